@@ -1,0 +1,109 @@
+/// The replicas of every cell one node hosts, driven together: a pure value, events in and
+/// outputs out, written once for both the simulator and the real node.
+///
+/// It routes each peer message and client request to its cell's replica, ticks every
+/// replica, and gathers what they ask for into one `HostOutput` whose messages are grouped
+/// per destination node, so a node sends one batch per peer per event however many cells
+/// spoke. A message for a cell the node does not host yet, sent by a leader or candidate,
+/// creates an empty replica there that joins from a snapshot: that is how a node added to a
+/// cell gets its replica.
+public struct ReplicaHost: Sendable {
+    /// The node this host runs on.
+    public let node: NodeID
+    /// The options every replica here uses.
+    public let options: ReplicaOptions
+    private var random: SplitMix64
+    private var replicas: [CellID: CellReplica] = [:]
+    /// Hosted cells; sorted before every walk over them, so each run replays exactly.
+    private var cellOrder: [CellID] = []
+    private var cellOrderIsSorted = true
+
+    /// Makes a host with no replicas.
+    public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
+        self.node = node
+        self.options = options
+        self.random = SplitMix64(seed: seed)
+    }
+
+    /// Rebuilds a host after a restart from each cell's durable state.
+    public init(node: NodeID, restoring durable: [CellID: DurableCellState], options: ReplicaOptions, seed: UInt64) {
+        self.init(node: node, options: options, seed: seed)
+        for cell in durable.keys.sorted() {
+            guard let state = durable[cell] else { continue }
+            insert(CellReplica(cell: cell, node: node, restoring: state, options: options, seed: random.next()))
+        }
+    }
+
+    /// The hosted cells, in ascending order.
+    public var cells: [CellID] {
+        cellOrderIsSorted ? cellOrder : cellOrder.sorted()
+    }
+
+    /// How many replicas this node hosts.
+    public var replicaCount: Int { replicas.count }
+
+    /// The replica of `cell`, if hosted here.
+    public func replica(_ cell: CellID) -> CellReplica? {
+        replicas[cell]
+    }
+
+    /// Creates this node's replica of a new cell with its first configuration.
+    public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> HostOutput {
+        var builder = HostOutputBuilder()
+        guard replicas[cell] == nil else { return builder.build() }
+        let (replica, output) = CellReplica.create(
+            cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
+        insert(replica)
+        builder.add(output, cell: cell)
+        return builder.build()
+    }
+
+    /// Delivers a batch of messages from peer node `sender`.
+    public mutating func receive(_ messages: [PeerMessage], from sender: NodeID) -> HostOutput {
+        var builder = HostOutputBuilder()
+        for message in messages {
+            if replicas[message.cell] == nil {
+                guard message.body.isBallotOwnersRequest else { continue }
+                insert(CellReplica(joining: message.cell, node: node, options: options, seed: random.next()))
+            }
+            if let output = replicas[message.cell]?.receive(message.body, from: sender) {
+                builder.add(output, cell: message.cell)
+            }
+        }
+        return builder.build()
+    }
+
+    /// Hands a client request to its cell's replica; a cell not hosted here is redirected.
+    public mutating func submit(_ request: ClientRequest) -> HostOutput {
+        var builder = HostOutputBuilder()
+        if let output = replicas[request.cell]?.submit(request) {
+            builder.add(output, cell: request.cell)
+        } else {
+            builder.reply(ClientReply(id: request.id, cell: request.cell, outcome: .redirect(leader: nil, configuration: nil)))
+        }
+        return builder.build()
+    }
+
+    /// Advances every replica by one tick.
+    public mutating func tick() -> HostOutput {
+        var builder = HostOutputBuilder()
+        if !cellOrderIsSorted {
+            cellOrder.sort()
+            cellOrderIsSorted = true
+        }
+        for cell in cellOrder {
+            if let output = replicas[cell]?.tick(), !output.isEmpty {
+                builder.add(output, cell: cell)
+            }
+        }
+        return builder.build()
+    }
+
+    private mutating func insert(_ replica: CellReplica) {
+        replicas[replica.cell] = replica
+        if let last = cellOrder.last, replica.cell < last {
+            cellOrderIsSorted = false
+        }
+        cellOrder.append(replica.cell)
+    }
+}

@@ -1,0 +1,48 @@
+extension Operation {
+    /// The error the cell would certainly give this write whatever its state (a key or value
+    /// past the limits, a transaction too long, a membership change that does not fit),
+    /// so a leader can refuse it without spending a slot. Nil when it may succeed.
+    public func validationError(in configuration: CellConfiguration) -> OperationError? {
+        let limits = configuration.limits
+        switch self {
+        case .get, .list:
+            return nil
+        case .delete(let key), .increment(let key, _):
+            return CellStore.validate(key, limits: limits).map { OperationError($0, key: key) }
+        case .put(let key, let value), .compareAndSet(let key, _, let value):
+            return Self.validationError(key, value, limits)
+        case .transaction(let transaction):
+            guard transaction.stepCount <= limits.transactionStepsMax else {
+                return .transactionTooLarge(steps: transaction.stepCount, max: limits.transactionStepsMax)
+            }
+            for (index, step) in (transaction.success + transaction.failure).enumerated() {
+                var failure = CellStore.validate(step.key, limits: limits)
+                if failure == nil, case .put(_, let value) = step, value.count > limits.valueBytesMax {
+                    failure = .valueTooLarge(bytes: value.count, max: limits.valueBytesMax)
+                }
+                if let failure {
+                    let stepIndex = index < transaction.success.count ? index : index - transaction.success.count
+                    return .transactionStepFailed(index: stepIndex, reason: failure)
+                }
+            }
+            return nil
+        case .changeMembership(let change):
+            do {
+                _ = try configuration.applying(change, at: configuration.startSlot)
+                return nil
+            } catch {
+                return .invalidMembershipChange(error)
+            }
+        }
+    }
+
+    private static func validationError(_ key: Key, _ value: Bytes, _ limits: CellLimits) -> OperationError? {
+        if let failure = CellStore.validate(key, limits: limits) {
+            return OperationError(failure, key: key)
+        }
+        if value.count > limits.valueBytesMax {
+            return .valueTooLarge(key: key, bytes: value.count, max: limits.valueBytesMax)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,166 @@
+extension CellReplica {
+    /// Phase 2a arrives: accept the batch unless a higher ballot was promised.
+    mutating func receiveAccept(
+        _ ballot: Ballot, slot: Slot, batch: Batch, commit: Slot, from sender: NodeID, _ output: inout ReplicaOutput
+    ) {
+        highestRoundSeen = max(highestRoundSeen, ballot.round)
+        if ballot < promised {
+            if options.defects.contains(.acceptIgnoresPromise) {
+                store(batch, ballot: ballot, at: slot, answering: sender, &output)
+            } else {
+                output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)
+            }
+            return
+        }
+        if ballot > promised {
+            promised = ballot
+            persistPromise(ballot, &output)
+        }
+        follow(ballot, &output)
+        store(batch, ballot: ballot, at: slot, answering: sender, &output)
+        noteCommit(ballot, commit, &output)
+    }
+
+    /// Stores an accepted batch and acknowledges it, unless the slot is already decided
+    /// otherwise or lies beyond what this replica can hold.
+    private mutating func store(_ batch: Batch, ballot: Ballot, at slot: Slot, answering sender: NodeID, _ output: inout ReplicaOutput) {
+        if slot <= appliedThrough {
+            output.send(.accepted(ballot, slot: slot), to: sender, cell: cell)
+            return
+        }
+        guard slot < log.firstSlot + options.logSlotsMax else { return }
+        let existing = log[slot]
+        if let existing, existing.isChosen, existing.batch != batch { return }
+        let chosen = (existing?.isChosen ?? false) || (leaderCommit.ballot == ballot && slot <= leaderCommit.slot)
+        let entry = LogEntry(ballot: ballot, batch: batch, isChosen: chosen)
+        log.store(entry, at: slot)
+        output.persist.append(.accepted(slot: slot, entry: entry))
+        output.send(.accepted(ballot, slot: slot), to: sender, cell: cell)
+        if chosen {
+            applyChosen(&output)
+        }
+    }
+
+    /// A leader's heartbeat: follow it, acknowledge the round, learn its applied point.
+    mutating func receiveHeartbeat(_ ballot: Ballot, commit: Slot, round: UInt64, from sender: NodeID, _ output: inout ReplicaOutput) {
+        highestRoundSeen = max(highestRoundSeen, ballot.round)
+        guard ballot >= promised else {
+            output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)
+            return
+        }
+        if ballot > promised {
+            promised = ballot
+            persistPromise(ballot, &output)
+        }
+        follow(ballot, &output)
+        output.send(.heartbeatReply(ballot, round: round, appliedThrough: appliedThrough), to: sender, cell: cell)
+        noteCommit(ballot, commit, &output)
+    }
+
+    /// Learns that the leader of `ballot` has applied through `commit`: every entry accepted
+    /// here under that same ballot up to that slot is the slot's chosen value.
+    mutating func noteCommit(_ ballot: Ballot, _ commit: Slot, _ output: inout ReplicaOutput) {
+        if ballot == leaderCommit.ballot {
+            leaderCommit.slot = max(leaderCommit.slot, commit)
+        } else {
+            leaderCommit = (ballot, commit)
+        }
+        knownChosenThrough = max(knownChosenThrough, commit)
+        let last = min(leaderCommit.slot, log.endSlot - 1)
+        var slot = appliedThrough + 1
+        while slot <= last {
+            if log[slot]?.ballot == ballot {
+                log.markChosen(slot)
+            }
+            slot += 1
+        }
+        applyChosen(&output)
+    }
+
+    /// Applies every chosen entry that follows the applied point, in order, then lets a
+    /// leader move on and takes a snapshot when one is due.
+    mutating func applyChosen(_ output: inout ReplicaOutput) {
+        guard state != nil else { return }
+        while let entry = log[appliedThrough + 1], entry.isChosen {
+            apply(entry.batch, at: appliedThrough + 1, &output)
+        }
+        if isLeader {
+            let applied = appliedThrough
+            let done = leaderState.proposals.prefix { $0.slot <= applied }.count
+            if done > 0 {
+                leaderState.proposals.removeFirst(done)
+            }
+            proposeQueued(&output)
+            serveReads(&output)
+        }
+        if appliedThrough - snapshotSlot >= options.snapshotIntervalSlots {
+            takeSnapshot(&output)
+        }
+    }
+
+    private mutating func apply(_ batch: Batch, at slot: Slot, _ output: inout ReplicaOutput) {
+        let epoch = state?.configuration.epoch
+        let deduplicate = !options.defects.contains(.skipDeduplication)
+        let results = state?.apply(batch, at: slot, deduplicate: deduplicate) ?? []
+        knownChosenThrough = max(knownChosenThrough, slot)
+        output.events.append(.applied(slot: slot, batch: batch))
+        if isLeader {
+            for result in results where leaderState.pendingWrites.remove(result.id) != nil {
+                output.reply(result.id, cell: cell, result.outcome.clientOutcome)
+            }
+        }
+        if state?.configuration.epoch != epoch {
+            enterNewEpoch(&output)
+        }
+    }
+
+    /// A membership change was just applied: the old epoch ends here. Slots the old epoch
+    /// put after the change are dropped, the state is snapshotted so the new configuration is
+    /// durable, and a leader that stays a member leads the new epoch at once.
+    private mutating func enterNewEpoch(_ output: inout ReplicaOutput) {
+        guard let configuration = state?.configuration else { return }
+        let wasLeading = isLeader
+        let previousLeader = leaderHint
+        stepDownIfLeading(&output)
+        role = .follower
+        log.discard(from: appliedThrough + 1)
+        highestRoundSeen = 0
+        leaderCommit = (.zero, 0)
+        output.events.append(.configurationChanged(configuration))
+        takeSnapshot(&output)
+        guard configuration.contains(node) else {
+            leaderHint = nil
+            return
+        }
+        if wasLeading {
+            startPrepare(&output)
+        } else if let previousLeader, configuration.contains(previousLeader) {
+            leaderHint = previousLeader
+            lastLeaderContact = now
+            resetElectionDeadline()
+        } else {
+            leaderHint = nil
+            resetElectionDeadline()
+        }
+    }
+
+    /// Persists the whole state and forgets the log up to it.
+    mutating func takeSnapshot(_ output: inout ReplicaOutput) {
+        guard let state else { return }
+        output.persist.append(.snapshot(state))
+        snapshotSlot = state.appliedThrough
+        log.discard(through: snapshotSlot)
+    }
+}
+
+extension CommandOutcome {
+    /// How the client hears of this outcome.
+    var clientOutcome: ClientOutcome {
+        switch self {
+        case .completed(let result): return .completed(result)
+        case .superseded: return .unavailable(.superseded)
+        case .sessionExpired: return .sessionExpired
+        case .abandoned: return .unavailable(.reconfiguring)
+        }
+    }
+}

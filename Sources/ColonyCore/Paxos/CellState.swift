@@ -1,0 +1,102 @@
+/// Everything a cell's log has produced up to one slot: its configuration, its keys and
+/// its client sessions. It is the state machine every replica applies chosen slots to, and
+/// it is also the snapshot a replica persists and sends to a replica that fell behind.
+public struct CellState: Hashable, Sendable {
+    /// The configuration in force after `appliedThrough`.
+    public private(set) var configuration: CellConfiguration
+    /// The cell's keys and values.
+    public private(set) var store: CellStore
+    /// The cell's memory of its clients' latest writes.
+    public private(set) var sessions: ClientSessions
+    /// The last slot applied; every slot up to it is chosen and reflected here.
+    public private(set) var appliedThrough: Slot
+
+    /// The state of a new cell with `configuration`, before its first slot.
+    public init(configuration: CellConfiguration) {
+        self.configuration = configuration
+        self.store = CellStore()
+        self.sessions = ClientSessions()
+        self.appliedThrough = configuration.startSlot - 1
+    }
+
+    /// Applies the chosen batch of slot `appliedThrough + 1` and says what became of each
+    /// client command in it.
+    ///
+    /// A valid membership change ends the epoch: the new configuration governs the next
+    /// slot, and any command after it in the same batch is abandoned unapplied.
+    ///
+    /// `deduplicate` is false only under the `skipDeduplication` test defect.
+    mutating func apply(_ batch: Batch, at slot: Slot, deduplicate: Bool = true) -> [AppliedCommand] {
+        precondition(slot == appliedThrough + 1, "slot \(slot) applied after \(appliedThrough)")
+        appliedThrough = slot
+        var applied: [AppliedCommand] = []
+        var epochEnded = false
+        for command in batch {
+            guard case .client(let client) = command else { continue }
+            if epochEnded {
+                applied.append(AppliedCommand(id: client.id, outcome: .abandoned))
+                continue
+            }
+            let outcome = apply(client, at: slot, deduplicate: deduplicate)
+            if case .completed(.success(.membershipChanged)) = outcome {
+                epochEnded = true
+            }
+            applied.append(AppliedCommand(id: client.id, outcome: outcome))
+        }
+        return applied
+    }
+
+    private mutating func apply(_ command: ClientCommand, at slot: Slot, deduplicate: Bool) -> CommandOutcome {
+        let verdict = deduplicate ? sessions.verdict(for: command.id, opensSession: command.opensSession) : .apply
+        switch verdict {
+        case .duplicate(let result):
+            return .completed(result)
+        case .superseded:
+            return .superseded
+        case .expired:
+            return .sessionExpired
+        case .apply:
+            break
+        }
+        let result: Result<OperationResult, OperationError>
+        if case .changeMembership(let change) = command.operation {
+            result = changeMembership(change, at: slot)
+        } else {
+            result = store.apply(command.operation, limits: configuration.limits)
+        }
+        sessions.record(command.id, result: result, slot: slot, sessionsMax: configuration.limits.sessionsMax)
+        return .completed(result)
+    }
+
+    private mutating func changeMembership(_ change: MembershipChange, at slot: Slot) -> Result<OperationResult, OperationError> {
+        do {
+            configuration = try configuration.applying(change, at: slot)
+            return .success(.membershipChanged(configuration))
+        } catch {
+            return .failure(.invalidMembershipChange(error))
+        }
+    }
+
+    /// What the session table says of a request the leader is about to propose.
+    func sessionVerdict(for id: RequestID, opensSession: Bool) -> ClientSessions.Verdict {
+        sessions.verdict(for: id, opensSession: opensSession)
+    }
+}
+
+/// What became of one client command when its slot was applied.
+struct AppliedCommand: Equatable {
+    var id: RequestID
+    var outcome: CommandOutcome
+}
+
+/// The fate of a client command at apply time.
+enum CommandOutcome: Equatable {
+    /// Applied now, or applied before with this result (a retry).
+    case completed(Result<OperationResult, OperationError>)
+    /// The client had already moved on; not applied.
+    case superseded
+    /// The client's session was forgotten; not applied now, and whether it was applied before is unknown.
+    case sessionExpired
+    /// It followed a membership change in the same batch; not applied.
+    case abandoned
+}

@@ -1,0 +1,45 @@
+/// One thing a replica asks its node to make durable before anything it says next is sent.
+///
+/// The records of one cell, replayed in order over an empty `DurableCellState`, rebuild
+/// exactly what the replica needs after a crash: its promise, what it accepted, and its
+/// latest snapshot.
+public enum DurableRecord: Hashable, Sendable {
+    /// The replica promised this ballot: it will accept nothing below it.
+    case promise(Ballot)
+    /// The replica accepted (or learned as chosen) this entry at this slot.
+    case accepted(slot: Slot, entry: LogEntry)
+    /// The replica's state as of the snapshot's `appliedThrough`; log entries up to that
+    /// slot are no longer needed.
+    case snapshot(CellState)
+}
+
+/// What survives a crash of one replica: the fold of its durable records.
+public struct DurableCellState: Hashable, Sendable {
+    /// The highest ballot promised.
+    public private(set) var promised: Ballot = .zero
+    /// The latest snapshot, or nil if the replica never had the cell's state.
+    public private(set) var snapshot: CellState?
+    /// Entries after the snapshot, by slot.
+    public private(set) var entries: [Slot: LogEntry] = [:]
+
+    /// Makes the state of a replica that has persisted nothing.
+    public init() {}
+
+    /// Folds one more record in.
+    public mutating func apply(_ record: DurableRecord) {
+        switch record {
+        case .promise(let ballot):
+            promised = max(promised, ballot)
+        case .accepted(let slot, let entry):
+            if let snapshot, slot <= snapshot.appliedThrough { return }
+            if !entry.isChosen {
+                promised = max(promised, entry.ballot)
+            }
+            entries[slot] = entry
+        case .snapshot(let state):
+            if let snapshot, snapshot.appliedThrough >= state.appliedThrough { return }
+            snapshot = state
+            entries = entries.filter { $0.key > state.appliedThrough }
+        }
+    }
+}

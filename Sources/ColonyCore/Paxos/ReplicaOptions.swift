@@ -1,0 +1,85 @@
+/// The timing and the bounds of a replica. Time is counted in ticks: the driver decides how
+/// long a tick is (the simulator and the node both use 10 ms).
+public struct ReplicaOptions: Hashable, Sendable {
+    /// How often a leader sends heartbeats (each one a confirmation round).
+    public var heartbeatIntervalTicks: UInt64 = 5
+    /// How long a follower waits without hearing from a leader before it stands; also how
+    /// long a leader keeps leading without hearing from a majority.
+    public var electionTimeoutTicks: UInt64 = 15
+    /// The most ticks added at random to each election timeout, so candidates rarely collide.
+    public var electionJitterTicks: UInt64 = 15
+    /// How long before an unanswered accept, prepare or confirmation round is sent again.
+    public var retransmitTicks: UInt64 = 3
+    /// How long before an unanswered catch-up request is sent again.
+    public var catchUpRetryTicks: UInt64 = 5
+    /// The most slots a leader has proposed but not yet applied.
+    public var pipelineDepthMax: Int = 8
+    /// The most commands in one slot's batch.
+    public var batchCommandsMax: Int = 64
+    /// The most bytes (roughly) in one slot's batch.
+    public var batchBytesMax: Int = 256 * 1024
+    /// The most writes a leader holds that are waiting for a slot or for their slot to be chosen.
+    public var pendingWritesMax: Int = 1_024
+    /// The most linearizable reads a leader holds waiting for confirmation.
+    public var pendingReadsMax: Int = 1_024
+    /// How many applied slots between snapshots.
+    public var snapshotIntervalSlots: UInt64 = 64
+    /// The most entries in one catch-up message.
+    public var catchUpEntriesMax: Int = 64
+    /// How far past its last snapshot a replica stores accepted slots.
+    public var logSlotsMax: UInt64 = 1_024
+    /// Deliberate defects, for tests that prove the simulator and checker catch them.
+    @_spi(Testing) public var defects: Set<Defect> = []
+
+    /// Makes the default options.
+    public init() {}
+
+    /// Checks that the options make sense together; throws a message naming the bad one.
+    public func validate() throws(ReplicaOptionsError) {
+        guard heartbeatIntervalTicks >= 1 else { throw .invalid("heartbeatIntervalTicks must be at least 1") }
+        guard electionTimeoutTicks > heartbeatIntervalTicks * 2 else {
+            throw .invalid("electionTimeoutTicks must exceed two heartbeat intervals")
+        }
+        guard retransmitTicks >= 1, catchUpRetryTicks >= 1 else { throw .invalid("retry intervals must be at least 1 tick") }
+        guard pipelineDepthMax >= 1, batchCommandsMax >= 1, batchBytesMax >= 1 else {
+            throw .invalid("pipeline and batch limits must be at least 1")
+        }
+        guard pendingWritesMax >= 1, pendingReadsMax >= 1 else { throw .invalid("pending limits must be at least 1") }
+        guard snapshotIntervalSlots >= 1, catchUpEntriesMax >= 1 else {
+            throw .invalid("snapshot interval and catch-up size must be at least 1")
+        }
+        guard logSlotsMax > snapshotIntervalSlots + UInt64(pipelineDepthMax) else {
+            throw .invalid("logSlotsMax must exceed snapshotIntervalSlots plus pipelineDepthMax")
+        }
+    }
+}
+
+/// Why a set of replica options was refused.
+public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// An option was out of range; the text names it.
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let text): return "invalid replica options: \(text)"
+        }
+    }
+}
+
+/// A deliberately broken behaviour of the core. Each one removes one safety mechanism;
+/// tests switch them on to show that the simulator and the checker notice. Never set in
+/// production: the `colony` command has no way to set them.
+@_spi(Testing) public enum Defect: Hashable, Sendable, CaseIterable {
+    /// An acceptor accepts a proposal without checking it against its promise.
+    case acceptIgnoresPromise
+    /// A new leader ignores the values reported in promises and proposes its own.
+    case leaderIgnoresPromisedValues
+    /// A leader answers linearizable reads without confirming it still leads.
+    case readsSkipConfirmation
+    /// A leader treats a minority of acceptances as chosen.
+    case minorityQuorum
+    /// The cell forgets which requests it applied, so a retried write applies twice.
+    case skipDeduplication
+    /// A replica does not persist its promises, so a restart forgets them.
+    case promisesNotPersisted
+}

@@ -1,0 +1,61 @@
+/// The kinds of fault the simulator can inject, named as `--faults` takes them.
+public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
+    /// Split the nodes into two sides that cannot talk, then heal.
+    case partition
+    /// Cut single links in one direction only, then heal.
+    case oneWay = "one-way"
+    /// Stop links one by one, then restore them in a random order (FoundationDB's swizzle-clog).
+    case clog
+    /// Crash a node (it keeps only what it persisted) and restart it later.
+    case crash
+    /// Drop a share of all messages for a while.
+    case loss
+    /// Deliver a share of messages twice.
+    case duplicate
+    /// Hold a share of messages back long enough to arrive out of order.
+    case reorder
+    /// Move a cell: replace one of its members by another node, and later move it back.
+    case move
+
+    /// Parses a `--faults` value: `all`, `none`, or a comma-separated list of kinds.
+    public static func parseList(_ text: String) throws(FaultListError) -> Set<FaultKind> {
+        let trimmed = text.trimmingWhitespace()
+        if trimmed == "all" { return Set(allCases) }
+        if trimmed == "none" || trimmed.isEmpty { return [] }
+        var kinds: Set<FaultKind> = []
+        for part in trimmed.split(separator: ",") {
+            let name = String(part).trimmingWhitespace()
+            guard let kind = FaultKind(rawValue: name) else { throw .unknown(name) }
+            kinds.insert(kind)
+        }
+        return kinds
+    }
+
+    public static func < (lhs: FaultKind, rhs: FaultKind) -> Bool {
+        lhs.rawValue < rhs.rawValue
+    }
+}
+
+/// Why a `--faults` value was refused.
+public enum FaultListError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A name that is not a fault kind.
+    case unknown(String)
+
+    public var description: String {
+        switch self {
+        case .unknown(let name):
+            let known = FaultKind.allCases.map(\.rawValue).joined(separator: ", ")
+            return "unknown fault \"\(name)\"; use all, none, or a comma-separated list of: \(known)"
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,42 @@
+import ColonyCore
+
+/// One simulated client: it runs one operation at a time against the colony, with a
+/// timeout per attempt, retries under the same request id, and a deadline after which the
+/// outcome is recorded as unknown.
+struct SimClient {
+    /// The history's process number; a client whose operation ended unknown takes a new one.
+    var process: Int
+    /// The session id the client presents to cells.
+    var clientID: ClientID
+    /// Whether its operations go into the history (the operator's moves do not).
+    let recordsHistory: Bool
+    /// The last request number used with each cell, by cell index.
+    var sequences: [Int: UInt64] = [:]
+    /// Cells that have answered this client, so its session there exists.
+    var cellsWithSession: Set<Int> = []
+    /// The operation in flight, if any.
+    var current: ClientOperation?
+    /// Names the latest timer; an older timer that fires is ignored.
+    var token: UInt64 = 0
+
+    /// The request for `planned`, numbered as the next request to its cell.
+    mutating func makeRequest(for planned: PlannedOperation, cell: CellID, epoch: Epoch?) -> ClientRequest {
+        let sequence = (sequences[planned.cellIndex] ?? 0) + 1
+        sequences[planned.cellIndex] = sequence
+        return ClientRequest(
+            id: RequestID(client: clientID, sequence: sequence), cell: cell, operation: planned.operation,
+            consistency: planned.consistency, expectedEpoch: epoch,
+            opensSession: !cellsWithSession.contains(planned.cellIndex))
+    }
+}
+
+/// An operation a client has in flight.
+struct ClientOperation {
+    var planned: PlannedOperation
+    var request: ClientRequest
+    var startedAt: UInt64
+    var target: NodeID
+    var attempts = 0
+    /// Whether the client is pausing before its next attempt (rather than waiting for an answer).
+    var retryPending = false
+}

@@ -1,0 +1,207 @@
+import ColonyCore
+
+extension Simulation {
+    /// Adds a client with a fresh process number and session id.
+    @discardableResult
+    func addClient(recordsHistory: Bool) -> Int {
+        let client = SimClient(process: takeProcess(), clientID: takeClientID(), recordsHistory: recordsHistory)
+        clients.append(client)
+        clientIndexByID[client.clientID] = clients.count - 1
+        return clients.count - 1
+    }
+
+    private func takeProcess() -> Int {
+        defer { nextProcess += 1 }
+        return nextProcess
+    }
+
+    private func takeClientID() -> ClientID {
+        defer { nextClientID += 1 }
+        return ClientID(nextClientID)
+    }
+
+    /// A client's timer: start the next operation, send a retry after its pause, or give
+    /// up on an attempt that got no answer and try another member.
+    func clientTimerFired(_ clientIndex: Int, token: UInt64) {
+        guard clients[clientIndex].token == token else { return }
+        guard let operation = clients[clientIndex].current else {
+            if clients[clientIndex].recordsHistory { startOperation(clientIndex) }
+            return
+        }
+        if now - operation.startedAt >= options.operationDeadline {
+            finish(clientIndex, type: .info, value: operation.planned.invokeValue)
+            return
+        }
+        if operation.retryPending {
+            attempt(clientIndex, target: operation.target)
+            return
+        }
+        let cellIndex = operation.planned.cellIndex
+        directory[cellIndex].leader = nil
+        attempt(clientIndex, target: otherMember(than: operation.target, cellIndex: cellIndex))
+    }
+
+    private func otherMember(than node: NodeID, cellIndex: Int) -> NodeID {
+        let members = directory[cellIndex].members
+        let others = members.filter { $0 != node }
+        let pool = others.isEmpty ? members : others
+        return pool[Int(random.next() % UInt64(pool.count))]
+    }
+
+    /// Starts the client's next operation, unless the workload is over.
+    func startOperation(_ clientIndex: Int) {
+        guard now < options.duration else { return }
+        let planned = workload.plan()
+        begin(planned, clientIndex: clientIndex)
+    }
+
+    /// Sends a planned operation's first attempt and records its invoke.
+    func begin(_ planned: PlannedOperation, clientIndex: Int) {
+        let view = directory[planned.cellIndex]
+        let request = clients[clientIndex].makeRequest(for: planned, cell: cells[planned.cellIndex], epoch: view.epoch)
+        let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
+        clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, target: target)
+        if let function = planned.function, clients[clientIndex].recordsHistory {
+            statistics.operations += 1
+            recorder.record(
+                time: now, process: clients[clientIndex].process, type: .invoke, function: function,
+                cell: cells[planned.cellIndex], key: planned.key, value: planned.invokeValue)
+        }
+        attempt(clientIndex, target: target)
+    }
+
+    /// Sends the current request to `target` and arms the attempt timeout.
+    func attempt(_ clientIndex: Int, target: NodeID) {
+        guard var operation = clients[clientIndex].current else { return }
+        operation.target = target
+        operation.attempts += 1
+        operation.retryPending = false
+        operation.request.expectedEpoch = directory[operation.planned.cellIndex].epoch
+        clients[clientIndex].current = operation
+        clients[clientIndex].token += 1
+        schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: options.attemptTimeout)
+        if let delay = network.clientDelay(using: &random) {
+            schedule(.request(nodeIndex: nodeIndex(target), request: operation.request), after: delay)
+        }
+    }
+
+    /// Retries the current operation after a short random pause (full jitter under a cap
+    /// that grows with the attempts), at `target` or at a random member.
+    private func retry(_ clientIndex: Int, target: NodeID?) {
+        guard let operation = clients[clientIndex].current else { return }
+        let cellIndex = operation.planned.cellIndex
+        let members = directory[cellIndex].members
+        let next = target ?? members[Int(random.next() % UInt64(members.count))]
+        let backoffCap = min(UInt64(operation.attempts) * 5 * Nanoseconds.millisecond, 50 * Nanoseconds.millisecond)
+        clients[clientIndex].current?.target = next
+        clients[clientIndex].current?.retryPending = true
+        clients[clientIndex].token += 1
+        schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: 1 + random.next() % backoffCap)
+    }
+
+    func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int) {
+        guard let operation = clients[clientIndex].current, operation.request.id == reply.id else { return }
+        let cellIndex = operation.planned.cellIndex
+        switch reply.outcome {
+        case .completed(let result):
+            if !operation.planned.operation.isRead {
+                clients[clientIndex].cellsWithSession.insert(cellIndex)
+            }
+            directory[cellIndex].leader = node
+            if case .success(.membershipChanged(let configuration)) = result {
+                learn(configuration, cellIndex: cellIndex)
+            }
+            complete(clientIndex, result: result)
+        case .rejected(let error):
+            complete(clientIndex, result: .failure(error))
+        case .redirect(let leader, let configuration):
+            if let configuration { learn(configuration, cellIndex: cellIndex) }
+            directory[cellIndex].leader = leader
+            retry(clientIndex, target: leader)
+        case .staleEpoch(let configuration):
+            learn(configuration, cellIndex: cellIndex)
+            retry(clientIndex, target: nil)
+        case .unavailable:
+            retry(clientIndex, target: nil)
+        case .sessionExpired:
+            finish(clientIndex, type: .info, value: operation.planned.invokeValue)
+        }
+    }
+
+    private func learn(_ configuration: CellConfiguration, cellIndex: Int) {
+        guard configuration.epoch >= directory[cellIndex].epoch else { return }
+        if configuration.epoch > directory[cellIndex].epoch {
+            directory[cellIndex].leader = nil
+        }
+        directory[cellIndex].members = configuration.members
+        directory[cellIndex].epoch = configuration.epoch
+    }
+
+    private func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {
+        guard let operation = clients[clientIndex].current else { return }
+        if case .changeMembership(let change) = operation.planned.operation {
+            let verdict: String
+            switch result {
+            case .success:
+                statistics.membershipChanges += 1
+                verdict = "done"
+            case .failure(let error):
+                verdict = "refused: \(error)"
+            }
+            faultLog.append(FaultLogEntry(time: now, description: "\(cells[operation.planned.cellIndex]) \(change): \(verdict)"))
+            finish(clientIndex, type: .ok, value: .null)
+            return
+        }
+        if operation.planned.function == nil {
+            statistics.staleReads += 1
+            finish(clientIndex, type: .ok, value: .null)
+            return
+        }
+        let (type, value) = workload.completion(of: operation.planned, result: result)
+        finish(clientIndex, type: type, value: value)
+    }
+
+    /// Ends the current operation: records how it ended, and schedules the next one.
+    func finish(_ clientIndex: Int, type: HistoryEventType, value: HistoryValue) {
+        guard let operation = clients[clientIndex].current else { return }
+        clients[clientIndex].current = nil
+        if let function = operation.planned.function, clients[clientIndex].recordsHistory {
+            recorder.record(
+                time: now, process: clients[clientIndex].process, type: type, function: function,
+                cell: cells[operation.planned.cellIndex], key: operation.planned.key, value: value)
+            switch type {
+            case .ok: statistics.succeeded += 1
+            case .fail: statistics.failed += 1
+            case .info: statistics.unknown += 1
+            case .invoke: preconditionFailure("Invalid state: an operation cannot end in invoke")
+            }
+            if type != .info {
+                completions.append(Completion(time: now, latency: now - operation.startedAt, isWrite: function != .read))
+            }
+        }
+        if type == .info {
+            // As in Jepsen: a process with an operation of unknown outcome never issues again.
+            clients[clientIndex].process = nextProcess
+            nextProcess += 1
+            clientIndexByID[clients[clientIndex].clientID] = nil
+            clients[clientIndex].clientID = ClientID(nextClientID)
+            nextClientID += 1
+            clients[clientIndex].sequences = [:]
+            clients[clientIndex].cellsWithSession = []
+            clientIndexByID[clients[clientIndex].clientID] = clientIndex
+        }
+        clients[clientIndex].token += 1
+        if clients[clientIndex].recordsHistory {
+            schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: random.next() % Nanoseconds.millisecond)
+        }
+    }
+
+    /// At the end of the run, operations still in flight are unknown.
+    func recordUnfinishedOperations() {
+        for index in clients.indices where clients[index].current != nil {
+            if let operation = clients[index].current {
+                finish(index, type: .info, value: operation.planned.invokeValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import ColonyCore
+
+/// A fault in force.
+struct ActiveFault {
+    var id: Int
+    var kind: FaultKind
+    /// Links this fault blocked (and, for a clog, still to block, in order).
+    var links: [DirectedLink] = []
+    /// For a clog: how many of `links` are blocked so far; while healing, how many remain.
+    var clogged = 0
+    var isHealing = false
+    var crashedNode: Int?
+}
+
+/// A membership change the simulator made, to be undone later ("off a node and back").
+struct PendingMove {
+    var cellIndex: Int
+    var change: MembershipChange
+}
+
+extension Simulation {
+    /// The most faults in force at once, and the most nodes down at once.
+    private var activeFaultsMax: Int { 3 }
+    private var downNodesMax: Int { 2 }
+    private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
+
+    func faultInterval() -> UInt64 {
+        200 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+    }
+
+    /// Starts one random fault from the enabled kinds, and schedules the next.
+    func injectFault() {
+        guard now < options.duration else { return }
+        schedule(.nextFault, after: faultInterval())
+        guard activeFaults.count < activeFaultsMax else { return }
+        let kinds = options.faults.sorted()
+        let kind = kinds[Int(random.next() % UInt64(kinds.count))]
+        let duration = 100 * Nanoseconds.millisecond + random.next() % (1_900 * Nanoseconds.millisecond)
+        var fault = ActiveFault(id: nextFaultID, kind: kind)
+        let description: String
+        switch kind {
+        case .partition:
+            let side = randomNodes(count: 1 + Int(random.next() % UInt64(nodes.count / 2)))
+            for inside in side {
+                for outside in nodes.indices where !side.contains(outside) {
+                    fault.links.append(DirectedLink(from: nodes[inside].id, to: nodes[outside].id))
+                    fault.links.append(DirectedLink(from: nodes[outside].id, to: nodes[inside].id))
+                }
+            }
+            fault.links.forEach { network.block($0) }
+            description = "partition: \(side.map { nodes[$0].id.description }.joined(separator: ",")) cut off from the rest"
+        case .oneWay:
+            fault.links = randomLinks(count: 1 + Int(random.next() % 3))
+            fault.links.forEach { network.block($0) }
+            description = "one-way cuts: " + fault.links.map { "\($0.from)->\($0.to)" }.joined(separator: " ")
+        case .clog:
+            fault.links = randomLinks(count: 2 + Int(random.next() % 5))
+            schedule(.clogStep(faultID: fault.id), after: 0)
+            description = "clogging \(fault.links.count) links one by one"
+        case .crash:
+            let up = nodes.indices.filter { nodes[$0].isUp }
+            guard nodes.count - up.count < downNodesMax, let victim = up.randomElement(using: &random) else { return }
+            nodes[victim].crash()
+            statistics.crashes += 1
+            fault.crashedNode = victim
+            description = "crash \(nodes[victim].id)"
+        case .loss:
+            guard network.lossPercent == 0 else { return }
+            network.lossPercent = 5 + random.next() % 26
+            description = "dropping \(network.lossPercent)% of messages"
+        case .duplicate:
+            guard network.duplicatePercent == 0 else { return }
+            network.duplicatePercent = 5 + random.next() % 16
+            description = "duplicating \(network.duplicatePercent)% of messages"
+        case .reorder:
+            guard network.reorderPercent == 0 else { return }
+            network.reorderPercent = 10 + random.next() % 21
+            description = "delaying \(network.reorderPercent)% of messages out of order"
+        case .move:
+            guard let move = startMove() else { return }
+            description = "moving \(cells[move.cellIndex]): \(move.change)"
+            return logFault(description)
+        }
+        nextFaultID += 1
+        statistics.faultsInjected += 1
+        activeFaults.append(fault)
+        logFault(description)
+        schedule(.heal(faultID: fault.id), after: max(duration, UInt64(fault.links.count + 2) * clogStepDelay))
+    }
+
+    /// Ends a fault: restores links (a clog one by one, in random order), restarts a node,
+    /// or returns the network's rates to normal.
+    func heal(_ faultID: Int) {
+        guard let index = activeFaults.firstIndex(where: { $0.id == faultID }) else { return }
+        let fault = activeFaults[index]
+        switch fault.kind {
+        case .partition, .oneWay:
+            fault.links.forEach { network.unblock($0) }
+        case .clog:
+            activeFaults[index].isHealing = true
+            activeFaults[index].links = Array(fault.links.prefix(fault.clogged)).shuffled(using: &random)
+            schedule(.clogStep(faultID: faultID), after: clogStepDelay)
+            return
+        case .crash:
+            if let victim = fault.crashedNode { restart(victim) }
+        case .loss:
+            network.lossPercent = 0
+        case .duplicate:
+            network.duplicatePercent = 0
+        case .reorder:
+            network.reorderPercent = 0
+        case .move:
+            break
+        }
+        activeFaults.remove(at: index)
+        logFault("healed: \(fault.kind.rawValue)")
+    }
+
+    /// One step of a clog: block its next link, or while healing, restore one.
+    func clogStep(_ faultID: Int) {
+        guard let index = activeFaults.firstIndex(where: { $0.id == faultID }) else { return }
+        let fault = activeFaults[index]
+        if fault.isHealing {
+            guard let link = fault.links.first else {
+                activeFaults.remove(at: index)
+                logFault("healed: clog")
+                return
+            }
+            network.unblock(link)
+            activeFaults[index].links.removeFirst()
+            schedule(.clogStep(faultID: faultID), after: clogStepDelay)
+        } else if fault.clogged < fault.links.count {
+            network.block(fault.links[fault.clogged])
+            activeFaults[index].clogged += 1
+            schedule(.clogStep(faultID: faultID), after: clogStepDelay)
+        }
+    }
+
+    /// Heals every fault at once and restarts every node that is down: the workload is over.
+    func healAllFaults() {
+        for fault in activeFaults {
+            switch fault.kind {
+            case .partition, .oneWay:
+                fault.links.forEach { network.unblock($0) }
+            case .clog:
+                let blocked = fault.isHealing ? fault.links : Array(fault.links.prefix(fault.clogged))
+                blocked.forEach { network.unblock($0) }
+            case .crash, .loss, .duplicate, .reorder, .move:
+                break
+            }
+        }
+        activeFaults.removeAll()
+        network.lossPercent = 0
+        network.duplicatePercent = 0
+        network.reorderPercent = 0
+        for index in nodes.indices where !nodes[index].isUp {
+            restart(index)
+        }
+        logFault("all faults healed")
+    }
+
+    func restart(_ index: Int) {
+        guard !nodes[index].isUp else { return }
+        nodes[index].restart(options: options.replica, seed: random.next())
+        logFault("restart \(nodes[index].id)")
+    }
+
+    private func logFault(_ description: String) {
+        faultLog.append(FaultLogEntry(time: now, description: description))
+    }
+
+    private func randomNodes(count: Int) -> [Int] {
+        Array(nodes.indices.shuffled(using: &random).prefix(count))
+    }
+
+    private func randomLinks(count: Int) -> [DirectedLink] {
+        (0..<count).map { _ in
+            let pair = randomNodes(count: 2)
+            return DirectedLink(from: nodes[pair[0]].id, to: nodes[pair[1]].id)
+        }
+    }
+}

@@ -1,0 +1,237 @@
+import ColonyCore
+
+/// A whole colony in one process on one thread: nodes hosting replicas of many cells, a
+/// seeded network, seeded faults and a client workload, in simulated time.
+///
+/// Everything that varies comes from one `UInt64` seed, and nothing reads a real clock or
+/// iterates in hash order, so the same seed replays the same run, byte for byte. The nodes
+/// run the production `ReplicaHost` and `CellReplica`; only the network, the disk and time
+/// are simulated.
+///
+/// A run: the workload and the faults run for `options.duration`; then every fault heals,
+/// crashed nodes restart, and the run goes on until the clients' last operations finish or
+/// time out. The history it records is for a checker to judge.
+public final class Simulation {
+    /// The run's seed.
+    public let seed: UInt64
+    /// The run's shape.
+    public let options: SimulationOptions
+    /// The current simulated time, in nanoseconds.
+    public private(set) var now: UInt64 = 0
+    /// Counts of what happened so far.
+    public internal(set) var statistics = SimulationStatistics()
+    /// Faults as they started and healed.
+    public internal(set) var faultLog: [FaultLogEntry] = []
+    /// Finished client operations, for latency figures.
+    public internal(set) var completions: [Completion] = []
+
+    var random: SplitMix64
+    var queue = EventQueue<SimEvent>()
+    var nodes: [SimNode] = []
+    var network = SimNetwork()
+    var cells: [CellID] = []
+    var directory: [CellView] = []
+    var clients: [SimClient] = []
+    var clientIndexByID: [ClientID: Int] = [:]
+    var nextProcess = 0
+    var nextClientID: UInt64 = 1
+    var workload: Workload
+    var recorder: HistoryRecorder
+    var agreement = AgreementChecker()
+    var activeFaults: [ActiveFault] = []
+    var nextFaultID = 0
+    var moves: [PendingMove] = []
+
+    /// Builds the colony for `seed`: nodes, cells placed on random distinct nodes, clients.
+    public init(seed: UInt64, options: SimulationOptions) throws(SimulationOptionsError) {
+        try options.validate()
+        self.seed = seed
+        self.options = options
+        self.random = SplitMix64(seed: seed)
+        self.workload = Workload(
+            seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1, cellCount: options.cells, keysPerCell: options.keysPerCell,
+            transactionCellEvery: options.transactionCellEvery)
+        self.recorder = HistoryRecorder(isEnabled: options.recordsHistory)
+        buildColony()
+        for index in 0..<options.clients {
+            addClient(recordsHistory: true)
+            schedule(.clientTimer(clientIndex: index, token: 0), after: random.next() % (10 * Nanoseconds.millisecond))
+        }
+        if !options.faults.isEmpty {
+            schedule(.nextFault, after: faultInterval())
+        }
+    }
+
+    /// The history recorded so far.
+    public var history: [HistoryEvent] { recorder.events }
+
+    /// The time at which the run is over: the workload, then time for the last operations.
+    public var endTime: UInt64 { options.duration + options.operationDeadline + Nanoseconds.second }
+
+    /// Runs the whole simulation and returns its statistics.
+    @discardableResult
+    public func run() -> SimulationStatistics {
+        run(until: endTime)
+        return statistics
+    }
+
+    /// Runs every event up to `time`. At the end of the workload, faults heal.
+    public func run(until time: UInt64) {
+        while let next = queue.nextTime, next <= time {
+            if now < options.duration, next >= options.duration {
+                now = options.duration
+                healAllFaults()
+                continue
+            }
+            guard let (eventTime, event) = queue.pop() else { break }
+            now = eventTime
+            handle(event)
+        }
+        now = max(now, time)
+        statistics.simulatedNanoseconds = now
+        statistics.agreementViolations = agreement.violations
+        if now >= endTime {
+            recordUnfinishedOperations()
+        }
+    }
+
+    /// The nodes' ids, in order.
+    public var nodeIDs: [NodeID] { nodes.map(\.id) }
+
+    /// How many cells each node currently leads, in node order (0 for a node that is down).
+    public var leadersPerNode: [Int] {
+        nodes.map { node in
+            guard let host = node.host else { return 0 }
+            return host.cells.reduce(0) { $0 + ((host.replica($1)?.isLeader ?? false) ? 1 : 0) }
+        }
+    }
+
+    /// Whether each node is up, in node order.
+    public var nodesUp: [Bool] { nodes.map(\.isUp) }
+
+    private func buildColony() {
+        for index in 0..<options.nodes {
+            let id = NodeID(UInt32(index + 1))
+            nodes.append(SimNode(id: id, host: ReplicaHost(node: id, options: options.replica, seed: random.next())))
+        }
+        for cellIndex in 0..<options.cells {
+            let cell = CellID("cell-\(cellIndex)")
+            var candidates = nodes.map(\.id)
+            candidates.shuffle(using: &random)
+            let members = Array(candidates.prefix(options.replicas))
+            // Valid by construction: `validate()` checked the replica count against the nodes.
+            guard let configuration = try? CellConfiguration(epoch: 1, members: members, startSlot: 1) else {
+                preconditionFailure("Invalid state: placement produced a bad configuration")
+            }
+            cells.append(cell)
+            directory.append(CellView(members: configuration.members, leader: nil))
+            for member in configuration.members {
+                let index = nodeIndex(member)
+                if let output = nodes[index].host?.createCell(cell, configuration: configuration) {
+                    carryOut(output, at: index)
+                }
+            }
+        }
+        for index in nodes.indices {
+            schedule(.tick(nodeIndex: index), after: random.next() % options.tick)
+        }
+    }
+
+    func nodeIndex(_ node: NodeID) -> Int {
+        Int(node.rawValue) - 1
+    }
+
+    func schedule(_ event: SimEvent, after delay: UInt64) {
+        queue.schedule(event, at: now + delay)
+    }
+
+    private func handle(_ event: SimEvent) {
+        switch event {
+        case .tick(let index):
+            if let output = nodes[index].host?.tick() {
+                carryOut(output, at: index)
+            }
+            schedule(.tick(nodeIndex: index), after: options.tick)
+        case .peer(let from, let index, let messages):
+            guard nodes[index].isUp else { return }
+            statistics.messagesDelivered += messages.count
+            if let output = nodes[index].host?.receive(messages, from: from) {
+                carryOut(output, at: index)
+            }
+        case .request(let index, let request):
+            guard nodes[index].isUp, let output = nodes[index].host?.submit(request) else { return }
+            carryOut(output, at: index)
+        case .reply(let clientIndex, let node, let reply):
+            receiveReply(reply, from: node, clientIndex: clientIndex)
+        case .clientTimer(let clientIndex, let token):
+            clientTimerFired(clientIndex, token: token)
+        case .nextFault:
+            injectFault()
+        case .heal(let faultID):
+            heal(faultID)
+        case .restart(let index):
+            restart(index)
+        case .clogStep(let faultID):
+            clogStep(faultID)
+        case .moveBack(let moveIndex):
+            startMoveBack(moveIndex)
+        }
+    }
+
+    /// Carries out a host's output under the ordering contract: persist, then send.
+    func carryOut(_ output: HostOutput, at index: Int) {
+        nodes[index].persist(output.persist)
+        let node = nodes[index].id
+        for event in output.events {
+            agreement.observe(event, node: node, time: now)
+            switch event.event {
+            case .becameLeader:
+                statistics.leaderChanges += 1
+            case .applied, .steppedDown, .installedSnapshot, .configurationChanged:
+                break
+            }
+        }
+        for batch in output.batches {
+            send(batch, from: node)
+        }
+        for reply in output.replies {
+            sendReply(reply, from: node)
+        }
+    }
+
+    private func send(_ batch: PeerBatch, from node: NodeID) {
+        let link = DirectedLink(from: node, to: batch.to)
+        guard !network.isBlocked(link) else { return }
+        for delay in network.deliveryDelays(using: &random) {
+            schedule(.peer(from: node, toIndex: nodeIndex(batch.to), messages: batch.messages), after: delay)
+        }
+    }
+
+    private func sendReply(_ reply: ClientReply, from node: NodeID) {
+        guard let clientIndex = clientIndexByID[reply.id.client],
+              let delay = network.clientDelay(using: &random)
+        else { return }
+        schedule(.reply(clientIndex: clientIndex, node: node, reply: reply), after: delay)
+    }
+}
+
+/// Something scheduled to happen in a simulation.
+enum SimEvent {
+    case tick(nodeIndex: Int)
+    case peer(from: NodeID, toIndex: Int, messages: [PeerMessage])
+    case request(nodeIndex: Int, request: ClientRequest)
+    case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
+    case clientTimer(clientIndex: Int, token: UInt64)
+    case nextFault
+    case heal(faultID: Int)
+    case restart(nodeIndex: Int)
+    case clogStep(faultID: Int)
+    case moveBack(moveIndex: Int)
+}
+
+/// What clients believe about a cell: its members and, if known, its leader.
+struct CellView {
+    var members: [NodeID]
+    var leader: NodeID?
+    var epoch: Epoch = 1
+}

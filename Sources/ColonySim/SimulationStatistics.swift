@@ -1,0 +1,50 @@
+import ColonyCore
+
+/// What one simulated run did, counted.
+public struct SimulationStatistics: Sendable {
+    /// Operations clients started (recorded in the history).
+    public var operations = 0
+    /// Operations that took effect.
+    public var succeeded = 0
+    /// Operations that certainly did not take effect.
+    public var failed = 0
+    /// Operations whose outcome is unknown (timed out).
+    public var unknown = 0
+    /// Stale reads served (not part of the history: they may be stale by design).
+    public var staleReads = 0
+    /// Faults started.
+    public var faultsInjected = 0
+    /// Times a replica became leader.
+    public var leaderChanges = 0
+    /// Membership changes applied (counted once per change, by its leader).
+    public var membershipChanges = 0
+    /// Messages delivered between nodes.
+    public var messagesDelivered = 0
+    /// Node crashes.
+    public var crashes = 0
+    /// Simulated time covered, in nanoseconds.
+    public var simulatedNanoseconds: UInt64 = 0
+    /// Replicas that applied a different batch for a slot than another replica did.
+    public var agreementViolations: [String] = []
+
+    /// Makes zeroed statistics.
+    public init() {}
+}
+
+/// A fault as it started or healed, for the demo's view and for reports.
+public struct FaultLogEntry: Hashable, Sendable {
+    /// Simulated time, in nanoseconds.
+    public var time: UInt64
+    /// What happened, in words.
+    public var description: String
+}
+
+/// One finished client operation, for latency figures.
+public struct Completion: Hashable, Sendable {
+    /// When it finished, in simulated nanoseconds.
+    public var time: UInt64
+    /// How long it took.
+    public var latency: UInt64
+    /// Whether it was a write (anything but a read).
+    public var isWrite: Bool
+}
