@@ -103,7 +103,8 @@ public struct ClientID: Hashable, Comparable, Sendable, CustomStringConvertible 
 }
 
 /// Names one request of one client to one cell: retries of a request carry the same id,
-/// which is how a cell applies a retried write once.
+/// which is how a cell applies a retried write once. Sequences count per cell, so an id is
+/// unique only together with its cell: match replies on both.
 public struct RequestID: Hashable, Sendable, CustomStringConvertible {
     /// The client that sent the request.
     public var client: ClientID

@@ -3,26 +3,26 @@ import ColonyCore
 extension Simulation {
     /// Adds a client with a fresh process number and session id.
     @discardableResult
-    func addClient(recordsHistory: Bool) -> Int {
+    mutating func addClient(recordsHistory: Bool) -> Int {
         let client = SimClient(process: takeProcess(), clientID: takeClientID(), recordsHistory: recordsHistory)
         clients.append(client)
         clientIndexByID[client.clientID] = clients.count - 1
         return clients.count - 1
     }
 
-    private func takeProcess() -> Int {
+    private mutating func takeProcess() -> Int {
         defer { nextProcess += 1 }
         return nextProcess
     }
 
-    private func takeClientID() -> ClientID {
+    private mutating func takeClientID() -> ClientID {
         defer { nextClientID += 1 }
         return ClientID(nextClientID)
     }
 
     /// A client's timer: start the next operation, send a retry after its pause, or give
     /// up on an attempt that got no answer and try another member.
-    func clientTimerFired(_ clientIndex: Int, token: UInt64) {
+    mutating func clientTimerFired(_ clientIndex: Int, token: UInt64) {
         guard clients[clientIndex].token == token else { return }
         guard let operation = clients[clientIndex].current else {
             if clients[clientIndex].recordsHistory { startOperation(clientIndex) }
@@ -41,7 +41,7 @@ extension Simulation {
         attempt(clientIndex, target: otherMember(than: operation.target, cellIndex: cellIndex))
     }
 
-    private func otherMember(than node: NodeID, cellIndex: Int) -> NodeID {
+    private mutating func otherMember(than node: NodeID, cellIndex: Int) -> NodeID {
         let members = directory[cellIndex].members
         let others = members.filter { $0 != node }
         let pool = others.isEmpty ? members : others
@@ -49,14 +49,14 @@ extension Simulation {
     }
 
     /// Starts the client's next operation, unless the workload is over.
-    func startOperation(_ clientIndex: Int) {
+    mutating func startOperation(_ clientIndex: Int) {
         guard now < options.duration else { return }
         let planned = workload.plan()
         begin(planned, clientIndex: clientIndex)
     }
 
     /// Sends a planned operation's first attempt and records its invoke.
-    func begin(_ planned: PlannedOperation, clientIndex: Int) {
+    mutating func begin(_ planned: PlannedOperation, clientIndex: Int) {
         let view = directory[planned.cellIndex]
         let request = clients[clientIndex].makeRequest(for: planned, cell: cells[planned.cellIndex], epoch: view.epoch)
         let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
@@ -71,7 +71,7 @@ extension Simulation {
     }
 
     /// Sends the current request to `target` and arms the attempt timeout.
-    func attempt(_ clientIndex: Int, target: NodeID) {
+    mutating func attempt(_ clientIndex: Int, target: NodeID) {
         guard var operation = clients[clientIndex].current else { return }
         operation.target = target
         operation.attempts += 1
@@ -87,7 +87,7 @@ extension Simulation {
 
     /// Retries the current operation after a short random pause (full jitter under a cap
     /// that grows with the attempts), at `target` or at a random member.
-    private func retry(_ clientIndex: Int, target: NodeID?) {
+    private mutating func retry(_ clientIndex: Int, target: NodeID?) {
         guard let operation = clients[clientIndex].current else { return }
         let cellIndex = operation.planned.cellIndex
         let members = directory[cellIndex].members
@@ -99,8 +99,12 @@ extension Simulation {
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: 1 + random.next() % backoffCap)
     }
 
-    func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int) {
-        guard let operation = clients[clientIndex].current, operation.request.id == reply.id else { return }
+    mutating func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int) {
+        // Request numbers count per cell, so a late answer from another cell can carry the
+        // same id: match the cell too.
+        guard let operation = clients[clientIndex].current, operation.request.id == reply.id,
+              operation.request.cell == reply.cell
+        else { return }
         let cellIndex = operation.planned.cellIndex
         switch reply.outcome {
         case .completed(let result):
@@ -128,7 +132,7 @@ extension Simulation {
         }
     }
 
-    private func learn(_ configuration: CellConfiguration, cellIndex: Int) {
+    private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int) {
         guard configuration.epoch >= directory[cellIndex].epoch else { return }
         if configuration.epoch > directory[cellIndex].epoch {
             directory[cellIndex].leader = nil
@@ -137,7 +141,7 @@ extension Simulation {
         directory[cellIndex].epoch = configuration.epoch
     }
 
-    private func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {
+    private mutating func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {
         guard let operation = clients[clientIndex].current else { return }
         if case .changeMembership(let change) = operation.planned.operation {
             let verdict: String
@@ -162,7 +166,7 @@ extension Simulation {
     }
 
     /// Ends the current operation: records how it ended, and schedules the next one.
-    func finish(_ clientIndex: Int, type: HistoryEventType, value: HistoryValue) {
+    mutating func finish(_ clientIndex: Int, type: HistoryEventType, value: HistoryValue) {
         guard let operation = clients[clientIndex].current else { return }
         clients[clientIndex].current = nil
         if let function = operation.planned.function, clients[clientIndex].recordsHistory {
@@ -197,7 +201,7 @@ extension Simulation {
     }
 
     /// At the end of the run, operations still in flight are unknown.
-    func recordUnfinishedOperations() {
+    mutating func recordUnfinishedOperations() {
         for index in clients.indices where clients[index].current != nil {
             if let operation = clients[index].current {
                 finish(index, type: .info, value: operation.planned.invokeValue)

@@ -10,6 +10,8 @@ struct ActiveFault {
     var clogged = 0
     var isHealing = false
     var crashedNode: Int?
+    /// What the fault does, in words.
+    var description = ""
 }
 
 /// A membership change the simulator made, to be undone later ("off a node and back").
@@ -19,17 +21,22 @@ struct PendingMove {
 }
 
 extension Simulation {
+    /// The faults in force now, in words.
+    public var faultsInForce: [String] {
+        activeFaults.map(\.description)
+    }
+
     /// The most faults in force at once, and the most nodes down at once.
     private var activeFaultsMax: Int { 3 }
     private var downNodesMax: Int { 2 }
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
-    func faultInterval() -> UInt64 {
+    mutating func faultInterval() -> UInt64 {
         200 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
     }
 
     /// Starts one random fault from the enabled kinds, and schedules the next.
-    func injectFault() {
+    mutating func injectFault() {
         guard now < options.duration else { return }
         schedule(.nextFault, after: faultInterval())
         guard activeFaults.count < activeFaultsMax else { return }
@@ -83,6 +90,7 @@ extension Simulation {
         }
         nextFaultID += 1
         statistics.faultsInjected += 1
+        fault.description = description
         activeFaults.append(fault)
         logFault(description)
         schedule(.heal(faultID: fault.id), after: max(duration, UInt64(fault.links.count + 2) * clogStepDelay))
@@ -90,7 +98,7 @@ extension Simulation {
 
     /// Ends a fault: restores links (a clog one by one, in random order), restarts a node,
     /// or returns the network's rates to normal.
-    func heal(_ faultID: Int) {
+    mutating func heal(_ faultID: Int) {
         guard let index = activeFaults.firstIndex(where: { $0.id == faultID }) else { return }
         let fault = activeFaults[index]
         switch fault.kind {
@@ -117,7 +125,7 @@ extension Simulation {
     }
 
     /// One step of a clog: block its next link, or while healing, restore one.
-    func clogStep(_ faultID: Int) {
+    mutating func clogStep(_ faultID: Int) {
         guard let index = activeFaults.firstIndex(where: { $0.id == faultID }) else { return }
         let fault = activeFaults[index]
         if fault.isHealing {
@@ -137,7 +145,7 @@ extension Simulation {
     }
 
     /// Heals every fault at once and restarts every node that is down: the workload is over.
-    func healAllFaults() {
+    mutating func healAllFaults() {
         for fault in activeFaults {
             switch fault.kind {
             case .partition, .oneWay:
@@ -159,21 +167,21 @@ extension Simulation {
         logFault("all faults healed")
     }
 
-    func restart(_ index: Int) {
+    mutating func restart(_ index: Int) {
         guard !nodes[index].isUp else { return }
         nodes[index].restart(options: options.replica, seed: random.next())
         logFault("restart \(nodes[index].id)")
     }
 
-    private func logFault(_ description: String) {
+    private mutating func logFault(_ description: String) {
         faultLog.append(FaultLogEntry(time: now, description: description))
     }
 
-    private func randomNodes(count: Int) -> [Int] {
+    private mutating func randomNodes(count: Int) -> [Int] {
         Array(nodes.indices.shuffled(using: &random).prefix(count))
     }
 
-    private func randomLinks(count: Int) -> [DirectedLink] {
+    private mutating func randomLinks(count: Int) -> [DirectedLink] {
         (0..<count).map { _ in
             let pair = randomNodes(count: 2)
             return DirectedLink(from: nodes[pair[0]].id, to: nodes[pair[1]].id)

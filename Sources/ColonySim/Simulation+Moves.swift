@@ -3,7 +3,7 @@ import ColonyCore
 extension Simulation {
     /// Asks a cell to replace one member by a node outside it, as an operator would, and
     /// schedules the move back.
-    func startMove() -> PendingMove? {
+    mutating func startMove() -> PendingMove? {
         let cellIndex = Int(random.next() % UInt64(cells.count))
         guard let configuration = currentConfiguration(cellIndex) else { return nil }
         let outside = nodes.map(\.id).filter { !configuration.contains($0) }
@@ -19,7 +19,7 @@ extension Simulation {
     }
 
     /// Moves a cell back onto the node an earlier move took it off.
-    func startMoveBack(_ moveIndex: Int) {
+    mutating func startMoveBack(_ moveIndex: Int) {
         let move = moves[moveIndex]
         let back = MembershipChange(remove: move.change.add, add: move.change.remove)
         requestMembershipChange(back, cellIndex: move.cellIndex)
@@ -28,7 +28,7 @@ extension Simulation {
 
     /// The newest configuration any running replica of the cell has applied (what an
     /// operator's control plane would read from the nodes' status).
-    private func currentConfiguration(_ cellIndex: Int) -> CellConfiguration? {
+    private mutating func currentConfiguration(_ cellIndex: Int) -> CellConfiguration? {
         var newest: CellConfiguration?
         for node in nodes {
             guard let configuration = node.host?.replica(cells[cellIndex])?.configuration else { continue }
@@ -41,7 +41,7 @@ extension Simulation {
 
     /// Sends the change through an operator's client, which retries like any client but
     /// is left out of the history.
-    private func requestMembershipChange(_ change: MembershipChange, cellIndex: Int) {
+    private mutating func requestMembershipChange(_ change: MembershipChange, cellIndex: Int) {
         let clientIndex = clients.indices.first { !clients[$0].recordsHistory && clients[$0].current == nil }
             ?? addClient(recordsHistory: false)
         let planned = PlannedOperation(

@@ -11,7 +11,7 @@ import ColonyCore
 /// A run: the workload and the faults run for `options.duration`; then every fault heals,
 /// crashed nodes restart, and the run goes on until the clients' last operations finish or
 /// time out. The history it records is for a checker to judge.
-public final class Simulation {
+public struct Simulation {
     /// The run's seed.
     public let seed: UInt64
     /// The run's shape.
@@ -70,13 +70,13 @@ public final class Simulation {
 
     /// Runs the whole simulation and returns its statistics.
     @discardableResult
-    public func run() -> SimulationStatistics {
+    public mutating func run() -> SimulationStatistics {
         run(until: endTime)
         return statistics
     }
 
     /// Runs every event up to `time`. At the end of the workload, faults heal.
-    public func run(until time: UInt64) {
+    public mutating func run(until time: UInt64) {
         while let next = queue.nextTime, next <= time {
             if now < options.duration, next >= options.duration {
                 now = options.duration
@@ -109,7 +109,7 @@ public final class Simulation {
     /// Whether each node is up, in node order.
     public var nodesUp: [Bool] { nodes.map(\.isUp) }
 
-    private func buildColony() {
+    private mutating func buildColony() {
         for index in 0..<options.nodes {
             let id = NodeID(UInt32(index + 1))
             nodes.append(SimNode(id: id, host: ReplicaHost(node: id, options: options.replica, seed: random.next())))
@@ -141,11 +141,11 @@ public final class Simulation {
         Int(node.rawValue) - 1
     }
 
-    func schedule(_ event: SimEvent, after delay: UInt64) {
+    mutating func schedule(_ event: SimEvent, after delay: UInt64) {
         queue.schedule(event, at: now + delay)
     }
 
-    private func handle(_ event: SimEvent) {
+    private mutating func handle(_ event: SimEvent) {
         switch event {
         case .tick(let index):
             if let output = nodes[index].host?.tick() {
@@ -179,7 +179,7 @@ public final class Simulation {
     }
 
     /// Carries out a host's output under the ordering contract: persist, then send.
-    func carryOut(_ output: HostOutput, at index: Int) {
+    mutating func carryOut(_ output: HostOutput, at index: Int) {
         nodes[index].persist(output.persist)
         let node = nodes[index].id
         for event in output.events {
@@ -199,7 +199,7 @@ public final class Simulation {
         }
     }
 
-    private func send(_ batch: PeerBatch, from node: NodeID) {
+    private mutating func send(_ batch: PeerBatch, from node: NodeID) {
         let link = DirectedLink(from: node, to: batch.to)
         guard !network.isBlocked(link) else { return }
         for delay in network.deliveryDelays(using: &random) {
@@ -207,7 +207,7 @@ public final class Simulation {
         }
     }
 
-    private func sendReply(_ reply: ClientReply, from node: NodeID) {
+    private mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
         guard let clientIndex = clientIndexByID[reply.id.client],
               let delay = network.clientDelay(using: &random)
         else { return }

@@ -9,7 +9,7 @@ public struct SimulationOptions: Sendable {
     /// Replicas per cell (odd, 3 to 9, at most `nodes`).
     public var replicas: Int = 7
     /// How many clients run operations at once.
-    public var clients: Int = 32
+    public var clients: Int = 8
     /// Keys each client uses per cell.
     public var keysPerCell: Int = 3
     /// One cell in this many also gets multi-key transactions (checked whole, not per key).
@@ -23,9 +23,9 @@ public struct SimulationOptions: Sendable {
     /// The options of every replica.
     public var replica = ReplicaOptions()
     /// How long a client waits for one attempt before trying again.
-    public var attemptTimeout: UInt64 = 150 * Nanoseconds.millisecond
+    public var attemptTimeout: UInt64 = 100 * Nanoseconds.millisecond
     /// How long a client keeps trying one operation before it records it as unknown (info).
-    public var operationDeadline: UInt64 = 2 * Nanoseconds.second
+    public var operationDeadline: UInt64 = Nanoseconds.second
     /// Whether to record the history (the checker needs it; the demo and benchmarks may not).
     public var recordsHistory = true
 

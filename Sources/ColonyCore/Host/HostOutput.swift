@@ -63,14 +63,18 @@ public struct CellEvent: Hashable, Sendable {
 /// Gathers the outputs of many replicas into one `HostOutput`, grouping messages by node.
 struct HostOutputBuilder {
     private var output = HostOutput()
-    private var messagesByNode: [NodeID: [PeerMessage]] = [:]
 
     mutating func add(_ replicaOutput: ReplicaOutput, cell: CellID) {
         for record in replicaOutput.persist {
             output.persist.append(CellRecord(cell: cell, record: record))
         }
         for outgoing in replicaOutput.messages {
-            messagesByNode[outgoing.to, default: []].append(outgoing.message)
+            // A node's peers in one event are few: a linear search beats hashing here.
+            if let index = output.batches.firstIndex(where: { $0.to == outgoing.to }) {
+                output.batches[index].messages.append(outgoing.message)
+            } else {
+                output.batches.append(PeerBatch(to: outgoing.to, messages: [outgoing.message]))
+            }
         }
         output.replies.append(contentsOf: replicaOutput.replies)
         for event in replicaOutput.events {
@@ -85,7 +89,7 @@ struct HostOutputBuilder {
     /// The gathered output, batches in ascending node order so runs replay exactly.
     func build() -> HostOutput {
         var result = output
-        result.batches = messagesByNode.keys.sorted().map { PeerBatch(to: $0, messages: messagesByNode[$0] ?? []) }
+        result.batches.sort { $0.to < $1.to }
         return result
     }
 }

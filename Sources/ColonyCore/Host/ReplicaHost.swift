@@ -13,10 +13,13 @@ public struct ReplicaHost: Sendable {
     /// The options every replica here uses.
     public let options: ReplicaOptions
     private var random: SplitMix64
-    private var replicas: [CellID: CellReplica] = [:]
-    /// Hosted cells; sorted before every walk over them, so each run replays exactly.
-    private var cellOrder: [CellID] = []
-    private var cellOrderIsSorted = true
+    /// The replicas, in the order they were added; an array so each is changed in place.
+    private var replicas: [CellReplica] = []
+    /// Where each cell's replica is in `replicas`.
+    private var positions: [CellID: Int] = [:]
+    /// Positions in ascending cell order, rebuilt lazily, so every walk replays exactly.
+    private var tickOrder: [Int] = []
+    private var tickOrderIsCurrent = true
 
     /// Makes a host with no replicas.
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
@@ -36,7 +39,7 @@ public struct ReplicaHost: Sendable {
 
     /// The hosted cells, in ascending order.
     public var cells: [CellID] {
-        cellOrderIsSorted ? cellOrder : cellOrder.sorted()
+        replicas.map(\.cell).sorted()
     }
 
     /// How many replicas this node hosts.
@@ -44,13 +47,13 @@ public struct ReplicaHost: Sendable {
 
     /// The replica of `cell`, if hosted here.
     public func replica(_ cell: CellID) -> CellReplica? {
-        replicas[cell]
+        positions[cell].map { replicas[$0] }
     }
 
     /// Creates this node's replica of a new cell with its first configuration.
     public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> HostOutput {
         var builder = HostOutputBuilder()
-        guard replicas[cell] == nil else { return builder.build() }
+        guard positions[cell] == nil else { return builder.build() }
         let (replica, output) = CellReplica.create(
             cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
         insert(replica)
@@ -62,13 +65,12 @@ public struct ReplicaHost: Sendable {
     public mutating func receive(_ messages: [PeerMessage], from sender: NodeID) -> HostOutput {
         var builder = HostOutputBuilder()
         for message in messages {
-            if replicas[message.cell] == nil {
-                guard message.body.isBallotOwnersRequest else { continue }
-                insert(CellReplica(joining: message.cell, node: node, options: options, seed: random.next()))
+            var position = positions[message.cell]
+            if position == nil, message.body.isBallotOwnersRequest {
+                position = insert(CellReplica(joining: message.cell, node: node, options: options, seed: random.next()))
             }
-            if let output = replicas[message.cell]?.receive(message.body, from: sender) {
-                builder.add(output, cell: message.cell)
-            }
+            guard let position else { continue }
+            builder.add(replicas[position].receive(message.body, from: sender), cell: message.cell)
         }
         return builder.build()
     }
@@ -76,8 +78,8 @@ public struct ReplicaHost: Sendable {
     /// Hands a client request to its cell's replica; a cell not hosted here is redirected.
     public mutating func submit(_ request: ClientRequest) -> HostOutput {
         var builder = HostOutputBuilder()
-        if let output = replicas[request.cell]?.submit(request) {
-            builder.add(output, cell: request.cell)
+        if let position = positions[request.cell] {
+            builder.add(replicas[position].submit(request), cell: request.cell)
         } else {
             builder.reply(ClientReply(id: request.id, cell: request.cell, outcome: .redirect(leader: nil, configuration: nil)))
         }
@@ -87,23 +89,31 @@ public struct ReplicaHost: Sendable {
     /// Advances every replica by one tick.
     public mutating func tick() -> HostOutput {
         var builder = HostOutputBuilder()
-        if !cellOrderIsSorted {
-            cellOrder.sort()
-            cellOrderIsSorted = true
+        if !tickOrderIsCurrent {
+            tickOrder = replicas.indices.sorted { replicas[$0].cell < replicas[$1].cell }
+            tickOrderIsCurrent = true
         }
-        for cell in cellOrder {
-            if let output = replicas[cell]?.tick(), !output.isEmpty {
-                builder.add(output, cell: cell)
+        for position in tickOrder {
+            let output = replicas[position].tick()
+            if !output.isEmpty {
+                builder.add(output, cell: replicas[position].cell)
             }
         }
         return builder.build()
     }
 
-    private mutating func insert(_ replica: CellReplica) {
-        replicas[replica.cell] = replica
-        if let last = cellOrder.last, replica.cell < last {
-            cellOrderIsSorted = false
+    @discardableResult
+    private mutating func insert(_ replica: CellReplica) -> Int {
+        let position = replicas.count
+        replicas.append(replica)
+        positions[replica.cell] = position
+        if tickOrderIsCurrent, let last = tickOrder.last, replicas[last].cell < replica.cell {
+            tickOrder.append(position)
+        } else if tickOrder.isEmpty {
+            tickOrder.append(position)
+        } else {
+            tickOrderIsCurrent = false
         }
-        cellOrder.append(replica.cell)
+        return position
     }
 }

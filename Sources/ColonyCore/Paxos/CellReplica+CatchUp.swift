@@ -12,7 +12,7 @@ extension CellReplica {
     /// Retries catching up while this replica knows it is behind.
     mutating func catchUpTick(_ output: inout ReplicaOutput) {
         guard !isLeader else { return }
-        let behind = state == nil || knownChosenThrough > appliedThrough
+        let behind = !hasState || knownChosenThrough > appliedThrough
         guard behind, let source = leaderHint ?? catchUpSource, source != node else { return }
         requestCatchUp(from: source, &output)
     }
@@ -41,7 +41,7 @@ extension CellReplica {
 
     /// Takes chosen entries that continue the applied point, persists and applies them.
     mutating func receiveCatchUpEntries(_ entries: [SlotEntry], commit: Slot, _ output: inout ReplicaOutput) {
-        guard state != nil else { return }
+        guard hasState else { return }
         if isLeader, entries.contains(where: { $0.slot > appliedThrough }) {
             // Others chose slots this leader never proposed: it was deposed without noticing.
             becomeFollower(&output)

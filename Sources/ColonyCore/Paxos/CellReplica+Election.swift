@@ -124,8 +124,9 @@ extension CellReplica {
             }
         }
         let lastSlot = merged.keys.max() ?? applied
-        role = .leading(LeaderState(
-            ballot: prepare.ballot, nextSlot: applied + 1, memberCount: state.configuration.members.count, now: now))
+        leadership = LeaderState(
+            ballot: prepare.ballot, nextSlot: applied + 1, memberCount: state.configuration.members.count, now: now)
+        role = .leading
         leaderHint = node
         output.events.append(.becameLeader(prepare.ballot))
         if lastSlot > applied {
@@ -154,7 +155,7 @@ extension CellReplica {
         switch role {
         case .preparing(let prepare) where prepare.ballot == attempted:
             becomeFollower(&output)
-        case .leading(let leader) where leader.ballot == attempted:
+        case .leading where leadership?.ballot == attempted:
             becomeFollower(&output)
         case .follower, .polling, .preparing, .leading:
             break
@@ -171,7 +172,7 @@ extension CellReplica {
     /// Adopts `ballot`'s owner as leader after hearing from it.
     mutating func follow(_ ballot: Ballot, _ output: inout ReplicaOutput) {
         switch role {
-        case .leading(let leader) where leader.ballot == ballot:
+        case .leading where leadership?.ballot == ballot:
             return
         case .follower, .polling, .preparing, .leading:
             break

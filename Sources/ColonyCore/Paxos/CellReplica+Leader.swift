@@ -1,15 +1,13 @@
 extension CellReplica {
-    /// The leader's state, mutable in place. Only valid while the replica leads.
+    /// The leader's state, read and changed in place. Only valid while the replica leads.
     var leaderState: LeaderState {
-        get {
-            guard case .leading(let leader) = role else { preconditionFailure("Invalid state: not leading") }
-            return leader
+        _read {
+            precondition(isLeader, "Invalid state: not leading")
+            yield leadership!
         }
         _modify {
-            guard case .leading(var leader) = role else { preconditionFailure("Invalid state: not leading") }
-            role = .follower
-            defer { role = .leading(leader) }
-            yield &leader
+            precondition(isLeader, "Invalid state: not leading")
+            yield &leadership!
         }
     }
 
@@ -87,11 +85,11 @@ extension CellReplica {
 
     /// Phase 2b arrives: a majority of acceptances chooses the slot.
     mutating func receiveAccepted(_ ballot: Ballot, slot: Slot, from sender: NodeID, _ output: inout ReplicaOutput) {
-        guard case .leading(let leader) = role, leader.ballot == ballot,
-              let configuration = state?.configuration, let memberIndex = configuration.index(of: sender)
+        guard leaderBallot == ballot, let configuration = state?.configuration,
+              let memberIndex = configuration.index(of: sender)
         else { return }
         leaderState.lastHeard[memberIndex] = now
-        guard let index = leader.proposalIndex(for: slot) else { return }
+        guard let index = leaderState.proposalIndex(for: slot) else { return }
         leaderState.proposals[index].acks.insert(memberIndex)
         let needed = options.defects.contains(.minorityQuorum) ? configuration.quorum - 1 : configuration.quorum
         guard !leaderState.proposals[index].isChosen, leaderState.proposals[index].acks.count >= needed else { return }
@@ -102,11 +100,11 @@ extension CellReplica {
 
     /// A member acknowledged a heartbeat round; a majority confirms the round's reads.
     mutating func receiveHeartbeatReply(_ ballot: Ballot, round: UInt64, from sender: NodeID, _ output: inout ReplicaOutput) {
-        guard case .leading(let leader) = role, leader.ballot == ballot,
-              let configuration = state?.configuration, let memberIndex = configuration.index(of: sender)
+        guard leaderBallot == ballot, let configuration = state?.configuration,
+              let memberIndex = configuration.index(of: sender)
         else { return }
         leaderState.lastHeard[memberIndex] = now
-        guard round == leader.round, leader.roundInFlight else { return }
+        guard round == leaderState.round, leaderState.roundInFlight else { return }
         leaderState.roundAcks.insert(memberIndex)
         guard leaderState.roundAcks.count >= configuration.quorum else { return }
         leaderState.confirmedRound = round
@@ -134,7 +132,8 @@ extension CellReplica {
     /// proposed may yet be chosen; their clients' retries, under the same request ids, will
     /// learn their results without applying them twice.
     mutating func stepDownIfLeading(_ output: inout ReplicaOutput) {
-        guard case .leading(let leader) = role else { return }
+        guard let leader = leadership else { return }
+        leadership = nil
         role = .follower
         leaderHint = nil
         var answered: Set<RequestID> = []

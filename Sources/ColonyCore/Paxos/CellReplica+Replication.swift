@@ -80,7 +80,7 @@ extension CellReplica {
     /// Applies every chosen entry that follows the applied point, in order, then lets a
     /// leader move on and takes a snapshot when one is due.
     mutating func applyChosen(_ output: inout ReplicaOutput) {
-        guard state != nil else { return }
+        guard hasState else { return }
         while let entry = log[appliedThrough + 1], entry.isChosen {
             apply(entry.batch, at: appliedThrough + 1, &output)
         }

@@ -66,6 +66,8 @@ public struct CellReplica: Sendable {
     var snapshotSlot: Slot
 
     var role: Role = .follower
+    /// The leader's state: set exactly while `role` is `.leading`.
+    var leadership: LeaderState?
     /// Ticks seen since the replica was made.
     var now: UInt64 = 0
     var electionDeadline: UInt64 = 0
@@ -141,19 +143,24 @@ public struct CellReplica: Sendable {
     /// The cell's current configuration, if the replica has the cell's state.
     public var configuration: CellConfiguration? { state?.configuration }
 
+    /// Whether the replica has the cell's state (tested without copying it).
+    var hasState: Bool {
+        if case .some = state { return true }
+        return false
+    }
+
     /// The last slot applied here.
     public var appliedThrough: Slot { state?.appliedThrough ?? 0 }
 
     /// Whether this replica currently leads its cell.
     public var isLeader: Bool {
-        if case .leading = role { return true }
+        if case .some = leadership { return true }
         return false
     }
 
     /// The ballot this replica leads with, if it leads.
     public var leaderBallot: Ballot? {
-        if case .leading(let leader) = role { return leader.ballot }
-        return nil
+        leadership?.ballot
     }
 
     /// Whether this replica is a voting member of the cell's current configuration.

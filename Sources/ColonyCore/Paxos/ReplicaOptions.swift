@@ -2,12 +2,12 @@
 /// long a tick is (the simulator and the node both use 10 ms).
 public struct ReplicaOptions: Hashable, Sendable {
     /// How often a leader sends heartbeats (each one a confirmation round).
-    public var heartbeatIntervalTicks: UInt64 = 5
+    public var heartbeatIntervalTicks: UInt64 = 10
     /// How long a follower waits without hearing from a leader before it stands; also how
     /// long a leader keeps leading without hearing from a majority.
-    public var electionTimeoutTicks: UInt64 = 15
+    public var electionTimeoutTicks: UInt64 = 30
     /// The most ticks added at random to each election timeout, so candidates rarely collide.
-    public var electionJitterTicks: UInt64 = 15
+    public var electionJitterTicks: UInt64 = 30
     /// How long before an unanswered accept, prepare or confirmation round is sent again.
     public var retransmitTicks: UInt64 = 3
     /// How long before an unanswered catch-up request is sent again.

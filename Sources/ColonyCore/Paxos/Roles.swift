@@ -11,7 +11,9 @@ enum Role: Sendable {
     case follower
     case polling(PollState)
     case preparing(PrepareState)
-    case leading(LeaderState)
+    /// Leading; the leader's state is in `CellReplica.leadership`, kept out of this enum so
+    /// that the hot path reads and changes it in place.
+    case leading
 }
 
 /// A pre-vote in progress: no state has changed yet.

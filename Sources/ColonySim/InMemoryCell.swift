@@ -1,0 +1,130 @@
+import ColonyCore
+
+/// The replicas of one cell wired together in memory, with no delays: messages wait in a
+/// FIFO queue until delivered. Unit tests use it to play protocol scenarios step by step;
+/// `colony bench core` uses it to measure the core without any IO.
+public struct InMemoryCell {
+    /// The cell's name.
+    public let cell: CellID
+    /// The replicas, by node.
+    public private(set) var replicas: [NodeID: CellReplica] = [:]
+    /// What each node made durable, by node.
+    public private(set) var durable: [NodeID: DurableCellState] = [:]
+    /// Messages sent and not yet delivered, oldest first.
+    public private(set) var inFlight: [(from: NodeID, to: NodeID, body: PeerMessageBody)] = []
+    /// Every client reply so far, oldest first.
+    public private(set) var replies: [ClientReply] = []
+    /// Every replica event so far, with the node it happened on.
+    public private(set) var events: [(node: NodeID, event: ReplicaEvent)] = []
+    /// Nodes whose messages, both ways, are dropped.
+    public var isolated: Set<NodeID> = []
+    /// Directed links whose messages are dropped.
+    public var cutLinks: Set<[NodeID]> = []
+    private let options: ReplicaOptions
+    private var random: SplitMix64
+
+    /// Creates a cell whose first configuration holds `members`.
+    public init(members: [NodeID], options: ReplicaOptions = ReplicaOptions(), seed: UInt64 = 1) throws(ConfigurationError) {
+        self.cell = CellID("cell")
+        self.options = options
+        self.random = SplitMix64(seed: seed)
+        let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
+        for member in configuration.members {
+            let (replica, output) = CellReplica.create(
+                cell: cell, node: member, configuration: configuration, options: options, seed: random.next())
+            replicas[member] = replica
+            carryOut(output, at: member)
+        }
+    }
+
+    /// The nodes that hold a replica, in order.
+    public var nodes: [NodeID] { replicas.keys.sorted() }
+
+    /// The nodes whose replica leads, in order.
+    public var leaders: [NodeID] { nodes.filter { replicas[$0]?.isLeader ?? false } }
+
+    /// Persists the output's records, queues its messages, and keeps its replies and events.
+    public mutating func carryOut(_ output: ReplicaOutput, at node: NodeID) {
+        for record in output.persist {
+            durable[node, default: DurableCellState()].apply(record)
+        }
+        for message in output.messages {
+            inFlight.append((node, message.to, message.message.body))
+        }
+        replies.append(contentsOf: output.replies)
+        events.append(contentsOf: output.events.map { (node, $0) })
+    }
+
+    /// Delivers the oldest message; returns false when none is waiting.
+    @discardableResult
+    public mutating func deliverOne() -> Bool {
+        guard !inFlight.isEmpty else { return false }
+        let (from, to, body) = inFlight.removeFirst()
+        guard !isolated.contains(from), !isolated.contains(to), !cutLinks.contains([from, to]) else { return true }
+        guard let output = replicas[to]?.receive(body, from: from) else { return true }
+        carryOut(output, at: to)
+        return true
+    }
+
+    /// Delivers messages until none is left, or `limit` were delivered.
+    public mutating func deliverAll(limit: Int = 100_000) {
+        var delivered = 0
+        while delivered < limit, deliverOne() {
+            delivered += 1
+        }
+    }
+
+    /// Ticks every running replica once, then delivers everything.
+    public mutating func tick() {
+        for node in nodes {
+            guard let output = replicas[node]?.tick() else { continue }
+            carryOut(output, at: node)
+        }
+        deliverAll()
+    }
+
+    /// Ticks until some replica leads (at most `limit` ticks); returns it.
+    @discardableResult
+    public mutating func tickUntilLeader(limit: Int = 1_000) -> NodeID? {
+        for _ in 0..<limit {
+            if let leader = leaders.first(where: { !isolated.contains($0) }) { return leader }
+            tick()
+        }
+        return leaders.first { !isolated.contains($0) }
+    }
+
+    /// Hands a client request to `node`'s replica and delivers everything that follows.
+    public mutating func submit(_ request: ClientRequest, to node: NodeID) {
+        enqueue(request, to: node)
+        deliverAll()
+    }
+
+    /// Hands a client request to `node`'s replica without delivering what it sends.
+    public mutating func enqueue(_ request: ClientRequest, to node: NodeID) {
+        guard let output = replicas[node]?.submit(request) else { return }
+        carryOut(output, at: node)
+    }
+
+    /// Forgets the replies and events kept so far (long benchmarks would otherwise grow them).
+    public mutating func clearObservations() {
+        replies.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
+    }
+
+    /// The latest reply to request `id`, if any.
+    public func reply(to id: RequestID) -> ClientReply? {
+        replies.last { $0.id == id }
+    }
+
+    /// Loses `node`'s memory: its replica is rebuilt from what it persisted.
+    public mutating func restart(_ node: NodeID) {
+        inFlight.removeAll { $0.to == node }
+        replicas[node] = CellReplica(
+            cell: cell, node: node, restoring: durable[node] ?? DurableCellState(), options: options, seed: random.next())
+    }
+
+    /// Adds an empty replica on `node`, as a node being added to the cell gets.
+    public mutating func addJoiningReplica(on node: NodeID) {
+        replicas[node] = CellReplica(joining: cell, node: node, options: options, seed: random.next())
+    }
+}

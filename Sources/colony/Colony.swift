@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `colony` command: every way to run, test and measure Colony from a shell.
+@main
+struct Colony: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "colony",
+        abstract: "A strongly consistent key-value store built as millions of tiny replicated databases.",
+        discussion: """
+            Start with `colony demo`: an in-process colony with faults, in real time, checked at the end.
+            `colony sim` runs the deterministic simulator over many seeds; `colony check FILE` checks any history.
+            """,
+        subcommands: [DemoCommand.self, SimCommand.self, CheckCommand.self, BenchCommand.self]
+    )
+}

@@ -1,0 +1,153 @@
+import ColonyCheck
+import ColonyCore
+import ColonySim
+import Dispatch
+import Foundation
+
+/// What one seed's run and check came to.
+struct SeedOutcome: Sendable {
+    var seed: UInt64
+    var statistics: SimulationStatistics
+    var report: CheckReport
+    var historyWriteError: String?
+
+    var passed: Bool {
+        report.isLinearizable && statistics.agreementViolations.isEmpty && historyWriteError == nil
+    }
+
+    /// One line: what failed.
+    var summary: String {
+        var parts: [String] = []
+        for violation in report.violations {
+            parts.append("not linearizable: cell \(violation.cell)" + (violation.key.map { " key \($0)" } ?? ""))
+        }
+        for unknown in report.unknownPartitions {
+            parts.append("check gave up: \(unknown)")
+        }
+        if let invalid = report.invalidHistory {
+            parts.append("invalid history: \(invalid)")
+        }
+        parts.append(contentsOf: statistics.agreementViolations.map { "replicas disagree: \($0)" })
+        if let historyWriteError {
+            parts.append(historyWriteError)
+        }
+        return parts.joined(separator: "; ")
+    }
+}
+
+/// Runs seeds on several threads, each seed a whole simulation plus its check.
+struct SeedRunner: Sendable {
+    let options: SimulationOptions
+    let historyDirectory: String?
+
+    /// Runs every seed; `onOutcome` is called in seed order as results become available.
+    func run(seeds: Range<UInt64>, jobs: Int, onOutcome: (SeedOutcome) -> Void) -> [SeedOutcome] {
+        let results = ResultSlots(count: seeds.count)
+        let next = Counter()
+        let group = DispatchGroup()
+        for _ in 0..<min(jobs, seeds.count) {
+            DispatchQueue.global().async(group: group) {
+                while let index = next.take(below: seeds.count) {
+                    results.store(runOne(seeds.lowerBound + UInt64(index)), at: index)
+                }
+            }
+        }
+        var outcomes: [SeedOutcome] = []
+        for index in 0..<seeds.count {
+            let outcome = results.wait(for: index)
+            onOutcome(outcome)
+            outcomes.append(outcome)
+        }
+        group.wait()
+        return outcomes
+    }
+
+    private func runOne(_ seed: UInt64) -> SeedOutcome {
+        // Valid options were checked before any seed ran.
+        guard var simulation = try? Simulation(seed: seed, options: options) else {
+            preconditionFailure("Invalid state: simulation options changed after validation")
+        }
+        let statistics = simulation.run()
+        let history = simulation.history
+        let report = LinearizabilityChecker().check(history)
+        var writeError: String?
+        if let historyDirectory {
+            let path = "\(historyDirectory)/seed-\(seed).jsonl"
+            do {
+                try HistoryCoding.encode(history).write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                writeError = "could not write \(path): \(error.localizedDescription)"
+            }
+        }
+        return SeedOutcome(seed: seed, statistics: statistics, report: report, historyWriteError: writeError)
+    }
+}
+
+/// A shared counter handing out work items once each.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < limit else { return nil }
+        defer { value += 1 }
+        return value
+    }
+}
+
+/// One slot per seed, filled by workers and read in order by the printer.
+private final class ResultSlots: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var slots: [SeedOutcome?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func store(_ outcome: SeedOutcome, at index: Int) {
+        condition.lock()
+        slots[index] = outcome
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(for index: Int) -> SeedOutcome {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let outcome = slots[index] { return outcome }
+            condition.wait()
+        }
+    }
+}
+
+/// The closing lines of `colony sim`.
+struct SimulationSummary: CustomStringConvertible {
+    let outcomes: [SeedOutcome]
+    let wallSeconds: Double
+
+    var failedSeeds: Int { outcomes.filter { !$0.passed }.count }
+
+    var description: String {
+        let statistics = outcomes.map(\.statistics)
+        let operations = statistics.reduce(0) { $0 + $1.operations }
+        let succeeded = statistics.reduce(0) { $0 + $1.succeeded }
+        let failed = statistics.reduce(0) { $0 + $1.failed }
+        let unknown = statistics.reduce(0) { $0 + $1.unknown }
+        let faults = statistics.reduce(0) { $0 + $1.faultsInjected }
+        let crashes = statistics.reduce(0) { $0 + $1.crashes }
+        let leaders = statistics.reduce(0) { $0 + $1.leaderChanges }
+        let moves = statistics.reduce(0) { $0 + $1.membershipChanges }
+        let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.agreementViolations.count }
+        let simulated = Double(statistics.reduce(0) { $0 + $1.simulatedNanoseconds }) / 1e9
+        let ratio = wallSeconds > 0 ? simulated / wallSeconds : 0
+        return """
+            \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
+            operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
+            faults injected: \(faults) (\(crashes) crashes, \(moves) membership changes applied); leader changes: \(leaders)
+            simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time
+            """
+    }
+}
