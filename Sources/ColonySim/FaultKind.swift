@@ -8,6 +8,8 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     case clog
     /// Crash a node (it keeps only what it persisted) and restart it later.
     case crash
+    /// Freeze a node for a while (a stalled process): it then wakes with old beliefs.
+    case pause
     /// Drop a share of all messages for a while.
     case loss
     /// Deliver a share of messages twice.

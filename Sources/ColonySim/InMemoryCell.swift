@@ -20,6 +20,8 @@ public struct InMemoryCell {
     public var isolated: Set<NodeID> = []
     /// Directed links whose messages are dropped.
     public var cutLinks: Set<[NodeID]> = []
+    /// Nodes whose clocks stand still: `tick()` skips them, as a stalled process.
+    public var frozen: Set<NodeID> = []
     private let options: ReplicaOptions
     private var random: SplitMix64
 
@@ -76,7 +78,7 @@ public struct InMemoryCell {
 
     /// Ticks every running replica once, then delivers everything.
     public mutating func tick() {
-        for node in nodes {
+        for node in nodes where !frozen.contains(node) {
             guard let output = replicas[node]?.tick() else { continue }
             carryOut(output, at: node)
         }
@@ -109,6 +111,15 @@ public struct InMemoryCell {
     public mutating func clearObservations() {
         replies.removeAll(keepingCapacity: true)
         events.removeAll(keepingCapacity: true)
+    }
+
+    /// The batch each node applied at `slot`, by node, for the nodes that applied it.
+    public func appliedBatches(at slot: Slot) -> [NodeID: Batch] {
+        var batches: [NodeID: Batch] = [:]
+        for (node, event) in events {
+            if case .applied(slot, let batch) = event { batches[node] = batch }
+        }
+        return batches
     }
 
     /// The latest reply to request `id`, if any.

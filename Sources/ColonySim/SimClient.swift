@@ -10,6 +10,9 @@ struct SimClient {
     var clientID: ClientID
     /// Whether its operations go into the history (the operator's moves do not).
     let recordsHistory: Bool
+    /// The client's own discovery cache: what it believes of each cell, by cell index. Each
+    /// client learns on its own, so some act on stale beliefs, as real clients do.
+    var cache: [CellView]
     /// The last request number used with each cell, by cell index.
     var sequences: [Int: UInt64] = [:]
     /// Cells that have answered this client, so its session there exists.

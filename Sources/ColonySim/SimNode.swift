@@ -10,6 +10,10 @@ struct SimNode {
     var durable: [CellID: DurableCellState] = [:]
     /// How many times the node restarted, which seeds each incarnation differently.
     var incarnation: UInt64 = 0
+    /// Until when the node is frozen (a long pause, as of a stalled process), if it is.
+    var pausedUntil: UInt64?
+    /// The length of this node's tick on the simulated clock: clocks drift.
+    var tickInterval: UInt64 = 10 * Nanoseconds.millisecond
 
     var isUp: Bool { host != nil }
 
@@ -24,6 +28,7 @@ struct SimNode {
     /// Loses everything not persisted.
     mutating func crash() {
         host = nil
+        pausedUntil = nil
     }
 
     /// Rebuilds the host from what was persisted.

@@ -4,7 +4,8 @@ extension Simulation {
     /// Adds a client with a fresh process number and session id.
     @discardableResult
     mutating func addClient(recordsHistory: Bool) -> Int {
-        let client = SimClient(process: takeProcess(), clientID: takeClientID(), recordsHistory: recordsHistory)
+        let client = SimClient(
+            process: takeProcess(), clientID: takeClientID(), recordsHistory: recordsHistory, cache: initialViews)
         clients.append(client)
         clientIndexByID[client.clientID] = clients.count - 1
         return clients.count - 1
@@ -37,12 +38,12 @@ extension Simulation {
             return
         }
         let cellIndex = operation.planned.cellIndex
-        directory[cellIndex].leader = nil
-        attempt(clientIndex, target: otherMember(than: operation.target, cellIndex: cellIndex))
+        clients[clientIndex].cache[cellIndex].leader = nil
+        attempt(clientIndex, target: otherMember(than: operation.target, cellIndex: cellIndex, clientIndex: clientIndex))
     }
 
-    private mutating func otherMember(than node: NodeID, cellIndex: Int) -> NodeID {
-        let members = directory[cellIndex].members
+    private mutating func otherMember(than node: NodeID, cellIndex: Int, clientIndex: Int) -> NodeID {
+        let members = clients[clientIndex].cache[cellIndex].members
         let others = members.filter { $0 != node }
         let pool = others.isEmpty ? members : others
         return pool[Int(random.next() % UInt64(pool.count))]
@@ -57,7 +58,7 @@ extension Simulation {
 
     /// Sends a planned operation's first attempt and records its invoke.
     mutating func begin(_ planned: PlannedOperation, clientIndex: Int) {
-        let view = directory[planned.cellIndex]
+        let view = clients[clientIndex].cache[planned.cellIndex]
         let request = clients[clientIndex].makeRequest(for: planned, cell: cells[planned.cellIndex], epoch: view.epoch)
         let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
         clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, target: target)
@@ -76,7 +77,7 @@ extension Simulation {
         operation.target = target
         operation.attempts += 1
         operation.retryPending = false
-        operation.request.expectedEpoch = directory[operation.planned.cellIndex].epoch
+        operation.request.expectedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
         clients[clientIndex].current = operation
         clients[clientIndex].token += 1
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: options.attemptTimeout)
@@ -90,7 +91,7 @@ extension Simulation {
     private mutating func retry(_ clientIndex: Int, target: NodeID?) {
         guard let operation = clients[clientIndex].current else { return }
         let cellIndex = operation.planned.cellIndex
-        let members = directory[cellIndex].members
+        let members = clients[clientIndex].cache[cellIndex].members
         let next = target ?? members[Int(random.next() % UInt64(members.count))]
         let backoffCap = min(UInt64(operation.attempts) * 5 * Nanoseconds.millisecond, 50 * Nanoseconds.millisecond)
         clients[clientIndex].current?.target = next
@@ -111,19 +112,19 @@ extension Simulation {
             if !operation.planned.operation.isRead {
                 clients[clientIndex].cellsWithSession.insert(cellIndex)
             }
-            directory[cellIndex].leader = node
+            clients[clientIndex].cache[cellIndex].leader = node
             if case .success(.membershipChanged(let configuration)) = result {
-                learn(configuration, cellIndex: cellIndex)
+                learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex)
             }
             complete(clientIndex, result: result)
         case .rejected(let error):
             complete(clientIndex, result: .failure(error))
         case .redirect(let leader, let configuration):
-            if let configuration { learn(configuration, cellIndex: cellIndex) }
-            directory[cellIndex].leader = leader
+            if let configuration { learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex) }
+            clients[clientIndex].cache[cellIndex].leader = leader
             retry(clientIndex, target: leader)
         case .staleEpoch(let configuration):
-            learn(configuration, cellIndex: cellIndex)
+            learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex)
             retry(clientIndex, target: nil)
         case .unavailable:
             retry(clientIndex, target: nil)
@@ -132,13 +133,13 @@ extension Simulation {
         }
     }
 
-    private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int) {
-        guard configuration.epoch >= directory[cellIndex].epoch else { return }
-        if configuration.epoch > directory[cellIndex].epoch {
-            directory[cellIndex].leader = nil
+    private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int, clientIndex: Int) {
+        guard configuration.epoch >= clients[clientIndex].cache[cellIndex].epoch else { return }
+        if configuration.epoch > clients[clientIndex].cache[cellIndex].epoch {
+            clients[clientIndex].cache[cellIndex].leader = nil
         }
-        directory[cellIndex].members = configuration.members
-        directory[cellIndex].epoch = configuration.epoch
+        clients[clientIndex].cache[cellIndex].members = configuration.members
+        clients[clientIndex].cache[cellIndex].epoch = configuration.epoch
     }
 
     private mutating func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {

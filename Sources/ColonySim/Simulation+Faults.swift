@@ -9,7 +9,8 @@ struct ActiveFault {
     /// For a clog: how many of `links` are blocked so far; while healing, how many remain.
     var clogged = 0
     var isHealing = false
-    var crashedNode: Int?
+    /// For a crash or a pause: the node it struck.
+    var struckNode: Int?
     /// What the fault does, in words.
     var description = ""
 }
@@ -42,12 +43,23 @@ extension Simulation {
         guard activeFaults.count < activeFaultsMax else { return }
         let kinds = options.faults.sorted()
         let kind = kinds[Int(random.next() % UInt64(kinds.count))]
-        let duration = 100 * Nanoseconds.millisecond + random.next() % (1_900 * Nanoseconds.millisecond)
+        var duration = 100 * Nanoseconds.millisecond + random.next() % (1_900 * Nanoseconds.millisecond)
         var fault = ActiveFault(id: nextFaultID, kind: kind)
         let description: String
         switch kind {
         case .partition:
-            let side = randomNodes(count: 1 + Int(random.next() % UInt64(nodes.count / 2)))
+            // Half the time, cut off the node leading the most cells, frozen for the first
+            // half of the fault (a stalled VM that wakes up alone): it wakes still believing it
+            // leads while the others have moved on, which is where consensus bugs show.
+            let isolatesLeader = random.next() % 2 == 0
+            let side = isolatesLeader ? [busiestLeader()] : randomNodes(count: 1 + Int(random.next() % UInt64(nodes.count / 2)))
+            if isolatesLeader, nodes[side[0]].isUp, nodes[side[0]].pausedUntil == nil {
+                // Frozen past an election, then awake but alone for longer than a leader's
+                // timeout, so it acts on its stale belief for a while.
+                let pause = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
+                nodes[side[0]].pausedUntil = now + pause
+                duration = pause + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+            }
             for inside in side {
                 for outside in nodes.indices where !side.contains(outside) {
                     fault.links.append(DirectedLink(from: nodes[inside].id, to: nodes[outside].id))
@@ -69,8 +81,16 @@ extension Simulation {
             guard nodes.count - up.count < downNodesMax, let victim = up.randomElement(using: &random) else { return }
             nodes[victim].crash()
             statistics.crashes += 1
-            fault.crashedNode = victim
+            fault.struckNode = victim
             description = "crash \(nodes[victim].id)"
+        case .pause:
+            let running = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
+            let busiest = busiestLeader()
+            let preferred = running.contains(busiest) && random.next() % 2 == 0 ? busiest : running.randomElement(using: &random)
+            guard let victim = preferred else { return }
+            nodes[victim].pausedUntil = now + duration
+            fault.struckNode = victim
+            description = "pause \(nodes[victim].id) for \(duration / Nanoseconds.millisecond) ms"
         case .loss:
             guard network.lossPercent == 0 else { return }
             network.lossPercent = 5 + random.next() % 26
@@ -110,7 +130,9 @@ extension Simulation {
             schedule(.clogStep(faultID: faultID), after: clogStepDelay)
             return
         case .crash:
-            if let victim = fault.crashedNode { restart(victim) }
+            if let victim = fault.struckNode { restart(victim) }
+        case .pause:
+            if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
         case .loss:
             network.lossPercent = 0
         case .duplicate:
@@ -153,6 +175,8 @@ extension Simulation {
             case .clog:
                 let blocked = fault.isHealing ? fault.links : Array(fault.links.prefix(fault.clogged))
                 blocked.forEach { network.unblock($0) }
+            case .pause:
+                if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
             case .crash, .loss, .duplicate, .reorder, .move:
                 break
             }
@@ -175,6 +199,12 @@ extension Simulation {
 
     private mutating func logFault(_ description: String) {
         faultLog.append(FaultLogEntry(time: now, description: description))
+    }
+
+    /// The index of the node that leads the most cells now (the first of equals).
+    private func busiestLeader() -> Int {
+        let counts = leadersPerNode
+        return counts.indices.max { counts[$0] < counts[$1] } ?? 0
     }
 
     private mutating func randomNodes(count: Int) -> [Int] {

@@ -30,7 +30,8 @@ public struct Simulation {
     var nodes: [SimNode] = []
     var network = SimNetwork()
     var cells: [CellID] = []
-    var directory: [CellView] = []
+    /// Every cell's first members: what a new client's discovery cache starts from.
+    var initialViews: [CellView] = []
     var clients: [SimClient] = []
     var clientIndexByID: [ClientID: Int] = [:]
     var nextProcess = 0
@@ -112,7 +113,11 @@ public struct Simulation {
     private mutating func buildColony() {
         for index in 0..<options.nodes {
             let id = NodeID(UInt32(index + 1))
-            nodes.append(SimNode(id: id, host: ReplicaHost(node: id, options: options.replica, seed: random.next())))
+            var node = SimNode(id: id, host: ReplicaHost(node: id, options: options.replica, seed: random.next()))
+            // Timers drift and fire late under load: each node's tick is up to 20% longer or
+            // shorter than nominal.
+            node.tickInterval = options.tick - options.tick / 5 + random.next() % (2 * options.tick / 5 + 1)
+            nodes.append(node)
         }
         for cellIndex in 0..<options.cells {
             let cell = CellID("cell-\(cellIndex)")
@@ -124,7 +129,7 @@ public struct Simulation {
                 preconditionFailure("Invalid state: placement produced a bad configuration")
             }
             cells.append(cell)
-            directory.append(CellView(members: configuration.members, leader: nil))
+            initialViews.append(CellView(members: configuration.members, leader: nil))
             for member in configuration.members {
                 let index = nodeIndex(member)
                 if let output = nodes[index].host?.createCell(cell, configuration: configuration) {
@@ -146,12 +151,18 @@ public struct Simulation {
     }
 
     private mutating func handle(_ event: SimEvent) {
+        if let index = event.nodeIndex, let resume = nodes[index].pausedUntil, resume > now {
+            // A paused node does nothing; what reaches it waits until it resumes, and the
+            // backlog is then taken in no particular order, as from many connections at once.
+            queue.schedule(event, at: resume + random.next() % Nanoseconds.millisecond)
+            return
+        }
         switch event {
         case .tick(let index):
             if let output = nodes[index].host?.tick() {
                 carryOut(output, at: index)
             }
-            schedule(.tick(nodeIndex: index), after: options.tick)
+            schedule(.tick(nodeIndex: index), after: nodes[index].tickInterval)
         case .peer(let from, let index, let messages):
             guard nodes[index].isUp else { return }
             statistics.messagesDelivered += messages.count
@@ -227,6 +238,16 @@ enum SimEvent {
     case restart(nodeIndex: Int)
     case clogStep(faultID: Int)
     case moveBack(moveIndex: Int)
+
+    /// The node the event happens on, for events that a paused node must hold back.
+    var nodeIndex: Int? {
+        switch self {
+        case .tick(let index), .peer(_, let index, _), .request(let index, _):
+            return index
+        case .reply, .clientTimer, .nextFault, .heal, .restart, .clogStep, .moveBack:
+            return nil
+        }
+    }
 }
 
 /// What clients believe about a cell: its members and, if known, its leader.

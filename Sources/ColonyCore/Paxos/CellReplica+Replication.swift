@@ -99,7 +99,7 @@ extension CellReplica {
     }
 
     private mutating func apply(_ batch: Batch, at slot: Slot, _ output: inout ReplicaOutput) {
-        let epoch = state?.configuration.epoch
+        let previous = state?.configuration
         let deduplicate = !options.defects.contains(.skipDeduplication)
         let results = state?.apply(batch, at: slot, deduplicate: deduplicate) ?? []
         knownChosenThrough = max(knownChosenThrough, slot)
@@ -109,17 +109,24 @@ extension CellReplica {
                 output.reply(result.id, cell: cell, result.outcome.clientOutcome)
             }
         }
-        if state?.configuration.epoch != epoch {
-            enterNewEpoch(&output)
+        if let previous, state?.configuration.epoch != previous.epoch {
+            enterNewEpoch(after: previous, &output)
         }
     }
 
     /// A membership change was just applied: the old epoch ends here. Slots the old epoch
     /// put after the change are dropped, the state is snapshotted so the new configuration is
     /// durable, and a leader that stays a member leads the new epoch at once.
-    private mutating func enterNewEpoch(_ output: inout ReplicaOutput) {
+    private mutating func enterNewEpoch(after previous: CellConfiguration, _ output: inout ReplicaOutput) {
         guard let configuration = state?.configuration else { return }
         let wasLeading = isLeader
+        if wasLeading {
+            // Nobody of the new epoch talks to a removed member: tell it, so it catches up
+            // and learns it is out rather than waiting to time out.
+            for member in previous.members where !configuration.contains(member) && member != node {
+                output.send(.staleEpoch(configuration), to: member, cell: cell)
+            }
+        }
         let previousLeader = leaderHint
         stepDownIfLeading(&output)
         role = .follower

@@ -1,0 +1,18 @@
+@_spi(Testing) import ColonyCore
+import ColonySim
+import Testing
+
+/// Each safety mechanism of the core, switched off, must be caught: a harness that cannot
+/// fail proves nothing. (Forgotten promises do harm only in a narrow window after a crash;
+/// `PromisePersistenceTests` in ColonyCoreTests walks straight into it instead.)
+@Suite("the simulator catches a deliberately broken core")
+struct DefectDetectionTests {
+    static let caughtBySimulation = Defect.allCases.filter { $0 != .promisesNotPersisted }
+
+    @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)
+    func defectIsCaught(_ defect: Defect) throws {
+        let options = SimulationSupport.options(defects: [defect])
+        let verdict = try SimulationSupport.firstViolation(seeds: 1...300, options: options)
+        #expect(verdict != nil, "no violation in 300 seeds with \(defect)")
+    }
+}

@@ -1,0 +1,44 @@
+import ColonyCheck
+@_spi(Testing) import ColonyCore
+import ColonySim
+
+/// Small runs, sized for debug builds: a 9-node colony, 7-replica cells, a few seconds.
+enum SimulationSupport {
+    static func options(faults: Set<FaultKind> = Set(FaultKind.allCases), defects: Set<Defect> = []) -> SimulationOptions {
+        var options = SimulationOptions()
+        options.nodes = 9
+        options.replicas = 7
+        options.cells = 6
+        options.clients = 6
+        options.keysPerCell = 3
+        options.transactionCellEvery = 3
+        options.duration = 3 * Nanoseconds.second
+        options.faults = faults
+        options.replica.defects = defects
+        return options
+    }
+
+    /// What one seed came to: whether its history and replicas were consistent.
+    struct Verdict {
+        var seed: UInt64
+        var statistics: SimulationStatistics
+        var report: CheckReport
+
+        var isViolation: Bool { !report.violations.isEmpty || !statistics.agreementViolations.isEmpty }
+    }
+
+    static func run(seed: UInt64, options: SimulationOptions) throws -> Verdict {
+        var simulation = try Simulation(seed: seed, options: options)
+        let statistics = simulation.run()
+        return Verdict(seed: seed, statistics: statistics, report: LinearizabilityChecker().check(simulation.history))
+    }
+
+    /// The first seed in `seeds` whose run shows a violation, if any.
+    static func firstViolation(seeds: ClosedRange<UInt64>, options: SimulationOptions) throws -> Verdict? {
+        for seed in seeds {
+            let verdict = try run(seed: seed, options: options)
+            if verdict.isViolation { return verdict }
+        }
+        return nil
+    }
+}
