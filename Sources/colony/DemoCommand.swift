@@ -67,8 +67,9 @@ struct DemoCommand: ParsableCommand {
             // Pacing a live view to the wall clock, not synchronizing anything.
             Thread.sleep(forTimeInterval: 0.005)
         }
-        simulation.run(until: simulation.endTime)
         view.render(simulation)
+        // The workload is over: let the last operations finish, without pacing.
+        simulation.run(until: simulation.endTime)
         let report = LinearizabilityChecker().check(simulation.history)
         view.printVerdict(report, simulation)
         if !report.isLinearizable || !simulation.statistics.agreementViolations.isEmpty {

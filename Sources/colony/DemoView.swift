@@ -69,8 +69,8 @@ final class DemoView {
         let latencies = simulation.completions.map(\.latency).sorted()
         print("""
 
-            \(statistics.operations) operations: \(statistics.succeeded) ok, \(statistics.failed) failed (a cas or \
-            transaction whose condition did not hold), \(statistics.unknown) unknown (timed out during faults)
+            \(statistics.operations) operations: \(statistics.succeeded) ok, \(statistics.failed) failed (a compare-and-set \
+            that found another value), \(statistics.unknown) unknown (timed out during faults)
             \(statistics.faultsInjected) faults injected, \(statistics.crashes) crashes, \(statistics.membershipChanges) \
             membership changes, \(statistics.leaderChanges) leader elections
             latency over the whole run: p50 \(Format.milliseconds(percentile(latencies, 0.5))), \

@@ -3,22 +3,29 @@ extension CellReplica {
     mutating func receiveAccept(
         _ ballot: Ballot, slot: Slot, batch: Batch, commit: Slot, from sender: NodeID, _ output: inout ReplicaOutput
     ) {
-        highestRoundSeen = max(highestRoundSeen, ballot.round)
-        if ballot < promised {
-            if options.defects.contains(.acceptIgnoresPromise) {
-                store(batch, ballot: ballot, at: slot, answering: sender, &output)
-            } else {
-                output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)
-            }
+        if ballot < promised, options.defects.contains(.acceptIgnoresPromise) {
+            store(batch, ballot: ballot, at: slot, answering: sender, &output)
             return
+        }
+        guard followLeader(ballot, from: sender, &output) else { return }
+        store(batch, ballot: ballot, at: slot, answering: sender, &output)
+        noteCommit(ballot, commit, &output)
+    }
+
+    /// A message from a leader: refuse it if a higher ballot was promised; otherwise promise
+    /// its ballot (durably, if it is new) and follow it. Returns whether it was followed.
+    private mutating func followLeader(_ ballot: Ballot, from sender: NodeID, _ output: inout ReplicaOutput) -> Bool {
+        highestRoundSeen = max(highestRoundSeen, ballot.round)
+        guard ballot >= promised else {
+            output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)
+            return false
         }
         if ballot > promised {
             promised = ballot
             persistPromise(ballot, &output)
         }
         follow(ballot, &output)
-        store(batch, ballot: ballot, at: slot, answering: sender, &output)
-        noteCommit(ballot, commit, &output)
+        return true
     }
 
     /// Stores an accepted batch and acknowledges it, unless the slot is already decided
@@ -43,16 +50,7 @@ extension CellReplica {
 
     /// A leader's heartbeat: follow it, acknowledge the round, learn its applied point.
     mutating func receiveHeartbeat(_ ballot: Ballot, commit: Slot, round: UInt64, from sender: NodeID, _ output: inout ReplicaOutput) {
-        highestRoundSeen = max(highestRoundSeen, ballot.round)
-        guard ballot >= promised else {
-            output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)
-            return
-        }
-        if ballot > promised {
-            promised = ballot
-            persistPromise(ballot, &output)
-        }
-        follow(ballot, &output)
+        guard followLeader(ballot, from: sender, &output) else { return }
         output.send(.heartbeatReply(ballot, round: round, appliedThrough: appliedThrough), to: sender, cell: cell)
         noteCommit(ballot, commit, &output)
     }
