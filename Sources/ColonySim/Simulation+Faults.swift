@@ -48,26 +48,20 @@ extension Simulation {
         let description: String
         switch kind {
         case .partition:
-            // Half the time, cut off the node leading the most cells, frozen for the first
-            // half of the fault (a stalled VM that wakes up alone): it wakes still believing it
-            // leads while the others have moved on, which is where consensus bugs show.
-            let isolatesLeader = random.next() % 2 == 0
-            let side = isolatesLeader ? [busiestLeader()] : randomNodes(count: 1 + Int(random.next() % UInt64(nodes.count / 2)))
-            if isolatesLeader, nodes[side[0]].isUp, nodes[side[0]].pausedUntil == nil {
-                // Frozen past an election, then awake but alone for longer than a leader's
-                // timeout, so it acts on its stale belief for a while.
-                let pause = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
-                nodes[side[0]].pausedUntil = now + pause
-                duration = pause + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
-            }
-            for inside in side {
-                for outside in nodes.indices where !side.contains(outside) {
-                    fault.links.append(DirectedLink(from: nodes[inside].id, to: nodes[outside].id))
-                    fault.links.append(DirectedLink(from: nodes[outside].id, to: nodes[inside].id))
+            let groups = partitionGroups(&duration)
+            for (index, group) in groups.enumerated() {
+                for other in groups[(index + 1)...] {
+                    for inside in group {
+                        for outside in other {
+                            fault.links.append(DirectedLink(from: nodes[inside].id, to: nodes[outside].id))
+                            fault.links.append(DirectedLink(from: nodes[outside].id, to: nodes[inside].id))
+                        }
+                    }
                 }
             }
             fault.links.forEach { network.block($0) }
-            description = "partition: \(side.map { nodes[$0].id.description }.joined(separator: ",")) cut off from the rest"
+            description = "partition: " + groups.map { $0.map { nodes[$0].id.description }.joined(separator: ",") }
+                .joined(separator: " | ")
         case .oneWay:
             fault.links = randomLinks(count: 1 + Int(random.next() % 3))
             fault.links.forEach { network.block($0) }
@@ -199,6 +193,32 @@ extension Simulation {
 
     private mutating func logFault(_ description: String) {
         faultLog.append(FaultLogEntry(time: now, description: description))
+    }
+
+    /// The sides of a partition. Half the time the node leading the most cells is cut off
+    /// alone, frozen first (a stalled VM that wakes up alone): it wakes still believing it
+    /// leads while the others have moved on, which is where consensus bugs show. Otherwise
+    /// the nodes fall into two to four random groups.
+    private mutating func partitionGroups(_ duration: inout UInt64) -> [[Int]] {
+        if random.next() % 2 == 0 {
+            let leader = busiestLeader()
+            if nodes[leader].isUp, nodes[leader].pausedUntil == nil {
+                // Frozen past an election, then awake but alone for longer than a leader's
+                // timeout, so it acts on its stale belief for a while.
+                let pause = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
+                nodes[leader].pausedUntil = now + pause
+                duration = pause + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+            }
+            return [[leader], nodes.indices.filter { $0 != leader }]
+        }
+        let groupCount = 2 + Int(random.next() % 3)
+        var groups = Array(repeating: [Int](), count: groupCount)
+        for (position, node) in nodes.indices.shuffled(using: &random).enumerated() {
+            // The first nodes seed every group, so no group is empty.
+            let group = position < groupCount ? position : Int(random.next() % UInt64(groupCount))
+            groups[group].append(node)
+        }
+        return groups
     }
 
     /// The index of the node that leads the most cells now (the first of equals).
