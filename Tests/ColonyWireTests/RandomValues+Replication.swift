@@ -1,0 +1,128 @@
+import ColonyCore
+
+extension RandomValues {
+    mutating func command() -> Command {
+        below(5) == 0 ? .noop : .client(clientCommand())
+    }
+
+    mutating func clientCommand() -> ClientCommand {
+        ClientCommand(id: requestID(), operation: operation(), opensSession: bool())
+    }
+
+    mutating func logEntry() -> LogEntry {
+        LogEntry(ballot: ballot(), batch: list(upTo: 3) { $0.command() }, isChosen: bool())
+    }
+
+    mutating func slotEntry() -> SlotEntry {
+        SlotEntry(slot: number(), entry: logEntry())
+    }
+
+    /// A store whose keys are distinct and ascending, with versions from 1 to its revision.
+    mutating func store() -> CellStore {
+        let keys = Set(list(upTo: 6) { $0.key() }).sorted()
+        let revision = max(UInt64(keys.count), number())
+        let items = keys.map { KeyValue(key: $0, value: bytes(), version: 1 + number() % max(revision, 1)) }
+        do {
+            return try CellStore(revision: revision, items: items)
+        } catch {
+            preconditionFailure("the generator made an invalid store: \(error)")
+        }
+    }
+
+    mutating func sessions() -> ClientSessions {
+        var clients: Set<ClientID> = []
+        for _ in 0..<below(4) {
+            clients.insert(clientID())
+        }
+        let records = clients.sorted().map {
+            ClientSessionRecord(client: $0, lastSequence: number(), lastResult: result(), lastSlot: number())
+        }
+        do {
+            return try ClientSessions(records: records)
+        } catch {
+            preconditionFailure("the generator made invalid sessions: \(error)")
+        }
+    }
+
+    mutating func cellState() -> CellState {
+        var configuration = configuration()
+        // The state must fit its own limits; random limits may be tiny.
+        configuration.limits = CellLimits()
+        let appliedThrough = min(configuration.startSlot - 1 + number() % 1_000, UInt64.max - 1)
+        do {
+            return try CellState(configuration: configuration, store: store(), sessions: sessions(), appliedThrough: appliedThrough)
+        } catch {
+            preconditionFailure("the generator made an invalid cell state: \(error)")
+        }
+    }
+
+    mutating func durableRecord() -> DurableRecord {
+        switch below(5) {
+        case 0: return .promise(ballot())
+        case 1: return .accepted(slot: number(), entry: logEntry())
+        case 2: return .snapshot(cellState())
+        case 3: return .damaged(renewal: requestID())
+        default: return .healed
+        }
+    }
+
+    /// A durable state whose entries all follow its snapshot, as the fold of records leaves them.
+    mutating func durableCellState() -> DurableCellState {
+        let snapshot = bool() ? cellState() : nil
+        let firstSlot = snapshot.map { $0.appliedThrough + 1 } ?? 0
+        var entries: [Slot: LogEntry] = [:]
+        for _ in 0..<below(4) {
+            entries[max(number(), firstSlot)] = logEntry()
+        }
+        return DurableCellState(promised: ballot(), snapshot: snapshot, entries: entries, damagedRenewal: bool() ? requestID() : nil)
+    }
+
+    mutating func peerMessageBody() -> PeerMessageBody {
+        switch below(14) {
+        case 0: return .poll(ballot(), appliedThrough: number())
+        case 1: return .pollReply(ballot(), granted: bool())
+        case 2: return .prepare(ballot(), fromSlot: number())
+        case 3: return .promise(ballot(), appliedThrough: number(), entries: list(upTo: 3) { $0.slotEntry() })
+        case 4: return .accept(ballot(), slot: number(), batch: list(upTo: 3) { $0.command() }, commit: number())
+        case 5: return .accepted(ballot(), slot: number())
+        case 6: return .reject(attempted: ballot(), promised: ballot())
+        case 7: return .heartbeat(ballot(), commit: number(), round: number())
+        case 8: return .heartbeatReply(ballot(), round: number(), appliedThrough: number())
+        case 9: return .catchUpRequest(fromSlot: number())
+        case 10: return .catchUpEntries(list(upTo: 3) { $0.slotEntry() }, commit: number())
+        case 11: return .snapshot(cellState())
+        case 12: return .staleEpoch(configuration())
+        default: return .renewal(requestID())
+        }
+    }
+
+    mutating func peerMessage() -> PeerMessage {
+        PeerMessage(cell: cellID(), body: peerMessageBody())
+    }
+
+    mutating func clientRequest() -> ClientRequest {
+        ClientRequest(
+            id: requestID(), cell: cellID(), operation: operation(), consistency: bool() ? .linearizable : .stale,
+            expectedEpoch: bool() ? number() : nil, opensSession: bool()
+        )
+    }
+
+    mutating func unavailableReason() -> UnavailableReason {
+        pick([.catchingUp, .overloaded, .reconfiguring, .leadershipLost, .superseded])
+    }
+
+    mutating func clientOutcome() -> ClientOutcome {
+        switch below(6) {
+        case 0: return .completed(result())
+        case 1: return .rejected(operationError())
+        case 2: return .redirect(leader: bool() ? nodeID() : nil, configuration: bool() ? configuration() : nil)
+        case 3: return .staleEpoch(configuration())
+        case 4: return .unavailable(unavailableReason())
+        default: return .sessionExpired
+        }
+    }
+
+    mutating func clientReply() -> ClientReply {
+        ClientReply(id: requestID(), cell: cellID(), outcome: clientOutcome())
+    }
+}
