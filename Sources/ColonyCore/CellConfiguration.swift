@@ -29,6 +29,7 @@ public struct CellConfiguration: Hashable, Sendable, CustomStringConvertible {
         guard sorted.count >= Self.membersMin, sorted.count <= Self.membersMax, sorted.count % 2 == 1 else {
             throw .badMemberCount(sorted.count)
         }
+        guard startSlot >= 1, startSlot < Slot.max else { throw .badStartSlot(startSlot) }
         self.epoch = epoch
         self.members = sorted
         self.startSlot = startSlot
@@ -44,8 +45,14 @@ public struct CellConfiguration: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The configuration that follows this one when `change` is applied at `slot`.
+    ///
+    /// A change that removes and adds the same member *renews* it: the members stay, and the
+    /// new epoch lets a replica that lost its stored state vote again safely.
     public func applying(_ change: MembershipChange, at slot: Slot) throws(ConfigurationError) -> CellConfiguration {
         guard contains(change.remove) else { throw .notAMember(change.remove) }
+        if change.isRenewal {
+            return try CellConfiguration(epoch: epoch + 1, members: members, startSlot: slot + 1, limits: limits)
+        }
         guard !contains(change.add) else { throw .alreadyAMember(change.add) }
         var next = members
         next.removeAll { $0 == change.remove }
@@ -58,7 +65,8 @@ public struct CellConfiguration: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Replaces one member of a cell by another node: the one membership change a cell knows.
+/// Replaces one member of a cell by another node (or renews one member, when both are the
+/// same node): the one membership change a cell knows.
 public struct MembershipChange: Hashable, Sendable, CustomStringConvertible {
     /// The node whose replica leaves.
     public var remove: NodeID
@@ -71,7 +79,10 @@ public struct MembershipChange: Hashable, Sendable, CustomStringConvertible {
         self.add = add
     }
 
-    public var description: String { "replace \(remove) by \(add)" }
+    /// Whether the change renews one member rather than replacing it.
+    public var isRenewal: Bool { remove == add }
+
+    public var description: String { isRenewal ? "renew \(remove)" : "replace \(remove) by \(add)" }
 }
 
 /// Why a configuration or a membership change is not valid.
@@ -84,6 +95,8 @@ public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertib
     case notAMember(NodeID)
     /// The change adds a node that is already a member.
     case alreadyAMember(NodeID)
+    /// A configuration must start at a slot from 1 to below the largest slot.
+    case badStartSlot(Slot)
 
     public var description: String {
         switch self {
@@ -95,6 +108,8 @@ public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertib
             return "node \(node) is not a member of the cell, so it cannot be removed"
         case .alreadyAMember(let node):
             return "node \(node) is already a member of the cell"
+        case .badStartSlot(let slot):
+            return "a configuration cannot start at slot \(slot)"
         }
     }
 }

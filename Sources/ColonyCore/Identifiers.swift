@@ -65,7 +65,7 @@ public struct CellID: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// Why a string is not a valid cell name.
-public enum CellIDError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CellIDError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The name was empty.
     case empty
     /// The name was longer than `CellID.bytesMax` bytes.

@@ -5,8 +5,8 @@
 /// replica, and gathers what they ask for into one `HostOutput` whose messages are grouped
 /// per destination node, so a node sends one batch per peer per event however many cells
 /// spoke. A message for a cell the node does not host yet, sent by a leader or candidate,
-/// creates an empty replica there that joins from a snapshot: that is how a node added to a
-/// cell gets its replica.
+/// creates an empty replica there that joins from a snapshot and votes once renewed: that is
+/// how a node added to a cell gets its replica.
 public struct ReplicaHost: Sendable {
     /// The node this host runs on.
     public let node: NodeID
@@ -28,13 +28,23 @@ public struct ReplicaHost: Sendable {
         self.random = SplitMix64(seed: seed)
     }
 
-    /// Rebuilds a host after a restart from each cell's durable state.
-    public init(node: NodeID, restoring durable: [CellID: DurableCellState], options: ReplicaOptions, seed: UInt64) {
-        self.init(node: node, options: options, seed: seed)
-        for cell in durable.keys.sorted() {
-            guard let state = durable[cell] else { continue }
-            insert(CellReplica(cell: cell, node: node, restoring: state, options: options, seed: random.next()))
+    /// Rebuilds a host after a restart from each cell's durable state; the cells whose stored
+    /// state was found damaged come back empty, to be fetched from peers and renewed. The
+    /// output persists what the rebuild decided.
+    public static func restore(
+        node: NodeID, durable: [CellID: DurableCellState], damaged: Set<CellID>, options: ReplicaOptions, seed: UInt64
+    ) -> (host: ReplicaHost, output: HostOutput) {
+        var host = ReplicaHost(node: node, options: options, seed: seed)
+        var builder = HostOutputBuilder()
+        for cell in Set(durable.keys).union(damaged).sorted() {
+            let seed = host.random.next()
+            let (replica, output) = damaged.contains(cell)
+                ? CellReplica.empty(cell: cell, node: node, options: options, seed: seed)
+                : CellReplica.restore(cell: cell, node: node, from: durable[cell] ?? DurableCellState(), options: options, seed: seed)
+            host.insert(replica)
+            builder.add(output, cell: cell)
         }
+        return (host, builder.build())
     }
 
     /// The hosted cells, in ascending order.
@@ -67,7 +77,9 @@ public struct ReplicaHost: Sendable {
         for message in messages {
             var position = positions[message.cell]
             if position == nil, message.body.isBallotOwnersRequest {
-                position = insert(CellReplica(joining: message.cell, node: node, options: options, seed: random.next()))
+                let (replica, output) = CellReplica.empty(cell: message.cell, node: node, options: options, seed: random.next())
+                position = insert(replica)
+                builder.add(output, cell: message.cell)
             }
             guard let position else { continue }
             builder.add(replicas[position].receive(message.body, from: sender), cell: message.cell)

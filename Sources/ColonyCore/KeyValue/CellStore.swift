@@ -14,9 +14,9 @@ public struct CellStore: Hashable, Sendable {
 
     /// The revision of the latest change to the cell; 0 for a cell never written.
     public internal(set) var revision: Revision = 0
-    private(set) var entries: [Entry] = []
+    var entries: [Entry] = []
     /// The bytes of keys and values held, the unit of the cell's size limit.
-    public private(set) var byteCount: Int = 0
+    public internal(set) var byteCount: Int = 0
 
     /// Makes an empty store.
     public init() {}

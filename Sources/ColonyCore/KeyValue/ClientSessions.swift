@@ -14,7 +14,7 @@ public struct ClientSessions: Hashable, Sendable {
         var lastSlot: Slot
     }
 
-    private(set) var sessions: [ClientID: Session] = [:]
+    var sessions: [ClientID: Session] = [:]
 
     /// Makes an empty table.
     public init() {}

@@ -88,17 +88,4 @@ extension CellReplica {
         applyChosen(&output)
         finishPrepareIfReady(&output)
     }
-
-    /// A replica without state takes only a snapshot; anything else from a peer tells it
-    /// whom to ask for one.
-    mutating func receiveWhileJoining(_ body: PeerMessageBody, from sender: NodeID, _ output: inout ReplicaOutput) {
-        switch body {
-        case .snapshot(let snapshot):
-            install(snapshot, &output)
-        case .poll, .prepare, .accept, .heartbeat, .catchUpEntries, .staleEpoch:
-            requestCatchUp(from: sender, &output)
-        case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest:
-            break
-        }
-    }
 }

@@ -94,6 +94,7 @@ extension CellReplica {
         if appliedThrough - snapshotSlot >= options.snapshotIntervalSlots {
             takeSnapshot(&output)
         }
+        healIfRenewed(&output)
     }
 
     private mutating func apply(_ batch: Batch, at slot: Slot, _ output: inout ReplicaOutput) {

@@ -57,7 +57,7 @@ extension CellReplica {
     }
 
     /// Queues a write for the next slot, unless the cell already knows its fate.
-    private mutating func enqueueWrite(_ request: ClientRequest, configuration: CellConfiguration, _ output: inout ReplicaOutput) {
+    mutating func enqueueWrite(_ request: ClientRequest, configuration: CellConfiguration, _ output: inout ReplicaOutput) {
         if let error = request.operation.validationError(in: configuration) {
             output.reply(request.id, cell: cell, .rejected(error))
             return

@@ -83,6 +83,10 @@ public struct CellReplica: Sendable {
     var catchUpSource: NodeID?
     /// The highest round seen in the current epoch, so a new candidacy outranks it.
     var highestRoundSeen: UInt64 = 0
+    /// While set, the replica's stored state was lost or damaged (or it is new here): it
+    /// does not vote until the cell has applied this renewal request.
+    var damagedRenewal: RequestID?
+    var lastRenewalRequestAt: UInt64?
 
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
@@ -100,11 +104,38 @@ public struct CellReplica: Sendable {
         return (replica, output)
     }
 
-    /// Rebuilds a replica after a restart from what it made durable. A replica that never
-    /// persisted a snapshot comes back empty and asks its peers for one.
-    public init(cell: CellID, node: NodeID, restoring durable: DurableCellState, options: ReplicaOptions, seed: UInt64) {
+    /// Rebuilds a replica after a restart from what it made durable, and the output that
+    /// persists anything the rebuild decided. A replica that never persisted a state comes
+    /// back empty (see `empty`).
+    public static func restore(
+        cell: CellID, node: NodeID, from durable: DurableCellState, options: ReplicaOptions, seed: UInt64
+    ) -> (replica: CellReplica, output: ReplicaOutput) {
+        guard durable.snapshot != nil || durable.damagedRenewal != nil else {
+            return empty(cell: cell, node: node, options: options, seed: seed)
+        }
+        return (CellReplica(cell: cell, node: node, restoring: durable, options: options, seed: seed), ReplicaOutput())
+    }
+
+    /// Makes an empty replica: a node newly added to the cell, or one whose stored state was
+    /// lost or found damaged. It fetches the cell's state from its peers and does not vote
+    /// until the cell has *renewed* it (a membership change that starts an epoch after
+    /// anything it might once have promised); the output persists that it waits for it.
+    public static func empty(
+        cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64
+    ) -> (replica: CellReplica, output: ReplicaOutput) {
+        var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
+        // Renewal requests use client ids with the top bit set, which client libraries never draw.
+        let renewal = RequestID(client: ClientID(1 << 63 | replica.random.next() >> 1), sequence: 1)
+        replica.damagedRenewal = renewal
+        var output = ReplicaOutput()
+        output.persist.append(.damaged(renewal: renewal))
+        return (replica, output)
+    }
+
+    private init(cell: CellID, node: NodeID, restoring durable: DurableCellState, options: ReplicaOptions, seed: UInt64) {
         self.init(cell: cell, node: node, options: options, seed: seed)
         promised = durable.promised
+        damagedRenewal = durable.damagedRenewal
         guard let snapshot = durable.snapshot else { return }
         state = snapshot
         snapshotSlot = snapshot.appliedThrough
@@ -117,12 +148,6 @@ public struct CellReplica: Sendable {
         }
         var ignored = ReplicaOutput()
         applyChosen(&ignored)
-    }
-
-    /// Makes an empty replica on a node that has just been asked to hold `cell`; it takes no
-    /// part in the protocol until it has installed a snapshot from a peer.
-    public init(joining cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64) {
-        self.init(cell: cell, node: node, options: options, seed: seed)
     }
 
     private init(cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64) {
@@ -166,6 +191,12 @@ public struct CellReplica: Sendable {
     /// Whether this replica is a voting member of the cell's current configuration.
     public var isMember: Bool { state?.configuration.contains(node) ?? false }
 
+    /// Whether the replica takes part in elections and votes: a member whose stored state is whole.
+    public var canVote: Bool { isMember && damagedRenewal == nil }
+
+    /// Whether the replica waits to be renewed after losing (or never having) its stored state.
+    public var isDamaged: Bool { damagedRenewal != nil }
+
     // MARK: - Events
 
     /// Advances the replica's clock by one tick: elections, heartbeats, retransmissions.
@@ -186,11 +217,12 @@ public struct CellReplica: Sendable {
                 startPoll(&output)
             }
         case .follower:
-            if isMember, now >= electionDeadline {
+            if canVote, now >= electionDeadline {
                 startPoll(&output)
             }
         }
         catchUpTick(&output)
+        renewalTick(&output)
         return output
     }
 
@@ -199,8 +231,8 @@ public struct CellReplica: Sendable {
         var output = ReplicaOutput()
         // Only the configuration is bound here: holding the whole state would make every
         // change below copy it.
-        guard let configuration = state?.configuration else {
-            receiveWhileJoining(body, from: sender, &output)
+        guard let configuration = state?.configuration, damagedRenewal == nil else {
+            receiveWhileDamaged(body, from: sender, &output)
             return output
         }
         if let ballot = body.ballot {
@@ -246,6 +278,8 @@ public struct CellReplica: Sendable {
             if newer.epoch > configuration.epoch {
                 requestCatchUp(from: sender, &output)
             }
+        case .renewal(let id):
+            receiveRenewalRequest(id, from: sender, &output)
         }
         return output
     }
@@ -281,7 +315,7 @@ extension PeerMessageBody {
         case .poll, .prepare, .accept, .heartbeat:
             return true
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
-             .staleEpoch:
+             .staleEpoch, .renewal:
             return false
         }
     }

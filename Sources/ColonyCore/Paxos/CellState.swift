@@ -3,13 +3,13 @@
 /// it is also the snapshot a replica persists and sends to a replica that fell behind.
 public struct CellState: Hashable, Sendable {
     /// The configuration in force after `appliedThrough`.
-    public private(set) var configuration: CellConfiguration
+    public internal(set) var configuration: CellConfiguration
     /// The cell's keys and values.
-    public private(set) var store: CellStore
+    public internal(set) var store: CellStore
     /// The cell's memory of its clients' latest writes.
-    public private(set) var sessions: ClientSessions
+    public internal(set) var sessions: ClientSessions
     /// The last slot applied; every slot up to it is chosen and reflected here.
-    public private(set) var appliedThrough: Slot
+    public internal(set) var appliedThrough: Slot
 
     /// The state of a new cell with `configuration`, before its first slot.
     public init(configuration: CellConfiguration) {

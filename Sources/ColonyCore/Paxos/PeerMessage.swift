@@ -43,6 +43,8 @@ public enum PeerMessageBody: Hashable, Sendable {
     case snapshot(CellState)
     /// The sender is in a newer epoch than the message it got; this is its configuration.
     case staleEpoch(CellConfiguration)
+    /// A member that lost its stored state asks the leader to renew it, under this request id.
+    case renewal(RequestID)
 
     /// The ballot the message carries, if any.
     public var ballot: Ballot? {
@@ -51,7 +53,7 @@ public enum PeerMessageBody: Hashable, Sendable {
              .accept(let ballot, _, _, _), .accepted(let ballot, _), .reject(let ballot, _),
              .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _):
             return ballot
-        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch:
+        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal:
             return nil
         }
     }

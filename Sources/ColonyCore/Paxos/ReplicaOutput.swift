@@ -60,4 +60,6 @@ public enum ReplicaEvent: Hashable, Sendable {
     case installedSnapshot(appliedThrough: Slot)
     /// A membership change took effect; this is the new configuration.
     case configurationChanged(CellConfiguration)
+    /// A replica that had lost its stored state was renewed and votes again.
+    case healed
 }

@@ -11,6 +11,12 @@ public enum DurableRecord: Hashable, Sendable {
     /// The replica's state as of the snapshot's `appliedThrough`; log entries up to that
     /// slot are no longer needed.
     case snapshot(CellState)
+    /// The replica's stored state was found damaged: it must not vote until the cell has
+    /// applied the renewal it asked for with this request id (a membership change that
+    /// renews it, starting an epoch after everything it might have promised).
+    case damaged(renewal: RequestID)
+    /// The renewal was applied: the replica votes again.
+    case healed
 }
 
 /// What survives a crash of one replica: the fold of its durable records.
@@ -21,9 +27,19 @@ public struct DurableCellState: Hashable, Sendable {
     public private(set) var snapshot: CellState?
     /// Entries after the snapshot, by slot.
     public private(set) var entries: [Slot: LogEntry] = [:]
+    /// The renewal a damaged replica waits for, or nil when it is whole.
+    public private(set) var damagedRenewal: RequestID?
 
     /// Makes the state of a replica that has persisted nothing.
     public init() {}
+
+    /// Rebuilds a durable state from its parts (a snapshot file).
+    package init(promised: Ballot, snapshot: CellState?, entries: [Slot: LogEntry], damagedRenewal: RequestID?) {
+        self.promised = promised
+        self.snapshot = snapshot
+        self.entries = entries
+        self.damagedRenewal = damagedRenewal
+    }
 
     /// Folds one more record in.
     public mutating func apply(_ record: DurableRecord) {
@@ -40,6 +56,12 @@ public struct DurableCellState: Hashable, Sendable {
             if let snapshot, snapshot.appliedThrough >= state.appliedThrough { return }
             snapshot = state
             entries = entries.filter { $0.key > state.appliedThrough }
+        case .damaged(let renewal):
+            // Nothing stored before can be trusted: keep only the mark.
+            self = DurableCellState()
+            damagedRenewal = renewal
+        case .healed:
+            damagedRenewal = nil
         }
     }
 }
