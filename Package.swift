@@ -6,26 +6,41 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ColonyCore", targets: ["ColonyCore"]),
+        .library(name: "ColonyWire", targets: ["ColonyWire"]),
+        .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .target(name: "ColonyCore"),
-        .target(name: "ColonySim", dependencies: ["ColonyCore"]),
+        .target(name: "ColonyWire", dependencies: ["ColonyCore"]),
+        .target(
+            name: "ColonyStorage",
+            dependencies: [
+                "ColonyCore", "ColonyWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .executableTarget(
             name: "colony",
             dependencies: [
-                "ColonyCore", "ColonySim", "ColonyCheck",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
+        .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
+        .testTarget(name: "ColonyStorageTests", dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony"]),
     ]
 )

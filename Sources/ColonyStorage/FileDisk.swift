@@ -1,0 +1,149 @@
+import Glibc
+import SystemPackage
+
+/// The real disk: files in one directory, written with POSIX calls. Files being appended to
+/// stay open, so an append costs one `write` and a sync one `fsync`.
+public final class FileDisk: Disk {
+    /// The directory holding the files.
+    public let directory: FilePath
+    private var openFiles: [String: FileDescriptor] = [:]
+
+    /// Opens (creating it if needed) the directory `path`.
+    public init(directory path: String) throws(DiskError) {
+        directory = FilePath(path)
+        if mkdir(path, 0o700) != 0, errno != EEXIST {
+            throw DiskError(operation: "mkdir", path: path, reason: String(cString: strerror(errno)))
+        }
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw DiskError(operation: "open", path: path, reason: "not a directory")
+        }
+    }
+
+    deinit {
+        for descriptor in openFiles.values {
+            try? descriptor.close()
+        }
+    }
+
+    private func path(_ name: String) -> FilePath {
+        directory.appending(name)
+    }
+
+    private func failure(_ operation: String, _ name: String, _ error: any Error) -> DiskError {
+        DiskError(operation: operation, path: path(name).string, reason: "\(error)")
+    }
+
+    private func descriptor(_ name: String) throws(DiskError) -> FileDescriptor {
+        if let open = openFiles[name] { return open }
+        do {
+            let opened = try FileDescriptor.open(
+                path(name), .readWrite, options: [.create, .append], permissions: [.ownerReadWrite])
+            openFiles[name] = opened
+            return opened
+        } catch {
+            throw failure("open", name, error)
+        }
+    }
+
+    private func close(_ name: String) {
+        if let open = openFiles.removeValue(forKey: name) {
+            try? open.close()
+        }
+    }
+
+    public func fileNames() throws(DiskError) -> [String] {
+        guard let handle = opendir(directory.string) else {
+            throw DiskError(operation: "opendir", path: directory.string, reason: String(cString: strerror(errno)))
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public func size(of name: String) throws(DiskError) -> Int {
+        var status = stat()
+        guard stat(path(name).string, &status) == 0 else {
+            throw DiskError(operation: "stat", path: path(name).string, reason: String(cString: strerror(errno)))
+        }
+        return Int(status.st_size)
+    }
+
+    public func read(_ name: String, offset: Int, count: Int) throws(DiskError) -> [UInt8] {
+        let file = try descriptor(name)
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        do {
+            while filled < count {
+                let read = try bytes.withUnsafeMutableBytes { buffer in
+                    try file.read(
+                        fromAbsoluteOffset: Int64(offset + filled),
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+                }
+                if read == 0 { break }
+                filled += read
+            }
+        } catch {
+            throw failure("read", name, error)
+        }
+        bytes.removeLast(count - filled)
+        return bytes
+    }
+
+    public func append(_ name: String, _ bytes: [UInt8]) throws(DiskError) {
+        let file = try descriptor(name)
+        do {
+            _ = try file.writeAll(bytes)
+        } catch {
+            throw failure("write", name, error)
+        }
+    }
+
+    public func sync(_ name: String) throws(DiskError) {
+        let file = try descriptor(name)
+        guard fsync(file.rawValue) == 0 else {
+            throw DiskError(operation: "fsync", path: path(name).string, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    public func truncate(_ name: String, to size: Int) throws(DiskError) {
+        let file = try descriptor(name)
+        do {
+            try file.resize(to: Int64(size))
+        } catch {
+            throw failure("ftruncate", name, error)
+        }
+    }
+
+    public func rename(_ name: String, to newName: String) throws(DiskError) {
+        close(name)
+        close(newName)
+        guard Glibc.rename(path(name).string, path(newName).string) == 0 else {
+            throw DiskError(operation: "rename", path: path(name).string, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    public func remove(_ name: String) throws(DiskError) {
+        close(name)
+        guard unlink(path(name).string) == 0 || errno == ENOENT else {
+            throw DiskError(operation: "unlink", path: path(name).string, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    public func syncDirectory() throws(DiskError) {
+        let handle = open(directory.string, O_RDONLY | O_DIRECTORY)
+        guard handle >= 0 else {
+            throw DiskError(operation: "open", path: directory.string, reason: String(cString: strerror(errno)))
+        }
+        defer { Glibc.close(handle) }
+        guard fsync(handle) == 0 else {
+            throw DiskError(operation: "fsync", path: directory.string, reason: String(cString: strerror(errno)))
+        }
+    }
+}

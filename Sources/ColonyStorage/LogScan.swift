@@ -1,0 +1,248 @@
+import ColonyCore
+import ColonyWire
+
+/// A read-only pass over a node's log and snapshot files: what recovery would rebuild, and
+/// every problem it meets, classified. `WriteAheadLog.open` acts on it; `colony wal inspect`
+/// prints it.
+struct LogScan {
+    /// One segment as found.
+    struct Segment {
+        var name: String
+        var firstLSN: UInt64
+        var lastLSN: UInt64?
+        var records = 0
+        var bytes = 0
+        var recordsPerCell: [CellID: Int] = [:]
+    }
+
+    /// What a cell's files say.
+    struct CellRecovery {
+        var state = DurableCellState()
+        var snapshotCoveredLSN: UInt64 = 0
+        var firstLiveLSN: UInt64?
+        var lastLSN: UInt64 = 0
+    }
+
+    var segments: [Segment] = []
+    var cells: [CellID: CellRecovery] = [:]
+    var snapshotFiles = 0
+    /// Cells whose stored state cannot be trusted, with why.
+    var damaged: [CellID: String] = [:]
+    /// Where each damage was found: a damage before the cell's latest `.damaged` record is
+    /// moot, for that record discarded everything before it (the replica started over).
+    private var damagePositions: [CellID: UInt64] = [:]
+    private var restartPositions: [CellID: UInt64] = [:]
+    /// Stretches of log that could not be read at all: any cell may have had records there.
+    var unreadableRanges: [ClosedRange<UInt64>] = []
+    /// A torn write at the very end of the log, to be cut away: segment, offset, bytes.
+    var tornTail: (segment: String, offset: Int, bytes: Int)?
+    /// Every problem, in words, in the order met.
+    var problems: [String] = []
+    /// Temporary files left by an interrupted snapshot.
+    var leftovers: [String] = []
+    var lastLSN: UInt64 = 0
+
+    /// Reads every file; throws only when the data cannot be opened at all (a wrong key, an
+    /// unknown format version, a failing disk).
+    static func scan(_ disk: Disk, sealer: Sealer, limits: WireLimits) throws(StorageError) -> LogScan {
+        var scan = LogScan()
+        let names: [String]
+        do {
+            names = try disk.fileNames()
+        } catch {
+            throw .disk(error)
+        }
+        scan.leftovers = names.filter { $0.hasSuffix(".tmp") }.sorted()
+        for name in names.sorted() {
+            if let cell = SnapshotFile.cell(ofFileNamed: name) {
+                try scan.readSnapshot(name, cell: cell, disk: disk, sealer: sealer, limits: limits)
+            }
+        }
+        let segmentNames = names.compactMap { name in SegmentHeader.firstLSN(ofFileNamed: name).map { (name, $0) } }
+            .sorted { $0.1 < $1.1 }
+        for (index, (name, firstLSN)) in segmentNames.enumerated() {
+            let nextFirstLSN = index + 1 < segmentNames.count ? segmentNames[index + 1].1 : nil
+            try scan.readSegment(name, firstLSN: firstLSN, nextFirstLSN: nextFirstLSN, disk: disk, sealer: sealer, limits: limits)
+        }
+        scan.markCellsTouchedByUnreadableRanges()
+        return scan
+    }
+
+    private mutating func readSnapshot(
+        _ name: String, cell: CellID, disk: Disk, sealer: Sealer, limits: WireLimits
+    ) throws(StorageError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try disk.readAll(name)
+        } catch {
+            throw .disk(error)
+        }
+        snapshotFiles += 1
+        switch SnapshotFile.decode(bytes, sealer: sealer, limits: limits) {
+        case .success(let file) where file.cell == cell:
+            cells[cell, default: CellRecovery()].state = file.state
+            cells[cell, default: CellRecovery()].snapshotCoveredLSN = file.coveredLSN
+            cells[cell, default: CellRecovery()].lastLSN = file.coveredLSN
+            lastLSN = max(lastLSN, file.coveredLSN)
+        case .success(let file):
+            damage(cell, at: UInt64.max, "snapshot file \(name) holds cell \(file.cell)")
+        case .failure(.wrongKey):
+            throw .wrongKey("snapshot \(name) does not open with the configured key (or was written \(sealer.isSealing ? "without a key" : "with one"))")
+        case .failure(.damaged(let reason)):
+            // Where in the cell's history the lost snapshot stood is unknown: no later record clears it.
+            damage(cell, at: UInt64.max, "snapshot file \(name) does not verify: \(reason)")
+        }
+    }
+
+    private mutating func readSegment(
+        _ name: String, firstLSN: UInt64, nextFirstLSN: UInt64?, disk: Disk, sealer: Sealer, limits: WireLimits
+    ) throws(StorageError) {
+        let bytes: [UInt8]
+        do {
+            bytes = try disk.readAll(name)
+        } catch {
+            throw .disk(error)
+        }
+        var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
+        defer { segments.append(segment) }
+        let expectedFirst = segments.last.map { ($0.lastLSN ?? $0.firstLSN - 1) + 1 }
+        if let expectedFirst, firstLSN > expectedFirst {
+            unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
+        }
+        let header: SegmentHeader
+        switch SegmentHeader.read(bytes) {
+        case .success(let read) where read.firstLSN == firstLSN:
+            header = read
+        case .success:
+            unreadable(firstLSN...((nextFirstLSN ?? firstLSN + 1) - 1), "segment \(name): header names another first record")
+            return
+        case .failure(.unsupportedVersion(let version)):
+            throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
+        case .failure(.damaged(let reason)):
+            if let nextFirstLSN {
+                unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name) is unreadable: \(reason)")
+            } else if bytes.count < SegmentHeader.byteCount {
+                // A segment created just before a crash, its header never synced.
+                tornTail = (name, 0, bytes.count)
+            } else {
+                unreadable(firstLSN...UInt64.max, "segment \(name) is unreadable: \(reason)")
+            }
+            return
+        }
+        guard header.matches(sealer) else {
+            throw .wrongKey("segment \(name) does not open with the configured key (or was written \(header.isSealed ? "with a key" : "without one"))")
+        }
+        readRecords(bytes, header: header, segment: &segment, isLast: nextFirstLSN == nil, sealer: sealer, limits: limits)
+    }
+
+    private mutating func readRecords(
+        _ bytes: [UInt8], header: SegmentHeader, segment: inout Segment, isLast: Bool, sealer: Sealer, limits: WireLimits
+    ) {
+        var offset = SegmentHeader.byteCount
+        var expected = header.firstLSN
+        while true {
+            switch RecordFrame.read(bytes, at: offset) {
+            case .end:
+                return
+            case .record(let frame):
+                if frame.lsn != expected {
+                    if frame.lsn > expected {
+                        unreadable(expected...(frame.lsn - 1), "\(segment.name): records \(expected)–\(frame.lsn - 1) are missing")
+                    } else {
+                        problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
+                        offset = frame.end
+                        continue
+                    }
+                }
+                take(frame, header: header, segment: &segment, sealer: sealer, limits: limits)
+                expected = frame.lsn + 1
+                offset = frame.end
+            case .badPayload(let lsn, let cell, let end):
+                if isLast, RecordFrame.nextIntactHeader(in: bytes, after: offset) == nil {
+                    tornTail = (segment.name, offset, bytes.count - offset)
+                    return
+                }
+                if lsn > expected {
+                    unreadable(expected...(lsn - 1), "\(segment.name): records \(expected)–\(lsn - 1) are missing")
+                }
+                damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
+                segment.lastLSN = lsn
+                expected = max(expected, lsn + 1)
+                offset = end
+            case .badHeader, .incomplete:
+                guard let next = RecordFrame.nextIntactHeader(in: bytes, after: offset) else {
+                    if isLast {
+                        tornTail = (segment.name, offset, bytes.count - offset)
+                    } else {
+                        // What is lost shows as a gap before the next segment's first record.
+                        problems.append("\(segment.name): bytes from offset \(offset) to the end are unreadable")
+                    }
+                    return
+                }
+                // Resume at the next intact record; the numbers it skips say what was lost.
+                problems.append("\(segment.name): bytes \(offset)–\(next) are unreadable")
+                offset = next
+            }
+        }
+    }
+
+    private mutating func take(_ frame: RecordFrame.Frame, header: SegmentHeader, segment: inout Segment, sealer: Sealer, limits: WireLimits) {
+        segment.records += 1
+        segment.lastLSN = frame.lsn
+        segment.recordsPerCell[frame.cell, default: 0] += 1
+        lastLSN = max(lastLSN, frame.lsn)
+        var cell = cells[frame.cell] ?? CellRecovery()
+        defer { cells[frame.cell] = cell }
+        guard frame.lsn > cell.snapshotCoveredLSN else { return }
+        let nonce = SegmentHeader.nonce(salt: header.salt, index: UInt32(truncatingIfNeeded: frame.lsn - header.firstLSN))
+        guard let payload = sealer.open(frame.payload, nonce: nonce, context: RecordFrame.context(lsn: frame.lsn, cell: frame.cell)) else {
+            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) does not open with the configured key")
+            return
+        }
+        do {
+            let record = try WireCodec.decode(DurableRecord.self, from: payload, limits: limits)
+            if case .damaged = record {
+                restartPositions[frame.cell] = frame.lsn
+            }
+            cell.state.apply(record)
+            cell.firstLiveLSN = cell.firstLiveLSN ?? frame.lsn
+            cell.lastLSN = frame.lsn
+        } catch {
+            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) does not decode: \(error)")
+        }
+    }
+
+    private mutating func damage(_ cell: CellID, at lsn: UInt64, _ reason: String) {
+        if lsn <= (cells[cell]?.snapshotCoveredLSN ?? 0) {
+            problems.append("cell \(cell): \(reason); moot, its snapshot covers that record")
+            return
+        }
+        problems.append("cell \(cell): \(reason)")
+        if damagePositions[cell].map({ $0 < lsn }) ?? true {
+            damagePositions[cell] = lsn
+            damaged[cell] = reason
+        }
+    }
+
+    private mutating func unreadable(_ range: ClosedRange<UInt64>, _ reason: String) {
+        problems.append(reason)
+        unreadableRanges.append(range)
+    }
+
+    /// A stretch of log that could not be read may have held records of any cell: every
+    /// cell whose snapshot does not cover it is damaged.
+    private mutating func markCellsTouchedByUnreadableRanges() {
+        for range in unreadableRanges {
+            for (cell, recovery) in cells.sorted(by: { $0.key < $1.key }) where recovery.snapshotCoveredLSN < range.upperBound {
+                let end = range.upperBound == UInt64.max ? "the end" : String(range.upperBound)
+                damage(cell, at: range.upperBound, "an unreadable stretch of log (records \(range.lowerBound) to \(end)) may have held its records")
+            }
+        }
+        for (cell, position) in damagePositions {
+            if let restart = restartPositions[cell], restart > position {
+                damaged[cell] = nil
+                problems.append("cell \(cell): the damage predates the replica's own restart from peers at record \(restart); moot")
+            }
+        }
+    }
+}

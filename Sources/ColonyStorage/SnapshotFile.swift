@@ -1,0 +1,102 @@
+import ColonyCore
+import ColonyWire
+
+/// One cell's durable state in a file of its own, `snap-<cell name in hex>.snap`, written
+/// atomically (a temporary file, fsync, rename, fsync of the directory):
+///
+/// | field | size |
+/// |---|---|
+/// | magic `CLNYSNP1` | 8 |
+/// | format version (1) | 2 |
+/// | flags (bit 0: sealed) | 2 |
+/// | covered log sequence number | 8 |
+/// | nonce | 12 |
+/// | cell name length, cell name | 1 + 1–128 |
+/// | payload length | 4 |
+/// | payload: an encoded `DurableCellState`, sealed when a key is set | n |
+/// | CRC32C of everything above | 4 |
+///
+/// The state holds everything the cell's records up to the covered LSN said: its promise,
+/// its latest state-machine snapshot, and the entries it accepted after it.
+struct SnapshotFile {
+    static let magic = Array("CLNYSNP1".utf8)
+    static let version: UInt16 = 1
+    static let namePrefix = "snap-"
+    static let nameSuffix = ".snap"
+
+    var cell: CellID
+    var coveredLSN: UInt64
+    var state: DurableCellState
+
+    static func fileName(for cell: CellID) -> String {
+        namePrefix + cell.name.utf8.map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined() + nameSuffix
+    }
+
+    /// The cell a snapshot file name names, or nil if it is not a snapshot name.
+    static func cell(ofFileNamed name: String) -> CellID? {
+        guard name.hasPrefix(namePrefix), name.hasSuffix(nameSuffix) else { return nil }
+        let digits = Array(name.dropFirst(namePrefix.count).dropLast(nameSuffix.count).utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return try? CellID(validating: String(decoding: bytes, as: UTF8.self))
+    }
+
+    func encode(sealer: Sealer, nonce: [UInt8]) -> [UInt8] {
+        let name = Array(cell.name.utf8)
+        var bytes = Self.magic
+        bytes.appendLittleEndian(Self.version)
+        bytes.appendLittleEndian(UInt16(sealer.isSealing ? 1 : 0))
+        bytes.appendLittleEndian(coveredLSN)
+        bytes.append(contentsOf: nonce)
+        bytes.append(UInt8(name.count))
+        bytes.append(contentsOf: name)
+        let payload = sealer.seal(WireCodec.encode(state), nonce: nonce, context: name)
+        bytes.appendLittleEndian(UInt32(payload.count))
+        bytes.append(contentsOf: payload)
+        bytes.appendLittleEndian(CRC32C.checksum(bytes))
+        return bytes
+    }
+
+    /// Why a snapshot file could not be used.
+    enum Problem: Error, Equatable {
+        case damaged(String)
+        case wrongKey
+    }
+
+    static func decode(_ bytes: [UInt8], sealer: Sealer, limits: WireLimits) -> Result<SnapshotFile, Problem> {
+        guard bytes.count >= 8 + 2 + 2 + 8 + 12 + 1 + 4 + 4, Array(bytes[0..<8]) == magic else {
+            return .failure(.damaged("not a snapshot file"))
+        }
+        guard bytes.littleEndian(UInt32.self, at: bytes.count - 4) == CRC32C.checksum(bytes.dropLast(4)) else {
+            return .failure(.damaged("checksum mismatch"))
+        }
+        guard bytes.littleEndian(UInt16.self, at: 8) == version else { return .failure(.damaged("unknown format version")) }
+        let sealed = (bytes.littleEndian(UInt16.self, at: 10) ?? 0) & 1 == 1
+        guard sealed == sealer.isSealing else { return .failure(.wrongKey) }
+        let coveredLSN = bytes.littleEndian(UInt64.self, at: 12) ?? 0
+        let nonce = Array(bytes[20..<32])
+        let nameLength = Int(bytes[32])
+        let nameEnd = 33 + nameLength
+        guard nameLength >= 1, let payloadLength = bytes.littleEndian(UInt32.self, at: nameEnd),
+              nameEnd + 4 + Int(payloadLength) == bytes.count - 4,
+              let cell = try? CellID(validating: String(decoding: bytes[33..<nameEnd], as: UTF8.self))
+        else { return .failure(.damaged("malformed header")) }
+        let name = Array(bytes[33..<nameEnd])
+        guard let payload = sealer.open(Array(bytes[(nameEnd + 4)..<(bytes.count - 4)]), nonce: nonce, context: name) else {
+            return .failure(.wrongKey)
+        }
+        do {
+            let state = try WireCodec.decode(DurableCellState.self, from: payload, limits: limits)
+            return .success(SnapshotFile(cell: cell, coveredLSN: coveredLSN, state: state))
+        } catch {
+            return .failure(.damaged("state does not decode: \(error)"))
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import ColonyCore
+import ColonyStorage
+import Foundation
+import Testing
+
+/// The real filesystem and real fsync: `colony wal exercise` writes under load and is killed
+/// with SIGKILL at random points; every record it reported durable must be recovered, and
+/// nothing it never wrote may appear.
+@Suite("crashing a real writer")
+struct ProcessCrashTests {
+    /// The `colony` executable built beside the tests.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("colony")
+    }
+
+    /// Runs the exercise in `directory` until it has reported `flushes` durable points (or 20 s
+    /// passed), kills it with SIGKILL, and returns the LSNs it reported durable.
+    func runAndKill(_ directory: String, flushes: Int, extra: [String] = []) throws -> ClosedRange<UInt64>? {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["wal", "exercise", "--dir", directory, "--cells", "32", "--segment-bytes", "65536"] + extra
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // A watchdog bounds the test's time even if the child stops answering.
+        let watchdog = DispatchWorkItem { kill(process.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 20, execute: watchdog)
+        var start: UInt64?
+        var durable: UInt64?
+        var seen = 0
+        var buffer = ""
+        let reader = output.fileHandleForReading
+        while seen < flushes {
+            let data = reader.availableData
+            if data.isEmpty { break }
+            buffer += String(decoding: data, as: UTF8.self)
+            while let newline = buffer.firstIndex(of: "\n") {
+                let line = buffer[..<newline]
+                buffer = String(buffer[buffer.index(after: newline)...])
+                if line.hasPrefix("start "), let value = UInt64(line.dropFirst(6)) { start = value }
+                if line.hasPrefix("durable "), let value = UInt64(line.dropFirst(8)) {
+                    durable = value
+                    seen += 1
+                }
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        watchdog.cancel()
+        guard let start, let durable, durable >= start else { return nil }
+        return start...durable
+    }
+
+    @Test("every record reported durable survives SIGKILL at random points, over several restarts")
+    func killedWriterLosesNothing() throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.executable.path), "build the colony executable first")
+        var random = SplitMix64(seed: 2_026)
+        for round in 0..<3 {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("colony-crash-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            var acknowledged: [ClosedRange<UInt64>] = []
+            for _ in 0..<4 {
+                if let durable = try runAndKill(directory, flushes: 5 + Int(random.next() % 300)) {
+                    acknowledged.append(durable)
+                }
+                let (_, recovery) = try WriteAheadLog.open(disk: try FileDisk(directory: directory), options: .init(), seed: 1)
+                #expect(recovery.damaged.isEmpty, "round \(round): \(recovery.damaged)")
+                for range in acknowledged {
+                    let problems = LogExercise.problems(in: recovery.cells, acknowledged: range, cells: 32)
+                    #expect(problems.isEmpty, "round \(round): \(problems.prefix(3))")
+                }
+            }
+            #expect(!acknowledged.isEmpty)
+        }
+    }
+
+    @Test("a sealed log survives SIGKILL the same way")
+    func killedSealedWriter() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("colony-crash-\(UUID().uuidString)").path
+        let keyFile = directory + ".key"
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            try? FileManager.default.removeItem(atPath: keyFile)
+        }
+        try String(repeating: "ab", count: 32).write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let durable = try #require(try runAndKill(directory, flushes: 100, extra: ["--key-file", keyFile]))
+        var options = WriteAheadLog.Options()
+        options.key = try StorageKey(file: keyFile)
+        let (_, recovery) = try WriteAheadLog.open(disk: try FileDisk(directory: directory), options: options, seed: 1)
+        #expect(LogExercise.problems(in: recovery.cells, acknowledged: durable, cells: 32).isEmpty)
+    }
+}
