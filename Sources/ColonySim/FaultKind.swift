@@ -10,6 +10,9 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     case crash
     /// Freeze a node for a while (a stalled process): it then wakes with old beliefs.
     case pause
+    /// Flip a bit in a file a node made durable (an old log segment or a snapshot), then
+    /// crash and restart it, so recovery meets the damage.
+    case corrupt
     /// Drop a share of all messages for a while.
     case loss
     /// Deliver a share of messages twice.

@@ -130,12 +130,17 @@ public struct InMemoryCell {
     /// Loses `node`'s memory: its replica is rebuilt from what it persisted.
     public mutating func restart(_ node: NodeID) {
         inFlight.removeAll { $0.to == node }
-        replicas[node] = CellReplica(
-            cell: cell, node: node, restoring: durable[node] ?? DurableCellState(), options: options, seed: random.next())
+        let (replica, output) = CellReplica.restore(
+            cell: cell, node: node, from: durable[node] ?? DurableCellState(), options: options, seed: random.next())
+        replicas[node] = replica
+        carryOut(output, at: node)
     }
 
-    /// Adds an empty replica on `node`, as a node being added to the cell gets.
+    /// Adds an empty replica on `node`, as a node being added to the cell gets (it votes
+    /// once the cell has renewed it).
     public mutating func addJoiningReplica(on node: NodeID) {
-        replicas[node] = CellReplica(joining: cell, node: node, options: options, seed: random.next())
+        let (replica, output) = CellReplica.empty(cell: cell, node: node, options: options, seed: random.next())
+        replicas[node] = replica
+        carryOut(output, at: node)
     }
 }

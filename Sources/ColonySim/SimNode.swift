@@ -1,14 +1,19 @@
 import ColonyCore
+import ColonyStorage
 
-/// One simulated node: its host of replicas while it is up, and what it made durable,
-/// which is all that survives a crash.
+/// One simulated node: its host of replicas and its write-ahead log while it is up, and its
+/// disk, which is all that survives a crash.
 struct SimNode {
     let id: NodeID
     /// The running host, or nil while the node is down.
     var host: ReplicaHost?
-    /// Each cell's durable state: the fold of every record the node persisted.
-    var durable: [CellID: DurableCellState] = [:]
-    /// How many times the node restarted, which seeds each incarnation differently.
+    /// The node's log, on its simulated disk, while the node is up.
+    var log: WriteAheadLog?
+    let disk = SimulatedDisk()
+    /// Outputs waiting for their records to be durable, oldest first, with the LSN they wait for.
+    var held: [(lsn: UInt64, output: HostOutput)] = []
+    /// How many times the node started, which seeds each incarnation differently and tells
+    /// a stale flush completion from a current one.
     var incarnation: UInt64 = 0
     /// Until when the node is frozen (a long pause, as of a stalled process), if it is.
     var pausedUntil: UInt64?
@@ -17,23 +22,12 @@ struct SimNode {
 
     var isUp: Bool { host != nil }
 
-    /// Makes every record durable at once (this simulator's disk has no latency or loss of
-    /// synced data: what a replica persisted survives).
-    mutating func persist(_ records: [CellRecord]) {
-        for record in records {
-            durable[record.cell, default: DurableCellState()].apply(record.record)
-        }
-    }
-
-    /// Loses everything not persisted.
-    mutating func crash() {
+    /// Loses power: the process and everything the disk had not made durable are gone.
+    mutating func crash(using random: inout SplitMix64) {
         host = nil
+        log = nil
+        held = []
         pausedUntil = nil
-    }
-
-    /// Rebuilds the host from what was persisted.
-    mutating func restart(options: ReplicaOptions, seed: UInt64) {
-        incarnation += 1
-        host = ReplicaHost(node: id, restoring: durable, options: options, seed: seed ^ incarnation)
+        disk.crash(using: &random)
     }
 }

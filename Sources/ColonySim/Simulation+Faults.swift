@@ -70,13 +70,18 @@ extension Simulation {
             fault.links = randomLinks(count: 2 + Int(random.next() % 5))
             schedule(.clogStep(faultID: fault.id), after: 0)
             description = "clogging \(fault.links.count) links one by one"
-        case .crash:
+        case .crash, .corrupt:
             let up = nodes.indices.filter { nodes[$0].isUp }
             guard nodes.count - up.count < downNodesMax, let victim = up.randomElement(using: &random) else { return }
-            nodes[victim].crash()
+            if kind == .corrupt {
+                guard let damage = flipStoredBit(victim) else { return }
+                description = "corrupt \(nodes[victim].id): \(damage), then crash"
+            } else {
+                description = "crash \(nodes[victim].id)"
+            }
+            nodes[victim].crash(using: &random)
             statistics.crashes += 1
             fault.struckNode = victim
-            description = "crash \(nodes[victim].id)"
         case .pause:
             let running = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
             let busiest = busiestLeader()
@@ -123,7 +128,7 @@ extension Simulation {
             activeFaults[index].links = Array(fault.links.prefix(fault.clogged)).shuffled(using: &random)
             schedule(.clogStep(faultID: faultID), after: clogStepDelay)
             return
-        case .crash:
+        case .crash, .corrupt:
             if let victim = fault.struckNode { restart(victim) }
         case .pause:
             if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
@@ -171,7 +176,7 @@ extension Simulation {
                 blocked.forEach { network.unblock($0) }
             case .pause:
                 if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
-            case .crash, .loss, .duplicate, .reorder, .move:
+            case .crash, .corrupt, .loss, .duplicate, .reorder, .move:
                 break
             }
         }
@@ -187,7 +192,7 @@ extension Simulation {
 
     mutating func restart(_ index: Int) {
         guard !nodes[index].isUp else { return }
-        nodes[index].restart(options: options.replica, seed: random.next())
+        boot(index)
         logFault("restart \(nodes[index].id)")
     }
 
@@ -219,6 +224,24 @@ extension Simulation {
             groups[group].append(node)
         }
         return groups
+    }
+
+    /// Flips one bit of a file node `index` made durable: a snapshot file, or a log segment
+    /// other than the newest. (A flipped bit in the newest flush would look exactly like a
+    /// torn write, which recovery cuts away; media damage to data at rest is what this models.)
+    private mutating func flipStoredBit(_ index: Int) -> String? {
+        let disk = nodes[index].disk
+        let names = disk.sortedFileNames
+        let segments = names.filter { $0.hasPrefix("wal-") }
+        let candidates = names.filter { $0.hasPrefix("snap-") && !$0.hasSuffix(".tmp") } + segments.dropLast()
+        guard !candidates.isEmpty else { return nil }
+        let name = candidates[Int(random.next() % UInt64(candidates.count))]
+        let size = disk.durableSize(of: name)
+        guard size > 0 else { return nil }
+        let offset = Int(random.next() % UInt64(size))
+        disk.flipBit(in: name, at: offset, bit: Int(random.next() % 8))
+        statistics.corruptions += 1
+        return "bit flipped in \(name) at byte \(offset)"
     }
 
     /// The index of the node that leads the most cells now (the first of equals).

@@ -113,11 +113,12 @@ public struct Simulation {
     private mutating func buildColony() {
         for index in 0..<options.nodes {
             let id = NodeID(UInt32(index + 1))
-            var node = SimNode(id: id, host: ReplicaHost(node: id, options: options.replica, seed: random.next()))
+            var node = SimNode(id: id)
             // Timers drift and fire late under load: each node's tick is up to 20% longer or
             // shorter than nominal.
             node.tickInterval = options.tick - options.tick / 5 + random.next() % (2 * options.tick / 5 + 1)
             nodes.append(node)
+            boot(index)
         }
         for cellIndex in 0..<options.cells {
             let cell = CellID("cell-\(cellIndex)")
@@ -186,22 +187,32 @@ public struct Simulation {
             clogStep(faultID)
         case .moveBack(let moveIndex):
             startMoveBack(moveIndex)
+        case .flushDone(let index, let incarnation):
+            flushDone(index, incarnation: incarnation)
         }
     }
 
-    /// Carries out a host's output under the ordering contract: persist, then send.
+    /// Carries out a host's output under the ordering contract: its records go to the
+    /// node's log, and its messages and replies leave once the log has made them durable.
     mutating func carryOut(_ output: HostOutput, at index: Int) {
-        nodes[index].persist(output.persist)
         let node = nodes[index].id
         for event in output.events {
             agreement.observe(event, node: node, time: now)
             switch event.event {
             case .becameLeader:
                 statistics.leaderChanges += 1
+            case .healed:
+                statistics.renewals += 1
             case .applied, .steppedDown, .installedSnapshot, .configurationChanged:
                 break
             }
         }
+        persistThenSend(output, at: index)
+    }
+
+    /// Sends an output's messages and replies: its records are durable.
+    mutating func release(_ output: HostOutput, from index: Int) {
+        let node = nodes[index].id
         for batch in output.batches {
             send(batch, from: node)
         }
@@ -238,11 +249,12 @@ enum SimEvent {
     case restart(nodeIndex: Int)
     case clogStep(faultID: Int)
     case moveBack(moveIndex: Int)
+    case flushDone(nodeIndex: Int, incarnation: UInt64)
 
     /// The node the event happens on, for events that a paused node must hold back.
     var nodeIndex: Int? {
         switch self {
-        case .tick(let index), .peer(_, let index, _), .request(let index, _):
+        case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
             return index
         case .reply, .clientTimer, .nextFault, .heal, .restart, .clogStep, .moveBack:
             return nil

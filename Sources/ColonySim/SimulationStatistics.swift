@@ -22,6 +22,16 @@ public struct SimulationStatistics: Sendable {
     public var messagesDelivered = 0
     /// Node crashes.
     public var crashes = 0
+    /// Log flushes (one fsync each), across all nodes.
+    public var fsyncs = 0
+    /// Recoveries that cut away a torn last write.
+    public var tornWrites = 0
+    /// Bits flipped in stored files.
+    public var corruptions = 0
+    /// Replicas recovery found damaged.
+    public var damagedReplicas = 0
+    /// Replicas renewed after coming back empty or damaged.
+    public var renewals = 0
     /// Simulated time covered, in nanoseconds.
     public var simulatedNanoseconds: UInt64 = 0
     /// Replicas that applied a different batch for a slot than another replica did.

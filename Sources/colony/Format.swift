@@ -15,14 +15,20 @@ enum Format {
         String(format: "%.2f ms", Double(nanoseconds) / 1e6)
     }
 
-    static func count(_ value: Double) -> String {
-        if value >= 1e6 { return String(format: "%.2fM", value / 1e6) }
-        if value >= 1e4 { return String(format: "%.1fk", value / 1e3) }
-        return String(format: "%.0f", value)
+    /// `text` padded with spaces to `width` characters, on the left when `right` is set.
+    static func padded(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        return right ? padding + text : text + padding
     }
 }
 
 /// Writes a line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Writes a line to standard output at once, unbuffered: a reader of the pipe sees it even
+/// if the process is killed the next moment.
+func printNow(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

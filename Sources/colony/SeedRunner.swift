@@ -140,6 +140,11 @@ struct SimulationSummary: CustomStringConvertible {
         let crashes = statistics.reduce(0) { $0 + $1.crashes }
         let leaders = statistics.reduce(0) { $0 + $1.leaderChanges }
         let moves = statistics.reduce(0) { $0 + $1.membershipChanges }
+        let fsyncs = statistics.reduce(0) { $0 + $1.fsyncs }
+        let torn = statistics.reduce(0) { $0 + $1.tornWrites }
+        let corruptions = statistics.reduce(0) { $0 + $1.corruptions }
+        let damaged = statistics.reduce(0) { $0 + $1.damagedReplicas }
+        let renewals = statistics.reduce(0) { $0 + $1.renewals }
         let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.agreementViolations.count }
         let simulated = Double(statistics.reduce(0) { $0 + $1.simulatedNanoseconds }) / 1e9
         let ratio = wallSeconds > 0 ? simulated / wallSeconds : 0
@@ -147,6 +152,7 @@ struct SimulationSummary: CustomStringConvertible {
             \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
             operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
             faults injected: \(faults) (\(crashes) crashes, \(moves) membership changes applied); leader changes: \(leaders)
+            storage: \(fsyncs) fsyncs, \(torn) torn writes cut at recovery, \(corruptions) bits flipped, \(damaged) replicas found damaged, \(renewals) replicas renewed
             simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time
             """
     }
