@@ -20,10 +20,11 @@ let package = Package(
     targets: [
         .target(name: "ColonyCore"),
         .target(name: "ColonyWire", dependencies: ["ColonyCore"]),
+        .target(name: "CColonyCRC32C"),
         .target(
             name: "ColonyStorage",
             dependencies: [
-                "ColonyCore", "ColonyWire",
+                "ColonyCore", "ColonyWire", "CColonyCRC32C",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

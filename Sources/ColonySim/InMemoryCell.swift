@@ -136,6 +136,14 @@ public struct InMemoryCell {
         carryOut(output, at: node)
     }
 
+    /// Loses `node`'s disk as well as its memory: its replica comes back empty, as on a new
+    /// machine with the same node id.
+    public mutating func wipe(_ node: NodeID) {
+        inFlight.removeAll { $0.to == node }
+        durable[node] = nil
+        addJoiningReplica(on: node)
+    }
+
     /// Adds an empty replica on `node`, as a node being added to the cell gets (it votes
     /// once the cell has renewed it).
     public mutating func addJoiningReplica(on node: NodeID) {

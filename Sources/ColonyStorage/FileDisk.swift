@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SystemPackage
 
@@ -8,11 +9,14 @@ public final class FileDisk: Disk {
     public let directory: FilePath
     private var openFiles: [String: FileDescriptor] = [:]
 
-    /// Opens (creating it if needed) the directory `path`.
+    /// Opens the directory `path`, creating it and its parents if needed.
     public init(directory path: String) throws(DiskError) {
         directory = FilePath(path)
-        if mkdir(path, 0o700) != 0, errno != EEXIST {
-            throw DiskError(operation: "mkdir", path: path, reason: String(cString: strerror(errno)))
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw DiskError(operation: "mkdir", path: path, reason: "\(error.localizedDescription)")
         }
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {

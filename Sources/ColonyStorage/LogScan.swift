@@ -191,25 +191,48 @@ struct LogScan {
         segment.lastLSN = frame.lsn
         segment.recordsPerCell[frame.cell, default: 0] += 1
         lastLSN = max(lastLSN, frame.lsn)
-        var cell = cells[frame.cell] ?? CellRecovery()
-        defer { cells[frame.cell] = cell }
-        guard frame.lsn > cell.snapshotCoveredLSN else { return }
+        // One dictionary access, changing the cell in place: a copy taken out of the
+        // dictionary would copy all its entries for every record.
+        let outcome = Self.fold(frame, header: header, sealer: sealer, limits: limits, into: &cells[frame.cell, default: CellRecovery()])
+        switch outcome {
+        case .applied, .covered:
+            break
+        case .restarted:
+            restartPositions[frame.cell] = frame.lsn
+        case .failed(let reason):
+            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) \(reason)")
+        }
+    }
+
+    private enum FoldOutcome {
+        case applied
+        case covered
+        case restarted
+        case failed(String)
+    }
+
+    /// Opens, decodes and applies one record to its cell, unless the cell's snapshot covers it.
+    private static func fold(
+        _ frame: RecordFrame.Frame, header: SegmentHeader, sealer: Sealer, limits: WireLimits, into cell: inout CellRecovery
+    ) -> FoldOutcome {
+        guard frame.lsn > cell.snapshotCoveredLSN else { return .covered }
         let nonce = SegmentHeader.nonce(salt: header.salt, index: UInt32(truncatingIfNeeded: frame.lsn - header.firstLSN))
         guard let payload = sealer.open(frame.payload, nonce: nonce, context: RecordFrame.context(lsn: frame.lsn, cell: frame.cell)) else {
-            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) does not open with the configured key")
-            return
+            return .failed("does not open with the configured key")
         }
+        let record: DurableRecord
         do {
-            let record = try WireCodec.decode(DurableRecord.self, from: payload, limits: limits)
-            if case .damaged = record {
-                restartPositions[frame.cell] = frame.lsn
-            }
-            cell.state.apply(record)
-            cell.firstLiveLSN = cell.firstLiveLSN ?? frame.lsn
-            cell.lastLSN = frame.lsn
+            record = try WireCodec.decode(DurableRecord.self, from: payload, limits: limits)
         } catch {
-            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) does not decode: \(error)")
+            return .failed("does not decode: \(error)")
         }
+        cell.state.apply(record)
+        if cell.firstLiveLSN == nil {
+            cell.firstLiveLSN = frame.lsn
+        }
+        cell.lastLSN = frame.lsn
+        if case .damaged = record { return .restarted }
+        return .applied
     }
 
     private mutating func damage(_ cell: CellID, at lsn: UInt64, _ reason: String) {

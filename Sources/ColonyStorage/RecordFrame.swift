@@ -25,7 +25,7 @@ enum RecordFrame {
     struct Frame {
         var lsn: UInt64
         var cell: CellID
-        var payload: [UInt8]
+        var payload: ArraySlice<UInt8>
         var start: Int
         var end: Int
     }
@@ -87,7 +87,7 @@ enum RecordFrame {
         let payloadStart = lengthOffset + 8
         let payloadEnd = payloadStart + Int(payloadLength)
         guard let payloadChecksum = bytes.littleEndian(UInt32.self, at: payloadEnd) else { return .incomplete }
-        let payload = Array(bytes[payloadStart..<payloadEnd])
+        let payload = bytes[payloadStart..<payloadEnd]
         guard CRC32C.checksum(payload) == payloadChecksum else {
             return .badPayload(lsn: lsn, cell: cell, end: payloadEnd + trailerBytes)
         }

@@ -100,6 +100,6 @@ struct SegmentHeader: Equatable {
     func matches(_ sealer: Sealer) -> Bool {
         guard isSealed == sealer.isSealing else { return false }
         guard isSealed else { return true }
-        return sealer.open(keyCheck, nonce: Self.nonce(salt: salt, index: UInt32.max), context: Self.magic) != nil
+        return sealer.open(keyCheck[...], nonce: Self.nonce(salt: salt, index: UInt32.max), context: Self.magic) != nil
     }
 }

@@ -89,7 +89,7 @@ struct SnapshotFile {
               let cell = try? CellID(validating: String(decoding: bytes[33..<nameEnd], as: UTF8.self))
         else { return .failure(.damaged("malformed header")) }
         let name = Array(bytes[33..<nameEnd])
-        guard let payload = sealer.open(Array(bytes[(nameEnd + 4)..<(bytes.count - 4)]), nonce: nonce, context: name) else {
+        guard let payload = sealer.open(bytes[(nameEnd + 4)..<(bytes.count - 4)], nonce: nonce, context: name) else {
             return .failure(.wrongKey)
         }
         do {

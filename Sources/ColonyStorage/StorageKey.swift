@@ -77,14 +77,14 @@ struct Sealer: Sendable {
     }
 
     /// Opens what `seal` made; nil when the key is wrong or the bytes were changed.
-    func open(_ sealed: [UInt8], nonce: [UInt8], context: [UInt8]) -> [UInt8]? {
+    func open(_ sealed: ArraySlice<UInt8>, nonce: [UInt8], context: [UInt8]) -> ArraySlice<UInt8>? {
         guard let key else { return sealed }
         guard sealed.count >= Self.overheadBytes else { return nil }
         do {
             let box = try AES.GCM.SealedBox(
                 nonce: try AES.GCM.Nonce(data: nonce), ciphertext: sealed.dropLast(Self.overheadBytes),
                 tag: sealed.suffix(Self.overheadBytes))
-            return [UInt8](try AES.GCM.open(box, using: key.key, authenticating: context))
+            return ArraySlice(try AES.GCM.open(box, using: key.key, authenticating: context))
         } catch {
             return nil
         }

@@ -144,11 +144,12 @@ public final class WriteAheadLog {
         let payload = sealer.seal(WireCodec.encode(record), nonce: nonce, context: RecordFrame.context(lsn: lsn, cell: cell))
         pending.append(contentsOf: RecordFrame.encode(lsn: lsn, cell: cell, payload: payload))
         pendingLastLSN = lsn
-        var log = cells[cell] ?? CellLog()
-        log.state.apply(record)
-        log.firstLiveLSN = log.firstLiveLSN ?? lsn
-        log.lastLSN = lsn
-        cells[cell] = log
+        // Changed in place: a copy taken out of the dictionary would copy the cell's entries.
+        cells[cell, default: CellLog()].state.apply(record)
+        if cells[cell]?.firstLiveLSN == nil {
+            cells[cell]?.firstLiveLSN = lsn
+        }
+        cells[cell]?.lastLSN = lsn
         statistics.records += 1
         return lsn
     }

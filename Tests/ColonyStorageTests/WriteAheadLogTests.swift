@@ -1,6 +1,6 @@
 import ColonyCore
 import ColonySim
-import ColonyStorage
+@testable import ColonyStorage
 import Testing
 
 @Suite("the write-ahead log")
@@ -9,6 +9,21 @@ struct WriteAheadLogTests {
     func checksum() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)
         #expect(CRC32C.checksum(Array("56789".utf8), continuing: CRC32C.checksum(Array("1234".utf8))) == 0xE306_9283)
+    }
+
+    @Test("the processor's CRC instruction and the tables agree on every length and alignment")
+    func checksumPaths() {
+        var random = SplitMix64(seed: 7)
+        let bytes = (0..<4099).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        bytes.withUnsafeBufferPointer { all in
+            for start in 0..<9 {
+                for count in [0, 1, 7, 8, 9, 63, 64, 65, 1000, 4090] {
+                    let slice = UnsafeBufferPointer(rebasing: all[start..<start + count])
+                    let bySlicing = ~CRC32C.updateBySlicing(~0, slice)
+                    #expect(CRC32C.checksum(slice) == bySlicing, "start \(start), count \(count)")
+                }
+            }
+        }
     }
 
     @Test("what was flushed is recovered, cell by cell, exactly")

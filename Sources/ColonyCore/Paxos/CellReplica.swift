@@ -124,6 +124,7 @@ public struct CellReplica: Sendable {
         cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
         var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
+        if options.defects.contains(.emptyReplicasVote) { return (replica, ReplicaOutput()) }
         // Renewal requests use client ids with the top bit set, which client libraries never draw.
         let renewal = RequestID(client: ClientID(1 << 63 | replica.random.next() >> 1), sequence: 1)
         replica.damagedRenewal = renewal

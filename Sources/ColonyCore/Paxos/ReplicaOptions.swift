@@ -82,4 +82,7 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     case skipDeduplication
     /// A replica does not persist its promises, so a restart forgets them.
     case promisesNotPersisted
+    /// A replica that lost its stored state votes as soon as it has fetched the cell's
+    /// state, without waiting to be renewed.
+    case emptyReplicasVote
 }
