@@ -10,7 +10,7 @@ struct AgreementChecker {
         guard case .applied(let slot, let batch) = event.event else { return }
         if let first = chosen[event.cell]?[slot] {
             if first != batch, violations.count < 20 {
-                violations.append("cell \(event.cell) slot \(slot): node \(node) applied \(batch) but another replica applied \(first) (t=\(time)ns)")
+                violations.append("replicas disagree: cell \(event.cell) slot \(slot): node \(node) applied \(batch) but another replica applied \(first) (t=\(time)ns)")
             }
         } else {
             chosen[event.cell, default: [:]][slot] = batch

@@ -10,6 +10,8 @@ struct SimClient {
     var clientID: ClientID
     /// Whether its operations go into the history (the operator's moves do not).
     let recordsHistory: Bool
+    /// Whether it is one of the clients that read every key once the faults have healed.
+    var readsFinalState = false
     /// The client's own discovery cache: what it believes of each cell, by cell index. Each
     /// client learns on its own, so some act on stale beliefs, as real clients do.
     var cache: [CellView]

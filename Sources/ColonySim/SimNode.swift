@@ -12,6 +12,9 @@ struct SimNode {
     let disk = SimulatedDisk()
     /// Outputs waiting for their records to be durable, oldest first, with the LSN they wait for.
     var held: [(lsn: UInt64, output: HostOutput)] = []
+    /// The newest log record any message or reply the node sent rested on: recovery must
+    /// bring back at least this much, across every crash.
+    var releasedLSN: UInt64 = 0
     /// How many times the node started, which seeds each incarnation differently and tells
     /// a stale flush completion from a current one.
     var incarnation: UInt64 = 0

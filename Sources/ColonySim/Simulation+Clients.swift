@@ -49,6 +49,19 @@ extension Simulation {
         return pool[Int(random.next() % UInt64(pool.count))]
     }
 
+    /// Once the workload's operations have ended and every fault has healed, reads every key
+    /// of every cell, each with a fresh client of its own.
+    mutating func startFinalReads() {
+        for cellIndex in cells.indices {
+            for keyIndex in 0..<options.keysPerCell {
+                let clientIndex = addClient(recordsHistory: true)
+                clients[clientIndex].readsFinalState = true
+                statistics.finalReads += 1
+                begin(workload.read(cellIndex: cellIndex, keyIndex: keyIndex), clientIndex: clientIndex)
+            }
+        }
+    }
+
     /// Starts the client's next operation, unless the workload is over.
     mutating func startOperation(_ clientIndex: Int) {
         guard now < options.duration else { return }
@@ -174,6 +187,9 @@ extension Simulation {
             recorder.record(
                 time: now, process: clients[clientIndex].process, type: type, function: function,
                 cell: cells[operation.planned.cellIndex], key: operation.planned.key, value: value)
+            if clients[clientIndex].readsFinalState, type == .ok {
+                statistics.finalReadsAnswered += 1
+            }
             switch type {
             case .ok: statistics.succeeded += 1
             case .fail: statistics.failed += 1

@@ -1,4 +1,4 @@
-import ColonyCore
+@_spi(Testing) import ColonyCore
 import ColonyStorage
 
 extension Simulation {
@@ -20,6 +20,10 @@ extension Simulation {
         do {
             let (log, recovery) = try WriteAheadLog.open(disk: nodes[index].disk, options: Self.logOptions, seed: seed)
             nodes[index].log = log
+            if recovery.lastLSN < nodes[index].releasedLSN, statistics.durabilityViolations.count < 20 {
+                statistics.durabilityViolations.append(
+                    "\(nodes[index].id) sent messages or replies resting on log records through \(nodes[index].releasedLSN), but recovered only through \(recovery.lastLSN) (t=\(now)ns)")
+            }
             if recovery.tornTailBytes != nil { statistics.tornWrites += 1 }
             statistics.damagedReplicas += recovery.damaged.count
             if !recovery.damaged.isEmpty {
@@ -43,10 +47,15 @@ extension Simulation {
         for record in output.persist {
             lastLSN = log.append(record.record, cell: record.cell)
         }
-        if lastLSN > log.durableLSN || !nodes[index].held.isEmpty {
+        if options.replica.defects.contains(.sendsBeforeDurable) {
+            nodes[index].releasedLSN = max(nodes[index].releasedLSN, lastLSN)
+            release(output, from: index)
+            if lastLSN > log.durableLSN { startFlushIfIdle(index) }
+        } else if lastLSN > log.durableLSN || !nodes[index].held.isEmpty {
             nodes[index].held.append((lastLSN, output))
             startFlushIfIdle(index)
         } else {
+            nodes[index].releasedLSN = max(nodes[index].releasedLSN, lastLSN)
             release(output, from: index)
         }
     }
@@ -78,6 +87,7 @@ extension Simulation {
         statistics.fsyncs += 1
         while let first = nodes[index].held.first, first.lsn <= durable {
             nodes[index].held.removeFirst()
+            nodes[index].releasedLSN = max(nodes[index].releasedLSN, first.lsn)
             release(first.output, from: index)
         }
         if log.hasPending {

@@ -10,7 +10,9 @@ import ColonyCore
 ///
 /// A run: the workload and the faults run for `options.duration`; then every fault heals,
 /// crashed nodes restart, and the run goes on until the clients' last operations finish or
-/// time out. The history it records is for a checker to judge.
+/// time out. Last, fresh clients read every key of every cell once, so a write the colony
+/// acknowledged and then lost shows in the history as a read that missed it. The history it
+/// records is for a checker to judge.
 public struct Simulation {
     /// The run's seed.
     public let seed: UInt64
@@ -61,13 +63,15 @@ public struct Simulation {
         if !options.faults.isEmpty {
             schedule(.nextFault, after: faultInterval())
         }
+        schedule(.finalReads, after: options.duration + options.operationDeadline)
     }
 
     /// The history recorded so far.
     public var history: [HistoryEvent] { recorder.events }
 
-    /// The time at which the run is over: the workload, then time for the last operations.
-    public var endTime: UInt64 { options.duration + options.operationDeadline + Nanoseconds.second }
+    /// The time at which the run is over: the workload, time for its last operations to end,
+    /// then time for the final reads.
+    public var endTime: UInt64 { options.duration + 2 * options.operationDeadline + Nanoseconds.second }
 
     /// Runs the whole simulation and returns its statistics.
     @discardableResult
@@ -189,6 +193,8 @@ public struct Simulation {
             startMoveBack(moveIndex)
         case .flushDone(let index, let incarnation):
             flushDone(index, incarnation: incarnation)
+        case .finalReads:
+            startFinalReads()
         }
     }
 
@@ -250,13 +256,14 @@ enum SimEvent {
     case clogStep(faultID: Int)
     case moveBack(moveIndex: Int)
     case flushDone(nodeIndex: Int, incarnation: UInt64)
+    case finalReads
 
     /// The node the event happens on, for events that a paused node must hold back.
     var nodeIndex: Int? {
         switch self {
         case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .clogStep, .moveBack:
+        case .reply, .clientTimer, .nextFault, .heal, .restart, .clogStep, .moveBack, .finalReads:
             return nil
         }
     }

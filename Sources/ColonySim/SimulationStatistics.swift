@@ -10,6 +10,10 @@ public struct SimulationStatistics: Sendable {
     public var failed = 0
     /// Operations whose outcome is unknown (timed out).
     public var unknown = 0
+    /// Reads of every key of every cell, made after the faults healed.
+    public var finalReads = 0
+    /// Final reads that were answered (the rest timed out and prove nothing).
+    public var finalReadsAnswered = 0
     /// Stale reads served (not part of the history: they may be stale by design).
     public var staleReads = 0
     /// Faults started.
@@ -36,6 +40,12 @@ public struct SimulationStatistics: Sendable {
     public var simulatedNanoseconds: UInt64 = 0
     /// Replicas that applied a different batch for a slot than another replica did.
     public var agreementViolations: [String] = []
+    /// Nodes that came back from a crash with less of their log than they had already acted
+    /// on: a message or reply they sent rested on a record recovery did not find.
+    public var durabilityViolations: [String] = []
+
+    /// Everything the simulator itself saw go wrong, besides what the history checker finds.
+    public var violations: [String] { agreementViolations + durabilityViolations }
 
     /// Makes zeroed statistics.
     public init() {}

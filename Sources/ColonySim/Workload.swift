@@ -38,6 +38,14 @@ struct Workload {
         transactionCellEvery > 0 && keysPerCell >= 3 && cellIndex % transactionCellEvery == 0
     }
 
+    /// A linearizable read of one key.
+    func read(cellIndex: Int, keyIndex: Int) -> PlannedOperation {
+        let key = self.key(keyIndex)
+        return PlannedOperation(
+            function: .read, cellIndex: cellIndex, key: key, operation: .get(Key(key)),
+            consistency: .linearizable, invokeValue: .null)
+    }
+
     mutating func plan() -> PlannedOperation {
         let cellIndex = Int(random.next() % UInt64(cellCount))
         let keyIndex = Int(random.next() % UInt64(keysPerCell))
@@ -48,9 +56,7 @@ struct Workload {
         }
         switch roll {
         case 0..<35:
-            return PlannedOperation(
-                function: .read, cellIndex: cellIndex, key: key, operation: .get(Key(key)),
-                consistency: .linearizable, invokeValue: .null)
+            return read(cellIndex: cellIndex, keyIndex: keyIndex)
         case 35..<60:
             let value = freshValue()
             return PlannedOperation(

@@ -72,7 +72,7 @@ struct DemoCommand: ParsableCommand {
         simulation.run(until: simulation.endTime)
         let report = LinearizabilityChecker().check(simulation.history)
         view.printVerdict(report, simulation)
-        if !report.isLinearizable || !simulation.statistics.agreementViolations.isEmpty {
+        if !report.isLinearizable || !simulation.statistics.violations.isEmpty {
             throw ExitCode.failure
         }
     }

@@ -76,12 +76,12 @@ final class DemoView {
             latency over the whole run: p50 \(Format.milliseconds(percentile(latencies, 0.5))), \
             p99 \(Format.milliseconds(percentile(latencies, 0.99))), p99.9 \(Format.milliseconds(percentile(latencies, 0.999)))
             """)
-        if report.isLinearizable, statistics.agreementViolations.isEmpty {
+        if report.isLinearizable, statistics.violations.isEmpty {
             print("verdict: linearizable — \(report.operationCount) operations over \(report.partitionCount) keys and cells checked, no violation")
         } else {
             print("verdict: VIOLATION")
             print(report.description)
-            statistics.agreementViolations.forEach { print($0) }
+            statistics.violations.forEach { print($0) }
         }
     }
 }

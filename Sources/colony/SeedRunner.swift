@@ -12,7 +12,7 @@ struct SeedOutcome: Sendable {
     var historyWriteError: String?
 
     var passed: Bool {
-        report.isLinearizable && statistics.agreementViolations.isEmpty && historyWriteError == nil
+        report.isLinearizable && statistics.violations.isEmpty && historyWriteError == nil
     }
 
     /// One line: what failed.
@@ -27,7 +27,7 @@ struct SeedOutcome: Sendable {
         if let invalid = report.invalidHistory {
             parts.append("invalid history: \(invalid)")
         }
-        parts.append(contentsOf: statistics.agreementViolations.map { "replicas disagree: \($0)" })
+        parts.append(contentsOf: statistics.violations)
         if let historyWriteError {
             parts.append(historyWriteError)
         }
@@ -145,13 +145,16 @@ struct SimulationSummary: CustomStringConvertible {
         let corruptions = statistics.reduce(0) { $0 + $1.corruptions }
         let damaged = statistics.reduce(0) { $0 + $1.damagedReplicas }
         let renewals = statistics.reduce(0) { $0 + $1.renewals }
-        let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.agreementViolations.count }
+        let finalReads = statistics.reduce(0) { $0 + $1.finalReads }
+        let finalAnswered = statistics.reduce(0) { $0 + $1.finalReadsAnswered }
+        let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.violations.count }
         let simulated = Double(statistics.reduce(0) { $0 + $1.simulatedNanoseconds }) / 1e9
         let ratio = wallSeconds > 0 ? simulated / wallSeconds : 0
         return """
             \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
             operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
             faults injected: \(faults) (\(crashes) crashes, \(moves) membership changes applied); leader changes: \(leaders)
+            final reads after healing: \(finalAnswered) of \(finalReads) answered (an acknowledged write lost would fail one)
             storage: \(fsyncs) fsyncs, \(torn) torn writes cut at recovery, \(corruptions) bits flipped, \(damaged) replicas found damaged, \(renewals) replicas renewed
             simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time
             """

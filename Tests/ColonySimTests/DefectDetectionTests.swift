@@ -3,7 +3,8 @@ import ColonySim
 import Testing
 
 /// Each safety mechanism of the core, switched off, must be caught: a harness that cannot
-/// fail proves nothing. (Forgotten promises and lost disks do harm only in a narrow window
+/// fail proves nothing. (Sending before the log is durable is caught by the simulator's own
+/// check that a node recovers every record it acted on.) (Forgotten promises and lost disks do harm only in a narrow window
 /// after a crash; `PromisePersistenceTests` in ColonyCoreTests walks straight into it instead.)
 @Suite("the simulator catches a deliberately broken core")
 struct DefectDetectionTests {

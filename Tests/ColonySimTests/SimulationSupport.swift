@@ -24,7 +24,7 @@ enum SimulationSupport {
         var statistics: SimulationStatistics
         var report: CheckReport
 
-        var isViolation: Bool { !report.violations.isEmpty || !statistics.agreementViolations.isEmpty }
+        var isViolation: Bool { !report.violations.isEmpty || !statistics.violations.isEmpty }
     }
 
     static func run(seed: UInt64, options: SimulationOptions) throws -> Verdict {

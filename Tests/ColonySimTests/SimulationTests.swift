@@ -12,7 +12,7 @@ struct SimulationTests {
         var faults = 0
         for seed in (slice * 30 + 1)...(slice * 30 + 30) {
             let verdict = try SimulationSupport.run(seed: seed, options: SimulationSupport.options())
-            #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.agreementViolations)")
+            #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.violations)")
             #expect(verdict.report.unknownPartitions.isEmpty, "seed \(seed): the checker gave up")
             operations += verdict.statistics.operations
             faults += verdict.statistics.faultsInjected
