@@ -23,9 +23,15 @@ public protocol Disk: AnyObject {
     func remove(_ name: String) throws(DiskError)
     /// Makes the directory's names (creations, renames, removals) durable.
     func syncDirectory() throws(DiskError)
+    /// Hints that the file will soon be read whole, so the disk can start reading it now.
+    /// Only a hint: it may do nothing, and it never fails.
+    func prefetch(_ name: String)
 }
 
 extension Disk {
+    /// Does nothing: a disk without read-ahead takes the hint and ignores it.
+    public func prefetch(_ name: String) {}
+
     /// Reads a whole file.
     public func readAll(_ name: String) throws(DiskError) -> [UInt8] {
         try read(name, offset: 0, count: try size(of: name))

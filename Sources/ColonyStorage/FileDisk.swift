@@ -81,23 +81,26 @@ public final class FileDisk: Disk {
 
     public func read(_ name: String, offset: Int, count: Int) throws(DiskError) -> [UInt8] {
         let file = try descriptor(name)
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
         do {
-            while filled < count {
-                let read = try bytes.withUnsafeMutableBytes { buffer in
-                    try file.read(
-                        fromAbsoluteOffset: Int64(offset + filled),
-                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            // Read straight into the array's storage: no zero-filling of a buffer the read
+            // overwrites anyway.
+            return try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                while initialized < count {
+                    let read = try file.read(
+                        fromAbsoluteOffset: Int64(offset + initialized),
+                        into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[initialized...]))
+                    if read == 0 { break }
+                    initialized += read
                 }
-                if read == 0 { break }
-                filled += read
             }
         } catch {
             throw failure("read", name, error)
         }
-        bytes.removeLast(count - filled)
-        return bytes
+    }
+
+    public func prefetch(_ name: String) {
+        guard let file = try? descriptor(name) else { return }
+        _ = posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_WILLNEED)
     }
 
     public func append(_ name: String, _ bytes: [UInt8]) throws(DiskError) {

@@ -53,15 +53,19 @@ struct LogScan {
             throw .disk(error)
         }
         scan.leftovers = names.filter { $0.hasSuffix(".tmp") }.sorted()
+        let segmentNames = names.compactMap { name in SegmentHeader.firstLSN(ofFileNamed: name).map { (name, $0) } }
+            .sorted { $0.1 < $1.1 }
+        // The disk reads each next segment while this one is decoded, so decoding hides
+        // behind reading rather than adding to it.
+        if let first = segmentNames.first { disk.prefetch(first.0) }
         for name in names.sorted() {
             if let cell = SnapshotFile.cell(ofFileNamed: name) {
                 try scan.readSnapshot(name, cell: cell, disk: disk, sealer: sealer, limits: limits)
             }
         }
-        let segmentNames = names.compactMap { name in SegmentHeader.firstLSN(ofFileNamed: name).map { (name, $0) } }
-            .sorted { $0.1 < $1.1 }
         for (index, (name, firstLSN)) in segmentNames.enumerated() {
             let nextFirstLSN = index + 1 < segmentNames.count ? segmentNames[index + 1].1 : nil
+            if index + 1 < segmentNames.count { disk.prefetch(segmentNames[index + 1].0) }
             try scan.readSegment(name, firstLSN: firstLSN, nextFirstLSN: nextFirstLSN, disk: disk, sealer: sealer, limits: limits)
         }
         scan.markCellsTouchedByUnreadableRanges()
