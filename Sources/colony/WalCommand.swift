@@ -99,7 +99,8 @@ struct WalExerciseCommand: ParsableCommand {
         var written: UInt64 = 0
         while records == 0 || written < records {
             // A batch of 1 to 40 records, sized from its first LSN so a rerun writes the same.
-            let batch = 1 + log.upcomingLSN % 40
+            var batch = 1 + log.upcomingLSN % 40
+            if records > 0 { batch = min(batch, records - written) }
             for _ in 0..<batch {
                 let (cell, record) = LogExercise.record(at: log.upcomingLSN, cells: cells)
                 log.append(record, cell: cell)
