@@ -159,3 +159,10 @@ enum UnavailableReasonTag: UInt8 {
     case leadershipLost = 4
     case superseded = 5
 }
+
+/// Kinds of `PeerFrame`, the byte after the frame's version.
+enum PeerFrameTag: UInt8 {
+    case hello = 1
+    case messages = 2
+    case createCell = 3
+}

@@ -1,0 +1,103 @@
+import ColonyCore
+
+/// A frame's header, read and checked before its body is awaited.
+public struct PeerFrameHeader: Hashable, Sendable {
+    /// The frame's kind.
+    let tag: PeerFrameTag
+    /// How many body bytes follow the header.
+    public let bodyLength: Int
+
+    /// Reads the first `PeerFrame.headerBytes` of `bytes`, refusing anything that is not a
+    /// frame this build reads, or whose body would exceed `frameBytesMax`.
+    public init(_ bytes: some Collection<UInt8>, frameBytesMax: Int) throws(PeerFrameError) {
+        let header = Array(bytes.prefix(PeerFrame.headerBytes))
+        guard header.count == PeerFrame.headerBytes else {
+            throw .truncatedHeader(bytes: header.count)
+        }
+        guard Array(header[0..<4]) == PeerFrame.magic else {
+            throw .badMagic(Array(header[0..<4]))
+        }
+        guard header[4] == PeerFrame.version else {
+            throw .unsupportedVersion(header[4])
+        }
+        guard let tag = PeerFrameTag(rawValue: header[5]) else {
+            throw .unknownKind(header[5])
+        }
+        let length = header[6..<10].reversed().reduce(0) { $0 << 8 | Int($1) }
+        guard length <= frameBytesMax else {
+            throw .tooLarge(bytes: length, max: frameBytesMax)
+        }
+        self.tag = tag
+        bodyLength = length
+    }
+}
+
+extension PeerFrame {
+    /// Decodes the body that followed `header`; it must be exactly `header.bodyLength` bytes.
+    public static func decode(
+        _ header: PeerFrameHeader, body: ArraySlice<UInt8>, limits: WireLimits = .standard
+    ) throws(PeerFrameError) -> PeerFrame {
+        guard body.count == header.bodyLength else {
+            throw .bodyLengthMismatch(expected: header.bodyLength, got: body.count)
+        }
+        var reader = ByteReader(body, limits: limits)
+        do throws(WireError) {
+            let frame: PeerFrame
+            switch header.tag {
+            case .hello:
+                let colony = try reader.readString("PeerFrame.hello.colony")
+                frame = .hello(colony: colony, node: try NodeID(from: &reader))
+            case .messages:
+                frame = .messages(try reader.readList("PeerFrame.messages"))
+            case .createCell:
+                let cell = try CellID(from: &reader)
+                frame = .createCell(cell, try CellConfiguration(from: &reader))
+            }
+            guard reader.isAtEnd else {
+                throw WireError.trailingBytes(field: "PeerFrame", offset: reader.offset, count: reader.remainingByteCount)
+            }
+            return frame
+        } catch {
+            throw .body(error)
+        }
+    }
+}
+
+/// Why bytes from a peer are not a frame this node accepts. The connection that sent them is
+/// closed with this reason logged; the node goes on serving.
+public enum PeerFrameError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Fewer bytes than a header were given.
+    case truncatedHeader(bytes: Int)
+    /// The frame did not start with `CLNY`: the sender is not a Colony node.
+    case badMagic([UInt8])
+    /// The frame is of a format version this build does not read.
+    case unsupportedVersion(UInt8)
+    /// The kind byte names no frame kind.
+    case unknownKind(UInt8)
+    /// The declared body is larger than this node accepts.
+    case tooLarge(bytes: Int, max: Int)
+    /// The body handed to the decoder is not as long as the header said.
+    case bodyLengthMismatch(expected: Int, got: Int)
+    /// The body is not a valid encoding of the frame's contents.
+    case body(WireError)
+
+    public var description: String {
+        switch self {
+        case .truncatedHeader(let bytes):
+            return "a frame header is \(PeerFrame.headerBytes) bytes; only \(bytes) were given"
+        case .badMagic(let bytes):
+            let hex = bytes.map { String($0, radix: 16) }.joined(separator: " ")
+            return "not a Colony peer: frames start with \"CLNY\", these bytes start with \(hex)"
+        case .unsupportedVersion(let version):
+            return "peer frame format version \(version) is not supported (this node reads version \(PeerFrame.version)); upgrade the older node"
+        case .unknownKind(let kind):
+            return "unknown peer frame kind \(kind)"
+        case .tooLarge(let bytes, let max):
+            return "a peer frame of \(bytes) bytes exceeds the limit of \(max) bytes"
+        case .bodyLengthMismatch(let expected, let got):
+            return "the frame body is \(got) bytes, its header says \(expected)"
+        case .body(let error):
+            return "malformed frame body: \(error)"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import ColonyCore
+import ColonyWire
+import Testing
+
+@Suite("peer frames: what nodes send each other")
+struct PeerFrameTests {
+    static let frameBytesMax = 1 << 20
+
+    /// Reads one whole frame from `bytes`, as a node's connection does.
+    func read(_ bytes: [UInt8]) throws(PeerFrameError) -> PeerFrame {
+        let header = try PeerFrameHeader(bytes, frameBytesMax: Self.frameBytesMax)
+        return try PeerFrame.decode(header, body: bytes[PeerFrame.headerBytes...])
+    }
+
+    @Test("every kind of frame comes back from its bytes unchanged")
+    func roundTrip() throws {
+        var random = RandomValues(seed: 11)
+        for _ in 0..<300 {
+            let frames: [PeerFrame] = [
+                .hello(colony: "colony-\(random.below(100))", node: random.nodeID()),
+                .messages(random.list(upTo: 20) { $0.peerMessage() }),
+                .createCell(random.cellID(), random.configuration()),
+            ]
+            for frame in frames {
+                #expect(try read(frame.encoded()) == frame)
+            }
+        }
+    }
+
+    @Test("the header is pinned: magic, version, kind, little-endian length")
+    func headerBytes() {
+        let bytes = PeerFrame.hello(colony: "c", node: NodeID(5)).encoded()
+        #expect(bytes == [0x43, 0x4C, 0x4E, 0x59, 1, 1, 3, 0, 0, 0, 1, 0x63, 5])
+    }
+
+    @Test("a frame that is not ours, of another version, of an unknown kind or too long is refused before its body")
+    func badHeaders() {
+        let good = PeerFrame.hello(colony: "c", node: NodeID(5)).encoded()
+        let http = Array("GET / HTTP/1.1\r\n".utf8)
+        #expect(throws: PeerFrameError.badMagic(Array("GET ".utf8))) { try read(http) }
+        var bytes = good
+        bytes[4] = 9
+        #expect(throws: PeerFrameError.unsupportedVersion(9)) { try read(bytes) }
+        bytes = good
+        bytes[5] = 0xEE
+        #expect(throws: PeerFrameError.unknownKind(0xEE)) { try read(bytes) }
+        bytes = good
+        bytes[6...9] = [0xFF, 0xFF, 0xFF, 0x7F]
+        #expect(throws: PeerFrameError.tooLarge(bytes: 0x7FFF_FFFF, max: Self.frameBytesMax)) {
+            try PeerFrameHeader(bytes, frameBytesMax: Self.frameBytesMax)
+        }
+        #expect(throws: PeerFrameError.truncatedHeader(bytes: 3)) { try read([0x43, 0x4C, 0x4E]) }
+    }
+
+    @Test("every strict prefix of a body, and random bodies, are refused with a reason, never a trap")
+    func garbageBodies() throws {
+        var random = RandomValues(seed: 12)
+        let frame = PeerFrame.messages(random.list(upTo: 8) { $0.peerMessage() } + [random.peerMessage()]).encoded()
+        let body = Array(frame[PeerFrame.headerBytes...])
+        for cut in 0..<body.count {
+            var header = Array(frame[..<PeerFrame.headerBytes])
+            header[6...9] = ArraySlice(withUnsafeBytes(of: UInt32(cut).littleEndian, Array.init))
+            let parsed = try PeerFrameHeader(header, frameBytesMax: Self.frameBytesMax)
+            #expect(throws: PeerFrameError.self) { try PeerFrame.decode(parsed, body: body[..<cut]) }
+        }
+        for _ in 0..<2_000 {
+            let noise = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.number()) }
+            for tag: UInt8 in 1...3 {
+                var bytes = PeerFrame.magic + [PeerFrame.version, tag]
+                bytes += withUnsafeBytes(of: UInt32(noise.count).littleEndian, Array.init)
+                bytes += noise
+                _ = try? read(bytes)
+            }
+        }
+    }
+}
