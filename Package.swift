@@ -10,11 +10,14 @@ let package = Package(
         .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
+        .library(name: "ColonyNode", targets: ["ColonyNode"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
@@ -31,17 +34,28 @@ let package = Package(
         ),
         .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
+        .target(
+            name: "ColonyNode",
+            dependencies: [
+                "ColonyCore", "ColonyWire", "ColonyStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "colony",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck", "ColonyNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
+        .testTarget(name: "ColonyNodeTests", dependencies: ["ColonyNode", "ColonyWire", "ColonyCore", "colony"]),
         .testTarget(name: "ColonyStorageTests", dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony"]),
     ]
 )

@@ -10,6 +10,6 @@ struct Colony: ParsableCommand {
             Start with `colony demo`: an in-process colony with faults, in real time, checked at the end.
             `colony sim` runs the deterministic simulator over many seeds; `colony check FILE` checks any history.
             """,
-        subcommands: [DemoCommand.self, SimCommand.self, CheckCommand.self, WalCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, SimCommand.self, CheckCommand.self, NodeCommand.self, WalCommand.self, BenchCommand.self]
     )
 }

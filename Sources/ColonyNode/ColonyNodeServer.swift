@@ -1,0 +1,217 @@
+import ColonyCore
+import ColonyStorage
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One running node: it recovers its replicas from its data directory, listens for peers,
+/// drives the replicas with real time, and stores them in its write-ahead log.
+public final class ColonyNodeServer: @unchecked Sendable {
+    /// Tunables of a running node.
+    public struct Options: Sendable {
+        /// How often every replica ticks.
+        public var tick = TimeAmount.milliseconds(10)
+        /// The largest peer frame body accepted.
+        public var frameBytesMax = 16 * 1024 * 1024
+        /// How long a new peer connection may take to say hello.
+        public var helloTimeout = TimeAmount.seconds(5)
+        /// Options of every replica.
+        public var replica = ReplicaOptions()
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// The node's configuration.
+    public let config: NodeConfig
+    let group: MultiThreadedEventLoopGroup
+    let driver: NodeDriver
+    private let storage: StorageWriter
+    private let links: PeerLinks
+    private let logger: Logger
+    private var peerServer: (any Channel)?
+    private let stopped = StopLatch()
+
+    /// What recovery found when the node started.
+    public let recovery: Recovery
+
+    private init(
+        config: NodeConfig, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
+        links: PeerLinks, recovery: Recovery, logger: Logger
+    ) {
+        self.config = config
+        self.group = group
+        self.driver = driver
+        self.storage = storage
+        self.links = links
+        self.recovery = recovery
+        self.logger = logger
+    }
+
+    /// Recovers the node from its data directory and starts it; returns once it listens.
+    public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) throws -> ColonyNodeServer {
+        try config.validate()
+        var nodeLogger = baseLogger
+        nodeLogger[metadataKey: "node"] = "n\(config.node)"
+        let logger = nodeLogger
+        let node = NodeID(config.node)
+        var logOptions = WriteAheadLog.Options()
+        if let keyFile = config.keyFile {
+            logOptions.key = try StorageKey(file: keyFile)
+        }
+        let disk = try FileDisk(directory: config.dataDirectory)
+        let (log, recovery) = try WriteAheadLog.open(disk: disk, options: logOptions, seed: UInt64.random(in: 0...UInt64.max))
+        logger.info("recovery: \(recovery.description.split(separator: "\n").first ?? "")")
+        for (cell, reason) in recovery.damaged.sorted(by: { $0.key < $1.key }) {
+            logger.error("DAMAGED replica of cell \(cell.name): \(reason); it will not vote until its cell renews it from its peers")
+        }
+        let (host, restoreOutput) = ReplicaHost.restore(
+            node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
+            seed: UInt64.random(in: 0...UInt64.max))
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+        let loop = group.next()
+        var peers: [NodeID: HostPort] = [:]
+        for entry in config.nodes where entry.node != config.node {
+            peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
+        }
+        let links = PeerLinks(
+            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax, logger: logger)
+        let box = ServerBox()
+        let storage = StorageWriter(
+            log: log,
+            onDurable: { ticket in loop.execute { box.server?.driver.durable(through: ticket) } },
+            onFailure: { reason in
+                logger.critical("\(reason)")
+                Thread.detachNewThread { box.server?.stop(failure: reason) }
+            })
+        let driver = NodeDriver(loop: loop, host: host, storage: storage, links: links, logger: logger)
+        let server = ColonyNodeServer(
+            config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, logger: logger)
+        box.server = server
+        storage.start()
+        try loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.wait()
+        do {
+            try server.listenForPeers(options: options, known: Set(peers.keys))
+        } catch {
+            server.stop()
+            throw error
+        }
+        logger.info("node \(node) of colony \(config.colony) listening for peers on \(config.own.peerAddress), hosting \(host.replicaCount) replicas")
+        return server
+    }
+
+    private func listenForPeers(options: Options, known: Set<NodeID>) throws {
+        guard let address = HostPort(config.own.peerAddress) else {
+            preconditionFailure("Invalid state: a validated configuration has parsed addresses")
+        }
+        let colony = config.colony
+        let node = NodeID(config.node)
+        let logger = logger
+        let driver = driver
+        let frameBytesMax = options.frameBytesMax
+        let helloTimeout = options.helloTimeout
+        peerServer = try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax)))
+                    try channel.pipeline.syncOperations.addHandler(PeerInboundHandler(
+                        colony: colony, node: node, knownNodes: known, helloTimeout: helloTimeout, logger: logger,
+                        deliver: { sender, frame in
+                            let content: PeerFrameContent
+                            switch frame {
+                            case .messages(let messages): content = .messages(messages)
+                            case .createCell(let cell, let configuration): content = .createCell(cell, configuration)
+                            case .hello: return
+                            }
+                            driver.loop.execute { driver.receive(content, from: sender) }
+                        }))
+                }
+            }
+            .bind(host: address.host, port: address.port)
+            .wait()
+    }
+
+    /// Creates a cell with `members` as its first configuration: this node tells every member.
+    public func createCell(_ cell: CellID, members: [NodeID]) throws(ConfigurationError) {
+        let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
+        let driver = driver
+        driver.loop.execute { driver.createCell(cell, configuration: configuration) }
+    }
+
+    /// Hands a client request to the node; see `NodeDriver.submit`.
+    func submit(_ request: ClientRequest, timeout: TimeAmount) -> EventLoopFuture<ClientReply> {
+        let driver = driver
+        return driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }
+    }
+
+    /// The node's current status.
+    public func status() throws -> NodeStatus {
+        let driver = driver
+        return try driver.loop.submit { driver.status() }.wait()
+    }
+
+    /// Waits until the node has stopped; returns the reason if it stopped on a failure.
+    public func waitUntilStopped() -> String? {
+        stopped.wait()
+    }
+
+    /// Stops taking peer traffic, stops the replicas' clock, flushes the log and releases
+    /// the node's threads. Only the first call acts; `failure` says why, if it is one.
+    public func stop(failure: String? = nil) {
+        guard stopped.begin() else { return }
+        let driver = driver
+        let links = links
+        try? peerServer?.close().wait()
+        try? driver.loop.submit {
+            driver.stop()
+            links.close()
+        }.wait()
+        storage.stopAfterFlushing()
+        try? group.syncShutdownGracefully()
+        logger.info("node stopped")
+        stopped.finish(failure)
+    }
+}
+
+/// Lets the storage thread's callbacks reach the server, which is made after the writer.
+private final class ServerBox: @unchecked Sendable {
+    var server: ColonyNodeServer?
+}
+
+/// Marks a node's stop: begun once, finished once, waited on by anyone.
+private final class StopLatch: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var begun = false
+    private var finished = false
+    private var failure: String?
+
+    /// Claims the stop; false if another caller already did.
+    func begin() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if begun { return false }
+        begun = true
+        return true
+    }
+
+    /// Marks the stop done.
+    func finish(_ failure: String?) {
+        condition.lock()
+        self.failure = failure
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the stop; returns its failure, if any.
+    func wait() -> String? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished { condition.wait() }
+        return failure
+    }
+}

@@ -1,0 +1,169 @@
+import ColonyCore
+import Foundation
+
+/// How one node of a colony is set up: who it is, where it keeps its data, where it listens,
+/// and the other nodes of its colony. Read from a JSON file by `colony node --config FILE`:
+///
+/// ```json
+/// {
+///   "colony": "dev",
+///   "node": 1,
+///   "dataDirectory": "/var/lib/colony/n1",
+///   "nodes": [
+///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201" },
+///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202" }
+///   ],
+///   "keyFile": null
+/// }
+/// ```
+public struct NodeConfig: Codable, Hashable, Sendable {
+    /// The colony's name: nodes refuse peers that name another colony.
+    public var colony: String
+    /// This node's id, one of `nodes`.
+    public var node: UInt32
+    /// The folder holding this node's write-ahead log and snapshots.
+    public var dataDirectory: String
+    /// Every node of the colony, this one included.
+    public var nodes: [NodeAddress]
+    /// A key file (32 raw bytes or 64 hex digits) that seals the data at rest, if any.
+    public var keyFile: String?
+
+    /// Makes a configuration; `validated()` checks it.
+    public init(colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil) {
+        self.colony = colony
+        self.node = node
+        self.dataDirectory = dataDirectory
+        self.nodes = nodes
+        self.keyFile = keyFile
+    }
+
+    /// Reads and checks a configuration file.
+    public static func load(path: String) throws(NodeConfigError) -> NodeConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        let config: NodeConfig
+        do {
+            config = try JSONDecoder().decode(NodeConfig.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .invalid(path: path, reason: "the field \"\(key.stringValue)\" is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .invalid(path: path, reason: "the field \"\(field)\" has the wrong type: \(context.debugDescription)")
+        } catch {
+            throw .invalid(path: path, reason: "not valid JSON: \(error.localizedDescription)")
+        }
+        do {
+            try config.validate()
+        } catch {
+            throw .invalid(path: path, reason: error.reason)
+        }
+        return config
+    }
+
+    /// Checks that the configuration can run: a colony name, a node that is listed, unique
+    /// node ids, and addresses that parse.
+    public func validate() throws(NodeConfigProblem) {
+        guard !colony.isEmpty, colony.utf8.count <= 64 else {
+            throw NodeConfigProblem("\"colony\" must be a name of 1 to 64 bytes")
+        }
+        guard !dataDirectory.isEmpty else { throw NodeConfigProblem("\"dataDirectory\" is empty") }
+        guard node != 0 else { throw NodeConfigProblem("\"node\" must be a positive id") }
+        var seen: Set<UInt32> = []
+        for entry in nodes {
+            guard entry.node != 0 else { throw NodeConfigProblem("node ids in \"nodes\" must be positive") }
+            guard seen.insert(entry.node).inserted else {
+                throw NodeConfigProblem("node \(entry.node) is listed twice in \"nodes\"")
+            }
+            for address in [entry.peerAddress, entry.clientAddress] {
+                guard HostPort(address) != nil else {
+                    throw NodeConfigProblem("node \(entry.node): \"\(address)\" is not an address; write HOST:PORT with a port from 1 to 65535")
+                }
+            }
+        }
+        guard seen.contains(node) else {
+            throw NodeConfigProblem("this node (\(node)) is not listed in \"nodes\"; list every node of the colony, this one included")
+        }
+    }
+
+    /// This node's own entry.
+    public var own: NodeAddress {
+        guard let entry = nodes.first(where: { $0.node == node }) else {
+            preconditionFailure("Invalid state: a validated configuration lists its own node")
+        }
+        return entry
+    }
+
+    /// The entry of `id`, if the colony has such a node.
+    public func address(of id: NodeID) -> NodeAddress? {
+        nodes.first { $0.node == id.rawValue }
+    }
+}
+
+/// Where one node listens.
+public struct NodeAddress: Codable, Hashable, Sendable {
+    /// The node's id.
+    public var node: UInt32
+    /// HOST:PORT for other nodes.
+    public var peerAddress: String
+    /// HOST:PORT for clients.
+    public var clientAddress: String
+
+    /// Makes an entry.
+    public init(node: UInt32, peerAddress: String, clientAddress: String) {
+        self.node = node
+        self.peerAddress = peerAddress
+        self.clientAddress = clientAddress
+    }
+}
+
+/// A HOST:PORT address, parsed.
+public struct HostPort: Hashable, Sendable, CustomStringConvertible {
+    /// The host name or IP address.
+    public var host: String
+    /// The port, 1 to 65535.
+    public var port: Int
+
+    /// Parses `HOST:PORT`; nil when it is not one.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let host = String(text[..<colon])
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            return nil
+        }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
+}
+
+/// What is wrong with a configuration, in words.
+public struct NodeConfigProblem: Error, Hashable, Sendable {
+    /// The problem, in a sentence that says what to fix.
+    public var reason: String
+
+    init(_ reason: String) {
+        self.reason = reason
+    }
+}
+
+/// Why a configuration file could not be used.
+public enum NodeConfigError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The file could not be read.
+    case unreadable(path: String, reason: String)
+    /// The file was read but is not a valid configuration.
+    case invalid(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "cannot read the configuration \(path): \(reason)"
+        case .invalid(let path, let reason):
+            return "the configuration \(path) is not valid: \(reason)"
+        }
+    }
+}

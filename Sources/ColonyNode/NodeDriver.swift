@@ -1,0 +1,189 @@
+import ColonyCore
+import Logging
+import NIOCore
+
+/// The heart of a running node: the `ReplicaHost` of all its replicas, driven on one event
+/// loop by real time, peer frames and client requests, under the ordering contract — an
+/// output's messages and replies leave only once the log records it rests on are durable.
+///
+/// Confined to `loop`: every method must be called on it; other threads hop on with
+/// `loop.execute`.
+final class NodeDriver: @unchecked Sendable {
+    /// Requests are matched to replies by cell and request id (request ids count per cell).
+    private struct ReplyKey: Hashable {
+        var cell: CellID
+        var id: RequestID
+    }
+
+    let loop: any EventLoop
+    private var host: ReplicaHost
+    private let storage: StorageWriter
+    private let links: PeerLinks
+    private let logger: Logger
+    private var submittedTicket: UInt64 = 0
+    private var durableTicket: UInt64 = 0
+    /// Outputs waiting for their records, oldest first, with the ticket they wait for.
+    private var held: [(ticket: UInt64, output: HostOutput)] = []
+    private var heldStart = 0
+    private var waiters: [ReplyKey: EventLoopPromise<ClientReply>] = [:]
+    private var ticker: RepeatedTask?
+    private(set) var statistics = NodeStatistics()
+
+    init(loop: any EventLoop, host: ReplicaHost, storage: StorageWriter, links: PeerLinks, logger: Logger) {
+        self.loop = loop
+        self.host = host
+        self.storage = storage
+        self.links = links
+        self.logger = logger
+    }
+
+    /// Starts the clock: every replica ticks every `tick`.
+    func start(tick: TimeAmount, restoreOutput: HostOutput) {
+        loop.preconditionInEventLoop()
+        carryOut(restoreOutput)
+        ticker = loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+            self.carryOut(self.host.tick())
+        }
+    }
+
+    /// Stops the clock and refuses every request still waiting.
+    func stop() {
+        loop.preconditionInEventLoop()
+        ticker?.cancel()
+        ticker = nil
+        for promise in waiters.values {
+            promise.fail(NodeRequestError.stopping)
+        }
+        waiters = [:]
+    }
+
+    // MARK: - Inputs
+
+    /// A frame from peer `sender`.
+    func receive(_ frame: PeerFrameContent, from sender: NodeID) {
+        loop.preconditionInEventLoop()
+        switch frame {
+        case .messages(let messages):
+            statistics.peerMessagesReceived += messages.count
+            carryOut(host.receive(messages, from: sender))
+        case .createCell(let cell, let configuration):
+            guard configuration.contains(host.node) else { return }
+            if host.replica(cell) == nil {
+                logger.info("hosting a replica of new cell \(cell.name)", metadata: ["from": "\(sender)"])
+            }
+            carryOut(host.createCell(cell, configuration: configuration))
+        }
+    }
+
+    /// A client's request; the future holds the cell's answer, or fails with
+    /// `NodeRequestError.timedOut` if none came before `deadline` (a write's outcome is then
+    /// unknown: retry it with the same id).
+    func submit(_ request: ClientRequest, deadline: NIODeadline) -> EventLoopFuture<ClientReply> {
+        loop.preconditionInEventLoop()
+        statistics.requestsReceived += 1
+        let key = ReplyKey(cell: request.cell, id: request.id)
+        let promise = loop.makePromise(of: ClientReply.self)
+        if let earlier = waiters.updateValue(promise, forKey: key) {
+            // The client retried before the first attempt was answered; the answer goes to the retry.
+            earlier.succeed(ClientReply(id: request.id, cell: request.cell, outcome: .unavailable(.superseded)))
+        }
+        let timeout = loop.scheduleTask(deadline: deadline) {
+            guard let waiting = self.waiters[key], waiting.futureResult === promise.futureResult else { return }
+            self.waiters[key] = nil
+            waiting.fail(NodeRequestError.timedOut)
+        }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
+        carryOut(host.submit(request))
+        return promise.futureResult
+    }
+
+    /// Creates this node's replica of a new cell (if it is a member) and tells every other
+    /// member to create theirs.
+    func createCell(_ cell: CellID, configuration: CellConfiguration) {
+        loop.preconditionInEventLoop()
+        for member in configuration.members where member != host.node {
+            links.send(.createCell(cell, configuration), to: member)
+        }
+        if configuration.contains(host.node) {
+            carryOut(host.createCell(cell, configuration: configuration))
+        }
+    }
+
+    /// The write-ahead log made every submission up to `ticket` durable.
+    func durable(through ticket: UInt64) {
+        loop.preconditionInEventLoop()
+        durableTicket = max(durableTicket, ticket)
+        while heldStart < held.count, held[heldStart].ticket <= durableTicket {
+            let output = held[heldStart].output
+            heldStart += 1
+            release(output)
+        }
+        if heldStart == held.count {
+            held.removeAll(keepingCapacity: true)
+            heldStart = 0
+        }
+    }
+
+    /// What this node hosts now, for status pages.
+    func status() -> NodeStatus {
+        loop.preconditionInEventLoop()
+        let cells = host.cells.compactMap { cell in host.replica(cell).map { CellStatus($0) } }
+        return NodeStatus(node: host.node, cells: cells, statistics: statistics, droppedPeerMessages: links.droppedMessages)
+    }
+
+    // MARK: - Outputs
+
+    private func carryOut(_ output: HostOutput) {
+        for event in output.events {
+            note(event)
+        }
+        if !output.persist.isEmpty {
+            submittedTicket = storage.submit(output.persist)
+        }
+        if submittedTicket <= durableTicket, heldStart == held.count {
+            release(output)
+        } else {
+            held.append((submittedTicket, output))
+        }
+    }
+
+    private func release(_ output: HostOutput) {
+        for batch in output.batches {
+            links.send(batch)
+        }
+        for reply in output.replies {
+            waiters.removeValue(forKey: ReplyKey(cell: reply.cell, id: reply.id))?.succeed(reply)
+        }
+    }
+
+    private func note(_ event: CellEvent) {
+        let metadata: Logger.Metadata = ["cell": "\(event.cell.name)"]
+        switch event.event {
+        case .becameLeader:
+            statistics.leaderChanges += 1
+            logger.debug("leading", metadata: metadata)
+        case .healed:
+            logger.notice("replica renewed by its cell; it votes again", metadata: metadata)
+        case .configurationChanged(let configuration):
+            logger.info("members now \(configuration.members)", metadata: metadata)
+        case .applied:
+            statistics.slotsApplied += 1
+        case .steppedDown, .installedSnapshot:
+            break
+        }
+    }
+}
+
+/// Why a request got no answer from its cell.
+enum NodeRequestError: Error, Hashable, Sendable {
+    /// No answer before the request's deadline; a write may still take effect.
+    case timedOut
+    /// The node is shutting down; a write may still take effect.
+    case stopping
+}
+
+/// The contents of a peer frame after the hello, as the node acts on them.
+enum PeerFrameContent: Sendable {
+    case messages([PeerMessage])
+    case createCell(CellID, CellConfiguration)
+}

@@ -1,0 +1,66 @@
+import ColonyCore
+
+/// Counters of a running node since it started.
+public struct NodeStatistics: Hashable, Sendable {
+    /// Client requests received.
+    public var requestsReceived = 0
+    /// Replica messages received from peers.
+    public var peerMessagesReceived = 0
+    /// Times a replica here became its cell's leader.
+    public var leaderChanges = 0
+    /// Log slots applied, over all replicas.
+    public var slotsApplied = 0
+}
+
+/// One replica as a status page shows it.
+public struct CellStatus: Hashable, Sendable {
+    /// The cell.
+    public var cell: CellID
+    /// The configuration the replica knows, if it has the cell's state.
+    public var configuration: CellConfiguration?
+    /// Whether this replica leads the cell.
+    public var isLeader: Bool
+    /// The leader this replica last heard from.
+    public var leaderHint: NodeID?
+    /// The last slot applied here.
+    public var appliedThrough: Slot
+    /// Whether the replica lost its stored state and waits to be renewed (it does not vote).
+    public var isDamaged: Bool
+
+    init(_ replica: CellReplica) {
+        cell = replica.cell
+        configuration = replica.configuration
+        isLeader = replica.isLeader
+        leaderHint = replica.isLeader ? replica.node : replica.leaderHint
+        appliedThrough = replica.appliedThrough
+        isDamaged = replica.isDamaged
+    }
+}
+
+/// What a node hosts and has done, at one moment.
+public struct NodeStatus: Hashable, Sendable {
+    /// The node.
+    public var node: NodeID
+    /// Its replicas, in cell order.
+    public var cells: [CellStatus]
+    /// Its counters.
+    public var statistics: NodeStatistics
+    /// Messages to peers dropped because the peer was unreachable or backed up.
+    public var droppedPeerMessages: Int
+
+    /// The status as lines for an operator: a summary, then damaged replicas, then every cell.
+    public var description: String {
+        let leading = cells.filter(\.isLeader).count
+        let damaged = cells.filter(\.isDamaged)
+        var lines = ["node \(node): \(cells.count) replicas, leading \(leading), \(damaged.count) damaged; \(statistics.requestsReceived) requests, \(statistics.leaderChanges) leader changes, \(droppedPeerMessages) peer messages dropped"]
+        for cell in damaged {
+            lines.append("DAMAGED \(cell.cell.name): stored state lost or corrupt; not voting until the cell renews it")
+        }
+        for cell in cells {
+            let leader = cell.leaderHint.map { "\($0)" } ?? "unknown"
+            let members = cell.configuration.map { "epoch \($0.epoch), members \($0.members.map { "\($0)" }.joined(separator: ","))" } ?? "no state yet"
+            lines.append("  \(cell.cell.name): \(cell.isLeader ? "LEADER" : "leader \(leader)"), applied \(cell.appliedThrough), \(members)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,131 @@
+import ColonyCore
+import ColonyWire
+import Logging
+import NIOCore
+
+/// Cuts a peer connection's bytes into frames, checking each header before waiting for its
+/// body, so an absurd length is refused at once instead of being buffered.
+struct PeerFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = PeerFrame
+
+    let frameBytesMax: Int
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let headerBytes = buffer.getBytes(at: buffer.readerIndex, length: PeerFrame.headerBytes) else {
+            return .needMoreData
+        }
+        let header = try PeerFrameHeader(headerBytes, frameBytesMax: frameBytesMax)
+        guard buffer.readableBytes >= PeerFrame.headerBytes + header.bodyLength else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: PeerFrame.headerBytes)
+        guard let body = buffer.readBytes(length: header.bodyLength) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(try PeerFrame.decode(header, body: body[...])))
+        return .continue
+    }
+
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        if buffer.readableBytes > 0 {
+            throw PeerFrameError.truncatedHeader(bytes: min(buffer.readableBytes, PeerFrame.headerBytes - 1))
+        }
+        return .needMoreData
+    }
+}
+
+/// The receiving end of a connection another node opened: the first frame must be a hello
+/// from a node of this colony; every later frame is handed to the node with the sender's id.
+/// Anything else closes the connection with the reason logged; the node goes on serving.
+final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = PeerFrame
+
+    private let colony: String
+    private let node: NodeID
+    private let knownNodes: Set<NodeID>
+    private let deliver: @Sendable (NodeID, PeerFrame) -> Void
+    private let logger: Logger
+    private let helloTimeout: TimeAmount
+    private var peer: NodeID?
+    private var helloDeadline: Scheduled<Void>?
+
+    init(
+        colony: String, node: NodeID, knownNodes: Set<NodeID>, helloTimeout: TimeAmount, logger: Logger,
+        deliver: @escaping @Sendable (NodeID, PeerFrame) -> Void
+    ) {
+        self.colony = colony
+        self.node = node
+        self.knownNodes = knownNodes
+        self.helloTimeout = helloTimeout
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        let logger = logger
+        let timeout = helloTimeout
+        helloDeadline = context.eventLoop.scheduleTask(in: helloTimeout) {
+            logger.warning("closing a peer connection that sent no hello within \(timeout)", metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            channel.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        helloDeadline?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch (peer, frame) {
+        case (nil, .hello(let colony, let sender)):
+            guard colony == self.colony else {
+                return refuse(context, "it belongs to colony \"\(colony)\", this node to \"\(self.colony)\"")
+            }
+            guard knownNodes.contains(sender), sender != node else {
+                return refuse(context, "node \(sender) is not a peer in this node's configuration")
+            }
+            helloDeadline?.cancel()
+            peer = sender
+            logger.debug("peer connected", metadata: ["peer": "\(sender)"])
+        case (nil, _):
+            refuse(context, "its first frame was not a hello")
+        case (.some, .hello):
+            refuse(context, "it sent a second hello")
+        case (.some(let sender), _):
+            deliver(sender, frame)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        refuse(context, "\(error)")
+    }
+
+    private func refuse(_ context: ChannelHandlerContext, _ reason: String) {
+        logger.warning(
+            "closing a peer connection: \(reason)",
+            metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "peer": "\(peer.map { "\($0)" } ?? "unknown")"])
+        context.close(promise: nil)
+    }
+}
+
+/// The sending end of a connection to a peer: it only writes, so any byte that arrives is a
+/// protocol error and closes it.
+final class PeerOutboundGuard: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        logger.warning("closing an outbound peer connection that sent bytes back", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
+        context.close(promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("outbound peer connection failed: \(error)")
+        context.close(promise: nil)
+    }
+}
