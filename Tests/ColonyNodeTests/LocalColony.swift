@@ -10,9 +10,11 @@ import NIOCore
 final class LocalColony {
     let root: String
     let configs: [NodeConfig]
+    let options: ColonyNodeServer.Options
     private(set) var servers: [UInt32: ColonyNodeServer] = [:]
 
-    init(nodes: Int) throws {
+    init(nodes: Int, options: ColonyNodeServer.Options = ColonyNodeServer.Options()) throws {
+        self.options = options
         let root = NSTemporaryDirectory() + "colony-node-test-\(UUID().uuidString)"
         self.root = root
         let ports = try FreePorts.take(2 * nodes)
@@ -39,7 +41,7 @@ final class LocalColony {
             return StreamLogHandler.standardError(label: label)
         }
         logger.logLevel = level ?? .critical
-        servers[node] = try ColonyNodeServer.start(config: configs[Int(node) - 1], logger: logger)
+        servers[node] = try ColonyNodeServer.start(config: configs[Int(node) - 1], options: options, logger: logger)
     }
 
     func startAll() throws {
