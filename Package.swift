@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
         .library(name: "ColonyNode", targets: ["ColonyNode"]),
+        .library(name: "ColonyAPI", targets: ["ColonyAPI"]),
+        .library(name: "ColonyClient", targets: ["ColonyClient"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
@@ -18,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
@@ -35,9 +41,27 @@ let package = Package(
         .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .target(
+            name: "ColonyAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "ColonyClient",
+            dependencies: [
+                "ColonyAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
+        .target(
             name: "ColonyNode",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -46,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "colony",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck", "ColonyNode",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient", "ColonyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,7 +79,9 @@ let package = Package(
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
-        .testTarget(name: "ColonyNodeTests", dependencies: ["ColonyNode", "ColonyWire", "ColonyCore", "colony"]),
+        .testTarget(
+            name: "ColonyNodeTests",
+            dependencies: ["ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony"]),
         .testTarget(name: "ColonyStorageTests", dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony"]),
     ]
 )

@@ -1,12 +1,15 @@
 import ColonyCore
 import ColonyStorage
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import Logging
 import NIOCore
 import NIOPosix
 
-/// One running node: it recovers its replicas from its data directory, listens for peers,
-/// drives the replicas with real time, and stores them in its write-ahead log.
+/// One running node: it recovers its replicas from its data directory, listens for peers and
+/// for clients (gRPC), drives the replicas with real time, and stores them in its
+/// write-ahead log.
 public final class ColonyNodeServer: @unchecked Sendable {
     /// Tunables of a running node.
     public struct Options: Sendable {
@@ -18,6 +21,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         public var helloTimeout = TimeAmount.seconds(5)
         /// Options of every replica.
         public var replica = ReplicaOptions()
+        /// How long a client request may wait for its cell before the reply says `UNAVAILABLE`.
+        public var requestTimeout = TimeAmount.seconds(5)
 
         /// The defaults.
         public init() {}
@@ -31,6 +36,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
     private let links: PeerLinks
     private let logger: Logger
     private var peerServer: (any Channel)?
+    private var clientServer: GRPCServer<HTTP2ServerTransport.Posix>?
+    private var clientServing: Task<Void, any Error>?
     private let stopped = StopLatch()
 
     /// What recovery found when the node started.
@@ -50,7 +57,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     }
 
     /// Recovers the node from its data directory and starts it; returns once it listens.
-    public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) throws -> ColonyNodeServer {
+    public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) async throws -> ColonyNodeServer {
         try config.validate()
         var nodeLogger = baseLogger
         nodeLogger[metadataKey: "node"] = "n\(config.node)"
@@ -84,25 +91,26 @@ public final class ColonyNodeServer: @unchecked Sendable {
             onDurable: { ticket in loop.execute { box.server?.driver.durable(through: ticket) } },
             onFailure: { reason in
                 logger.critical("\(reason)")
-                Thread.detachNewThread { box.server?.stop(failure: reason) }
+                Task { await box.server?.stop(failure: reason) }
             })
         let driver = NodeDriver(loop: loop, host: host, storage: storage, links: links, logger: logger)
         let server = ColonyNodeServer(
             config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, logger: logger)
         box.server = server
         storage.start()
-        try loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.wait()
+        try await loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.get()
         do {
-            try server.listenForPeers(options: options, known: Set(peers.keys))
+            try await server.listenForPeers(options: options, known: Set(peers.keys))
+            try await server.listenForClients(options: options)
         } catch {
-            server.stop()
+            await server.stop()
             throw error
         }
-        logger.info("node \(node) of colony \(config.colony) listening for peers on \(config.own.peerAddress), hosting \(host.replicaCount) replicas")
+        logger.info("node \(node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), hosting \(host.replicaCount) replicas")
         return server
     }
 
-    private func listenForPeers(options: Options, known: Set<NodeID>) throws {
+    private func listenForPeers(options: Options, known: Set<NodeID>) async throws {
         guard let address = HostPort(config.own.peerAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -112,7 +120,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let driver = driver
         let frameBytesMax = options.frameBytesMax
         let helloTimeout = options.helloTimeout
-        peerServer = try ServerBootstrap(group: group)
+        peerServer = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
@@ -132,7 +140,25 @@ public final class ColonyNodeServer: @unchecked Sendable {
                 }
             }
             .bind(host: address.host, port: address.port)
-            .wait()
+            .get()
+    }
+
+    private func listenForClients(options: Options) async throws {
+        guard let address = HostPort(config.own.clientAddress) else {
+            preconditionFailure("Invalid state: a validated configuration has parsed addresses")
+        }
+        let service = ClientService(driver: driver, config: config, requestTimeout: options.requestTimeout)
+        let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
+            ? .ipv6(host: address.host, port: address.port)
+            : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
+        let server = GRPCServer(
+            transport: .http2NIOPosix(address: bindAddress, transportSecurity: .plaintext, eventLoopGroup: group),
+            services: [service])
+        clientServer = server
+        clientServing = Task { try await server.serve() }
+        guard try await server.listeningAddress != nil else {
+            throw NodeStartError.clientPortUnavailable(config.own.clientAddress)
+        }
     }
 
     /// Creates a cell with `members` as its first configuration: this node tells every member.
@@ -143,37 +169,52 @@ public final class ColonyNodeServer: @unchecked Sendable {
     }
 
     /// Hands a client request to the node; see `NodeDriver.submit`.
-    func submit(_ request: ClientRequest, timeout: TimeAmount) -> EventLoopFuture<ClientReply> {
+    func submit(_ request: ColonyCore.ClientRequest, timeout: TimeAmount) async throws -> ClientReply {
         let driver = driver
-        return driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }
+        return try await driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }.get()
     }
 
     /// The node's current status.
-    public func status() throws -> NodeStatus {
+    public func status() async throws -> NodeStatus {
         let driver = driver
-        return try driver.loop.submit { driver.status() }.wait()
+        return try await driver.loop.submit { driver.status() }.get()
     }
 
     /// Waits until the node has stopped; returns the reason if it stopped on a failure.
-    public func waitUntilStopped() -> String? {
-        stopped.wait()
+    public func waitUntilStopped() async -> String? {
+        await stopped.wait()
     }
 
-    /// Stops taking peer traffic, stops the replicas' clock, flushes the log and releases
-    /// the node's threads. Only the first call acts; `failure` says why, if it is one.
-    public func stop(failure: String? = nil) {
+    /// Stops taking client and peer traffic, stops the replicas' clock, flushes the log and
+    /// releases the node's threads. Only the first call acts; `failure` says why, if it is one.
+    public func stop(failure: String? = nil) async {
         guard stopped.begin() else { return }
         let driver = driver
         let links = links
-        try? peerServer?.close().wait()
-        try? driver.loop.submit {
+        clientServer?.beginGracefulShutdown()
+        _ = await clientServing?.result
+        try? await peerServer?.close().get()
+        try? await driver.loop.submit {
             driver.stop()
             links.close()
-        }.wait()
+        }.get()
         storage.stopAfterFlushing()
-        try? group.syncShutdownGracefully()
+        try? await group.shutdownGracefully()
         logger.info("node stopped")
         stopped.finish(failure)
+    }
+}
+
+/// Why a node could not start, beyond its configuration and storage errors.
+public enum NodeStartError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The client port could not be opened.
+    case clientPortUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case .clientPortUnavailable(let address):
+            return "cannot listen for clients on \(address); is another process using it?"
+        }
     }
 }
 
@@ -182,36 +223,43 @@ private final class ServerBox: @unchecked Sendable {
     var server: ColonyNodeServer?
 }
 
-/// Marks a node's stop: begun once, finished once, waited on by anyone.
+/// Marks a node's stop: begun once, finished once, awaited by anyone.
 private final class StopLatch: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let lock = NSLock()
     private var begun = false
     private var finished = false
     private var failure: String?
+    private var waiting: [CheckedContinuation<String?, Never>] = []
 
     /// Claims the stop; false if another caller already did.
     func begin() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        if begun { return false }
-        begun = true
-        return true
+        lock.withLock {
+            if begun { return false }
+            begun = true
+            return true
+        }
     }
 
-    /// Marks the stop done.
+    /// Marks the stop done and wakes every waiter.
     func finish(_ failure: String?) {
-        condition.lock()
-        self.failure = failure
-        finished = true
-        condition.broadcast()
-        condition.unlock()
+        let waiters = lock.withLock {
+            self.failure = failure
+            finished = true
+            defer { waiting = [] }
+            return waiting
+        }
+        for waiter in waiters { waiter.resume(returning: failure) }
     }
 
     /// Waits for the stop; returns its failure, if any.
-    func wait() -> String? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !finished { condition.wait() }
-        return failure
+    func wait() async -> String? {
+        await withCheckedContinuation { continuation in
+            let done: String?? = lock.withLock {
+                if finished { return .some(failure) }
+                waiting.append(continuation)
+                return .none
+            }
+            if case .some(let failure) = done { continuation.resume(returning: failure) }
+        }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// `colony node --config FILE`: runs one node of a colony until SIGTERM or SIGINT.
-struct NodeCommand: ParsableCommand {
+struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run one node of a colony: recover its replicas, talk to its peers, serve until stopped.",
@@ -28,7 +28,7 @@ struct NodeCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         var logger = Logger(label: "colony.node") { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -44,7 +44,7 @@ struct NodeCommand: ParsableCommand {
         }
         let server: ColonyNodeServer
         do {
-            server = try ColonyNodeServer.start(config: nodeConfig, logger: logger)
+            server = try await ColonyNodeServer.start(config: nodeConfig, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
@@ -54,12 +54,12 @@ struct NodeCommand: ParsableCommand {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.notice("signal \(number): stopping")
-                server.stop()
+                Task { await server.stop() }
             }
             source.resume()
             return source
         }
-        let failure = server.waitUntilStopped()
+        let failure = await server.waitUntilStopped()
         signals.forEach { $0.cancel() }
         if let failure {
             logger.critical("stopped: \(failure)")

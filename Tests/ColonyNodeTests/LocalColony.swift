@@ -29,11 +29,22 @@ final class LocalColony {
     }
 
     deinit {
-        for server in servers.values { server.stop() }
+        // A test that ended early leaves its nodes running: stop them, then clear the folder.
+        let servers = Array(servers.values)
+        let root = root
+        Task {
+            for server in servers { await server.stop() }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+
+    /// Stops every node and removes the data.
+    func shutdown() async {
+        for node in servers.keys.sorted() { await stop(node) }
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func start(_ node: UInt32) throws {
+    func start(_ node: UInt32) async throws {
         // COLONY_TEST_LOG=debug shows the nodes' logs when a test needs looking into.
         let level = ProcessInfo.processInfo.environment["COLONY_TEST_LOG"].flatMap(Logger.Level.init(rawValue:))
         var logger = Logger(label: "test") { label in
@@ -41,27 +52,27 @@ final class LocalColony {
             return StreamLogHandler.standardError(label: label)
         }
         logger.logLevel = level ?? .critical
-        servers[node] = try ColonyNodeServer.start(config: configs[Int(node) - 1], options: options, logger: logger)
+        servers[node] = try await ColonyNodeServer.start(config: configs[Int(node) - 1], options: options, logger: logger)
     }
 
-    func startAll() throws {
-        for config in configs { try start(config.node) }
+    func startAll() async throws {
+        for config in configs { try await start(config.node) }
     }
 
-    func stop(_ node: UInt32) {
-        servers.removeValue(forKey: node)?.stop()
+    func stop(_ node: UInt32) async {
+        await servers.removeValue(forKey: node)?.stop()
     }
 
     /// Sends `request` to `node`, following redirects and retrying what is retryable (with
     /// the same request id), until the cell answers definitely or `attempts` run out.
-    func run(_ request: ClientRequest, startingAt node: UInt32, attempts: Int = 200) throws -> ClientOutcome {
+    func run(_ request: ClientRequest, startingAt node: UInt32, attempts: Int = 200) async throws -> ClientOutcome {
         var target = node
         var last: ClientOutcome?
         for _ in 0..<attempts {
             guard let server = servers[target] else { break }
             let outcome: ClientOutcome
             do {
-                outcome = try server.submit(request, timeout: .milliseconds(500)).wait().outcome
+                outcome = try await server.submit(request, timeout: .milliseconds(500)).outcome
             } catch {
                 target = next(after: target)
                 continue
@@ -72,10 +83,10 @@ final class LocalColony {
                 return outcome
             case .redirect(let leader, _):
                 if let leader, servers[leader.rawValue] != nil { target = leader.rawValue } else { target = next(after: target) }
-                // Waiting for an election is the one thing to wait for here; it is bounded by `attempts`.
-                usleep(20_000)
+                // A client backs off before retrying; the retries are bounded by `attempts`.
+                try await Task.sleep(for: .milliseconds(20))
             case .staleEpoch, .unavailable:
-                usleep(20_000)
+                try await Task.sleep(for: .milliseconds(20))
             }
         }
         throw LocalColonyError.noAnswer(last: last)
@@ -91,29 +102,3 @@ enum LocalColonyError: Error {
     case noAnswer(last: ClientOutcome?)
 }
 
-/// Free TCP ports on loopback, found by binding to port 0 and reading what the system chose.
-enum FreePorts {
-    static func take(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            sockets.append(fd)
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
-        return ports
-    }
-}

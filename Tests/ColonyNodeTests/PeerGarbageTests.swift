@@ -37,11 +37,11 @@ struct PeerGarbageTests {
     }
 
     @Test("HTTP, random bytes, an absurd length, a bad body, a stranger's hello and silence are each refused")
-    func garbage() throws {
+    func garbage() async throws {
         var options = ColonyNodeServer.Options()
         options.helloTimeout = .milliseconds(300)
         let colony = try LocalColony(nodes: 3, options: options)
-        try colony.startAll()
+        try await colony.startAll()
         try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
         let port = colony.configs[0].own.peerAddress
         var random = SplitMix64(seed: 3)
@@ -63,10 +63,11 @@ struct PeerGarbageTests {
         }
         let write = ClientRequest(
             id: RequestID(client: ClientID(5), sequence: 1), cell: CellID("orders"), operation: .put(Key("k"), [1]))
-        let outcome = try colony.run(write, startingAt: 1)
+        let outcome = try await colony.run(write, startingAt: 1)
         guard case .completed(.success(.written)) = outcome else {
             Issue.record("the colony stopped serving after the garbage: \(outcome)")
             return
         }
+        await colony.shutdown()
     }
 }

@@ -1,0 +1,353 @@
+import ColonyAPI
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+/// A smart client of a colony.
+///
+/// ```swift
+/// let colony = try ColonyClient(nodes: ["127.0.0.1:7201", "127.0.0.1:7202"])
+/// _ = try await colony.put("volume-17", "attached-to", "i-0abc")
+/// let item = try await colony.get("volume-17", "attached-to")
+/// ```
+///
+/// It keeps a discovery cache of each cell's members and leader and goes straight to the
+/// leader; it follows redirects, refreshes its cache when a replica says the cell moved on,
+/// and retries only what is safe: every request carries an id (this client's session, a
+/// per-cell sequence) that stays the same across retries, so a retried write applies once.
+/// Retries back off exponentially with full jitter, and a retry budget shared by all calls
+/// keeps a sick cell from being stormed.
+public actor ColonyClient {
+    /// Deadlines and backoff.
+    public struct Policy: Sendable {
+        /// How long one operation may take, retries included.
+        public var deadline: Duration = .seconds(10)
+        /// How long one attempt may wait for its answer.
+        public var attemptTimeout: Duration = .seconds(3)
+        /// The first backoff's cap; each retry doubles it.
+        public var backoffBase: Duration = .milliseconds(10)
+        /// The largest backoff.
+        public var backoffMax: Duration = .seconds(1)
+        /// Retries the client may make beyond its successes: each retry spends a token, each
+        /// success earns a tenth of one back, up to this many.
+        public var retryBudget: Double = 100
+
+        /// The defaults.
+        public init() {}
+    }
+
+    private struct CellView {
+        var members: [String] = []
+        var leader: String?
+        var epoch: UInt64 = 0
+        var sequence: UInt64 = 0
+        var sessionOpen = false
+    }
+
+    private let seeds: [String]
+    private let policy: Policy
+    private let clientID: UInt64
+    private var views: [String: CellView] = [:]
+    private var connections: [String: NodeConnection] = [:]
+    private var budget: Double
+
+    /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes).
+    public init(nodes: [String], policy: Policy = Policy()) throws {
+        guard !nodes.isEmpty else { throw ColonyError.invalidArgument("give at least one node address (HOST:PORT)") }
+        for node in nodes where NodeConnection.target(node) == nil {
+            throw ColonyError.invalidArgument("\"\(node)\" is not an address; write HOST:PORT")
+        }
+        seeds = nodes
+        self.policy = policy
+        budget = policy.retryBudget
+        clientID = UInt64.random(in: 1...(UInt64.max >> 1))
+    }
+
+    /// Closes every connection. The client cannot be used afterwards.
+    public func close() {
+        for connection in connections.values { connection.close() }
+        connections = [:]
+    }
+
+    // MARK: - Operations
+
+    /// The item under `key`, or nil if absent. `stale` reads may come from any replica.
+    public func get(_ cell: String, _ key: String, stale: Bool = false) async throws -> ColonyItem? {
+        let reply = try await run(cell, isWrite: false) { client, header, options in
+            var request = Colony_V1_GetRequest()
+            request.header = header
+            request.key = key
+            request.consistency = stale ? .stale : .linearizable
+            return try await client.get(request, options: options)
+        }
+        return reply.found ? ColonyItem(reply.item) : nil
+    }
+
+    /// Writes `value` under `key`; returns the key's new version.
+    @discardableResult
+    public func put(_ cell: String, _ key: String, _ value: [UInt8]) async throws -> UInt64 {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_PutRequest()
+            request.header = header
+            request.key = key
+            request.value = Data(value)
+            return try await client.put(request, options: options)
+        }.version
+    }
+
+    /// Writes the UTF-8 bytes of `value` under `key`; returns the key's new version.
+    @discardableResult
+    public func put(_ cell: String, _ key: String, _ value: String) async throws -> UInt64 {
+        try await put(cell, key, Array(value.utf8))
+    }
+
+    /// Removes `key`; returns whether it existed.
+    @discardableResult
+    public func delete(_ cell: String, _ key: String) async throws -> Bool {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_DeleteRequest()
+            request.header = header
+            request.key = key
+            return try await client.delete(request, options: options)
+        }.existed
+    }
+
+    /// What a compare-and-set expects under its key.
+    public enum Expected: Hashable, Sendable {
+        /// The key must be absent.
+        case absent
+        /// The key must hold these bytes.
+        case value([UInt8])
+        /// The key must be at this version.
+        case version(UInt64)
+    }
+
+    /// Writes `value` under `key` if the key matches `expected`; returns the new version, or
+    /// throws `conditionFailed` with what the key holds.
+    @discardableResult
+    public func compareAndSet(_ cell: String, _ key: String, expected: Expected, value: [UInt8]) async throws -> UInt64 {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_CompareAndSetRequest()
+            request.header = header
+            request.key = key
+            switch expected {
+            case .absent: request.absent = true
+            case .value(let bytes): request.value = Data(bytes)
+            case .version(let version): request.version = version
+            }
+            request.newValue = Data(value)
+            return try await client.compareAndSet(request, options: options)
+        }.version
+    }
+
+    /// Adds `delta` to the integer under `key`; returns the new integer.
+    @discardableResult
+    public func increment(_ cell: String, _ key: String, by delta: Int64) async throws -> Int64 {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_IncrementRequest()
+            request.header = header
+            request.key = key
+            request.delta = delta
+            return try await client.increment(request, options: options)
+        }.value
+    }
+
+    /// Up to `limit` items whose keys start with `prefix`, and whether more matched.
+    public func list(_ cell: String, prefix: String = "", limit: Int = 1_000) async throws -> (items: [ColonyItem], truncated: Bool) {
+        let reply = try await run(cell, isWrite: false) { client, header, options in
+            var request = Colony_V1_ListRequest()
+            request.header = header
+            request.prefix = prefix
+            request.limit = UInt32(clamping: limit)
+            return try await client.list(request, options: options)
+        }
+        return (reply.items.map(ColonyItem.init), reply.truncated)
+    }
+
+    /// Runs a transaction; see `Colony_V1_TransactionRequest` for its parts.
+    public func transaction(_ cell: String, _ transaction: Colony_V1_TransactionRequest) async throws -> Colony_V1_TransactionReply {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = transaction
+            request.header = header
+            return try await client.transaction(request, options: options)
+        }
+    }
+
+    /// Creates a cell whose members are `nodes` (an odd number of node ids, 3 to 9).
+    public func createCell(_ cell: String, nodes: [UInt32]) async throws -> Colony_V1_CellConfiguration {
+        var made = Colony_V1_CreateCellRequest()
+        made.cell = cell
+        made.nodes = nodes
+        let request = made
+        let reply = try await anyNode { client, options in try await client.createCell(request, options: options) }
+        views[cell] = CellView(members: reply.configuration.members.map(\.address).filter { !$0.isEmpty }, epoch: reply.configuration.epoch)
+        return reply.configuration
+    }
+
+    /// A cell as one of its members knows it.
+    public func cellInfo(_ cell: String) async throws -> Colony_V1_CellSummary {
+        var made = Colony_V1_CellInfoRequest()
+        made.cell = cell
+        let request = made
+        let targets = (views[cell]?.members ?? []) + seeds
+        return try await anyNode(targets: targets) { client, options in try await client.cellInfo(request, options: options) }.cell
+    }
+
+    /// The cells hosted by the first node that answers.
+    public func listCells() async throws -> [Colony_V1_CellSummary] {
+        try await anyNode { client, options in try await client.listCells(Colony_V1_ListCellsRequest(), options: options) }.cells
+    }
+
+    // MARK: - Retries
+
+    /// Runs one cell operation until it succeeds, fails definitely, or runs out of time or
+    /// retry budget. Every attempt carries the same request id.
+    private func run<Reply: APIReply>(
+        _ cell: String, isWrite: Bool,
+        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, Colony_V1_RequestHeader, CallOptions) async throws -> Reply
+    ) async throws -> Reply {
+        var view = views[cell] ?? CellView()
+        view.sequence += 1
+        views[cell] = view
+        var header = Colony_V1_RequestHeader()
+        header.cell = cell
+        header.clientID = clientID
+        header.sequence = view.sequence
+        header.opensSession = !view.sessionOpen
+        let started = ContinuousClock.now
+        var attempt = 0
+        var target = view.leader ?? view.members.first ?? seeds[0]
+        var tried: Set<String> = []
+        var lastProblem = "no attempt made"
+        while ContinuousClock.now - started < policy.deadline {
+            if attempt > 0 {
+                guard spendRetry() else {
+                    throw failure(isWrite: isWrite, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
+                }
+                try await backOff(attempt)
+            }
+            attempt += 1
+            tried.insert(target)
+            header.expectedEpoch = views[cell]?.epoch ?? 0
+            var options = CallOptions.defaults
+            options.timeout = min(policy.attemptTimeout, policy.deadline - (ContinuousClock.now - started))
+            let reply: Reply
+            do {
+                reply = try await call(connection(target).client, header, options)
+            } catch {
+                lastProblem = "\(target): \(error)"
+                views[cell]?.leader = nil
+                target = nextTarget(cell, after: target, tried: tried)
+                continue
+            }
+            guard reply.hasError else {
+                earnRetry()
+                if isWrite { views[cell]?.sessionOpen = true }
+                views[cell]?.leader = target
+                return reply
+            }
+            let error = reply.error
+            lastProblem = "\(target): \(error.message)"
+            switch error.code {
+            case .notLeader:
+                learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
+                if !error.leaderAddress.isEmpty {
+                    views[cell]?.leader = error.leaderAddress
+                    target = error.leaderAddress
+                } else {
+                    target = nextTarget(cell, after: target, tried: tried)
+                }
+            case .staleEpoch:
+                learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
+                target = nextTarget(cell, after: target, tried: tried)
+            case .unavailable:
+                target = views[cell]?.leader ?? nextTarget(cell, after: target, tried: tried)
+            case .cellNotFound:
+                let next = nextTarget(cell, after: target, tried: tried)
+                if tried.contains(next) { throw ColonyError(error) }
+                target = next
+            case .sessionExpired:
+                views[cell]?.sessionOpen = false
+                throw ColonyError(error)
+            default:
+                if isWrite { views[cell]?.sessionOpen = true }
+                throw ColonyError(error)
+            }
+        }
+        throw failure(isWrite: isWrite, "no answer within \(policy.deadline) (\(lastProblem))")
+    }
+
+    /// A write that gave up may have taken effect; a read that gave up changed nothing.
+    private func failure(isWrite: Bool, _ message: String) -> ColonyError {
+        isWrite ? .outcomeUnknown(message) : .unavailable(message)
+    }
+
+    /// Runs a call that any node can answer, trying each in turn.
+    private func anyNode<Reply: APIReply>(
+        targets: [String]? = nil,
+        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
+    ) async throws -> Reply {
+        var lastProblem = "no node to ask"
+        var seen: Set<String> = []
+        for target in targets ?? seeds where seen.insert(target).inserted {
+            var options = CallOptions.defaults
+            options.timeout = policy.attemptTimeout
+            do {
+                let reply = try await call(connection(target).client, options)
+                if reply.hasError {
+                    if reply.error.code == .cellNotFound || reply.error.code == .unavailable {
+                        lastProblem = reply.error.message
+                        continue
+                    }
+                    throw ColonyError(reply.error)
+                }
+                return reply
+            } catch let error as ColonyError {
+                throw error
+            } catch {
+                lastProblem = "\(target): \(error)"
+            }
+        }
+        throw ColonyError.unavailable(lastProblem)
+    }
+
+    private func learn(_ cell: String, _ configuration: Colony_V1_CellConfiguration, hasConfiguration: Bool) {
+        guard hasConfiguration, configuration.epoch >= views[cell]?.epoch ?? 0 else { return }
+        let addresses = configuration.members.map(\.address).filter { !$0.isEmpty }
+        if !addresses.isEmpty { views[cell]?.members = addresses }
+        views[cell]?.epoch = configuration.epoch
+    }
+
+    /// The next node to try: a member not tried yet, else any member or seed in turn.
+    private func nextTarget(_ cell: String, after current: String, tried: Set<String>) -> String {
+        let candidates = (views[cell]?.members ?? []) + seeds
+        if let fresh = candidates.first(where: { !tried.contains($0) }) { return fresh }
+        let unique = Array(NSOrderedSet(array: candidates)) as? [String] ?? candidates
+        guard let index = unique.firstIndex(of: current) else { return unique[0] }
+        return unique[(index + 1) % unique.count]
+    }
+
+    private func spendRetry() -> Bool {
+        guard budget >= 1 else { return false }
+        budget -= 1
+        return true
+    }
+
+    private func earnRetry() {
+        budget = min(policy.retryBudget, budget + 0.1)
+    }
+
+    /// Full jitter: a random pause between zero and the attempt's cap.
+    private func backOff(_ attempt: Int) async throws {
+        let cap = min(policy.backoffMax, policy.backoffBase * (1 << min(attempt, 20)))
+        let nanoseconds = Int64(cap.components.seconds) * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
+        try await Task.sleep(for: .nanoseconds(Int64.random(in: 0...max(nanoseconds, 1))))
+    }
+
+    private func connection(_ address: String) throws -> NodeConnection {
+        if let open = connections[address] { return open }
+        let opened = try NodeConnection(address: address)
+        connections[address] = opened
+        return opened
+    }
+}

@@ -1,0 +1,184 @@
+import ColonyAPI
+import ColonyCore
+import Foundation
+
+/// Translation between the client API's protobuf messages and the core's values: requests
+/// in (checked, with an `INVALID_ARGUMENT` error saying what is wrong), outcomes out.
+enum APIMapping {
+    /// A request header that does not name a valid cell and request id.
+    static func request(
+        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency = .linearizable
+    ) -> Result<ColonyCore.ClientRequest, Colony_V1_Error> {
+        let cell: CellID
+        do {
+            cell = try CellID(validating: header.cell)
+        } catch {
+            return .failure(invalid("the cell name \"\(header.cell)\" is not valid: \(error)"))
+        }
+        guard header.clientID != 0 else {
+            return .failure(invalid("client_id must be a nonzero session id drawn at random by the client"))
+        }
+        guard header.sequence != 0 else {
+            return .failure(invalid("sequence must count the client's requests to this cell from 1"))
+        }
+        return .success(ClientRequest(
+            id: RequestID(client: ClientID(header.clientID), sequence: header.sequence), cell: cell,
+            operation: operation, consistency: consistency == .stale ? .stale : .linearizable,
+            expectedEpoch: header.expectedEpoch == 0 ? nil : header.expectedEpoch, opensSession: header.opensSession))
+    }
+
+    /// An `INVALID_ARGUMENT` error with `message`.
+    static func invalid(_ message: String) -> Colony_V1_Error {
+        error(.invalidArgument, message)
+    }
+
+    /// An error of `code` with `message`.
+    static func error(_ code: Colony_V1_ErrorCode, _ message: String) -> Colony_V1_Error {
+        var error = Colony_V1_Error()
+        error.code = code
+        error.message = message
+        return error
+    }
+
+    /// What a cell's answer means for the client: the operation's result, or the error to
+    /// return. `address` finds where clients reach a node.
+    static func result(
+        of outcome: ClientOutcome, cell: CellID, address: (NodeID) -> String?
+    ) -> Result<OperationResult, Colony_V1_Error> {
+        switch outcome {
+        case .completed(.success(let result)):
+            return .success(result)
+        case .completed(.failure(let failure)), .rejected(let failure):
+            return .failure(error(for: failure))
+        case .redirect(let leader, let configuration):
+            guard leader != nil || configuration != nil else {
+                return .failure(error(.cellNotFound, "this node hosts no replica of cell \(cell.name); ask one of its members"))
+            }
+            var redirect = error(.notLeader, "this node does not lead cell \(cell.name)" + (leader.map { "; \($0) does" } ?? "; its leader is not known yet, retry shortly"))
+            if let leader {
+                redirect.leaderHint = leader.rawValue
+                redirect.leaderAddress = address(leader) ?? ""
+            }
+            if let configuration {
+                redirect.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+            }
+            redirect.retryAfterMs = leader == nil ? 50 : 0
+            return .failure(redirect)
+        case .staleEpoch(let configuration):
+            var stale = error(.staleEpoch, "cell \(cell.name) is now at epoch \(configuration.epoch); refresh its members")
+            stale.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+            return .failure(stale)
+        case .unavailable(let reason):
+            var unavailable = error(.unavailable, "\(reason)")
+            unavailable.retryAfterMs = 50
+            return .failure(unavailable)
+        case .sessionExpired:
+            return .failure(error(
+                .sessionExpired,
+                "cell \(cell.name) no longer remembers this client's session, so it cannot tell whether the request applied; start a new session"))
+        }
+    }
+
+    /// The API error for a refused operation.
+    static func error(for failure: OperationError) -> Colony_V1_Error {
+        switch failure {
+        case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange:
+            return error(.invalidArgument, "\(failure)")
+        case .valueTooLarge:
+            return error(.valueTooLarge, "\(failure)")
+        case .tooManyKeys, .cellTooLarge:
+            return error(.quotaExceeded, "\(failure)")
+        case .conditionFailed(let current):
+            var failed = error(.conditionFailed, "\(failure)")
+            if let current { failed.current = Colony_V1_KeyValue(current) }
+            return failed
+        case .notAnInteger:
+            return error(.notAnInteger, "\(failure)")
+        case .integerOverflow:
+            return error(.integerOverflow, "\(failure)")
+        case .transactionStepFailed:
+            return error(.transactionStepFailed, "\(failure)")
+        }
+    }
+
+    /// The error for a result of another kind than the operation returns: a bug, said plainly.
+    static func unexpected(_ result: OperationResult) -> Colony_V1_Error {
+        error(.unavailable, "internal error: the cell answered with \(result), which does not fit the request")
+    }
+
+    /// A transaction from its API form.
+    static func transaction(_ request: Colony_V1_TransactionRequest) -> Result<Transaction, Colony_V1_Error> {
+        var conditions: [Condition] = []
+        for (index, condition) in request.conditions.enumerated() {
+            let key = Key(condition.key)
+            switch condition.test {
+            case .exists(let exists): conditions.append(.exists(key, exists))
+            case .versionEquals(let version): conditions.append(.versionEquals(key, version))
+            case .valueEquals(let value): conditions.append(.valueEquals(key, Array(value)))
+            case nil: return .failure(invalid("condition \(index) has no test; set exists, version_equals or value_equals"))
+            }
+        }
+        func steps(_ list: [Colony_V1_Step], _ name: String) -> Result<[TransactionStep], Colony_V1_Error> {
+            var steps: [TransactionStep] = []
+            for (index, step) in list.enumerated() {
+                switch step.step {
+                case .get(let key): steps.append(.get(Key(key)))
+                case .put(let put): steps.append(.put(Key(put.key), Array(put.value)))
+                case .delete(let key): steps.append(.delete(Key(key)))
+                case .increment(let increment): steps.append(.increment(Key(increment.key), by: increment.delta))
+                case nil: return .failure(invalid("\(name) step \(index) is empty; set get, put, delete or increment"))
+                }
+            }
+            return .success(steps)
+        }
+        return steps(request.success, "success").flatMap { success in
+            steps(request.failure, "failure").map { failure in
+                Transaction(conditions: conditions, success: success, failure: failure)
+            }
+        }
+    }
+}
+
+extension Colony_V1_KeyValue {
+    init(_ item: KeyValue) {
+        self.init()
+        key = item.key.string
+        value = Data(item.value)
+        version = item.version
+    }
+}
+
+extension Colony_V1_CellConfiguration {
+    init(_ configuration: CellConfiguration, address: (NodeID) -> String?) {
+        self.init()
+        epoch = configuration.epoch
+        members = configuration.members.map { node in
+            var member = Colony_V1_Member()
+            member.node = node.rawValue
+            member.address = address(node) ?? ""
+            return member
+        }
+    }
+}
+
+extension Colony_V1_StepResult {
+    init(_ result: StepResult) {
+        self.init()
+        switch result {
+        case .value(let item):
+            var get = Colony_V1_GetResult()
+            get.found = item != nil
+            if let item { get.item = Colony_V1_KeyValue(item) }
+            self.result = .value(get)
+        case .written(let version):
+            self.result = .writtenVersion(version)
+        case .deleted(let existed):
+            self.result = .deletedExisted(existed)
+        case .incremented(let value, let version):
+            var incremented = Colony_V1_IncrementResult()
+            incremented.value = value
+            incremented.version = version
+            self.result = .incremented(incremented)
+        }
+    }
+}

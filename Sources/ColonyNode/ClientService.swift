@@ -1,0 +1,201 @@
+import ColonyAPI
+import ColonyCore
+import Foundation
+import GRPCCore
+import NIOCore
+
+/// The client API of one node: each call becomes a request to the cell's replica here, and
+/// the cell's answer becomes the reply (an error when it failed, saying what to do).
+struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
+    let driver: NodeDriver
+    let config: NodeConfig
+    /// How long a request may wait for its cell before the reply says `UNAVAILABLE`.
+    let requestTimeout: TimeAmount
+
+    private func address(_ node: NodeID) -> String? {
+        config.address(of: node)?.clientAddress
+    }
+
+    /// Runs `operation` on the header's cell and returns its result or the error to reply with.
+    private func execute(
+        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency = .linearizable
+    ) async -> Result<OperationResult, Colony_V1_Error> {
+        let request: ColonyCore.ClientRequest
+        switch APIMapping.request(header, operation, consistency: consistency) {
+        case .success(let made): request = made
+        case .failure(let error): return .failure(error)
+        }
+        let driver = driver
+        let timeout = requestTimeout
+        do {
+            let reply = try await driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }.get()
+            return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
+        } catch {
+            var unavailable = APIMapping.error(
+                .unavailable,
+                "no answer from cell \(request.cell.name) within \(timeout.nanoseconds / 1_000_000) ms; a write may still take effect, so retry it with the same id")
+            unavailable.retryAfterMs = 100
+            return .failure(unavailable)
+        }
+    }
+
+    func get(request: Colony_V1_GetRequest, context: ServerContext) async throws -> Colony_V1_GetReply {
+        var reply = Colony_V1_GetReply()
+        switch await execute(request.header, .get(Key(request.key)), consistency: request.consistency) {
+        case .success(.value(let item)):
+            reply.found = item != nil
+            if let item { reply.item = Colony_V1_KeyValue(item) }
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func put(request: Colony_V1_PutRequest, context: ServerContext) async throws -> Colony_V1_PutReply {
+        var reply = Colony_V1_PutReply()
+        switch await execute(request.header, .put(Key(request.key), Array(request.value))) {
+        case .success(.written(let version)): reply.version = version
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func delete(request: Colony_V1_DeleteRequest, context: ServerContext) async throws -> Colony_V1_DeleteReply {
+        var reply = Colony_V1_DeleteReply()
+        switch await execute(request.header, .delete(Key(request.key))) {
+        case .success(.deleted(let existed)): reply.existed = existed
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func compareAndSet(
+        request: Colony_V1_CompareAndSetRequest, context: ServerContext
+    ) async throws -> Colony_V1_CompareAndSetReply {
+        var reply = Colony_V1_CompareAndSetReply()
+        let expected: Expectation
+        switch request.expected {
+        case .absent: expected = .absent
+        case .value(let value): expected = .value(Array(value))
+        case .version(let version): expected = .version(version)
+        case nil:
+            reply.error = APIMapping.invalid("say what the key must hold: set absent, value or version")
+            return reply
+        }
+        let operation = ColonyCore.Operation.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue))
+        switch await execute(request.header, operation) {
+        case .success(.written(let version)): reply.version = version
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func increment(request: Colony_V1_IncrementRequest, context: ServerContext) async throws -> Colony_V1_IncrementReply {
+        var reply = Colony_V1_IncrementReply()
+        switch await execute(request.header, .increment(Key(request.key), by: request.delta)) {
+        case .success(.incremented(let value, let version)):
+            reply.value = value
+            reply.version = version
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func list(request: Colony_V1_ListRequest, context: ServerContext) async throws -> Colony_V1_ListReply {
+        var reply = Colony_V1_ListReply()
+        let limit = request.limit == 0 ? 1_000 : Int(request.limit)
+        switch await execute(request.header, .list(prefix: Key(request.prefix), limit: limit), consistency: request.consistency) {
+        case .success(.list(let items, let truncated)):
+            reply.items = items.map(Colony_V1_KeyValue.init)
+            reply.truncated = truncated
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func transaction(
+        request: Colony_V1_TransactionRequest, context: ServerContext
+    ) async throws -> Colony_V1_TransactionReply {
+        var reply = Colony_V1_TransactionReply()
+        let transaction: Transaction
+        switch APIMapping.transaction(request) {
+        case .success(let made): transaction = made
+        case .failure(let error):
+            reply.error = error
+            return reply
+        }
+        switch await execute(request.header, .transaction(transaction)) {
+        case .success(.transaction(let succeeded, let results)):
+            reply.succeeded = succeeded
+            reply.results = results.map(Colony_V1_StepResult.init)
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error):
+            reply.error = error
+        }
+        return reply
+    }
+
+    func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
+        var reply = Colony_V1_CreateCellReply()
+        let cell: CellID
+        do {
+            cell = try CellID(validating: request.cell)
+        } catch {
+            reply.error = APIMapping.invalid("the cell name \"\(request.cell)\" is not valid: \(error)")
+            return reply
+        }
+        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
+        guard unknown.isEmpty else {
+            reply.error = APIMapping.invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))")
+            return reply
+        }
+        let configuration: CellConfiguration
+        do {
+            configuration = try CellConfiguration(epoch: 1, members: request.nodes.map(NodeID.init), startSlot: 1)
+        } catch {
+            reply.error = APIMapping.invalid("cannot make a cell of nodes \(request.nodes): \(error)")
+            return reply
+        }
+        let driver = driver
+        try await driver.loop.submit { driver.createCell(cell, configuration: configuration) }.get()
+        reply.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        return reply
+    }
+
+    func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
+        var reply = Colony_V1_CellInfoReply()
+        let driver = driver
+        let status = try await driver.loop.submit { driver.status() }.get()
+        guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
+            reply.error = APIMapping.error(.cellNotFound, "node \(config.node) hosts no replica of cell \(request.cell)")
+            return reply
+        }
+        reply.cell = summary(cell)
+        return reply
+    }
+
+    func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
+        var reply = Colony_V1_ListCellsReply()
+        let driver = driver
+        let status = try await driver.loop.submit { driver.status() }.get()
+        reply.cells = status.cells.map(summary)
+        return reply
+    }
+
+    private func summary(_ cell: CellStatus) -> Colony_V1_CellSummary {
+        var summary = Colony_V1_CellSummary()
+        summary.cell = cell.cell.name
+        if let configuration = cell.configuration {
+            summary.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        }
+        summary.leader = cell.leaderHint?.rawValue ?? 0
+        summary.appliedThrough = cell.appliedThrough
+        summary.damaged = cell.isDamaged
+        return summary
+    }
+}

@@ -1,0 +1,197 @@
+import ArgumentParser
+import ColonyAPI
+import ColonyClient
+import Foundation
+
+/// Where the data commands find the colony, and how they print.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "Client addresses of some nodes, comma-separated (default: $COLONY_NODES, else the `colony dev` colony).")
+    var nodes: String?
+
+    @Flag(help: "Print JSON, for scripts.")
+    var json = false
+
+    func addresses() throws -> [String] {
+        if let nodes { return nodes.split(separator: ",").map(String.init) }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["COLONY_NODES"], !fromEnvironment.isEmpty {
+            return fromEnvironment.split(separator: ",").map(String.init)
+        }
+        if let dev = DevColony.load(from: DevColony.defaultDirectory) {
+            return dev.processes.map(\.clientAddress)
+        }
+        throw ValidationError("no colony to talk to: pass --nodes HOST:PORT,..., set COLONY_NODES, or start one with `colony dev up`")
+    }
+
+    /// Runs `body` with a client, closing it after; a `ColonyError` becomes a one-line message
+    /// and a failure exit status.
+    func withClient<Result>(_ body: (ColonyClient) async throws -> Result) async throws -> Result {
+        let client = try ColonyClient(nodes: try addresses())
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch let error as ColonyError {
+            await client.close()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Prints `object` as JSON when asked, else `text`.
+    func show(_ text: String, json object: [String: Any]) {
+        if json, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(text)
+        }
+    }
+}
+
+/// `colony put CELL KEY VALUE`.
+struct PutCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "put", abstract: "Write a key in a cell.")
+    @Argument(help: "The cell.") var cell: String
+    @Argument(help: "The key.") var key: String
+    @Argument(help: "The value (text).") var value: String
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let version = try await options.withClient { try await $0.put(cell, key, value) }
+        options.show("OK (version \(version))", json: ["version": version])
+    }
+}
+
+/// `colony get CELL KEY`.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Read a key of a cell (linearizable unless --stale).")
+    @Argument(help: "The cell.") var cell: String
+    @Argument(help: "The key.") var key: String
+    @Flag(help: "Let any replica answer, possibly behind.") var stale = false
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let item = try await options.withClient { try await $0.get(cell, key, stale: stale) }
+        guard let item else {
+            options.show("(absent)", json: ["found": false])
+            throw ExitCode(3)
+        }
+        options.show(item.text, json: ["found": true, "value": item.text, "version": item.version])
+    }
+}
+
+/// `colony del CELL KEY`.
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "del", abstract: "Remove a key from a cell.")
+    @Argument(help: "The cell.") var cell: String
+    @Argument(help: "The key.") var key: String
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let existed = try await options.withClient { try await $0.delete(cell, key) }
+        options.show(existed ? "deleted" : "(was absent)", json: ["existed": existed])
+    }
+}
+
+/// `colony cas CELL KEY --expect OLD NEW`.
+struct CompareAndSetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cas", abstract: "Write a key only if it holds what you expect (or is absent, with --absent).")
+    @Argument(help: "The cell.") var cell: String
+    @Argument(help: "The key.") var key: String
+    @Argument(help: "The new value.") var value: String
+    @Option(help: "The value the key must hold now.") var expect: String?
+    @Flag(help: "The key must be absent now.") var absent = false
+    @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard (expect != nil) != absent else { throw ValidationError("give exactly one of --expect VALUE or --absent") }
+    }
+
+    func run() async throws {
+        let expected: ColonyClient.Expected = expect.map { .value(Array($0.utf8)) } ?? .absent
+        let version = try await options.withClient { try await $0.compareAndSet(cell, key, expected: expected, value: Array(value.utf8)) }
+        options.show("OK (version \(version))", json: ["version": version])
+    }
+}
+
+/// `colony cell create|list|info`.
+struct CellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cell", abstract: "Create and look at cells.",
+        subcommands: [CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self])
+}
+
+/// `colony cell create NAME`.
+struct CellCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "Create a cell on chosen nodes (default: replicas spread by the cell's name over the dev colony).")
+    @Argument(help: "The cell's name.") var name: String
+    @Option(help: "Member node ids, comma-separated (an odd number, 3 to 9).") var members: String?
+    @Option(help: "Replicas when members are not given.") var replicas: Int = 7
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let chosen: [UInt32]
+        if let members {
+            let parsed = members.split(separator: ",").map { UInt32($0) }
+            guard parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--members takes node ids like 1,4,7") }
+            chosen = parsed.compactMap { $0 }
+        } else {
+            guard let dev = DevColony.load(from: DevColony.defaultDirectory) else {
+                throw ValidationError("name the members with --members 1,2,3 (no dev colony to choose from)")
+            }
+            chosen = RendezvousPlacement.members(for: name, among: dev.processes.map(\.node), count: replicas)
+        }
+        let configuration = try await options.withClient { try await $0.createCell(name, nodes: chosen) }
+        options.show(
+            "created \(name): epoch \(configuration.epoch), members \(configuration.members.map { "n\($0.node)" }.joined(separator: ","))",
+            json: ["cell": name, "epoch": configuration.epoch, "members": configuration.members.map(\.node)])
+    }
+}
+
+/// `colony cell list`.
+struct CellListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the cells one node hosts.")
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let cells = try await options.withClient { try await $0.listCells() }
+        options.show(
+            cells.map { "\($0.cell)  leader n\($0.leader)  applied \($0.appliedThrough)\($0.damaged ? "  DAMAGED" : "")" }.joined(separator: "\n"),
+            json: ["cells": cells.map(\.cell)])
+    }
+}
+
+/// `colony cell info NAME`.
+struct CellInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a cell.")
+    @Argument(help: "The cell's name.") var name: String
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let cell = try await options.withClient { try await $0.cellInfo(name) }
+        let members = cell.configuration.members.map { "n\($0.node) \($0.address)" }
+        options.show(
+            "\(cell.cell): epoch \(cell.configuration.epoch), leader n\(cell.leader), applied \(cell.appliedThrough)\n  " + members.joined(separator: "\n  "),
+            json: ["cell": cell.cell, "epoch": cell.configuration.epoch, "leader": cell.leader, "members": cell.configuration.members.map(\.node)])
+    }
+}
+
+/// Chooses a cell's members among nodes by rendezvous hashing of the cell's name: the same
+/// name picks the same nodes, and different names spread evenly. (Placement across zones
+/// and racks is ColonyPlacement's job; this is for a flat dev colony.)
+enum RendezvousPlacement {
+    static func members(for cell: String, among nodes: [UInt32], count: Int) -> [UInt32] {
+        let wanted = min(count, nodes.count) % 2 == 0 ? min(count, nodes.count) - 1 : min(count, nodes.count)
+        return nodes.sorted { score(cell, $0) > score(cell, $1) }.prefix(wanted).sorted()
+    }
+
+    /// FNV-1a of the cell's name and the node id: stable across runs and platforms.
+    private static func score(_ cell: String, _ node: UInt32) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in Array(cell.utf8) + withUnsafeBytes(of: node.littleEndian, Array.init) {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
+        }
+        return hash
+    }
+}
