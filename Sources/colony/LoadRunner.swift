@@ -1,0 +1,159 @@
+import ColonyClient
+import ColonyCore
+import Foundation
+
+/// Drives a running colony through the client library and writes down what every client
+/// did, as a history for `colony check`: reads, writes and compare-and-sets over a few keys
+/// of each cell, each write of a value no other write writes. After the load, one fresh
+/// client reads every key, so an acknowledged write that was lost fails the check.
+struct LoadRunner: Sendable {
+    var nodes: [String]
+    var cells: [String]
+    var keysPerCell = 3
+    var clients = 8
+    var duration: Duration = .seconds(10)
+    var policy = ColonyClient.Policy()
+
+    /// Runs the load, then the final reads; returns the history.
+    func run() async throws -> [HistoryEvent] {
+        let history = HistoryLog()
+        let end = ContinuousClock.now + duration
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<clients {
+                let client = try ColonyClient(nodes: nodes, policy: policy)
+                group.addTask {
+                    var worker = LoadWorker(
+                        index: index, client: client, cells: cells, keysPerCell: keysPerCell, history: history)
+                    await worker.run(until: end)
+                    await client.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        let reader = try ColonyClient(nodes: nodes, policy: policy)
+        let process = await history.newProcess()
+        for cell in cells {
+            for key in (0..<keysPerCell).map({ "k\($0)" }) {
+                await history.record(process, .invoke, .read, cell, key, .null)
+                do {
+                    let item = try await reader.get(cell, key)
+                    await history.record(process, .ok, .read, cell, key, item.map { .string($0.text) } ?? .null)
+                } catch {
+                    await history.record(process, .fail, .read, cell, key, .null)
+                }
+            }
+        }
+        await reader.close()
+        return await history.events
+    }
+}
+
+/// One client of the load: one operation at a time, each recorded at invoke and at its end.
+private struct LoadWorker {
+    let index: Int
+    let client: ColonyClient
+    let cells: [String]
+    let keysPerCell: Int
+    let history: HistoryLog
+    private var random: SplitMix64
+    private var written = 0
+    private var lastSeen: [String: String] = [:]
+
+    init(index: Int, client: ColonyClient, cells: [String], keysPerCell: Int, history: HistoryLog) {
+        self.index = index
+        self.client = client
+        self.cells = cells
+        self.keysPerCell = keysPerCell
+        self.history = history
+        random = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64.random(in: 0...UInt64.max))
+    }
+
+    mutating func run(until end: ContinuousClock.Instant) async {
+        var process = await history.newProcess()
+        while ContinuousClock.now < end {
+            let cell = cells[Int(random.next() % UInt64(cells.count))]
+            let key = "k\(random.next() % UInt64(keysPerCell))"
+            let roll = random.next() % 100
+            let outcome: (HistoryEventType, HistoryValue)
+            switch roll {
+            case 0..<40:
+                await history.record(process, .invoke, .read, cell, key, .null)
+                do {
+                    let item = try await client.get(cell, key)
+                    if let item { lastSeen[cell + "/" + key] = item.text }
+                    outcome = (.ok, item.map { .string($0.text) } ?? .null)
+                } catch {
+                    // A read changes nothing, so one that failed is simply not done.
+                    outcome = (.fail, .null)
+                }
+                await history.record(process, outcome.0, .read, cell, key, outcome.1)
+            case 40..<75:
+                let value = freshValue()
+                await history.record(process, .invoke, .write, cell, key, .string(value))
+                do {
+                    try await client.put(cell, key, value)
+                    outcome = (.ok, .string(value))
+                } catch {
+                    outcome = (Self.isDefiniteFailure(error) ? .fail : .info, .string(value))
+                }
+                await history.record(process, outcome.0, .write, cell, key, outcome.1)
+            default:
+                let expected = lastSeen[cell + "/" + key]
+                let value = freshValue()
+                let pair = HistoryValue.pair(expected, value)
+                await history.record(process, .invoke, .cas, cell, key, pair)
+                do {
+                    try await client.compareAndSet(
+                        cell, key, expected: expected.map { .value(Array($0.utf8)) } ?? .absent, value: Array(value.utf8))
+                    outcome = (.ok, pair)
+                } catch {
+                    outcome = (Self.isDefiniteFailure(error) ? .fail : .info, pair)
+                }
+                await history.record(process, outcome.0, .cas, cell, key, outcome.1)
+            }
+            if outcome.0 == .info {
+                // As in Jepsen: a process with an operation of unknown outcome never issues again.
+                process = await history.newProcess()
+            }
+        }
+    }
+
+    private mutating func freshValue() -> String {
+        written += 1
+        return "c\(index)-\(written)"
+    }
+
+    /// Errors after which a write certainly did not take effect.
+    private static func isDefiniteFailure(_ error: any Error) -> Bool {
+        switch error as? ColonyError {
+        case .conditionFailed, .cellNotFound, .invalidArgument, .valueTooLarge, .quotaExceeded, .notAnInteger,
+             .integerOverflow, .transactionStepFailed, .unauthorized, .cellExists:
+            return true
+        case .outcomeUnknown, .unavailable, nil:
+            return false
+        }
+    }
+}
+
+/// The history being recorded, shared by every worker.
+actor HistoryLog {
+    private(set) var events: [HistoryEvent] = []
+    private var nextProcess = 0
+    private let start = ContinuousClock.now
+
+    func newProcess() -> Int {
+        defer { nextProcess += 1 }
+        return nextProcess
+    }
+
+    func record(
+        _ process: Int, _ type: HistoryEventType, _ function: HistoryFunction, _ cell: String, _ key: String,
+        _ value: HistoryValue
+    ) {
+        let elapsed = ContinuousClock.now - start
+        let nanoseconds = UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
+        events.append(HistoryEvent(
+            index: events.count, time: max(nanoseconds, events.last?.time ?? 0), process: process, type: type,
+            function: function, cell: cell, key: key, value: value))
+    }
+}
