@@ -322,7 +322,8 @@ public actor ColonyClient {
     private func nextTarget(_ cell: String, after current: String, tried: Set<String>) -> String {
         let candidates = (views[cell]?.members ?? []) + seeds
         if let fresh = candidates.first(where: { !tried.contains($0) }) { return fresh }
-        let unique = Array(NSOrderedSet(array: candidates)) as? [String] ?? candidates
+        var seen: Set<String> = []
+        let unique = candidates.filter { seen.insert($0).inserted }
         guard let index = unique.firstIndex(of: current) else { return unique[0] }
         return unique[(index + 1) % unique.count]
     }

@@ -33,9 +33,4 @@ struct DevColony: Codable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: URL(fileURLWithPath: Self.stateFile(in: directory)))
     }
-
-    /// Whether the process `pid` is alive.
-    static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0
-    }
 }

@@ -31,50 +31,16 @@ struct DevUpCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        if let running = DevColony.load(from: dir), running.processes.contains(where: { DevColony.isAlive($0.pid) }) {
+        if let running = DevColony.load(from: dir), running.processes.contains(where: { LocalNodes.isAlive($0.pid) }) {
             throw ValidationError("a dev colony is already running in \(dir); stop it with `colony dev down --dir \(dir)`")
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let configs = try Self.configurations(nodes: nodes, directory: dir)
-        guard let executable = Bundle.main.executablePath else { throw ValidationError("cannot find the colony executable") }
-        var processes: [DevColony.Process] = []
-        for config in configs {
-            let configPath = dir + "/n\(config.node).json"
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(config).write(to: URL(fileURLWithPath: configPath))
-            let logPath = dir + "/n\(config.node).log"
-            guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-                throw ValidationError("cannot create the log file \(logPath)")
+        let local = try await LocalNodes.start(count: nodes, directory: dir, logLevel: "info")
+        let processes = local.configs.compactMap { config in
+            local.processes[config.node].map {
+                DevColony.Process(node: config.node, pid: $0.processIdentifier, clientAddress: config.own.clientAddress)
             }
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["node", "--config", configPath]
-            process.standardOutput = log
-            process.standardError = log
-            try process.run()
-            processes.append(DevColony.Process(node: config.node, pid: process.processIdentifier, clientAddress: config.own.clientAddress))
         }
         try DevColony(processes: processes).save(to: dir)
-        let client = try ColonyClient(nodes: processes.map(\.clientAddress))
-        defer { Task { await client.close() } }
-        let deadline = ContinuousClock.now + .seconds(30)
-        for process in processes {
-            while true {
-                guard DevColony.isAlive(process.pid) else {
-                    throw ValidationError("node \(process.node) exited at start; see \(dir)/n\(process.node).log")
-                }
-                let single = try ColonyClient(nodes: [process.clientAddress])
-                let answered = (try? await single.listCells()) != nil
-                await single.close()
-                if answered { break }
-                guard ContinuousClock.now < deadline else {
-                    throw ValidationError("node \(process.node) did not answer within 30 s; see \(dir)/n\(process.node).log")
-                }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
         print("""
             a colony of \(nodes) nodes is up; data and logs in \(dir)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
@@ -84,28 +50,6 @@ struct DevUpCommand: AsyncParsableCommand {
               colony get demo greeting
             stop it with: colony dev down
             """)
-    }
-
-    /// One configuration per node, on free loopback ports; an earlier colony's addresses are
-    /// kept so its data stays reachable.
-    static func configurations(nodes: Int, directory: String) throws -> [NodeConfig] {
-        if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
-            return earlier.nodes.map { address in
-                var config = earlier
-                config.node = address.node
-                config.dataDirectory = directory + "/n\(address.node)"
-                return config
-            }
-        }
-        let ports = try FreePorts.take(2 * nodes)
-        let addresses = (0..<nodes).map { index in
-            NodeAddress(
-                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[2 * index])",
-                clientAddress: "127.0.0.1:\(ports[2 * index + 1])")
-        }
-        return addresses.map { address in
-            NodeConfig(colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses)
-        }
     }
 }
 
@@ -123,16 +67,9 @@ struct DevDownCommand: AsyncParsableCommand {
         guard let colony = DevColony.load(from: dir) else {
             throw ValidationError("no dev colony in \(dir)")
         }
-        for process in colony.processes where DevColony.isAlive(process.pid) {
-            kill(process.pid, SIGTERM)
-        }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while colony.processes.contains(where: { DevColony.isAlive($0.pid) }), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        for process in colony.processes where DevColony.isAlive(process.pid) {
-            print("node \(process.node) did not stop within 10 s; killing it")
-            kill(process.pid, SIGKILL)
+        let killed = LocalNodes.stop(pids: colony.processes.map(\.pid))
+        for pid in killed {
+            print("process \(pid) did not stop within 10 s; killed it")
         }
         if purge {
             try FileManager.default.removeItem(atPath: dir)

@@ -66,7 +66,7 @@ final class NodeProcesses {
 
     init(nodes: Int) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        configs = try DevUpCommand.configurations(nodes: nodes, directory: root)
+        configs = try LocalNodes.configurations(nodes: nodes, directory: root)
         for config in configs {
             try JSONEncoder().encode(config).write(to: URL(fileURLWithPath: root + "/n\(config.node).json"))
         }

@@ -1,0 +1,196 @@
+import ArgumentParser
+import ColonyClient
+import ColonyNode
+import Foundation
+
+/// `colony bench load`: writes and reads per second, and their latency, against a local
+/// colony of node processes on loopback — and, if etcd is installed, against a 3-member etcd
+/// on loopback in the same run, driven by the same loop.
+struct LoadBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Writes/s and reads/s with 1 and 64 clients over many cells, beside etcd if it is installed.",
+        discussion: """
+            Starts its own nodes (and etcd members) on free loopback ports under a temporary folder, \
+            and stops and removes them at the end. etcd: `apt-get install etcd-server` puts `etcd` on \
+            PATH; without it only Colony is measured. Each client runs one operation at a time.
+            """
+    )
+
+    @Option(help: "Node processes (and replicas per cell: an odd number, 3 to 9).") var nodes: Int = 3
+    @Option(help: "Cells the load spreads over.") var cells: Int = 1_000
+    @Option(help: "Seconds per measurement.") var seconds: Double = 5
+    @Option(help: "Client counts to measure, comma-separated.") var clients: String = "1,64"
+    @Option(help: "The etcd executable (default: etcd on PATH; 'none' to skip).") var etcd: String?
+
+    func validate() throws {
+        guard (3...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, 3 to 9") }
+        guard (1...1_000_000).contains(cells) else { throw ValidationError("--cells must be from 1 to 1000000") }
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be from 0 to 600") }
+        guard !clientCounts.isEmpty, clientCounts.allSatisfy({ (1...1_024).contains($0) }) else {
+            throw ValidationError("--clients takes counts from 1 to 1024, like 1,64")
+        }
+    }
+
+    private var clientCounts: [Int] { clients.split(separator: ",").compactMap { Int($0) } }
+
+    func run() async throws {
+        let root = NSTemporaryDirectory() + "colony-bench-load-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let names = (0..<cells).map { "bench-\($0)" }
+        let value = [UInt8](repeating: 0x61, count: 100)
+        print(LoadFigures.header)
+
+        let colony = try await LocalNodes.start(count: nodes, directory: root + "/colony")
+        defer { colony.stopAll() }
+        let setup = try ColonyClient(nodes: colony.clientAddresses)
+        for name in names {
+            _ = try await setup.createCell(name, nodes: (1...UInt32(nodes)).map { $0 })
+        }
+        await setup.close()
+        // Every cell elects its leader on its first write; that is not what is measured.
+        _ = try await measure(clients: 64, seconds: 1_000, stopAfter: names.count, names: names) { client, cell, _ in
+            try await client.colony.put(cell, "k", value)
+        } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+        for count in clientCounts {
+            let writes = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
+                try await client.colony.put(cell, "k", value)
+            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+            print(writes.line("colony writes, \(count) clients"))
+            let reads = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
+                _ = try await client.colony.get(cell, "k")
+            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+            print(reads.line("colony reads, \(count) clients"))
+        }
+        colony.stopAll()
+
+        guard let etcdPath = EtcdCluster.executable(etcd) else {
+            print("etcd: not measured (not installed; `apt-get install etcd-server`, or pass --etcd PATH)")
+            return
+        }
+        let cluster = try await EtcdCluster.start(executable: etcdPath, members: 3, directory: root + "/etcd")
+        defer { cluster.stop() }
+        for count in clientCounts {
+            let writes = try await measure(clients: count, seconds: seconds, names: names) { client, cell, index in
+                try await client.etcd.put(key: cell + "/k", value: value, endpoint: index)
+            } makeClient: { BenchClient(etcd: EtcdClient(endpoints: cluster.clientURLs)) }
+            print(writes.line("etcd writes, \(count) clients"))
+            let reads = try await measure(clients: count, seconds: seconds, names: names) { client, cell, index in
+                try await client.etcd.get(key: cell + "/k", endpoint: index)
+            } makeClient: { BenchClient(etcd: EtcdClient(endpoints: cluster.clientURLs)) }
+            print(reads.line("etcd reads, \(count) clients"))
+        }
+    }
+
+    /// Runs `clients` closed loops for `seconds` (or until `stopAfter` operations in all),
+    /// each on a random cell, and gathers their latencies.
+    private func measure(
+        clients: Int, seconds: Double, stopAfter: Int? = nil, names: [String],
+        _ operation: @escaping @Sendable (BenchClient, String, Int) async throws -> Void,
+        makeClient: @escaping @Sendable () throws -> BenchClient
+    ) async throws -> LoadFigures {
+        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+        let started = ContinuousClock.now
+        let counter = OperationCounter(limit: stopAfter)
+        let latencies = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
+            for index in 0..<clients {
+                let client = try makeClient()
+                group.addTask {
+                    var latencies: [UInt64] = []
+                    var errors = 0
+                    var random = SystemRandomNumberGenerator()
+                    var next = index
+                    while ContinuousClock.now < end, await counter.take() {
+                        let cell = stopAfter == nil ? names[Int.random(in: 0..<names.count, using: &random)] : names[next % names.count]
+                        next += clients
+                        let before = ContinuousClock.now
+                        do {
+                            try await operation(client, cell, index)
+                            let took = ContinuousClock.now - before
+                            latencies.append(UInt64(took.components.seconds) * 1_000_000_000 + UInt64(took.components.attoseconds / 1_000_000_000))
+                        } catch {
+                            errors += 1
+                        }
+                    }
+                    await client.close()
+                    return (latencies, errors)
+                }
+            }
+            var all: [UInt64] = []
+            var errors = 0
+            for try await (latencies, failed) in group {
+                all.append(contentsOf: latencies)
+                errors += failed
+            }
+            return (all, errors)
+        }
+        let elapsed = ContinuousClock.now - started
+        return LoadFigures(
+            latencies: latencies.0.sorted(), errors: latencies.1,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
+
+/// Either kind of client the benchmark drives.
+struct BenchClient: Sendable {
+    private let colonyClient: ColonyClient?
+    private let etcdClient: EtcdClient?
+
+    init(colony: ColonyClient) {
+        colonyClient = colony
+        etcdClient = nil
+    }
+
+    init(etcd: EtcdClient) {
+        colonyClient = nil
+        etcdClient = etcd
+    }
+
+    var colony: ColonyClient {
+        guard let colonyClient else { preconditionFailure("Invalid state: not a Colony client") }
+        return colonyClient
+    }
+
+    var etcd: EtcdClient {
+        guard let etcdClient else { preconditionFailure("Invalid state: not an etcd client") }
+        return etcdClient
+    }
+
+    func close() async {
+        await colonyClient?.close()
+    }
+}
+
+/// Hands out at most `limit` operations in all (no limit when nil).
+actor OperationCounter {
+    private var left: Int?
+
+    init(limit: Int?) {
+        left = limit
+    }
+
+    func take() -> Bool {
+        guard let remaining = left else { return true }
+        guard remaining > 0 else { return false }
+        left = remaining - 1
+        return true
+    }
+}
+
+/// One measurement's figures.
+struct LoadFigures {
+    var latencies: [UInt64]
+    var errors: Int
+    var seconds: Double
+
+    static let header = Format.padded("", 30) + Format.padded("ops/s", 10, right: true) + Format.padded("errors", 8, right: true)
+        + Format.padded("p50", 11, right: true) + Format.padded("p99", 11, right: true) + Format.padded("p99.9", 11, right: true)
+
+    func line(_ label: String) -> String {
+        Format.padded(label, 30) + String(format: "%10.0f %7d", Double(latencies.count) / seconds, errors)
+            + Format.padded(Format.milliseconds(percentile(latencies, 0.5)), 11, right: true)
+            + Format.padded(Format.milliseconds(percentile(latencies, 0.99)), 11, right: true)
+            + Format.padded(Format.milliseconds(percentile(latencies, 0.999)), 11, right: true)
+    }
+}

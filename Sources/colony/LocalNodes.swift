@@ -1,0 +1,133 @@
+import ArgumentParser
+import ColonyClient
+import ColonyNode
+import Foundation
+
+/// `colony node` processes on loopback, started from this executable, one configuration
+/// and log file each under one folder.
+final class LocalNodes: @unchecked Sendable {
+    let directory: String
+    let configs: [NodeConfig]
+    private(set) var processes: [UInt32: Process] = [:]
+
+    private init(directory: String, configs: [NodeConfig]) {
+        self.directory = directory
+        self.configs = configs
+    }
+
+    /// The nodes' client addresses, in node order.
+    var clientAddresses: [String] { configs.map(\.own.clientAddress) }
+
+    /// Starts `count` nodes (reusing an earlier colony's configuration found in `directory`)
+    /// and waits until each answers.
+    static func start(count: Int, directory: String, logLevel: String = "warning") async throws -> LocalNodes {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let nodes = LocalNodes(directory: directory, configs: try configurations(nodes: count, directory: directory))
+        do {
+            for config in nodes.configs {
+                try nodes.launch(config, logLevel: logLevel)
+            }
+            for config in nodes.configs {
+                try await nodes.waitUntilServing(config.node)
+            }
+        } catch {
+            nodes.stopAll()
+            throw error
+        }
+        return nodes
+    }
+
+    /// One configuration per node, on free loopback ports; an earlier colony's addresses are
+    /// kept so its data stays reachable.
+    static func configurations(nodes: Int, directory: String) throws -> [NodeConfig] {
+        if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
+            return earlier.nodes.map { address in
+                var config = earlier
+                config.node = address.node
+                config.dataDirectory = directory + "/n\(address.node)"
+                return config
+            }
+        }
+        let ports = try FreePorts.take(2 * nodes)
+        let addresses = (0..<nodes).map { index in
+            NodeAddress(
+                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[2 * index])",
+                clientAddress: "127.0.0.1:\(ports[2 * index + 1])")
+        }
+        return addresses.map { address in
+            NodeConfig(colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses)
+        }
+    }
+
+    private func launch(_ config: NodeConfig, logLevel: String) throws {
+        guard let executable = Bundle.main.executablePath else { throw ValidationError("cannot find the colony executable") }
+        let configPath = directory + "/n\(config.node).json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(config).write(to: URL(fileURLWithPath: configPath))
+        let logPath = directory + "/n\(config.node).log"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+                throw ValidationError("cannot create the log file \(logPath)")
+            }
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["node", "--config", configPath, "--log-level", logLevel]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        processes[config.node] = process
+    }
+
+    private func waitUntilServing(_ node: UInt32) async throws {
+        let address = configs[Int(node) - 1].own.clientAddress
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            guard processes[node]?.isRunning == true else {
+                throw ValidationError("node \(node) exited at start; see \(directory)/n\(node).log")
+            }
+            let client = try ColonyClient(nodes: [address])
+            let answered = (try? await client.listCells()) != nil
+            await client.close()
+            if answered { return }
+            guard ContinuousClock.now < deadline else {
+                throw ValidationError("node \(node) did not answer within 30 s; see \(directory)/n\(node).log")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Stops every node with SIGTERM, and SIGKILL after 10 s.
+    func stopAll() {
+        Self.stop(pids: processes.values.map(\.processIdentifier))
+        processes = [:]
+    }
+
+    /// Stops processes by id: SIGTERM, then SIGKILL for any still alive after 10 s.
+    @discardableResult
+    static func stop(pids: [Int32]) -> [Int32] {
+        for pid in pids where kill(pid, 0) == 0 {
+            kill(pid, SIGTERM)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        var alive = pids.filter { isAlive($0) }
+        while !alive.isEmpty, Date() < deadline {
+            usleep(20_000)
+            alive = alive.filter { isAlive($0) }
+        }
+        for pid in alive {
+            kill(pid, SIGKILL)
+        }
+        return alive
+    }
+
+    /// Whether `pid` is a live process (reaping it if it is our exited child).
+    static func isAlive(_ pid: Int32) -> Bool {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        return kill(pid, 0) == 0
+    }
+}
