@@ -22,6 +22,7 @@ struct LoadBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds per measurement.") var seconds: Double = 5
     @Option(help: "Client counts to measure, comma-separated.") var clients: String = "1,64"
     @Option(help: "The etcd executable (default: etcd on PATH; 'none' to skip).") var etcd: String?
+    @Flag(help: "Print the first error each client meets.") var showErrors = false
 
     func validate() throws {
         guard (3...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, 3 to 9") }
@@ -93,6 +94,7 @@ struct LoadBenchmark: AsyncParsableCommand {
         let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
         let started = ContinuousClock.now
         let counter = OperationCounter(limit: stopAfter)
+        let showErrors = showErrors
         let latencies = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
             for index in 0..<clients {
                 let client = try makeClient()
@@ -110,6 +112,7 @@ struct LoadBenchmark: AsyncParsableCommand {
                             let took = ContinuousClock.now - before
                             latencies.append(UInt64(took.components.seconds) * 1_000_000_000 + UInt64(took.components.attoseconds / 1_000_000_000))
                         } catch {
+                            if errors == 0, showErrors { print("  first error of a client: \(error)") }
                             errors += 1
                         }
                     }
