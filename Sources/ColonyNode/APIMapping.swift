@@ -10,10 +10,9 @@ enum APIMapping {
         _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency = .linearizable
     ) -> Result<ColonyCore.ClientRequest, Colony_V1_Error> {
         let cell: CellID
-        do {
-            cell = try CellID(validating: header.cell)
-        } catch {
-            return .failure(invalid("the cell name \"\(header.cell)\" is not valid: \(error)"))
+        switch self.cell(header.cell) {
+        case .success(let valid): cell = valid
+        case .failure(let error): return .failure(error)
         }
         guard header.clientID != 0 else {
             return .failure(invalid("client_id must be a nonzero session id drawn at random by the client"))
@@ -25,6 +24,15 @@ enum APIMapping {
             id: RequestID(client: ClientID(header.clientID), sequence: header.sequence), cell: cell,
             operation: operation, consistency: consistency == .stale ? .stale : .linearizable,
             expectedEpoch: header.expectedEpoch == 0 ? nil : header.expectedEpoch, opensSession: header.opensSession))
+    }
+
+    /// The cell a request names, or the error saying why the name is not one.
+    static func cell(_ name: String) -> Result<CellID, Colony_V1_Error> {
+        do {
+            return .success(try CellID(validating: name))
+        } catch {
+            return .failure(invalid("the cell name \"\(name)\" is not valid: \(error)"))
+        }
     }
 
     /// An `INVALID_ARGUMENT` error with `message`.

@@ -25,10 +25,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         case .success(let made): request = made
         case .failure(let error): return .failure(error)
         }
-        let driver = driver
         let timeout = requestTimeout
         do {
-            let reply = try await driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }.get()
+            let reply = try await driver.ask(request, timeout: timeout)
             return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
         } catch {
             var unavailable = APIMapping.error(
@@ -143,10 +142,10 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
         var reply = Colony_V1_CreateCellReply()
         let cell: CellID
-        do {
-            cell = try CellID(validating: request.cell)
-        } catch {
-            reply.error = APIMapping.invalid("the cell name \"\(request.cell)\" is not valid: \(error)")
+        switch APIMapping.cell(request.cell) {
+        case .success(let valid): cell = valid
+        case .failure(let error):
+            reply.error = error
             return reply
         }
         let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
@@ -169,8 +168,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
         var reply = Colony_V1_CellInfoReply()
-        let driver = driver
-        let status = try await driver.loop.submit { driver.status() }.get()
+        let status = try await driver.currentStatus()
         guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
             reply.error = APIMapping.error(.cellNotFound, "node \(config.node) hosts no replica of cell \(request.cell)")
             return reply
@@ -181,8 +179,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
         var reply = Colony_V1_ListCellsReply()
-        let driver = driver
-        let status = try await driver.loop.submit { driver.status() }.get()
+        let status = try await driver.currentStatus()
         reply.cells = status.cells.map(summary)
         return reply
     }

@@ -170,14 +170,12 @@ public final class ColonyNodeServer: @unchecked Sendable {
 
     /// Hands a client request to the node; see `NodeDriver.submit`.
     func submit(_ request: ColonyCore.ClientRequest, timeout: TimeAmount) async throws -> ClientReply {
-        let driver = driver
-        return try await driver.loop.flatSubmit { driver.submit(request, deadline: .now() + timeout) }.get()
+        try await driver.ask(request, timeout: timeout)
     }
 
     /// The node's current status.
     public func status() async throws -> NodeStatus {
-        let driver = driver
-        return try await driver.loop.submit { driver.status() }.get()
+        try await driver.currentStatus()
     }
 
     /// Waits until the node has stopped; returns the reason if it stopped on a failure.

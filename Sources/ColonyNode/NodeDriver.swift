@@ -174,6 +174,19 @@ final class NodeDriver: @unchecked Sendable {
     }
 }
 
+extension NodeDriver {
+    /// From any thread: hands a client request to the loop and awaits the cell's answer;
+    /// see `submit(_:deadline:)`.
+    func ask(_ request: ClientRequest, timeout: TimeAmount) async throws -> ClientReply {
+        try await loop.flatSubmit { self.submit(request, deadline: .now() + timeout) }.get()
+    }
+
+    /// From any thread: the node's status, read on the loop.
+    func currentStatus() async throws -> NodeStatus {
+        try await loop.submit { self.status() }.get()
+    }
+}
+
 /// Why a request got no answer from its cell.
 enum NodeRequestError: Error, Hashable, Sendable {
     /// No answer before the request's deadline; a write may still take effect.

@@ -42,8 +42,6 @@ final class PeerLinks: @unchecked Sendable {
 
     /// Messages dropped because their peer was unreachable or backed up.
     private(set) var droppedMessages = 0
-    /// Frames written.
-    private(set) var framesSent = 0
 
     init(loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int, logger: Logger) {
         self.loop = loop
@@ -129,7 +127,6 @@ final class PeerLinks: @unchecked Sendable {
         for bytes in frames {
             channel.write(ByteBuffer(bytes: bytes), promise: nil)
         }
-        framesSent += frames.count
         channel.flush()
     }
 
@@ -170,7 +167,6 @@ final class PeerLinks: @unchecked Sendable {
             for frame in link.control {
                 channel.write(ByteBuffer(bytes: frame), promise: nil)
             }
-            framesSent += link.control.count
             link.control = []
             channel.flush()
             channel.closeFuture.whenComplete { _ in

@@ -25,9 +25,6 @@ final class StorageWriter: @unchecked Sendable {
     private let onFailure: @Sendable (String) -> Void
     private var thread: Thread?
 
-    // Guarded by `condition`; read through `counters`.
-    private var flushes = 0
-    private var recordsWritten = 0
 
     init(log: WriteAheadLog, onDurable: @escaping @Sendable (UInt64) -> Void, onFailure: @escaping @Sendable (String) -> Void) {
         self.log = log
@@ -53,13 +50,6 @@ final class StorageWriter: @unchecked Sendable {
         return queuedTicket
     }
 
-    /// The newest ticket handed out.
-    var lastTicket: UInt64 {
-        condition.lock()
-        defer { condition.unlock() }
-        return queuedTicket
-    }
-
     /// Writes what is queued, then stops the thread; returns once everything queued before
     /// the call is durable (or the writer has failed).
     func stopAfterFlushing() {
@@ -70,13 +60,6 @@ final class StorageWriter: @unchecked Sendable {
             condition.wait()
         }
         condition.unlock()
-    }
-
-    /// How many flushes and records the writer has done.
-    var counters: (flushes: Int, records: Int) {
-        condition.lock()
-        defer { condition.unlock() }
-        return (flushes, recordsWritten)
     }
 
     private func run() {
@@ -109,10 +92,7 @@ final class StorageWriter: @unchecked Sendable {
 
             condition.lock()
             idle = true
-            if outcome == nil {
-                flushes += 1
-                recordsWritten += batch.count
-            } else {
+            if outcome != nil {
                 failed = true
             }
             condition.broadcast()
