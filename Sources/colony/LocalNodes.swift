@@ -8,24 +8,35 @@ import Foundation
 final class LocalNodes: @unchecked Sendable {
     let directory: String
     let configs: [NodeConfig]
+    private let executable: String
+    private let logLevel: String
     private(set) var processes: [UInt32: Process] = [:]
 
-    private init(directory: String, configs: [NodeConfig]) {
+    private init(directory: String, configs: [NodeConfig], executable: String, logLevel: String) {
         self.directory = directory
         self.configs = configs
+        self.executable = executable
+        self.logLevel = logLevel
     }
 
     /// The nodes' client addresses, in node order.
     var clientAddresses: [String] { configs.map(\.own.clientAddress) }
 
-    /// Starts `count` nodes (reusing an earlier colony's configuration found in `directory`)
-    /// and waits until each answers.
-    static func start(count: Int, directory: String, logLevel: String = "warning") async throws -> LocalNodes {
+    /// Starts `count` nodes of `executable` (default: this one), reusing an earlier colony's
+    /// configuration found in `directory`, and waits until each answers.
+    static func start(
+        count: Int, directory: String, logLevel: String = "warning", executable: String? = nil
+    ) async throws -> LocalNodes {
+        guard let executable = executable ?? Bundle.main.executablePath else {
+            throw ValidationError("cannot find the colony executable")
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let nodes = LocalNodes(directory: directory, configs: try configurations(nodes: count, directory: directory))
+        let nodes = LocalNodes(
+            directory: directory, configs: try configurations(nodes: count, directory: directory), executable: executable,
+            logLevel: logLevel)
         do {
             for config in nodes.configs {
-                try nodes.launch(config, logLevel: logLevel)
+                try nodes.launch(config.node)
             }
             for config in nodes.configs {
                 try await nodes.waitUntilServing(config.node)
@@ -59,8 +70,9 @@ final class LocalNodes: @unchecked Sendable {
         }
     }
 
-    private func launch(_ config: NodeConfig, logLevel: String) throws {
-        guard let executable = Bundle.main.executablePath else { throw ValidationError("cannot find the colony executable") }
+    /// Starts (or restarts) the process of `node`, appending to its log.
+    func launch(_ node: UInt32) throws {
+        let config = configs[Int(node) - 1]
         let configPath = directory + "/n\(config.node).json"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -82,7 +94,8 @@ final class LocalNodes: @unchecked Sendable {
         processes[config.node] = process
     }
 
-    private func waitUntilServing(_ node: UInt32) async throws {
+    /// Waits, at most 30 s, until `node` answers on its client port.
+    func waitUntilServing(_ node: UInt32) async throws {
         let address = configs[Int(node) - 1].own.clientAddress
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
@@ -98,6 +111,13 @@ final class LocalNodes: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// Sends `signal` to `node`'s process and waits for it to end.
+    func signal(_ node: UInt32, _ signal: Int32) {
+        guard let process = processes.removeValue(forKey: node) else { return }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
     }
 
     /// Stops every node with SIGTERM, and SIGKILL after 10 s.
