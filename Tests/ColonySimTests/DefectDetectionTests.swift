@@ -11,9 +11,11 @@ struct DefectDetectionTests {
     static let caughtBySimulation = Defect.allCases.filter { $0 != .promisesNotPersisted && $0 != .emptyReplicasVote }
 
     @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)
-    func defectIsCaught(_ defect: Defect) throws {
+    func defectIsCaught(_ defect: Defect) async throws {
         let options = SimulationSupport.options(defects: [defect])
-        let verdict = try SimulationSupport.firstViolation(seeds: 1...300, options: options)
+        let verdict = try await SimulationSupport.onOwnThread {
+            try SimulationSupport.firstViolation(seeds: 1...300, options: options)
+        }
         #expect(verdict != nil, "no violation in 300 seeds with \(defect)")
     }
 }

@@ -7,11 +7,13 @@ import Testing
 struct SimulationTests {
     /// 300 seeds in ten slices of 30, so the slices run in parallel.
     @Test("300 seeds with every fault on and 7-replica cells find no violation", arguments: 0..<10)
-    func manySeedsAreLinearizable(slice: UInt64) throws {
+    func manySeedsAreLinearizable(slice: UInt64) async throws {
         var operations = 0
         var faults = 0
         for seed in (slice * 30 + 1)...(slice * 30 + 30) {
-            let verdict = try SimulationSupport.run(seed: seed, options: SimulationSupport.options())
+            let verdict = try await SimulationSupport.onOwnThread {
+                try SimulationSupport.run(seed: seed, options: SimulationSupport.options())
+            }
             #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.violations)")
             #expect(verdict.report.unknownPartitions.isEmpty, "seed \(seed): the checker gave up")
             operations += verdict.statistics.operations
