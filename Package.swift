@@ -75,13 +75,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "ColonyTestSupport", path: "Tests/ColonyTestSupport"),
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
-        .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore"]),
+        .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(
             name: "ColonyNodeTests",
-            dependencies: ["ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony"]),
-        .testTarget(name: "ColonyStorageTests", dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony"]),
+            dependencies: ["ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport"]),
+        .testTarget(
+            name: "ColonyStorageTests",
+            dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony", "ColonyTestSupport"]),
     ]
 )

@@ -14,9 +14,9 @@ struct LoadRunner: Sendable {
     var duration: Duration = .seconds(10)
     var policy = ColonyClient.Policy()
 
-    /// Runs the load, then the final reads; returns the history.
-    func run() async throws -> [HistoryEvent] {
-        let history = HistoryLog()
+    /// Runs the load until `duration` has passed or `history.stop()` is called, then the
+    /// final reads; returns the history. Whoever holds `history` can follow the load's progress.
+    func run(history: HistoryLog = HistoryLog()) async throws -> [HistoryEvent] {
         let end = ContinuousClock.now + duration
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<clients {
@@ -70,7 +70,7 @@ private struct LoadWorker {
 
     mutating func run(until end: ContinuousClock.Instant) async {
         var process = await history.newProcess()
-        while ContinuousClock.now < end {
+        while ContinuousClock.now < end, await !history.isStopped {
             let cell = cells[Int(random.next() % UInt64(cells.count))]
             let key = "k\(random.next() % UInt64(keysPerCell))"
             let roll = random.next() % 100
@@ -135,15 +135,49 @@ private struct LoadWorker {
     }
 }
 
-/// The history being recorded, shared by every worker.
+/// The history being recorded, shared by every worker; it also tells the workers when to
+/// stop, and lets whoever drives the load wait for its progress.
 actor HistoryLog {
     private(set) var events: [HistoryEvent] = []
+    /// Operations that completed with `ok` so far.
+    private(set) var completed = 0
+    /// Whether the workers were asked to stop.
+    private(set) var isStopped = false
     private var nextProcess = 0
+    private var waiters: [Int: (count: Int, continuation: CheckedContinuation<Bool, Never>)] = [:]
+    private var nextWaiter = 0
     private let start = ContinuousClock.now
+
+    /// Makes an empty history.
+    init() {}
 
     func newProcess() -> Int {
         defer { nextProcess += 1 }
         return nextProcess
+    }
+
+    /// Asks every worker to stop after its current operation.
+    func stop() {
+        isStopped = true
+    }
+
+    /// Waits until `count` operations in all have completed with `ok`; false if `timeout`
+    /// passed first.
+    func waitForCompleted(_ count: Int, within timeout: Duration) async -> Bool {
+        guard completed < count else { return true }
+        let waiter = nextWaiter
+        nextWaiter += 1
+        Task {
+            try? await Task.sleep(for: timeout)
+            await self.expire(waiter)
+        }
+        return await withCheckedContinuation { continuation in
+            waiters[waiter] = (count, continuation)
+        }
+    }
+
+    private func expire(_ waiter: Int) {
+        waiters.removeValue(forKey: waiter)?.continuation.resume(returning: false)
     }
 
     func record(
@@ -155,5 +189,11 @@ actor HistoryLog {
         events.append(HistoryEvent(
             index: events.count, time: max(nanoseconds, events.last?.time ?? 0), process: process, type: type,
             function: function, cell: cell, key: key, value: value))
+        guard type == .ok else { return }
+        completed += 1
+        for (waiter, waiting) in waiters where waiting.count <= completed {
+            waiters[waiter] = nil
+            waiting.continuation.resume(returning: true)
+        }
     }
 }

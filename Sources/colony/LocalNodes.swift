@@ -11,6 +11,7 @@ final class LocalNodes: @unchecked Sendable {
     private let executable: String
     private let logLevel: String
     private(set) var processes: [UInt32: Process] = [:]
+    private var exits: [UInt32: ProcessExit] = [:]
 
     private init(directory: String, configs: [NodeConfig], executable: String, logLevel: String) {
         self.directory = directory
@@ -90,14 +91,17 @@ final class LocalNodes: @unchecked Sendable {
         process.arguments = ["node", "--config", configPath, "--log-level", logLevel]
         process.standardOutput = log
         process.standardError = log
+        let exit = ProcessExit()
+        process.terminationHandler = { _ in exit.happened() }
         try process.run()
         processes[config.node] = process
+        exits[config.node] = exit
     }
 
-    /// Waits, at most 30 s, until `node` answers on its client port.
-    func waitUntilServing(_ node: UInt32) async throws {
+    /// Waits, at most `timeout`, until `node` answers on its client port.
+    func waitUntilServing(_ node: UInt32, timeout: Duration = .seconds(60)) async throws {
         let address = configs[Int(node) - 1].own.clientAddress
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + timeout
         while true {
             guard processes[node]?.isRunning == true else {
                 throw ValidationError("node \(node) exited at start; see \(directory)/n\(node).log")
@@ -107,23 +111,24 @@ final class LocalNodes: @unchecked Sendable {
             await client.close()
             if answered { return }
             guard ContinuousClock.now < deadline else {
-                throw ValidationError("node \(node) did not answer within 30 s; see \(directory)/n\(node).log")
+                throw ValidationError("node \(node) did not answer within \(timeout); see \(directory)/n\(node).log")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
     }
 
-    /// Sends `signal` to `node`'s process and waits for it to end.
-    func signal(_ node: UInt32, _ signal: Int32) {
-        guard let process = processes.removeValue(forKey: node) else { return }
+    /// Sends `signal` to `node`'s process and waits for it to end, without holding a thread.
+    func signal(_ node: UInt32, _ signal: Int32) async {
+        guard let process = processes.removeValue(forKey: node), let exit = exits.removeValue(forKey: node) else { return }
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        await exit.wait()
     }
 
     /// Stops every node with SIGTERM, and SIGKILL after 10 s.
     func stopAll() {
         Self.stop(pids: processes.values.map(\.processIdentifier))
         processes = [:]
+        exits = [:]
     }
 
     /// Stops processes by id: SIGTERM, then SIGKILL for any still alive after 10 s.
@@ -149,5 +154,33 @@ final class LocalNodes: @unchecked Sendable {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }
         return kill(pid, 0) == 0
+    }
+}
+
+/// The end of one child process, awaited by anyone, told by its termination handler.
+private final class ProcessExit: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ended = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// The process ended: wakes every waiter.
+    func happened() {
+        let waiters = lock.withLock {
+            ended = true
+            defer { waiting = [] }
+            return waiting
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until the process has ended.
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let done = lock.withLock {
+                if !ended { waiting.append(continuation) }
+                return ended
+            }
+            if done { continuation.resume() }
+        }
     }
 }

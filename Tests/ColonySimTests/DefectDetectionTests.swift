@@ -1,5 +1,6 @@
 @_spi(Testing) import ColonyCore
 import ColonySim
+import ColonyTestSupport
 import Testing
 
 /// Each safety mechanism of the core, switched off, must be caught: a harness that cannot
@@ -13,7 +14,7 @@ struct DefectDetectionTests {
     @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)
     func defectIsCaught(_ defect: Defect) async throws {
         let options = SimulationSupport.options(defects: [defect])
-        let verdict = try await SimulationSupport.onOwnThread {
+        let verdict = try await OwnThread.run(heavy: true) {
             try SimulationSupport.firstViolation(seeds: 1...300, options: options)
         }
         #expect(verdict != nil, "no violation in 300 seeds with \(defect)")

@@ -1,7 +1,6 @@
 import ColonyCheck
 @_spi(Testing) import ColonyCore
 import ColonySim
-import Foundation
 
 /// Small runs, sized for debug builds: a 9-node colony, 7-replica cells, a few seconds.
 enum SimulationSupport {
@@ -32,15 +31,6 @@ enum SimulationSupport {
         var simulation = try Simulation(seed: seed, options: options)
         let statistics = simulation.run()
         return Verdict(seed: seed, statistics: statistics, report: LinearizabilityChecker().check(simulation.history))
-    }
-
-    /// Runs CPU-bound work on a thread of its own and awaits it, so minutes of seeds do not
-    /// hold the cooperative pool that suites running beside them (the multi-process test's
-    /// clients and timers) need to make progress.
-    static func onOwnThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
     }
 
     /// The first seed in `seeds` whose run shows a violation, if any.

@@ -1,6 +1,7 @@
 import ColonyCheck
 import ColonyCore
 import ColonySim
+import ColonyTestSupport
 import Testing
 
 @Suite("the simulated colony")
@@ -11,7 +12,7 @@ struct SimulationTests {
         var operations = 0
         var faults = 0
         for seed in (slice * 30 + 1)...(slice * 30 + 30) {
-            let verdict = try await SimulationSupport.onOwnThread {
+            let verdict = try await OwnThread.run(heavy: true) {
                 try SimulationSupport.run(seed: seed, options: SimulationSupport.options())
             }
             #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.violations)")
