@@ -8,6 +8,9 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     case clog
     /// Crash a node (it keeps only what it persisted) and restart it later.
     case crash
+    /// Stop a node as an operator does: it hands its leaderships to other members, goes down
+    /// a moment later, and restarts later.
+    case stop
     /// Freeze a node for a while (a stalled process): it then wakes with old beliefs.
     case pause
     /// Flip a bit in a file a node made durable (an old log segment or a snapshot), then

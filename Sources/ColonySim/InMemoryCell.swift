@@ -107,6 +107,14 @@ public struct InMemoryCell {
         carryOut(output, at: node)
     }
 
+    /// Tells `node`'s replica that its node is going away (see `CellReplica.handOff()`) and
+    /// delivers everything that follows.
+    public mutating func handOff(_ node: NodeID) {
+        guard let output = replicas[node]?.handOff() else { return }
+        carryOut(output, at: node)
+        deliverAll()
+    }
+
     /// Forgets the replies and events kept so far (long benchmarks would otherwise grow them).
     public mutating func clearObservations() {
         replies.removeAll(keepingCapacity: true)

@@ -82,6 +82,21 @@ extension Simulation {
             nodes[victim].crash(using: &random)
             statistics.crashes += 1
             fault.struckNode = victim
+        case .stop:
+            // Half the time the busiest leader stops: its successors stand while it still has
+            // proposals in flight, the window where a careless acceptor would do harm.
+            let up = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
+            let busiest = busiestLeader()
+            let preferred = up.contains(busiest) && random.next() % 2 == 0 ? busiest : up.randomElement(using: &random)
+            guard nodes.count - up.count < downNodesMax, let victim = preferred,
+                  let output = nodes[victim].host?.handOffLeadership()
+            else { return }
+            carryOut(output, at: victim)
+            // It goes down before the fault heals (at least 100 ms later) restarts it.
+            schedule(.stopNode(nodeIndex: victim, incarnation: nodes[victim].incarnation), after: handOffGrace())
+            statistics.stops += 1
+            fault.struckNode = victim
+            description = "stop \(nodes[victim].id): hand off its leaderships, then go down"
         case .pause:
             let running = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
             let busiest = busiestLeader()
@@ -128,7 +143,7 @@ extension Simulation {
             activeFaults[index].links = Array(fault.links.prefix(fault.clogged)).shuffled(using: &random)
             schedule(.clogStep(faultID: faultID), after: clogStepDelay)
             return
-        case .crash, .corrupt:
+        case .crash, .corrupt, .stop:
             if let victim = fault.struckNode { restart(victim) }
         case .pause:
             if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
@@ -176,7 +191,7 @@ extension Simulation {
                 blocked.forEach { network.unblock($0) }
             case .pause:
                 if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
-            case .crash, .corrupt, .loss, .duplicate, .reorder, .move:
+            case .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move:
                 break
             }
         }
@@ -188,6 +203,19 @@ extension Simulation {
             restart(index)
         }
         logFault("all faults healed")
+    }
+
+    /// How long a stopping node keeps running after handing off: 10 to 90 ms.
+    private mutating func handOffGrace() -> UInt64 {
+        10 * Nanoseconds.millisecond + random.next() % (80 * Nanoseconds.millisecond)
+    }
+
+    /// The end of a polite stop: the node goes down (what it had not made durable is lost, as
+    /// in any crash), unless it already went down and came back meanwhile.
+    mutating func stopNode(_ index: Int, incarnation: UInt64) {
+        guard nodes[index].isUp, nodes[index].incarnation == incarnation else { return }
+        nodes[index].crash(using: &random)
+        logFault("\(nodes[index].id) went down after handing off")
     }
 
     mutating func restart(_ index: Int) {

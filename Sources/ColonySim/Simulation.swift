@@ -187,6 +187,8 @@ public struct Simulation {
             heal(faultID)
         case .restart(let index):
             restart(index)
+        case .stopNode(let index, let incarnation):
+            stopNode(index, incarnation: incarnation)
         case .clogStep(let faultID):
             clogStep(faultID)
         case .moveBack(let moveIndex):
@@ -253,6 +255,7 @@ enum SimEvent {
     case nextFault
     case heal(faultID: Int)
     case restart(nodeIndex: Int)
+    case stopNode(nodeIndex: Int, incarnation: UInt64)
     case clogStep(faultID: Int)
     case moveBack(moveIndex: Int)
     case flushDone(nodeIndex: Int, incarnation: UInt64)
@@ -263,7 +266,7 @@ enum SimEvent {
         switch self {
         case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .clogStep, .moveBack, .finalReads:
+        case .reply, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .moveBack, .finalReads:
             return nil
         }
     }

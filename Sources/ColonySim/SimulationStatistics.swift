@@ -26,6 +26,8 @@ public struct SimulationStatistics: Sendable {
     public var messagesDelivered = 0
     /// Node crashes.
     public var crashes = 0
+    /// Polite stops: a node handed off its leaderships, then went down.
+    public var stops = 0
     /// Log flushes (one fsync each), across all nodes.
     public var fsyncs = 0
     /// Recoveries that cut away a torn last write.

@@ -78,6 +78,9 @@ extension PeerMessageBody: WireCodable {
         case .renewal(let request):
             writer.writeTag(PeerMessageTag.renewal)
             writer.write(request)
+        case .takeOver(let ballot):
+            writer.writeTag(PeerMessageTag.takeOver)
+            writer.write(ballot)
         }
     }
 
@@ -128,6 +131,8 @@ extension PeerMessageBody: WireCodable {
             self = .staleEpoch(try CellConfiguration(from: &reader))
         case .renewal:
             self = .renewal(try RequestID(from: &reader))
+        case .takeOver:
+            self = .takeOver(try Ballot(from: &reader))
         }
     }
 }

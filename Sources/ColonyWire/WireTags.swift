@@ -133,6 +133,7 @@ enum PeerMessageTag: UInt8 {
     case snapshot = 12
     case staleEpoch = 13
     case renewal = 14
+    case takeOver = 15
 }
 
 /// Tags of `ReadConsistency`.

@@ -138,6 +138,7 @@ struct SimulationSummary: CustomStringConvertible {
         let unknown = statistics.reduce(0) { $0 + $1.unknown }
         let faults = statistics.reduce(0) { $0 + $1.faultsInjected }
         let crashes = statistics.reduce(0) { $0 + $1.crashes }
+        let stops = statistics.reduce(0) { $0 + $1.stops }
         let leaders = statistics.reduce(0) { $0 + $1.leaderChanges }
         let moves = statistics.reduce(0) { $0 + $1.membershipChanges }
         let fsyncs = statistics.reduce(0) { $0 + $1.fsyncs }
@@ -153,7 +154,7 @@ struct SimulationSummary: CustomStringConvertible {
         return """
             \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
             operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
-            faults injected: \(faults) (\(crashes) crashes, \(moves) membership changes applied); leader changes: \(leaders)
+            faults injected: \(faults) (\(crashes) crashes, \(stops) stops with hand-off, \(moves) membership changes applied); leader changes: \(leaders)
             final reads after healing: \(finalAnswered) of \(finalReads) answered (an acknowledged write lost would fail one)
             storage: \(fsyncs) fsyncs, \(torn) torn writes cut at recovery, \(corruptions) bits flipped, \(damaged) replicas found damaged, \(renewals) replicas renewed
             simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time

@@ -15,8 +15,8 @@ struct DefectDetectionTests {
     func defectIsCaught(_ defect: Defect) async throws {
         let options = SimulationSupport.options(defects: [defect])
         let verdict = try await OwnThread.run(heavy: true) {
-            try SimulationSupport.firstViolation(seeds: 1...300, options: options)
+            try SimulationSupport.firstViolation(seeds: 1...600, options: options)
         }
-        #expect(verdict != nil, "no violation in 300 seeds with \(defect)")
+        #expect(verdict != nil, "no violation in 600 seeds with \(defect)")
     }
 }

@@ -57,6 +57,9 @@ struct GoldenBytesTests {
         #expect(WireCodec.encode(PeerMessage(cell: CellID("c"), body: .renewal(RequestID(client: ClientID(1), sequence: 2)))) == [
             0x01, 0x63, 0x0E, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02,
         ])
+        #expect(WireCodec.encode(PeerMessage(cell: CellID("c"), body: .takeOver(Ballot(epoch: 2, round: 3, node: NodeID(4))))) == [
+            0x01, 0x63, 0x0F, 0x02, 0x03, 0x04,
+        ])
     }
 
     @Test("a failed result is tag 2 then the error")

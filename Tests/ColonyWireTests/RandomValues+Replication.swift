@@ -78,7 +78,7 @@ extension RandomValues {
     }
 
     mutating func peerMessageBody() -> PeerMessageBody {
-        switch below(14) {
+        switch below(15) {
         case 0: return .poll(ballot(), appliedThrough: number())
         case 1: return .pollReply(ballot(), granted: bool())
         case 2: return .prepare(ballot(), fromSlot: number())
@@ -92,7 +92,8 @@ extension RandomValues {
         case 10: return .catchUpEntries(list(upTo: 3) { $0.slotEntry() }, commit: number())
         case 11: return .snapshot(cellState())
         case 12: return .staleEpoch(configuration())
-        default: return .renewal(requestID())
+        case 13: return .renewal(requestID())
+        default: return .takeOver(ballot())
         }
     }
 

@@ -55,6 +55,18 @@ public struct ReplicaHost: Sendable {
     /// How many replicas this node hosts.
     public var replicaCount: Int { replicas.count }
 
+    /// How many replicas here lead their cell, and how many wait to be renewed after losing
+    /// their stored state; counted in place, without copying a replica.
+    public var census: (leaders: Int, damaged: Int) {
+        var leaders = 0
+        var damaged = 0
+        for index in replicas.indices {
+            if replicas[index].isLeader { leaders += 1 }
+            if replicas[index].isDamaged { damaged += 1 }
+        }
+        return (leaders, damaged)
+    }
+
     /// The replica of `cell`, if hosted here.
     public func replica(_ cell: CellID) -> CellReplica? {
         positions[cell].map { replicas[$0] }
@@ -94,6 +106,19 @@ public struct ReplicaHost: Sendable {
             builder.add(replicas[position].submit(request), cell: request.cell)
         } else {
             builder.reply(ClientReply(id: request.id, cell: request.cell, outcome: .redirect(leader: nil, configuration: nil)))
+        }
+        return builder.build()
+    }
+
+    /// Prepares every replica for this node going away: leaders ask another member to take
+    /// over, and no replica here stands for election any more (see `CellReplica.handOff()`).
+    public mutating func handOffLeadership() -> HostOutput {
+        var builder = HostOutputBuilder()
+        for position in replicas.indices {
+            let output = replicas[position].handOff()
+            if !output.isEmpty {
+                builder.add(output, cell: replicas[position].cell)
+            }
         }
         return builder.build()
     }

@@ -14,7 +14,7 @@ extension CellReplica {
 
     /// Starts a pre-vote: asks the members whether they would support a candidacy.
     mutating func startPoll(_ output: inout ReplicaOutput) {
-        guard canVote, let state, let selfIndex = state.configuration.index(of: node) else { return }
+        guard canVote, !isLeaving, let state, let selfIndex = state.configuration.index(of: node) else { return }
         stepDownIfLeading(&output)
         let ballot = nextCandidateBallot
         role = .polling(PollState(ballot: ballot, grants: MemberSet(selfIndex)))
@@ -44,7 +44,7 @@ extension CellReplica {
 
     /// Phase 1a: promises a fresh ballot to itself and asks the members for theirs.
     mutating func startPrepare(_ output: inout ReplicaOutput) {
-        guard canVote, let state else { return }
+        guard canVote, !isLeaving, let state else { return }
         stepDownIfLeading(&output)
         let ballot = nextCandidateBallot
         promised = ballot

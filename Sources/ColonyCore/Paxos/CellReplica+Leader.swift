@@ -56,6 +56,9 @@ extension CellReplica {
             startRound(&output)
         }
         resendUnchosenProposals(&output)
+        if handOffDue {
+            askToTakeOver(&output)
+        }
     }
 
     private mutating func resendUnchosenProposals(_ output: inout ReplicaOutput) {

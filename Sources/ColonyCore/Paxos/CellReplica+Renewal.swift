@@ -17,7 +17,7 @@ extension CellReplica {
             if !hasState || body.ballot.map({ $0.epoch > (state?.configuration.epoch ?? 0) }) ?? true {
                 requestCatchUp(from: sender, &output)
             }
-        case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .renewal:
+        case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .renewal, .takeOver:
             break
         }
     }

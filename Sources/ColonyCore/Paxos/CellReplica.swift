@@ -87,6 +87,11 @@ public struct CellReplica: Sendable {
     /// does not vote until the cell has applied this renewal request.
     var damagedRenewal: RequestID?
     var lastRenewalRequestAt: UInt64?
+    /// Whether the replica's node is going away: it hands its leadership on and no longer
+    /// stands for election (see `handOff()`).
+    public internal(set) var isLeaving = false
+    var handOffAskedAt: UInt64 = 0
+    var handOffAttempts = 0
 
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
@@ -178,6 +183,10 @@ public struct CellReplica: Sendable {
     /// The last slot applied here.
     public var appliedThrough: Slot { state?.appliedThrough ?? 0 }
 
+    /// The highest slot this replica knows its cell has chosen; what it has not applied of
+    /// that is how far it lags.
+    public var chosenThrough: Slot { max(knownChosenThrough, appliedThrough) }
+
     /// Whether this replica currently leads its cell.
     public var isLeader: Bool {
         if case .some = leadership { return true }
@@ -218,7 +227,7 @@ public struct CellReplica: Sendable {
                 startPoll(&output)
             }
         case .follower:
-            if canVote, now >= electionDeadline {
+            if canVote, !isLeaving, now >= electionDeadline {
                 startPoll(&output)
             }
         }
@@ -281,6 +290,8 @@ public struct CellReplica: Sendable {
             }
         case .renewal(let id):
             receiveRenewalRequest(id, from: sender, &output)
+        case .takeOver(let ballot):
+            receiveTakeOver(ballot, &output)
         }
         return output
     }
@@ -313,7 +324,7 @@ extension PeerMessageBody {
     /// and waiting for an answer (as opposed to an answer, or a catch-up message).
     var isBallotOwnersRequest: Bool {
         switch self {
-        case .poll, .prepare, .accept, .heartbeat:
+        case .poll, .prepare, .accept, .heartbeat, .takeOver:
             return true
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
              .staleEpoch, .renewal:

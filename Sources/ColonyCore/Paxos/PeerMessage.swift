@@ -45,13 +45,15 @@ public enum PeerMessageBody: Hashable, Sendable {
     case staleEpoch(CellConfiguration)
     /// A member that lost its stored state asks the leader to renew it, under this request id.
     case renewal(RequestID)
+    /// The leader of this ballot is going away: "stand for election now" (see `handOff()`).
+    case takeOver(Ballot)
 
     /// The ballot the message carries, if any.
     public var ballot: Ballot? {
         switch self {
         case .poll(let ballot, _), .pollReply(let ballot, _), .prepare(let ballot, _), .promise(let ballot, _, _),
              .accept(let ballot, _, _, _), .accepted(let ballot, _), .reject(let ballot, _),
-             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _):
+             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .takeOver(let ballot):
             return ballot
         case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal:
             return nil
