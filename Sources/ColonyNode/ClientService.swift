@@ -2,6 +2,7 @@ import ColonyAPI
 import ColonyCore
 import Foundation
 import GRPCCore
+import Logging
 import NIOCore
 
 /// The client API of one node: each call becomes a request to the cell's replica here, and
@@ -11,14 +12,32 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let config: NodeConfig
     /// How long a request may wait for its cell before the reply says `UNAVAILABLE`.
     let requestTimeout: TimeAmount
+    let metrics: NodeMetrics
+    let logger: Logger
 
     private func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
     }
 
-    /// Runs `operation` on the header's cell and returns its result or the error to reply with.
+    /// Runs `operation` on the header's cell and returns its result or the error to reply
+    /// with; counts it in the node's metrics as a request of `kind`.
     private func execute(
-        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency = .linearizable
+        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, _ kind: NodeMetrics.RequestKind,
+        consistency: Colony_V1_Consistency = .linearizable
+    ) async -> Result<OperationResult, Colony_V1_Error> {
+        let started = ContinuousClock.now
+        let result = await answer(header, operation, consistency: consistency)
+        let elapsed = ContinuousClock.now - started
+        let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+        switch result {
+        case .success: metrics.request(kind, nanoseconds: nanoseconds, error: nil)
+        case .failure(let error): metrics.request(kind, nanoseconds: nanoseconds, error: "\(error.code)")
+        }
+        return result
+    }
+
+    private func answer(
+        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let request: ColonyCore.ClientRequest
         switch APIMapping.request(header, operation, consistency: consistency) {
@@ -26,10 +45,13 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         case .failure(let error): return .failure(error)
         }
         let timeout = requestTimeout
+        // The request id is the same on every node that applies the write: one grep finds its path.
+        logger.debug("request", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
         do {
             let reply = try await driver.ask(request, timeout: timeout)
             return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
         } catch {
+            logger.debug("no answer in time", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
             var unavailable = APIMapping.error(
                 .unavailable,
                 "no answer from cell \(request.cell.name) within \(timeout.nanoseconds / 1_000_000) ms; a write may still take effect, so retry it with the same id")
@@ -40,7 +62,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func get(request: Colony_V1_GetRequest, context: ServerContext) async throws -> Colony_V1_GetReply {
         var reply = Colony_V1_GetReply()
-        switch await execute(request.header, .get(Key(request.key)), consistency: request.consistency) {
+        switch await execute(request.header, .get(Key(request.key)), .get, consistency: request.consistency) {
         case .success(.value(let item)):
             reply.found = item != nil
             if let item { reply.item = Colony_V1_KeyValue(item) }
@@ -52,7 +74,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func put(request: Colony_V1_PutRequest, context: ServerContext) async throws -> Colony_V1_PutReply {
         var reply = Colony_V1_PutReply()
-        switch await execute(request.header, .put(Key(request.key), Array(request.value))) {
+        switch await execute(request.header, .put(Key(request.key), Array(request.value)), .put) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -62,7 +84,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func delete(request: Colony_V1_DeleteRequest, context: ServerContext) async throws -> Colony_V1_DeleteReply {
         var reply = Colony_V1_DeleteReply()
-        switch await execute(request.header, .delete(Key(request.key))) {
+        switch await execute(request.header, .delete(Key(request.key)), .delete) {
         case .success(.deleted(let existed)): reply.existed = existed
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -84,7 +106,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             return reply
         }
         let operation = ColonyCore.Operation.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue))
-        switch await execute(request.header, operation) {
+        switch await execute(request.header, operation, .compareAndSet) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -94,7 +116,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func increment(request: Colony_V1_IncrementRequest, context: ServerContext) async throws -> Colony_V1_IncrementReply {
         var reply = Colony_V1_IncrementReply()
-        switch await execute(request.header, .increment(Key(request.key), by: request.delta)) {
+        switch await execute(request.header, .increment(Key(request.key), by: request.delta), .increment) {
         case .success(.incremented(let value, let version)):
             reply.value = value
             reply.version = version
@@ -107,7 +129,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     func list(request: Colony_V1_ListRequest, context: ServerContext) async throws -> Colony_V1_ListReply {
         var reply = Colony_V1_ListReply()
         let limit = request.limit == 0 ? 1_000 : Int(request.limit)
-        switch await execute(request.header, .list(prefix: Key(request.prefix), limit: limit), consistency: request.consistency) {
+        switch await execute(request.header, .list(prefix: Key(request.prefix), limit: limit), .list, consistency: request.consistency) {
         case .success(.list(let items, let truncated)):
             reply.items = items.map(Colony_V1_KeyValue.init)
             reply.truncated = truncated
@@ -128,7 +150,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             reply.error = error
             return reply
         }
-        switch await execute(request.header, .transaction(transaction)) {
+        switch await execute(request.header, .transaction(transaction), .transaction) {
         case .success(.transaction(let succeeded, let results)):
             reply.succeeded = succeeded
             reply.results = results.map(Colony_V1_StepResult.init)

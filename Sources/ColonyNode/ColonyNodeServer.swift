@@ -5,7 +5,9 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
 import NIOCore
+import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// One running node: it recovers its replicas from its data directory, listens for peers and
 /// for clients (gRPC), drives the replicas with real time, and stores them in its
@@ -23,6 +25,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         public var replica = ReplicaOptions()
         /// How long a client request may wait for its cell before the reply says `UNAVAILABLE`.
         public var requestTimeout = TimeAmount.seconds(5)
+        /// How long a stopping node waits for its cells to take new leaders before it goes.
+        public var handOffTimeout = TimeAmount.seconds(3)
 
         /// The defaults.
         public init() {}
@@ -30,12 +34,15 @@ public final class ColonyNodeServer: @unchecked Sendable {
 
     /// The node's configuration.
     public let config: NodeConfig
+    private let handOffTimeout: TimeAmount
     let group: MultiThreadedEventLoopGroup
     let driver: NodeDriver
     private let storage: StorageWriter
     private let links: PeerLinks
     private let logger: Logger
+    private let metrics: NodeMetrics
     private var peerServer: (any Channel)?
+    private var adminServer: (any Channel)?
     private var clientServer: GRPCServer<HTTP2ServerTransport.Posix>?
     private var clientServing: Task<Void, any Error>?
     private let stopped = StopLatch()
@@ -43,11 +50,20 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// What recovery found when the node started.
     public let recovery: Recovery
 
+    /// After a polite stop, how many cells this node still led when it went (0 when every
+    /// cell took a new leader in time); nil before, or after a stop for a failure.
+    public var cellsLedWhenStopped: Int? {
+        handOffOutcome.withLock { $0 }
+    }
+    private let handOffOutcome = Mutex<Int?>(nil)
+
     private init(
         config: NodeConfig, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
-        links: PeerLinks, recovery: Recovery, logger: Logger
+        links: PeerLinks, recovery: Recovery, metrics: NodeMetrics, options: Options, logger: Logger
     ) {
         self.config = config
+        self.handOffTimeout = options.handOffTimeout
+        self.metrics = metrics
         self.group = group
         self.driver = driver
         self.storage = storage
@@ -83,30 +99,34 @@ public final class ColonyNodeServer: @unchecked Sendable {
         for entry in config.nodes where entry.node != config.node {
             peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
         }
+        let metrics = NodeMetrics()
         let links = PeerLinks(
-            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax, logger: logger)
+            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax,
+            metrics: metrics, logger: logger)
         let box = ServerBox()
         let storage = StorageWriter(
-            log: log,
+            log: log, metrics: metrics,
             onDurable: { ticket in loop.execute { box.server?.driver.durable(through: ticket) } },
             onFailure: { reason in
                 logger.critical("\(reason)")
                 Task { await box.server?.stop(failure: reason) }
             })
-        let driver = NodeDriver(loop: loop, host: host, storage: storage, links: links, logger: logger)
+        let driver = NodeDriver(loop: loop, host: host, storage: storage, links: links, metrics: metrics, logger: logger)
         let server = ColonyNodeServer(
-            config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, logger: logger)
+            config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, metrics: metrics,
+            options: options, logger: logger)
         box.server = server
         storage.start()
         try await loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.get()
         do {
             try await server.listenForPeers(options: options, known: Set(peers.keys))
             try await server.listenForClients(options: options)
+            try await server.listenForAdmin()
         } catch {
             await server.stop()
             throw error
         }
-        logger.info("node \(node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), hosting \(host.replicaCount) replicas")
+        logger.info("node \(node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(host.replicaCount) replicas")
         return server
     }
 
@@ -147,7 +167,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         guard let address = HostPort(config.own.clientAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
-        let service = ClientService(driver: driver, config: config, requestTimeout: options.requestTimeout)
+        let service = ClientService(
+            driver: driver, config: config, requestTimeout: options.requestTimeout, metrics: metrics, logger: logger)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
@@ -159,6 +180,31 @@ public final class ColonyNodeServer: @unchecked Sendable {
         guard try await server.listeningAddress != nil else {
             throw NodeStartError.clientPortUnavailable(config.own.clientAddress)
         }
+    }
+
+    private func listenForAdmin() async throws {
+        guard let text = config.own.adminAddress else { return }
+        guard let address = HostPort(text) else {
+            preconditionFailure("Invalid state: a validated configuration has parsed addresses")
+        }
+        let driver = driver
+        let metrics = metrics
+        let stopped = stopped
+        let routes = AdminRoutes(
+            metrics: { driver.loop.submit { driver.takeCensus() }.map { metrics.render() } },
+            health: { stopped.isBegun ? "the node is stopping" : nil },
+            status: { driver.loop.submit { driver.status() } })
+        let logger = logger
+        adminServer = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(routes: routes, logger: logger))
+                }
+            }
+            .bind(host: address.host, port: address.port)
+            .get()
     }
 
     /// Creates a cell with `members` as its first configuration: this node tells every member.
@@ -183,15 +229,26 @@ public final class ColonyNodeServer: @unchecked Sendable {
         await stopped.wait()
     }
 
-    /// Stops taking client and peer traffic, stops the replicas' clock, flushes the log and
-    /// releases the node's threads. Only the first call acts; `failure` says why, if it is one.
+    /// Stops the node: it stops taking client requests, hands the leadership of every cell
+    /// it leads to another member (waiting at most `handOffTimeout`), then stops peer traffic
+    /// and the replicas' clock, flushes the log and releases its threads. A stop for a
+    /// `failure` skips the hand-off. Only the first call acts.
     public func stop(failure: String? = nil) async {
         guard stopped.begin() else { return }
         let driver = driver
         let links = links
         clientServer?.beginGracefulShutdown()
+        if failure == nil {
+            let deadline = NIODeadline.now() + handOffTimeout
+            let started = ContinuousClock.now
+            if let leading = try? await driver.loop.flatSubmit({ driver.handOffLeadership(deadline: deadline) }).get() {
+                logger.notice("handed off leaderships in \(ContinuousClock.now - started); \(leading) cells still led here")
+                handOffOutcome.withLock { $0 = leading }
+            }
+        }
         _ = await clientServing?.result
         try? await peerServer?.close().get()
+        try? await adminServer?.close().get()
         try? await driver.loop.submit {
             driver.stop()
             links.close()
@@ -228,6 +285,11 @@ private final class StopLatch: @unchecked Sendable {
     private var finished = false
     private var failure: String?
     private var waiting: [CheckedContinuation<String?, Never>] = []
+
+    /// Whether the stop has begun.
+    var isBegun: Bool {
+        lock.withLock { begun }
+    }
 
     /// Claims the stop; false if another caller already did.
     func begin() -> Bool {

@@ -10,8 +10,8 @@ import Foundation
 ///   "node": 1,
 ///   "dataDirectory": "/var/lib/colony/n1",
 ///   "nodes": [
-///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201" },
-///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202" }
+///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201", "adminAddress": "127.0.0.1:7301" },
+///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202", "adminAddress": "127.0.0.1:7302" }
 ///   ],
 ///   "keyFile": null
 /// }
@@ -78,7 +78,7 @@ public struct NodeConfig: Codable, Hashable, Sendable {
             guard seen.insert(entry.node).inserted else {
                 throw NodeConfigProblem("node \(entry.node) is listed twice in \"nodes\"")
             }
-            for address in [entry.peerAddress, entry.clientAddress] {
+            for address in [entry.peerAddress, entry.clientAddress] + (entry.adminAddress.map { [$0] } ?? []) {
                 guard HostPort(address) != nil else {
                     throw NodeConfigProblem("node \(entry.node): \"\(address)\" is not an address; write HOST:PORT with a port from 1 to 65535")
                 }
@@ -111,12 +111,16 @@ public struct NodeAddress: Codable, Hashable, Sendable {
     public var peerAddress: String
     /// HOST:PORT for clients.
     public var clientAddress: String
+    /// HOST:PORT of the admin endpoint (`/metrics`, `/health`, `/status` over HTTP), if the
+    /// node has one.
+    public var adminAddress: String?
 
     /// Makes an entry.
-    public init(node: UInt32, peerAddress: String, clientAddress: String) {
+    public init(node: UInt32, peerAddress: String, clientAddress: String, adminAddress: String? = nil) {
         self.node = node
         self.peerAddress = peerAddress
         self.clientAddress = clientAddress
+        self.adminAddress = adminAddress
     }
 }
 

@@ -20,6 +20,7 @@ final class NodeDriver: @unchecked Sendable {
     private let storage: StorageWriter
     private let links: PeerLinks
     private let logger: Logger
+    private let metrics: NodeMetrics
     private var submittedTicket: UInt64 = 0
     private var durableTicket: UInt64 = 0
     /// Outputs waiting for their records, oldest first, with the ticket they wait for.
@@ -27,10 +28,13 @@ final class NodeDriver: @unchecked Sendable {
     private var heldStart = 0
     private var waiters: [ReplyKey: EventLoopPromise<ClientReply>] = [:]
     private var ticker: RepeatedTask?
+    /// While the node hands its leaderships on: who waits for the last one to go, and until when.
+    private var handOff: (promise: EventLoopPromise<Int>, deadline: NIODeadline)?
     private(set) var statistics = NodeStatistics()
 
-    init(loop: any EventLoop, host: ReplicaHost, storage: StorageWriter, links: PeerLinks, logger: Logger) {
+    init(loop: any EventLoop, host: ReplicaHost, storage: StorageWriter, links: PeerLinks, metrics: NodeMetrics, logger: Logger) {
         self.loop = loop
+        self.metrics = metrics
         self.host = host
         self.storage = storage
         self.links = links
@@ -43,7 +47,29 @@ final class NodeDriver: @unchecked Sendable {
         carryOut(restoreOutput)
         ticker = loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             self.carryOut(self.host.tick())
+            self.checkHandOff()
         }
+    }
+
+    /// Asks every cell led here to take a new leader, and stops every replica here from
+    /// standing for election; the future holds how many replicas still lead once none does
+    /// or `deadline` passed (the node keeps exchanging messages meanwhile).
+    func handOffLeadership(deadline: NIODeadline) -> EventLoopFuture<Int> {
+        loop.preconditionInEventLoop()
+        let promise = loop.makePromise(of: Int.self)
+        handOff?.promise.fail(NodeRequestError.stopping)
+        handOff = (promise, deadline)
+        carryOut(host.handOffLeadership())
+        checkHandOff()
+        return promise.futureResult
+    }
+
+    private func checkHandOff() {
+        guard let (promise, deadline) = handOff else { return }
+        let leaders = host.census.leaders
+        guard leaders == 0 || NIODeadline.now() >= deadline else { return }
+        handOff = nil
+        promise.succeed(leaders)
     }
 
     /// Stops the clock and refuses every request still waiting.
@@ -51,6 +77,8 @@ final class NodeDriver: @unchecked Sendable {
         loop.preconditionInEventLoop()
         ticker?.cancel()
         ticker = nil
+        handOff?.promise.succeed(host.census.leaders)
+        handOff = nil
         for promise in waiters.values {
             promise.fail(NodeRequestError.stopping)
         }
@@ -131,6 +159,16 @@ final class NodeDriver: @unchecked Sendable {
         return NodeStatus(node: host.node, cells: cells, statistics: statistics, droppedPeerMessages: links.droppedMessages)
     }
 
+    /// Sets the gauges (replicas, leaders, damaged replicas) from the replicas as they are
+    /// now; called before the metrics are read.
+    func takeCensus() {
+        loop.preconditionInEventLoop()
+        let census = host.census
+        metrics.replicas.record(host.replicaCount)
+        metrics.leaders.record(census.leaders)
+        metrics.damagedReplicas.record(census.damaged)
+    }
+
     // MARK: - Outputs
 
     private func carryOut(_ output: HostOutput) {
@@ -161,13 +199,19 @@ final class NodeDriver: @unchecked Sendable {
         switch event.event {
         case .becameLeader:
             statistics.leaderChanges += 1
+            metrics.leaderChanges.increment()
             logger.debug("leading", metadata: metadata)
         case .healed:
             logger.notice("replica renewed by its cell; it votes again", metadata: metadata)
         case .configurationChanged(let configuration):
             logger.info("members now \(configuration.members)", metadata: metadata)
-        case .applied:
+        case .applied(let slot, let batch):
             statistics.slotsApplied += 1
+            guard logger.logLevel <= .debug else { return }
+            // The request id is the same on every node, so one grep finds a request's path.
+            for case .client(let command) in batch {
+                logger.debug("applied", metadata: ["cell": "\(event.cell.name)", "request": "\(command.id)", "slot": "\(slot)"])
+            }
         case .steppedDown, .installedSnapshot:
             break
         }

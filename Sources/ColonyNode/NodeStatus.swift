@@ -24,6 +24,8 @@ public struct CellStatus: Hashable, Sendable {
     public var leaderHint: NodeID?
     /// The last slot applied here.
     public var appliedThrough: Slot
+    /// The highest slot this replica knows its cell has chosen.
+    public var chosenThrough: Slot
     /// Whether the replica lost its stored state and waits to be renewed (it does not vote).
     public var isDamaged: Bool
 
@@ -33,6 +35,7 @@ public struct CellStatus: Hashable, Sendable {
         isLeader = replica.isLeader
         leaderHint = replica.isLeader ? replica.node : replica.leaderHint
         appliedThrough = replica.appliedThrough
+        chosenThrough = replica.chosenThrough
         isDamaged = replica.isDamaged
     }
 }
@@ -59,7 +62,7 @@ public struct NodeStatus: Hashable, Sendable {
         for cell in cells {
             let leader = cell.leaderHint.map { "\($0)" } ?? "unknown"
             let members = cell.configuration.map { "epoch \($0.epoch), members \($0.members.map { "\($0)" }.joined(separator: ","))" } ?? "no state yet"
-            lines.append("  \(cell.cell.name): \(cell.isLeader ? "LEADER" : "leader \(leader)"), applied \(cell.appliedThrough), \(members)")
+            lines.append("  \(cell.cell.name): \(cell.isLeader ? "LEADER" : "leader \(leader)"), applied \(cell.appliedThrough), lag \(cell.chosenThrough - cell.appliedThrough), \(members)")
         }
         return lines.joined(separator: "\n")
     }

@@ -35,6 +35,7 @@ final class PeerLinks: @unchecked Sendable {
     private let addresses: [NodeID: HostPort]
     private let frameBytesMax: Int
     private let logger: Logger
+    private let metrics: NodeMetrics
     private var links: [NodeID: Link] = [:]
     private var outbox: [NodeID: [PeerMessage]] = [:]
     private var flushScheduled = false
@@ -43,7 +44,11 @@ final class PeerLinks: @unchecked Sendable {
     /// Messages dropped because their peer was unreachable or backed up.
     private(set) var droppedMessages = 0
 
-    init(loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int, logger: Logger) {
+    init(
+        loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int,
+        metrics: NodeMetrics, logger: Logger
+    ) {
+        self.metrics = metrics
         self.loop = loop
         self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
         self.addresses = addresses
@@ -106,7 +111,7 @@ final class PeerLinks: @unchecked Sendable {
         if frame.count - PeerFrame.headerBytes <= frameBytesMax { return [frame] }
         guard messages.count > 1 else {
             logger.error("dropping a message for cell \(messages.first?.cell.name ?? "?"): \(frame.count) bytes exceed the frame limit of \(frameBytesMax)")
-            droppedMessages += 1
+            drop(1)
             return []
         }
         let middle = messages.startIndex + messages.count / 2
@@ -116,18 +121,25 @@ final class PeerLinks: @unchecked Sendable {
     private func write(_ frames: [[UInt8]], count: Int, to peer: NodeID) {
         guard !closed else { return }
         guard let channel = links[peer]?.channel, channel.isActive else {
-            droppedMessages += count
+            drop(count)
             connectIfDue(peer)
             return
         }
         guard channel.isWritable else {
-            droppedMessages += count
+            drop(count)
             return
         }
         for bytes in frames {
             channel.write(ByteBuffer(bytes: bytes), promise: nil)
         }
         channel.flush()
+        metrics.peerFrames.increment(by: frames.count)
+        metrics.peerFrameMessages.record(count)
+    }
+
+    private func drop(_ count: Int) {
+        droppedMessages += count
+        metrics.peerMessagesDropped.increment(by: count)
     }
 
     private func connectIfDue(_ peer: NodeID) {

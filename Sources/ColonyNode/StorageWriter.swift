@@ -1,6 +1,7 @@
 import ColonyCore
 import ColonyStorage
 import Foundation
+import Metrics
 
 /// Owns the node's write-ahead log on a thread of its own and commits in groups: the core
 /// loop hands it records and goes on; the writer appends everything handed to it since its
@@ -23,11 +24,15 @@ final class StorageWriter: @unchecked Sendable {
     private let log: WriteAheadLog
     private let onDurable: @Sendable (UInt64) -> Void
     private let onFailure: @Sendable (String) -> Void
+    private let metrics: NodeMetrics
     private var thread: Thread?
 
-
-    init(log: WriteAheadLog, onDurable: @escaping @Sendable (UInt64) -> Void, onFailure: @escaping @Sendable (String) -> Void) {
+    init(
+        log: WriteAheadLog, metrics: NodeMetrics, onDurable: @escaping @Sendable (UInt64) -> Void,
+        onFailure: @escaping @Sendable (String) -> Void
+    ) {
         self.log = log
+        self.metrics = metrics
         self.onDurable = onDurable
         self.onFailure = onFailure
     }
@@ -80,11 +85,15 @@ final class StorageWriter: @unchecked Sendable {
             condition.unlock()
 
             let outcome: String?
+            let started = ContinuousClock.now
             do {
                 for record in batch {
                     log.append(record.record, cell: record.cell)
                 }
                 try log.flush()
+                metrics.logFlushDuration.record(duration: ContinuousClock.now - started)
+                metrics.logFlushes.increment()
+                metrics.logFlushRecords.record(batch.count)
                 outcome = nil
             } catch {
                 outcome = "the write-ahead log failed: \(error); stopping, since nothing more can be made durable"

@@ -44,6 +44,7 @@ struct DevUpCommand: AsyncParsableCommand {
         print("""
             a colony of \(nodes) nodes is up; data and logs in \(dir)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
+            admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:
               colony cell create demo
               colony put demo greeting hello

@@ -60,11 +60,11 @@ final class LocalNodes: @unchecked Sendable {
                 return config
             }
         }
-        let ports = try FreePorts.take(2 * nodes)
+        let ports = try FreePorts.take(3 * nodes)
         let addresses = (0..<nodes).map { index in
             NodeAddress(
-                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[2 * index])",
-                clientAddress: "127.0.0.1:\(ports[2 * index + 1])")
+                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[3 * index])",
+                clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
         }
         return addresses.map { address in
             NodeConfig(colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses)

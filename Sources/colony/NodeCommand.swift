@@ -1,8 +1,8 @@
 import ArgumentParser
 import ColonyNode
-import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// `colony node --config FILE`: runs one node of a colony until SIGTERM or SIGINT.
 struct NodeCommand: AsyncParsableCommand {
@@ -11,8 +11,10 @@ struct NodeCommand: AsyncParsableCommand {
         abstract: "Run one node of a colony: recover its replicas, talk to its peers, serve until stopped.",
         discussion: """
             The configuration file (JSON) names the colony, this node's id, its data directory, and \
-            every node of the colony with its peer and client addresses; see NodeConfig in ColonyNode. \
-            SIGTERM or SIGINT stops the node cleanly: it stops taking traffic and flushes its log.
+            every node of the colony with its peer, client and (optional) admin addresses; see NodeConfig \
+            in ColonyNode. SIGTERM or SIGINT stops the node cleanly: it stops taking requests, hands the \
+            leadership of its cells to other members, flushes its log and exits. A node killed outright \
+            loses nothing it acknowledged.
             """
     )
 
@@ -49,21 +51,40 @@ struct NodeCommand: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
         }
-        let signals = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.notice("signal \(number): stopping")
-                Task { await server.stop() }
-            }
-            source.resume()
-            return source
-        }
-        let failure = await server.waitUntilStopped()
-        signals.forEach { $0.cancel() }
-        if let failure {
-            logger.critical("stopped: \(failure)")
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: NodeService(server: server, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped: \(error)")
             throw ExitCode.failure
         }
     }
+}
+
+/// A running node as a service of the process: it runs until the node stops, and a graceful
+/// shutdown of the process (SIGTERM, SIGINT) stops the node politely.
+struct NodeService: Service {
+    let server: ColonyNodeServer
+    let logger: Logger
+
+    func run() async throws {
+        let server = server
+        let logger = logger
+        let failure = await withGracefulShutdownHandler {
+            await server.waitUntilStopped()
+        } onGracefulShutdown: {
+            logger.notice("stopping: handing off leaderships, then flushing the log")
+            Task { await server.stop() }
+        }
+        if let failure { throw NodeFailure(reason: failure) }
+    }
+}
+
+/// Why a node stopped on its own.
+struct NodeFailure: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

@@ -17,11 +17,11 @@ final class LocalColony {
         self.options = options
         let root = NSTemporaryDirectory() + "colony-node-test-\(UUID().uuidString)"
         self.root = root
-        let ports = try FreePorts.take(2 * nodes)
+        let ports = try FreePorts.take(3 * nodes)
         let addresses = (0..<nodes).map { index in
             NodeAddress(
-                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[2 * index])",
-                clientAddress: "127.0.0.1:\(ports[2 * index + 1])")
+                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[3 * index])",
+                clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
         }
         configs = addresses.map { address in
             NodeConfig(colony: "test", node: address.node, dataDirectory: root + "/n\(address.node)", nodes: addresses)

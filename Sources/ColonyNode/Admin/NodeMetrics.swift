@@ -1,0 +1,99 @@
+import CoreMetrics
+import Prometheus
+
+/// The figures a node reports at `/metrics`, made from one registry of its own so that nodes
+/// sharing a process (in tests) keep theirs apart.
+///
+/// Names follow Prometheus' conventions: `colony_` first, the unit last, counters ending in
+/// `_total`. Histograms of durations are in seconds, with buckets from 100 µs to 10 s.
+final class NodeMetrics: Sendable {
+    /// Where every figure below lives; `/metrics` prints it.
+    let registry: PrometheusCollectorRegistry
+
+    private let factory: PrometheusMetricsFactory
+    /// Times a replica here became its cell's leader.
+    let leaderChanges: CoreMetrics.Counter
+    /// Replicas this node hosts.
+    let replicas: CoreMetrics.Gauge
+    /// Replicas here that lead their cell.
+    let leaders: CoreMetrics.Gauge
+    /// Replicas here that lost their stored state and wait to be renewed.
+    let damagedReplicas: CoreMetrics.Gauge
+    /// Group commits: each one write and one fsync of the write-ahead log.
+    let logFlushes: CoreMetrics.Counter
+    /// How long each group commit took, write and fsync together.
+    let logFlushDuration: CoreMetrics.Timer
+    /// Records in each group commit.
+    let logFlushRecords: CoreMetrics.Recorder
+    /// Frames sent to peer nodes.
+    let peerFrames: CoreMetrics.Counter
+    /// Replica messages in each frame sent to a peer node.
+    let peerFrameMessages: CoreMetrics.Recorder
+    /// Replica messages dropped because their peer was unreachable or backed up.
+    let peerMessagesDropped: CoreMetrics.Counter
+    /// Client requests answered (`colony_requests_total`, by operation and outcome: `ok` or
+    /// the error code) and how long each took (`colony_request_duration_seconds`).
+    private let requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)]
+
+    /// The kinds of client request, as the `operation` label names them.
+    enum RequestKind: String, CaseIterable, Sendable {
+        case get, put, delete, compareAndSet = "cas", increment, list, transaction
+    }
+
+    /// Makes every metric in a new registry.
+    init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2_500),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
+        ]
+        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192]
+        self.registry = registry
+        self.factory = factory
+        leaderChanges = CoreMetrics.Counter(label: "colony_leader_changes_total", factory: factory)
+        replicas = CoreMetrics.Gauge(label: "colony_replicas", factory: factory)
+        leaders = CoreMetrics.Gauge(label: "colony_leaders", factory: factory)
+        damagedReplicas = CoreMetrics.Gauge(label: "colony_damaged_replicas", factory: factory)
+        logFlushes = CoreMetrics.Counter(label: "colony_wal_fsyncs_total", factory: factory)
+        logFlushDuration = CoreMetrics.Timer(label: "colony_wal_flush_seconds", factory: factory)
+        logFlushRecords = CoreMetrics.Recorder(label: "colony_wal_flush_records", factory: factory)
+        peerFrames = CoreMetrics.Counter(label: "colony_peer_frames_sent_total", factory: factory)
+        peerFrameMessages = CoreMetrics.Recorder(label: "colony_peer_frame_messages", factory: factory)
+        peerMessagesDropped = CoreMetrics.Counter(label: "colony_peer_messages_dropped_total", factory: factory)
+        var requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)] = [:]
+        for kind in RequestKind.allCases {
+            requestMetrics[kind] = (
+                CoreMetrics.Counter(
+                    label: "colony_requests_total", dimensions: [("operation", kind.rawValue), ("outcome", "ok")], factory: factory),
+                CoreMetrics.Timer(label: "colony_request_duration_seconds", dimensions: [("operation", kind.rawValue)], factory: factory)
+            )
+        }
+        self.requestMetrics = requestMetrics
+    }
+
+    /// Counts one answered request of `kind` that took `nanoseconds`; `error` names the error
+    /// code it failed with, if it did.
+    func request(_ kind: RequestKind, nanoseconds: Int64, error: String?) {
+        guard let metrics = requestMetrics[kind] else {
+            preconditionFailure("Invalid state: every request kind has its metrics")
+        }
+        metrics.duration.recordNanoseconds(nanoseconds)
+        if let error {
+            // Errors are rare; the registry hands back the same counter for the same labels.
+            CoreMetrics.Counter(
+                label: "colony_requests_total", dimensions: [("operation", kind.rawValue), ("outcome", error)], factory: factory
+            ).increment()
+        } else {
+            metrics.ok.increment()
+        }
+    }
+
+    /// The figures in Prometheus' text format.
+    func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

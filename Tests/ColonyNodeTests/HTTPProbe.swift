@@ -1,0 +1,34 @@
+import NIOCore
+import NIOPosix
+
+/// A bare HTTP/1.1 client for the admin endpoint's tests: sends `request` as given and
+/// returns every byte the server sent until it closed the connection.
+enum HTTPProbe {
+    static func send(_ request: String, to address: String) async throws -> String {
+        let parts = address.split(separator: ":")
+        let bytes = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: String(parts[0]), port: Int(parts[1]) ?? 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+            .executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: request))
+                var received: [UInt8] = []
+                for try await buffer in inbound {
+                    received += buffer.readableBytesView
+                }
+                return received
+            }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// GETs `path`; returns the status code and the body.
+    static func get(_ path: String, from address: String, method: String = "GET") async throws -> (status: Int, body: String) {
+        let response = try await send("\(method) \(path) HTTP/1.1\r\nhost: \(address)\r\n\r\n", to: address)
+        let status = response.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+        let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+}
