@@ -36,7 +36,7 @@ public actor ColonyClient {
         public init() {}
     }
 
-    private struct CellView {
+    struct CellView {
         var members: [String] = []
         var leader: String?
         var epoch: UInt64 = 0
@@ -44,10 +44,10 @@ public actor ColonyClient {
         var sessionOpen = false
     }
 
-    private let seeds: [String]
+    let seeds: [String]
     private let policy: Policy
     private let clientID: UInt64
-    private var views: [String: CellView] = [:]
+    var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
     private var budget: Double
 
@@ -152,16 +152,20 @@ public actor ColonyClient {
         }.value
     }
 
-    /// Up to `limit` items whose keys start with `prefix`, and whether more matched.
-    public func list(_ cell: String, prefix: String = "", limit: Int = 1_000) async throws -> (items: [ColonyItem], truncated: Bool) {
+    /// Up to `limit` items whose keys start with `prefix`, whether more matched, and the
+    /// cell's revision they were read at: `watch(cell, after: revision)` then misses nothing.
+    public func list(
+        _ cell: String, prefix: String = "", limit: Int = 1_000, stale: Bool = false
+    ) async throws -> (items: [ColonyItem], truncated: Bool, revision: UInt64) {
         let reply = try await run(cell, isWrite: false) { client, header, options in
             var request = Colony_V1_ListRequest()
             request.header = header
             request.prefix = prefix
             request.limit = UInt32(clamping: limit)
+            request.consistency = stale ? .stale : .linearizable
             return try await client.list(request, options: options)
         }
-        return (reply.items.map(ColonyItem.init), reply.truncated)
+        return (reply.items.map(ColonyItem.init), reply.truncated, reply.revision)
     }
 
     /// Runs a transaction; see `Colony_V1_TransactionRequest` for its parts.
@@ -173,15 +177,58 @@ public actor ColonyClient {
         }
     }
 
-    /// Creates a cell whose members are `nodes` (an odd number of node ids, 3 to 9).
-    public func createCell(_ cell: String, nodes: [UInt32]) async throws -> Colony_V1_CellConfiguration {
+    /// A new cell's quotas; nil leaves a figure at the colony's default.
+    public struct Quota: Hashable, Sendable {
+        /// The most keys.
+        public var keysMax: UInt64?
+        /// The most bytes of keys and values together.
+        public var bytesMax: UInt64?
+        /// The largest value, in bytes.
+        public var valueBytesMax: UInt64?
+
+        /// Makes a quota.
+        public init(keysMax: UInt64? = nil, bytesMax: UInt64? = nil, valueBytesMax: UInt64? = nil) {
+            self.keysMax = keysMax
+            self.bytesMax = bytesMax
+            self.valueBytesMax = valueBytesMax
+        }
+    }
+
+    /// Creates a cell whose members are `nodes` (an odd number of node ids, 3 to 9), within
+    /// `quota`. The creation is decided by one of the members, which refuses the name of a
+    /// cell that was deleted.
+    public func createCell(_ cell: String, nodes: [UInt32], quota: Quota? = nil) async throws -> Colony_V1_CellConfiguration {
         var made = Colony_V1_CreateCellRequest()
         made.cell = cell
         made.nodes = nodes
+        if let quota {
+            made.limits.keysMax = quota.keysMax ?? 0
+            made.limits.bytesMax = quota.bytesMax ?? 0
+            made.limits.valueBytesMax = quota.valueBytesMax ?? 0
+        }
         let request = made
-        let reply = try await anyNode { client, options in try await client.createCell(request, options: options) }
-        views[cell] = CellView(members: reply.configuration.members.map(\.address).filter { !$0.isEmpty }, epoch: reply.configuration.epoch)
-        return reply.configuration
+        var targets = seeds
+        for _ in 0..<2 {
+            do {
+                let reply = try await anyNode(targets: targets) { client, options in try await client.createCell(request, options: options) }
+                views[cell] = CellView(members: reply.configuration.members.map(\.address).filter { !$0.isEmpty }, epoch: reply.configuration.epoch)
+                return reply.configuration
+            } catch let redirect as Redirect {
+                targets = redirect.members
+            }
+        }
+        throw ColonyError.unavailable("no member of the new cell \(cell) answered the creation")
+    }
+
+    /// Deletes `cell` through its own log; returns whether it was deleted already. Every
+    /// later operation on it fails with `cellDeleted`, and its name is not reused.
+    @discardableResult
+    public func deleteCell(_ cell: String) async throws -> Bool {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_DeleteCellRequest()
+            request.header = header
+            return try await client.deleteCell(request, options: options)
+        }.alreadyDeleted
     }
 
     /// A cell as one of its members knows it.
@@ -262,9 +309,15 @@ public actor ColonyClient {
                 target = nextTarget(cell, after: target, tried: tried)
             case .unavailable:
                 target = views[cell]?.leader ?? nextTarget(cell, after: target, tried: tried)
+            case .cellNotFound where error.cellDeleted:
+                throw ColonyError(error)
             case .cellNotFound:
+                // When this client has learned the cell's members, one of them may not have
+                // made its replica yet (a cell just created): keep trying until the deadline.
+                // Otherwise every node is asked once.
+                let knowsMembers = !(views[cell]?.members.isEmpty ?? true)
                 let next = nextTarget(cell, after: target, tried: tried)
-                if tried.contains(next) { throw ColonyError(error) }
+                if tried.contains(next), !knowsMembers { throw ColonyError(error) }
                 target = next
             case .sessionExpired:
                 views[cell]?.sessionOpen = false
@@ -295,7 +348,11 @@ public actor ColonyClient {
             do {
                 let reply = try await call(connection(target).client, options)
                 if reply.hasError {
-                    if reply.error.code == .cellNotFound || reply.error.code == .unavailable {
+                    if reply.error.code == .notLeader, reply.error.hasConfiguration {
+                        let members = reply.error.configuration.members.map(\.address).filter { !$0.isEmpty }
+                        if !members.isEmpty { throw Redirect(members: members) }
+                    }
+                    if (reply.error.code == .cellNotFound && !reply.error.cellDeleted) || reply.error.code == .unavailable {
                         lastProblem = reply.error.message
                         continue
                     }
@@ -304,6 +361,8 @@ public actor ColonyClient {
                 return reply
             } catch let error as ColonyError {
                 throw error
+            } catch let redirect as Redirect {
+                throw redirect
             } catch {
                 lastProblem = "\(target): \(error)"
             }
@@ -311,7 +370,7 @@ public actor ColonyClient {
         throw ColonyError.unavailable(lastProblem)
     }
 
-    private func learn(_ cell: String, _ configuration: Colony_V1_CellConfiguration, hasConfiguration: Bool) {
+    func learn(_ cell: String, _ configuration: Colony_V1_CellConfiguration, hasConfiguration: Bool) {
         guard hasConfiguration, configuration.epoch >= views[cell]?.epoch ?? 0 else { return }
         let addresses = configuration.members.map(\.address).filter { !$0.isEmpty }
         if !addresses.isEmpty { views[cell]?.members = addresses }
@@ -339,13 +398,13 @@ public actor ColonyClient {
     }
 
     /// Full jitter: a random pause between zero and the attempt's cap.
-    private func backOff(_ attempt: Int) async throws {
+    func backOff(_ attempt: Int) async throws {
         let cap = min(policy.backoffMax, policy.backoffBase * (1 << min(attempt, 20)))
         let nanoseconds = Int64(cap.components.seconds) * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
         try await Task.sleep(for: .nanoseconds(Int64.random(in: 0...max(nanoseconds, 1))))
     }
 
-    private func connection(_ address: String) throws -> NodeConnection {
+    func connection(_ address: String) throws -> NodeConnection {
         if let open = connections[address] { return open }
         let opened = try NodeConnection(address: address)
         connections[address] = opened

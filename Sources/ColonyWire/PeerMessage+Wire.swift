@@ -78,6 +78,9 @@ extension PeerMessageBody: WireCodable {
         case .renewal(let request):
             writer.writeTag(PeerMessageTag.renewal)
             writer.write(request)
+        case .cellDeleted(let tombstone):
+            writer.writeTag(PeerMessageTag.cellDeleted)
+            writer.write(tombstone)
         }
     }
 
@@ -128,6 +131,8 @@ extension PeerMessageBody: WireCodable {
             self = .staleEpoch(try CellConfiguration(from: &reader))
         case .renewal:
             self = .renewal(try RequestID(from: &reader))
+        case .cellDeleted:
+            self = .cellDeleted(try CellTombstone(from: &reader))
         }
     }
 }

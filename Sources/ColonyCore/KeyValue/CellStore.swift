@@ -62,8 +62,8 @@ public struct CellStore: Hashable, Sendable {
                 return .failure(.badListLimit(limit, max: limits.keysMax))
             }
             let (items, truncated) = list(prefix: prefix, limit: limit)
-            return .success(.list(items, truncated: truncated))
-        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership:
+            return .success(.list(items, truncated: truncated, revision: revision))
+        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell:
             preconditionFailure("read(_:) called with a write: \(operation)")
         }
     }
@@ -104,8 +104,8 @@ public struct CellStore: Hashable, Sendable {
             }
         case .transaction(let transaction):
             return apply(transaction, limits: limits)
-        case .changeMembership:
-            preconditionFailure("membership changes are applied by CellState, not CellStore")
+        case .changeMembership, .deleteCell:
+            preconditionFailure("membership changes and deletions are applied by CellState, not CellStore")
         }
     }
 

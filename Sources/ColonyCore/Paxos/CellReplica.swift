@@ -87,6 +87,10 @@ public struct CellReplica: Sendable {
     /// does not vote until the cell has applied this renewal request.
     var damagedRenewal: RequestID?
     var lastRenewalRequestAt: UInt64?
+    /// The cell's recent changes as applied here, for watchers; memory only.
+    public internal(set) var feed: ChangeFeed
+    /// Set once the cell is deleted: the replica then holds nothing else and only says so.
+    public internal(set) var tombstone: CellTombstone?
 
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
@@ -110,6 +114,11 @@ public struct CellReplica: Sendable {
     public static func restore(
         cell: CellID, node: NodeID, from durable: DurableCellState, options: ReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
+        if let tombstone = durable.tombstone {
+            var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
+            replica.tombstone = tombstone
+            return (replica, ReplicaOutput())
+        }
         guard durable.snapshot != nil || durable.damagedRenewal != nil else {
             return empty(cell: cell, node: node, options: options, seed: seed)
         }
@@ -139,6 +148,7 @@ public struct CellReplica: Sendable {
         damagedRenewal = durable.damagedRenewal
         guard let snapshot = durable.snapshot else { return }
         state = snapshot
+        feed.reset(at: snapshot.store.revision)
         snapshotSlot = snapshot.appliedThrough
         knownChosenThrough = snapshot.appliedThrough
         log = ReplicaLog(firstSlot: snapshot.appliedThrough + 1)
@@ -161,6 +171,7 @@ public struct CellReplica: Sendable {
         self.log = ReplicaLog(firstSlot: 1)
         self.snapshotSlot = 0
         self.electionDeadline = 0
+        self.feed = ChangeFeed(at: 0, changesKeptMax: options.changesKeptMax, bytesKeptMax: options.changeBytesKeptMax)
         resetElectionDeadline()
     }
 
@@ -175,8 +186,8 @@ public struct CellReplica: Sendable {
         return false
     }
 
-    /// The last slot applied here.
-    public var appliedThrough: Slot { state?.appliedThrough ?? 0 }
+    /// The last slot applied here (for a deleted cell, the slot that deleted it).
+    public var appliedThrough: Slot { state?.appliedThrough ?? tombstone?.slot ?? 0 }
 
     /// Whether this replica currently leads its cell.
     public var isLeader: Bool {
@@ -203,6 +214,7 @@ public struct CellReplica: Sendable {
     /// Advances the replica's clock by one tick: elections, heartbeats, retransmissions.
     public mutating func tick() -> ReplicaOutput {
         var output = ReplicaOutput()
+        guard tombstone == nil else { return output }
         now += 1
         switch role {
         case .leading:
@@ -230,6 +242,14 @@ public struct CellReplica: Sendable {
     /// Handles a message from the replica of the same cell on node `sender`.
     public mutating func receive(_ body: PeerMessageBody, from sender: NodeID) -> ReplicaOutput {
         var output = ReplicaOutput()
+        if let tombstone {
+            if let answer = tombstone.answer(body) { output.send(answer, to: sender, cell: cell) }
+            return output
+        }
+        if case .cellDeleted(let tombstone) = body {
+            receiveDeletion(tombstone, &output)
+            return output
+        }
         // Only the configuration is bound here: holding the whole state would make every
         // change below copy it.
         guard let configuration = state?.configuration, damagedRenewal == nil else {
@@ -281,6 +301,8 @@ public struct CellReplica: Sendable {
             }
         case .renewal(let id):
             receiveRenewalRequest(id, from: sender, &output)
+        case .cellDeleted:
+            preconditionFailure("Invalid state: a deletion is adopted before the ballot checks")
         }
         return output
     }
@@ -316,7 +338,7 @@ extension PeerMessageBody {
         case .poll, .prepare, .accept, .heartbeat:
             return true
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
-             .staleEpoch, .renewal:
+             .staleEpoch, .renewal, .cellDeleted:
             return false
         }
     }

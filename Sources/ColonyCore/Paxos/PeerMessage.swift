@@ -45,6 +45,8 @@ public enum PeerMessageBody: Hashable, Sendable {
     case staleEpoch(CellConfiguration)
     /// A member that lost its stored state asks the leader to renew it, under this request id.
     case renewal(RequestID)
+    /// The cell was deleted; the receiver adopts the tombstone and drops its replica's data.
+    case cellDeleted(CellTombstone)
 
     /// The ballot the message carries, if any.
     public var ballot: Ballot? {
@@ -53,7 +55,7 @@ public enum PeerMessageBody: Hashable, Sendable {
              .accept(let ballot, _, _, _), .accepted(let ballot, _), .reject(let ballot, _),
              .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _):
             return ballot
-        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal:
+        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal, .cellDeleted:
             return nil
         }
     }
