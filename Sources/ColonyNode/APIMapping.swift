@@ -53,7 +53,9 @@ enum APIMapping {
         }
         if requested.keysMax > 0 { limits.keysMax = Int(requested.keysMax) }
         if requested.bytesMax > 0 { limits.cellBytesMax = Int(requested.bytesMax) }
-        if requested.valueBytesMax > 0 { limits.valueBytesMax = Int(requested.valueBytesMax) }
+        // A value quota left out follows a smaller cell: no value can outgrow its cell.
+        limits.valueBytesMax = requested.valueBytesMax > 0
+            ? Int(requested.valueBytesMax) : min(limits.valueBytesMax, limits.cellBytesMax)
         guard limits.valueBytesMax <= limits.cellBytesMax else {
             return .failure(invalid(
                 "value_bytes_max \(limits.valueBytesMax) exceeds the cell's bytes_max \(limits.cellBytesMax); no such value could be stored"))
@@ -103,7 +105,7 @@ enum APIMapping {
             stale.configuration = Colony_V1_CellConfiguration(configuration, address: address)
             return .failure(stale)
         case .unavailable(let reason):
-            var unavailable = error(.unavailable, "\(reason)")
+            var unavailable = error(.unavailable, "cell \(cell.name): \(reason)")
             unavailable.retryAfterMs = 50
             return .failure(unavailable)
         case .sessionExpired:
@@ -113,25 +115,26 @@ enum APIMapping {
         }
     }
 
-    /// The API error for an operation `cell` refused.
+    /// The API error for an operation `cell` refused; the message names the cell.
     static func error(for failure: OperationError, cell: CellID) -> Colony_V1_Error {
+        let message = "cell \(cell.name): \(failure)"
         switch failure {
         case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange:
-            return error(.invalidArgument, "\(failure)")
+            return error(.invalidArgument, message)
         case .valueTooLarge:
-            return error(.valueTooLarge, "cell \(cell.name): \(failure)")
+            return error(.valueTooLarge, message)
         case .tooManyKeys, .cellTooLarge:
-            return error(.quotaExceeded, "cell \(cell.name): \(failure)")
+            return error(.quotaExceeded, message)
         case .conditionFailed(let current):
-            var failed = error(.conditionFailed, "\(failure)")
+            var failed = error(.conditionFailed, message)
             if let current { failed.current = Colony_V1_KeyValue(current) }
             return failed
         case .notAnInteger:
-            return error(.notAnInteger, "\(failure)")
+            return error(.notAnInteger, message)
         case .integerOverflow:
-            return error(.integerOverflow, "\(failure)")
+            return error(.integerOverflow, message)
         case .transactionStepFailed:
-            return error(.transactionStepFailed, "\(failure)")
+            return error(.transactionStepFailed, message)
         case .cellDeleted:
             return deleted(cell)
         }

@@ -21,7 +21,8 @@ struct ListCommand: AsyncParsableCommand {
             try await $0.list(cell, prefix: prefix, limit: limit, stale: stale)
         }
         var lines = items.map { "\($0.key) = \($0.text)  (version \($0.version))" }
-        lines.append("(\(items.count) keys at revision \(revision)\(truncated ? "; more match, raise --limit" : ""))")
+        let count = items.count == 1 ? "1 key" : "\(items.count) keys"
+        lines.append("(\(count) at revision \(revision)\(truncated ? "; more match, raise --limit" : ""))")
         options.show(
             lines.joined(separator: "\n"),
             json: [

@@ -7,10 +7,10 @@ struct ChangeFeedTests {
         CellChange(revision: revision, keys: [KeyChange(key: Key(key), value: Bytes(repeating: 7, count: bytes))])
     }
 
-    func feed(through revision: Revision, changesKeptMax: Int = 100, bytesKeptMax: Int = 1_000_000) -> ChangeFeed {
-        var feed = ChangeFeed(at: 0, changesKeptMax: changesKeptMax, bytesKeptMax: bytesKeptMax)
+    func feed(through revision: Revision, changesKeptMax: Int = 100) -> ChangeFeed {
+        var feed = ChangeFeed(at: 0)
         for next in stride(from: Revision(1), through: revision, by: 1) {
-            feed.append(change(next))
+            feed.append(change(next), changesKeptMax: changesKeptMax, bytesKeptMax: 1_000_000)
         }
         return feed
     }
@@ -40,13 +40,14 @@ struct ChangeFeedTests {
 
     @Test("it keeps at most bytesKeptMax bytes, but always the newest change")
     func byteBound() {
-        var feed = ChangeFeed(at: 0, changesKeptMax: 100, bytesKeptMax: 10)
-        feed.append(change(1, bytes: 4))  // 5 bytes with its key
-        feed.append(change(2, bytes: 4))
+        var feed = ChangeFeed(at: 0)
+        func append(_ next: CellChange) { feed.append(next, changesKeptMax: 100, bytesKeptMax: 10) }
+        append(change(1, bytes: 4))  // 5 bytes with its key
+        append(change(2, bytes: 4))
         #expect(feed.count == 2)
-        feed.append(change(3, bytes: 4))
+        append(change(3, bytes: 4))
         #expect(feed.heldAfter == 1)
-        feed.append(change(4, bytes: 50))
+        append(change(4, bytes: 50))
         #expect(feed.count == 1)
         #expect(feed.read(after: 3, limit: 5) == .changes([change(4, bytes: 50)]))
     }
@@ -57,19 +58,19 @@ struct ChangeFeedTests {
         feed.reset(at: 40)
         #expect(feed.read(after: 5, limit: 10) == .compacted(heldAfter: 40))
         #expect(feed.read(after: 40, limit: 10) == .upToDate)
-        feed.append(change(41))
+        feed.append(change(41), changesKeptMax: 100, bytesKeptMax: 1_000)
         #expect(feed.read(after: 40, limit: 10) == .changes([change(41)]))
     }
 
     @Test("wrapping around its ring, it holds exactly the latest changes of a long run")
     func ringMatchesAList() {
-        var feed = ChangeFeed(at: 0, changesKeptMax: 7, bytesKeptMax: 60)
+        var feed = ChangeFeed(at: 0)
         var all: [CellChange] = []
         var generator = SplitMix64(seed: 11)
         for revision in Revision(1)...500 {
             let next = change(revision, bytes: Int(generator.next() % 12))
             all.append(next)
-            feed.append(next)
+            feed.append(next, changesKeptMax: 7, bytesKeptMax: 60)
             let held = all.suffix(feed.count)
             #expect(feed.heldAfter == revision - Revision(feed.count))
             #expect(held.reduce(0) { $0 + $1.byteCount } <= 60 || feed.count == 1)

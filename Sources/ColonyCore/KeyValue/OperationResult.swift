@@ -71,7 +71,7 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
     case transactionTooLarge(steps: Int, max: Int)
     /// A transaction step failed; nothing of the transaction was applied.
     case transactionStepFailed(index: Int, reason: StepFailure)
-    /// A list asked for a limit outside 1 and the cell's key limit.
+    /// A list asked for a limit below 1; `max` is the cell's key limit.
     case badListLimit(Int, max: Int)
     /// A membership change named nodes that do not fit the cell's configuration.
     case invalidMembershipChange(ConfigurationError)
@@ -104,7 +104,7 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transactionStepFailed(let index, let reason):
             return "transaction step \(index) failed (\(reason)); nothing was applied"
         case .badListLimit(let limit, let max):
-            return "a list limit must be from 1 to \(max), not \(limit)"
+            return "a list limit must be at least 1, not \(limit) (the cell holds at most \(max) keys)"
         case .invalidMembershipChange(let reason):
             return "membership change refused: \(reason)"
         case .cellDeleted:

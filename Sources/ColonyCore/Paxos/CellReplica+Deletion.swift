@@ -4,7 +4,7 @@ extension CellReplica {
     /// deleting would mean two values were chosen for one slot, which the protocol rules
     /// out, so such a message is ignored).
     mutating func receiveDeletion(_ tombstone: CellTombstone, _ output: inout ReplicaOutput) {
-        guard self.tombstone == nil else { return }
+        guard deletion == nil else { return }
         if hasState, appliedThrough >= tombstone.slot { return }
         becomeTombstone(tombstone, &output)
     }
@@ -25,7 +25,7 @@ extension CellReplica {
     mutating func becomeTombstone(_ tombstone: CellTombstone, _ output: inout ReplicaOutput) {
         stepDownIfLeading(&output)
         role = .follower
-        self.tombstone = tombstone
+        deletion = TombstoneBox(tombstone)
         state = nil
         log = ReplicaLog(firstSlot: tombstone.slot + 1)
         snapshotSlot = tombstone.slot
@@ -36,5 +36,14 @@ extension CellReplica {
         catchUpSource = nil
         output.persist.append(.deleted(tombstone))
         output.events.append(.deleted(tombstone))
+    }
+}
+
+/// A tombstone kept out of line in its replica.
+final class TombstoneBox: Sendable {
+    let tombstone: CellTombstone
+
+    init(_ tombstone: CellTombstone) {
+        self.tombstone = tombstone
     }
 }

@@ -105,7 +105,9 @@ extension CellReplica {
         knownChosenThrough = max(knownChosenThrough, slot)
         output.events.append(.applied(slot: slot, batch: batch))
         for result in results {
-            if let change = result.change { feed.append(change) }
+            if let change = result.change {
+                feed.append(change, changesKeptMax: options.changesKeptMax, bytesKeptMax: options.changeBytesKeptMax)
+            }
         }
         if isLeader {
             for result in results where leaderState.pendingWrites.remove(result.id) != nil {

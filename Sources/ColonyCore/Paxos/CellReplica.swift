@@ -89,8 +89,8 @@ public struct CellReplica: Sendable {
     var lastRenewalRequestAt: UInt64?
     /// The cell's recent changes as applied here, for watchers; memory only.
     public internal(set) var feed: ChangeFeed
-    /// Set once the cell is deleted: the replica then holds nothing else and only says so.
-    public internal(set) var tombstone: CellTombstone?
+    /// Set once the cell is deleted; out of line, so live replicas pay one word for it.
+    var deletion: TombstoneBox?
 
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
@@ -116,7 +116,7 @@ public struct CellReplica: Sendable {
     ) -> (replica: CellReplica, output: ReplicaOutput) {
         if let tombstone = durable.tombstone {
             var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
-            replica.tombstone = tombstone
+            replica.deletion = TombstoneBox(tombstone)
             return (replica, ReplicaOutput())
         }
         guard durable.snapshot != nil || durable.damagedRenewal != nil else {
@@ -171,7 +171,7 @@ public struct CellReplica: Sendable {
         self.log = ReplicaLog(firstSlot: 1)
         self.snapshotSlot = 0
         self.electionDeadline = 0
-        self.feed = ChangeFeed(at: 0, changesKeptMax: options.changesKeptMax, bytesKeptMax: options.changeBytesKeptMax)
+        self.feed = ChangeFeed(at: 0)
         resetElectionDeadline()
     }
 
@@ -208,6 +208,10 @@ public struct CellReplica: Sendable {
 
     /// Whether the replica waits to be renewed after losing (or never having) its stored state.
     public var isDamaged: Bool { damagedRenewal != nil }
+
+    /// The cell's tombstone once it is deleted: the replica then holds nothing else and only
+    /// says so.
+    public var tombstone: CellTombstone? { deletion?.tombstone }
 
     // MARK: - Events
 

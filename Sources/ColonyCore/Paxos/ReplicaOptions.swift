@@ -31,8 +31,9 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// The most recent changes a replica keeps in memory for watchers (its `ChangeFeed`); a
     /// watch from an older revision is refused as compacted.
     public var changesKeptMax: Int = 1_000
-    /// The most bytes of keys and values a replica's change feed keeps.
-    public var changeBytesKeptMax: Int = 4 * 1024 * 1024
+    /// The most bytes of keys and values a replica's change feed keeps: with the cell's own
+    /// `cellBytesMax`, what one active replica may hold in memory.
+    public var changeBytesKeptMax: Int = 1024 * 1024
     /// Deliberate defects, for tests that prove the simulator and checker catch them.
     @_spi(Testing) public var defects: Set<Defect> = []
 

@@ -9,11 +9,10 @@
 /// A watcher asks for the changes after the last revision it saw. If the feed no longer
 /// holds the next one, the answer is `compacted`, naming the revision the window starts
 /// after: the watcher re-reads the keys and watches from that read's revision.
+///
+/// The bounds come with each change appended (a replica passes its options'), so an idle
+/// replica's feed costs five words and no allocation.
 public struct ChangeFeed: Sendable {
-    /// The most changes kept.
-    public let changesKeptMax: Int
-    /// The most bytes of keys and values kept (the newest change is kept whatever its size).
-    public let bytesKeptMax: Int
     /// Every change after this revision, through `latest`, is held.
     public private(set) var heldAfter: Revision
     /// The revision of the latest change applied (the cell's revision here).
@@ -24,10 +23,7 @@ public struct ChangeFeed: Sendable {
     private var byteCount = 0
 
     /// An empty feed of a cell at `revision`: it holds the changes applied from now on.
-    public init(at revision: Revision, changesKeptMax: Int, bytesKeptMax: Int) {
-        precondition(changesKeptMax >= 1 && bytesKeptMax >= 1, "a feed must be able to hold one change")
-        self.changesKeptMax = changesKeptMax
-        self.bytesKeptMax = bytesKeptMax
+    public init(at revision: Revision) {
         heldAfter = revision
         latest = revision
     }
@@ -36,9 +32,11 @@ public struct ChangeFeed: Sendable {
     public var count: Int { Int(latest - heldAfter) }
 
     /// Adds the change the cell just applied, which must be the one after `latest`, and
-    /// forgets the oldest changes beyond the bounds.
-    public mutating func append(_ change: CellChange) {
+    /// forgets the oldest changes beyond `changesKeptMax` changes or `bytesKeptMax` bytes of
+    /// keys and values (the newest change is kept whatever its size).
+    public mutating func append(_ change: CellChange, changesKeptMax: Int, bytesKeptMax: Int) {
         precondition(change.revision == latest + 1, "change \(change.revision) applied after revision \(latest)")
+        precondition(changesKeptMax >= 1, "a feed must be able to hold one change")
         let size = change.byteCount
         while count > 0, count >= changesKeptMax || byteCount + size > bytesKeptMax {
             dropOldest()
