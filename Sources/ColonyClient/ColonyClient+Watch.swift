@@ -14,7 +14,7 @@ extension ColonyClient {
     /// without a gap from the current state: `list` the keys, then watch from the list's
     /// revision.
     public nonisolated func watch(_ cell: String, prefix: String = "", after: UInt64 = 0) -> ColonyWatch {
-        let channel = ChangeChannel(capacity: 64)
+        let channel = ChangeChannel(capacity: max(policy.watchBufferChangesMax, 1))
         let task = Task { await self.runWatch(cell: cell, prefix: prefix, after: after, into: channel) }
         return ColonyWatch(handle: WatchHandle(channel: channel, task: task))
     }

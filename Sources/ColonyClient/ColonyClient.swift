@@ -31,6 +31,9 @@ public actor ColonyClient {
         /// Retries the client may make beyond its successes: each retry spends a token, each
         /// success earns a tenth of one back, up to this many.
         public var retryBudget: Double = 100
+        /// The most changes a watch holds that its reader has not taken yet; past it, the
+        /// watch stops reading from the node until the reader catches up.
+        public var watchBufferChangesMax = 64
 
         /// The defaults.
         public init() {}
@@ -45,7 +48,7 @@ public actor ColonyClient {
     }
 
     let seeds: [String]
-    private let policy: Policy
+    let policy: Policy
     private let clientID: UInt64
     var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
