@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
+        .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
         .testTarget(
             name: "ColonyNodeTests",
             dependencies: ["ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport"]),

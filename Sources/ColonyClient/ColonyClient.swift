@@ -31,12 +31,15 @@ public actor ColonyClient {
         /// Retries the client may make beyond its successes: each retry spends a token, each
         /// success earns a tenth of one back, up to this many.
         public var retryBudget: Double = 100
+        /// The most changes a watch holds that its reader has not taken yet; past it, the
+        /// watch stops reading from the node until the reader catches up.
+        public var watchBufferChangesMax = 64
 
         /// The defaults.
         public init() {}
     }
 
-    private struct CellView {
+    struct CellView {
         var members: [String] = []
         var leader: String?
         var epoch: UInt64 = 0
@@ -44,10 +47,10 @@ public actor ColonyClient {
         var sessionOpen = false
     }
 
-    private let seeds: [String]
-    private let policy: Policy
+    let seeds: [String]
+    let policy: Policy
     private let clientID: UInt64
-    private var views: [String: CellView] = [:]
+    var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
     private var budget: Double
 
@@ -152,16 +155,20 @@ public actor ColonyClient {
         }.value
     }
 
-    /// Up to `limit` items whose keys start with `prefix`, and whether more matched.
-    public func list(_ cell: String, prefix: String = "", limit: Int = 1_000) async throws -> (items: [ColonyItem], truncated: Bool) {
+    /// Up to `limit` items whose keys start with `prefix`, whether more matched, and the
+    /// cell's revision they were read at: `watch(cell, after: revision)` then misses nothing.
+    public func list(
+        _ cell: String, prefix: String = "", limit: Int = 1_000, stale: Bool = false
+    ) async throws -> (items: [ColonyItem], truncated: Bool, revision: UInt64) {
         let reply = try await run(cell, isWrite: false) { client, header, options in
             var request = Colony_V1_ListRequest()
             request.header = header
             request.prefix = prefix
             request.limit = UInt32(clamping: limit)
+            request.consistency = stale ? .stale : .linearizable
             return try await client.list(request, options: options)
         }
-        return (reply.items.map(ColonyItem.init), reply.truncated)
+        return (reply.items.map(ColonyItem.init), reply.truncated, reply.revision)
     }
 
     /// Runs a transaction; see `Colony_V1_TransactionRequest` for its parts.
@@ -173,36 +180,11 @@ public actor ColonyClient {
         }
     }
 
-    /// Creates a cell whose members are `nodes` (an odd number of node ids, 3 to 9).
-    public func createCell(_ cell: String, nodes: [UInt32]) async throws -> Colony_V1_CellConfiguration {
-        var made = Colony_V1_CreateCellRequest()
-        made.cell = cell
-        made.nodes = nodes
-        let request = made
-        let reply = try await anyNode { client, options in try await client.createCell(request, options: options) }
-        views[cell] = CellView(members: reply.configuration.members.map(\.address).filter { !$0.isEmpty }, epoch: reply.configuration.epoch)
-        return reply.configuration
-    }
-
-    /// A cell as one of its members knows it.
-    public func cellInfo(_ cell: String) async throws -> Colony_V1_CellSummary {
-        var made = Colony_V1_CellInfoRequest()
-        made.cell = cell
-        let request = made
-        let targets = (views[cell]?.members ?? []) + seeds
-        return try await anyNode(targets: targets) { client, options in try await client.cellInfo(request, options: options) }.cell
-    }
-
-    /// The cells hosted by the first node that answers.
-    public func listCells() async throws -> [Colony_V1_CellSummary] {
-        try await anyNode { client, options in try await client.listCells(Colony_V1_ListCellsRequest(), options: options) }.cells
-    }
-
     // MARK: - Retries
 
     /// Runs one cell operation until it succeeds, fails definitely, or runs out of time or
     /// retry budget. Every attempt carries the same request id.
-    private func run<Reply: APIReply>(
+    func run<Reply: APIReply>(
         _ cell: String, isWrite: Bool,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, Colony_V1_RequestHeader, CallOptions) async throws -> Reply
     ) async throws -> Reply {
@@ -262,9 +244,15 @@ public actor ColonyClient {
                 target = nextTarget(cell, after: target, tried: tried)
             case .unavailable:
                 target = views[cell]?.leader ?? nextTarget(cell, after: target, tried: tried)
+            case .cellNotFound where error.cellDeleted:
+                throw ColonyError(error)
             case .cellNotFound:
+                // When this client has learned the cell's members, one of them may not have
+                // made its replica yet (a cell just created): keep trying until the deadline.
+                // Otherwise every node is asked once.
+                let knowsMembers = !(views[cell]?.members.isEmpty ?? true)
                 let next = nextTarget(cell, after: target, tried: tried)
-                if tried.contains(next) { throw ColonyError(error) }
+                if tried.contains(next), !knowsMembers { throw ColonyError(error) }
                 target = next
             case .sessionExpired:
                 views[cell]?.sessionOpen = false
@@ -283,11 +271,12 @@ public actor ColonyClient {
     }
 
     /// Runs a call that any node can answer, trying each in turn.
-    private func anyNode<Reply: APIReply>(
+    func anyNode<Reply: APIReply>(
         targets: [String]? = nil,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
     ) async throws -> Reply {
         var lastProblem = "no node to ask"
+        var everyAnswerWasNotFound = true
         var seen: Set<String> = []
         for target in targets ?? seeds where seen.insert(target).inserted {
             var options = CallOptions.defaults
@@ -295,8 +284,13 @@ public actor ColonyClient {
             do {
                 let reply = try await call(connection(target).client, options)
                 if reply.hasError {
-                    if reply.error.code == .cellNotFound || reply.error.code == .unavailable {
+                    if reply.error.code == .notLeader, reply.error.hasConfiguration {
+                        let members = reply.error.configuration.members.map(\.address).filter { !$0.isEmpty }
+                        if !members.isEmpty { throw Redirect(members: members) }
+                    }
+                    if (reply.error.code == .cellNotFound && !reply.error.cellDeleted) || reply.error.code == .unavailable {
                         lastProblem = reply.error.message
+                        everyAnswerWasNotFound = everyAnswerWasNotFound && reply.error.code == .cellNotFound
                         continue
                     }
                     throw ColonyError(reply.error)
@@ -304,14 +298,17 @@ public actor ColonyClient {
                 return reply
             } catch let error as ColonyError {
                 throw error
+            } catch let redirect as Redirect {
+                throw redirect
             } catch {
                 lastProblem = "\(target): \(error)"
+                everyAnswerWasNotFound = false
             }
         }
-        throw ColonyError.unavailable(lastProblem)
+        throw everyAnswerWasNotFound && !seen.isEmpty ? ColonyError.cellNotFound(lastProblem) : ColonyError.unavailable(lastProblem)
     }
 
-    private func learn(_ cell: String, _ configuration: Colony_V1_CellConfiguration, hasConfiguration: Bool) {
+    func learn(_ cell: String, _ configuration: Colony_V1_CellConfiguration, hasConfiguration: Bool) {
         guard hasConfiguration, configuration.epoch >= views[cell]?.epoch ?? 0 else { return }
         let addresses = configuration.members.map(\.address).filter { !$0.isEmpty }
         if !addresses.isEmpty { views[cell]?.members = addresses }
@@ -339,13 +336,13 @@ public actor ColonyClient {
     }
 
     /// Full jitter: a random pause between zero and the attempt's cap.
-    private func backOff(_ attempt: Int) async throws {
+    func backOff(_ attempt: Int) async throws {
         let cap = min(policy.backoffMax, policy.backoffBase * (1 << min(attempt, 20)))
         let nanoseconds = Int64(cap.components.seconds) * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
         try await Task.sleep(for: .nanoseconds(Int64.random(in: 0...max(nanoseconds, 1))))
     }
 
-    private func connection(_ address: String) throws -> NodeConnection {
+    func connection(_ address: String) throws -> NodeConnection {
         if let open = connections[address] { return open }
         let opened = try NodeConnection(address: address)
         connections[address] = opened

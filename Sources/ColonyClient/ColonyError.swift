@@ -8,6 +8,11 @@ import Foundation
 public enum ColonyError: Error, Hashable, Sendable, CustomStringConvertible {
     /// No node reached hosts the cell.
     case cellNotFound(String)
+    /// The cell was deleted: it holds no data, takes no requests, and its name is not reused.
+    case cellDeleted(String)
+    /// A watch's next changes are no longer kept by any member reached; every change after
+    /// revision `through` is. List the keys and watch from the list's revision.
+    case compacted(through: UInt64, String)
     /// A compare-and-set found something else: `current` is what the key holds (nil: absent).
     case conditionFailed(current: ColonyItem?)
     /// The request is malformed; retrying will not help.
@@ -35,6 +40,8 @@ public enum ColonyError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .cellNotFound(let message): return "cell not found: \(message)"
+        case .cellDeleted(let message): return "cell deleted: \(message)"
+        case .compacted(let through, let message): return "changes compacted (kept after revision \(through)): \(message)"
         case .conditionFailed(let current):
             return current.map { "condition failed: the key holds version \($0.version)" } ?? "condition failed: the key is absent"
         case .invalidArgument(let message): return "invalid request: \(message)"
@@ -53,7 +60,7 @@ public enum ColonyError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The client error for a definite API error (not the retryable ones).
     init(_ error: Colony_V1_Error) {
         switch error.code {
-        case .cellNotFound: self = .cellNotFound(error.message)
+        case .cellNotFound: self = error.cellDeleted ? .cellDeleted(error.message) : .cellNotFound(error.message)
         case .conditionFailed: self = .conditionFailed(current: error.hasCurrent ? ColonyItem(error.current) : nil)
         case .invalidArgument: self = .invalidArgument(error.message)
         case .valueTooLarge: self = .valueTooLarge(error.message)
@@ -63,11 +70,19 @@ public enum ColonyError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transactionStepFailed: self = .transactionStepFailed(error.message)
         case .unauthorized: self = .unauthorized(error.message)
         case .cellExists: self = .cellExists(error.message)
+        case .compacted: self = .compacted(through: error.compactedThrough, error.message)
+        case .slowConsumer: self = .unavailable(error.message)
         case .sessionExpired: self = .outcomeUnknown(error.message)
         case .unspecified, .notLeader, .staleEpoch, .unavailable, .UNRECOGNIZED:
             self = .unavailable(error.message)
         }
     }
+}
+
+/// A node that may not decide a call named the nodes that may (client addresses); the
+/// client follows it.
+struct Redirect: Error {
+    var members: [String]
 }
 
 /// A key with its value and version.

@@ -53,3 +53,4 @@ extension Colony_V1_TransactionReply: APIReply {}
 extension Colony_V1_CreateCellReply: APIReply {}
 extension Colony_V1_CellInfoReply: APIReply {}
 extension Colony_V1_ListCellsReply: APIReply {}
+extension Colony_V1_DeleteCellReply: APIReply {}

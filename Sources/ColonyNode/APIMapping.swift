@@ -35,6 +35,34 @@ enum APIMapping {
         }
     }
 
+    /// A new cell's limits: the standard ones with the quotas the request names (0: the
+    /// standard figure), each within the colony's maxima.
+    static func limits(_ requested: Colony_V1_CellLimits?, quotaMax: CellQuota) -> Result<CellLimits, Colony_V1_Error> {
+        var limits = CellLimits.standard
+        limits.keysMax = min(limits.keysMax, quotaMax.keysMax)
+        limits.cellBytesMax = min(limits.cellBytesMax, quotaMax.bytesMax)
+        limits.valueBytesMax = min(limits.valueBytesMax, quotaMax.valueBytesMax)
+        guard let requested else { return .success(limits) }
+        let asked = [
+            ("keys_max", requested.keysMax, quotaMax.keysMax, "keys"),
+            ("bytes_max", requested.bytesMax, quotaMax.bytesMax, "bytes"),
+            ("value_bytes_max", requested.valueBytesMax, quotaMax.valueBytesMax, "bytes per value"),
+        ]
+        for (name, value, most, unit) in asked where value > UInt64(most) {
+            return .failure(invalid("\(name) \(value) exceeds this colony's maximum of \(most) \(unit) per cell; ask for at most that"))
+        }
+        if requested.keysMax > 0 { limits.keysMax = Int(requested.keysMax) }
+        if requested.bytesMax > 0 { limits.cellBytesMax = Int(requested.bytesMax) }
+        // A value quota left out follows a smaller cell: no value can outgrow its cell.
+        limits.valueBytesMax = requested.valueBytesMax > 0
+            ? Int(requested.valueBytesMax) : min(limits.valueBytesMax, limits.cellBytesMax)
+        guard limits.valueBytesMax <= limits.cellBytesMax else {
+            return .failure(invalid(
+                "value_bytes_max \(limits.valueBytesMax) exceeds the cell's bytes_max \(limits.cellBytesMax); no such value could be stored"))
+        }
+        return .success(limits)
+    }
+
     /// An `INVALID_ARGUMENT` error with `message`.
     static func invalid(_ message: String) -> Colony_V1_Error {
         error(.invalidArgument, message)
@@ -57,7 +85,7 @@ enum APIMapping {
         case .completed(.success(let result)):
             return .success(result)
         case .completed(.failure(let failure)), .rejected(let failure):
-            return .failure(error(for: failure))
+            return .failure(error(for: failure, cell: cell))
         case .redirect(let leader, let configuration):
             guard leader != nil || configuration != nil else {
                 return .failure(error(.cellNotFound, "this node hosts no replica of cell \(cell.name); ask one of its members"))
@@ -77,7 +105,7 @@ enum APIMapping {
             stale.configuration = Colony_V1_CellConfiguration(configuration, address: address)
             return .failure(stale)
         case .unavailable(let reason):
-            var unavailable = error(.unavailable, "\(reason)")
+            var unavailable = error(.unavailable, "cell \(cell.name): \(reason)")
             unavailable.retryAfterMs = 50
             return .failure(unavailable)
         case .sessionExpired:
@@ -87,26 +115,38 @@ enum APIMapping {
         }
     }
 
-    /// The API error for a refused operation.
-    static func error(for failure: OperationError) -> Colony_V1_Error {
+    /// The API error for an operation `cell` refused; the message names the cell.
+    static func error(for failure: OperationError, cell: CellID) -> Colony_V1_Error {
+        let message = "cell \(cell.name): \(failure)"
         switch failure {
         case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange:
-            return error(.invalidArgument, "\(failure)")
+            return error(.invalidArgument, message)
         case .valueTooLarge:
-            return error(.valueTooLarge, "\(failure)")
+            return error(.valueTooLarge, message)
         case .tooManyKeys, .cellTooLarge:
-            return error(.quotaExceeded, "\(failure)")
+            return error(.quotaExceeded, message)
         case .conditionFailed(let current):
-            var failed = error(.conditionFailed, "\(failure)")
+            var failed = error(.conditionFailed, message)
             if let current { failed.current = Colony_V1_KeyValue(current) }
             return failed
         case .notAnInteger:
-            return error(.notAnInteger, "\(failure)")
+            return error(.notAnInteger, message)
         case .integerOverflow:
-            return error(.integerOverflow, "\(failure)")
+            return error(.integerOverflow, message)
         case .transactionStepFailed:
-            return error(.transactionStepFailed, "\(failure)")
+            return error(.transactionStepFailed, message)
+        case .cellDeleted:
+            return deleted(cell)
         }
+    }
+
+    /// The `CELL_NOT_FOUND` error for a deleted cell.
+    static func deleted(_ cell: CellID, revision: Revision? = nil) -> Colony_V1_Error {
+        let when = revision.map { " at revision \($0)" } ?? ""
+        var deleted = error(
+            .cellNotFound, "cell \(cell.name) was deleted\(when): it holds no data and takes no requests, and its name is not reused")
+        deleted.cellDeleted = true
+        return deleted
     }
 
     /// The error for a result of another kind than the operation returns: a bug, said plainly.
@@ -143,6 +183,32 @@ enum APIMapping {
             steps(request.failure, "failure").map { failure in
                 Transaction(conditions: conditions, success: success, failure: failure)
             }
+        }
+    }
+}
+
+extension Colony_V1_CellLimits {
+    init(_ limits: CellLimits) {
+        self.init()
+        keysMax = UInt64(limits.keysMax)
+        bytesMax = UInt64(limits.cellBytesMax)
+        valueBytesMax = UInt64(limits.valueBytesMax)
+    }
+}
+
+extension Colony_V1_WatchEvent {
+    init(_ change: CellChange) {
+        self.init()
+        revision = change.revision
+        changes = change.keys.map { keyChange in
+            var made = Colony_V1_KeyChange()
+            made.key = keyChange.key.string
+            if let value = keyChange.value {
+                made.value = Data(value)
+            } else {
+                made.deleted = true
+            }
+            return made
         }
     }
 }

@@ -14,14 +14,16 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let requestTimeout: TimeAmount
     let metrics: NodeMetrics
     let logger: Logger
+    /// The most changes a watch is handed at once.
+    let watchBatchChangesMax: Int
 
-    private func address(_ node: NodeID) -> String? {
+    func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
     }
 
     /// Runs `operation` on the header's cell and returns its result or the error to reply
     /// with; counts it in the node's metrics as a request of `kind`.
-    private func execute(
+    func execute(
         _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, _ kind: NodeMetrics.RequestKind,
         consistency: Colony_V1_Consistency = .linearizable
     ) async -> Result<OperationResult, Colony_V1_Error> {
@@ -130,9 +132,10 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         var reply = Colony_V1_ListReply()
         let limit = request.limit == 0 ? 1_000 : Int(request.limit)
         switch await execute(request.header, .list(prefix: Key(request.prefix), limit: limit), .list, consistency: request.consistency) {
-        case .success(.list(let items, let truncated)):
+        case .success(.list(let items, let truncated, let revision)):
             reply.items = items.map(Colony_V1_KeyValue.init)
             reply.truncated = truncated
+            reply.revision = revision
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
         }
@@ -159,62 +162,5 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             reply.error = error
         }
         return reply
-    }
-
-    func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
-        var reply = Colony_V1_CreateCellReply()
-        let cell: CellID
-        switch APIMapping.cell(request.cell) {
-        case .success(let valid): cell = valid
-        case .failure(let error):
-            reply.error = error
-            return reply
-        }
-        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
-        guard unknown.isEmpty else {
-            reply.error = APIMapping.invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))")
-            return reply
-        }
-        let configuration: CellConfiguration
-        do {
-            configuration = try CellConfiguration(epoch: 1, members: request.nodes.map(NodeID.init), startSlot: 1)
-        } catch {
-            reply.error = APIMapping.invalid("cannot make a cell of nodes \(request.nodes): \(error)")
-            return reply
-        }
-        let driver = driver
-        try await driver.loop.submit { driver.createCell(cell, configuration: configuration) }.get()
-        reply.configuration = Colony_V1_CellConfiguration(configuration, address: address)
-        return reply
-    }
-
-    func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
-        var reply = Colony_V1_CellInfoReply()
-        let status = try await driver.currentStatus()
-        guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
-            reply.error = APIMapping.error(.cellNotFound, "node \(config.node) hosts no replica of cell \(request.cell)")
-            return reply
-        }
-        reply.cell = summary(cell)
-        return reply
-    }
-
-    func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
-        var reply = Colony_V1_ListCellsReply()
-        let status = try await driver.currentStatus()
-        reply.cells = status.cells.map(summary)
-        return reply
-    }
-
-    private func summary(_ cell: CellStatus) -> Colony_V1_CellSummary {
-        var summary = Colony_V1_CellSummary()
-        summary.cell = cell.cell.name
-        if let configuration = cell.configuration {
-            summary.configuration = Colony_V1_CellConfiguration(configuration, address: address)
-        }
-        summary.leader = cell.leaderHint?.rawValue ?? 0
-        summary.appliedThrough = cell.appliedThrough
-        summary.damaged = cell.isDamaged
-        return summary
     }
 }

@@ -27,6 +27,13 @@ public final class ColonyNodeServer: @unchecked Sendable {
         public var requestTimeout = TimeAmount.seconds(5)
         /// How long a stopping node waits for its cells to take new leaders before it goes.
         public var handOffTimeout = TimeAmount.seconds(3)
+        /// The most watches the node serves at once; more are refused as `UNAVAILABLE`.
+        public var watchesMax = 1_000
+        /// The most changes a watch is handed at once: its whole buffer on the node, since it
+        /// gets the next ones only after writing these out.
+        public var watchBatchChangesMax = 64
+        /// How long a stopping node waits for its client streams to end before cutting them.
+        public var clientDrainTimeout = TimeAmount.seconds(5)
 
         /// The defaults.
         public init() {}
@@ -45,6 +52,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     private var adminServer: (any Channel)?
     private var clientServer: GRPCServer<HTTP2ServerTransport.Posix>?
     private var clientServing: Task<Void, any Error>?
+    private var clientDrainTimeout = TimeAmount.seconds(5)
     private let stopped = StopLatch()
 
     /// What recovery found when the node started.
@@ -111,10 +119,13 @@ public final class ColonyNodeServer: @unchecked Sendable {
                 logger.critical("\(reason)")
                 Task { await box.server?.stop(failure: reason) }
             })
-        let driver = NodeDriver(loop: loop, host: host, storage: storage, links: links, metrics: metrics, logger: logger)
+        let driver = NodeDriver(
+            loop: loop, host: host, storage: storage, links: links, watchesMax: options.watchesMax, metrics: metrics,
+            logger: logger)
         let server = ColonyNodeServer(
             config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, metrics: metrics,
             options: options, logger: logger)
+        server.clientDrainTimeout = options.clientDrainTimeout
         box.server = server
         storage.start()
         try await loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.get()
@@ -168,7 +179,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
         let service = ClientService(
-            driver: driver, config: config, requestTimeout: options.requestTimeout, metrics: metrics, logger: logger)
+            driver: driver, config: config, requestTimeout: options.requestTimeout,
+            metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
@@ -246,7 +258,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
                 handOffOutcome.withLock { $0 = leading }
             }
         }
-        _ = await clientServing?.result
+        // Watch streams never end by themselves: end them, and cut any stream still open
+        // after the drain timeout (a watcher that stopped reading).
+        try? await driver.loop.submit { driver.endWatches() }.get()
+        if let serving = clientServing {
+            let drainTimeout = clientDrainTimeout
+            let cutter = Task {
+                try await Task.sleep(nanoseconds: UInt64(max(drainTimeout.nanoseconds, 0)))
+                serving.cancel()
+            }
+            _ = await serving.result
+            cutter.cancel()
+        }
         try? await peerServer?.close().get()
         try? await adminServer?.close().get()
         try? await driver.loop.submit {

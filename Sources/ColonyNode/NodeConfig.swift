@@ -13,9 +13,13 @@ import Foundation
 ///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201", "adminAddress": "127.0.0.1:7301" },
 ///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202", "adminAddress": "127.0.0.1:7302" }
 ///   ],
-///   "keyFile": null
+///   "keyFile": null,
+///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 }
 /// }
 /// ```
+///
+/// `cellQuotaMax` is optional: the largest quotas a cell may be created with in this colony
+/// (each at most `CellLimits.ceiling`'s); without it, the ceiling applies.
 public struct NodeConfig: Codable, Hashable, Sendable {
     /// The colony's name: nodes refuse peers that name another colony.
     public var colony: String
@@ -27,14 +31,25 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     public var nodes: [NodeAddress]
     /// A key file (32 raw bytes or 64 hex digits) that seals the data at rest, if any.
     public var keyFile: String?
+    /// The largest quotas a cell may be created with, if lower than `CellLimits.ceiling`.
+    public var cellQuotaMax: CellQuota?
 
     /// Makes a configuration; `validated()` checks it.
-    public init(colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil) {
+    public init(
+        colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
+        cellQuotaMax: CellQuota? = nil
+    ) {
         self.colony = colony
         self.node = node
         self.dataDirectory = dataDirectory
         self.nodes = nodes
         self.keyFile = keyFile
+        self.cellQuotaMax = cellQuotaMax
+    }
+
+    /// The largest quotas a cell of this colony may have.
+    public var effectiveCellQuotaMax: CellQuota {
+        cellQuotaMax ?? CellQuota(CellLimits.ceiling)
     }
 
     /// Reads and checks a configuration file.
@@ -87,6 +102,15 @@ public struct NodeConfig: Codable, Hashable, Sendable {
         guard seen.contains(node) else {
             throw NodeConfigProblem("this node (\(node)) is not listed in \"nodes\"; list every node of the colony, this one included")
         }
+        if let quota = cellQuotaMax {
+            let ceiling = CellQuota(CellLimits.ceiling)
+            for (name, value, most) in [
+                ("keysMax", quota.keysMax, ceiling.keysMax), ("bytesMax", quota.bytesMax, ceiling.bytesMax),
+                ("valueBytesMax", quota.valueBytesMax, ceiling.valueBytesMax),
+            ] where value < 1 || value > most {
+                throw NodeConfigProblem("\"cellQuotaMax.\(name)\" must be from 1 to \(most), not \(value)")
+            }
+        }
     }
 
     /// This node's own entry.
@@ -100,6 +124,28 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     /// The entry of `id`, if the colony has such a node.
     public func address(of id: NodeID) -> NodeAddress? {
         nodes.first { $0.node == id.rawValue }
+    }
+}
+
+/// A cell's quotas: how many keys, how many bytes of keys and values, how large one value.
+public struct CellQuota: Codable, Hashable, Sendable {
+    /// The most keys.
+    public var keysMax: Int
+    /// The most bytes of keys and values together.
+    public var bytesMax: Int
+    /// The largest value, in bytes.
+    public var valueBytesMax: Int
+
+    /// Makes a quota.
+    public init(keysMax: Int, bytesMax: Int, valueBytesMax: Int) {
+        self.keysMax = keysMax
+        self.bytesMax = bytesMax
+        self.valueBytesMax = valueBytesMax
+    }
+
+    /// The quota part of a cell's limits.
+    public init(_ limits: CellLimits) {
+        self.init(keysMax: limits.keysMax, bytesMax: limits.cellBytesMax, valueBytesMax: limits.valueBytesMax)
     }
 }
 

@@ -16,7 +16,7 @@ final class NodeDriver: @unchecked Sendable {
     }
 
     let loop: any EventLoop
-    private var host: ReplicaHost
+    private(set) var host: ReplicaHost
     private let storage: StorageWriter
     private let links: PeerLinks
     private let logger: Logger
@@ -31,13 +31,19 @@ final class NodeDriver: @unchecked Sendable {
     /// While the node hands its leaderships on: who waits for the last one to go, and until when.
     private var handOff: (promise: EventLoopPromise<Int>, deadline: NIODeadline)?
     private(set) var statistics = NodeStatistics()
+    /// The watches this node serves and the pulls waiting for their cells to change.
+    var watches: WatchBoard
 
-    init(loop: any EventLoop, host: ReplicaHost, storage: StorageWriter, links: PeerLinks, metrics: NodeMetrics, logger: Logger) {
+    init(
+        loop: any EventLoop, host: ReplicaHost, storage: StorageWriter, links: PeerLinks, watchesMax: Int, metrics: NodeMetrics,
+        logger: Logger
+    ) {
         self.loop = loop
         self.metrics = metrics
         self.host = host
         self.storage = storage
         self.links = links
+        self.watches = WatchBoard(watchesMax: watchesMax)
         self.logger = logger
     }
 
@@ -72,9 +78,10 @@ final class NodeDriver: @unchecked Sendable {
         promise.succeed(leaders)
     }
 
-    /// Stops the clock and refuses every request still waiting.
+    /// Stops the clock and refuses every request and watch still waiting.
     func stop() {
         loop.preconditionInEventLoop()
+        endWatches()
         ticker?.cancel()
         ticker = nil
         handOff?.promise.succeed(host.census.leaders)
@@ -96,6 +103,12 @@ final class NodeDriver: @unchecked Sendable {
             carryOut(host.receive(messages, from: sender))
         case .createCell(let cell, let configuration):
             guard configuration.contains(host.node) else { return }
+            if let tombstone = host.tombstone(cell) {
+                logger.warning(
+                    "refusing to create cell \(cell.name) again: it was deleted at revision \(tombstone.revision)",
+                    metadata: ["from": "\(sender)"])
+                return
+            }
             if host.replica(cell) == nil {
                 logger.info("hosting a replica of new cell \(cell.name)", metadata: ["from": "\(sender)"])
             }
@@ -126,15 +139,20 @@ final class NodeDriver: @unchecked Sendable {
     }
 
     /// Creates this node's replica of a new cell (if it is a member) and tells every other
-    /// member to create theirs.
-    func createCell(_ cell: CellID, configuration: CellConfiguration) {
+    /// member to create theirs; refused when this node hosts the cell already or holds the
+    /// tombstone of a deleted cell of that name.
+    @discardableResult
+    func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreation {
         loop.preconditionInEventLoop()
+        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
+        if let existing = host.replica(cell) { return .exists(existing.configuration) }
         for member in configuration.members where member != host.node {
             links.send(.createCell(cell, configuration), to: member)
         }
         if configuration.contains(host.node) {
             carryOut(host.createCell(cell, configuration: configuration))
         }
+        return .created
     }
 
     /// The write-ahead log made every submission up to `ticket` durable.
@@ -156,7 +174,9 @@ final class NodeDriver: @unchecked Sendable {
     func status() -> NodeStatus {
         loop.preconditionInEventLoop()
         let cells = host.cells.compactMap { cell in host.replica(cell).map { CellStatus($0) } }
-        return NodeStatus(node: host.node, cells: cells, statistics: statistics, droppedPeerMessages: links.droppedMessages)
+        return NodeStatus(
+            node: host.node, cells: cells, deletedCells: host.deletedCells, watches: watches.openCount, statistics: statistics,
+            droppedPeerMessages: links.droppedMessages)
     }
 
     /// Sets the gauges (replicas, leaders, damaged replicas) from the replicas as they are
@@ -192,6 +212,21 @@ final class NodeDriver: @unchecked Sendable {
         for reply in output.replies {
             waiters.removeValue(forKey: ReplyKey(cell: reply.cell, id: reply.id))?.succeed(reply)
         }
+        for event in output.events {
+            if case .deleted(let tombstone) = event.event {
+                refuseWaiters(of: event.cell, tombstone)
+            }
+        }
+        wakeWatches(after: output)
+    }
+
+    /// The cell was deleted: requests still waiting for it will get no answer from its
+    /// replica, so they get the tombstone's.
+    private func refuseWaiters(of cell: CellID, _ tombstone: CellTombstone) {
+        for key in waiters.keys where key.cell == cell {
+            let request = ClientRequest(id: key.id, cell: cell, operation: .deleteCell)
+            waiters.removeValue(forKey: key)?.succeed(tombstone.reply(to: request))
+        }
     }
 
     private func note(_ event: CellEvent) {
@@ -212,6 +247,8 @@ final class NodeDriver: @unchecked Sendable {
             for case .client(let command) in batch {
                 logger.debug("applied", metadata: ["cell": "\(event.cell.name)", "request": "\(command.id)", "slot": "\(slot)"])
             }
+        case .deleted(let tombstone):
+            logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
         case .steppedDown, .installedSnapshot:
             break
         }
@@ -237,6 +274,16 @@ enum NodeRequestError: Error, Hashable, Sendable {
     case timedOut
     /// The node is shutting down; a write may still take effect.
     case stopping
+}
+
+/// What became of a request to create a cell.
+enum CellCreation: Hashable, Sendable {
+    /// The cell was created.
+    case created
+    /// This node hosts the cell already, with this configuration (nil: not fetched yet).
+    case exists(CellConfiguration?)
+    /// A cell of that name was deleted here; its name is not reused.
+    case deleted(CellTombstone)
 }
 
 /// The contents of a peer frame after the hello, as the node acts on them.

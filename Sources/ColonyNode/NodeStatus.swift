@@ -28,6 +28,12 @@ public struct CellStatus: Hashable, Sendable {
     public var chosenThrough: Slot
     /// Whether the replica lost its stored state and waits to be renewed (it does not vote).
     public var isDamaged: Bool
+    /// How many keys the cell holds, as applied here.
+    public var keyCount: Int
+    /// How many bytes of keys and values the cell holds, as applied here.
+    public var byteCount: Int
+    /// The cell's revision, as applied here.
+    public var revision: Revision
 
     init(_ replica: CellReplica) {
         cell = replica.cell
@@ -37,6 +43,9 @@ public struct CellStatus: Hashable, Sendable {
         appliedThrough = replica.appliedThrough
         chosenThrough = replica.chosenThrough
         isDamaged = replica.isDamaged
+        keyCount = replica.state?.store.count ?? 0
+        byteCount = replica.state?.store.byteCount ?? 0
+        revision = replica.state?.store.revision ?? 0
     }
 }
 
@@ -46,6 +55,10 @@ public struct NodeStatus: Hashable, Sendable {
     public var node: NodeID
     /// Its replicas, in cell order.
     public var cells: [CellStatus]
+    /// The deleted cells it keeps tombstones of, in order.
+    public var deletedCells: [CellID]
+    /// The watches it serves now.
+    public var watches: Int
     /// Its counters.
     public var statistics: NodeStatistics
     /// Messages to peers dropped because the peer was unreachable or backed up.
@@ -55,7 +68,7 @@ public struct NodeStatus: Hashable, Sendable {
     public var description: String {
         let leading = cells.filter(\.isLeader).count
         let damaged = cells.filter(\.isDamaged)
-        var lines = ["node \(node): \(cells.count) replicas, leading \(leading), \(damaged.count) damaged; \(statistics.requestsReceived) requests, \(statistics.leaderChanges) leader changes, \(droppedPeerMessages) peer messages dropped"]
+        var lines = ["node \(node): \(cells.count) replicas, leading \(leading), \(damaged.count) damaged, \(deletedCells.count) deleted; \(watches) watches; \(statistics.requestsReceived) requests, \(statistics.leaderChanges) leader changes, \(droppedPeerMessages) peer messages dropped"]
         for cell in damaged {
             lines.append("DAMAGED \(cell.cell.name): stored state lost or corrupt; not voting until the cell renews it")
         }

@@ -211,7 +211,7 @@ public struct Simulation {
                 statistics.leaderChanges += 1
             case .healed:
                 statistics.renewals += 1
-            case .applied, .steppedDown, .installedSnapshot, .configurationChanged:
+            case .applied, .steppedDown, .installedSnapshot, .configurationChanged, .deleted:
                 break
             }
         }

@@ -7,20 +7,22 @@ import ColonyWire
 /// | field | size |
 /// |---|---|
 /// | magic `CLNYSNP1` | 8 |
-/// | format version (1) | 2 |
+/// | format version (2; 1 is read too) | 2 |
 /// | flags (bit 0: sealed) | 2 |
 /// | covered log sequence number | 8 |
 /// | nonce | 12 |
 /// | cell name length, cell name | 1 + 1–128 |
 /// | payload length | 4 |
-/// | payload: an encoded `DurableCellState`, sealed when a key is set | n |
+/// | payload: an encoded `DurableCellState`, sealed when a key is set (format 1: without the tombstone) | n |
 /// | CRC32C of everything above | 4 |
 ///
 /// The state holds everything the cell's records up to the covered LSN said: its promise,
 /// its latest state-machine snapshot, and the entries it accepted after it.
 struct SnapshotFile {
     static let magic = Array("CLNYSNP1".utf8)
-    static let version: UInt16 = 1
+    /// The format written; format 1, from before cells could be deleted, lacks the
+    /// tombstone at the end of the state and is still read.
+    static let version: UInt16 = 2
     static let namePrefix = "snap-"
     static let nameSuffix = ".snap"
 
@@ -77,7 +79,9 @@ struct SnapshotFile {
         guard bytes.littleEndian(UInt32.self, at: bytes.count - 4) == CRC32C.checksum(bytes.dropLast(4)) else {
             return .failure(.damaged("checksum mismatch"))
         }
-        guard bytes.littleEndian(UInt16.self, at: 8) == version else { return .failure(.damaged("unknown format version")) }
+        guard let format = bytes.littleEndian(UInt16.self, at: 8), format == 1 || format == version else {
+            return .failure(.damaged("unknown format version"))
+        }
         let sealed = (bytes.littleEndian(UInt16.self, at: 10) ?? 0) & 1 == 1
         guard sealed == sealer.isSealing else { return .failure(.wrongKey) }
         let coveredLSN = bytes.littleEndian(UInt64.self, at: 12) ?? 0
@@ -93,7 +97,11 @@ struct SnapshotFile {
             return .failure(.wrongKey)
         }
         do {
-            let state = try WireCodec.decode(DurableCellState.self, from: payload, limits: limits)
+            var reader = ByteReader(payload, limits: limits)
+            let state = try DurableCellState(from: &reader, withTombstone: format >= 2)
+            guard reader.isAtEnd else {
+                throw WireError.trailingBytes(field: "DurableCellState", offset: reader.offset, count: reader.remainingByteCount)
+            }
             return .success(SnapshotFile(cell: cell, coveredLSN: coveredLSN, state: state))
         } catch {
             return .failure(.damaged("state does not decode: \(error)"))

@@ -22,6 +22,9 @@ extension DurableRecord: WireCodable {
             writer.write(renewal)
         case .healed:
             writer.writeTag(DurableRecordTag.healed)
+        case .deleted(let tombstone):
+            writer.writeTag(DurableRecordTag.deleted)
+            writer.write(tombstone)
         }
     }
 
@@ -39,6 +42,8 @@ extension DurableRecord: WireCodable {
             self = .damaged(renewal: try RequestID(from: &reader))
         case .healed:
             self = .healed
+        case .deleted:
+            self = .deleted(try CellTombstone(from: &reader))
         }
     }
 }
@@ -58,25 +63,40 @@ extension CellRecord: WireCodable {
 }
 
 extension DurableCellState: WireCodable {
-    /// Appends the promise, the optional snapshot, the entries in ascending slot order and the
-    /// optional pending renewal.
+    /// Appends the promise, the optional snapshot, the entries in ascending slot order, the
+    /// optional pending renewal and the optional tombstone.
     public func encode(into writer: inout ByteWriter) {
         writer.write(promised)
         writer.write(snapshot)
         writer.writeList(entries.sorted { $0.key < $1.key }.map { SlotEntry(slot: $0.key, entry: $0.value) })
         writer.write(damagedRenewal)
+        writer.write(tombstone)
+    }
+
+    /// Reads the parts, the tombstone included.
+    public init(from reader: inout ByteReader) throws(WireError) {
+        try self.init(from: &reader, withTombstone: true)
     }
 
     /// Reads the parts; entries must be in strictly ascending slot order, after the snapshot's
     /// last applied slot (the fold of durable records never keeps an entry the snapshot covers).
-    public init(from reader: inout ByteReader) throws(WireError) {
+    /// Without `withTombstone`, reads the form written before cells could be deleted, which
+    /// ends after the renewal (snapshot files of format 1).
+    public init(from reader: inout ByteReader, withTombstone: Bool) throws(WireError) {
         let promised = try Ballot(from: &reader)
         let snapshot = try CellState?(from: &reader)
         let entriesStart = reader.offset
         let list: [SlotEntry] = try reader.readList("DurableCellState.entries")
         let entries = try Self.entries(list, after: snapshot?.appliedThrough, offset: entriesStart)
         let damagedRenewal = try RequestID?(from: &reader)
-        self.init(promised: promised, snapshot: snapshot, entries: entries, damagedRenewal: damagedRenewal)
+        let tombstoneStart = reader.offset
+        let tombstone = withTombstone ? try CellTombstone?(from: &reader) : nil
+        if tombstone != nil, snapshot != nil || !entries.isEmpty || damagedRenewal != nil || promised != .zero {
+            throw .inconsistentState(
+                field: "DurableCellState.tombstone", offset: tombstoneStart,
+                reason: .inconsistent("a deleted cell keeps nothing but its tombstone"))
+        }
+        self.init(promised: promised, snapshot: snapshot, entries: entries, damagedRenewal: damagedRenewal, tombstone: tombstone)
     }
 
     private static func entries(_ list: [SlotEntry], after snapshotSlot: Slot?, offset: Int) throws(WireError) -> [Slot: LogEntry] {

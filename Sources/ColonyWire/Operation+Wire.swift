@@ -49,6 +49,8 @@ extension Operation: WireCodable {
         case .changeMembership(let change):
             writer.writeTag(OperationTag.changeMembership)
             writer.write(change)
+        case .deleteCell:
+            writer.writeTag(OperationTag.deleteCell)
         }
     }
 
@@ -76,6 +78,8 @@ extension Operation: WireCodable {
             self = .transaction(try Transaction(from: &reader))
         case .changeMembership:
             self = .changeMembership(try MembershipChange(from: &reader))
+        case .deleteCell:
+            self = .deleteCell
         }
     }
 }

@@ -49,6 +49,8 @@ extension OperationError: WireCodable {
         case .invalidMembershipChange(let reason):
             writer.writeTag(OperationErrorTag.invalidMembershipChange)
             writer.write(reason)
+        case .cellDeleted:
+            writer.writeTag(OperationErrorTag.cellDeleted)
         }
     }
 
@@ -86,6 +88,8 @@ extension OperationError: WireCodable {
             self = .badListLimit(limit, max: try reader.readInt("OperationError.badListLimit.max"))
         case .invalidMembershipChange:
             self = .invalidMembershipChange(try ConfigurationError(from: &reader))
+        case .cellDeleted:
+            self = .cellDeleted
         }
     }
 }

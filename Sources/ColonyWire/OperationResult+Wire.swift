@@ -26,10 +26,11 @@ extension OperationResult: WireCodable {
         case .value(let item):
             writer.writeTag(OperationResultTag.value)
             writer.write(item)
-        case .list(let items, let truncated):
+        case .list(let items, let truncated, let revision):
             writer.writeTag(OperationResultTag.list)
             writer.writeList(items)
             writer.writeBool(truncated)
+            writer.writeVarint(revision)
         case .written(let version):
             writer.writeTag(OperationResultTag.written)
             writer.writeVarint(version)
@@ -47,6 +48,8 @@ extension OperationResult: WireCodable {
         case .membershipChanged(let configuration):
             writer.writeTag(OperationResultTag.membershipChanged)
             writer.write(configuration)
+        case .cellDeleted:
+            writer.writeTag(OperationResultTag.cellDeleted)
         }
     }
 
@@ -57,7 +60,8 @@ extension OperationResult: WireCodable {
             self = .value(try KeyValue?(from: &reader))
         case .list:
             let items: [KeyValue] = try reader.readList("OperationResult.list")
-            self = .list(items, truncated: try reader.readBool("OperationResult.list.truncated"))
+            let truncated = try reader.readBool("OperationResult.list.truncated")
+            self = .list(items, truncated: truncated, revision: try reader.readVarint("OperationResult.list.revision"))
         case .written:
             self = .written(version: try reader.readVarint("OperationResult.written.version"))
         case .deleted:
@@ -70,6 +74,8 @@ extension OperationResult: WireCodable {
             self = .transaction(succeeded: succeeded, results: try reader.readList("OperationResult.transaction.results"))
         case .membershipChanged:
             self = .membershipChanged(try CellConfiguration(from: &reader))
+        case .cellDeleted:
+            self = .cellDeleted
         }
     }
 }

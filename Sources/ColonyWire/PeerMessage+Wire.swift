@@ -81,6 +81,9 @@ extension PeerMessageBody: WireCodable {
         case .takeOver(let ballot):
             writer.writeTag(PeerMessageTag.takeOver)
             writer.write(ballot)
+        case .cellDeleted(let tombstone):
+            writer.writeTag(PeerMessageTag.cellDeleted)
+            writer.write(tombstone)
         }
     }
 
@@ -133,6 +136,8 @@ extension PeerMessageBody: WireCodable {
             self = .renewal(try RequestID(from: &reader))
         case .takeOver:
             self = .takeOver(try Ballot(from: &reader))
+        case .cellDeleted:
+            self = .cellDeleted(try CellTombstone(from: &reader))
         }
     }
 }

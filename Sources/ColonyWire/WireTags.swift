@@ -17,6 +17,7 @@ enum OperationTag: UInt8 {
     case increment = 6
     case transaction = 7
     case changeMembership = 8
+    case deleteCell = 9
 }
 
 /// Tags of `Expectation`.
@@ -44,12 +45,15 @@ enum TransactionStepTag: UInt8 {
 /// Tags of `OperationResult`.
 enum OperationResultTag: UInt8 {
     case value = 1
-    case list = 2
+    // 2 was a list without the revision it was read at; retired when lists gained it
+    // (a list is a read, so it never reached a log or a snapshot).
     case written = 3
     case deleted = 4
     case incremented = 5
     case transaction = 6
     case membershipChanged = 7
+    case list = 8
+    case cellDeleted = 9
 }
 
 /// Tags of `StepResult`.
@@ -74,6 +78,7 @@ enum OperationErrorTag: UInt8 {
     case transactionStepFailed = 10
     case badListLimit = 11
     case invalidMembershipChange = 12
+    case cellDeleted = 13
 }
 
 /// Tags of `StepFailure`.
@@ -115,6 +120,7 @@ enum DurableRecordTag: UInt8 {
     case snapshot = 3
     case damaged = 4
     case healed = 5
+    case deleted = 6
 }
 
 /// Tags of `PeerMessageBody`.
@@ -134,6 +140,7 @@ enum PeerMessageTag: UInt8 {
     case staleEpoch = 13
     case renewal = 14
     case takeOver = 15
+    case cellDeleted = 16
 }
 
 /// Tags of `ReadConsistency`.

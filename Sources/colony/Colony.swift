@@ -12,7 +12,8 @@ struct Colony: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, SimCommand.self, CheckCommand.self, NodeCommand.self, DevCommand.self, CellCommand.self,
-            PutCommand.self, GetCommand.self, DeleteCommand.self, CompareAndSetCommand.self, LoadCommand.self, WalCommand.self,
+            PutCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, CompareAndSetCommand.self,
+            ListCommand.self, TransactionCommand.self, WatchCommand.self, LoadCommand.self, WalCommand.self,
             BenchCommand.self,
         ]
     )

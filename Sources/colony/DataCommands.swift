@@ -92,6 +92,21 @@ struct DeleteCommand: AsyncParsableCommand {
     }
 }
 
+/// `colony incr CELL KEY [DELTA]`.
+struct IncrementCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incr", abstract: "Add to the decimal integer under a key (an absent key counts as 0).")
+    @Argument(help: "The cell.") var cell: String
+    @Argument(help: "The key.") var key: String
+    @Argument(help: "How much to add (negative to subtract).") var delta: Int64 = 1
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let value = try await options.withClient { try await $0.increment(cell, key, by: delta) }
+        options.show("\(value)", json: ["value": value])
+    }
+}
+
 /// `colony cas CELL KEY --expect OLD NEW`.
 struct CompareAndSetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -111,69 +126,6 @@ struct CompareAndSetCommand: AsyncParsableCommand {
         let expected: ColonyClient.Expected = expect.map { .value(Array($0.utf8)) } ?? .absent
         let version = try await options.withClient { try await $0.compareAndSet(cell, key, expected: expected, value: Array(value.utf8)) }
         options.show("OK (version \(version))", json: ["version": version])
-    }
-}
-
-/// `colony cell create|list|info`.
-struct CellCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cell", abstract: "Create and look at cells.",
-        subcommands: [CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self])
-}
-
-/// `colony cell create NAME`.
-struct CellCreateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "create", abstract: "Create a cell on chosen nodes (default: replicas spread by the cell's name over the dev colony).")
-    @Argument(help: "The cell's name.") var name: String
-    @Option(help: "Member node ids, comma-separated (an odd number, 3 to 9).") var members: String?
-    @Option(help: "Replicas when members are not given.") var replicas: Int = 7
-    @OptionGroup var options: ClientOptions
-
-    func run() async throws {
-        let chosen: [UInt32]
-        if let members {
-            let parsed = members.split(separator: ",").map { UInt32($0) }
-            guard parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--members takes node ids like 1,4,7") }
-            chosen = parsed.compactMap { $0 }
-        } else {
-            guard let dev = DevColony.load(from: DevColony.defaultDirectory) else {
-                throw ValidationError("name the members with --members 1,2,3 (no dev colony to choose from)")
-            }
-            chosen = RendezvousPlacement.members(for: name, among: dev.processes.map(\.node), count: replicas)
-        }
-        let configuration = try await options.withClient { try await $0.createCell(name, nodes: chosen) }
-        options.show(
-            "created \(name): epoch \(configuration.epoch), members \(configuration.members.map { "n\($0.node)" }.joined(separator: ","))",
-            json: ["cell": name, "epoch": configuration.epoch, "members": configuration.members.map(\.node)])
-    }
-}
-
-/// `colony cell list`.
-struct CellListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the cells one node hosts.")
-    @OptionGroup var options: ClientOptions
-
-    func run() async throws {
-        let cells = try await options.withClient { try await $0.listCells() }
-        options.show(
-            cells.map { "\($0.cell)  leader n\($0.leader)  applied \($0.appliedThrough)\($0.damaged ? "  DAMAGED" : "")" }.joined(separator: "\n"),
-            json: ["cells": cells.map(\.cell)])
-    }
-}
-
-/// `colony cell info NAME`.
-struct CellInfoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a cell.")
-    @Argument(help: "The cell's name.") var name: String
-    @OptionGroup var options: ClientOptions
-
-    func run() async throws {
-        let cell = try await options.withClient { try await $0.cellInfo(name) }
-        let members = cell.configuration.members.map { "n\($0.node) \($0.address)" }
-        options.show(
-            "\(cell.cell): epoch \(cell.configuration.epoch), leader n\(cell.leader), applied \(cell.appliedThrough)\n  " + members.joined(separator: "\n  "),
-            json: ["cell": cell.cell, "epoch": cell.configuration.epoch, "leader": cell.leader, "members": cell.configuration.members.map(\.node)])
     }
 }
 

@@ -127,7 +127,7 @@ private struct LoadWorker {
     private static func isDefiniteFailure(_ error: any Error) -> Bool {
         switch error as? ColonyError {
         case .conditionFailed, .cellNotFound, .invalidArgument, .valueTooLarge, .quotaExceeded, .notAnInteger,
-             .integerOverflow, .transactionStepFailed, .unauthorized, .cellExists:
+             .integerOverflow, .transactionStepFailed, .unauthorized, .cellExists, .cellDeleted, .compacted:
             return true
         case .outcomeUnknown, .unavailable, nil:
             return false

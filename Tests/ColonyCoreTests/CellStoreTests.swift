@@ -80,6 +80,9 @@ struct CellStoreTests {
         #expect(store.list(prefix: "b/", limit: 2).truncated)
         #expect(store.all.map(\.key.string) == ["a", "b/1", "b/10", "b/2", "b0", "é"])
         #expect(store.read(.list(prefix: "", limit: 0), limits: wide) == .failure(.badListLimit(0, max: wide.keysMax)))
+        let narrow = CellLimits(keysMax: 6)
+        #expect(store.read(.list(prefix: "", limit: 1_000), limits: narrow) == .success(.list(store.all, truncated: false, revision: 6)),
+                "a limit past the cell's key limit lists every key")
     }
 
     @Test("a transaction applies its success steps when every condition holds, atomically, at one revision")

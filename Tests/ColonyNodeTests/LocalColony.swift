@@ -6,8 +6,9 @@ import NIOCore
 @testable import ColonyNode
 
 /// Nodes of one colony started in this process on free loopback ports, each with a data
-/// directory of its own under one temporary folder.
-final class LocalColony {
+/// directory of its own under one temporary folder. A test drives it from one task at a
+/// time (its helpers may await it from a child task while the test waits for them).
+final class LocalColony: @unchecked Sendable {
     let root: String
     let configs: [NodeConfig]
     let options: ColonyNodeServer.Options

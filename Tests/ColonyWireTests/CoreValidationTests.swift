@@ -138,6 +138,7 @@ struct CoreValidationTests {
                 $0.write(snapshot)
                 $0.writeList(slots.map { SlotEntry(slot: $0, entry: entry) })
                 $0.write(RequestID?.none)
+                $0.write(CellTombstone?.none)
             }
         }
         guard case .notCanonical(let field, _, _) = decodingError(DurableCellState.self, durable(nil, [5, 5])) else {

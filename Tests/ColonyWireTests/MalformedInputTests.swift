@@ -24,7 +24,7 @@ struct MalformedInputTests {
         )
         let durable = DurableCellState(
             promised: ballot, snapshot: state, entries: [43: LogEntry(ballot: ballot, batch: batch, isChosen: true)],
-            damagedRenewal: RequestID(client: ClientID(1), sequence: 1)
+            damagedRenewal: RequestID(client: ClientID(1), sequence: 1), tombstone: nil
         )
         return [
             ("a snapshot message", WireCodec.encode(snapshot), { decodingError(PeerMessage.self, $0) }),

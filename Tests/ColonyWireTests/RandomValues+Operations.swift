@@ -35,7 +35,7 @@ extension RandomValues {
     }
 
     mutating func operation() -> Operation {
-        switch below(8) {
+        switch below(9) {
         case 0: return .get(key())
         case 1: return .list(prefix: key(), limit: int())
         case 2: return .put(key(), bytes())
@@ -43,6 +43,7 @@ extension RandomValues {
         case 4: return .compareAndSet(key(), expected: expectation(), value: bytes())
         case 5: return .increment(key(), by: signed())
         case 6: return .transaction(transaction())
+        case 7: return .deleteCell
         default: return .changeMembership(membershipChange())
         }
     }
@@ -65,13 +66,14 @@ extension RandomValues {
     }
 
     mutating func operationResult() -> OperationResult {
-        switch below(7) {
+        switch below(8) {
         case 0: return .value(optionalKeyValue())
-        case 1: return .list(list(upTo: 3) { $0.keyValue() }, truncated: bool())
+        case 1: return .list(list(upTo: 3) { $0.keyValue() }, truncated: bool(), revision: number())
         case 2: return .written(version: number())
         case 3: return .deleted(existed: bool())
         case 4: return .incremented(value: signed(), version: number())
         case 5: return .transaction(succeeded: bool(), results: list(upTo: 3) { $0.stepResult() })
+        case 6: return .cellDeleted
         default: return .membershipChanged(configuration())
         }
     }
@@ -98,7 +100,7 @@ extension RandomValues {
     }
 
     mutating func operationError() -> OperationError {
-        switch below(12) {
+        switch below(13) {
         case 0: return .emptyKey
         case 1: return .keyTooLong(bytes: int(), max: int())
         case 2: return .valueTooLarge(key: key(), bytes: int(), max: int())
@@ -110,6 +112,7 @@ extension RandomValues {
         case 8: return .transactionTooLarge(steps: int(), max: int())
         case 9: return .transactionStepFailed(index: int(), reason: stepFailure())
         case 10: return .badListLimit(int(), max: int())
+        case 11: return .cellDeleted
         default: return .invalidMembershipChange(configurationError())
         }
     }

@@ -57,28 +57,42 @@ extension RandomValues {
     }
 
     mutating func durableRecord() -> DurableRecord {
-        switch below(5) {
+        switch below(6) {
         case 0: return .promise(ballot())
         case 1: return .accepted(slot: number(), entry: logEntry())
         case 2: return .snapshot(cellState())
         case 3: return .damaged(renewal: requestID())
+        case 4: return .deleted(tombstone())
         default: return .healed
         }
     }
 
-    /// A durable state whose entries all follow its snapshot, as the fold of records leaves them.
+    /// A tombstone whose slot lies within its configuration's epoch.
+    mutating func tombstone() -> CellTombstone {
+        let configuration = configuration()
+        return CellTombstone(configuration: configuration, slot: configuration.startSlot + UInt64(below(1_000)), revision: number())
+    }
+
+    /// A durable state whose entries all follow its snapshot, as the fold of records leaves
+    /// them; now and then the state of a deleted cell, which keeps only its tombstone.
     mutating func durableCellState() -> DurableCellState {
+        if below(5) == 0 {
+            var deleted = DurableCellState()
+            deleted.apply(.deleted(tombstone()))
+            return deleted
+        }
         let snapshot = bool() ? cellState() : nil
         let firstSlot = snapshot.map { $0.appliedThrough + 1 } ?? 0
         var entries: [Slot: LogEntry] = [:]
         for _ in 0..<below(4) {
             entries[max(number(), firstSlot)] = logEntry()
         }
-        return DurableCellState(promised: ballot(), snapshot: snapshot, entries: entries, damagedRenewal: bool() ? requestID() : nil)
+        return DurableCellState(
+            promised: ballot(), snapshot: snapshot, entries: entries, damagedRenewal: bool() ? requestID() : nil, tombstone: nil)
     }
 
     mutating func peerMessageBody() -> PeerMessageBody {
-        switch below(15) {
+        switch below(16) {
         case 0: return .poll(ballot(), appliedThrough: number())
         case 1: return .pollReply(ballot(), granted: bool())
         case 2: return .prepare(ballot(), fromSlot: number())
@@ -92,7 +106,8 @@ extension RandomValues {
         case 10: return .catchUpEntries(list(upTo: 3) { $0.slotEntry() }, commit: number())
         case 11: return .snapshot(cellState())
         case 12: return .staleEpoch(configuration())
-        case 13: return .renewal(requestID())
+        case 13: return .cellDeleted(tombstone())
+        case 14: return .renewal(requestID())
         default: return .takeOver(ballot())
         }
     }

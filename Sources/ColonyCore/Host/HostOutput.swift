@@ -86,6 +86,12 @@ struct HostOutputBuilder {
         output.replies.append(reply)
     }
 
+    mutating func send(_ message: PeerMessage, to node: NodeID) {
+        var single = ReplicaOutput()
+        single.messages.append(OutgoingMessage(to: node, message: message))
+        add(single, cell: message.cell)
+    }
+
     /// The gathered output, batches in ascending node order so runs replay exactly.
     func build() -> HostOutput {
         var result = output

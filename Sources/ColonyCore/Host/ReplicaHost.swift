@@ -7,6 +7,11 @@
 /// spoke. A message for a cell the node does not host yet, sent by a leader or candidate,
 /// creates an empty replica there that joins from a snapshot and votes once renewed: that is
 /// how a node added to a cell gets its replica.
+///
+/// A deleted cell's replica is replaced by its tombstone (see `CellTombstone`). The rule the
+/// tombstone keeps: a message for a deleted cell never makes the host create a replica of it
+/// again; a request that waits for an answer gets the tombstone back, a client request gets
+/// `cellDeleted`, and `createCell` of that name does nothing.
 public struct ReplicaHost: Sendable {
     /// The node this host runs on.
     public let node: NodeID
@@ -20,6 +25,8 @@ public struct ReplicaHost: Sendable {
     /// Positions in ascending cell order, rebuilt lazily, so every walk replays exactly.
     private var tickOrder: [Int] = []
     private var tickOrderIsCurrent = true
+    /// The deleted cells this node hosted, each with its tombstone.
+    private var tombstones: [CellID: CellTombstone] = [:]
 
     /// Makes a host with no replicas.
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
@@ -37,6 +44,10 @@ public struct ReplicaHost: Sendable {
         var host = ReplicaHost(node: node, options: options, seed: seed)
         var builder = HostOutputBuilder()
         for cell in Set(durable.keys).union(damaged).sorted() {
+            if !damaged.contains(cell), let tombstone = durable[cell]?.tombstone {
+                host.tombstones[cell] = tombstone
+                continue
+            }
             let seed = host.random.next()
             let (replica, output) = damaged.contains(cell)
                 ? CellReplica.empty(cell: cell, node: node, options: options, seed: seed)
@@ -72,10 +83,27 @@ public struct ReplicaHost: Sendable {
         positions[cell].map { replicas[$0] }
     }
 
-    /// Creates this node's replica of a new cell with its first configuration.
+    /// The tombstone of `cell`, if it was deleted while this node hosted it.
+    public func tombstone(_ cell: CellID) -> CellTombstone? {
+        tombstones[cell]
+    }
+
+    /// The deleted cells this node keeps tombstones of, in ascending order.
+    public var deletedCells: [CellID] {
+        tombstones.keys.sorted()
+    }
+
+    /// Up to `limit` changes of `cell` after revision `after`, from its replica's feed; nil
+    /// when no replica of the cell is hosted here.
+    public func changes(of cell: CellID, after: Revision, limit: Int) -> ChangeFeedRead? {
+        positions[cell].map { replicas[$0].feed.read(after: after, limit: limit) }
+    }
+
+    /// Creates this node's replica of a new cell with its first configuration; does nothing
+    /// when the cell is hosted already or was deleted here.
     public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> HostOutput {
         var builder = HostOutputBuilder()
-        guard positions[cell] == nil else { return builder.build() }
+        guard positions[cell] == nil, tombstones[cell] == nil else { return builder.build() }
         let (replica, output) = CellReplica.create(
             cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
         insert(replica)
@@ -87,6 +115,12 @@ public struct ReplicaHost: Sendable {
     public mutating func receive(_ messages: [PeerMessage], from sender: NodeID) -> HostOutput {
         var builder = HostOutputBuilder()
         for message in messages {
+            if let tombstone = tombstones[message.cell] {
+                if let answer = tombstone.answer(message.body) {
+                    builder.send(PeerMessage(cell: message.cell, body: answer), to: sender)
+                }
+                continue
+            }
             var position = positions[message.cell]
             if position == nil, message.body.isBallotOwnersRequest {
                 let (replica, output) = CellReplica.empty(cell: message.cell, node: node, options: options, seed: random.next())
@@ -95,6 +129,7 @@ public struct ReplicaHost: Sendable {
             }
             guard let position else { continue }
             builder.add(replicas[position].receive(message.body, from: sender), cell: message.cell)
+            buryIfDeleted(position)
         }
         return builder.build()
     }
@@ -102,8 +137,11 @@ public struct ReplicaHost: Sendable {
     /// Hands a client request to its cell's replica; a cell not hosted here is redirected.
     public mutating func submit(_ request: ClientRequest) -> HostOutput {
         var builder = HostOutputBuilder()
-        if let position = positions[request.cell] {
+        if let tombstone = tombstones[request.cell] {
+            builder.reply(tombstone.reply(to: request))
+        } else if let position = positions[request.cell] {
             builder.add(replicas[position].submit(request), cell: request.cell)
+            buryIfDeleted(position)
         } else {
             builder.reply(ClientReply(id: request.id, cell: request.cell, outcome: .redirect(leader: nil, configuration: nil)))
         }
@@ -130,13 +168,36 @@ public struct ReplicaHost: Sendable {
             tickOrder = replicas.indices.sorted { replicas[$0].cell < replicas[$1].cell }
             tickOrderIsCurrent = true
         }
+        var deleted: [Int] = []
         for position in tickOrder {
             let output = replicas[position].tick()
             if !output.isEmpty {
                 builder.add(output, cell: replicas[position].cell)
+                if replicas[position].tombstone != nil { deleted.append(position) }
             }
         }
+        // Highest first: burying swaps the last replica into the freed position.
+        for position in deleted.sorted(by: >) {
+            buryIfDeleted(position)
+        }
         return builder.build()
+    }
+
+    /// Replaces the replica at `position` by its tombstone if its cell was just deleted; the
+    /// last replica moves into the freed position.
+    private mutating func buryIfDeleted(_ position: Int) {
+        guard let tombstone = replicas[position].tombstone else { return }
+        let cell = replicas[position].cell
+        tombstones[cell] = tombstone
+        positions[cell] = nil
+        let last = replicas.count - 1
+        if position != last {
+            replicas.swapAt(position, last)
+            positions[replicas[position].cell] = position
+        }
+        replicas.removeLast()
+        tickOrder = []
+        tickOrderIsCurrent = replicas.isEmpty
     }
 
     @discardableResult

@@ -34,4 +34,11 @@ public struct CellLimits: Hashable, Sendable {
 
     /// The limits a cell gets when its creator names none.
     public static let standard = CellLimits()
+
+    /// The largest limits any cell may have. A cell at these limits still travels in one
+    /// peer frame as a snapshot (16 MiB by default), and each of its values decodes within
+    /// ColonyWire's default bounds (1 MiB per value); a colony may set lower maxima.
+    public static let ceiling = CellLimits(
+        keyBytesMax: 256, valueBytesMax: 1024 * 1024, keysMax: 100_000, cellBytesMax: 8 * 1024 * 1024,
+        transactionStepsMax: 64, sessionsMax: 1_024)
 }

@@ -58,12 +58,13 @@ public struct CellStore: Hashable, Sendable {
         case .get(let key):
             return .success(.value(get(key)))
         case .list(let prefix, let limit):
-            guard limit >= 1, limit <= limits.keysMax else {
+            guard limit >= 1 else {
                 return .failure(.badListLimit(limit, max: limits.keysMax))
             }
-            let (items, truncated) = list(prefix: prefix, limit: limit)
-            return .success(.list(items, truncated: truncated))
-        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership:
+            // The cell holds at most `keysMax` keys: a larger limit lists them all.
+            let (items, truncated) = list(prefix: prefix, limit: min(limit, limits.keysMax))
+            return .success(.list(items, truncated: truncated, revision: revision))
+        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell:
             preconditionFailure("read(_:) called with a write: \(operation)")
         }
     }
@@ -104,8 +105,8 @@ public struct CellStore: Hashable, Sendable {
             }
         case .transaction(let transaction):
             return apply(transaction, limits: limits)
-        case .changeMembership:
-            preconditionFailure("membership changes are applied by CellState, not CellStore")
+        case .changeMembership, .deleteCell:
+            preconditionFailure("membership changes and deletions are applied by CellState, not CellStore")
         }
     }
 

@@ -5,7 +5,7 @@ extension Operation {
     public func validationError(in configuration: CellConfiguration) -> OperationError? {
         let limits = configuration.limits
         switch self {
-        case .get, .list:
+        case .get, .list, .deleteCell:
             return nil
         case .delete(let key), .increment(let key, _):
             return CellStore.validate(key, limits: limits).map { OperationError($0, key: key) }

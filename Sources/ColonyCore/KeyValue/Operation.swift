@@ -16,13 +16,28 @@ public enum Operation: Hashable, Sendable {
     case transaction(Transaction)
     /// Replaces one replica of the cell by another node (an operator's request).
     case changeMembership(MembershipChange)
+    /// Deletes the whole cell: every replica drops its keys at the same slot and keeps only
+    /// a tombstone, and every later request is refused with `cellDeleted`.
+    case deleteCell
 
     /// Whether the operation only reads, and so can be answered without a log slot.
     public var isRead: Bool {
         switch self {
         case .get, .list:
             return true
-        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership:
+        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell:
+            return false
+        }
+    }
+
+    /// Whether the operation ends what the cell's log can carry after it (a membership change
+    /// ends the epoch, a deletion ends the cell), so a leader proposes it alone in its slot
+    /// and proposes nothing after it until it is applied.
+    public var isStopSign: Bool {
+        switch self {
+        case .changeMembership, .deleteCell:
+            return true
+        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction:
             return false
         }
     }
@@ -42,7 +57,7 @@ public enum Operation: Hashable, Sendable {
             return 24 + key.byteCount
         case .transaction(let transaction):
             return transaction.approximateBytes
-        case .changeMembership:
+        case .changeMembership, .deleteCell:
             return 16
         }
     }

@@ -19,8 +19,9 @@ public struct KeyValue: Hashable, Sendable {
 public enum OperationResult: Hashable, Sendable {
     /// A `get`: the key's value, or nil when it is absent.
     case value(KeyValue?)
-    /// A `list`: the matching keys in order, and whether more matched than the limit allowed.
-    case list([KeyValue], truncated: Bool)
+    /// A `list`: the matching keys in order, whether more matched than the limit allowed,
+    /// and the cell's revision the list was read at (watch from it to miss nothing).
+    case list([KeyValue], truncated: Bool, revision: Revision)
     /// A `put` or a successful `compareAndSet`: the key's new version.
     case written(version: Revision)
     /// A `delete`: whether the key existed.
@@ -31,6 +32,8 @@ public enum OperationResult: Hashable, Sendable {
     case transaction(succeeded: Bool, results: [StepResult])
     /// A `changeMembership`: the configuration now in force.
     case membershipChanged(CellConfiguration)
+    /// A `deleteCell`: the cell is deleted.
+    case cellDeleted
 }
 
 /// What one transaction step returned.
@@ -68,10 +71,12 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
     case transactionTooLarge(steps: Int, max: Int)
     /// A transaction step failed; nothing of the transaction was applied.
     case transactionStepFailed(index: Int, reason: StepFailure)
-    /// A list asked for a limit outside 1 and the cell's key limit.
+    /// A list asked for a limit below 1; `max` is the cell's key limit.
     case badListLimit(Int, max: Int)
     /// A membership change named nodes that do not fit the cell's configuration.
     case invalidMembershipChange(ConfigurationError)
+    /// The cell was deleted: it holds no data and takes no more requests.
+    case cellDeleted
 
     public var description: String {
         switch self {
@@ -99,9 +104,11 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
         case .transactionStepFailed(let index, let reason):
             return "transaction step \(index) failed (\(reason)); nothing was applied"
         case .badListLimit(let limit, let max):
-            return "a list limit must be from 1 to \(max), not \(limit)"
+            return "a list limit must be at least 1, not \(limit) (the cell holds at most \(max) keys)"
         case .invalidMembershipChange(let reason):
             return "membership change refused: \(reason)"
+        case .cellDeleted:
+            return "the cell was deleted: it holds no data and takes no requests, and its name is not reused"
         }
     }
 }

@@ -70,6 +70,7 @@ extension CellReplica {
             becomeFollower(&output)
         }
         state = snapshot
+        feed.reset(at: snapshot.store.revision)
         snapshotSlot = snapshot.appliedThrough
         knownChosenThrough = max(knownChosenThrough, snapshot.appliedThrough)
         log.discard(through: snapshot.appliedThrough)

@@ -24,14 +24,14 @@ extension CellReplica {
         output.persist.append(.accepted(slot: slot, entry: entry))
         leaderState.proposals.append(Proposal(slot: slot, batch: batch, acks: MemberSet(selfIndex), sentAt: now))
         leaderState.nextSlot = slot + 1
-        if batch.contains(where: \.isMembershipChange) {
+        if batch.contains(where: \.isStopSign) {
             leaderState.stopSignSlot = slot
         }
         broadcast(.accept(ballot, slot: slot, batch: batch, commit: state.appliedThrough), &output)
     }
 
-    /// Moves queued writes into new slots while the pipeline has room and no membership
-    /// change is pending.
+    /// Moves queued writes into new slots while the pipeline has room and no stop sign is
+    /// pending.
     mutating func proposeQueued(_ output: inout ReplicaOutput) {
         guard isLeader else { return }
         while leaderState.stopSignSlot == nil, leaderState.proposals.count < options.pipelineDepthMax,

@@ -19,6 +19,8 @@ extension CellReplica {
             }
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .renewal, .takeOver:
             break
+        case .cellDeleted:
+            preconditionFailure("Invalid state: a deletion is adopted before the damaged replica's handling")
         }
     }
 

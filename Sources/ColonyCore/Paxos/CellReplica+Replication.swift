@@ -81,6 +81,7 @@ extension CellReplica {
         guard hasState else { return }
         while let entry = log[appliedThrough + 1], entry.isChosen {
             apply(entry.batch, at: appliedThrough + 1, &output)
+            if tombstone != nil { return }
         }
         if isLeader {
             let applied = appliedThrough
@@ -103,10 +104,21 @@ extension CellReplica {
         let results = state?.apply(batch, at: slot, deduplicate: deduplicate) ?? []
         knownChosenThrough = max(knownChosenThrough, slot)
         output.events.append(.applied(slot: slot, batch: batch))
+        for result in results {
+            if let change = result.change {
+                feed.append(change, changesKeptMax: options.changesKeptMax, bytesKeptMax: options.changeBytesKeptMax)
+            }
+        }
         if isLeader {
             for result in results where leaderState.pendingWrites.remove(result.id) != nil {
                 output.reply(result.id, cell: cell, result.outcome.clientOutcome)
             }
+        }
+        if let configuration = previous, let revision = state?.store.revision,
+           results.contains(where: { $0.outcome == .completed(.success(.cellDeleted)) })
+        {
+            applyDeletion(CellTombstone(configuration: configuration, slot: slot, revision: revision), &output)
+            return
         }
         if let previous, state?.configuration.epoch != previous.epoch {
             enterNewEpoch(after: previous, &output)

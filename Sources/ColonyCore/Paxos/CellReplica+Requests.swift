@@ -6,6 +6,10 @@ extension CellReplica {
     /// the current members.
     public mutating func submit(_ request: ClientRequest) -> ReplicaOutput {
         var output = ReplicaOutput()
+        if let tombstone {
+            output.replies.append(tombstone.reply(to: request))
+            return output
+        }
         guard let configuration = state?.configuration else {
             output.reply(request.id, cell: cell, .unavailable(.catchingUp))
             return output

@@ -92,6 +92,10 @@ public struct CellReplica: Sendable {
     public internal(set) var isLeaving = false
     var handOffAskedAt: UInt64 = 0
     var handOffAttempts = 0
+    /// The cell's recent changes as applied here, for watchers; memory only.
+    public internal(set) var feed: ChangeFeed
+    /// Set once the cell is deleted; out of line, so live replicas pay one word for it.
+    var deletion: TombstoneBox?
 
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
@@ -115,6 +119,11 @@ public struct CellReplica: Sendable {
     public static func restore(
         cell: CellID, node: NodeID, from durable: DurableCellState, options: ReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
+        if let tombstone = durable.tombstone {
+            var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
+            replica.deletion = TombstoneBox(tombstone)
+            return (replica, ReplicaOutput())
+        }
         guard durable.snapshot != nil || durable.damagedRenewal != nil else {
             return empty(cell: cell, node: node, options: options, seed: seed)
         }
@@ -144,6 +153,7 @@ public struct CellReplica: Sendable {
         damagedRenewal = durable.damagedRenewal
         guard let snapshot = durable.snapshot else { return }
         state = snapshot
+        feed.reset(at: snapshot.store.revision)
         snapshotSlot = snapshot.appliedThrough
         knownChosenThrough = snapshot.appliedThrough
         log = ReplicaLog(firstSlot: snapshot.appliedThrough + 1)
@@ -166,6 +176,7 @@ public struct CellReplica: Sendable {
         self.log = ReplicaLog(firstSlot: 1)
         self.snapshotSlot = 0
         self.electionDeadline = 0
+        self.feed = ChangeFeed(at: 0)
         resetElectionDeadline()
     }
 
@@ -180,8 +191,8 @@ public struct CellReplica: Sendable {
         return false
     }
 
-    /// The last slot applied here.
-    public var appliedThrough: Slot { state?.appliedThrough ?? 0 }
+    /// The last slot applied here (for a deleted cell, the slot that deleted it).
+    public var appliedThrough: Slot { state?.appliedThrough ?? tombstone?.slot ?? 0 }
 
     /// The highest slot this replica knows its cell has chosen; what it has not applied of
     /// that is how far it lags.
@@ -207,11 +218,16 @@ public struct CellReplica: Sendable {
     /// Whether the replica waits to be renewed after losing (or never having) its stored state.
     public var isDamaged: Bool { damagedRenewal != nil }
 
+    /// The cell's tombstone once it is deleted: the replica then holds nothing else and only
+    /// says so.
+    public var tombstone: CellTombstone? { deletion?.tombstone }
+
     // MARK: - Events
 
     /// Advances the replica's clock by one tick: elections, heartbeats, retransmissions.
     public mutating func tick() -> ReplicaOutput {
         var output = ReplicaOutput()
+        guard tombstone == nil else { return output }
         now += 1
         switch role {
         case .leading:
@@ -239,6 +255,14 @@ public struct CellReplica: Sendable {
     /// Handles a message from the replica of the same cell on node `sender`.
     public mutating func receive(_ body: PeerMessageBody, from sender: NodeID) -> ReplicaOutput {
         var output = ReplicaOutput()
+        if let tombstone {
+            if let answer = tombstone.answer(body) { output.send(answer, to: sender, cell: cell) }
+            return output
+        }
+        if case .cellDeleted(let tombstone) = body {
+            receiveDeletion(tombstone, &output)
+            return output
+        }
         // Only the configuration is bound here: holding the whole state would make every
         // change below copy it.
         guard let configuration = state?.configuration, damagedRenewal == nil else {
@@ -292,6 +316,8 @@ public struct CellReplica: Sendable {
             receiveRenewalRequest(id, from: sender, &output)
         case .takeOver(let ballot):
             receiveTakeOver(ballot, &output)
+        case .cellDeleted:
+            preconditionFailure("Invalid state: a deletion is adopted before the ballot checks")
         }
         return output
     }
@@ -327,7 +353,7 @@ extension PeerMessageBody {
         case .poll, .prepare, .accept, .heartbeat, .takeOver:
             return true
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
-             .staleEpoch, .renewal:
+             .staleEpoch, .renewal, .cellDeleted:
             return false
         }
     }

@@ -20,10 +20,12 @@ public struct CellState: Hashable, Sendable {
     }
 
     /// Applies the chosen batch of slot `appliedThrough + 1` and says what became of each
-    /// client command in it.
+    /// client command in it, with the change each one made to the keys.
     ///
     /// A valid membership change ends the epoch: the new configuration governs the next
-    /// slot, and any command after it in the same batch is abandoned unapplied.
+    /// slot, and any command after it in the same batch is abandoned unapplied. A deletion
+    /// ends the cell: every command after it is refused with `cellDeleted`, and the replica
+    /// turns into a tombstone.
     ///
     /// `deduplicate` is false only under the `skipDeduplication` test defect.
     mutating func apply(_ batch: Batch, at slot: Slot, deduplicate: Bool = true) -> [AppliedCommand] {
@@ -31,17 +33,29 @@ public struct CellState: Hashable, Sendable {
         appliedThrough = slot
         var applied: [AppliedCommand] = []
         var epochEnded = false
+        var cellDeleted = false
         for command in batch {
             guard case .client(let client) = command else { continue }
+            if cellDeleted {
+                applied.append(AppliedCommand(id: client.id, outcome: .completed(.failure(.cellDeleted))))
+                continue
+            }
             if epochEnded {
                 applied.append(AppliedCommand(id: client.id, outcome: .abandoned))
                 continue
             }
+            let previousRevision = store.revision
             let outcome = apply(client, at: slot, deduplicate: deduplicate)
-            if case .completed(.success(.membershipChanged)) = outcome {
-                epochEnded = true
+            var change: CellChange?
+            if case .completed(let result) = outcome {
+                switch result {
+                case .success(.membershipChanged): epochEnded = true
+                case .success(.cellDeleted): cellDeleted = true
+                case .success, .failure: break
+                }
+                change = store.change(madeBy: client.operation, result: result, previousRevision: previousRevision)
             }
-            applied.append(AppliedCommand(id: client.id, outcome: outcome))
+            applied.append(AppliedCommand(id: client.id, outcome: outcome, change: change))
         }
         return applied
     }
@@ -59,9 +73,13 @@ public struct CellState: Hashable, Sendable {
             break
         }
         let result: Result<OperationResult, OperationError>
-        if case .changeMembership(let change) = command.operation {
+        switch command.operation {
+        case .changeMembership(let change):
             result = changeMembership(change, at: slot)
-        } else {
+        case .deleteCell:
+            // The replica keeps only a tombstone after this slot: no session to record.
+            return .completed(.success(.cellDeleted))
+        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction:
             result = store.apply(command.operation, limits: configuration.limits)
         }
         sessions.record(command.id, result: result, slot: slot, sessionsMax: configuration.limits.sessionsMax)
@@ -87,6 +105,8 @@ public struct CellState: Hashable, Sendable {
 struct AppliedCommand: Equatable {
     var id: RequestID
     var outcome: CommandOutcome
+    /// The change it made to the keys, if it made one.
+    var change: CellChange?
 }
 
 /// The fate of a client command at apply time.

@@ -13,10 +13,11 @@ public enum Command: Hashable, Sendable {
         }
     }
 
-    /// Whether the command changes the cell's membership, which ends its epoch.
-    var isMembershipChange: Bool {
-        if case .client(let command) = self, case .changeMembership = command.operation {
-            return true
+    /// Whether the command is a stop sign: a membership change, which ends its epoch, or a
+    /// deletion, which ends the cell.
+    var isStopSign: Bool {
+        if case .client(let command) = self {
+            return command.operation.isStopSign
         }
         return false
     }

@@ -26,7 +26,8 @@ struct LeaderState: Sendable {
     var roundWanted = false
     /// When each member (by position) last answered this leader.
     var lastHeard: [UInt64]
-    /// The slot of a proposed membership change; nothing is proposed after it in this epoch.
+    /// The slot of a proposed stop sign (a membership change, a deletion); nothing is
+    /// proposed after it in this epoch.
     var stopSignSlot: Slot?
 
     init(ballot: Ballot, nextSlot: Slot, memberCount: Int, now: UInt64) {
@@ -58,18 +59,19 @@ struct LeaderState: Sendable {
         return count
     }
 
-    /// Takes the next batch from the queue, within the batch limits. A membership change
-    /// always travels alone, so it can end its epoch cleanly.
+    /// Takes the next batch from the queue, within the batch limits. A stop sign (a
+    /// membership change, a deletion) always travels alone, so it can end its epoch or its
+    /// cell cleanly.
     mutating func takeBatch(commandsMax: Int, bytesMax: Int) -> [ClientCommand] {
         guard let first = queue.first else { return [] }
-        if case .changeMembership = first.operation {
+        if first.operation.isStopSign {
             queue.removeFirst()
             return [first]
         }
         var count = 0
         var bytes = 0
         for command in queue {
-            if case .changeMembership = command.operation { break }
+            if command.operation.isStopSign { break }
             let size = 24 + command.operation.approximateBytes
             if count > 0, count == commandsMax || bytes + size > bytesMax { break }
             count += 1

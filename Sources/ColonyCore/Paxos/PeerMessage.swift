@@ -47,6 +47,8 @@ public enum PeerMessageBody: Hashable, Sendable {
     case renewal(RequestID)
     /// The leader of this ballot is going away: "stand for election now" (see `handOff()`).
     case takeOver(Ballot)
+    /// The cell was deleted; the receiver adopts the tombstone and drops its replica's data.
+    case cellDeleted(CellTombstone)
 
     /// The ballot the message carries, if any.
     public var ballot: Ballot? {
@@ -55,7 +57,7 @@ public enum PeerMessageBody: Hashable, Sendable {
              .accept(let ballot, _, _, _), .accepted(let ballot, _), .reject(let ballot, _),
              .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .takeOver(let ballot):
             return ballot
-        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal:
+        case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal, .cellDeleted:
             return nil
         }
     }

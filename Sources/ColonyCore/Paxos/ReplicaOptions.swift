@@ -28,6 +28,12 @@ public struct ReplicaOptions: Hashable, Sendable {
     public var catchUpEntriesMax: Int = 64
     /// How far past its last snapshot a replica stores accepted slots.
     public var logSlotsMax: UInt64 = 1_024
+    /// The most recent changes a replica keeps in memory for watchers (its `ChangeFeed`); a
+    /// watch from an older revision is refused as compacted.
+    public var changesKeptMax: Int = 1_000
+    /// The most bytes of keys and values a replica's change feed keeps: with the cell's own
+    /// `cellBytesMax`, what one active replica may hold in memory.
+    public var changeBytesKeptMax: Int = 1024 * 1024
     /// Deliberate defects, for tests that prove the simulator and checker catch them.
     @_spi(Testing) public var defects: Set<Defect> = []
 
@@ -47,6 +53,9 @@ public struct ReplicaOptions: Hashable, Sendable {
         guard pendingWritesMax >= 1, pendingReadsMax >= 1 else { throw .invalid("pending limits must be at least 1") }
         guard snapshotIntervalSlots >= 1, catchUpEntriesMax >= 1 else {
             throw .invalid("snapshot interval and catch-up size must be at least 1")
+        }
+        guard changesKeptMax >= 1, changeBytesKeptMax >= 1 else {
+            throw .invalid("changesKeptMax and changeBytesKeptMax must be at least 1")
         }
         guard logSlotsMax > snapshotIntervalSlots + UInt64(pipelineDepthMax) else {
             throw .invalid("logSlotsMax must exceed snapshotIntervalSlots plus pipelineDepthMax")

@@ -62,4 +62,7 @@ public enum ReplicaEvent: Hashable, Sendable {
     case configurationChanged(CellConfiguration)
     /// A replica that had lost its stored state was renewed and votes again.
     case healed
+    /// The cell was deleted (applied here, or learned from a peer); the replica is now this
+    /// tombstone and its host drops it.
+    case deleted(CellTombstone)
 }

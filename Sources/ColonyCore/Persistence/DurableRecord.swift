@@ -17,6 +17,8 @@ public enum DurableRecord: Hashable, Sendable {
     case damaged(renewal: RequestID)
     /// The renewal was applied: the replica votes again.
     case healed
+    /// The cell was deleted: nothing of it is kept but this tombstone.
+    case deleted(CellTombstone)
 }
 
 /// What survives a crash of one replica: the fold of its durable records.
@@ -29,20 +31,26 @@ public struct DurableCellState: Hashable, Sendable {
     public private(set) var entries: [Slot: LogEntry] = [:]
     /// The renewal a damaged replica waits for, or nil when it is whole.
     public private(set) var damagedRenewal: RequestID?
+    /// The cell's tombstone once it is deleted; then nothing else is kept.
+    public private(set) var tombstone: CellTombstone?
 
     /// Makes the state of a replica that has persisted nothing.
     public init() {}
 
     /// Rebuilds a durable state from its parts (a snapshot file).
-    package init(promised: Ballot, snapshot: CellState?, entries: [Slot: LogEntry], damagedRenewal: RequestID?) {
+    package init(
+        promised: Ballot, snapshot: CellState?, entries: [Slot: LogEntry], damagedRenewal: RequestID?, tombstone: CellTombstone?
+    ) {
         self.promised = promised
         self.snapshot = snapshot
         self.entries = entries
         self.damagedRenewal = damagedRenewal
+        self.tombstone = tombstone
     }
 
-    /// Folds one more record in.
+    /// Folds one more record in. Once the cell is deleted, later records change nothing.
     public mutating func apply(_ record: DurableRecord) {
+        guard tombstone == nil else { return }
         switch record {
         case .promise(let ballot):
             promised = max(promised, ballot)
@@ -62,6 +70,9 @@ public struct DurableCellState: Hashable, Sendable {
             damagedRenewal = renewal
         case .healed:
             damagedRenewal = nil
+        case .deleted(let tombstone):
+            self = DurableCellState()
+            self.tombstone = tombstone
         }
     }
 }

@@ -37,7 +37,7 @@ final class NodeMetrics: Sendable {
 
     /// The kinds of client request, as the `operation` label names them.
     enum RequestKind: String, CaseIterable, Sendable {
-        case get, put, delete, compareAndSet = "cas", increment, list, transaction
+        case get, put, delete, compareAndSet = "cas", increment, list, transaction, deleteCell = "delete_cell"
     }
 
     /// Makes every metric in a new registry.

@@ -106,6 +106,19 @@ public enum Colony_V1_Colony: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Watch" metadata.
+        public enum Watch: Sendable {
+            /// Request type for "Watch".
+            public typealias Input = Colony_V1_WatchRequest
+            /// Response type for "Watch".
+            public typealias Output = Colony_V1_WatchEvent
+            /// Descriptor for "Watch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
+                method: "Watch",
+                type: .serverStreaming
+            )
+        }
         /// Namespace for "Transaction" metadata.
         public enum Transaction: Sendable {
             /// Request type for "Transaction".
@@ -129,6 +142,19 @@ public enum Colony_V1_Colony: Sendable {
             public static let descriptor = GRPCCore.MethodDescriptor(
                 service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
                 method: "CreateCell",
+                type: .unary
+            )
+        }
+        /// Namespace for "DeleteCell" metadata.
+        public enum DeleteCell: Sendable {
+            /// Request type for "DeleteCell".
+            public typealias Input = Colony_V1_DeleteCellRequest
+            /// Response type for "DeleteCell".
+            public typealias Output = Colony_V1_DeleteCellReply
+            /// Descriptor for "DeleteCell".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
+                method: "DeleteCell",
                 type: .unary
             )
         }
@@ -166,8 +192,10 @@ public enum Colony_V1_Colony: Sendable {
             CompareAndSet.descriptor,
             Increment.descriptor,
             List.descriptor,
+            Watch.descriptor,
             Transaction.descriptor,
             CreateCell.descriptor,
+            DeleteCell.descriptor,
             CellInfo.descriptor,
             ListCells.descriptor
         ]
@@ -295,7 +323,7 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Reads the keys of a cell that start with a prefix, in key order.
+        /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Colony_V1_ListRequest` messages.
@@ -308,6 +336,26 @@ extension Colony_V1_Colony {
             request: GRPCCore.StreamingServerRequest<Colony_V1_ListRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_ListReply>
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams a cell's changes after a revision, in revision order, until the client stops
+        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > has applied (a replica that lags sends later, never out of order).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_WatchRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_WatchEvent` messages.
+        func watch(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_WatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_WatchEvent>
 
         /// Handle the "Transaction" method.
         ///
@@ -331,7 +379,8 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a cell on chosen nodes.
+        /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+        /// > the members, so the creation is decided by a member (which knows of a deleted cell).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Colony_V1_CreateCellRequest` messages.
@@ -344,6 +393,25 @@ extension Colony_V1_Colony {
             request: GRPCCore.StreamingServerRequest<Colony_V1_CreateCellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellReply>
+
+        /// Handle the "DeleteCell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+        /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_DeleteCellRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_DeleteCellReply` messages.
+        func deleteCell(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_DeleteCellRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_DeleteCellReply>
 
         /// Handle the "CellInfo" method.
         ///
@@ -489,7 +557,7 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Reads the keys of a cell that start with a prefix, in key order.
+        /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_ListRequest` message.
@@ -502,6 +570,26 @@ extension Colony_V1_Colony {
             request: GRPCCore.ServerRequest<Colony_V1_ListRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_ListReply>
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams a cell's changes after a revision, in revision order, until the client stops
+        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > has applied (a replica that lags sends later, never out of order).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_WatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_WatchEvent` messages.
+        func watch(
+            request: GRPCCore.ServerRequest<Colony_V1_WatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_WatchEvent>
 
         /// Handle the "Transaction" method.
         ///
@@ -525,7 +613,8 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a cell on chosen nodes.
+        /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+        /// > the members, so the creation is decided by a member (which knows of a deleted cell).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_CreateCellRequest` message.
@@ -538,6 +627,25 @@ extension Colony_V1_Colony {
             request: GRPCCore.ServerRequest<Colony_V1_CreateCellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellReply>
+
+        /// Handle the "DeleteCell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+        /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_DeleteCellRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Colony_V1_DeleteCellReply` message.
+        func deleteCell(
+            request: GRPCCore.ServerRequest<Colony_V1_DeleteCellRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Colony_V1_DeleteCellReply>
 
         /// Handle the "CellInfo" method.
         ///
@@ -681,7 +789,7 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Reads the keys of a cell that start with a prefix, in key order.
+        /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
         ///
         /// - Parameters:
         ///   - request: A `Colony_V1_ListRequest` message.
@@ -694,6 +802,27 @@ extension Colony_V1_Colony {
             request: Colony_V1_ListRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_ListReply
+
+        /// Handle the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams a cell's changes after a revision, in revision order, until the client stops
+        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > has applied (a replica that lags sends later, never out of order).
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_WatchRequest` message.
+        ///   - response: A response stream of `Colony_V1_WatchEvent` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func watch(
+            request: Colony_V1_WatchRequest,
+            response: GRPCCore.RPCWriter<Colony_V1_WatchEvent>,
+            context: GRPCCore.ServerContext
+        ) async throws
 
         /// Handle the "Transaction" method.
         ///
@@ -717,7 +846,8 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a cell on chosen nodes.
+        /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+        /// > the members, so the creation is decided by a member (which knows of a deleted cell).
         ///
         /// - Parameters:
         ///   - request: A `Colony_V1_CreateCellRequest` message.
@@ -730,6 +860,25 @@ extension Colony_V1_Colony {
             request: Colony_V1_CreateCellRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_CreateCellReply
+
+        /// Handle the "DeleteCell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+        /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_DeleteCellRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Colony_V1_DeleteCellReply` to respond with.
+        func deleteCell(
+            request: Colony_V1_DeleteCellRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Colony_V1_DeleteCellReply
 
         /// Handle the "CellInfo" method.
         ///
@@ -840,6 +989,17 @@ extension Colony_V1_Colony.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Colony_V1_Colony.Method.Watch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_WatchRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_WatchEvent>(),
+            handler: { request, context in
+                try await self.watch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Colony_V1_Colony.Method.Transaction.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_TransactionRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_TransactionReply>(),
@@ -856,6 +1016,17 @@ extension Colony_V1_Colony.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CreateCellReply>(),
             handler: { request, context in
                 try await self.createCell(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Colony_V1_Colony.Method.DeleteCell.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_DeleteCellRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_DeleteCellReply>(),
+            handler: { request, context in
+                try await self.deleteCell(
                     request: request,
                     context: context
                 )
@@ -955,6 +1126,17 @@ extension Colony_V1_Colony.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func watch(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_WatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_WatchEvent> {
+        let response = try await self.watch(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
     public func transaction(
         request: GRPCCore.StreamingServerRequest<Colony_V1_TransactionRequest>,
         context: GRPCCore.ServerContext
@@ -971,6 +1153,17 @@ extension Colony_V1_Colony.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellReply> {
         let response = try await self.createCell(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func deleteCell(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_DeleteCellRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_DeleteCellReply> {
+        let response = try await self.deleteCell(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1081,6 +1274,23 @@ extension Colony_V1_Colony.SimpleServiceProtocol {
         )
     }
 
+    public func watch(
+        request: GRPCCore.ServerRequest<Colony_V1_WatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_WatchEvent> {
+        return GRPCCore.StreamingServerResponse<Colony_V1_WatchEvent>(
+            metadata: [:],
+            producer: { writer in
+                try await self.watch(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
     public func transaction(
         request: GRPCCore.ServerRequest<Colony_V1_TransactionRequest>,
         context: GRPCCore.ServerContext
@@ -1100,6 +1310,19 @@ extension Colony_V1_Colony.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellReply> {
         return GRPCCore.ServerResponse<Colony_V1_CreateCellReply>(
             message: try await self.createCell(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func deleteCell(
+        request: GRPCCore.ServerRequest<Colony_V1_DeleteCellRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Colony_V1_DeleteCellReply> {
+        return GRPCCore.ServerResponse<Colony_V1_DeleteCellReply>(
+            message: try await self.deleteCell(
                 request: request.message,
                 context: context
             ),
@@ -1267,7 +1490,7 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Reads the keys of a cell that start with a prefix, in key order.
+        /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_ListRequest` message.
@@ -1284,6 +1507,31 @@ extension Colony_V1_Colony {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_ListReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ListReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams a cell's changes after a revision, in revision order, until the client stops
+        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > has applied (a replica that lags sends later, never out of order).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_WatchRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_WatchRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_WatchEvent` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func watch<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_WatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_WatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_WatchEvent>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_WatchEvent>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Transaction" method.
@@ -1313,7 +1561,8 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a cell on chosen nodes.
+        /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+        /// > the members, so the creation is decided by a member (which knows of a deleted cell).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_CreateCellRequest` message.
@@ -1330,6 +1579,30 @@ extension Colony_V1_Colony {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_CreateCellReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DeleteCell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+        /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_DeleteCellRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_DeleteCellRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_DeleteCellReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func deleteCell<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_DeleteCellRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_DeleteCellRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_DeleteCellReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_DeleteCellReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "CellInfo" method.
@@ -1574,7 +1847,7 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Reads the keys of a cell that start with a prefix, in key order.
+        /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_ListRequest` message.
@@ -1597,6 +1870,40 @@ extension Colony_V1_Colony {
             try await self.client.unary(
                 request: request,
                 descriptor: Colony_V1_Colony.Method.List.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Watch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Streams a cell's changes after a revision, in revision order, until the client stops
+        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > has applied (a replica that lags sends later, never out of order).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_WatchRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_WatchRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_WatchEvent` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func watch<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_WatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_WatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_WatchEvent>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_WatchEvent>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Colony_V1_Colony.Method.Watch.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1642,7 +1949,8 @@ extension Colony_V1_Colony {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Creates a cell on chosen nodes.
+        /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+        /// > the members, so the creation is decided by a member (which knows of a deleted cell).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Colony_V1_CreateCellRequest` message.
@@ -1665,6 +1973,41 @@ extension Colony_V1_Colony {
             try await self.client.unary(
                 request: request,
                 descriptor: Colony_V1_Colony.Method.CreateCell.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DeleteCell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+        /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_DeleteCellRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_DeleteCellRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_DeleteCellReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func deleteCell<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_DeleteCellRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_DeleteCellRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_DeleteCellReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_DeleteCellReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Colony_V1_Colony.Method.DeleteCell.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1894,7 +2237,7 @@ extension Colony_V1_Colony.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Reads the keys of a cell that start with a prefix, in key order.
+    /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Colony_V1_ListRequest` message.
@@ -1914,6 +2257,35 @@ extension Colony_V1_Colony.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ListRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_ListReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams a cell's changes after a revision, in revision order, until the client stops
+    /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+    /// > has applied (a replica that lags sends later, never out of order).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_WatchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watch<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_WatchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_WatchEvent>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.watch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_WatchRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_WatchEvent>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1952,7 +2324,8 @@ extension Colony_V1_Colony.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Creates a cell on chosen nodes.
+    /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+    /// > the members, so the creation is decided by a member (which knows of a deleted cell).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Colony_V1_CreateCellRequest` message.
@@ -1972,6 +2345,36 @@ extension Colony_V1_Colony.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CreateCellRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_CreateCellReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteCell" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+    /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_DeleteCellRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteCell<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_DeleteCellRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_DeleteCellReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.deleteCell(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_DeleteCellRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_DeleteCellReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2208,7 +2611,7 @@ extension Colony_V1_Colony.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Reads the keys of a cell that start with a prefix, in key order.
+    /// > Reads the keys of a cell that start with a prefix, in key order, and the revision read at.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -2231,6 +2634,39 @@ extension Colony_V1_Colony.ClientProtocol {
             metadata: metadata
         )
         return try await self.list(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Watch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Streams a cell's changes after a revision, in revision order, until the client stops
+    /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+    /// > has applied (a replica that lags sends later, never out of order).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func watch<Result>(
+        _ message: Colony_V1_WatchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_WatchEvent>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_WatchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.watch(
             request: request,
             options: options,
             onResponse: handleResponse
@@ -2274,7 +2710,8 @@ extension Colony_V1_Colony.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Creates a cell on chosen nodes.
+    /// > Creates a cell on chosen nodes. A node that is not one of them answers NOT_LEADER with
+    /// > the members, so the creation is decided by a member (which knows of a deleted cell).
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -2297,6 +2734,40 @@ extension Colony_V1_Colony.ClientProtocol {
             metadata: metadata
         )
         return try await self.createCell(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DeleteCell" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deletes a cell through its own log: every replica drops its keys at the same slot and
+    /// > keeps a tombstone; every later request gets CELL_NOT_FOUND with `cell_deleted` set.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func deleteCell<Result>(
+        _ message: Colony_V1_DeleteCellRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_DeleteCellReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_DeleteCellRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.deleteCell(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -119,8 +119,18 @@ public nonisolated enum Colony_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
   /// The client may not do this.
   case unauthorized // = 13
 
-  /// A cell of that name already exists with other members.
+  /// A cell of that name already exists with other members, or was deleted (names of deleted
+  /// cells are not reused).
   case cellExists // = 14
+
+  /// A watch asked for changes the answering replica no longer keeps; every change after
+  /// `compacted_through` is kept. Re-read the keys (List) and watch from the list's revision.
+  case compacted // = 15
+
+  /// A watch fell so far behind that the changes it still needed were dropped from the
+  /// replica's memory; watch again from the last revision received (another member may still
+  /// hold them), or re-read the keys.
+  case slowConsumer // = 16
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -144,6 +154,8 @@ public nonisolated enum Colony_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case 12: self = .unavailable
     case 13: self = .unauthorized
     case 14: self = .cellExists
+    case 15: self = .compacted
+    case 16: self = .slowConsumer
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -165,6 +177,8 @@ public nonisolated enum Colony_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case .unavailable: return 12
     case .unauthorized: return 13
     case .cellExists: return 14
+    case .compacted: return 15
+    case .slowConsumer: return 16
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -186,6 +200,8 @@ public nonisolated enum Colony_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     .unavailable,
     .unauthorized,
     .cellExists,
+    .compacted,
+    .slowConsumer,
   ]
 
 }
@@ -314,6 +330,13 @@ public nonisolated struct Colony_V1_Error: Sendable {
 
   /// For UNAVAILABLE: a hint of how long to wait before retrying.
   public var retryAfterMs: UInt32 = 0
+
+  /// For COMPACTED and SLOW_CONSUMER: the answering replica keeps every change after this
+  /// revision.
+  public var compactedThrough: UInt64 = 0
+
+  /// For CELL_NOT_FOUND and CELL_EXISTS: the cell was deleted (asking other nodes will not help).
+  public var cellDeleted: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -652,7 +675,8 @@ public nonisolated struct Colony_V1_ListRequest: Sendable {
   fileprivate var _header: Colony_V1_RequestHeader? = nil
 }
 
-/// The keys found, in order, and whether more matched than the limit allowed.
+/// The keys found, in order, whether more matched than the limit allowed, and the cell's
+/// revision they were read at: a watch from that revision misses no later change.
 public nonisolated struct Colony_V1_ListReply: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -670,6 +694,74 @@ public nonisolated struct Colony_V1_ListReply: Sendable {
   public var items: [Colony_V1_KeyValue] = []
 
   public var truncated: Bool = false
+
+  public var revision: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _error: Colony_V1_Error? = nil
+}
+
+/// Asks for a cell's changes after `after_revision` (0: from the cell's first change), to
+/// keys starting with `prefix` (empty: every key).
+public nonisolated struct Colony_V1_WatchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var cell: String = String()
+
+  public var prefix: String = String()
+
+  public var afterRevision: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One key's state after a change.
+public nonisolated struct Colony_V1_KeyChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var key: String = String()
+
+  /// The new value; empty when `deleted`.
+  public var value: Data = Data()
+
+  /// The change removed the key.
+  public var deleted: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One change of the cell (every key one revision changed, a transaction's keys together),
+/// or, with `error` set, the end of the stream and why.
+public nonisolated struct Colony_V1_WatchEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var error: Colony_V1_Error {
+    get {_error ?? Colony_V1_Error()}
+    set {_error = newValue}
+  }
+  /// Returns true if `error` has been explicitly set.
+  public var hasError: Bool {self._error != nil}
+  /// Clears the value of `error`. Subsequent reads from it will return its default value.
+  public mutating func clearError() {self._error = nil}
+
+  /// The revision the change gave the cell; each event's is higher than the last one's.
+  public var revision: UInt64 = 0
+
+  /// The keys changed (those matching the watch's prefix), in key order.
+  public var changes: [Colony_V1_KeyChange] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -970,6 +1062,26 @@ public nonisolated struct Colony_V1_TransactionReply: Sendable {
   fileprivate var _error: Colony_V1_Error? = nil
 }
 
+/// A cell's quotas; 0 in a request means the colony's default.
+public nonisolated struct Colony_V1_CellLimits: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The most keys the cell may hold.
+  public var keysMax: UInt64 = 0
+
+  /// The most bytes of keys and values together the cell may hold.
+  public var bytesMax: UInt64 = 0
+
+  /// The largest value, in bytes.
+  public var valueBytesMax: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Creates a cell whose first members are `nodes`.
 public nonisolated struct Colony_V1_CreateCellRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -981,9 +1093,21 @@ public nonisolated struct Colony_V1_CreateCellRequest: Sendable {
   /// The member nodes: an odd number from 3 to 9.
   public var nodes: [UInt32] = []
 
+  /// The cell's quotas, each within the colony's maximum (unset: the colony's defaults).
+  public var limits: Colony_V1_CellLimits {
+    get {_limits ?? Colony_V1_CellLimits()}
+    set {_limits = newValue}
+  }
+  /// Returns true if `limits` has been explicitly set.
+  public var hasLimits: Bool {self._limits != nil}
+  /// Clears the value of `limits`. Subsequent reads from it will return its default value.
+  public mutating func clearLimits() {self._limits = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _limits: Colony_V1_CellLimits? = nil
 }
 
 /// The cell's first configuration.
@@ -1016,6 +1140,53 @@ public nonisolated struct Colony_V1_CreateCellReply: Sendable {
 
   fileprivate var _error: Colony_V1_Error? = nil
   fileprivate var _configuration: Colony_V1_CellConfiguration? = nil
+}
+
+/// Deletes the header's cell.
+public nonisolated struct Colony_V1_DeleteCellRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var header: Colony_V1_RequestHeader {
+    get {_header ?? Colony_V1_RequestHeader()}
+    set {_header = newValue}
+  }
+  /// Returns true if `header` has been explicitly set.
+  public var hasHeader: Bool {self._header != nil}
+  /// Clears the value of `header`. Subsequent reads from it will return its default value.
+  public mutating func clearHeader() {self._header = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _header: Colony_V1_RequestHeader? = nil
+}
+
+/// The cell is deleted; `already_deleted` says it was before this request (a retry, or
+/// another client's deletion).
+public nonisolated struct Colony_V1_DeleteCellReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var error: Colony_V1_Error {
+    get {_error ?? Colony_V1_Error()}
+    set {_error = newValue}
+  }
+  /// Returns true if `error` has been explicitly set.
+  public var hasError: Bool {self._error != nil}
+  /// Clears the value of `error`. Subsequent reads from it will return its default value.
+  public mutating func clearError() {self._error = nil}
+
+  public var alreadyDeleted: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _error: Colony_V1_Error? = nil
 }
 
 /// Names the cell to describe.
@@ -1057,43 +1228,62 @@ public nonisolated struct Colony_V1_CellSummary: Sendable {
   /// Whether the answering replica lost its stored state and waits to be renewed.
   public var damaged: Bool = false
 
+  /// The cell's quotas.
+  public var limits: Colony_V1_CellLimits {
+    get {_limits ?? Colony_V1_CellLimits()}
+    set {_limits = newValue}
+  }
+  /// Returns true if `limits` has been explicitly set.
+  public var hasLimits: Bool {self._limits != nil}
+  /// Clears the value of `limits`. Subsequent reads from it will return its default value.
+  public mutating func clearLimits() {self._limits = nil}
+
+  /// How many keys the cell holds, as the answering replica has applied.
+  public var keyCount: UInt64 = 0
+
+  /// How many bytes of keys and values the cell holds, as the answering replica has applied.
+  public var byteCount: UInt64 = 0
+
+  /// The cell's revision as the answering replica has applied.
+  public var revision: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _configuration: Colony_V1_CellConfiguration? = nil
+  fileprivate var _limits: Colony_V1_CellLimits? = nil
 }
 
 /// The cell, as the answering node knows it.
-public nonisolated struct Colony_V1_CellInfoReply: Sendable {
+public nonisolated struct Colony_V1_CellInfoReply: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var error: Colony_V1_Error {
-    get {_error ?? Colony_V1_Error()}
-    set {_error = newValue}
+    get {_storage._error ?? Colony_V1_Error()}
+    set {_uniqueStorage()._error = newValue}
   }
   /// Returns true if `error` has been explicitly set.
-  public var hasError: Bool {self._error != nil}
+  public var hasError: Bool {_storage._error != nil}
   /// Clears the value of `error`. Subsequent reads from it will return its default value.
-  public mutating func clearError() {self._error = nil}
+  public mutating func clearError() {_uniqueStorage()._error = nil}
 
   public var cell: Colony_V1_CellSummary {
-    get {_cell ?? Colony_V1_CellSummary()}
-    set {_cell = newValue}
+    get {_storage._cell ?? Colony_V1_CellSummary()}
+    set {_uniqueStorage()._cell = newValue}
   }
   /// Returns true if `cell` has been explicitly set.
-  public var hasCell: Bool {self._cell != nil}
+  public var hasCell: Bool {_storage._cell != nil}
   /// Clears the value of `cell`. Subsequent reads from it will return its default value.
-  public mutating func clearCell() {self._cell = nil}
+  public mutating func clearCell() {_uniqueStorage()._cell = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _error: Colony_V1_Error? = nil
-  fileprivate var _cell: Colony_V1_CellSummary? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Lists hosted cells.
@@ -1140,7 +1330,7 @@ nonisolated extension Colony_V1_Consistency: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Colony_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_CELL_NOT_FOUND\0\u{1}ERROR_CODE_NOT_LEADER\0\u{1}ERROR_CODE_STALE_EPOCH\0\u{1}ERROR_CODE_CONDITION_FAILED\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_VALUE_TOO_LARGE\0\u{1}ERROR_CODE_QUOTA_EXCEEDED\0\u{1}ERROR_CODE_NOT_AN_INTEGER\0\u{1}ERROR_CODE_INTEGER_OVERFLOW\0\u{1}ERROR_CODE_TRANSACTION_STEP_FAILED\0\u{1}ERROR_CODE_SESSION_EXPIRED\0\u{1}ERROR_CODE_UNAVAILABLE\0\u{1}ERROR_CODE_UNAUTHORIZED\0\u{1}ERROR_CODE_CELL_EXISTS\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_CELL_NOT_FOUND\0\u{1}ERROR_CODE_NOT_LEADER\0\u{1}ERROR_CODE_STALE_EPOCH\0\u{1}ERROR_CODE_CONDITION_FAILED\0\u{1}ERROR_CODE_INVALID_ARGUMENT\0\u{1}ERROR_CODE_VALUE_TOO_LARGE\0\u{1}ERROR_CODE_QUOTA_EXCEEDED\0\u{1}ERROR_CODE_NOT_AN_INTEGER\0\u{1}ERROR_CODE_INTEGER_OVERFLOW\0\u{1}ERROR_CODE_TRANSACTION_STEP_FAILED\0\u{1}ERROR_CODE_SESSION_EXPIRED\0\u{1}ERROR_CODE_UNAVAILABLE\0\u{1}ERROR_CODE_UNAUTHORIZED\0\u{1}ERROR_CODE_CELL_EXISTS\0\u{1}ERROR_CODE_COMPACTED\0\u{1}ERROR_CODE_SLOW_CONSUMER\0")
 }
 
 nonisolated extension Colony_V1_RequestHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1310,7 +1500,7 @@ nonisolated extension Colony_V1_CellConfiguration: SwiftProtobuf.Message, SwiftP
 
 nonisolated extension Colony_V1_Error: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Error"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{3}leader_hint\0\u{3}leader_address\0\u{1}configuration\0\u{1}current\0\u{3}retry_after_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0\u{3}leader_hint\0\u{3}leader_address\0\u{1}configuration\0\u{1}current\0\u{3}retry_after_ms\0\u{3}compacted_through\0\u{3}cell_deleted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1325,6 +1515,8 @@ nonisolated extension Colony_V1_Error: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 5: try { try decoder.decodeSingularMessageField(value: &self._configuration) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._current) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.retryAfterMs) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.compactedThrough) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.cellDeleted) }()
       default: break
       }
     }
@@ -1356,6 +1548,12 @@ nonisolated extension Colony_V1_Error: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.retryAfterMs != 0 {
       try visitor.visitSingularUInt32Field(value: self.retryAfterMs, fieldNumber: 7)
     }
+    if self.compactedThrough != 0 {
+      try visitor.visitSingularUInt64Field(value: self.compactedThrough, fieldNumber: 8)
+    }
+    if self.cellDeleted != false {
+      try visitor.visitSingularBoolField(value: self.cellDeleted, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1367,6 +1565,8 @@ nonisolated extension Colony_V1_Error: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs._configuration != rhs._configuration {return false}
     if lhs._current != rhs._current {return false}
     if lhs.retryAfterMs != rhs.retryAfterMs {return false}
+    if lhs.compactedThrough != rhs.compactedThrough {return false}
+    if lhs.cellDeleted != rhs.cellDeleted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1883,7 +2083,7 @@ nonisolated extension Colony_V1_ListRequest: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Colony_V1_ListReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}items\0\u{1}truncated\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}items\0\u{1}truncated\0\u{1}revision\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1894,6 +2094,7 @@ nonisolated extension Colony_V1_ListReply: SwiftProtobuf.Message, SwiftProtobuf.
       case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.truncated) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
       default: break
       }
     }
@@ -1913,6 +2114,9 @@ nonisolated extension Colony_V1_ListReply: SwiftProtobuf.Message, SwiftProtobuf.
     if self.truncated != false {
       try visitor.visitSingularBoolField(value: self.truncated, fieldNumber: 3)
     }
+    if self.revision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1920,6 +2124,131 @@ nonisolated extension Colony_V1_ListReply: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._error != rhs._error {return false}
     if lhs.items != rhs.items {return false}
     if lhs.truncated != rhs.truncated {return false}
+    if lhs.revision != rhs.revision {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_WatchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}prefix\0\u{3}after_revision\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.cell) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.prefix) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.afterRevision) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.cell.isEmpty {
+      try visitor.visitSingularStringField(value: self.cell, fieldNumber: 1)
+    }
+    if !self.prefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.prefix, fieldNumber: 2)
+    }
+    if self.afterRevision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.afterRevision, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_WatchRequest, rhs: Colony_V1_WatchRequest) -> Bool {
+    if lhs.cell != rhs.cell {return false}
+    if lhs.prefix != rhs.prefix {return false}
+    if lhs.afterRevision != rhs.afterRevision {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_KeyChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeyChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0\u{1}deleted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.value) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularBytesField(value: self.value, fieldNumber: 2)
+    }
+    if self.deleted != false {
+      try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_KeyChange, rhs: Colony_V1_KeyChange) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.deleted != rhs.deleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_WatchEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WatchEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}revision\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._error {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.revision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 2)
+    }
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_WatchEvent, rhs: Colony_V1_WatchEvent) -> Bool {
+    if lhs._error != rhs._error {return false}
+    if lhs.revision != rhs.revision {return false}
+    if lhs.changes != rhs.changes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2423,9 +2752,49 @@ nonisolated extension Colony_V1_TransactionReply: SwiftProtobuf.Message, SwiftPr
   }
 }
 
+nonisolated extension Colony_V1_CellLimits: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CellLimits"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}keys_max\0\u{3}bytes_max\0\u{3}value_bytes_max\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.keysMax) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.bytesMax) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.valueBytesMax) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.keysMax != 0 {
+      try visitor.visitSingularUInt64Field(value: self.keysMax, fieldNumber: 1)
+    }
+    if self.bytesMax != 0 {
+      try visitor.visitSingularUInt64Field(value: self.bytesMax, fieldNumber: 2)
+    }
+    if self.valueBytesMax != 0 {
+      try visitor.visitSingularUInt64Field(value: self.valueBytesMax, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_CellLimits, rhs: Colony_V1_CellLimits) -> Bool {
+    if lhs.keysMax != rhs.keysMax {return false}
+    if lhs.bytesMax != rhs.bytesMax {return false}
+    if lhs.valueBytesMax != rhs.valueBytesMax {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Colony_V1_CreateCellRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateCellRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}nodes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}nodes\0\u{1}limits\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2435,24 +2804,33 @@ nonisolated extension Colony_V1_CreateCellRequest: SwiftProtobuf.Message, SwiftP
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.cell) }()
       case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.nodes) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.cell.isEmpty {
       try visitor.visitSingularStringField(value: self.cell, fieldNumber: 1)
     }
     if !self.nodes.isEmpty {
       try visitor.visitPackedUInt32Field(value: self.nodes, fieldNumber: 2)
     }
+    try { if let v = self._limits {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Colony_V1_CreateCellRequest, rhs: Colony_V1_CreateCellRequest) -> Bool {
     if lhs.cell != rhs.cell {return false}
     if lhs.nodes != rhs.nodes {return false}
+    if lhs._limits != rhs._limits {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2497,6 +2875,79 @@ nonisolated extension Colony_V1_CreateCellReply: SwiftProtobuf.Message, SwiftPro
   }
 }
 
+nonisolated extension Colony_V1_DeleteCellRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteCellRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._header {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_DeleteCellRequest, rhs: Colony_V1_DeleteCellRequest) -> Bool {
+    if lhs._header != rhs._header {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_DeleteCellReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeleteCellReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{3}already_deleted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.alreadyDeleted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._error {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.alreadyDeleted != false {
+      try visitor.visitSingularBoolField(value: self.alreadyDeleted, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_DeleteCellReply, rhs: Colony_V1_DeleteCellReply) -> Bool {
+    if lhs._error != rhs._error {return false}
+    if lhs.alreadyDeleted != rhs.alreadyDeleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Colony_V1_CellInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CellInfoRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0")
@@ -2529,7 +2980,7 @@ nonisolated extension Colony_V1_CellInfoRequest: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Colony_V1_CellSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CellSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}configuration\0\u{1}leader\0\u{3}applied_through\0\u{1}damaged\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}configuration\0\u{1}leader\0\u{3}applied_through\0\u{1}damaged\0\u{1}limits\0\u{3}key_count\0\u{3}byte_count\0\u{1}revision\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2542,6 +2993,10 @@ nonisolated extension Colony_V1_CellSummary: SwiftProtobuf.Message, SwiftProtobu
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.leader) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.appliedThrough) }()
       case 5: try { try decoder.decodeSingularBoolField(value: &self.damaged) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.keyCount) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.byteCount) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
       default: break
       }
     }
@@ -2567,6 +3022,18 @@ nonisolated extension Colony_V1_CellSummary: SwiftProtobuf.Message, SwiftProtobu
     if self.damaged != false {
       try visitor.visitSingularBoolField(value: self.damaged, fieldNumber: 5)
     }
+    try { if let v = self._limits {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.keyCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.keyCount, fieldNumber: 7)
+    }
+    if self.byteCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.byteCount, fieldNumber: 8)
+    }
+    if self.revision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2576,6 +3043,10 @@ nonisolated extension Colony_V1_CellSummary: SwiftProtobuf.Message, SwiftProtobu
     if lhs.leader != rhs.leader {return false}
     if lhs.appliedThrough != rhs.appliedThrough {return false}
     if lhs.damaged != rhs.damaged {return false}
+    if lhs._limits != rhs._limits {return false}
+    if lhs.keyCount != rhs.keyCount {return false}
+    if lhs.byteCount != rhs.byteCount {return false}
+    if lhs.revision != rhs.revision {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2585,36 +3056,74 @@ nonisolated extension Colony_V1_CellInfoReply: SwiftProtobuf.Message, SwiftProto
   public static let protoMessageName: String = _protobuf_package + ".CellInfoReply"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}cell\0")
 
+  fileprivate class _StorageClass {
+    var _error: Colony_V1_Error? = nil
+    var _cell: Colony_V1_CellSummary? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _error = source._error
+      _cell = source._cell
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._cell) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._error) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._cell) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._error {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._cell {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._error {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._cell {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Colony_V1_CellInfoReply, rhs: Colony_V1_CellInfoReply) -> Bool {
-    if lhs._error != rhs._error {return false}
-    if lhs._cell != rhs._cell {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._error != rhs_storage._error {return false}
+        if _storage._cell != rhs_storage._cell {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,73 @@
+import ColonyAPI
+import GRPCCore
+
+/// The calls that make, delete and describe cells.
+extension ColonyClient {
+    /// A new cell's quotas; nil leaves a figure at the colony's default.
+    public struct Quota: Hashable, Sendable {
+        /// The most keys.
+        public var keysMax: UInt64?
+        /// The most bytes of keys and values together.
+        public var bytesMax: UInt64?
+        /// The largest value, in bytes.
+        public var valueBytesMax: UInt64?
+
+        /// Makes a quota.
+        public init(keysMax: UInt64? = nil, bytesMax: UInt64? = nil, valueBytesMax: UInt64? = nil) {
+            self.keysMax = keysMax
+            self.bytesMax = bytesMax
+            self.valueBytesMax = valueBytesMax
+        }
+    }
+
+    /// Creates a cell whose members are `nodes` (an odd number of node ids, 3 to 9), within
+    /// `quota`. The creation is decided by one of the members, which refuses the name of a
+    /// cell that was deleted.
+    public func createCell(_ cell: String, nodes: [UInt32], quota: Quota? = nil) async throws -> Colony_V1_CellConfiguration {
+        var made = Colony_V1_CreateCellRequest()
+        made.cell = cell
+        made.nodes = nodes
+        if let quota {
+            made.limits.keysMax = quota.keysMax ?? 0
+            made.limits.bytesMax = quota.bytesMax ?? 0
+            made.limits.valueBytesMax = quota.valueBytesMax ?? 0
+        }
+        let request = made
+        var targets = seeds
+        for _ in 0..<2 {
+            do {
+                let reply = try await anyNode(targets: targets) { client, options in try await client.createCell(request, options: options) }
+                views[cell] = CellView(members: reply.configuration.members.map(\.address).filter { !$0.isEmpty }, epoch: reply.configuration.epoch)
+                return reply.configuration
+            } catch let redirect as Redirect {
+                targets = redirect.members
+            }
+        }
+        throw ColonyError.unavailable("no member of the new cell \(cell) answered the creation")
+    }
+
+    /// Deletes `cell` through its own log; returns whether it was deleted already. Every
+    /// later operation on it fails with `cellDeleted`, and its name is not reused.
+    @discardableResult
+    public func deleteCell(_ cell: String) async throws -> Bool {
+        try await run(cell, isWrite: true) { client, header, options in
+            var request = Colony_V1_DeleteCellRequest()
+            request.header = header
+            return try await client.deleteCell(request, options: options)
+        }.alreadyDeleted
+    }
+
+    /// A cell as one of its members knows it.
+    public func cellInfo(_ cell: String) async throws -> Colony_V1_CellSummary {
+        var made = Colony_V1_CellInfoRequest()
+        made.cell = cell
+        let request = made
+        let targets = (views[cell]?.members ?? []) + seeds
+        return try await anyNode(targets: targets) { client, options in try await client.cellInfo(request, options: options) }.cell
+    }
+
+    /// The cells hosted by the first node that answers.
+    public func listCells() async throws -> [Colony_V1_CellSummary] {
+        try await anyNode { client, options in try await client.listCells(Colony_V1_ListCellsRequest(), options: options) }.cells
+    }
+}

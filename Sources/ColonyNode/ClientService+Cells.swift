@@ -1,0 +1,128 @@
+import ColonyAPI
+import ColonyCore
+import GRPCCore
+
+/// The calls that make, delete and describe cells.
+extension ClientService {
+    func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
+        var reply = Colony_V1_CreateCellReply()
+        let configuration: CellConfiguration
+        let cell: CellID
+        switch validatedCreation(request) {
+        case .success(let (name, made)):
+            cell = name
+            configuration = made
+        case .failure(let error):
+            reply.error = error
+            return reply
+        }
+        guard configuration.contains(NodeID(config.node)) else {
+            reply.error = notAMember(of: configuration, cell: cell)
+            return reply
+        }
+        let driver = driver
+        switch try await driver.loop.submit({ driver.createCell(cell, configuration: configuration) }).get() {
+        case .created:
+            reply.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        case .exists(let current) where current == nil || current?.members == configuration.members:
+            reply.configuration = Colony_V1_CellConfiguration(current ?? configuration, address: address)
+        case .exists(let current):
+            let members = current.map { "\($0.members)" } ?? "unknown"
+            reply.error = APIMapping.error(
+                .cellExists, "cell \(cell.name) already exists with members \(members); choose another name or delete it first")
+        case .deleted(let tombstone):
+            var exists = APIMapping.error(
+                .cellExists,
+                "cell \(cell.name) was deleted at revision \(tombstone.revision) and names of deleted cells are not reused; choose another name")
+            exists.cellDeleted = true
+            reply.error = exists
+        }
+        return reply
+    }
+
+    func deleteCell(request: Colony_V1_DeleteCellRequest, context: ServerContext) async throws -> Colony_V1_DeleteCellReply {
+        var reply = Colony_V1_DeleteCellReply()
+        switch await execute(request.header, .deleteCell, .deleteCell) {
+        case .success(.cellDeleted): break
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error) where error.cellDeleted: reply.alreadyDeleted = true
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
+        var reply = Colony_V1_CellInfoReply()
+        let status = try await driver.currentStatus()
+        guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
+            if let deleted = status.deletedCells.first(where: { $0.name == request.cell }) {
+                reply.error = APIMapping.deleted(deleted)
+            } else {
+                reply.error = APIMapping.error(.cellNotFound, "node \(config.node) hosts no replica of cell \(request.cell)")
+            }
+            return reply
+        }
+        reply.cell = summary(cell)
+        return reply
+    }
+
+    func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
+        var reply = Colony_V1_ListCellsReply()
+        let status = try await driver.currentStatus()
+        reply.cells = status.cells.map(summary)
+        return reply
+    }
+
+    private func summary(_ cell: CellStatus) -> Colony_V1_CellSummary {
+        var summary = Colony_V1_CellSummary()
+        summary.cell = cell.cell.name
+        if let configuration = cell.configuration {
+            summary.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+            summary.limits = Colony_V1_CellLimits(configuration.limits)
+        }
+        summary.leader = cell.leaderHint?.rawValue ?? 0
+        summary.appliedThrough = cell.appliedThrough
+        summary.damaged = cell.isDamaged
+        summary.keyCount = UInt64(cell.keyCount)
+        summary.byteCount = UInt64(cell.byteCount)
+        summary.revision = cell.revision
+        return summary
+    }
+
+    /// The cell and first configuration a creation asks for, or the error saying what is wrong.
+    private func validatedCreation(_ request: Colony_V1_CreateCellRequest) -> Result<(CellID, CellConfiguration), Colony_V1_Error> {
+        let cell: CellID
+        switch APIMapping.cell(request.cell) {
+        case .success(let valid): cell = valid
+        case .failure(let error): return .failure(error)
+        }
+        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
+        guard unknown.isEmpty else {
+            return .failure(APIMapping.invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))"))
+        }
+        let limits: CellLimits
+        switch APIMapping.limits(request.hasLimits ? request.limits : nil, quotaMax: config.effectiveCellQuotaMax) {
+        case .success(let valid): limits = valid
+        case .failure(let error): return .failure(error)
+        }
+        do {
+            return .success((cell, try CellConfiguration(epoch: 1, members: request.nodes.map(NodeID.init), startSlot: 1, limits: limits)))
+        } catch {
+            return .failure(APIMapping.invalid("cannot make a cell of nodes \(request.nodes): \(error)"))
+        }
+    }
+
+    /// The answer of a node that is not a member of the cell to be created: ask a member, which
+    /// knows whether a cell of that name was deleted.
+    private func notAMember(of configuration: CellConfiguration, cell: CellID) -> Colony_V1_Error {
+        let members = configuration.members.map { "\($0) (\(address($0) ?? "address unknown"))" }.joined(separator: ", ")
+        var redirect = APIMapping.error(
+            .notLeader, "node \(config.node) is not a member of the new cell \(cell.name); create it at one of its members: \(members)")
+        if let first = configuration.members.first {
+            redirect.leaderHint = first.rawValue
+            redirect.leaderAddress = address(first) ?? ""
+        }
+        redirect.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        return redirect
+    }
+}

@@ -1,0 +1,90 @@
+import ColonyAPI
+import ColonyCore
+import GRPCCore
+
+/// The watch call: a stream of one cell's changes from this node's replica.
+extension ClientService {
+    func watch(
+        request: Colony_V1_WatchRequest, response: RPCWriter<Colony_V1_WatchEvent>, context: ServerContext
+    ) async throws {
+        let cell: CellID
+        switch APIMapping.cell(request.cell) {
+        case .success(let valid): cell = valid
+        case .failure(let error): return try await end(response, error)
+        }
+        guard request.prefix.utf8.count <= CellLimits.ceiling.keyBytesMax else {
+            return try await end(response, APIMapping.invalid(
+                "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)"))
+        }
+        let driver = driver
+        if let refused = try await driver.loop.submit({ driver.openWatch() }).get() {
+            return try await end(response, error(for: refused, cell: cell, after: request.afterRevision))
+        }
+        defer { driver.loop.execute { driver.closeWatch() } }
+        let prefix = Key(request.prefix)
+        var cursor = request.afterRevision
+        var isResumed = false
+        while true {
+            let changes: [CellChange]
+            do {
+                changes = try await driver.nextChanges(of: cell, after: cursor, limit: watchBatchChangesMax, isResumed: isResumed)
+            } catch let watchEnd as WatchEnd {
+                return try await end(response, error(for: watchEnd, cell: cell, after: cursor))
+            }
+            for change in changes {
+                if let matching = change.filtered(prefix: prefix) {
+                    try await response.write(Colony_V1_WatchEvent(matching))
+                }
+            }
+            cursor = changes.last?.revision ?? cursor
+            isResumed = true
+        }
+    }
+
+    /// Ends a watch stream with an event that carries only `error`.
+    private func end(_ response: RPCWriter<Colony_V1_WatchEvent>, _ error: Colony_V1_Error) async throws {
+        var event = Colony_V1_WatchEvent()
+        event.error = error
+        try await response.write(event)
+    }
+
+    /// What the watcher is told when its watch of `cell`, at revision `after`, ends here.
+    private func error(for end: WatchEnd, cell: CellID, after: Revision) -> Colony_V1_Error {
+        switch end {
+        case .cellNotFound:
+            return APIMapping.error(.cellNotFound, "node \(config.node) hosts no replica of cell \(cell.name); watch from one of its members")
+        case .cellDeleted(let tombstone):
+            return APIMapping.deleted(cell, revision: tombstone.revision)
+        case .catchingUp:
+            var unavailable = APIMapping.error(
+                .unavailable, "node \(config.node) is still fetching cell \(cell.name); watch from another member or retry")
+            unavailable.retryAfterMs = 100
+            return unavailable
+        case .notMember(let configuration):
+            var moved = APIMapping.error(
+                .unavailable, "node \(config.node) is no longer a member of cell \(cell.name); watch from one of its members")
+            moved.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+            return moved
+        case .compacted(let heldAfter):
+            var compacted = APIMapping.error(
+                .compacted,
+                "node \(config.node) keeps the changes of cell \(cell.name) after revision \(heldAfter) only, not after \(after); list the keys and watch from the list's revision")
+            compacted.compactedThrough = heldAfter
+            return compacted
+        case .slowConsumer(let heldAfter):
+            var slow = APIMapping.error(
+                .slowConsumer,
+                "the watch of cell \(cell.name) fell behind: node \(config.node) dropped the changes after revision \(after) it still had to send (it keeps those after \(heldAfter)); watch again from revision \(after), or list the keys and watch from the list's revision")
+            slow.compactedThrough = heldAfter
+            return slow
+        case .stopping:
+            var stopping = APIMapping.error(.unavailable, "node \(config.node) is stopping; watch again from another member")
+            stopping.retryAfterMs = 0
+            return stopping
+        case .tooManyWatches(let max):
+            var busy = APIMapping.error(.unavailable, "node \(config.node) serves its limit of \(max) watches; watch from another member")
+            busy.retryAfterMs = 1_000
+            return busy
+        }
+    }
+}

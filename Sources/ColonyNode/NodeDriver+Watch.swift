@@ -1,0 +1,84 @@
+import ColonyCore
+import NIOCore
+
+extension NodeDriver {
+    /// Answers a watcher's pull: the cell's next changes after `pull.after`, now or as soon
+    /// as the replica here applies them, or the reason the watch is over.
+    func pull(_ pull: WatchPull) {
+        loop.preconditionInEventLoop()
+        let answer = WatchAnswer(
+            cell: pull.cell, after: pull.after, limit: pull.limit, isResumed: pull.isResumed, host: host, isClosed: watches.isClosed)
+        switch answer {
+        case .changes(let changes): pull.promise.succeed(changes)
+        case .wait: watches.park(pull)
+        case .end(let end): pull.promise.fail(end)
+        }
+    }
+
+    /// The watcher awaiting `future` went away: its parked pull, if any, is dropped.
+    func cancelPull(answering future: EventLoopFuture<[CellChange]>, cell: CellID) {
+        loop.preconditionInEventLoop()
+        watches.unpark(answering: future, cell: cell)?.promise.fail(CancellationError())
+    }
+
+    /// Counts a new watch in; or says why not: the node serves its limit of watches, or is stopping.
+    func openWatch() -> WatchEnd? {
+        loop.preconditionInEventLoop()
+        if watches.isClosed { return .stopping }
+        return watches.open() ? nil : .tooManyWatches(max: watches.watchesMax)
+    }
+
+    /// Counts a watch out.
+    func closeWatch() {
+        loop.preconditionInEventLoop()
+        watches.close()
+    }
+
+    /// Ends every watch (the node is stopping): parked pulls fail with `stopping`, and so does
+    /// every later pull.
+    func endWatches() {
+        loop.preconditionInEventLoop()
+        for pull in watches.closeAll() {
+            pull.promise.fail(WatchEnd.stopping)
+        }
+    }
+
+    /// Answers again the pulls parked on the cells `output` changed: changes were applied, a
+    /// snapshot installed, the members changed or the cell was deleted.
+    func wakeWatches(after output: HostOutput) {
+        var woken: [CellID] = []
+        for event in output.events where watches.hasParked(event.cell) && !woken.contains(event.cell) {
+            switch event.event {
+            case .applied, .installedSnapshot, .configurationChanged, .deleted:
+                woken.append(event.cell)
+            case .becameLeader, .steppedDown, .healed:
+                break
+            }
+        }
+        for cell in woken {
+            for parked in watches.unpark(cell) {
+                pull(parked)
+            }
+        }
+    }
+}
+
+extension NodeDriver {
+    /// From any thread: the watcher's next changes of `cell` after `after` (at most `limit`),
+    /// waiting until there are some; throws a `WatchEnd` when the watch is over, or
+    /// `CancellationError` when the calling task is cancelled while it waits.
+    func nextChanges(of cell: CellID, after: Revision, limit: Int, isResumed: Bool) async throws -> [CellChange] {
+        let promise = loop.makePromise(of: [CellChange].self)
+        let future = promise.futureResult
+        // The pull is queued before the cancellation handler exists, so the loop always runs
+        // a cancellation after the pull it cancels.
+        loop.execute {
+            self.pull(WatchPull(cell: cell, after: after, limit: limit, isResumed: isResumed, promise: promise))
+        }
+        return try await withTaskCancellationHandler {
+            try await future.get()
+        } onCancel: {
+            loop.execute { self.cancelPull(answering: future, cell: cell) }
+        }
+    }
+}

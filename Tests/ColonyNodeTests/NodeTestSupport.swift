@@ -1,0 +1,44 @@
+import ColonyClient
+import Foundation
+
+/// Why a bounded wait in a test gave up.
+struct TestTimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out: \(what)" }
+}
+
+/// Runs `body`, failing with `TestTimedOut` if it takes longer than `limit`.
+func within<Value: Sendable>(
+    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
+    try await withThrowingTaskGroup(of: Value?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw TestTimedOut(what: what) }
+        return value
+    }
+}
+
+/// Polls `condition` every 20 ms until it holds, for at most `limit`.
+func waitUntil(_ limit: Duration, _ what: String, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw TestTimedOut(what: what)
+}
+
+/// Reads a watch until it has delivered the change of revision `last`, or ended.
+func collect(_ watch: ColonyWatch, through last: UInt64) async throws -> [ColonyChange] {
+    var seen: [ColonyChange] = []
+    for try await change in watch {
+        seen.append(change)
+        if change.revision >= last { break }
+    }
+    return seen
+}
