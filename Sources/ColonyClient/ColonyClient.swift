@@ -198,16 +198,23 @@ public actor ColonyClient {
         header.opensSession = !view.sessionOpen
         let started = ContinuousClock.now
         var attempt = 0
-        var target = view.leader ?? view.members.first ?? seeds[0]
+        var target = view.leader ?? view.members.first ?? seed(for: cell)
         var tried: Set<String> = []
         var lastProblem = "no attempt made"
+        // Following a replica's hint to its leader is discovery, not a retry: it spends no
+        // budget and waits for nothing, a few hops at most.
+        var followingHint = false
+        var hintsFollowed = 0
         while ContinuousClock.now - started < policy.deadline {
-            if attempt > 0 {
+            if followingHint, hintsFollowed < Self.hintsFollowedMax {
+                hintsFollowed += 1
+            } else if attempt > 0 {
                 guard spendRetry() else {
                     throw failure(isWrite: isWrite, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
                 }
                 try await backOff(attempt)
             }
+            followingHint = false
             attempt += 1
             tried.insert(target)
             header.expectedEpoch = views[cell]?.epoch ?? 0
@@ -235,6 +242,7 @@ public actor ColonyClient {
                 learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
                 if !error.leaderAddress.isEmpty {
                     views[cell]?.leader = error.leaderAddress
+                    followingHint = error.leaderAddress != target
                     target = error.leaderAddress
                 } else {
                     target = nextTarget(cell, after: target, tried: tried)
@@ -313,6 +321,19 @@ public actor ColonyClient {
         let addresses = configuration.members.map(\.address).filter { !$0.isEmpty }
         if !addresses.isEmpty { views[cell]?.members = addresses }
         views[cell]?.epoch = configuration.epoch
+    }
+
+    /// How many leader hints one operation follows without counting them as retries.
+    static let hintsFollowedMax = 3
+
+    /// The node to ask first about a cell this client knows nothing of: a seed chosen by the
+    /// cell's name, so that first contacts spread over the seeds instead of all going to one.
+    private func seed(for cell: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in cell.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return seeds[Int(hash % UInt64(seeds.count))]
     }
 
     /// The next node to try: a member not tried yet, else any member or seed in turn.
