@@ -6,7 +6,8 @@ import GRPCNIOTransportHTTP2
 /// A smart client of a colony.
 ///
 /// ```swift
-/// let colony = try ColonyClient(nodes: ["127.0.0.1:7201", "127.0.0.1:7202"])
+/// let colony = try ColonyClient(
+///     nodes: ["127.0.0.1:7201", "127.0.0.1:7202"], tls: .files(ca: "ca.pem", certificate: "client-app.pem", key: "client-app.key"))
 /// _ = try await colony.put("volume-17", "attached-to", "i-0abc")
 /// let item = try await colony.get("volume-17", "attached-to")
 /// ```
@@ -45,19 +46,22 @@ public actor ColonyClient {
     }
 
     private let seeds: [String]
+    private let security: HTTP2ClientTransport.Posix.TransportSecurity
     private let policy: Policy
     private let clientID: UInt64
     private var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
     private var budget: Double
 
-    /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes).
-    public init(nodes: [String], policy: Policy = Policy()) throws {
+    /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
+    /// secures its connections with `tls`; its files are read and checked now.
+    public init(nodes: [String], tls: ClientTLS, policy: Policy = Policy()) throws {
         guard !nodes.isEmpty else { throw ColonyError.invalidArgument("give at least one node address (HOST:PORT)") }
         for node in nodes where NodeConnection.target(node) == nil {
             throw ColonyError.invalidArgument("\"\(node)\" is not an address; write HOST:PORT")
         }
         seeds = nodes
+        security = try tls.transportSecurity()
         self.policy = policy
         budget = policy.retryBudget
         clientID = UInt64.random(in: 1...(UInt64.max >> 1))
@@ -219,10 +223,12 @@ public actor ColonyClient {
         var target = view.leader ?? view.members.first ?? seeds[0]
         var tried: Set<String> = []
         var lastProblem = "no attempt made"
+        // A request refused at every TLS handshake was never sent: it certainly did not apply.
+        var mayHaveApplied = false
         while ContinuousClock.now - started < policy.deadline {
             if attempt > 0 {
                 guard spendRetry() else {
-                    throw failure(isWrite: isWrite, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
+                    throw failure(isWrite: isWrite && mayHaveApplied, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
                 }
                 try await backOff(attempt)
             }
@@ -235,7 +241,9 @@ public actor ColonyClient {
             do {
                 reply = try await call(connection(target).client, header, options)
             } catch {
-                lastProblem = "\(target): \(error)"
+                let refused = TLSFailure(error)
+                mayHaveApplied = mayHaveApplied || refused == nil
+                lastProblem = "\(target): \(refused.map { "\($0)" } ?? "\(error)")"
                 views[cell]?.leader = nil
                 target = nextTarget(cell, after: target, tried: tried)
                 continue
@@ -247,6 +255,7 @@ public actor ColonyClient {
                 return reply
             }
             let error = reply.error
+            mayHaveApplied = true
             lastProblem = "\(target): \(error.message)"
             switch error.code {
             case .notLeader:
@@ -274,7 +283,7 @@ public actor ColonyClient {
                 throw ColonyError(error)
             }
         }
-        throw failure(isWrite: isWrite, "no answer within \(policy.deadline) (\(lastProblem))")
+        throw failure(isWrite: isWrite && mayHaveApplied, "no answer within \(policy.deadline) (\(lastProblem))")
     }
 
     /// A write that gave up may have taken effect; a read that gave up changed nothing.
@@ -305,7 +314,7 @@ public actor ColonyClient {
             } catch let error as ColonyError {
                 throw error
             } catch {
-                lastProblem = "\(target): \(error)"
+                lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
             }
         }
         throw ColonyError.unavailable(lastProblem)
@@ -347,7 +356,7 @@ public actor ColonyClient {
 
     private func connection(_ address: String) throws -> NodeConnection {
         if let open = connections[address] { return open }
-        let opened = try NodeConnection(address: address)
+        let opened = try NodeConnection(address: address, security: security)
         connections[address] = opened
         return opened
     }
