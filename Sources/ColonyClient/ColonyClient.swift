@@ -225,6 +225,7 @@ public actor ColonyClient {
         var lastProblem = "no attempt made"
         // A request refused at every TLS handshake was never sent: it certainly did not apply.
         var mayHaveApplied = false
+        var refusedByTLS: Set<String> = []
         while ContinuousClock.now - started < policy.deadline {
             if attempt > 0 {
                 guard spendRetry() else {
@@ -244,6 +245,13 @@ public actor ColonyClient {
                 let refused = TLSFailure(error)
                 mayHaveApplied = mayHaveApplied || refused == nil
                 lastProblem = "\(target): \(refused.map { "\($0)" } ?? "\(error)")"
+                if refused != nil {
+                    refusedByTLS.insert(target)
+                    // Every node refused this client's TLS: retrying will not change their minds.
+                    if candidates(cell).allSatisfy(refusedByTLS.contains) {
+                        throw failure(isWrite: isWrite && mayHaveApplied, lastProblem)
+                    }
+                }
                 views[cell]?.leader = nil
                 target = nextTarget(cell, after: target, tried: tried)
                 continue
@@ -329,12 +337,17 @@ public actor ColonyClient {
 
     /// The next node to try: a member not tried yet, else any member or seed in turn.
     private func nextTarget(_ cell: String, after current: String, tried: Set<String>) -> String {
-        let candidates = (views[cell]?.members ?? []) + seeds
+        let candidates = self.candidates(cell)
         if let fresh = candidates.first(where: { !tried.contains($0) }) { return fresh }
         var seen: Set<String> = []
         let unique = candidates.filter { seen.insert($0).inserted }
         guard let index = unique.firstIndex(of: current) else { return unique[0] }
         return unique[(index + 1) % unique.count]
+    }
+
+    /// The nodes a cell's operation may go to: its known members, then the seeds.
+    private func candidates(_ cell: String) -> [String] {
+        (views[cell]?.members ?? []) + seeds
     }
 
     private func spendRetry() -> Bool {

@@ -110,7 +110,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        refuse(context, "\(error)")
+        refuse(context, HandshakeFailure(error).map { "\($0)" } ?? "\(error)")
     }
 
     private func refuse(_ context: ChannelHandlerContext, _ reason: String) {

@@ -39,11 +39,11 @@ struct PeerTLSTests {
 
         let plain = try await OwnThread.run { try PeerGarbageTests.isClosedByNode(after: self.hello(2), to: port) }
         #expect(plain, "a hello in the clear was not refused")
-        #expect(await recorder.message(containing: "closing a peer connection: handshakeFailed") != nil)
+        #expect(await recorder.message(containing: "closing a peer connection: the TLS handshake failed (WRONG_VERSION_NUMBER): it does not speak TLS") != nil)
 
         let cases: [(name: String, identity: TLSFiles?, bytes: [UInt8], logged: String)] = [
-            ("no certificate", nil, hello(2), "PEER_DID_NOT_RETURN_A_CERTIFICATE"),
-            ("another CA's certificate for node 2", foreignNode2, hello(2), "CERTIFICATE_VERIFY_FAILED"),
+            ("no certificate", nil, hello(2), "(PEER_DID_NOT_RETURN_A_CERTIFICATE): it presented no certificate"),
+            ("another CA's certificate for node 2", foreignNode2, hello(2), "CERTIFICATE_VERIFY_FAILED): its certificate was not issued by the colony's CA"),
             ("a client's certificate", client, hello(2), "its hello names node n2, but its certificate was issued to client \"dev\""),
             ("node 2's certificate with a hello naming node 3", node2, hello(3), "its hello names node n3, but its certificate was issued to node n2"),
         ]

@@ -66,7 +66,7 @@ final class PeerServerCheck: ChannelInboundHandler, @unchecked Sendable {
 
     private func refuse(_ context: ChannelHandlerContext, _ error: any Error) {
         logger.warning(
-            "closing a connection to peer \(expected): \(error)",
+            "closing a connection to peer \(expected): \(HandshakeFailure(error).map { "\($0)" } ?? "\(error)")",
             metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
         verified.fail(error)
         context.close(promise: nil)
@@ -90,7 +90,7 @@ enum PeerConnectionError: Error, CustomStringConvertible {
     }
 }
 
-/// Placed right after TLS on each client (gRPC) connection: logs why a connection was
+/// Placed right after TLS on each client (gRPC) connection: logs why a handshake was
 /// refused — no certificate, one from another CA, not TLS at all — and passes the error on.
 final class ClientConnectionLogger: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
@@ -102,8 +102,10 @@ final class ClientConnectionLogger: ChannelInboundHandler, Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.warning(
-            "refusing a client connection: \(error)", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
+        if let failure = HandshakeFailure(error) {
+            logger.warning(
+                "refusing a client connection: \(failure)", metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
+        }
         context.fireErrorCaught(error)
     }
 }
