@@ -18,7 +18,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         public var tick = TimeAmount.milliseconds(10)
         /// The largest peer frame body accepted.
         public var frameBytesMax = 16 * 1024 * 1024
-        /// How long a new peer connection may take to say hello.
+        /// How long a new peer connection may take to say hello; also how long a peer this
+        /// node connects to may take to finish the TLS handshake.
         public var helloTimeout = TimeAmount.seconds(5)
         /// Options of every replica.
         public var replica = ReplicaOptions()
@@ -87,7 +88,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         }
         let links = PeerLinks(
             loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax, security: security,
-            logger: logger)
+            handshakeTimeout: options.helloTimeout, logger: logger)
         let box = ServerBox()
         let storage = StorageWriter(
             log: log,

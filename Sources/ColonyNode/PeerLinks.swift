@@ -37,6 +37,7 @@ final class PeerLinks: @unchecked Sendable {
     private let addresses: [NodeID: HostPort]
     private let frameBytesMax: Int
     private let security: NodeSecurity
+    private let handshakeTimeout: TimeAmount
     private let logger: Logger
     private var links: [NodeID: Link] = [:]
     private var outbox: [NodeID: [PeerMessage]] = [:]
@@ -48,13 +49,14 @@ final class PeerLinks: @unchecked Sendable {
 
     init(
         loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int,
-        security: NodeSecurity, logger: Logger
+        security: NodeSecurity, handshakeTimeout: TimeAmount, logger: Logger
     ) {
         self.loop = loop
         self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
         self.addresses = addresses
         self.frameBytesMax = frameBytesMax
         self.security = security
+        self.handshakeTimeout = handshakeTimeout
         self.logger = logger
     }
 
@@ -145,6 +147,7 @@ final class PeerLinks: @unchecked Sendable {
         links[peer] = link
         let logger = logger
         let security = security
+        let handshakeTimeout = handshakeTimeout
         let verified = loop.makePromise(of: (any Channel).self)
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(1))
@@ -157,7 +160,8 @@ final class PeerLinks: @unchecked Sendable {
                         break
                     case .tls(let tls):
                         try pipeline.addHandler(NIOSSLClientHandler(context: tls.peerClientContext, serverHostname: nil))
-                        try pipeline.addHandler(PeerServerCheck(expected: peer, verified: verified, logger: logger))
+                        try pipeline.addHandler(PeerServerCheck(
+                            expected: peer, verified: verified, handshakeTimeout: handshakeTimeout, logger: logger))
                     }
                     try pipeline.addHandler(PeerOutboundGuard(logger: logger))
                 }

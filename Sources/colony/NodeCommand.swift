@@ -10,8 +10,9 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Run one node of a colony: recover its replicas, talk to its peers, serve until stopped.",
         discussion: """
-            The configuration file (JSON) names the colony, this node's id, its data directory, and \
-            every node of the colony with its peer and client addresses; see NodeConfig in ColonyNode. \
+            The configuration file (JSON) names the colony, this node's id, its data directory, \
+            every node of the colony with its peer and client addresses, and the node's TLS files \
+            (made by `colony certs`); see NodeConfig in ColonyNode. \
             SIGTERM or SIGINT stops the node cleanly: it stops taking traffic and flushes its log.
             """
     )

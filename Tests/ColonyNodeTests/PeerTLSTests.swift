@@ -2,6 +2,7 @@ import ColonyCore
 import ColonyTestSupport
 import ColonyWire
 import Foundation
+import Glibc
 import Testing
 @testable import ColonyNode
 @testable import colony
@@ -68,6 +69,36 @@ struct PeerTLSTests {
         try node1.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
         let logged = await recorder.message(containing: "its certificate was issued to node n3, not to node n2")
         #expect(logged != nil, "node 1 used a connection to node 3 as if it reached node 2")
+        await node1.stop()
+        await colony.shutdown()
+    }
+
+    @Test("a peer that takes the connection but never finishes TLS is given up after the timeout, logged")
+    func silentPeer() async throws {
+        let recorder = LogRecorder()
+        var options = ColonyNodeServer.Options()
+        options.helloTimeout = .milliseconds(300)
+        let colony = try LocalColony(nodes: 3, options: options, logger: recorder.logger())
+        // A socket that listens and never accepts: the kernel completes every connection,
+        // and nothing is ever answered.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        let port = try #require(FreePorts.take(1).first)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 16) == 0, "cannot listen on 127.0.0.1:\(port)")
+
+        var silent = colony.configs[0]
+        silent.nodes[1].peerAddress = "127.0.0.1:\(port)"
+        let node1 = try await ColonyNodeServer.start(config: silent, options: options, logger: recorder.logger())
+        try node1.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
+        let logged = await recorder.message(containing: "node n2 did not finish the TLS handshake within")
+        #expect(logged != nil, "node 1 waited on a silent peer without bound")
         await node1.stop()
         await colony.shutdown()
     }

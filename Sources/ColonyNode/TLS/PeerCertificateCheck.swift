@@ -21,25 +21,40 @@ enum PeerCertificate {
 /// On a connection this node opened to `expected`: once TLS has verified the other end's
 /// certificate against the CA, checks that it was issued to `expected`, and only then hands
 /// the connection over (through `verified`), so no frame leaves before. A handshake that
-/// fails, or a certificate of another node or of a client, closes the connection, logged.
+/// fails or does not finish within `handshakeTimeout`, or a certificate of another node or
+/// of a client, closes the connection, logged; the link then retries with backoff.
 final class PeerServerCheck: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
 
     private let expected: NodeID
     private let verified: EventLoopPromise<any Channel>
+    private let handshakeTimeout: TimeAmount
     private let logger: Logger
     /// Set once the connection is handed over; later errors are the link's to handle.
     private var handedOver = false
+    private var handshakeDeadline: Scheduled<Void>?
 
-    init(expected: NodeID, verified: EventLoopPromise<any Channel>, logger: Logger) {
+    init(expected: NodeID, verified: EventLoopPromise<any Channel>, handshakeTimeout: TimeAmount, logger: Logger) {
         self.expected = expected
         self.verified = verified
+        self.handshakeTimeout = handshakeTimeout
         self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let timeout = handshakeTimeout
+        handshakeDeadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (check, context) = loopBound.value
+            check.refuse(context, PeerConnectionError.handshakeTimedOut(check.expected, timeout))
+        }
+        context.fireChannelActive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
             let identity = PeerCertificate.identity(in: context.pipeline.syncOperations)
+            handshakeDeadline?.cancel()
             if identity == .node(expected) {
                 handedOver = true
                 verified.succeed(context.channel)
@@ -52,6 +67,7 @@ final class PeerServerCheck: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handshakeDeadline?.cancel()
         verified.fail(PeerConnectionError.closedBeforeVerified(expected))
         context.fireChannelInactive()
     }
@@ -79,6 +95,8 @@ enum PeerConnectionError: Error, CustomStringConvertible {
     case wrongPeer(expected: NodeID, found: String)
     /// The connection closed before TLS had verified the other end.
     case closedBeforeVerified(NodeID)
+    /// The other end did not finish the TLS handshake in time.
+    case handshakeTimedOut(NodeID, TimeAmount)
 
     var description: String {
         switch self {
@@ -86,6 +104,8 @@ enum PeerConnectionError: Error, CustomStringConvertible {
             return "its certificate was issued to \(found), not to node \(expected); check the peer addresses in the configuration"
         case .closedBeforeVerified(let node):
             return "the connection to node \(node) closed before TLS verified it"
+        case .handshakeTimedOut(let node, let timeout):
+            return "node \(node) did not finish the TLS handshake within \(timeout)"
         }
     }
 }
