@@ -94,6 +94,7 @@ public struct TLSMaterial: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// The certificate in PEM `text`, read from `path`.
     static func parseCertificate(_ text: String, path: String) throws(TLSFileError) -> Certificate {
         do {
             return try Certificate(pemEncoded: text)
@@ -102,6 +103,7 @@ public struct TLSMaterial: Sendable {
         }
     }
 
+    /// Refuses a certificate outside its validity at `now`.
     static func checkValidity(_ certificate: Certificate, path: String, now: Date) throws(TLSFileError) {
         guard now >= certificate.notValidBefore else { throw .notYetValid(path: path, notValidBefore: certificate.notValidBefore) }
         guard now <= certificate.notValidAfter else { throw .expired(path: path, notValidAfter: certificate.notValidAfter) }
