@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         .target(name: "ColonyCore"),
@@ -57,6 +60,7 @@ let package = Package(
                 "ColonyAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -71,6 +75,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -90,7 +99,14 @@ let package = Package(
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
         .testTarget(
             name: "ColonyNodeTests",
-            dependencies: ["ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport"]),
+            dependencies: [
+                "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         .testTarget(
             name: "ColonyStorageTests",
             dependencies: ["ColonyStorage", "ColonyWire", "ColonyCore", "ColonySim", "colony", "ColonyTestSupport"]),

@@ -6,7 +6,8 @@ import GRPCNIOTransportHTTP2
 /// A smart client of a colony.
 ///
 /// ```swift
-/// let colony = try ColonyClient(nodes: ["127.0.0.1:7201", "127.0.0.1:7202"])
+/// let colony = try ColonyClient(
+///     nodes: ["127.0.0.1:7201", "127.0.0.1:7202"], tls: .files(ca: "ca.pem", certificate: "client-app.pem", key: "client-app.key"))
 /// _ = try await colony.put("volume-17", "attached-to", "i-0abc")
 /// let item = try await colony.get("volume-17", "attached-to")
 /// ```
@@ -48,19 +49,22 @@ public actor ColonyClient {
     }
 
     let seeds: [String]
+    let security: HTTP2ClientTransport.Posix.TransportSecurity
     let policy: Policy
     private let clientID: UInt64
     var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
     private var budget: Double
 
-    /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes).
-    public init(nodes: [String], policy: Policy = Policy()) throws {
+    /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
+    /// secures its connections with `tls`; its files are read and checked now.
+    public init(nodes: [String], tls: ClientTLS, policy: Policy = Policy()) throws {
         guard !nodes.isEmpty else { throw ColonyError.invalidArgument("give at least one node address (HOST:PORT)") }
         for node in nodes where NodeConnection.target(node) == nil {
             throw ColonyError.invalidArgument("\"\(node)\" is not an address; write HOST:PORT")
         }
         seeds = nodes
+        security = try tls.transportSecurity()
         self.policy = policy
         budget = policy.retryBudget
         clientID = UInt64.random(in: 1...(UInt64.max >> 1))
@@ -205,12 +209,15 @@ public actor ColonyClient {
         // budget and waits for nothing, a few hops at most.
         var followingHint = false
         var hintsFollowed = 0
+        // A request refused at every TLS handshake was never sent: it certainly did not apply.
+        var mayHaveApplied = false
+        var refusedByTLS: Set<String> = []
         while ContinuousClock.now - started < policy.deadline {
             if followingHint, hintsFollowed < Self.hintsFollowedMax {
                 hintsFollowed += 1
             } else if attempt > 0 {
                 guard spendRetry() else {
-                    throw failure(isWrite: isWrite, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
+                    throw failure(isWrite: isWrite && mayHaveApplied, "the retry budget is spent (\(lastProblem)); the colony is struggling, try later")
                 }
                 try await backOff(attempt)
             }
@@ -224,7 +231,16 @@ public actor ColonyClient {
             do {
                 reply = try await call(connection(target).client, header, options)
             } catch {
-                lastProblem = "\(target): \(error)"
+                let refused = TLSFailure(error)
+                mayHaveApplied = mayHaveApplied || refused == nil
+                lastProblem = "\(target): \(refused.map { "\($0)" } ?? "\(error)")"
+                if refused != nil {
+                    refusedByTLS.insert(target)
+                    // Every node refused this client's TLS: retrying will not change their minds.
+                    if candidates(cell).allSatisfy(refusedByTLS.contains) {
+                        throw failure(isWrite: isWrite && mayHaveApplied, lastProblem)
+                    }
+                }
                 views[cell]?.leader = nil
                 target = nextTarget(cell, after: target, tried: tried)
                 continue
@@ -236,6 +252,7 @@ public actor ColonyClient {
                 return reply
             }
             let error = reply.error
+            mayHaveApplied = true
             lastProblem = "\(target): \(error.message)"
             switch error.code {
             case .notLeader:
@@ -270,7 +287,7 @@ public actor ColonyClient {
                 throw ColonyError(error)
             }
         }
-        throw failure(isWrite: isWrite, "no answer within \(policy.deadline) (\(lastProblem))")
+        throw failure(isWrite: isWrite && mayHaveApplied, "no answer within \(policy.deadline) (\(lastProblem))")
     }
 
     /// A write that gave up may have taken effect; a read that gave up changed nothing.
@@ -309,7 +326,7 @@ public actor ColonyClient {
             } catch let redirect as Redirect {
                 throw redirect
             } catch {
-                lastProblem = "\(target): \(error)"
+                lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
                 everyAnswerWasNotFound = false
             }
         }
@@ -338,12 +355,17 @@ public actor ColonyClient {
 
     /// The next node to try: a member not tried yet, else any member or seed in turn.
     private func nextTarget(_ cell: String, after current: String, tried: Set<String>) -> String {
-        let candidates = (views[cell]?.members ?? []) + seeds
+        let candidates = self.candidates(cell)
         if let fresh = candidates.first(where: { !tried.contains($0) }) { return fresh }
         var seen: Set<String> = []
         let unique = candidates.filter { seen.insert($0).inserted }
         guard let index = unique.firstIndex(of: current) else { return unique[0] }
         return unique[(index + 1) % unique.count]
+    }
+
+    /// The nodes a cell's operation may go to: its known members, then the seeds.
+    private func candidates(_ cell: String) -> [String] {
+        (views[cell]?.members ?? []) + seeds
     }
 
     private func spendRetry() -> Bool {
@@ -365,7 +387,7 @@ public actor ColonyClient {
 
     func connection(_ address: String) throws -> NodeConnection {
         if let open = connections[address] { return open }
-        let opened = try NodeConnection(address: address)
+        let opened = try NodeConnection(address: address, security: security)
         connections[address] = opened
         return opened
     }

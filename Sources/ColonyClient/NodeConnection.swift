@@ -22,11 +22,11 @@ final class NodeConnection: Sendable {
         return .dns(host: host, port: port)
     }
 
-    init(address: String) throws {
+    init(address: String, security: HTTP2ClientTransport.Posix.TransportSecurity) throws {
         guard let target = Self.target(address) else {
             throw ColonyError.invalidArgument("\"\(address)\" is not an address; write HOST:PORT")
         }
-        let grpc = GRPCClient(transport: try .http2NIOPosix(target: target, transportSecurity: .plaintext))
+        let grpc = GRPCClient(transport: try .http2NIOPosix(target: target, transportSecurity: security))
         self.grpc = grpc
         client = Colony_V1_Colony.Client(wrapping: grpc)
         running = Task { try await grpc.runConnections() }

@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import NIOSSL
 
 /// One running node: it recovers its replicas from its data directory, listens for peers and
 /// for clients (gRPC), drives the replicas with real time, and stores them in its
@@ -19,7 +20,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         public var tick = TimeAmount.milliseconds(10)
         /// The largest peer frame body accepted.
         public var frameBytesMax = 16 * 1024 * 1024
-        /// How long a new peer connection may take to say hello.
+        /// How long a new peer connection may take to say hello; also how long a peer this
+        /// node connects to may take to finish the TLS handshake.
         public var helloTimeout = TimeAmount.seconds(5)
         /// Options of every replica.
         public var replica = ReplicaOptions()
@@ -83,6 +85,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// Recovers the node from its data directory and starts it; returns once it listens.
     public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) async throws -> ColonyNodeServer {
         try config.validate()
+        let security = try NodeSecurity(config: config)
         var nodeLogger = baseLogger
         nodeLogger[metadataKey: "node"] = "n\(config.node)"
         let logger = nodeLogger
@@ -109,8 +112,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         }
         let metrics = NodeMetrics()
         let links = PeerLinks(
-            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax,
-            metrics: metrics, logger: logger)
+            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax, security: security,
+            handshakeTimeout: options.helloTimeout, metrics: metrics, logger: logger)
         let box = ServerBox()
         let storage = StorageWriter(
             log: log, metrics: metrics,
@@ -130,8 +133,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         storage.start()
         try await loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.get()
         do {
-            try await server.listenForPeers(options: options, known: Set(peers.keys))
-            try await server.listenForClients(options: options)
+            try await server.listenForPeers(options: options, known: Set(peers.keys), security: security)
+            try await server.listenForClients(options: options, security: security)
             try await server.listenForAdmin()
         } catch {
             await server.stop()
@@ -141,7 +144,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         return server
     }
 
-    private func listenForPeers(options: Options, known: Set<NodeID>) async throws {
+    private func listenForPeers(options: Options, known: Set<NodeID>, security: NodeSecurity) async throws {
         guard let address = HostPort(config.own.peerAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -156,9 +159,13 @@ public final class ColonyNodeServer: @unchecked Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if case .tls(let tls) = security {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.peerServerContext))
+                    }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax)))
                     try channel.pipeline.syncOperations.addHandler(PeerInboundHandler(
-                        colony: colony, node: node, knownNodes: known, helloTimeout: helloTimeout, logger: logger,
+                        colony: colony, node: node, knownNodes: known, authenticatesPeers: security.authenticatesPeers,
+                        helloTimeout: helloTimeout, logger: logger,
                         deliver: { sender, frame in
                             let content: PeerFrameContent
                             switch frame {
@@ -174,7 +181,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             .get()
     }
 
-    private func listenForClients(options: Options) async throws {
+    private func listenForClients(options: Options, security: NodeSecurity) async throws {
         guard let address = HostPort(config.own.clientAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -184,8 +191,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
+        let logger = logger
+        let transportConfig = HTTP2ServerTransport.Posix.Config.defaults { transport in
+            transport.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let tls = try? channel.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self) else { return }
+                    try channel.pipeline.syncOperations.addHandler(ClientConnectionLogger(logger: logger), position: .after(tls))
+                }
+            }
+        }
         let server = GRPCServer(
-            transport: .http2NIOPosix(address: bindAddress, transportSecurity: .plaintext, eventLoopGroup: group),
+            transport: .http2NIOPosix(
+                address: bindAddress, transportSecurity: security.clientAPI, config: transportConfig, eventLoopGroup: group),
             services: [service])
         clientServer = server
         clientServing = Task { try await server.serve() }

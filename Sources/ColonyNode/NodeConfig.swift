@@ -14,12 +14,17 @@ import Foundation
 ///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202", "adminAddress": "127.0.0.1:7302" }
 ///   ],
 ///   "keyFile": null,
-///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 }
+///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 },
+///   "tls": { "ca": "/etc/colony/ca.pem", "certificate": "/etc/colony/node-1.pem", "key": "/etc/colony/node-1.key" }
 /// }
 /// ```
 ///
 /// `cellQuotaMax` is optional: the largest quotas a cell may be created with in this colony
 /// (each at most `CellLimits.ceiling`'s); without it, the ceiling applies.
+///
+/// TLS is required: peers and clients must present a certificate issued by the colony's CA
+/// (`colony certs`). A configuration without `"tls"` is refused unless it says
+/// `"plaintext": true`, which is for tests only.
 public struct NodeConfig: Codable, Hashable, Sendable {
     /// The colony's name: nodes refuse peers that name another colony.
     public var colony: String
@@ -33,11 +38,15 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     public var keyFile: String?
     /// The largest quotas a cell may be created with, if lower than `CellLimits.ceiling`.
     public var cellQuotaMax: CellQuota?
+    /// The colony's CA and this node's certificate and key; required unless `plaintext`.
+    public var tls: TLSFiles?
+    /// True to run without TLS: for tests only, never beside a `tls` section.
+    public var plaintext: Bool?
 
-    /// Makes a configuration; `validated()` checks it.
+    /// Makes a configuration; `validate()` checks it.
     public init(
         colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
-        cellQuotaMax: CellQuota? = nil
+        cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil
     ) {
         self.colony = colony
         self.node = node
@@ -45,6 +54,8 @@ public struct NodeConfig: Codable, Hashable, Sendable {
         self.nodes = nodes
         self.keyFile = keyFile
         self.cellQuotaMax = cellQuotaMax
+        self.tls = tls
+        self.plaintext = plaintext
     }
 
     /// The largest quotas a cell of this colony may have.
@@ -80,8 +91,24 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     }
 
     /// Checks that the configuration can run: a colony name, a node that is listed, unique
-    /// node ids, and addresses that parse.
+    /// node ids, addresses that parse, and TLS files (or an explicit `"plaintext": true`).
     public func validate() throws(NodeConfigProblem) {
+        switch (tls, plaintext ?? false) {
+        case (nil, false):
+            throw NodeConfigProblem("""
+                there is no "tls" section, and TLS is required. Make certificates with `colony certs init --dir DIR` \
+                and `colony certs node \(node) --dir DIR`, then add "tls": {"ca": "DIR/ca.pem", "certificate": \
+                "DIR/node-\(node).pem", "key": "DIR/node-\(node).key"}; or set "plaintext": true (for tests only)
+                """)
+        case (.some, true):
+            throw NodeConfigProblem("both \"tls\" and \"plaintext\": true are set; remove one (plaintext is for tests only)")
+        case (.some(let files), false):
+            for (field, path) in [("ca", files.ca), ("certificate", files.certificate), ("key", files.key)] where path.isEmpty {
+                throw NodeConfigProblem("\"tls.\(field)\" is empty; name a PEM file")
+            }
+        case (nil, true):
+            break
+        }
         guard !colony.isEmpty, colony.utf8.count <= 64 else {
             throw NodeConfigProblem("\"colony\" must be a name of 1 to 64 bytes")
         }

@@ -33,6 +33,7 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 
 /// The receiving end of a connection another node opened: the first frame must be a hello
 /// from a node of this colony; every later frame is handed to the node with the sender's id.
+/// With TLS, the hello must name the node the connection's certificate was issued to.
 /// Anything else closes the connection with the reason logged; the node goes on serving.
 final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = PeerFrame
@@ -40,6 +41,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private let colony: String
     private let node: NodeID
     private let knownNodes: Set<NodeID>
+    private let authenticatesPeers: Bool
     private let deliver: @Sendable (NodeID, PeerFrame) -> Void
     private let logger: Logger
     private let helloTimeout: TimeAmount
@@ -47,12 +49,13 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private var helloDeadline: Scheduled<Void>?
 
     init(
-        colony: String, node: NodeID, knownNodes: Set<NodeID>, helloTimeout: TimeAmount, logger: Logger,
-        deliver: @escaping @Sendable (NodeID, PeerFrame) -> Void
+        colony: String, node: NodeID, knownNodes: Set<NodeID>, authenticatesPeers: Bool, helloTimeout: TimeAmount,
+        logger: Logger, deliver: @escaping @Sendable (NodeID, PeerFrame) -> Void
     ) {
         self.colony = colony
         self.node = node
         self.knownNodes = knownNodes
+        self.authenticatesPeers = authenticatesPeers
         self.helloTimeout = helloTimeout
         self.logger = logger
         self.deliver = deliver
@@ -84,6 +87,16 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             guard knownNodes.contains(sender), sender != node else {
                 return refuse(context, "node \(sender) is not a peer in this node's configuration")
             }
+            if authenticatesPeers {
+                switch PeerCertificate.identity(in: context.pipeline.syncOperations) {
+                case .node(let certified) where certified == sender:
+                    break
+                case .some(let certified):
+                    return refuse(context, "its hello names node \(sender), but its certificate was issued to \(certified)")
+                case nil:
+                    return refuse(context, "its hello names node \(sender), but it presented no certificate naming a node")
+                }
+            }
             helloDeadline?.cancel()
             peer = sender
             logger.debug("peer connected", metadata: ["peer": "\(sender)"])
@@ -97,7 +110,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        refuse(context, "\(error)")
+        refuse(context, HandshakeFailure(error).map { "\($0)" } ?? "\(error)")
     }
 
     private func refuse(_ context: ChannelHandlerContext, _ reason: String) {

@@ -3,9 +3,11 @@ import ColonyWire
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// This node's sending side: one TCP connection to each peer node, opened on first use and
-/// reopened with capped backoff after it drops. Every message for a peer handed over during
+/// reopened with capped backoff after it drops. With TLS, a connection is used only once
+/// the handshake has shown the other end holds the certificate of the node it was opened to. Every message for a peer handed over during
 /// one turn of the core loop, whatever its cell, leaves in one frame (or a few, if they would
 /// exceed the frame limit).
 ///
@@ -34,6 +36,8 @@ final class PeerLinks: @unchecked Sendable {
     private let hello: [UInt8]
     private let addresses: [NodeID: HostPort]
     private let frameBytesMax: Int
+    private let security: NodeSecurity
+    private let handshakeTimeout: TimeAmount
     private let logger: Logger
     private let metrics: NodeMetrics
     private var links: [NodeID: Link] = [:]
@@ -46,13 +50,15 @@ final class PeerLinks: @unchecked Sendable {
 
     init(
         loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int,
-        metrics: NodeMetrics, logger: Logger
+        security: NodeSecurity, handshakeTimeout: TimeAmount, metrics: NodeMetrics, logger: Logger
     ) {
         self.metrics = metrics
         self.loop = loop
         self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
         self.addresses = addresses
         self.frameBytesMax = frameBytesMax
+        self.security = security
+        self.handshakeTimeout = handshakeTimeout
         self.logger = logger
     }
 
@@ -149,19 +155,38 @@ final class PeerLinks: @unchecked Sendable {
         link.connecting = true
         links[peer] = link
         let logger = logger
+        let security = security
+        let handshakeTimeout = handshakeTimeout
+        let verified = loop.makePromise(of: (any Channel).self)
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(1))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(PeerOutboundGuard(logger: logger))
+                    let pipeline = channel.pipeline.syncOperations
+                    switch security {
+                    case .plaintext:
+                        break
+                    case .tls(let tls):
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.peerClientContext, serverHostname: nil))
+                        try pipeline.addHandler(PeerServerCheck(
+                            expected: peer, verified: verified, handshakeTimeout: handshakeTimeout, logger: logger))
+                    }
+                    try pipeline.addHandler(PeerOutboundGuard(logger: logger))
                 }
             }
             .connect(host: address.host, port: address.port)
             .whenComplete { result in
-                self.loop.preconditionInEventLoop()
-                self.connected(peer, result)
+                switch (result, security) {
+                case (.failure(let error), _): verified.fail(error)
+                case (.success(let channel), .plaintext): verified.succeed(channel)
+                case (.success, .tls): break  // PeerServerCheck settles `verified` once TLS is done.
+                }
             }
+        verified.futureResult.whenComplete { result in
+            self.loop.preconditionInEventLoop()
+            self.connected(peer, result)
+        }
     }
 
     private func connected(_ peer: NodeID, _ result: Result<any Channel, any Error>) {

@@ -8,6 +8,18 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Client addresses of some nodes, comma-separated (default: $COLONY_NODES, else the `colony dev` colony).")
     var nodes: String?
 
+    @Option(help: "The colony's CA certificate (PEM; default: the `colony dev` colony's).")
+    var ca: String?
+
+    @Option(help: "This client's certificate, issued by `colony certs client NAME` (PEM).")
+    var cert: String?
+
+    @Option(help: "This client's private key (PEM).")
+    var key: String?
+
+    @Flag(help: "Talk to nodes configured with \"plaintext\": true (tests only).")
+    var plaintext = false
+
     @Flag(help: "Print JSON, for scripts.")
     var json = false
 
@@ -22,10 +34,34 @@ struct ClientOptions: ParsableArguments {
         throw ValidationError("no colony to talk to: pass --nodes HOST:PORT,..., set COLONY_NODES, or start one with `colony dev up`")
     }
 
+    /// How to secure the connections: --ca, --cert and --key if given, else the `colony dev`
+    /// colony's client certificate if there is one.
+    func tls() throws -> ClientTLS {
+        switch (ca, cert, key, plaintext) {
+        case (nil, nil, nil, true):
+            return .plaintext
+        case (.some(let ca), .some(let cert), .some(let key), false):
+            return .files(ca: ca, certificate: cert, key: key)
+        case (nil, nil, nil, false):
+            let development = LocalNodes.clientTLS(directory: DevColony.defaultDirectory)
+            if case .files(_, let certificate, _) = development, FileManager.default.fileExists(atPath: certificate) {
+                return development
+            }
+            throw ValidationError("""
+                no client certificate: pass --ca CA.pem --cert CLIENT.pem --key CLIENT.key (made by `colony certs`), \
+                or start a colony with `colony dev up`, whose certificate is used by itself
+                """)
+        case (_, _, _, true):
+            throw ValidationError("--plaintext goes without --ca, --cert and --key")
+        case (_, _, _, false):
+            throw ValidationError("give all three of --ca, --cert and --key")
+        }
+    }
+
     /// Runs `body` with a client, closing it after; a `ColonyError` becomes a one-line message
     /// and a failure exit status.
     func withClient<Result>(_ body: (ColonyClient) async throws -> Result) async throws -> Result {
-        let client = try ColonyClient(nodes: try addresses())
+        let client = try ColonyClient(nodes: try addresses(), tls: try tls())
         do {
             let result = try await body(client)
             await client.close()

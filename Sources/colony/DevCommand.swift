@@ -42,7 +42,7 @@ struct DevUpCommand: AsyncParsableCommand {
         }
         try DevColony(processes: processes).save(to: dir)
         print("""
-            a colony of \(nodes) nodes is up; data and logs in \(dir)
+            a colony of \(nodes) nodes is up, with TLS; data, logs and certificates in \(dir)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:

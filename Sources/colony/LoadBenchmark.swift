@@ -45,7 +45,7 @@ struct LoadBenchmark: AsyncParsableCommand {
 
         let colony = try await LocalNodes.start(count: nodes, directory: root + "/colony")
         defer { colony.stopAll() }
-        let setup = try ColonyClient(nodes: colony.clientAddresses)
+        let setup = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
         for name in names {
             _ = try await setup.createCell(name, nodes: (1...UInt32(nodes)).map { $0 })
         }
@@ -53,15 +53,15 @@ struct LoadBenchmark: AsyncParsableCommand {
         // Every cell elects its leader on its first write; that is not what is measured.
         _ = try await measure(clients: 64, seconds: 1_000, stopAfter: names.count, names: names) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
-        } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+        } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
         for count in clientCounts {
             let writes = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
                 try await client.colony.put(cell, "k", value)
-            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
             print(writes.line("colony writes, \(count) clients"))
             let reads = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
                 _ = try await client.colony.get(cell, "k")
-            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses)) }
+            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
             print(reads.line("colony reads, \(count) clients"))
         }
         colony.stopAll()

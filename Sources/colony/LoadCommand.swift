@@ -35,7 +35,7 @@ struct LoadCommand: AsyncParsableCommand {
                 }
             }
         }
-        var runner = LoadRunner(nodes: addresses, cells: names)
+        var runner = LoadRunner(nodes: addresses, tls: try options.tls(), cells: names)
         runner.clients = clients
         runner.duration = .milliseconds(Int64(duration * 1_000))
         let started = ContinuousClock.now

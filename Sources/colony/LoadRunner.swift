@@ -8,6 +8,7 @@ import Foundation
 /// client reads every key, so an acknowledged write that was lost fails the check.
 struct LoadRunner: Sendable {
     var nodes: [String]
+    var tls: ClientTLS
     var cells: [String]
     var keysPerCell = 3
     var clients = 8
@@ -20,7 +21,7 @@ struct LoadRunner: Sendable {
         let end = ContinuousClock.now + duration
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<clients {
-                let client = try ColonyClient(nodes: nodes, policy: policy)
+                let client = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
                 group.addTask {
                     var worker = LoadWorker(
                         index: index, client: client, cells: cells, keysPerCell: keysPerCell, history: history)
@@ -30,7 +31,7 @@ struct LoadRunner: Sendable {
             }
             try await group.waitForAll()
         }
-        let reader = try ColonyClient(nodes: nodes, policy: policy)
+        let reader = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
         let process = await history.newProcess()
         for cell in cells {
             for key in (0..<keysPerCell).map({ "k\($0)" }) {

@@ -1,10 +1,12 @@
 import ArgumentParser
 import ColonyClient
+import ColonyCore
 import ColonyNode
 import Foundation
 
 /// `colony node` processes on loopback, started from this executable, one configuration
-/// and log file each under one folder.
+/// and log file each under one folder, with TLS: the folder's `certs/` holds a development
+/// CA, a certificate per node and one client certificate, made on first use and kept.
 final class LocalNodes: @unchecked Sendable {
     let directory: String
     let configs: [NodeConfig]
@@ -23,6 +25,20 @@ final class LocalNodes: @unchecked Sendable {
     /// The nodes' client addresses, in node order.
     var clientAddresses: [String] { configs.map(\.own.clientAddress) }
 
+    /// The TLS a client of these nodes uses: the folder's development client certificate.
+    var clientTLS: ClientTLS { Self.clientTLS(directory: directory) }
+
+    /// The certificates of the local colony in `directory`.
+    static func certificates(directory: String) -> CertificateFolder {
+        CertificateFolder(directory: directory + "/certs")
+    }
+
+    /// The client TLS of the local colony in `directory`.
+    static func clientTLS(directory: String) -> ClientTLS {
+        let files = certificates(directory: directory).files(for: .client(CertificateFolder.developmentClient))
+        return .files(ca: files.ca, certificate: files.certificate, key: files.key)
+    }
+
     /// Starts `count` nodes of `executable` (default: this one), reusing an earlier colony's
     /// configuration found in `directory`, and waits until each answers.
     static func start(
@@ -32,6 +48,7 @@ final class LocalNodes: @unchecked Sendable {
             throw ValidationError("cannot find the colony executable")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
         let nodes = LocalNodes(
             directory: directory, configs: try configurations(nodes: count, directory: directory), executable: executable,
             logLevel: logLevel)
@@ -49,14 +66,17 @@ final class LocalNodes: @unchecked Sendable {
         return nodes
     }
 
-    /// One configuration per node, on free loopback ports; an earlier colony's addresses are
-    /// kept so its data stays reachable.
+    /// One configuration per node, on free loopback ports, with TLS from the folder's
+    /// certificates; an earlier colony's addresses are kept so its data stays reachable.
     static func configurations(nodes: Int, directory: String) throws -> [NodeConfig] {
+        let certificates = Self.certificates(directory: directory)
         if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
             return earlier.nodes.map { address in
                 var config = earlier
                 config.node = address.node
                 config.dataDirectory = directory + "/n\(address.node)"
+                config.tls = certificates.files(for: .node(NodeID(address.node)))
+                config.plaintext = nil
                 return config
             }
         }
@@ -67,7 +87,9 @@ final class LocalNodes: @unchecked Sendable {
                 clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
         }
         return addresses.map { address in
-            NodeConfig(colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses)
+            NodeConfig(
+                colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses,
+                tls: certificates.files(for: .node(NodeID(address.node))))
         }
     }
 
@@ -106,7 +128,7 @@ final class LocalNodes: @unchecked Sendable {
             guard processes[node]?.isRunning == true else {
                 throw ValidationError("node \(node) exited at start; see \(directory)/n\(node).log")
             }
-            let client = try ColonyClient(nodes: [address])
+            let client = try ColonyClient(nodes: [address], tls: clientTLS)
             let answered = (try? await client.listCells()) != nil
             await client.close()
             if answered { return }

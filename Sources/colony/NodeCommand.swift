@@ -10,11 +10,11 @@ struct NodeCommand: AsyncParsableCommand {
         commandName: "node",
         abstract: "Run one node of a colony: recover its replicas, talk to its peers, serve until stopped.",
         discussion: """
-            The configuration file (JSON) names the colony, this node's id, its data directory, and \
-            every node of the colony with its peer, client and (optional) admin addresses; see NodeConfig \
-            in ColonyNode. SIGTERM or SIGINT stops the node cleanly: it stops taking requests, hands the \
-            leadership of its cells to other members, flushes its log and exits. A node killed outright \
-            loses nothing it acknowledged.
+            The configuration file (JSON) names the colony, this node's id, its data directory, \
+            every node of the colony with its peer, client and (optional) admin addresses, and the \
+            node's TLS files (made by `colony certs`); see NodeConfig in ColonyNode. SIGTERM or SIGINT \
+            stops the node cleanly: it stops taking requests, hands the leadership of its cells to \
+            other members, flushes its log and exits. A node killed outright loses nothing it acknowledged.
             """
     )
 

@@ -28,7 +28,7 @@ struct CellLifecycleTests {
     func deletion() async throws {
         let colony = try LocalColony(nodes: 3)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: clientAddresses(colony))
+        let client = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await client.createCell("doomed", nodes: [1, 2, 3])
         try await client.put("doomed", "k", "v")
         let watch = client.watch("doomed")
@@ -64,7 +64,7 @@ struct CellLifecycleTests {
             #expect(status.deletedCells == [CellID("doomed")])
             #expect(status.cells.isEmpty, "node \(node) holds no replica of the deleted cell")
         }
-        let fresh = try ColonyClient(nodes: clientAddresses(colony))
+        let fresh = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         guard case .cellDeleted? = await failure({ try await fresh.put("doomed", "k", "again") }) else {
             Issue.record("a write to a deleted cell after a restart was not refused as deleted")
             return
@@ -80,7 +80,7 @@ struct CellLifecycleTests {
     func quotas() async throws {
         let colony = try LocalColony(nodes: 3)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: clientAddresses(colony))
+        let client = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await client.createCell("small", nodes: [1, 2, 3], quota: .init(keysMax: 2, bytesMax: 20, valueBytesMax: 15))
         try await client.put("small", "a", "12345")
         try await client.put("small", "b", "12345")
@@ -120,7 +120,7 @@ struct CellLifecycleTests {
     func creationAtAMember() async throws {
         let colony = try LocalColony(nodes: 5)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: [colony.configs[4].own.clientAddress])
+        let client = try ColonyClient(nodes: [colony.configs[4].own.clientAddress], tls: colony.clientTLS)
         let configuration = try await client.createCell("elsewhere", nodes: [1, 2, 3])
         #expect(configuration.members.map(\.node) == [1, 2, 3])
         try await client.put("elsewhere", "k", "v")

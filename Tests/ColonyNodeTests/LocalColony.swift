@@ -1,23 +1,33 @@
+import ColonyClient
 import ColonyCore
 import Foundation
 import Glibc
 import Logging
 import NIOCore
 @testable import ColonyNode
+@testable import colony
 
 /// Nodes of one colony started in this process on free loopback ports, each with a data
-/// directory of its own under one temporary folder. A test drives it from one task at a
-/// time (its helpers may await it from a child task while the test waits for them).
+/// directory of its own under one temporary folder, talking mutual TLS with certificates from
+/// a development CA in that folder. A test drives it from one task at a time (its helpers may
+/// await it from a child task while the test waits for them).
 final class LocalColony: @unchecked Sendable {
     let root: String
+    let certificates: CertificateFolder
     let configs: [NodeConfig]
     let options: ColonyNodeServer.Options
+    /// The nodes' logger, if the test reads their logs; else one set by COLONY_TEST_LOG.
+    let logger: Logger?
     private(set) var servers: [UInt32: ColonyNodeServer] = [:]
 
-    init(nodes: Int, options: ColonyNodeServer.Options = ColonyNodeServer.Options()) throws {
+    init(nodes: Int, options: ColonyNodeServer.Options = ColonyNodeServer.Options(), logger: Logger? = nil) throws {
         self.options = options
+        self.logger = logger
         let root = NSTemporaryDirectory() + "colony-node-test-\(UUID().uuidString)"
         self.root = root
+        let certificates = CertificateFolder(directory: root + "/certs")
+        try certificates.prepareDevelopment(nodes: (1...UInt32(nodes)).map { $0 })
+        self.certificates = certificates
         let ports = try FreePorts.take(3 * nodes)
         let addresses = (0..<nodes).map { index in
             NodeAddress(
@@ -25,7 +35,9 @@ final class LocalColony: @unchecked Sendable {
                 clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
         }
         configs = addresses.map { address in
-            NodeConfig(colony: "test", node: address.node, dataDirectory: root + "/n\(address.node)", nodes: addresses)
+            NodeConfig(
+                colony: "test", node: address.node, dataDirectory: root + "/n\(address.node)", nodes: addresses,
+                tls: certificates.files(for: .node(NodeID(address.node))))
         }
     }
 
@@ -45,7 +57,17 @@ final class LocalColony: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    /// The client TLS of the development client certificate.
+    var clientTLS: ClientTLS {
+        let files = certificates.files(for: .client(CertificateFolder.developmentClient))
+        return .files(ca: files.ca, certificate: files.certificate, key: files.key)
+    }
+
     func start(_ node: UInt32) async throws {
+        if let logger {
+            servers[node] = try await ColonyNodeServer.start(config: configs[Int(node) - 1], options: options, logger: logger)
+            return
+        }
         // COLONY_TEST_LOG=debug shows the nodes' logs when a test needs looking into.
         let level = ProcessInfo.processInfo.environment["COLONY_TEST_LOG"].flatMap(Logger.Level.init(rawValue:))
         var logger = Logger(label: "test") { label in

@@ -2,16 +2,20 @@ import ColonyCore
 import ColonyWire
 import Foundation
 import Glibc
+import ColonyTestSupport
 import Testing
 @testable import ColonyNode
+@testable import colony
 
-/// Bytes that are not a peer's: each connection is closed by the node, which goes on serving.
+/// Bytes that are not a peer's, before TLS and inside an authenticated TLS connection: each
+/// connection is closed by the node, which goes on serving.
 @Suite("a node refuses garbage on its peer port and keeps serving", .serialized)
 struct PeerGarbageTests {
     /// Connects to `address`, sends `bytes`, and reports whether the node closed the
-    /// connection within `seconds` (a read that returns end-of-file or a reset).
-    func isClosedByNode(after bytes: [UInt8], to address: String, seconds: Int = 10) throws -> Bool {
-        let target = try #require(HostPort(address))
+    /// connection within `seconds` (a read that returns end-of-file or a reset). Whatever the
+    /// node answers first (a TLS alert) is read past. Blocks: run it on a thread of its own.
+    static func isClosedByNode(after bytes: [UInt8], to address: String, seconds: Int = 10) throws -> Bool {
+        guard let target = HostPort(address) else { throw TLSProbeError.notAnAddress(address) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var peer = sockaddr_in()
@@ -21,31 +25,29 @@ struct PeerGarbageTests {
         let connected = withUnsafePointer(to: &peer) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        try #require(connected == 0, "cannot connect to \(address)")
+        guard connected == 0 else { throw TLSProbeError.cannotConnect(address) }
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         if !bytes.isEmpty {
             _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let read = recv(fd, &buffer, buffer.count, 0)
-        return read == 0 || (read < 0 && errno == ECONNRESET)
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        for _ in 0..<64 {
+            let read = recv(fd, &buffer, buffer.count, 0)
+            if read == 0 || (read < 0 && errno == ECONNRESET) { return true }
+            if read < 0 { return false }
+        }
+        return false
     }
 
     func header(kind: UInt8, length: UInt32) -> [UInt8] {
         PeerFrame.magic + [PeerFrame.version, kind] + withUnsafeBytes(of: length.littleEndian, Array.init)
     }
 
-    @Test("HTTP, random bytes, an absurd length, a bad body, a stranger's hello and silence are each refused")
-    func garbage() async throws {
-        var options = ColonyNodeServer.Options()
-        options.helloTimeout = .milliseconds(300)
-        let colony = try LocalColony(nodes: 3, options: options)
-        try await colony.startAll()
-        try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
-        let port = colony.configs[0].own.peerAddress
+    /// Frames no node sends: each must close the connection it arrives on.
+    func attacks() -> [(String, [UInt8])] {
         var random = SplitMix64(seed: 3)
-        let attacks: [(String, [UInt8])] = [
+        return [
             ("an HTTP request", Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)),
             ("random bytes", (0..<512).map { _ in UInt8(truncatingIfNeeded: random.next()) }),
             ("a 2 GB frame", header(kind: 2, length: 0x7FFF_FFFF)),
@@ -58,16 +60,52 @@ struct PeerGarbageTests {
             ("a truncated header, then silence", Array(PeerFrame.magic.prefix(3))),
             ("nothing at all", []),
         ]
-        for (name, bytes) in attacks {
-            #expect(try isClosedByNode(after: bytes, to: port), "the node kept a connection open after \(name)")
-        }
+    }
+
+    /// Starts three nodes with a short hello timeout and a cell on them.
+    func startColony() async throws -> LocalColony {
+        var options = ColonyNodeServer.Options()
+        options.helloTimeout = .milliseconds(300)
+        let colony = try LocalColony(nodes: 3, options: options)
+        try await colony.startAll()
+        try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
+        return colony
+    }
+
+    /// Fails the test unless the colony still commits a write.
+    func expectServing(_ colony: LocalColony, client: UInt64) async throws {
         let write = ClientRequest(
-            id: RequestID(client: ClientID(5), sequence: 1), cell: CellID("orders"), operation: .put(Key("k"), [1]))
+            id: RequestID(client: ClientID(client), sequence: 1), cell: CellID("orders"), operation: .put(Key("k"), [1]))
         let outcome = try await colony.run(write, startingAt: 1)
         guard case .completed(.success(.written)) = outcome else {
             Issue.record("the colony stopped serving after the garbage: \(outcome)")
             return
         }
+    }
+
+    @Test("bytes that are not TLS (HTTP, random bytes, frames in the clear, silence) are each refused at the TLS layer")
+    func garbageBeforeTLS() async throws {
+        let colony = try await startColony()
+        let port = colony.configs[0].own.peerAddress
+        let hello = PeerFrame.hello(colony: "test", node: NodeID(2)).encoded()
+        for (name, bytes) in attacks() + [("a valid hello in the clear", hello)] {
+            let closed = try await OwnThread.run { try Self.isClosedByNode(after: bytes, to: port) }
+            #expect(closed, "the node kept a connection open after \(name)")
+        }
+        try await expectServing(colony, client: 5)
+        await colony.shutdown()
+    }
+
+    @Test("inside a TLS connection authenticated as node 2, each malformed or foreign frame is refused")
+    func garbageInsideTLS() async throws {
+        let colony = try await startColony()
+        let port = colony.configs[0].own.peerAddress
+        let node2 = colony.certificates.files(for: .node(NodeID(2)))
+        for (name, bytes) in attacks() {
+            let outcome = try await TLSProbe.send(bytes, to: port, presenting: node2, trusting: node2.ca)
+            #expect(outcome == .closedByNode, "the node kept an authenticated connection open after \(name)")
+        }
+        try await expectServing(colony, client: 6)
         await colony.shutdown()
     }
 }

@@ -31,7 +31,7 @@ struct ProcessColonyTests {
             try? FileManager.default.removeItem(atPath: root)
         }
 
-        let admin = try ColonyClient(nodes: colony.clientAddresses)
+        let admin = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
         let cells = ["alpha", "beta", "gamma"]
         for cell in cells {
             _ = try await admin.createCell(cell, nodes: [1, 2, 3, 4, 5, 6, 7])
@@ -40,7 +40,7 @@ struct ProcessColonyTests {
 
         var policy = ColonyClient.Policy()
         policy.deadline = .seconds(5)
-        var runner = LoadRunner(nodes: colony.clientAddresses, cells: cells)
+        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
         runner.clients = 8
         runner.duration = .seconds(240)
         runner.policy = policy

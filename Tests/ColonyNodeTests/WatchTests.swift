@@ -24,9 +24,9 @@ struct WatchTests {
     func resumesAcrossARestart() async throws {
         let colony = try LocalColony(nodes: 3)
         try await colony.startAll()
-        let writer = try ColonyClient(nodes: clientAddresses(colony))
+        let writer = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await writer.createCell("feed", nodes: [1, 2, 3])
-        let watcher = try ColonyClient(nodes: clientAddresses(colony))
+        let watcher = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         let writes: UInt64 = 150
         let watch = watcher.watch("feed")
         let collector = Task { try await collect(watch, through: writes) }
@@ -63,7 +63,7 @@ struct WatchTests {
     func listThenWatch() async throws {
         let colony = try LocalColony(nodes: 3)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: clientAddresses(colony))
+        let client = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await client.createCell("orders", nodes: [1, 2, 3])
         for index in 1...5 {
             try await client.put("orders", "a/\(index)", "\(index)")
@@ -95,7 +95,7 @@ struct WatchTests {
         options.replica.changesKeptMax = 5
         let colony = try LocalColony(nodes: 3, options: options)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: clientAddresses(colony))
+        let client = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await client.createCell("busy", nodes: [1, 2, 3])
         for index in 1...20 {
             try await client.put("busy", "k", "\(index)")
@@ -131,7 +131,7 @@ struct WatchTests {
         options.clientDrainTimeout = .seconds(120)
         let colony = try LocalColony(nodes: 3, options: options)
         try await colony.startAll()
-        let client = try ColonyClient(nodes: clientAddresses(colony))
+        let client = try ColonyClient(nodes: clientAddresses(colony), tls: colony.clientTLS)
         _ = try await client.createCell("quiet", nodes: [1, 2, 3])
         let watch = client.watch("quiet")
         let collector = Task { try await collect(watch, through: 1) }
