@@ -50,10 +50,12 @@ extension ColonyClient {
     /// later operation on it fails with `cellDeleted`, and its name is not reused.
     @discardableResult
     public func deleteCell(_ cell: String) async throws -> Bool {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = Colony_V1_DeleteCellRequest()
             request.header = header
-            return try await client.deleteCell(request, options: options)
+            return .deleteCell(request)
+        } reply: {
+            if case .deleteCell(let reply) = $0 { reply } else { nil }
         }.alreadyDeleted
     }
 

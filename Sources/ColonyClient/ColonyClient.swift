@@ -54,6 +54,9 @@ public actor ColonyClient {
     private let clientID: UInt64
     var views: [String: CellView] = [:]
     private var connections: [String: NodeConnection] = [:]
+    private var sessions: [String: NodeSession] = [:]
+    /// Cells with a write of this client in flight, and the writes waiting behind it.
+    private var writesWaiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     private var budget: Double
 
     /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
@@ -72,6 +75,8 @@ public actor ColonyClient {
 
     /// Closes every connection. The client cannot be used afterwards.
     public func close() {
+        for session in sessions.values { session.close() }
+        sessions = [:]
         for connection in connections.values { connection.close() }
         connections = [:]
     }
@@ -80,12 +85,14 @@ public actor ColonyClient {
 
     /// The item under `key`, or nil if absent. `stale` reads may come from any replica.
     public func get(_ cell: String, _ key: String, stale: Bool = false) async throws -> ColonyItem? {
-        let reply = try await run(cell, isWrite: false) { client, header, options in
+        let reply = try await run(cell, isWrite: false) { header in
             var request = Colony_V1_GetRequest()
             request.header = header
             request.key = key
             request.consistency = stale ? .stale : .linearizable
-            return try await client.get(request, options: options)
+            return .get(request)
+        } reply: {
+            if case .get(let reply) = $0 { reply } else { nil }
         }
         return reply.found ? ColonyItem(reply.item) : nil
     }
@@ -93,12 +100,14 @@ public actor ColonyClient {
     /// Writes `value` under `key`; returns the key's new version.
     @discardableResult
     public func put(_ cell: String, _ key: String, _ value: [UInt8]) async throws -> UInt64 {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = Colony_V1_PutRequest()
             request.header = header
             request.key = key
             request.value = Data(value)
-            return try await client.put(request, options: options)
+            return .put(request)
+        } reply: {
+            if case .put(let reply) = $0 { reply } else { nil }
         }.version
     }
 
@@ -111,11 +120,13 @@ public actor ColonyClient {
     /// Removes `key`; returns whether it existed.
     @discardableResult
     public func delete(_ cell: String, _ key: String) async throws -> Bool {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = Colony_V1_DeleteRequest()
             request.header = header
             request.key = key
-            return try await client.delete(request, options: options)
+            return .delete(request)
+        } reply: {
+            if case .delete(let reply) = $0 { reply } else { nil }
         }.existed
     }
 
@@ -133,7 +144,7 @@ public actor ColonyClient {
     /// throws `conditionFailed` with what the key holds.
     @discardableResult
     public func compareAndSet(_ cell: String, _ key: String, expected: Expected, value: [UInt8]) async throws -> UInt64 {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = Colony_V1_CompareAndSetRequest()
             request.header = header
             request.key = key
@@ -143,19 +154,23 @@ public actor ColonyClient {
             case .version(let version): request.version = version
             }
             request.newValue = Data(value)
-            return try await client.compareAndSet(request, options: options)
+            return .compareAndSet(request)
+        } reply: {
+            if case .compareAndSet(let reply) = $0 { reply } else { nil }
         }.version
     }
 
     /// Adds `delta` to the integer under `key`; returns the new integer.
     @discardableResult
     public func increment(_ cell: String, _ key: String, by delta: Int64) async throws -> Int64 {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = Colony_V1_IncrementRequest()
             request.header = header
             request.key = key
             request.delta = delta
-            return try await client.increment(request, options: options)
+            return .increment(request)
+        } reply: {
+            if case .increment(let reply) = $0 { reply } else { nil }
         }.value
     }
 
@@ -164,23 +179,27 @@ public actor ColonyClient {
     public func list(
         _ cell: String, prefix: String = "", limit: Int = 1_000, stale: Bool = false
     ) async throws -> (items: [ColonyItem], truncated: Bool, revision: UInt64) {
-        let reply = try await run(cell, isWrite: false) { client, header, options in
+        let reply = try await run(cell, isWrite: false) { header in
             var request = Colony_V1_ListRequest()
             request.header = header
             request.prefix = prefix
             request.limit = UInt32(clamping: limit)
             request.consistency = stale ? .stale : .linearizable
-            return try await client.list(request, options: options)
+            return .list(request)
+        } reply: {
+            if case .list(let reply) = $0 { reply } else { nil }
         }
         return (reply.items.map(ColonyItem.init), reply.truncated, reply.revision)
     }
 
     /// Runs a transaction; see `Colony_V1_TransactionRequest` for its parts.
     public func transaction(_ cell: String, _ transaction: Colony_V1_TransactionRequest) async throws -> Colony_V1_TransactionReply {
-        try await run(cell, isWrite: true) { client, header, options in
+        try await run(cell, isWrite: true) { header in
             var request = transaction
             request.header = header
-            return try await client.transaction(request, options: options)
+            return .transaction(request)
+        } reply: {
+            if case .transaction(let reply) = $0 { reply } else { nil }
         }
     }
 
@@ -188,10 +207,20 @@ public actor ColonyClient {
 
     /// Runs one cell operation until it succeeds, fails definitely, or runs out of time or
     /// retry budget. Every attempt carries the same request id.
+    ///
+    /// The operation travels on the session with its node (see `NodeSession`); `operation`
+    /// makes it from the request header, and `reply` takes its reply out of the session's
+    /// result (nil if the result holds another kind).
     func run<Reply: APIReply>(
         _ cell: String, isWrite: Bool,
-        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, Colony_V1_RequestHeader, CallOptions) async throws -> Reply
+        _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
+        reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
     ) async throws -> Reply {
+        // A cell applies each client's writes in the order of their sequence numbers and
+        // refuses one overtaken by a later one, so this client has one write in flight per
+        // cell; the others wait their turn here.
+        if isWrite { await startWriting(cell) }
+        defer { if isWrite { finishWriting(cell) } }
         var view = views[cell] ?? CellView()
         view.sequence += 1
         views[cell] = view
@@ -225,11 +254,12 @@ public actor ColonyClient {
             attempt += 1
             tried.insert(target)
             header.expectedEpoch = views[cell]?.epoch ?? 0
-            var options = CallOptions.defaults
-            options.timeout = min(policy.attemptTimeout, policy.deadline - (ContinuousClock.now - started))
-            let reply: Reply
+            var request = Colony_V1_SessionOperation()
+            request.operation = operation(header)
+            let timeout = min(policy.attemptTimeout, policy.deadline - (ContinuousClock.now - started))
+            let result: Colony_V1_SessionResult
             do {
-                reply = try await call(connection(target).client, header, options)
+                result = try await session(target).perform(request, timeout: timeout)
             } catch {
                 let refused = TLSFailure(error)
                 mayHaveApplied = mayHaveApplied || refused == nil
@@ -245,13 +275,25 @@ public actor ColonyClient {
                 target = nextTarget(cell, after: target, tried: tried)
                 continue
             }
-            guard reply.hasError else {
-                earnRetry()
-                if isWrite { views[cell]?.sessionOpen = true }
-                views[cell]?.leader = target
-                return reply
+            let error: Colony_V1_Error
+            switch result.reply {
+            case .refused(let refusal)?:
+                error = refusal
+            case let answer?:
+                guard let reply = extract(answer) else {
+                    error = Self.malformed("node \(target) answered with another kind of reply than the operation's")
+                    break
+                }
+                guard reply.hasError else {
+                    earnRetry()
+                    if isWrite { views[cell]?.sessionOpen = true }
+                    views[cell]?.leader = target
+                    return reply
+                }
+                error = reply.error
+            case nil:
+                error = Self.malformed("node \(target) answered with an empty result")
             }
-            let error = reply.error
             mayHaveApplied = true
             lastProblem = "\(target): \(error.message)"
             switch error.code {
@@ -338,6 +380,42 @@ public actor ColonyClient {
         let addresses = configuration.members.map(\.address).filter { !$0.isEmpty }
         if !addresses.isEmpty { views[cell]?.members = addresses }
         views[cell]?.epoch = configuration.epoch
+    }
+
+    /// Waits until no other write of this client is in flight on `cell`, then claims it.
+    private func startWriting(_ cell: String) async {
+        guard writesWaiting[cell] != nil else {
+            writesWaiting[cell] = []
+            return
+        }
+        await withCheckedContinuation { writesWaiting[cell, default: []].append($0) }
+    }
+
+    /// Ends this client's write on `cell`: the next one waiting, if any, goes.
+    private func finishWriting(_ cell: String) {
+        guard var waiting = writesWaiting[cell], !waiting.isEmpty else {
+            writesWaiting[cell] = nil
+            return
+        }
+        let next = waiting.removeFirst()
+        writesWaiting[cell] = waiting
+        next.resume()
+    }
+
+    /// A reply that does not fit its operation, taken as a node that could not answer.
+    private static func malformed(_ message: String) -> Colony_V1_Error {
+        var error = Colony_V1_Error()
+        error.code = .unavailable
+        error.message = message + "; retrying"
+        return error
+    }
+
+    /// The session with the node at `address`, opened anew if the last one broke.
+    private func session(_ address: String) throws -> NodeSession {
+        if let open = sessions[address], !open.isBroken { return open }
+        let opened = NodeSession(client: try connection(address).client)
+        sessions[address] = opened
+        return opened
     }
 
     /// How many leader hints one operation follows without counting them as retries.

@@ -16,6 +16,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let logger: Logger
     /// The most changes a watch is handed at once.
     let watchBatchChangesMax: Int
+    /// The most operations one session runs at a time.
+    let sessionOperationsMax: Int
 
     func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress

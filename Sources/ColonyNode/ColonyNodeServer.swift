@@ -34,6 +34,9 @@ public final class ColonyNodeServer: @unchecked Sendable {
         /// The most changes a watch is handed at once: its whole buffer on the node, since it
         /// gets the next ones only after writing these out.
         public var watchBatchChangesMax = 64
+        /// The most operations one client session runs at a time; beyond it the node stops
+        /// reading that session until some finish.
+        public var sessionOperationsMax = 1_024
         /// How long a stopping node waits for its client streams to end before cutting them.
         public var clientDrainTimeout = TimeAmount.seconds(5)
 
@@ -187,7 +190,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         }
         let service = ClientService(
             driver: driver, config: config, requestTimeout: options.requestTimeout,
-            metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax)
+            metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
+            sessionOperationsMax: options.sessionOperationsMax)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)

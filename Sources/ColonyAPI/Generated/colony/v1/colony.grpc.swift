@@ -184,6 +184,19 @@ public enum Colony_V1_Colony: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Session" metadata.
+        public enum Session: Sendable {
+            /// Request type for "Session".
+            public typealias Input = Colony_V1_SessionRequest
+            /// Response type for "Session".
+            public typealias Output = Colony_V1_SessionReply
+            /// Descriptor for "Session".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
+                method: "Session",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Descriptors for all methods in the "colony.v1.Colony" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             Get.descriptor,
@@ -197,7 +210,8 @@ public enum Colony_V1_Colony: Sendable {
             CreateCell.descriptor,
             DeleteCell.descriptor,
             CellInfo.descriptor,
-            ListCells.descriptor
+            ListCells.descriptor,
+            Session.descriptor
         ]
     }
 }
@@ -448,6 +462,28 @@ extension Colony_V1_Colony {
             request: GRPCCore.StreamingServerRequest<Colony_V1_ListCellsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_ListCellsReply>
+
+        /// Handle the "Session" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The fast path for clients with many operations in flight: one long-lived stream per
+        /// > node carrying any number of cell operations, many per message. Each operation carries a
+        /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+        /// > answers, in any order, several per message. Operations and replies are the same as the
+        /// > single calls' above, with the same semantics and errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_SessionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_SessionReply` messages.
+        func session(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_SessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_SessionReply>
     }
 
     /// Service protocol for the "colony.v1.Colony" service.
@@ -682,6 +718,28 @@ extension Colony_V1_Colony {
             request: GRPCCore.ServerRequest<Colony_V1_ListCellsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_ListCellsReply>
+
+        /// Handle the "Session" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The fast path for clients with many operations in flight: one long-lived stream per
+        /// > node carrying any number of cell operations, many per message. Each operation carries a
+        /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+        /// > answers, in any order, several per message. Operations and replies are the same as the
+        /// > single calls' above, with the same semantics and errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_SessionRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_SessionReply` messages.
+        func session(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_SessionRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_SessionReply>
     }
 
     /// Simple service protocol for the "colony.v1.Colony" service.
@@ -915,6 +973,29 @@ extension Colony_V1_Colony {
             request: Colony_V1_ListCellsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_ListCellsReply
+
+        /// Handle the "Session" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The fast path for clients with many operations in flight: one long-lived stream per
+        /// > node carrying any number of cell operations, many per message. Each operation carries a
+        /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+        /// > answers, in any order, several per message. Operations and replies are the same as the
+        /// > single calls' above, with the same semantics and errors.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Colony_V1_SessionRequest` messages.
+        ///   - response: A response stream of `Colony_V1_SessionReply` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func session(
+            request: GRPCCore.RPCAsyncSequence<Colony_V1_SessionRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Colony_V1_SessionReply>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -1049,6 +1130,17 @@ extension Colony_V1_Colony.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ListCellsReply>(),
             handler: { request, context in
                 try await self.listCells(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Colony_V1_Colony.Method.Session.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_SessionRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_SessionReply>(),
+            handler: { request, context in
+                try await self.session(
                     request: request,
                     context: context
                 )
@@ -1355,6 +1447,23 @@ extension Colony_V1_Colony.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func session(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_SessionRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_SessionReply> {
+        return GRPCCore.StreamingServerResponse<Colony_V1_SessionReply>(
+            metadata: [:],
+            producer: { writer in
+                try await self.session(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
 }
 
 // MARK: colony.v1.Colony (client)
@@ -1649,6 +1758,33 @@ extension Colony_V1_Colony {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_ListCellsReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ListCellsReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Session" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The fast path for clients with many operations in flight: one long-lived stream per
+        /// > node carrying any number of cell operations, many per message. Each operation carries a
+        /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+        /// > answers, in any order, several per message. Operations and replies are the same as the
+        /// > single calls' above, with the same semantics and errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Colony_V1_SessionRequest` messages.
+        ///   - serializer: A serializer for `Colony_V1_SessionRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_SessionReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func session<Result>(
+            request: GRPCCore.StreamingClientRequest<Colony_V1_SessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_SessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_SessionReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_SessionReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2082,6 +2218,42 @@ extension Colony_V1_Colony {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "Session" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The fast path for clients with many operations in flight: one long-lived stream per
+        /// > node carrying any number of cell operations, many per message. Each operation carries a
+        /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+        /// > answers, in any order, several per message. Operations and replies are the same as the
+        /// > single calls' above, with the same semantics and errors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Colony_V1_SessionRequest` messages.
+        ///   - serializer: A serializer for `Colony_V1_SessionRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_SessionReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func session<Result>(
+            request: GRPCCore.StreamingClientRequest<Colony_V1_SessionRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_SessionRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_SessionReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_SessionReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Colony_V1_Colony.Method.Session.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2433,6 +2605,37 @@ extension Colony_V1_Colony.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ListCellsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_ListCellsReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Session" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The fast path for clients with many operations in flight: one long-lived stream per
+    /// > node carrying any number of cell operations, many per message. Each operation carries a
+    /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+    /// > answers, in any order, several per message. Operations and replies are the same as the
+    /// > single calls' above, with the same semantics and errors.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Colony_V1_SessionRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func session<Result>(
+        request: GRPCCore.StreamingClientRequest<Colony_V1_SessionRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_SessionReply>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.session(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_SessionRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_SessionReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2834,6 +3037,42 @@ extension Colony_V1_Colony.ClientProtocol {
             metadata: metadata
         )
         return try await self.listCells(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Session" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The fast path for clients with many operations in flight: one long-lived stream per
+    /// > node carrying any number of cell operations, many per message. Each operation carries a
+    /// > tag chosen by the client; its reply comes back with the same tag as soon as its cell
+    /// > answers, in any order, several per message. Operations and replies are the same as the
+    /// > single calls' above, with the same semantics and errors.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func session<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Colony_V1_SessionRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Colony_V1_SessionReply>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Colony_V1_SessionRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.session(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1321,6 +1321,235 @@ public nonisolated struct Colony_V1_ListCellsReply: Sendable {
   fileprivate var _error: Colony_V1_Error? = nil
 }
 
+/// One operation on a session, tagged by the client to match its reply.
+public nonisolated struct Colony_V1_SessionOperation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tag: UInt64 = 0
+
+  public var operation: Colony_V1_SessionOperation.OneOf_Operation? = nil
+
+  public var get: Colony_V1_GetRequest {
+    get {
+      if case .get(let v)? = operation {return v}
+      return Colony_V1_GetRequest()
+    }
+    set {operation = .get(newValue)}
+  }
+
+  public var put: Colony_V1_PutRequest {
+    get {
+      if case .put(let v)? = operation {return v}
+      return Colony_V1_PutRequest()
+    }
+    set {operation = .put(newValue)}
+  }
+
+  public var delete: Colony_V1_DeleteRequest {
+    get {
+      if case .delete(let v)? = operation {return v}
+      return Colony_V1_DeleteRequest()
+    }
+    set {operation = .delete(newValue)}
+  }
+
+  public var compareAndSet: Colony_V1_CompareAndSetRequest {
+    get {
+      if case .compareAndSet(let v)? = operation {return v}
+      return Colony_V1_CompareAndSetRequest()
+    }
+    set {operation = .compareAndSet(newValue)}
+  }
+
+  public var increment: Colony_V1_IncrementRequest {
+    get {
+      if case .increment(let v)? = operation {return v}
+      return Colony_V1_IncrementRequest()
+    }
+    set {operation = .increment(newValue)}
+  }
+
+  public var list: Colony_V1_ListRequest {
+    get {
+      if case .list(let v)? = operation {return v}
+      return Colony_V1_ListRequest()
+    }
+    set {operation = .list(newValue)}
+  }
+
+  public var transaction: Colony_V1_TransactionRequest {
+    get {
+      if case .transaction(let v)? = operation {return v}
+      return Colony_V1_TransactionRequest()
+    }
+    set {operation = .transaction(newValue)}
+  }
+
+  public var deleteCell: Colony_V1_DeleteCellRequest {
+    get {
+      if case .deleteCell(let v)? = operation {return v}
+      return Colony_V1_DeleteCellRequest()
+    }
+    set {operation = .deleteCell(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Operation: Equatable, Sendable {
+    case get(Colony_V1_GetRequest)
+    case put(Colony_V1_PutRequest)
+    case delete(Colony_V1_DeleteRequest)
+    case compareAndSet(Colony_V1_CompareAndSetRequest)
+    case increment(Colony_V1_IncrementRequest)
+    case list(Colony_V1_ListRequest)
+    case transaction(Colony_V1_TransactionRequest)
+    case deleteCell(Colony_V1_DeleteCellRequest)
+
+  }
+
+  public init() {}
+}
+
+/// Operations a client sends at once.
+public nonisolated struct Colony_V1_SessionRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var operations: [Colony_V1_SessionOperation] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The reply to one operation of a session, under the operation's tag.
+public nonisolated struct Colony_V1_SessionResult: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tag: UInt64 {
+    get {_storage._tag}
+    set {_uniqueStorage()._tag = newValue}
+  }
+
+  public var reply: OneOf_Reply? {
+    get {return _storage._reply}
+    set {_uniqueStorage()._reply = newValue}
+  }
+
+  public var get: Colony_V1_GetReply {
+    get {
+      if case .get(let v)? = _storage._reply {return v}
+      return Colony_V1_GetReply()
+    }
+    set {_uniqueStorage()._reply = .get(newValue)}
+  }
+
+  public var put: Colony_V1_PutReply {
+    get {
+      if case .put(let v)? = _storage._reply {return v}
+      return Colony_V1_PutReply()
+    }
+    set {_uniqueStorage()._reply = .put(newValue)}
+  }
+
+  public var delete: Colony_V1_DeleteReply {
+    get {
+      if case .delete(let v)? = _storage._reply {return v}
+      return Colony_V1_DeleteReply()
+    }
+    set {_uniqueStorage()._reply = .delete(newValue)}
+  }
+
+  public var compareAndSet: Colony_V1_CompareAndSetReply {
+    get {
+      if case .compareAndSet(let v)? = _storage._reply {return v}
+      return Colony_V1_CompareAndSetReply()
+    }
+    set {_uniqueStorage()._reply = .compareAndSet(newValue)}
+  }
+
+  public var increment: Colony_V1_IncrementReply {
+    get {
+      if case .increment(let v)? = _storage._reply {return v}
+      return Colony_V1_IncrementReply()
+    }
+    set {_uniqueStorage()._reply = .increment(newValue)}
+  }
+
+  public var list: Colony_V1_ListReply {
+    get {
+      if case .list(let v)? = _storage._reply {return v}
+      return Colony_V1_ListReply()
+    }
+    set {_uniqueStorage()._reply = .list(newValue)}
+  }
+
+  public var transaction: Colony_V1_TransactionReply {
+    get {
+      if case .transaction(let v)? = _storage._reply {return v}
+      return Colony_V1_TransactionReply()
+    }
+    set {_uniqueStorage()._reply = .transaction(newValue)}
+  }
+
+  /// The operation was refused before reaching its cell (for instance, an operation that
+  /// names no operation).
+  public var refused: Colony_V1_Error {
+    get {
+      if case .refused(let v)? = _storage._reply {return v}
+      return Colony_V1_Error()
+    }
+    set {_uniqueStorage()._reply = .refused(newValue)}
+  }
+
+  public var deleteCell: Colony_V1_DeleteCellReply {
+    get {
+      if case .deleteCell(let v)? = _storage._reply {return v}
+      return Colony_V1_DeleteCellReply()
+    }
+    set {_uniqueStorage()._reply = .deleteCell(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Reply: Equatable, Sendable {
+    case get(Colony_V1_GetReply)
+    case put(Colony_V1_PutReply)
+    case delete(Colony_V1_DeleteReply)
+    case compareAndSet(Colony_V1_CompareAndSetReply)
+    case increment(Colony_V1_IncrementReply)
+    case list(Colony_V1_ListReply)
+    case transaction(Colony_V1_TransactionReply)
+    /// The operation was refused before reaching its cell (for instance, an operation that
+    /// names no operation).
+    case refused(Colony_V1_Error)
+    case deleteCell(Colony_V1_DeleteCellReply)
+
+  }
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Replies the node sends at once.
+public nonisolated struct Colony_V1_SessionReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var results: [Colony_V1_SessionResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "colony.v1"
@@ -3182,6 +3411,469 @@ nonisolated extension Colony_V1_ListCellsReply: SwiftProtobuf.Message, SwiftProt
   public static func ==(lhs: Colony_V1_ListCellsReply, rhs: Colony_V1_ListCellsReply) -> Bool {
     if lhs._error != rhs._error {return false}
     if lhs.cells != rhs.cells {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_SessionOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SessionOperation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{3}delete_cell\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.tag) }()
+      case 2: try {
+        var v: Colony_V1_GetRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .get(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .get(v)
+        }
+      }()
+      case 3: try {
+        var v: Colony_V1_PutRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .put(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .put(v)
+        }
+      }()
+      case 4: try {
+        var v: Colony_V1_DeleteRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .delete(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .delete(v)
+        }
+      }()
+      case 5: try {
+        var v: Colony_V1_CompareAndSetRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .compareAndSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .compareAndSet(v)
+        }
+      }()
+      case 6: try {
+        var v: Colony_V1_IncrementRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .increment(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .increment(v)
+        }
+      }()
+      case 7: try {
+        var v: Colony_V1_ListRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .list(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .list(v)
+        }
+      }()
+      case 8: try {
+        var v: Colony_V1_TransactionRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .transaction(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .transaction(v)
+        }
+      }()
+      case 9: try {
+        var v: Colony_V1_DeleteCellRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .deleteCell(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .deleteCell(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.tag != 0 {
+      try visitor.visitSingularUInt64Field(value: self.tag, fieldNumber: 1)
+    }
+    switch self.operation {
+    case .get?: try {
+      guard case .get(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .put?: try {
+      guard case .put(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .delete?: try {
+      guard case .delete(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .compareAndSet?: try {
+      guard case .compareAndSet(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .increment?: try {
+      guard case .increment(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .list?: try {
+      guard case .list(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .transaction?: try {
+      guard case .transaction(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .deleteCell?: try {
+      guard case .deleteCell(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_SessionOperation, rhs: Colony_V1_SessionOperation) -> Bool {
+    if lhs.tag != rhs.tag {return false}
+    if lhs.operation != rhs.operation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_SessionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SessionRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}operations\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.operations) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.operations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.operations, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_SessionRequest, rhs: Colony_V1_SessionRequest) -> Bool {
+    if lhs.operations != rhs.operations {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_SessionResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SessionResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{1}refused\0\u{3}delete_cell\0")
+
+  fileprivate class _StorageClass {
+    var _tag: UInt64 = 0
+    var _reply: Colony_V1_SessionResult.OneOf_Reply?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _tag = source._tag
+      _reply = source._reply
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._tag) }()
+        case 2: try {
+          var v: Colony_V1_GetReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .get(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .get(v)
+          }
+        }()
+        case 3: try {
+          var v: Colony_V1_PutReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .put(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .put(v)
+          }
+        }()
+        case 4: try {
+          var v: Colony_V1_DeleteReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .delete(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .delete(v)
+          }
+        }()
+        case 5: try {
+          var v: Colony_V1_CompareAndSetReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .compareAndSet(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .compareAndSet(v)
+          }
+        }()
+        case 6: try {
+          var v: Colony_V1_IncrementReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .increment(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .increment(v)
+          }
+        }()
+        case 7: try {
+          var v: Colony_V1_ListReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .list(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .list(v)
+          }
+        }()
+        case 8: try {
+          var v: Colony_V1_TransactionReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .transaction(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .transaction(v)
+          }
+        }()
+        case 9: try {
+          var v: Colony_V1_Error?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .refused(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .refused(v)
+          }
+        }()
+        case 10: try {
+          var v: Colony_V1_DeleteCellReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .deleteCell(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .deleteCell(v)
+          }
+        }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._tag != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._tag, fieldNumber: 1)
+      }
+      switch _storage._reply {
+      case .get?: try {
+        guard case .get(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      }()
+      case .put?: try {
+        guard case .put(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      }()
+      case .delete?: try {
+        guard case .delete(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      }()
+      case .compareAndSet?: try {
+        guard case .compareAndSet(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      }()
+      case .increment?: try {
+        guard case .increment(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      }()
+      case .list?: try {
+        guard case .list(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      }()
+      case .transaction?: try {
+        guard case .transaction(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      }()
+      case .refused?: try {
+        guard case .refused(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      }()
+      case .deleteCell?: try {
+        guard case .deleteCell(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case nil: break
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_SessionResult, rhs: Colony_V1_SessionResult) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._tag != rhs_storage._tag {return false}
+        if _storage._reply != rhs_storage._reply {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_SessionReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SessionReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.results.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_SessionReply, rhs: Colony_V1_SessionReply) -> Bool {
+    if lhs.results != rhs.results {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
