@@ -53,7 +53,7 @@ final class EtcdCluster: @unchecked Sendable {
             urls.append(client)
         }
         let cluster = EtcdCluster(clientURLs: urls, processes: processes)
-        let client = EtcdClient(endpoints: urls)
+        let client = EtcdClient(endpoints: urls, connectionsPerMember: 1)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
             if (try? await client.put(key: "colony-bench-ready", value: [1], endpoint: 0)) != nil { break }
@@ -79,10 +79,10 @@ struct EtcdClient: Sendable {
     let endpoints: [String]
     private let session: URLSession
 
-    init(endpoints: [String]) {
+    init(endpoints: [String], connectionsPerMember: Int) {
         self.endpoints = endpoints
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = 4
+        configuration.httpMaximumConnectionsPerHost = connectionsPerMember
         session = URLSession(configuration: configuration)
     }
 

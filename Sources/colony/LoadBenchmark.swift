@@ -9,18 +9,19 @@ import Foundation
 struct LoadBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
-        abstract: "Writes/s and reads/s with 1 and 64 clients over many cells, beside etcd if it is installed.",
+        abstract: "Writes/s and reads/s with 1 and 64 concurrent callers over many cells, beside etcd if it is installed.",
         discussion: """
             Starts its own nodes (and etcd members) on free loopback ports under a temporary folder, \
             and stops and removes them at the end. etcd: `apt-get install etcd-server` puts `etcd` on \
-            PATH; without it only Colony is measured. Each client runs one operation at a time.
+            PATH; without it only Colony is measured. Each caller runs one operation at a time; all the \
+            callers share one client, as the threads of one application would.
             """
     )
 
     @Option(help: "Node processes (and replicas per cell: an odd number, 3 to 9).") var nodes: Int = 3
     @Option(help: "Cells the load spreads over.") var cells: Int = 1_000
     @Option(help: "Seconds per measurement.") var seconds: Double = 5
-    @Option(help: "Client counts to measure, comma-separated.") var clients: String = "1,64"
+    @Option(help: "Counts of concurrent callers to measure, comma-separated; they share one client.") var callers: String = "1,64"
     @Option(help: "The etcd executable (default: etcd on PATH; 'none' to skip).") var etcd: String?
     @Flag(help: "Print the first error each client meets.") var showErrors = false
 
@@ -28,12 +29,12 @@ struct LoadBenchmark: AsyncParsableCommand {
         guard (3...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, 3 to 9") }
         guard (1...1_000_000).contains(cells) else { throw ValidationError("--cells must be from 1 to 1000000") }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be from 0 to 600") }
-        guard !clientCounts.isEmpty, clientCounts.allSatisfy({ (1...1_024).contains($0) }) else {
-            throw ValidationError("--clients takes counts from 1 to 1024, like 1,64")
+        guard !callerCounts.isEmpty, callerCounts.allSatisfy({ (1...1_024).contains($0) }) else {
+            throw ValidationError("--callers takes counts from 1 to 1024, like 1,64")
         }
     }
 
-    private var clientCounts: [Int] { clients.split(separator: ",").compactMap { Int($0) } }
+    private var callerCounts: [Int] { callers.split(separator: ",").compactMap { Int($0) } }
 
     func run() async throws {
         let root = NSTemporaryDirectory() + "colony-bench-load-\(UUID().uuidString)"
@@ -45,25 +46,27 @@ struct LoadBenchmark: AsyncParsableCommand {
 
         let colony = try await LocalNodes.start(count: nodes, directory: root + "/colony")
         defer { colony.stopAll() }
-        let setup = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
+        // One client for all the callers, as one application process would have: its
+        // operations share one session per node and its cache of leaders.
+        let client = BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS))
         for name in names {
-            _ = try await setup.createCell(name, nodes: (1...UInt32(nodes)).map { $0 })
+            _ = try await client.colony.createCell(name, nodes: (1...UInt32(nodes)).map { $0 })
         }
-        await setup.close()
         // Every cell elects its leader on its first write; that is not what is measured.
-        _ = try await measure(clients: 64, seconds: 1_000, stopAfter: names.count, names: names) { client, cell, _ in
+        _ = try await measure(callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
-        } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
-        for count in clientCounts {
-            let writes = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
-                try await client.colony.put(cell, "k", value)
-            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
-            print(writes.line("colony writes, \(count) clients"))
-            let reads = try await measure(clients: count, seconds: seconds, names: names) { client, cell, _ in
-                _ = try await client.colony.get(cell, "k")
-            } makeClient: { BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)) }
-            print(reads.line("colony reads, \(count) clients"))
         }
+        for count in callerCounts {
+            let writes = try await measure(callers: count, seconds: seconds, names: names, client: client) { client, cell, _ in
+                try await client.colony.put(cell, "k", value)
+            }
+            print(writes.line("colony writes, \(count) callers"))
+            let reads = try await measure(callers: count, seconds: seconds, names: names, client: client) { client, cell, _ in
+                _ = try await client.colony.get(cell, "k")
+            }
+            print(reads.line("colony reads, \(count) callers"))
+        }
+        await client.close()
         colony.stopAll()
 
         guard let etcdPath = EtcdCluster.executable(etcd) else {
@@ -72,32 +75,33 @@ struct LoadBenchmark: AsyncParsableCommand {
         }
         let cluster = try await EtcdCluster.start(executable: etcdPath, members: 3, directory: root + "/etcd")
         defer { cluster.stop() }
-        for count in clientCounts {
-            let writes = try await measure(clients: count, seconds: seconds, names: names) { client, cell, index in
+        // etcd's JSON gateway speaks HTTP/1.1: one connection per caller, so none waits for another.
+        let etcdClient = BenchClient(
+            etcd: EtcdClient(endpoints: cluster.clientURLs, connectionsPerMember: callerCounts.max() ?? 1))
+        for count in callerCounts {
+            let writes = try await measure(callers: count, seconds: seconds, names: names, client: etcdClient) { client, cell, index in
                 try await client.etcd.put(key: cell + "/k", value: value, endpoint: index)
-            } makeClient: { BenchClient(etcd: EtcdClient(endpoints: cluster.clientURLs)) }
-            print(writes.line("etcd writes, \(count) clients"))
-            let reads = try await measure(clients: count, seconds: seconds, names: names) { client, cell, index in
+            }
+            print(writes.line("etcd writes, \(count) callers"))
+            let reads = try await measure(callers: count, seconds: seconds, names: names, client: etcdClient) { client, cell, index in
                 try await client.etcd.get(key: cell + "/k", endpoint: index)
-            } makeClient: { BenchClient(etcd: EtcdClient(endpoints: cluster.clientURLs)) }
-            print(reads.line("etcd reads, \(count) clients"))
+            }
+            print(reads.line("etcd reads, \(count) callers"))
         }
     }
 
-    /// Runs `clients` closed loops for `seconds` (or until `stopAfter` operations in all),
-    /// each on a random cell, and gathers their latencies.
+    /// Runs `callers` closed loops through `client` for `seconds` (or until `stopAfter`
+    /// operations in all), each on a random cell, and gathers their latencies.
     private func measure(
-        clients: Int, seconds: Double, stopAfter: Int? = nil, names: [String],
-        _ operation: @escaping @Sendable (BenchClient, String, Int) async throws -> Void,
-        makeClient: @escaping @Sendable () throws -> BenchClient
+        callers: Int, seconds: Double, stopAfter: Int? = nil, names: [String], client: BenchClient,
+        _ operation: @escaping @Sendable (BenchClient, String, Int) async throws -> Void
     ) async throws -> LoadFigures {
         let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
         let started = ContinuousClock.now
         let counter = OperationCounter(limit: stopAfter)
         let showErrors = showErrors
         let latencies = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
-            for index in 0..<clients {
-                let client = try makeClient()
+            for index in 0..<callers {
                 group.addTask {
                     var latencies: [UInt64] = []
                     var errors = 0
@@ -105,18 +109,17 @@ struct LoadBenchmark: AsyncParsableCommand {
                     var next = index
                     while ContinuousClock.now < end, await counter.take() {
                         let cell = stopAfter == nil ? names[Int.random(in: 0..<names.count, using: &random)] : names[next % names.count]
-                        next += clients
+                        next += callers
                         let before = ContinuousClock.now
                         do {
                             try await operation(client, cell, index)
                             let took = ContinuousClock.now - before
                             latencies.append(UInt64(took.components.seconds) * 1_000_000_000 + UInt64(took.components.attoseconds / 1_000_000_000))
                         } catch {
-                            if errors == 0, showErrors { print("  first error of a client: \(error)") }
+                            if errors == 0, showErrors { print("  first error of a caller: \(error)") }
                             errors += 1
                         }
                     }
-                    await client.close()
                     return (latencies, errors)
                 }
             }
