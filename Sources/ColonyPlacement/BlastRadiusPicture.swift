@@ -7,7 +7,7 @@ public enum BlastRadiusPicture {
     private static let step = 16
     private static let rackGap = 4
     private static let zoneGap = 28
-    private static let top = 96
+    private static let top = 104
     private static let namesListed = 12
 
     /// The SVG document for `cells` on `fleet`, titled `title`, with `failure` (its name and
@@ -59,22 +59,26 @@ public enum BlastRadiusPicture {
             }
             x += zoneGap - rackGap
         }
-        let width = max(x, 520)
-        var header = [
-            text(16, 22, title, size: 15, bold: true),
-            text(16, 40, "\(fleet.nodes.count) nodes, \(fleet.racks.count) racks, \(fleet.zones.count) zones, \(cells.count) cells. Square: replicas held (max \(replicas.max() ?? 0)); dot: cells led (max \(leadersMax)).", size: 11),
+        var header: [(text: String, size: Int)] = [
+            (title, 15),
+            ("\(fleet.nodes.count) nodes, \(fleet.racks.count) racks, \(fleet.zones.count) zones, \(cells.count) cells. Square: replicas held (max \(replicas.max() ?? 0)); dot: cells led (max \(leadersMax)).", 11),
         ]
         if let failure {
-            header.append(text(16, 58, "Failure \(failure.name): \(touched) cells lose a replica, \(majorityLostCount) lose their majority. Red: failed; orange: holds replicas of touched cells (max \(shadeMax)).", size: 11))
+            header.append(("Failure \(failure.name): \(touched) cells lose a replica, \(majorityLostCount) lose their majority. Red: failed; orange: holds replicas of touched cells (max \(shadeMax)).", 11))
             if !majorityLost.isEmpty {
                 let more = majorityLostCount > majorityLost.count ? ", …" : ""
-                header.append(text(16, 74, "Majority lost: \(majorityLost.joined(separator: ", "))\(more)", size: 11))
+                header.append(("Majority lost: \(majorityLost.joined(separator: ", "))\(more)", 11))
             }
         }
+        let headerMarks = header.enumerated().map { line, entry in
+            text(16, 22 + 18 * line, entry.text, size: entry.size, bold: line == 0)
+        }
+        // Text runs about 0.6 of its font size per character.
+        let width = max(x, header.map { 32 + $0.text.count * $0.size * 6 / 10 }.max() ?? 0)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height + 16)" viewBox="0 0 \(width) \(height + 16)" font-family="Helvetica, Arial, sans-serif">
             <rect width="100%" height="100%" fill="white"/>
-            \((header + body).joined(separator: "\n"))
+            \((headerMarks + body).joined(separator: "\n"))
             </svg>
 
             """

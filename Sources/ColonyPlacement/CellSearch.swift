@@ -43,7 +43,7 @@ struct CellSearch {
     /// Whether to consult `index`.
     private let checksOverlap: Bool
     /// For `l` chosen nodes, the masks choosing `index.rank.size - 1` of them:
-    /// `masks[maskStarts[l]..<maskStarts[l + 1]]`.
+    /// `masks[maskStarts[l]..<maskStarts[l + 1]]` (see `SubsetMasks.byCount`).
     private let masks: [UInt16]
     private let maskStarts: [Int]
     private let rules: SearchRules
@@ -70,15 +70,7 @@ struct CellSearch {
         let size = index?.rank.size ?? 1
         self.index = index ?? SubsetIndex(size: 1, nodeCount: 0)!
         checksOverlap = index != nil
-        var masks: [UInt16] = []
-        var starts: [Int] = []
-        for chosen in 0...replicas {
-            starts.append(masks.count)
-            if chosen >= size - 1 { masks += SubsetMasks.table[size - 1][chosen] }
-        }
-        starts.append(masks.count)
-        self.masks = masks
-        self.maskStarts = starts
+        (masks, maskStarts) = SubsetMasks.byCount[size - 1]
         self.rules = rules
         self.stepsMax = stepsMax
         self.ranking = ranking

@@ -68,3 +68,13 @@ struct ColorShape: Sendable {
         return (cap, "color \(color) has active nodes on too few racks (\(racks) in each zone) for \(replicas) replicas one per rack within the zone rule; up to \(cap) share a rack. Add racks")
     }
 }
+
+/// What the zone and rack rules ask of one color for one replica count.
+struct ZonePlan: Sendable {
+    /// The color's spread.
+    var shape: ColorShape
+    /// The most replicas per zone, and why it is above a minority when it is.
+    var zones: (caps: [Int], reason: String?)
+    /// The most replicas per rack, and why it is above one when it is.
+    var racks: (cap: Int, reason: String?)
+}

@@ -148,8 +148,13 @@ struct Ranking {
             append(levels, excluded: excluded, where: isNear)
             nearCount = nodes.count
             append(levels, excluded: excluded) { !isNear($0) }
-        } else {
+        } else if excluded != nil {
             append(levels, excluded: excluded) { _ in true }
+        } else {
+            for level in levels {
+                nodes.append(contentsOf: level.nodes)
+                runEnds.append(nodes.count)
+            }
         }
     }
 

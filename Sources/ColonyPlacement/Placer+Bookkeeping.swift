@@ -30,12 +30,17 @@ extension Placer {
         return size
     }
 
-    /// The spread of `color`'s active nodes, computed once per fleet change.
-    mutating func colorShape(_ color: Int) -> ColorShape {
-        if let shape = shapes[color] { return shape }
+    /// The zone and rack caps for `request`'s color and replica count, worked out once per
+    /// fleet change.
+    mutating func zonePlan(color: Int, request: PlacementRequest) -> ZonePlan {
+        let key = color * 16 + request.replicas
+        if let plan = plans[key] { return plan }
         let shape = ColorShape(fleet: fleet, activeNodes: loads.activeNodes(color))
-        shapes[color] = shape
-        return shape
+        let zones = shape.zoneCaps(replicas: request.replicas, color: request.color, zoneNames: fleet.zones)
+        let racks = shape.rackCap(replicas: request.replicas, caps: zones.caps, color: request.color, zoneNames: fleet.zones)
+        let plan = ZonePlan(shape: shape, zones: zones, racks: racks)
+        plans[key] = plan
+        return plan
     }
 
     /// The member to lead: in the near zone when members are there, the one leading fewest

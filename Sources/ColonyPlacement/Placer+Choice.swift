@@ -26,20 +26,20 @@ extension Placer {
     mutating func choose(
         _ request: PlacementRequest, color: Int, kept: [Int], excluded: Int?, subsetSize: Int?, generator: SplitMix64
     ) -> Choice {
-        let shape = colorShape(color)
+        let plan = zonePlan(color: color, request: request)
         let nearZone = request.nearZone.flatMap { fleet.zoneIndex(of: $0) }
         let ranking = Ranking(
             levels: loads.levels[color], excluded: excluded, nearZone: nearZone, zoneOfNode: fleet.zoneOfNode, generator: generator)
         let context = Context(request: request, color: color, kept: kept, ranking: ranking, subsetSize: subsetSize, nearZone: nearZone)
         let replicas = request.replicas
         var reasons: [PlacementRule: String] = [:]
-        let zones = shape.zoneCaps(replicas: replicas, color: request.color, zoneNames: fleet.zones)
+        let zones = plan.zones
         reasons[.zoneMajority] = zones.reason
-        let racks = shape.rackCap(replicas: replicas, caps: zones.caps, color: request.color, zoneNames: fleet.zones)
+        let racks = plan.racks
         reasons[.rackSpread] = racks.reason
 
         if let nearZone {
-            let near = nearAttempt(context, shape: shape, nearZone: nearZone, standardCaps: zones.caps)
+            let near = nearAttempt(context, shape: plan.shape, nearZone: nearZone, standardCaps: zones.caps)
             if let members = near.members {
                 reasons[.zoneMajority] = zones.reason ?? near.reason
                 return finish(context, members: members, reasons: reasons, overlapKept: context.kept.isEmpty)
@@ -110,7 +110,18 @@ extension Placer {
     /// when the search already kept the overlap bound.
     private func finish(_ context: Context, members: [Int], reasons: [PlacementRule: String], overlapKept: Bool) -> Choice {
         var relaxed: [Relaxation] = []
-        for rule in PlacementRule.allCases where !(rule == .overlapBound && overlapKept) {
+        for rule in PlacementRule.allCases {
+            // A rule the search kept needs no check: the zone and rack caps hold unless a reason
+            // to relax them was given (or members were kept from before), the overlap bound
+            // holds when the search kept it.
+            switch rule {
+            case .zoneMajority, .rackSpread:
+                guard reasons[rule] != nil || !context.kept.isEmpty else { continue }
+            case .overlapBound:
+                guard !overlapKept else { continue }
+            case .nearZone:
+                guard context.nearZone != nil else { continue }
+            }
             guard let detail = violation(of: rule, by: members, context: context) else { continue }
             let reason = reasons[rule] ?? "the members kept from the earlier placement already break it"
             relaxed.append(Relaxation(rule: rule, reason: detail.isEmpty ? reason : "\(reason); \(detail)"))

@@ -42,8 +42,9 @@ public struct Placer: Sendable {
     var loads = NodeLoads()
     /// The overlap indexes, by subset size (the overlap bound plus one).
     var indexes: [Int: SubsetIndex] = [:]
-    /// Each color's spread over zones and racks, by color index; cleared when the fleet changes.
-    var shapes: [Int: ColorShape] = [:]
+    /// Zone and rack caps by color and replica count (`color * 16 + replicas`); cleared when
+    /// the fleet changes.
+    var plans: [Int: ZonePlan] = [:]
 
     /// A placer for `fleet`; throws when the configuration is out of range.
     public init(fleet: Fleet, configuration: PlacerConfiguration = PlacerConfiguration()) throws(PlacementError) {
@@ -72,6 +73,11 @@ public struct Placer: Sendable {
 
     /// Chooses the nodes of `request`'s cell and counts them as placed.
     public mutating func place(_ request: PlacementRequest) throws(PlacementError) -> Placement {
+        try placeWithIndices(request).placement
+    }
+
+    /// `place`, also giving the members and leader as node indices (for tables of many cells).
+    mutating func placeWithIndices(_ request: PlacementRequest) throws(PlacementError) -> (placement: Placement, members: [Int], leader: Int) {
         let color = try check(request)
         let active = loads.activeCount(color)
         guard active >= request.replicas else {
@@ -83,7 +89,7 @@ public struct Placer: Sendable {
         let leader = preferredLeader(of: choice.members, request: request)
         let placement = makePlacement(request, members: choice.members, leader: leader, relaxed: choice.relaxed)
         register(members: choice.members, leader: leader, replicas: request.replicas)
-        return placement
+        return (placement, choice.members, leader)
     }
 
     /// Replaces member `node` of `placement` (draining, gone, or to be moved off) by a node
@@ -134,7 +140,7 @@ public struct Placer: Sendable {
             throw .fleet(error)
         }
         let index = fleet.nodes.count - 1
-        shapes = [:]
+        plans = [:]
         loads.addNode(color: fleet.colorOfNode[index], active: node.state == .active)
         for size in indexes.keys {
             let grown = indexes[size]?.grow(toNodeCount: fleet.nodes.count)
@@ -151,7 +157,7 @@ public struct Placer: Sendable {
             throw .fleet(error)
         }
         guard let index = fleet.index(of: id) else { return }
-        shapes = [:]
+        plans = [:]
         switch state {
         case .active: loads.activate(index)
         case .draining, .gone: loads.deactivate(index)

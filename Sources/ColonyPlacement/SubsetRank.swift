@@ -160,6 +160,20 @@ public enum SubsetMasks {
         (0...10).map { count in size <= count ? masks(choosing: size, of: count) : [] }
     }
 
+    /// `byCount[size]`: for each count from 0 to 10, the masks choosing `size` of them, one
+    /// after another: `masks[starts[count]..<starts[count + 1]]` (empty when `size > count`).
+    /// The search walks these without touching nested arrays.
+    public static let byCount: [(masks: [UInt16], starts: [Int])] = (0...10).map { size in
+        var flat: [UInt16] = []
+        var starts: [Int] = []
+        for count in 0...10 {
+            starts.append(flat.count)
+            if size <= count { flat += SubsetMasks.masks(choosing: size, of: count) }
+        }
+        starts.append(flat.count)
+        return (flat, starts)
+    }
+
     /// Every mask of `count` bits with `size` bits set, ascending; `count` at most 16.
     public static func masks(choosing size: Int, of count: Int) -> [UInt16] {
         precondition(count <= 16 && size >= 0 && size <= count, "choosing \(size) of \(count)")

@@ -55,18 +55,11 @@ public struct WhatIf: Hashable, Sendable {
         var table = CellTable(reservingCells: cells, replicas: replicas)
         var relaxedCells: [PlacementRule: Int] = [:]
         var firstReason: [PlacementRule: String] = [:]
-        var members: [Int] = []
         for number in 0..<cells {
             let name = Self.cellName(number)
             let request = PlacementRequest(
                 cell: CellID(name), replicas: replicas, color: fleet.colors[number % fleet.colors.count])
-            let placement = try placer.place(request)
-            members.removeAll(keepingCapacity: true)
-            for id in placement.members {
-                guard let index = fleet.index(of: id) else { preconditionFailure("the placer chose \(id), not in its fleet") }
-                members.append(index)
-            }
-            guard let leader = fleet.index(of: placement.preferredLeader) else { preconditionFailure("leader outside the fleet") }
+            let (placement, members, leader) = try placer.placeWithIndices(request)
             table.append(members: members, leader: leader, name: name)
             for relaxation in placement.relaxed {
                 relaxedCells[relaxation.rule, default: 0] += 1

@@ -13,7 +13,7 @@ struct Colony: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, SimCommand.self, CheckCommand.self, NodeCommand.self, DevCommand.self, CellCommand.self,
             PutCommand.self, GetCommand.self, DeleteCommand.self, CompareAndSetCommand.self, LoadCommand.self, WalCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, PlacementCommand.self,
         ]
     )
 }
