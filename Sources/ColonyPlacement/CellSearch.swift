@@ -27,10 +27,6 @@ struct CellSearch {
     struct Outcome {
         /// The chosen nodes (kept members first), or empty when no set keeps the rules.
         var members: [Int]
-        /// How many of the cell's subsets lie in earlier cells.
-        var collisions: Int
-        /// Candidates examined.
-        var steps: Int
         /// Whether the search stopped at its step limit rather than having tried every set.
         var exhausted: Bool
     }
@@ -68,7 +64,8 @@ struct CellSearch {
         self.zoneOfNode = fleet.zoneOfNode
         self.rackOfNode = fleet.rackOfNode
         let size = index?.rank.size ?? 1
-        self.index = index ?? SubsetIndex(size: 1, nodeCount: 0)!
+        guard let empty = SubsetIndex(size: 1, nodeCount: 0) else { preconditionFailure("single nodes always rank") }
+        self.index = index ?? empty
         checksOverlap = index != nil
         (masks, maskStarts) = SubsetMasks.byCount[size - 1]
         self.rules = rules
@@ -84,9 +81,9 @@ struct CellSearch {
     /// Runs the search.
     mutating func run() -> Outcome {
         if extend(from: 0) {
-            return Outcome(members: chosen, collisions: collisions, steps: steps, exhausted: exhausted)
+            return Outcome(members: chosen, exhausted: exhausted)
         }
-        return Outcome(members: best, collisions: best.isEmpty ? 0 : bestCollisions, steps: steps, exhausted: exhausted)
+        return Outcome(members: best, exhausted: exhausted)
     }
 
     /// Whether the search is over: a set keeping the rules was found (or, with the bound

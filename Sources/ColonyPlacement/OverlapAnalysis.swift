@@ -56,13 +56,12 @@ enum OverlapAnalysis {
         let multiple = held.setsHeldMoreThanOnce
         let worst = multiple.max { ($0.value, $1.key) < ($1.value, $0.key) }
         let firstCell = cells.count > 0 ? cells.nodes[0..<min(majority, cells.starts[1])].map(Int.init) : []
-        let worstNodes = (worst.map { held.rank.indices(of: $0.key) } ?? firstCell).map { fleet.nodes[global[$0]].id }
+        let worstNodes = (worst.map { held.rank.indices(of: $0.key) } ?? firstCell).map { global[$0] }
+        let worstName = worstNodes.map { fleet.nodes[$0].id.description }.joined(separator: "+")
         return OverlapFigures(
             color: fleet.colors[color], replicas: replicas, cells: cells.count, nodes: global.count, pairs: pairs,
             pairsSampled: sampled,
-            worstMajoritySet: Failure(
-                name: worstNodes.map(\.description).joined(separator: "+"), nodes: worstNodes.map(\.rawValue),
-                cellsLosingReplica: 0, cellsLosingMajority: worst?.value ?? (cells.count == 0 ? 0 : 1)),
+            worstMajoritySet: BlastRadius.failure(of: worstNodes, named: worstName, fleet: fleet, cells: table),
             majoritySetsInSeveralCells: multiple.count,
             ideal: IdealFigures(nodes: global.count, replicas: replicas, cells: cells.count))
     }
