@@ -49,6 +49,8 @@ struct CellSearch {
     private var sorted: [Int]
     private var collisions = 0
     private var nearChosen = 0
+    /// The ranks of the subsets a candidate completes, gathered before any is looked up.
+    private var keys: [UInt64] = []
     /// With the bound relaxed: the set with the fewest held subsets found so far.
     private var best: [Int] = []
     private var bestCollisions = Int.max
@@ -121,7 +123,7 @@ struct CellSearch {
     }
 
     /// The subsets `node` would complete that earlier cells hold, or nil when `node` breaks a rule.
-    private func admit(_ node: Int) -> Int? {
+    private mutating func admit(_ node: Int) -> Int? {
         let zone = zoneOfNode[node]
         let rack = rackOfNode[node]
         var inZone = 0
@@ -138,18 +140,15 @@ struct CellSearch {
         return completedCollisions(node)
     }
 
-    private func completedCollisions(_ node: Int) -> Int? {
+    private mutating func completedCollisions(_ node: Int) -> Int? {
         guard checksOverlap else { return 0 }
         let allowed = rules.collisionsAllowed == Int.max ? bestCollisions - 1 : rules.collisionsAllowed
-        let budget = allowed - collisions
-        var found = 0
+        keys.removeAll(keepingCapacity: true)
         for at in maskStarts[sorted.count]..<maskStarts[sorted.count + 1] {
-            if index.contains(index.rank.rank(choosing: masks[at], of: sorted, adding: node)) {
-                found += 1
-                if found > budget { return nil }
-            }
+            keys.append(index.rank.rank(choosing: masks[at], of: sorted, adding: node))
         }
-        return found
+        let found = keys.withUnsafeBufferPointer { index.countHeld($0) }
+        return found > allowed - collisions ? nil : found
     }
 
     private mutating func choose(_ node: Int, collisions added: Int) {

@@ -85,16 +85,25 @@ public enum RandomPlacement {
     /// its first member's color — placed at random from `seed`.
     /// Throws when a color has fewer active nodes than one of its cells has replicas.
     public static func place(like table: CellTable, fleet: Fleet, seed: UInt64) throws(PlacementError) -> CellTable {
+        try place(cells: table.count, fleet: fleet, seed: seed) { cell in
+            (table.names[cell], fleet.colorOfNode[Int(table.members(of: cell).first ?? 0)], table.replicas(of: cell))
+        }
+    }
+
+    /// `cells` cells placed at random from `seed`, cell `i` being `describe(i)`: its name, its
+    /// color (an index into `fleet.colors`) and its replica count.
+    public static func place(
+        cells: Int, fleet: Fleet, seed: UInt64, describe: (Int) -> (name: String, color: Int, replicas: Int)
+    ) throws(PlacementError) -> CellTable {
         var pools = [[Int]](repeating: [], count: fleet.colors.count)
         for (index, node) in fleet.nodes.enumerated() where node.state == .active {
             pools[fleet.colorOfNode[index]].append(index)
         }
         var generator = SplitMix64(seed: seed)
-        var result = CellTable(reservingCells: table.count)
+        var result = CellTable(reservingCells: cells)
         var chosen: [Int] = []
-        for cell in 0..<table.count {
-            let replicas = table.replicas(of: cell)
-            let color = fleet.colorOfNode[Int(table.members(of: cell).first ?? 0)]
+        for cell in 0..<cells {
+            let (name, color, replicas) = describe(cell)
             guard pools[color].count >= replicas else {
                 throw .tooFewNodesForBaseline(color: fleet.colors[color], active: pools[color].count, replicas: replicas)
             }
@@ -105,7 +114,7 @@ public enum RandomPlacement {
                 pools[color].swapAt(slot, pick)
                 chosen.append(pools[color][slot])
             }
-            result.append(members: chosen, leader: chosen[0], name: table.names[cell])
+            result.append(members: chosen, leader: chosen[0], name: name)
         }
         return result
     }

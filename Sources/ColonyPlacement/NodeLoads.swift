@@ -3,18 +3,31 @@ import ColonyCore
 /// Replicas and preferred leaderships per node, and for each color its active nodes grouped
 /// by the replicas they hold: the least-loaded nodes come first without sorting per cell.
 ///
-/// Within a load, nodes are kept in index order, so the grouping — and every choice made from
-/// it — depends only on the loads, never on the order in which they were reached: a placer
-/// rebuilt from recorded placements chooses exactly as the one that made them. Loads of one
-/// color differ by a few replicas, so there are few levels and each change moves one node
-/// between two neighbouring levels.
+/// Each level is a bit set of node indices, read in index order, so the grouping — and every
+/// choice made from it — depends only on the loads, never on the order in which they were
+/// reached: a placer rebuilt from recorded placements chooses exactly as the one that made
+/// them. Loads of one color differ by a few replicas, so there are few levels, and a replica
+/// more or less moves one bit between two neighbouring levels.
 struct NodeLoads: Sendable {
-    /// Active nodes of one color that hold the same number of replicas, ascending by index.
+    /// Active nodes of one color that hold the same number of replicas.
     struct Level: Sendable {
         /// The replicas each node of the level holds.
         var load: Int
-        /// The nodes, ascending.
-        var nodes: [Int]
+        /// How many nodes the level holds.
+        var count: Int
+        /// Bit `i` is set when node index `i` is in the level.
+        var members: [UInt64]
+
+        /// Calls `body` with each node of the level, ascending.
+        func forEachNode(_ body: (Int) -> Void) {
+            for (wordIndex, word) in members.enumerated() {
+                var bits = word
+                while bits != 0 {
+                    body(wordIndex << 6 | bits.trailingZeroBitCount)
+                    bits &= bits - 1
+                }
+            }
+        }
     }
 
     /// Replicas each node holds, by node index.
@@ -35,17 +48,25 @@ struct NodeLoads: Sendable {
         isActive.append(false)
         colorOfNode.append(color)
         while levels.count <= color { levels.append([]) }
+        let words = (replicas.count + 63) / 64
+        for color in levels.indices {
+            for level in levels[color].indices where levels[color][level].members.count < words {
+                levels[color][level].members.append(0)
+            }
+        }
         if active { activate(replicas.count - 1) }
     }
 
     /// Active nodes of `color`.
     func activeCount(_ color: Int) -> Int {
-        levels[color].reduce(0) { $0 + $1.nodes.count }
+        levels[color].reduce(0) { $0 + $1.count }
     }
 
     /// Active nodes of `color`, least loaded first.
     func activeNodes(_ color: Int) -> [Int] {
-        levels[color].flatMap(\.nodes)
+        var nodes: [Int] = []
+        for level in levels[color] { level.forEachNode { nodes.append($0) } }
+        return nodes
     }
 
     /// Puts `node` among its color's active nodes.
@@ -87,55 +108,51 @@ struct NodeLoads: Sendable {
     private mutating func enter(_ node: Int) {
         let color = colorOfNode[node]
         let load = replicas[node]
-        let at = levels[color].firstIndex { $0.load >= load } ?? levels[color].count
+        var at = 0
+        while at < levels[color].count && levels[color][at].load < load { at += 1 }
         if at == levels[color].count || levels[color][at].load != load {
-            levels[color].insert(Level(load: load, nodes: [node]), at: at)
-        } else {
-            levels[color][at].nodes.insert(node, at: Self.insertionPoint(of: node, in: levels[color][at].nodes))
+            levels[color].insert(Level(load: load, count: 0, members: [UInt64](repeating: 0, count: (replicas.count + 63) / 64)), at: at)
         }
+        levels[color][at].members[node >> 6] |= 1 << UInt64(node & 63)
+        levels[color][at].count += 1
     }
 
     /// Takes `node` out of the level of its load, dropping the level if it empties.
     private mutating func leave(_ node: Int) {
         let color = colorOfNode[node]
         let load = replicas[node]
-        guard let at = levels[color].firstIndex(where: { $0.load == load }) else {
+        guard let at = levels[color].firstIndex(where: { $0.load == load }),
+              levels[color][at].members[node >> 6] & (1 << UInt64(node & 63)) != 0 else {
             preconditionFailure("active node index \(node) is missing from load \(load)")
         }
-        let position = Self.insertionPoint(of: node, in: levels[color][at].nodes)
-        precondition(levels[color][at].nodes[position] == node, "node index \(node) is missing from its level")
-        levels[color][at].nodes.remove(at: position)
-        if levels[color][at].nodes.isEmpty { levels[color].remove(at: at) }
-    }
-
-    /// The first position in the ascending `nodes` holding `node` or more.
-    private static func insertionPoint(of node: Int, in nodes: [Int]) -> Int {
-        var low = 0
-        var high = nodes.count
-        while low < high {
-            let middle = (low + high) / 2
-            if nodes[middle] < node { low = middle + 1 } else { high = middle }
-        }
-        return low
+        levels[color][at].members[node >> 6] &= ~(1 << UInt64(node & 63))
+        levels[color][at].count -= 1
+        if levels[color][at].count == 0 { levels[color].remove(at: at) }
     }
 }
 
 /// The order in which one cell's search tries nodes: nodes of the near zone first (when the
 /// request names one), then the others, each part from least to most loaded, and nodes of
 /// equal load in an order shuffled by the cell's own generator — lazily, so a search that
-/// looks at the first 20 of 300 nodes shuffles only those.
+/// looks at the first 20 of 300 nodes reads and shuffles only the levels it reaches.
 struct Ranking {
-    /// The candidates; positions below `fixed` are in their final order.
+    /// The candidates read so far; positions below `fixed` are in their final order.
     private var nodes: [Int] = []
     /// Where each run of equal load (within the near part or the rest) ends, ascending.
     private var runEnds: [Int] = []
     /// Where the near zone's nodes end (0 without a near zone).
     private(set) var nearCount = 0
+    /// How many candidates there are in all.
+    let count: Int
     private var fixed = 0
     private var run = 0
     private var generator: SplitMix64
     private let nearZone: Int
     private let zoneOfNode: [Int]
+    /// Levels not read yet (without a near zone, where they are read as needed).
+    private let levels: [NodeLoads.Level]
+    private var nextLevel = 0
+    private let excluded: Int
 
     /// Ranks `levels` (ascending by load, each in index order), leaving out `excluded`, nodes
     /// of `nearZone` first when one is given.
@@ -143,27 +160,33 @@ struct Ranking {
         self.nearZone = nearZone ?? -1
         self.zoneOfNode = zoneOfNode
         self.generator = generator
-        let isNear = self.isNear
-        if nearZone != nil {
-            append(levels, excluded: excluded, where: isNear)
+        self.excluded = excluded ?? -1
+        let excludedIsCandidate = excluded.map { node in
+            levels.contains { $0.members[node >> 6] & (1 << UInt64(node & 63)) != 0 }
+        } ?? false
+        count = levels.reduce(0) { $0 + $1.count } - (excludedIsCandidate ? 1 : 0)
+        if let nearZone {
+            // The near part's length bounds the search, so both parts are read at once.
+            self.levels = []
+            read(levels) { zoneOfNode[$0] == nearZone }
             nearCount = nodes.count
-            append(levels, excluded: excluded) { !isNear($0) }
-        } else if excluded != nil {
-            append(levels, excluded: excluded) { _ in true }
+            read(levels) { zoneOfNode[$0] != nearZone }
         } else {
-            for level in levels {
-                nodes.append(contentsOf: level.nodes)
-                runEnds.append(nodes.count)
-            }
+            self.levels = levels
         }
     }
 
-    private mutating func append(_ levels: [NodeLoads.Level], excluded: Int?, where included: (Int) -> Bool) {
-        for level in levels {
-            let before = nodes.count
-            for node in level.nodes where node != excluded && included(node) { nodes.append(node) }
-            if nodes.count > before { runEnds.append(nodes.count) }
+    private mutating func read(_ levels: [NodeLoads.Level], where included: (Int) -> Bool) {
+        for level in levels { read(level, where: included) }
+    }
+
+    private mutating func read(_ level: NodeLoads.Level, where included: (Int) -> Bool) {
+        let before = nodes.count
+        let excluded = excluded
+        level.forEachNode { node in
+            if node != excluded && included(node) { nodes.append(node) }
         }
+        if nodes.count > before { runEnds.append(nodes.count) }
     }
 
     /// Whether `node` is in the near zone.
@@ -171,13 +194,15 @@ struct Ranking {
         zoneOfNode[node] == nearZone
     }
 
-    /// How many candidates there are.
-    var count: Int { nodes.count }
-
-    /// The candidate at `position`, fixing the order up to it.
+    /// The candidate at `position` (below `count`), fixing the order up to it.
     mutating func node(at position: Int) -> Int {
         while fixed <= position {
-            if fixed == runEnds[run] { run += 1 }
+            while fixed == nodes.count {
+                precondition(nextLevel < levels.count, "position \(position) beyond the \(count) candidates")
+                read(levels[nextLevel]) { _ in true }
+                nextLevel += 1
+            }
+            while runEnds[run] <= fixed { run += 1 }
             let pick = fixed + Int(generator.next() % UInt64(runEnds[run] - fixed))
             nodes.swapAt(fixed, pick)
             fixed += 1

@@ -66,25 +66,12 @@ enum OverlapAnalysis {
             ideal: IdealFigures(nodes: global.count, replicas: replicas, cells: cells.count))
     }
 
-    /// Calls `body` with every subset of `size` nodes of every cell: the cell and the subset's rank.
-    private static func forEachSubset(of cells: SortedCells, rank: SubsetRank, _ body: (Int, UInt64) -> Void) {
-        cells.nodes.withUnsafeBufferPointer { nodes in
-            for cell in 0..<cells.count {
-                let members = UnsafeBufferPointer(rebasing: nodes[cells.starts[cell]..<cells.starts[cell + 1]])
-                guard members.count >= rank.size else { continue }
-                for mask in SubsetMasks.table[rank.size][members.count] {
-                    body(cell, rank.rank(choosing: mask, of: members))
-                }
-            }
-        }
-    }
-
     /// Every majority-size subset of every cell, counted.
     private static func majoritySets(_ cells: SortedCells, size: Int, nodes: Int) -> SubsetIndex {
         guard var held = SubsetIndex(size: size, nodeCount: nodes) else {
             preconditionFailure("sets of \(size) of at most \(Fleet.nodesMax) nodes rank in 64 bits")
         }
-        forEachSubset(of: cells, rank: held.rank) { _, key in held.insert(key) }
+        cells.forEachBatch(rank: held.rank) { _, keys in held.insert(keys) }
         return held
     }
 
@@ -94,8 +81,15 @@ enum OverlapAnalysis {
         guard !multiple.isEmpty, var several = SubsetIndex(size: held.rank.size, nodeCount: held.rank.nodeCount) else { return [:] }
         for key in multiple.keys { several.insert(key) }
         var holders: [(key: UInt64, cell: Int)] = []
-        forEachSubset(of: cells, rank: held.rank) { cell, key in
-            if several.contains(key) { holders.append((key, cell)) }
+        cells.forEachBatch(rank: held.rank) { range, keys in
+            var at = 0
+            for cell in range {
+                let end = at + cells.subsetCount(of: cell, size: held.rank.size)
+                while at < end {
+                    if several.contains(keys[at]) { holders.append((keys[at], cell)) }
+                    at += 1
+                }
+            }
         }
         holders.sort { ($0.key, $0.cell) < ($1.key, $1.cell) }
         var pairs = Set<UInt64>()

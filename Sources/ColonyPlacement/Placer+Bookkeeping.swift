@@ -69,9 +69,8 @@ extension Placer {
         loads.addLeaders(1, on: leader)
         if let size = subsetSize(replicas: replicas), var index = indexes.removeValue(forKey: size) {
             let sorted = members.sorted()
-            for mask in SubsetMasks.table[size][sorted.count] {
-                index.insert(index.rank.rank(choosing: mask, of: sorted))
-            }
+            let keys = SubsetMasks.table[size][sorted.count].map { index.rank.rank(choosing: $0, of: sorted) }
+            keys.withUnsafeBufferPointer { index.insert($0) }
             indexes[size] = index
         }
         cellCount += 1

@@ -18,12 +18,9 @@ struct SubsetCounts {
 
     /// Counts every `rank.size`-subset of each cell of `cells` once more.
     mutating func addSubsets(of cells: SortedCells) {
-        cells.nodes.withUnsafeBufferPointer { nodes in
-            for cell in 0..<cells.count {
-                let members = UnsafeBufferPointer(rebasing: nodes[cells.starts[cell]..<cells.starts[cell + 1]])
-                for mask in SubsetMasks.table[rank.size][members.count] {
-                    counts[Int(rank.rank(choosing: mask, of: members))] += 1
-                }
+        cells.forEachBatch(rank: rank) { _, keys in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for key in keys { counts[Int(key)] &+= 1 }
             }
         }
     }

@@ -50,6 +50,38 @@ public struct SubsetIndex: Sendable {
         isDense ? words[Int(key >> 6)] & (1 << (key & 63)) != 0 : hashed.contains(key)
     }
 
+    /// How many of the sets ranked `keys` are held. The dense index reads every word before
+    /// it looks at any, so the memory reads overlap instead of waiting one after another.
+    public func countHeld(_ keys: UnsafeBufferPointer<UInt64>) -> Int {
+        guard isDense else { return keys.reduce(0) { $0 + (hashed.contains($1) ? 1 : 0) } }
+        return words.withUnsafeBufferPointer { words in
+            var held = 0
+            for key in keys {
+                held &+= Int(truncatingIfNeeded: (words[Int(key >> 6)] >> (key & 63)) & 1)
+            }
+            return held
+        }
+    }
+
+    /// Records one more cell holding each of the sets ranked `keys` (distinct keys).
+    public mutating func insert(_ keys: UnsafeBufferPointer<UInt64>) {
+        guard isDense else {
+            for key in keys { insert(key) }
+            return
+        }
+        var again: [UInt64] = []
+        words.withUnsafeMutableBufferPointer { words in
+            for key in keys {
+                let word = Int(key >> 6)
+                let bit: UInt64 = 1 << (key & 63)
+                let old = words[word]
+                if old & bit != 0 { again.append(key) }
+                words[word] = old | bit
+            }
+        }
+        for key in again { extraHolders[key, default: 0] += 1 }
+    }
+
     /// Records one more cell holding the set ranked `key`.
     public mutating func insert(_ key: UInt64) {
         if contains(key) {

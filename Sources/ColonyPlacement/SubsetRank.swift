@@ -80,6 +80,37 @@ public struct SubsetRank: Hashable, Sendable {
         return total
     }
 
+    /// Writes the rank of every `size`-subset of each cell of `cells[range]` to `keys` (which
+    /// has room for them), cell after cell, and returns how many it wrote.
+    func ranks(of cells: SortedCells, _ range: Range<Int>, into keys: UnsafeMutableBufferPointer<UInt64>) -> Int {
+        var written = 0
+        cells.nodes.withUnsafeBufferPointer { nodes in
+            binomials.withUnsafeBufferPointer { binomials in
+                let (masks, starts) = SubsetMasks.byCount[size]
+                masks.withUnsafeBufferPointer { masks in
+                    for cell in range {
+                        let first = cells.starts[cell]
+                        let count = cells.starts[cell + 1] - first
+                        for at in starts[count]..<starts[count + 1] {
+                            var total: UInt64 = 0
+                            var k = 0
+                            var bits = masks[at]
+                            while bits != 0 {
+                                let position = bits.trailingZeroBitCount
+                                bits &= bits - 1
+                                total &+= binomials[size &* Int(nodes[first &+ position]) &+ k]
+                                k &+= 1
+                            }
+                            keys[written] = total
+                            written += 1
+                        }
+                    }
+                }
+            }
+        }
+        return written
+    }
+
     /// The rank of the set made of the positions of `sorted` chosen by `mask` (`size - 1` bits
     /// set) together with `extra`, which is not in `sorted`.
     @inline(__always)

@@ -48,6 +48,13 @@ public struct WhatIf: Hashable, Sendable {
         public var indexBytes: Int
     }
 
+    /// The same cells placed uniformly at random (`RandomPlacement`) from `seed`: the baseline.
+    public func placeAtRandom(seed: UInt64) throws(PlacementError) -> CellTable {
+        try RandomPlacement.place(cells: cells, fleet: fleet, seed: seed) { number in
+            (Self.cellName(number), number % fleet.colors.count, replicas)
+        }
+    }
+
     /// Places the cells one by one — cell `i` named `cellName(i)`, of color `i mod colors` —
     /// and returns them as a table.
     public func place() throws(PlacementError) -> Outcome {

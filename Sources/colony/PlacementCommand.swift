@@ -13,7 +13,7 @@ struct PlacementCommand: ParsableCommand {
 
 /// `colony placement report`: places a what-if colony's cells and reports the blast radius of
 /// every node, rack and zone failure beside plain random placement and the ideal's arithmetic.
-struct PlacementReportCommand: ParsableCommand {
+struct PlacementReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Place a what-if colony's cells and print the blast radius of every node, rack and zone failure.",
@@ -73,30 +73,26 @@ struct PlacementReportCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let whatIf = try makeWhatIf()
         let failure = try failureDomain(in: whatIf.fleet)
         let clock = ContinuousClock()
-
+        let start = clock.now
+        // The random baseline needs nothing from the placer, so it runs beside it.
+        async let randomPart = skipRandom ? nil : Self.random(whatIf, failure: failure)
         let placingStart = clock.now
         let outcome = try whatIf.place()
         let placing = clock.now - placingStart
         let analysisStart = clock.now
         let placed = BlastRadius.analyze(fleet: whatIf.fleet, cells: outcome.table, seed: whatIf.configuration.seed)
         let analysis = clock.now - analysisStart
-        var random: (report: BlastRadiusReport, failure: Failure?, duration: Duration)?
-        if !skipRandom {
-            let randomStart = clock.now
-            let table = try RandomPlacement.place(like: outcome.table, fleet: whatIf.fleet, seed: whatIf.configuration.seed &+ 1)
-            let report = BlastRadius.analyze(fleet: whatIf.fleet, cells: table, seed: whatIf.configuration.seed)
-            let failed = failure.map { BlastRadius.failure(of: $0.nodes, named: $0.name, fleet: whatIf.fleet, cells: table) }
-            random = (report, failed, clock.now - randomStart)
-        }
         let placedFailure = failure.map { BlastRadius.failure(of: $0.nodes, named: $0.name, fleet: whatIf.fleet, cells: outcome.table) }
+        let random = try await randomPart
         let result = PlacementReportResult(
             whatIf: whatIf, outcome: outcome, placed: placed, placedFailure: placedFailure, random: random?.report,
             randomFailure: random?.failure ?? nil,
-            seconds: .init(placing: placing.seconds, analysis: analysis.seconds, random: random?.duration.seconds),
+            seconds: .init(
+                placing: placing.seconds, analysis: analysis.seconds, random: random?.duration.seconds, total: (clock.now - start).seconds),
             peakResidentBytes: peakResidentBytes())
         if let svg {
             let title = "colony placement report: \(result.fleetDescription), \(outcome.table.count) cells of \(whatIf.replicas) replicas"
@@ -116,6 +112,18 @@ struct PlacementReportCommand: ParsableCommand {
             print(result.text)
             if let svg { print("picture: \(svg)") }
         }
+    }
+
+    /// Plain random placement of the same cells and its analysis, with the time they took.
+    private static func random(
+        _ whatIf: WhatIf, failure: (name: String, nodes: [Int])?
+    ) async throws -> (report: BlastRadiusReport, failure: Failure?, duration: Duration) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let table = try whatIf.placeAtRandom(seed: whatIf.configuration.seed &+ 1)
+        let report = BlastRadius.analyze(fleet: whatIf.fleet, cells: table, seed: whatIf.configuration.seed)
+        let failed = failure.map { BlastRadius.failure(of: $0.nodes, named: $0.name, fleet: whatIf.fleet, cells: table) }
+        return (report, failed, clock.now - start)
     }
 
     /// The failure named by `--fail`: its name and the indices of the nodes that fail.

@@ -8,6 +8,7 @@ struct PlacementReportResult {
         var placing: Double
         var analysis: Double
         var random: Double?
+        var total: Double
     }
 
     var whatIf: WhatIf
@@ -56,8 +57,8 @@ struct PlacementReportResult {
         lines.append("what-if colony: \(fleetDescription), \(grouped(cells)) cells of \(whatIf.replicas) replicas, overlap at most \(whatIf.configuration.overlapMax(replicas: whatIf.replicas)), seed \(whatIf.configuration.seed)")
         lines.append("placed \(grouped(cells)) cells in \(Format.seconds(seconds.placing)) (\(grouped(Int(Double(cells) / max(seconds.placing, 1e-9)))) cells/s); overlap index \(megabytes(outcome.indexBytes)), cell table \(megabytes(outcome.table.bytes))")
         var timing = "analysis \(Format.seconds(seconds.analysis))"
-        if let randomSeconds = seconds.random { timing += "; random placement and its analysis \(Format.seconds(randomSeconds))" }
-        lines.append(timing + "; peak resident memory \(megabytes(peakResidentBytes))")
+        if let randomSeconds = seconds.random { timing += "; random placement and its analysis \(Format.seconds(randomSeconds)) (on a second thread)" }
+        lines.append(timing + "; all \(Format.seconds(seconds.total)) of wall time; peak resident memory \(megabytes(peakResidentBytes))")
         if outcome.relaxedCells.isEmpty {
             lines.append("every cell keeps every rule (zones, racks, overlap, near zone)")
         } else {
@@ -76,7 +77,7 @@ struct PlacementReportResult {
     }
 
     private func column(_ placed: String, _ random: String?) -> String {
-        Format.padded(placed, 18, right: true) + (random.map { Format.padded($0, 18, right: true) } ?? "")
+        Format.padded(placed, 20, right: true) + (random.map { Format.padded($0, 20, right: true) } ?? "")
     }
 
     private func failureTable() -> [String] {
