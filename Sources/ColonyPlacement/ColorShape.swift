@@ -65,7 +65,7 @@ struct ColorShape: Sendable {
         while capacity(caps: caps, rackCap: cap) < replicas { cap += 1 }
         guard cap > 1 else { return (1, nil) }
         let racks = zip(zoneNames, rackSizes).filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1.count)" }.joined(separator: ", ")
-        return (cap, "color \(color) has active nodes on too few racks (\(racks) in each zone) for \(replicas) replicas one per rack within the zone rule; up to \(cap) share a rack. Add racks")
+        return (cap, "color \(color) has active nodes on too few racks (racks per zone: \(racks)) for \(replicas) replicas one per rack within the zone rule; up to \(cap) share a rack. Add racks")
     }
 }
 

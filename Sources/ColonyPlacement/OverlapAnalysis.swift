@@ -31,8 +31,9 @@ enum OverlapAnalysis {
         }
         let cells = SortedCells(table, cells: group.lazy.map { Int($0) }) { local[$0] }
         let held = majoritySets(cells, size: majority, nodes: global.count)
+        let multiple = held.setsHeldMoreThanOnce
         var pairs = [UInt64](repeating: 0, count: replicas + 1)
-        for (overlap, count) in pairsSharingAMajority(cells, held: held) {
+        for (overlap, count) in pairsSharingAMajority(cells, held: held, multiple: multiple) {
             pairs[overlap] += count
         }
         let total = UInt64(cells.count) * UInt64(max(cells.count - 1, 0)) / 2
@@ -53,7 +54,6 @@ enum OverlapAnalysis {
             }
         }
         pairs[0] = total - pairs[1...].reduce(0, +)
-        let multiple = held.setsHeldMoreThanOnce
         let worst = multiple.max { ($0.value, $1.key) < ($1.value, $0.key) }
         let firstCell = cells.count > 0 ? cells.nodes[0..<min(majority, cells.starts[1])].map(Int.init) : []
         let worstNodes = (worst.map { held.rank.indices(of: $0.key) } ?? firstCell).map { global[$0] }
@@ -76,8 +76,7 @@ enum OverlapAnalysis {
     }
 
     /// For each overlap from a majority up, the pairs of cells sharing exactly that many nodes.
-    private static func pairsSharingAMajority(_ cells: SortedCells, held: SubsetIndex) -> [Int: UInt64] {
-        let multiple = held.setsHeldMoreThanOnce
+    private static func pairsSharingAMajority(_ cells: SortedCells, held: SubsetIndex, multiple: [UInt64: Int]) -> [Int: UInt64] {
         guard !multiple.isEmpty, var several = SubsetIndex(size: held.rank.size, nodeCount: held.rank.nodeCount) else { return [:] }
         for key in multiple.keys { several.insert(key) }
         var holders: [(key: UInt64, cell: Int)] = []

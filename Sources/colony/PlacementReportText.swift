@@ -120,9 +120,12 @@ struct PlacementReportResult {
         let ideal = group.ideal
         var lines: [String] = []
         lines.append("color \(group.color), \(group.replicas) replicas: \(grouped(group.cells)) cells on \(group.nodes) nodes")
+        let likely = ideal.randomWorstMajoritySetExpected
+        let atLeast = ideal.randomMajoritySetsInAtLeast
+        let beyond = likely + 1 < atLeast.count ? String(format: ", %.2g in %d+", atLeast[likely + 1], likely + 1) : ""
         lines.append(Format.padded("most cells one set of \(majority) nodes takes down", 44) + column(
             grouped(group.worstMajoritySet.cellsLosingMajority), random.map { grouped($0.worstMajoritySet.cellsLosingMajority) })
-            + "   expected for random: about \(ideal.randomWorstMajoritySetExpected)")
+            + String(format: "   random, expected: %.3g sets in %d+ cells", atLeast[likely], likely) + beyond)
         lines.append(Format.padded("  that set", 44) + column(group.worstMajoritySet.name, random?.worstMajoritySet.name))
         lines.append(Format.padded("sets of \(majority) nodes inside 2 or more cells", 44) + column(
             grouped(group.majoritySetsInSeveralCells), random.map { grouped($0.majoritySetsInSeveralCells) })
