@@ -39,7 +39,7 @@ extension Placer {
         reasons[.rackSpread] = racks.reason
 
         if let nearZone {
-            let near = nearAttempt(context, shape: plan.shape, nearZone: nearZone, standardCaps: zones.caps)
+            let near = nearAttempt(context, shape: plan.shape, nearZone: nearZone, standardCaps: zones.caps, rackCap: racks.cap)
             if let members = near.members {
                 reasons[.zoneMajority] = zones.reason ?? near.reason
                 return finish(context, members: members, reasons: reasons, overlapKept: context.kept.isEmpty)
@@ -68,8 +68,11 @@ extension Placer {
         return finish(context, members: last.members, reasons: reasons, overlapKept: false)
     }
 
-    /// The attempt with a majority in the near zone, or why there is none.
-    private func nearAttempt(_ context: Context, shape: ColorShape, nearZone: Int, standardCaps: [Int]) -> (members: [Int]?, reason: String) {
+    /// The attempt with a majority in the near zone, spread over racks as well as the color
+    /// allows anywhere (`rackCap`), or why there is none.
+    private func nearAttempt(
+        _ context: Context, shape: ColorShape, nearZone: Int, standardCaps: [Int], rackCap: Int
+    ) -> (members: [Int]?, reason: String) {
         let request = context.request
         let zone = fleet.zones[nearZone]
         let active = shape.activeInZone[nearZone]
@@ -82,10 +85,10 @@ extension Placer {
         }
         var caps = standardCaps.map { min($0, request.replicas - majority) }
         caps[nearZone] = majority
-        guard shape.capacity(zone: nearZone, rackCap: 1) >= majority, shape.capacity(caps: caps, rackCap: 1) >= request.replicas else {
-            return (nil, "zone \(zone) and the other zones lack the racks of color \(request.color) to hold a majority in \(zone) one per rack; \(zone) holds the preferred leader and as many as the zone rule allows")
+        guard shape.capacity(zone: nearZone, rackCap: rackCap) >= majority, shape.capacity(caps: caps, rackCap: rackCap) >= request.replicas else {
+            return (nil, "zone \(zone) and the other zones lack the racks of color \(request.color) to hold a majority in \(zone) at most \(rackCap) per rack; \(zone) holds the preferred leader and as many as the zone rule allows")
         }
-        let outcome = search(context, SearchRules(zoneCaps: caps, rackCap: 1, nearMinimum: majority, collisionsAllowed: 0))
+        let outcome = search(context, SearchRules(zoneCaps: caps, rackCap: rackCap, nearMinimum: majority, collisionsAllowed: 0))
         if !outcome.members.isEmpty {
             return (outcome.members, "near zone \(zone) holds \(majority) of \(request.replicas) so commits stay in \(zone); losing \(zone) takes this cell's majority, as it takes its clients")
         }
