@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ColonyCore", targets: ["ColonyCore"]),
         .library(name: "ColonyWire", targets: ["ColonyWire"]),
         .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
+        .library(name: "ColonyPlacement", targets: ["ColonyPlacement"]),
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
         .library(name: "ColonyNode", targets: ["ColonyNode"]),
@@ -44,6 +45,7 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .target(name: "ColonyPlacement", dependencies: ["ColonyCore"]),
         .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .target(
@@ -85,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "colony",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient", "ColonyAPI",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
+                "ColonyAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,6 +100,7 @@ let package = Package(
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
+        .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(
             name: "ColonyNodeTests",
             dependencies: [
