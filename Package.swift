@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ColonyNode", targets: ["ColonyNode"]),
         .library(name: "ColonyAPI", targets: ["ColonyAPI"]),
         .library(name: "ColonyClient", targets: ["ColonyClient"]),
+        .library(name: "ColonyControl", targets: ["ColonyControl"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
@@ -65,6 +66,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .target(name: "ColonyControl", dependencies: ["ColonyCore", "ColonyPlacement", "ColonyClient", "ColonyAPI"]),
         .target(
             name: "ColonyNode",
             dependencies: [
@@ -88,7 +90,7 @@ let package = Package(
             name: "colony",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
-                "ColonyAPI",
+                "ColonyAPI", "ColonyControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,11 +102,13 @@ let package = Package(
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
+        .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(
             name: "ColonyNodeTests",
             dependencies: [
                 "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
+                "ColonyControl",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -1,24 +1,33 @@
 import ArgumentParser
 import ColonyAPI
 import ColonyClient
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
 import Foundation
 
 /// `colony cell create|list|info|delete`.
 struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cell", abstract: "Create, look at and delete cells.",
-        subcommands: [CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self, CellDeleteCommand.self])
+        commandName: "cell", abstract: "Create, look at, move and delete cells.",
+        subcommands: [CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self, CellDeleteCommand.self, CellMoveCommand.self])
 }
 
-/// `colony cell create NAME [--max-keys N --max-bytes N --max-value-bytes N]`.
+/// `colony cell create NAME [--near ZONE] [--replicas N] [--color C] [quotas]`.
 struct CellCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Create a cell on chosen nodes (default: replicas spread by the cell's name over the dev colony).",
-        discussion: "Quotas left out take the colony's defaults (1000 keys, 1 MiB, 16 KiB per value); none may exceed the colony's maxima. The name of a deleted cell is refused.")
+        abstract: "Create a cell on nodes the placer chooses, and record it in the directory.",
+        discussion: """
+            The placer spreads the replicas over zones and racks and bounds the cell's overlap with every cell \
+            the directory records; --near puts the preferred leader and a majority in the clients' zone. \
+            Quotas left out take the colony's defaults (1000 keys, 1 MiB, 16 KiB per value); none may exceed the \
+            colony's maxima. The name of a deleted cell is refused, and names starting with "_" are the colony's.
+            """)
     @Argument(help: "The cell's name.") var name: String
-    @Option(help: "Member node ids, comma-separated (an odd number, 3 to 9).") var members: String?
-    @Option(help: "Replicas when members are not given.") var replicas: Int = 7
+    @Option(help: "The zone of the cell's clients: the preferred leader and a majority go there.") var near: String?
+    @Option(help: "Replicas: odd, 3 to 9.") var replicas: Int = 7
+    @Option(help: "The color (deployment group) of the cell's nodes.") var color: String = Fleet.defaultColor
     @Option(help: "The most keys the cell may hold.") var maxKeys: UInt64?
     @Option(help: "The most bytes of keys and values the cell may hold.") var maxBytes: UInt64?
     @Option(help: "The largest value, in bytes.") var maxValueBytes: UInt64?
@@ -28,25 +37,25 @@ struct CellCreateCommand: AsyncParsableCommand {
         for (flag, value) in [("--max-keys", maxKeys), ("--max-bytes", maxBytes), ("--max-value-bytes", maxValueBytes)] where value == 0 {
             throw ValidationError("\(flag) must be at least 1 (leave it out for the colony's default)")
         }
+        do {
+            _ = try CellID(validating: name)
+        } catch {
+            throw ValidationError("the cell name \"\(name)\" is not valid: \(error)")
+        }
     }
 
     func run() async throws {
-        let chosen: [UInt32]
-        if let members {
-            let parsed = members.split(separator: ",").map { UInt32($0) }
-            guard parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--members takes node ids like 1,4,7") }
-            chosen = parsed.compactMap { $0 }
-        } else {
-            guard let dev = DevColony.load(from: DevColony.defaultDirectory) else {
-                throw ValidationError("name the members with --members 1,2,3 (no dev colony to choose from)")
-            }
-            chosen = RendezvousPlacement.members(for: name, among: dev.processes.map(\.node), count: replicas)
-        }
         let quota = ColonyClient.Quota(keysMax: maxKeys, bytesMax: maxBytes, valueBytesMax: maxValueBytes)
-        let configuration = try await options.withClient { try await $0.createCell(name, nodes: chosen, quota: quota) }
+        let request = PlacementRequest(cell: CellID(name), replicas: replicas, nearZone: near, color: color)
+        let record = try await options.withDirectory { directory in
+            try await CellCreation.create(request, quota: quota, directory: directory)
+        }
+        let placement = record.placement
+        let relaxed = placement.relaxed.map { "\n  \($0)" }.joined()
         options.show(
-            "created \(name): epoch \(configuration.epoch), members \(configuration.members.map { "n\($0.node)" }.joined(separator: ","))",
-            json: ["cell": name, "epoch": configuration.epoch, "members": configuration.members.map(\.node)])
+            "created \(name): members \(placement.members.map { "n\($0)" }.joined(separator: ",")), preferred leader n\(placement.preferredLeader)\(relaxed)",
+            json: ["cell": name, "members": placement.members.map(\.rawValue), "preferredLeader": placement.preferredLeader.rawValue,
+                   "relaxed": placement.relaxed.map(\.description)])
     }
 }
 

@@ -164,22 +164,3 @@ struct CompareAndSetCommand: AsyncParsableCommand {
         options.show("OK (version \(version))", json: ["version": version])
     }
 }
-
-/// Chooses a cell's members among nodes by rendezvous hashing of the cell's name: the same
-/// name picks the same nodes, and different names spread evenly. (Placement across zones
-/// and racks is ColonyPlacement's job; this is for a flat dev colony.)
-enum RendezvousPlacement {
-    static func members(for cell: String, among nodes: [UInt32], count: Int) -> [UInt32] {
-        let wanted = min(count, nodes.count) % 2 == 0 ? min(count, nodes.count) - 1 : min(count, nodes.count)
-        return nodes.sorted { score(cell, $0) > score(cell, $1) }.prefix(wanted).sorted()
-    }
-
-    /// FNV-1a of the cell's name and the node id: stable across runs and platforms.
-    private static func score(_ cell: String, _ node: UInt32) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in Array(cell.utf8) + withUnsafeBytes(of: node.littleEndian, Array.init) {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
-        }
-        return hash
-    }
-}

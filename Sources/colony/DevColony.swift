@@ -12,6 +12,8 @@ struct DevColony: Codable {
     }
 
     var processes: [Process]
+    /// The control loop's process id, if `dev up` started one.
+    var controlPid: Int32?
 
     /// Where a dev colony lives unless `--dir` says otherwise.
     static var defaultDirectory: String {

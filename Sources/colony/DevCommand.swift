@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColonyClient
+import ColonyControl
 import ColonyNode
 import Foundation
 
@@ -17,38 +18,54 @@ struct DevUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Start a local colony: node processes on free loopback ports, data under one folder.",
-        discussion: "Each node logs to DIR/nN.log. `colony dev down` stops them; the data stays for the next `dev up`."
+        discussion: "Nodes are spread over --zones zones in turn, each on a rack of its own. The directory is made on nodes the placer chooses, and a control loop (`colony control run`) starts beside the nodes. Each node logs to DIR/nN.log, the control loop to DIR/control.log. `colony dev down` stops them; the data stays for the next `dev up`."
     )
 
     @Option(help: "Nodes to start (3 to 99).")
     var nodes: Int = 9
+
+    @Option(help: "Zones to spread the nodes over (1 to 9).")
+    var zones: Int = 3
 
     @Option(help: "The colony's folder.")
     var dir: String = DevColony.defaultDirectory
 
     func validate() throws {
         guard (3...99).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 99") }
+        guard (1...9).contains(zones) else { throw ValidationError("--zones must be from 1 to 9") }
     }
 
     func run() async throws {
         if let running = DevColony.load(from: dir), running.processes.contains(where: { LocalNodes.isAlive($0.pid) }) {
             throw ValidationError("a dev colony is already running in \(dir); stop it with `colony dev down --dir \(dir)`")
         }
-        let local = try await LocalNodes.start(count: nodes, directory: dir, logLevel: "info")
+        let local = try await LocalNodes.start(count: nodes, directory: dir, zones: zones, logLevel: "info")
+        let directoryRecord: PlacedCell
+        do {
+            directoryRecord = try await DirectoryInitialization.run(config: local.configs[0], replicas: nil, tls: local.clientTLS)
+            try local.launchControl()
+        } catch {
+            local.stopAll()
+            throw error
+        }
         let processes = local.configs.compactMap { config in
             local.processes[config.node].map {
                 DevColony.Process(node: config.node, pid: $0.processIdentifier, clientAddress: config.own.clientAddress)
             }
         }
-        try DevColony(processes: processes).save(to: dir)
+        try DevColony(processes: processes, controlPid: local.control?.processIdentifier).save(to: dir)
+        let zoneNames = Set(local.configs.map(\.own.zoneName)).sorted()
         print("""
-            a colony of \(nodes) nodes is up, with TLS; data, logs and certificates in \(dir)
+            a colony of \(nodes) nodes in \(zoneNames.count) zones (\(zoneNames.joined(separator: ", "))) is up, with TLS; data, logs and certificates in \(dir)
+            the directory is on nodes \(directoryRecord.placement.members.map { "n\($0)" }.joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:
-              colony cell create demo
+              colony cell create demo --near z1
               colony put demo greeting hello
               colony get demo greeting
+              colony node drain 3; colony control status
+              colony placement report
             stop it with: colony dev down
             """)
     }
@@ -68,7 +85,7 @@ struct DevDownCommand: AsyncParsableCommand {
         guard let colony = DevColony.load(from: dir) else {
             throw ValidationError("no dev colony in \(dir)")
         }
-        let killed = LocalNodes.stop(pids: colony.processes.map(\.pid))
+        let killed = LocalNodes.stop(pids: colony.processes.map(\.pid) + (colony.controlPid.map { [$0] } ?? []))
         for pid in killed {
             print("process \(pid) did not stop within 10 s; killed it")
         }

@@ -6,7 +6,9 @@ import Foundation
 
 /// `colony node` processes on loopback, started from this executable, one configuration
 /// and log file each under one folder, with TLS: the folder's `certs/` holds a development
-/// CA, a certificate per node and one client certificate, made on first use and kept.
+/// CA, a certificate per node and one client certificate, made on first use and kept. Nodes
+/// are spread over zones in turn (node 1 in z1, node 2 in z2, …), each on a rack of its own.
+/// It can also run the colony's control loop (`colony control run`) as one more process.
 final class LocalNodes: @unchecked Sendable {
     let directory: String
     let configs: [NodeConfig]
@@ -14,6 +16,8 @@ final class LocalNodes: @unchecked Sendable {
     private let logLevel: String
     private(set) var processes: [UInt32: Process] = [:]
     private var exits: [UInt32: ProcessExit] = [:]
+    /// The control loop's process, if it runs.
+    private(set) var control: Process?
 
     private init(directory: String, configs: [NodeConfig], executable: String, logLevel: String) {
         self.directory = directory
@@ -42,7 +46,7 @@ final class LocalNodes: @unchecked Sendable {
     /// Starts `count` nodes of `executable` (default: this one), reusing an earlier colony's
     /// configuration found in `directory`, and waits until each answers.
     static func start(
-        count: Int, directory: String, logLevel: String = "warning", executable: String? = nil
+        count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", executable: String? = nil
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -50,7 +54,7 @@ final class LocalNodes: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
         let nodes = LocalNodes(
-            directory: directory, configs: try configurations(nodes: count, directory: directory), executable: executable,
+            directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory), executable: executable,
             logLevel: logLevel)
         do {
             for config in nodes.configs {
@@ -67,8 +71,9 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// One configuration per node, on free loopback ports, with TLS from the folder's
-    /// certificates; an earlier colony's addresses are kept so its data stays reachable.
-    static func configurations(nodes: Int, directory: String) throws -> [NodeConfig] {
+    /// certificates, node `i` in zone `z((i - 1) mod zones + 1)` on rack `r((i - 1) / zones + 1)`;
+    /// an earlier colony's addresses and domains are kept so its data stays reachable.
+    static func configurations(nodes: Int, zones: Int = 3, directory: String) throws -> [NodeConfig] {
         let certificates = Self.certificates(directory: directory)
         if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
             return earlier.nodes.map { address in
@@ -84,7 +89,8 @@ final class LocalNodes: @unchecked Sendable {
         let addresses = (0..<nodes).map { index in
             NodeAddress(
                 node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[3 * index])",
-                clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
+                clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])",
+                zone: "z\(index % max(zones, 1) + 1)", rack: "r\(index / max(zones, 1) + 1)")
         }
         return addresses.map { address in
             NodeConfig(
@@ -146,11 +152,43 @@ final class LocalNodes: @unchecked Sendable {
         await exit.wait()
     }
 
-    /// Stops every node with SIGTERM, and SIGKILL after 10 s.
+    /// Starts the control loop (`colony control run`) against these nodes, logging to
+    /// `control.log` in the folder; `passMilliseconds` paces its passes.
+    func launchControl(passMilliseconds: Int = 200) throws {
+        let logPath = directory + "/control.log"
+        if !FileManager.default.fileExists(atPath: logPath) {
+            guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
+                throw ValidationError("cannot create the log file \(logPath)")
+            }
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        let files = Self.certificates(directory: directory).files(for: .client(CertificateFolder.developmentClient))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            "control", "run", "--nodes", clientAddresses.joined(separator: ","), "--ca", files.ca, "--cert", files.certificate,
+            "--key", files.key, "--pass-milliseconds", String(passMilliseconds),
+        ]
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        control = process
+    }
+
+    /// Stops the control loop, if it runs (SIGTERM, then SIGKILL after 10 s).
+    func stopControl() {
+        guard let control else { return }
+        Self.stop(pids: [control.processIdentifier])
+        self.control = nil
+    }
+
+    /// Stops every node and the control loop with SIGTERM, and SIGKILL after 10 s.
     func stopAll() {
-        Self.stop(pids: processes.values.map(\.processIdentifier))
+        Self.stop(pids: processes.values.map(\.processIdentifier) + (control.map { [$0.processIdentifier] } ?? []))
         processes = [:]
         exits = [:]
+        control = nil
     }
 
     /// Stops processes by id: SIGTERM, then SIGKILL for any still alive after 10 s.

@@ -4,10 +4,10 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// `colony node --config FILE`: runs one node of a colony until SIGTERM or SIGINT.
-struct NodeCommand: AsyncParsableCommand {
+/// `colony node [run] --config FILE`: runs one node of a colony until SIGTERM or SIGINT.
+struct NodeRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node",
+        commandName: "run",
         abstract: "Run one node of a colony: recover its replicas, talk to its peers, serve until stopped.",
         discussion: """
             The configuration file (JSON) names the colony, this node's id, its data directory, \

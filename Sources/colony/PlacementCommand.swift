@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColonyControl
 import ColonyPlacement
 import Foundation
 
@@ -11,13 +12,17 @@ struct PlacementCommand: ParsableCommand {
     )
 }
 
-/// `colony placement report`: places a what-if colony's cells and reports the blast radius of
-/// every node, rack and zone failure beside plain random placement and the ideal's arithmetic.
+/// `colony placement report`: reports the blast radius of every node, rack and zone failure of
+/// the running colony (its directory's placements) or of a what-if colony placed here, beside
+/// plain random placement and the ideal's arithmetic.
 struct PlacementReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Place a what-if colony's cells and print the blast radius of every node, rack and zone failure.",
+        abstract: "Print the blast radius of every node, rack and zone failure, for the running colony or a what-if one.",
         discussion: """
+            Without fleet arguments it reports the running colony: the nodes and cell placements its directory holds \
+            (reached like the data commands: --nodes, or the dev colony). With any of them, or --what-if, it places a \
+            what-if colony.
             The fleet is --zones × --racks × --nodes-per-rack (default 3 × 10 × 10), or a JSON file given with --fleet:
               {"zones": 3, "racksPerZone": 10, "nodesPerRack": 10, "colors": 1,
                "cells": 1000000, "replicas": 7, "overlapMax": 3, "seed": 1}
@@ -61,8 +66,8 @@ struct PlacementReportCommand: AsyncParsableCommand {
     @Option(help: "One failure to report and highlight: node:ID, rack:ZONE/RACK or zone:ZONE.")
     var fail: String?
 
-    @Flag(help: "Print the figures as JSON.")
-    var json = false
+    @Flag(help: "Place a what-if colony of the default shape rather than report the running one.")
+    var whatIf = false
 
     @Flag(help: "Do not place the cells at random for comparison.")
     var skipRandom = false
@@ -73,15 +78,22 @@ struct PlacementReportCommand: AsyncParsableCommand {
         }
     }
 
+    @OptionGroup var options: ClientOptions
+
+    /// Whether the report is of a what-if colony: any fleet argument, or --what-if.
+    private var isWhatIf: Bool {
+        whatIf || fleet != nil || seed != nil || [zones, racks, nodesPerRack, colors, cells, replicas, overlapMax].contains { $0 != nil }
+    }
+
     func run() async throws {
-        let whatIf = try makeWhatIf()
+        let (whatIf, placedOutcome) = isWhatIf ? (try makeWhatIf(), nil) : try await currentColony()
         let failure = try failureDomain(in: whatIf.fleet)
         let clock = ContinuousClock()
         let start = clock.now
         // The random baseline needs nothing from the placer, so it runs beside it.
         async let randomPart = skipRandom ? nil : Self.random(whatIf, failure: failure)
         let placingStart = clock.now
-        let outcome = try whatIf.place()
+        let outcome = try placedOutcome ?? whatIf.place()
         let placing = clock.now - placingStart
         let analysisStart = clock.now
         let placed = BlastRadius.analyze(fleet: whatIf.fleet, cells: outcome.table, seed: whatIf.configuration.seed)
@@ -93,7 +105,7 @@ struct PlacementReportCommand: AsyncParsableCommand {
             randomFailure: random?.failure ?? nil,
             seconds: .init(
                 placing: placing.seconds, analysis: analysis.seconds, random: random?.duration.seconds, total: (clock.now - start).seconds),
-            peakResidentBytes: peakResidentBytes())
+            peakResidentBytes: peakResidentBytes(), source: isWhatIf ? nil : "the running colony, from its directory")
         if let svg {
             let title = "colony placement report: \(result.fleetDescription), \(outcome.table.count) cells of \(whatIf.replicas) replicas"
             let picture = BlastRadiusPicture.svg(
@@ -104,7 +116,7 @@ struct PlacementReportCommand: AsyncParsableCommand {
                 throw ValidationError("cannot write the picture to \(svg): \(error.localizedDescription)")
             }
         }
-        if json {
+        if options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(result.json), as: UTF8.self))
@@ -134,6 +146,21 @@ struct PlacementReportCommand: AsyncParsableCommand {
             return (target.description, try target.nodes(in: fleet))
         } catch {
             throw ValidationError(error.description)
+        }
+    }
+
+    /// The running colony: its directory's nodes and placements.
+    private func currentColony() async throws -> (WhatIf, WhatIf.Outcome?) {
+        let snapshot = try await options.withDirectory { try await $0.snapshot() }
+        do {
+            let fleet = try Fleet(nodes: snapshot.nodes.map(\.fleetNode))
+            let (whatIf, outcome) = try WhatIf.placed(
+                fleet: fleet, placements: snapshot.cells.map(\.placement), configuration: PlacerConfiguration(seed: 1))
+            return (whatIf, outcome)
+        } catch let error as FleetError {
+            throw ValidationError("the directory's nodes do not make a fleet: \(error)")
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 

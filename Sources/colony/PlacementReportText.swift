@@ -19,6 +19,8 @@ struct PlacementReportResult {
     var randomFailure: Failure?
     var seconds: Seconds
     var peakResidentBytes: Int
+    /// Where the placements came from when they were not placed here (the running colony).
+    var source: String? = nil
 
     /// `300 nodes (3 zones, 30 racks, 1 color)`.
     var fleetDescription: String {
@@ -54,8 +56,14 @@ struct PlacementReportResult {
     var text: String {
         var lines: [String] = []
         let cells = outcome.table.count
-        lines.append("what-if colony: \(fleetDescription), \(grouped(cells)) cells of \(whatIf.replicas) replicas, overlap at most \(whatIf.configuration.overlapMax(replicas: whatIf.replicas)), seed \(whatIf.configuration.seed)")
-        lines.append("placed \(grouped(cells)) cells in \(Format.seconds(seconds.placing)) (\(grouped(Int(Double(cells) / max(seconds.placing, 1e-9)))) cells/s); overlap index \(megabytes(outcome.indexBytes)), cell table \(megabytes(outcome.table.bytes))")
+        if let source {
+            lines.append("\(source): \(fleetDescription), \(grouped(cells)) cells (most of \(whatIf.replicas) replicas)")
+        } else {
+            lines.append("what-if colony: \(fleetDescription), \(grouped(cells)) cells of \(whatIf.replicas) replicas, overlap at most \(whatIf.configuration.overlapMax(replicas: whatIf.replicas)), seed \(whatIf.configuration.seed)")
+        }
+        if source == nil {
+            lines.append("placed \(grouped(cells)) cells in \(Format.seconds(seconds.placing)) (\(grouped(Int(Double(cells) / max(seconds.placing, 1e-9)))) cells/s); overlap index \(megabytes(outcome.indexBytes)), cell table \(megabytes(outcome.table.bytes))")
+        }
         var timing = "analysis \(Format.seconds(seconds.analysis))"
         if let randomSeconds = seconds.random { timing += "; random placement and its analysis \(Format.seconds(randomSeconds)) (on a second thread)" }
         lines.append(timing + "; all \(Format.seconds(seconds.total)) of wall time; peak resident memory \(megabytes(peakResidentBytes))")

@@ -1,0 +1,35 @@
+import ColonyClient
+import ColonyPlacement
+
+/// Why a control-plane command could not do what it was asked. Each says what to do.
+public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The directory could not be read or written, or refused.
+    case directory(DirectoryError)
+    /// The placer could not place or re-place the cell.
+    case placement(PlacementError)
+    /// A cell did not accept what it was asked.
+    case cell(String, ColonyError)
+    /// Names starting with `_` belong to the colony.
+    case reservedName(String)
+    /// The node cannot move to the state asked (a gone node never comes back).
+    case illegalTransition(node: UInt32, from: NodeState, to: NodeState)
+    /// The cell has a move under way or planned, and another was asked.
+    case moveUnderWay(String)
+
+    public var description: String {
+        switch self {
+        case .directory(let error):
+            return error.description
+        case .placement(let error):
+            return error.description
+        case .cell(let name, let error):
+            return "cell \(name): \(error)"
+        case .reservedName(let name):
+            return "the cell name \"\(name)\" starts with \"_\", which is reserved for the colony's own cells (such as \(ColonyDirectory.cell)); choose another name"
+        case .illegalTransition(let node, let from, let to):
+            return "node \(node) is \(from.rawValue) and cannot become \(to.rawValue); a gone node never returns: give the machine a new node id"
+        case .moveUnderWay(let name):
+            return "cell \(name) is being moved already; wait for the move to finish (`colony control status`)"
+        }
+    }
+}

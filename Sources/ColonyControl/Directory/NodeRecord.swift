@@ -1,0 +1,61 @@
+import ColonyCore
+import ColonyPlacement
+
+/// One node as the directory knows it: where it listens, the failure domains it declared,
+/// and where it stands (active, draining, gone). Stored as JSON under
+/// `ColonyDirectory.nodeKey(id)`.
+public struct NodeRecord: Codable, Hashable, Sendable {
+    /// The node's id.
+    public var id: UInt32
+    /// HOST:PORT for other nodes.
+    public var peerAddress: String
+    /// HOST:PORT for clients (and the control plane).
+    public var clientAddress: String
+    /// HOST:PORT of the admin endpoint, if any.
+    public var adminAddress: String?
+    /// The zone the node is in.
+    public var zone: String
+    /// The rack, within its zone, the node is in.
+    public var rack: String
+    /// The node's deployment group.
+    public var color: String
+    /// Whether the node takes new replicas (active), gives its replicas away (draining), or is
+    /// lost or retired (gone: its replicas are re-placed).
+    public var state: NodeState
+
+    /// Makes a record.
+    public init(
+        id: UInt32, peerAddress: String, clientAddress: String, adminAddress: String? = nil, zone: String, rack: String,
+        color: String = Fleet.defaultColor, state: NodeState = .active
+    ) {
+        self.id = id
+        self.peerAddress = peerAddress
+        self.clientAddress = clientAddress
+        self.adminAddress = adminAddress
+        self.zone = zone
+        self.rack = rack
+        self.color = color
+        self.state = state
+    }
+
+    /// The node as the placer sees it.
+    public var fleetNode: FleetNode {
+        FleetNode(id: NodeID(id), zone: zone, rack: rack, color: color, state: state)
+    }
+
+    /// What is wrong with the record, or nil: a positive id, addresses, valid domain names.
+    public var problem: String? {
+        guard id != 0 else { return "node id 0; ids start at 1" }
+        for (field, address) in [("peerAddress", peerAddress), ("clientAddress", clientAddress)] {
+            guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
+                  let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port)
+            else { return "\(field) \"\(address)\" is not HOST:PORT" }
+        }
+        do {
+            _ = try Fleet(nodes: [fleetNode])
+        } catch {
+            return error.description
+        }
+        return nil
+    }
+}

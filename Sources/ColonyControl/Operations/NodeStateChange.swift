@@ -1,0 +1,30 @@
+import ColonyPlacement
+
+/// `colony node drain|gone|activate ID`: records a node's new state in the directory. The
+/// control loop does the rest: a draining node's replicas move off one membership change at
+/// a time; a gone node's replicas are re-placed; an active node takes new replicas again
+/// (moves already made stay).
+public enum NodeStateChange {
+    /// Moves node `id` to `state` in the directory; returns its record as it was before.
+    /// A gone node never becomes draining or active again.
+    public static func set(_ state: NodeState, of id: UInt32, directory: Directory) async throws(ControlError) -> NodeRecord {
+        let nodes: [NodeRecord]
+        do {
+            nodes = try await directory.nodes()
+        } catch {
+            throw .directory(error)
+        }
+        guard let before = nodes.first(where: { $0.id == id }) else { throw .directory(.unknownNode(id)) }
+        if before.state == .gone, state != .gone {
+            throw .illegalTransition(node: id, from: before.state, to: state)
+        }
+        var after = before
+        after.state = state
+        do {
+            try await directory.put(after)
+        } catch {
+            throw .directory(error)
+        }
+        return before
+    }
+}

@@ -1,0 +1,80 @@
+import ColonyAPI
+import ColonyCore
+
+/// A cell as the control plane saw it on one pass, gathered from every replica that answered:
+/// the newest configuration any replica holds, and what each replica said of itself.
+///
+/// The cell's log is the truth about its members; a replica removed from the cell may still
+/// hold an old configuration, so the newest epoch wins.
+public struct ObservedCell: Hashable, Sendable {
+    /// What one replica said of itself.
+    public struct Replica: Hashable, Sendable {
+        /// The epoch of the configuration it holds.
+        public var epoch: UInt64
+        /// Whether its configuration counts its own node among the members.
+        public var isMember: Bool
+        /// Whether it waits to be renewed (new here, or lost its state): it does not vote yet.
+        public var isDamaged: Bool
+        /// The last slot it applied.
+        public var appliedThrough: UInt64
+
+        /// Makes an observation.
+        public init(epoch: UInt64, isMember: Bool, isDamaged: Bool, appliedThrough: UInt64) {
+            self.epoch = epoch
+            self.isMember = isMember
+            self.isDamaged = isDamaged
+            self.appliedThrough = appliedThrough
+        }
+    }
+
+    /// The newest epoch seen.
+    public var epoch: UInt64
+    /// The members of that epoch, ascending.
+    public var members: [NodeID]
+    /// Every replica that answered, by node.
+    public var replicas: [NodeID: Replica]
+
+    /// Makes an observation.
+    public init(epoch: UInt64, members: [NodeID], replicas: [NodeID: Replica]) {
+        self.epoch = epoch
+        self.members = members.sorted()
+        self.replicas = replicas
+    }
+
+    /// Whether `node`'s replica is a caught-up, renewed member: it holds the cell's state,
+    /// counts itself a member and votes. Renewal comes after the change that added it, so a
+    /// renewed member has applied that change and everything before it.
+    public func isReadyMember(_ node: NodeID) -> Bool {
+        guard members.contains(node), let replica = replicas[node] else { return false }
+        return replica.isMember && !replica.isDamaged
+    }
+
+    /// Whether some member seen waits to be renewed: the cell is not settled enough for another move.
+    public var hasUnrenewedMember: Bool {
+        members.contains { replicas[$0]?.isDamaged == true }
+    }
+
+    /// The cells in `summaries` (what each node listed), observed: for each cell, the newest
+    /// configuration among its replicas and each replica's own report. Replicas that do not
+    /// hold the cell's state yet count as damaged members of no epoch.
+    public static func gather(_ summaries: [NodeID: [Colony_V1_CellSummary]]) -> [String: ObservedCell] {
+        var cells: [String: ObservedCell] = [:]
+        for node in summaries.keys.sorted() {
+            for summary in summaries[node] ?? [] {
+                let configuration = summary.configuration
+                let members = configuration.members.map { NodeID($0.node) }
+                let replica = Replica(
+                    epoch: configuration.epoch, isMember: members.contains(node), isDamaged: summary.damaged,
+                    appliedThrough: summary.appliedThrough)
+                var cell = cells[summary.cell] ?? ObservedCell(epoch: 0, members: [], replicas: [:])
+                cell.replicas[node] = replica
+                if summary.hasConfiguration, configuration.epoch > cell.epoch {
+                    cell.epoch = configuration.epoch
+                    cell.members = members.sorted()
+                }
+                cells[summary.cell] = cell
+            }
+        }
+        return cells
+    }
+}

@@ -1,0 +1,77 @@
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
+
+/// A small colony for the reconcile tests: 9 nodes in 3 zones (3 racks each), cells placed by
+/// the placer, every replica seen settled.
+struct ControlFixture {
+    var snapshot: DirectorySnapshot
+    var observed: [String: ObservedCell]
+
+    init(cells: [String], replicas: Int = 5) throws {
+        let nodes = (1...9).map { id in
+            NodeRecord(
+                id: UInt32(id), peerAddress: "127.0.0.1:\(7100 + id)", clientAddress: "127.0.0.1:\(7200 + id)",
+                zone: "z\((id - 1) % 3 + 1)", rack: "r\((id - 1) / 3 + 1)")
+        }
+        snapshot = DirectorySnapshot(nodes: nodes, cells: [], settings: ControlSettings())
+        var placer = try Reconciler.makePlacer(snapshot)
+        for name in cells {
+            let placement = try placer.place(PlacementRequest(cell: CellID(name), replicas: replicas))
+            snapshot.cells.append(PlacedCell(
+                placement: placement, clientAddresses: Reconciler.clientAddresses(of: placement.members, nodes: nodes)))
+        }
+        observed = [:]
+        for record in snapshot.cells {
+            observe(record.cell.name, members: record.placement.members, epoch: 1)
+        }
+    }
+
+    /// Every listed member seen ready at `epoch`, except those in `damaged`.
+    mutating func observe(_ cell: String, members: [NodeID], epoch: UInt64, damaged: Set<NodeID> = []) {
+        var replicas: [NodeID: ObservedCell.Replica] = [:]
+        for member in members {
+            replicas[member] = ObservedCell.Replica(epoch: epoch, isMember: true, isDamaged: damaged.contains(member), appliedThrough: 10)
+        }
+        observed[cell] = ObservedCell(epoch: epoch, members: members, replicas: replicas)
+    }
+
+    mutating func setState(_ state: NodeState, of node: NodeID) {
+        guard let index = snapshot.nodes.firstIndex(where: { $0.id == node.rawValue }) else { return }
+        snapshot.nodes[index].state = state
+    }
+
+    func record(_ cell: String) -> PlacedCell {
+        snapshot.cells.first { $0.cell.name == cell }!
+    }
+
+    mutating func replace(_ record: PlacedCell) {
+        guard let index = snapshot.cells.firstIndex(where: { $0.cell == record.cell }) else { return }
+        snapshot.cells[index] = record
+    }
+
+    /// The node hosting the most replicas.
+    var busiestNode: NodeID {
+        var counts: [NodeID: Int] = [:]
+        for record in snapshot.cells {
+            for member in record.placement.members { counts[member, default: 0] += 1 }
+        }
+        return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+    }
+
+    func plan(newMovesMax: Int = 1) -> ReconcilePlan {
+        Reconciler.plan(snapshot, observed: observed, newMovesMax: newMovesMax)
+    }
+}
+
+extension ReconcilePlan {
+    /// The records of the moves this plan starts.
+    var started: [PlacedCell] {
+        actions.compactMap { if case .start(let record) = $0 { record } else { nil } }
+    }
+
+    /// The changes this plan sends.
+    var changes: [CellAction] {
+        actions.filter { if case .change = $0 { true } else { false } }
+    }
+}

@@ -1,0 +1,141 @@
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
+import Testing
+
+@Suite("the control plane's decisions: what to move next")
+struct ReconcilerTests {
+    @Test("a settled colony of active nodes needs nothing")
+    func settled() throws {
+        let fixture = try ControlFixture(cells: ["a", "b", "c"])
+        let plan = fixture.plan(newMovesMax: 5)
+        #expect(plan.actions.isEmpty)
+        #expect(plan.replicasToMove == 0)
+    }
+
+    @Test("a drained node's replicas move one cell per token, to active nodes chosen by the placer")
+    func drainStartsMoves() throws {
+        var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])
+        let drained = fixture.busiestNode
+        fixture.setState(.draining, of: drained)
+        let hosted = fixture.snapshot.cells.filter { $0.placement.members.contains(drained) }.count
+        #expect(fixture.plan(newMovesMax: 0).started.isEmpty, "no token, no move")
+        let plan = fixture.plan(newMovesMax: 1)
+        #expect(plan.replicasToMove == hosted)
+        let started = try #require(plan.started.first)
+        #expect(plan.started.count == 1)
+        let move = try #require(started.move)
+        #expect(move.remove == drained.rawValue && move.reason == MoveReason.drain)
+        #expect(!started.placement.members.contains(drained) && started.placement.members.contains(NodeID(move.add)))
+        #expect(fixture.snapshot.nodes.first { $0.id == move.add }?.state == .active)
+        #expect(started.clientAddresses.count == started.placement.members.count)
+        #expect(fixture.plan(newMovesMax: hosted + 3).started.count == hosted, "one move per cell, never two")
+    }
+
+    @Test("replicas on gone nodes are re-placed before drains")
+    func goneFirst() throws {
+        var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])
+        let drained = fixture.busiestNode
+        let gone = try #require(fixture.snapshot.nodes.map { NodeID($0.id) }.first { node in
+            node != drained && fixture.snapshot.cells.contains { $0.placement.members.contains(node) && !$0.placement.members.contains(drained) }
+        })
+        fixture.setState(.draining, of: drained)
+        fixture.setState(.gone, of: gone)
+        let move = try #require(fixture.plan(newMovesMax: 1).started.first?.move)
+        #expect(move.remove == gone.rawValue && move.reason == MoveReason.gone)
+    }
+
+    @Test("a move under way is seen through: its change until applied, its new member until renewed, then recorded")
+    func moveSeenThrough() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        let drained = fixture.record("a").placement.members[0]
+        fixture.setState(.draining, of: drained)
+        let started = try #require(fixture.plan().started.first)
+        let move = try #require(started.move)
+        fixture.replace(started)
+        #expect(fixture.plan().changes == [.change(cell: "a", remove: move.remove, add: move.add, expectedEpoch: 1)])
+        fixture.observe("a", members: started.placement.members, epoch: 2, damaged: [NodeID(move.add)])
+        #expect(fixture.plan().actions == [.waitForMember(cell: "a", node: move.add)])
+        fixture.observe("a", members: started.placement.members, epoch: 3)
+        var done = started
+        done.move = nil
+        #expect(fixture.plan().actions == [.finish(done)])
+    }
+
+    @Test("while paused no move starts and no change is sent; a finished move is still recorded")
+    func pausedStopsEverything() throws {
+        var fixture = try ControlFixture(cells: ["a", "b"])
+        fixture.setState(.draining, of: fixture.record("a").placement.members[0])
+        let started = try #require(fixture.plan().started.first)
+        fixture.replace(started)
+        fixture.snapshot.settings.paused = true
+        let paused = fixture.plan(newMovesMax: 5)
+        #expect(paused.started.isEmpty && paused.changes.isEmpty)
+        fixture.observe(started.cell.name, members: started.placement.members, epoch: 3)
+        #expect(fixture.plan(newMovesMax: 5).actions.contains { if case .finish = $0 { true } else { false } })
+    }
+
+    @Test("a cell whose member waits to be renewed gets no new move")
+    func unrenewedMemberBlocks() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        let members = fixture.record("a").placement.members
+        fixture.setState(.draining, of: members[0])
+        fixture.observe("a", members: members, epoch: 2, damaged: [members[1]])
+        #expect(fixture.plan(newMovesMax: 3).started.isEmpty)
+    }
+
+    @Test("members changed outside the control plane are reported, not fought")
+    func driftIsReported() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        var members = fixture.record("a").placement.members
+        let outsider = try #require((1...9).map { NodeID(UInt32($0)) }.first { !members.contains($0) })
+        members[0] = outsider
+        fixture.setState(.draining, of: members[1])
+        fixture.observe("a", members: members, epoch: 2)
+        let plan = fixture.plan(newMovesMax: 3)
+        #expect(plan.started.isEmpty)
+        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
+    }
+
+    @Test("a move whose destination stopped being active before the cell applied it is given up")
+    func abandonMove() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        let original = fixture.record("a").placement.members
+        fixture.setState(.draining, of: original[0])
+        let started = try #require(fixture.plan().started.first)
+        fixture.replace(started)
+        fixture.setState(.draining, of: NodeID(try #require(started.move).add))
+        guard case .abandon(let undone)? = fixture.plan().actions.first else {
+            Issue.record("the move was not given up")
+            return
+        }
+        #expect(undone.move == nil && undone.placement.members == original)
+    }
+
+    @Test("a target is reached one member at a time, then recorded as the placement")
+    func towardTarget() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        var record = fixture.record("a")
+        let outsiders = (1...9).map { NodeID(UInt32($0)) }.filter { !record.placement.members.contains($0) }
+        var target = record.placement
+        target.members = (Array(record.placement.members.dropFirst(2)) + outsiders.prefix(2)).sorted()
+        target.preferredLeader = target.members[0]
+        record.target = target
+        fixture.replace(record)
+        let plan = fixture.plan(newMovesMax: 3)
+        #expect(plan.replicasToMove == 2)
+        let first = try #require(plan.started.first)
+        #expect(plan.started.count == 1)
+        #expect(first.move?.reason == .target)
+        #expect(Set(first.placement.members).subtracting(record.placement.members).count == 1)
+        var there = record
+        there.placement.members = target.members
+        fixture.replace(there)
+        fixture.observe("a", members: target.members, epoch: 5)
+        guard case .finish(let done)? = fixture.plan().actions.first else {
+            Issue.record("reaching the target was not recorded")
+            return
+        }
+        #expect(done.target == nil && done.placement == target)
+    }
+}

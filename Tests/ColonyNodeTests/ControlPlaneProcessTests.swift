@@ -1,0 +1,169 @@
+import ColonyCheck
+import ColonyClient
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
+import Foundation
+import Testing
+@testable import colony
+
+/// The control plane against real node processes: a drain under a checked load, the pause
+/// switch stopping a drain, and cells that keep serving while the directory is down.
+@Suite("the control plane drives a colony of node processes", .serialized)
+struct ControlPlaneProcessTests {
+    @Test(
+        "8 processes: draining a node under a checked load moves every replica off it; every cell stays available and the history is linearizable",
+        .timeLimit(.minutes(3)))
+    func drainUnderLoad() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-drain-\(UUID().uuidString)"
+        let (colony, directory) = try await ControlPlaneSupport.colony(nodes: 8, directoryReplicas: 5, root: root)
+        defer {
+            colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let cells = ["alpha", "beta", "gamma"]
+        for cell in cells {
+            _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 5), quota: nil, directory: directory)
+        }
+        try await directory.put(ControlSettings(movesPerSecond: 4))
+        let drained = ControlPlaneSupport.busiestNode(try await directory.snapshot())
+        let hosted = try await directory.cells().filter { $0.placement.members.contains(NodeID(drained)) }.map(\.cell.name)
+
+        var policy = ColonyClient.Policy()
+        policy.deadline = .seconds(5)
+        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
+        runner.clients = 6
+        runner.duration = .seconds(150)
+        runner.policy = policy
+        let load = runner
+        let log = HistoryLog()
+        async let history = load.run(history: log)
+
+        var target = 0
+        func progress(_ step: String) async throws {
+            target += 60
+            let reached = await log.waitForCompleted(target, within: .seconds(60))
+            let done = await log.completed
+            try #require(reached, "the colony made no progress for 60 s \(step) (\(done) operations done)")
+        }
+        try await progress("before the drain")
+        try colony.launchControl(passMilliseconds: 100)
+        _ = try await NodeStateChange.set(.draining, of: drained, directory: directory)
+        // The load is the clock: each check waits for more operations to complete, so the
+        // drain is judged under load, and a stalled colony fails the wait.
+        let deadline = ContinuousClock.now + .seconds(90)
+        var isDrained = false
+        while !isDrained, ContinuousClock.now < deadline {
+            target += 10
+            _ = await log.waitForCompleted(target, within: .seconds(5))
+            isDrained = await ControlPlaneSupport.isDrained(drained, colony: colony, directory: directory)
+        }
+        try #require(isDrained, "node \(drained) still holds replicas of \(hosted) after 90 s; see \(root)/control.log")
+        target = await log.completed
+        try await progress("after the drain")
+        await log.stop()
+
+        let events = try await history
+        let report = LinearizabilityChecker().check(events)
+        #expect(report.isLinearizable, "\(report)")
+        let ended = events.filter { $0.type != .invoke }
+        let failed = ended.filter { $0.type != .ok }.count
+        print("drain of node \(drained) (cells \(hosted)) under load: \(ended.count) operations, \(failed) failed or unknown")
+        #expect(failed * 20 <= ended.count, "more than 5% of operations failed while draining: \(failed) of \(ended.count)")
+        let finalReads = events.suffix(2 * cells.count * runner.keysPerCell).filter { $0.type == .ok && $0.function == .read }
+        #expect(finalReads.count == cells.count * runner.keysPerCell, "some final reads went unanswered")
+        let status = try #require(try await directory.status())
+        #expect(status.movesStarted >= hosted.count && status.replicasToMove == 0, "\(status)")
+        await directory.client.close()
+    }
+
+    @Test("control pause stops a running drain before its next move; resume finishes it", .timeLimit(.minutes(3)))
+    func pauseStopsDrain() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-pause-\(UUID().uuidString)"
+        let (colony, directory) = try await ControlPlaneSupport.colony(nodes: 7, directoryReplicas: 3, root: root)
+        defer {
+            colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        for cell in ["c1", "c2", "c3", "c4", "c5", "c6"] {
+            _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory)
+        }
+        // One move every 2 s: the pause lands between two moves.
+        try await directory.put(ControlSettings(movesPerSecond: 0.5))
+        let drained = ControlPlaneSupport.busiestNode(try await directory.snapshot())
+        let hosted = try await directory.cells().filter { $0.placement.members.contains(NodeID(drained)) }.count
+        try #require(hosted >= 3, "node \(drained) holds \(hosted) replicas; the test needs 3 or more")
+        try colony.launchControl(passMilliseconds: 100)
+        _ = try await NodeStateChange.set(.draining, of: drained, directory: directory)
+        let started = await ControlPlaneSupport.eventually(within: .seconds(30)) {
+            ((try? await directory.status())?.movesStarted ?? 0) >= 1
+        }
+        try #require(started, "the drain did not start within 30 s; see \(root)/control.log")
+
+        let pause = try await ControlPlaneSupport.run(["control", "pause"], against: colony)
+        #expect(pause.status == 0, "\(pause.error)")
+        #expect(pause.output.contains("the control loop saw it at pass"), "\(pause.output)")
+        let acknowledged = try #require(try await directory.status())
+        #expect(acknowledged.paused)
+        // Three move intervals of passes, all paused: no move may start in them.
+        let quiet = await ControlPlaneSupport.eventually(within: .seconds(30)) {
+            ((try? await directory.status())?.pass ?? 0) >= acknowledged.pass + 60
+        }
+        try #require(quiet, "the control loop stopped making passes")
+        let later = try #require(try await directory.status())
+        #expect(later.movesStarted == acknowledged.movesStarted, "a move started while paused: \(acknowledged.movesStarted) → \(later.movesStarted)")
+        #expect(later.replicasToMove > 0, "the drain finished although paused")
+        let stillThere = try await directory.cells().filter { $0.placement.members.contains(NodeID(drained)) }.count
+        #expect(stillThere > 0)
+
+        let resume = try await ControlPlaneSupport.run(["control", "resume"], against: colony)
+        #expect(resume.status == 0, "\(resume.error)")
+        let finished = await ControlPlaneSupport.eventually(within: .seconds(60)) {
+            await ControlPlaneSupport.isDrained(drained, colony: colony, directory: directory)
+        }
+        #expect(finished, "the drain did not finish after resume; see \(root)/control.log")
+        await directory.client.close()
+    }
+
+    @Test(
+        "with the directory's majority stopped, a cell placed away from it keeps serving a warm client, and cell create says the directory is unreachable",
+        .timeLimit(.minutes(3)))
+    func staticStability() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-static-\(UUID().uuidString)"
+        let (colony, directory) = try await ControlPlaneSupport.colony(nodes: 7, directoryReplicas: 3, root: root)
+        defer {
+            colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let directoryMembers = try #require(try await directory.cell(ColonyDirectory.cell)).placement.members
+        var chosen: PlacedCell?
+        for cell in ["s1", "s2", "s3", "s4"] {
+            let record = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory)
+            if chosen == nil, record.placement.members.filter(directoryMembers.contains).count <= 1 { chosen = record }
+        }
+        // The placer bounds any two 3-replica cells to one shared node, the directory included.
+        let cell = try #require(chosen, "every cell shares 2 or more nodes with the directory")
+        let name = cell.cell.name
+        let warm = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
+        try await warm.put(name, "k", "before")
+
+        let stopped = Array(directoryMembers.sorted { !cell.placement.members.contains($0) && cell.placement.members.contains($1) }.prefix(2))
+        for node in stopped {
+            await colony.signal(node.rawValue, SIGKILL)
+        }
+        for round in 0..<20 {
+            try await warm.put(name, "k", "during-\(round)")
+            #expect(try await warm.get(name, "k")?.text == "during-\(round)")
+        }
+
+        let create = try await ControlPlaneSupport.run(["cell", "create", "after", "--replicas", "3"], against: colony)
+        #expect(create.status != 0)
+        #expect(create.error.contains("directory") && create.error.contains("unreachable"), "\(create.error)")
+        #expect(create.error.contains("Existing cells keep serving"), "\(create.error)")
+        await warm.close()
+        await directory.client.close()
+    }
+}
