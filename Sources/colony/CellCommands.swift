@@ -53,7 +53,7 @@ struct CellCreateCommand: AsyncParsableCommand {
         let placement = record.placement
         let relaxed = placement.relaxed.map { "\n  \($0)" }.joined()
         options.show(
-            "created \(name): members \(placement.members.map { "n\($0)" }.joined(separator: ",")), preferred leader n\(placement.preferredLeader)\(relaxed)",
+            "created \(name): members \(placement.members.map(\.description).joined(separator: ",")), preferred leader \(placement.preferredLeader)\(relaxed)",
             json: ["cell": name, "members": placement.members.map(\.rawValue), "preferredLeader": placement.preferredLeader.rawValue,
                    "relaxed": placement.relaxed.map(\.description)])
     }

@@ -21,7 +21,7 @@ struct CellMoveCommand: AsyncParsableCommand {
         }
         let moves = target.members.filter { !record.placement.members.contains($0) }.count
         options.show(
-            "\(name) will move to \(target.members.map { "n\($0)" }.joined(separator: ",")) (\(moves) move\(moves == 1 ? "" : "s"), one at a time, by the control loop)",
+            "\(name) will move to \(target.members.map(\.description).joined(separator: ",")) (\(moves) move\(moves == 1 ? "" : "s"), one at a time, by the control loop)",
             json: ["cell": name, "target": target.members.map(\.rawValue), "moves": moves])
     }
 }

@@ -57,7 +57,7 @@ struct DevUpCommand: AsyncParsableCommand {
         let zoneNames = Set(local.configs.map(\.own.zoneName)).sorted()
         print("""
             a colony of \(nodes) nodes in \(zoneNames.count) zones (\(zoneNames.joined(separator: ", "))) is up, with TLS; data, logs and certificates in \(dir)
-            the directory is on nodes \(directoryRecord.placement.members.map { "n\($0)" }.joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
+            the directory is on nodes \(directoryRecord.placement.members.map(\.description).joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:

@@ -42,7 +42,7 @@ struct DirectoryInitCommand: AsyncParsableCommand {
             ClientOptions.fail("\(error)")
         }
         options.show(
-            "the directory (\(ColonyDirectory.cell)) is on nodes \(record.placement.members.map { "n\($0)" }.joined(separator: ",")); \(nodeConfig.nodes.count) nodes recorded",
+            "the directory (\(ColonyDirectory.cell)) is on nodes \(record.placement.members.map(\.description).joined(separator: ",")); \(nodeConfig.nodes.count) nodes recorded",
             json: ["members": record.placement.members.map(\.rawValue), "nodes": nodeConfig.nodes.count])
     }
 }
