@@ -40,6 +40,7 @@ struct LoadRunner: Sendable {
                     let item = try await reader.get(cell, key)
                     await history.record(process, .ok, .read, cell, key, item.map { .string($0.text) } ?? .null)
                 } catch {
+                    await history.countError(error)
                     await history.record(process, .fail, .read, cell, key, .null)
                 }
             }
@@ -85,6 +86,7 @@ private struct LoadWorker {
                     outcome = (.ok, item.map { .string($0.text) } ?? .null)
                 } catch {
                     // A read changes nothing, so one that failed is simply not done.
+                    await history.countError(error)
                     outcome = (.fail, .null)
                 }
                 await history.record(process, outcome.0, .read, cell, key, outcome.1)
@@ -95,6 +97,7 @@ private struct LoadWorker {
                     try await client.put(cell, key, value)
                     outcome = (.ok, .string(value))
                 } catch {
+                    await history.countError(error)
                     outcome = (Self.isDefiniteFailure(error) ? .fail : .info, .string(value))
                 }
                 await history.record(process, outcome.0, .write, cell, key, outcome.1)
@@ -108,6 +111,7 @@ private struct LoadWorker {
                         cell, key, expected: expected.map { .value(Array($0.utf8)) } ?? .absent, value: Array(value.utf8))
                     outcome = (.ok, pair)
                 } catch {
+                    await history.countError(error)
                     outcome = (Self.isDefiniteFailure(error) ? .fail : .info, pair)
                 }
                 await history.record(process, outcome.0, .cas, cell, key, outcome.1)
@@ -142,6 +146,9 @@ actor HistoryLog {
     private(set) var events: [HistoryEvent] = []
     /// Operations that completed with `ok` so far.
     private(set) var completed = 0
+    /// Operations that ended in an error the client gave up on (unavailable, timed out, ...),
+    /// after its own retries; a compare-and-set whose condition did not hold is not one.
+    private(set) var errors = 0
     /// Whether the workers were asked to stop.
     private(set) var isStopped = false
     private var nextProcess = 0
@@ -179,6 +186,12 @@ actor HistoryLog {
 
     private func expire(_ waiter: Int) {
         waiters.removeValue(forKey: waiter)?.continuation.resume(returning: false)
+    }
+
+    /// Counts `error`, which ended an operation, unless it is a condition that did not hold.
+    func countError(_ error: any Error) {
+        if case .conditionFailed? = error as? ColonyError { return }
+        errors += 1
     }
 
     func record(
