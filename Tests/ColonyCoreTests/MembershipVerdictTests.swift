@@ -82,4 +82,18 @@ struct MembershipVerdictTests {
             == .refused(.wouldLoseMajority(live: [leader, live].sorted(), quorum: 2)))
         #expect(cell.replicas[leader]?.membershipChangeVerdict(change(dead.rawValue, 4), expectedEpoch: 1) == .propose)
     }
+
+    @Test("a member that has not answered a new leader is not live, though the election was a moment ago")
+    func silentSinceElectionIsNotLive() throws {
+        var cell = try Scenario.cell(3)
+        cell.addJoiningReplica(on: NodeID(4))
+        let silent = NodeID(3)
+        cell.isolated = [silent]
+        let leader = try Scenario.leader(&cell)
+        for _ in 0..<ReplicaOptions().heartbeatIntervalTicks * 2 { cell.tick() }
+        let follower = [NodeID(1), NodeID(2)].first { $0 != leader }!
+        #expect(cell.replicas[leader]?.liveMembers == [leader, follower].sorted())
+        #expect(cell.replicas[leader]?.membershipChangeVerdict(change(follower.rawValue, 4), expectedEpoch: 1)
+            == .refused(.wouldLoseMajority(live: [leader, follower].sorted(), quorum: 2)))
+    }
 }
