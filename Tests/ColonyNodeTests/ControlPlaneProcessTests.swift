@@ -96,6 +96,7 @@ struct ControlPlaneProcessTests {
         let drained = ControlPlaneSupport.busiestNode(try await directory.snapshot())
         let hosted = try await directory.cells().filter { $0.placement.members.contains(NodeID(drained)) }.count
         try #require(hosted >= 3, "node \(drained) holds \(hosted) replicas; the test needs 3 or more")
+        let launched = ContinuousClock.now
         try colony.launchControl(passMilliseconds: 100)
         _ = try await NodeStateChange.set(.draining, of: drained, directory: directory)
         let started = await ControlPlaneSupport.eventually(within: .seconds(30)) {
@@ -108,6 +109,9 @@ struct ControlPlaneProcessTests {
         #expect(pause.output.contains("the control loop saw it at pass"), "\(pause.output)")
         let acknowledged = try #require(try await directory.status())
         #expect(acknowledged.paused)
+        // The throttle starts empty and earns one move every 2 s.
+        let movesEarned = Int((ContinuousClock.now - launched) / .seconds(2))
+        #expect(acknowledged.movesStarted <= movesEarned, "\(acknowledged.movesStarted) moves started in the time that earns \(movesEarned)")
         // Three move intervals of passes, all paused: no move may start in them.
         let quiet = await ControlPlaneSupport.eventually(within: .seconds(30)) {
             ((try? await directory.status())?.pass ?? 0) >= acknowledged.pass + 60
