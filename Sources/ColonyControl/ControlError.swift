@@ -15,6 +15,8 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
     case illegalTransition(node: UInt32, from: NodeState, to: NodeState)
     /// The cell has a move under way or planned, and another was asked.
     case moveUnderWay(String)
+    /// The cell is recorded already, placed for another request (replicas, zone, color).
+    case placedDifferently(PlacedCell)
 
     public var description: String {
         switch self {
@@ -28,6 +30,10 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the cell name \"\(name)\" starts with \"_\", which is reserved for the colony's own cells (such as \(ColonyDirectory.cell)); choose another name"
         case .illegalTransition(let node, let from, let to):
             return "node \(node) is \(from.rawValue) and cannot become \(to.rawValue); a gone node never returns: give the machine a new node id"
+        case .placedDifferently(let record):
+            let request = record.placement.request
+            let near = request.nearZone.map { " near zone \($0)" } ?? ""
+            return "cell \(request.cell) exists already with \(request.replicas) replicas of color \(request.color)\(near) on \(record.placement.members.map(\.description).joined(separator: ",")); move it with `colony cell move \(request.cell) --near ZONE`, or choose another name"
         case .moveUnderWay(let name):
             return "cell \(name) is being moved already; wait for the move to finish (`colony control status`)"
         }

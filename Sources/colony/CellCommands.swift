@@ -47,14 +47,14 @@ struct CellCreateCommand: AsyncParsableCommand {
     func run() async throws {
         let quota = ColonyClient.Quota(keysMax: maxKeys, bytesMax: maxBytes, valueBytesMax: maxValueBytes)
         let request = PlacementRequest(cell: CellID(name), replicas: replicas, nearZone: near, color: color)
-        let record = try await options.withDirectory { directory in
+        let (record, placedBefore) = try await options.withDirectory { directory in
             try await CellCreation.create(request, quota: quota, directory: directory)
         }
         let placement = record.placement
         let relaxed = placement.relaxed.map { "\n  \($0)" }.joined()
         options.show(
-            "created \(name): members \(placement.members.map(\.description).joined(separator: ",")), preferred leader \(placement.preferredLeader)\(relaxed)",
-            json: ["cell": name, "members": placement.members.map(\.rawValue), "preferredLeader": placement.preferredLeader.rawValue,
+            "\(placedBefore ? "\(name) exists already" : "created \(name)"): members \(placement.members.map(\.description).joined(separator: ",")), preferred leader \(placement.preferredLeader)\(relaxed)",
+            json: ["cell": name, "existed": placedBefore, "members": placement.members.map(\.rawValue), "preferredLeader": placement.preferredLeader.rawValue,
                    "relaxed": placement.relaxed.map(\.description)])
     }
 }
@@ -67,11 +67,16 @@ struct CellListCommand: AsyncParsableCommand {
     func run() async throws {
         let cells = try await options.withClient { try await $0.listCells() }
         let lines = cells.map { cell in
-            "\(cell.cell)  leader n\(cell.leader)  revision \(cell.revision)  \(cell.keyCount) keys  \(cell.byteCount) bytes\(cell.damaged ? "  DAMAGED" : "")"
+            "\(cell.cell)  leader \(Self.leaderName(cell.leader))  revision \(cell.revision)  \(cell.keyCount) keys  \(cell.byteCount) bytes\(cell.damaged ? "  DAMAGED" : "")"
         }
         options.show(
             cells.isEmpty ? "(no cells)" : lines.joined(separator: "\n"),
             json: ["cells": cells.map(Self.object)])
+    }
+
+    /// `n4`, or `unknown` when the replica knows no leader (0).
+    static func leaderName(_ leader: UInt32) -> String {
+        leader == 0 ? "unknown" : "\(NodeID(leader))"
     }
 
     static func object(_ cell: Colony_V1_CellSummary) -> [String: Any] {
@@ -95,7 +100,7 @@ struct CellInfoCommand: AsyncParsableCommand {
         let members = cell.configuration.members.map { "n\($0.node) \($0.address)" }
         let limits = cell.limits
         let text = """
-            \(cell.cell): epoch \(cell.configuration.epoch), leader n\(cell.leader), revision \(cell.revision), applied through slot \(cell.appliedThrough)\(cell.damaged ? ", DAMAGED" : "")
+            \(cell.cell): epoch \(cell.configuration.epoch), leader \(CellListCommand.leaderName(cell.leader)), revision \(cell.revision), applied through slot \(cell.appliedThrough)\(cell.damaged ? ", DAMAGED" : "")
               keys:  \(cell.keyCount) of \(limits.keysMax)
               bytes: \(cell.byteCount) of \(limits.bytesMax) (values up to \(limits.valueBytesMax) bytes each)
               members:
@@ -110,12 +115,29 @@ struct CellDeleteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete a cell and all its keys.",
-        discussion: "Every replica drops the cell's keys at the same log slot and keeps a small tombstone; every later request gets 'cell deleted', and the name cannot be used for a new cell.")
+        discussion: "Every replica drops the cell's keys at the same log slot and keeps a small tombstone; every later request gets 'cell deleted', and the name cannot be used for a new cell. Then the cell's record leaves the directory, so the control plane stops placing it; if that fails, run the command again.")
     @Argument(help: "The cell's name.") var name: String
     @OptionGroup var options: ClientOptions
 
+    func validate() throws {
+        guard !ColonyDirectory.isReserved(name) else {
+            throw ValidationError("the cell \(name) is the colony's own (names starting with \"_\" are reserved); it cannot be deleted")
+        }
+    }
+
     func run() async throws {
+        // The cell goes first: a record left behind by a failure is seen by the control loop
+        // (and removed by running the command again), while a cell without a record would
+        // be one the control plane no longer moves off draining nodes.
         let alreadyDeleted = try await options.withClient { try await $0.deleteCell(name) }
-        options.show(alreadyDeleted ? "\(name) was already deleted" : "deleted \(name)", json: ["cell": name, "alreadyDeleted": alreadyDeleted])
+        let recordRemoved = try await options.withDirectory { directory in
+            do {
+                return try await directory.removeCell(name)
+            } catch DirectoryError.missing {
+                return false
+            }
+        }
+        let text = (alreadyDeleted ? "\(name) was already deleted" : "deleted \(name)") + (recordRemoved ? "; its directory record is removed" : "")
+        options.show(text, json: ["cell": name, "alreadyDeleted": alreadyDeleted, "recordRemoved": recordRemoved])
     }
 }

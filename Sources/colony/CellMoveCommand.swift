@@ -12,8 +12,8 @@ struct CellMoveCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let record = try await options.withDirectory { directory in
-            try await CellTargeting.moveNear(name, zone: near, directory: directory)
+        let (record, note) = try await options.withDirectory { directory in
+            (try await CellTargeting.moveNear(name, zone: near, directory: directory), await ClientOptions.pausedNote(directory))
         }
         guard let target = record.target else {
             options.show("\(name) is placed for zone \(near) already", json: ["cell": name, "moves": 0])
@@ -21,7 +21,7 @@ struct CellMoveCommand: AsyncParsableCommand {
         }
         let moves = target.members.filter { !record.placement.members.contains($0) }.count
         options.show(
-            "\(name) will move to \(target.members.map(\.description).joined(separator: ",")) (\(moves) move\(moves == 1 ? "" : "s"), one at a time, by the control loop)",
+            "\(name) will move to \(target.members.map(\.description).joined(separator: ",")) (\(moves) move\(moves == 1 ? "" : "s"), one at a time, by the control loop)\(note)",
             json: ["cell": name, "target": target.members.map(\.rawValue), "moves": moves])
     }
 }

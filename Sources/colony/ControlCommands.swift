@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColonyClient
 import ColonyControl
+import ColonyCore
 import Foundation
 
 /// `colony control pause|resume|status|throttle|run`: the control plane's switches and its loop.
@@ -45,8 +46,9 @@ struct ControlThrottleCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func validate() throws {
-        guard let problem = ControlSettings(movesPerSecond: movesPerSecond).problem else { return }
-        throw ValidationError(problem)
+        guard ControlSettings(movesPerSecond: movesPerSecond).problem != nil else { return }
+        throw ValidationError(
+            "moves per second must be above 0 and at most \(Int(ControlSettings.movesPerSecondMax)) (0.1 is one move every 10 s); to stop every move, `colony control pause`")
     }
 
     func run() async throws {
@@ -66,17 +68,25 @@ struct ControlStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.withDirectory { directory in
-            let settings = try await directory.settings()
+            let snapshot = try await directory.snapshot()
+            let settings = snapshot.settings
             let status = try await directory.status()
             var lines = ["\(settings.paused ? "PAUSED" : "running"); at most \(settings.movesPerSecond) moves per second"]
             if let status {
-                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(status.movesStarted) moves started, \(status.movesFinished) finished, \(status.replicasToMove) replicas still to move")
+                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(status.movesStarted) moves started, \(status.movesFinished) finished, \(Self.count(status.replicasToMove, "replica")) still to move")
                 if !status.movesUnderWay.isEmpty { lines.append("moving: \(status.movesUnderWay.joined(separator: ", "))") }
                 lines += status.problems.map { "problem: \($0)" }
             } else {
                 lines.append("no control loop has run; start one with `colony control run`")
             }
-            var object: [String: Any] = ["paused": settings.paused, "movesPerSecond": settings.movesPerSecond]
+            let leaving = snapshot.nodes.filter { $0.state != .active }.map { node in
+                (node, snapshot.cells.filter { $0.placement.members.contains(NodeID(node.id)) }.count)
+            }
+            lines += leaving.map { node, replicas in "node \(node.id) is \(node.state.rawValue): \(Self.count(replicas, "replica")) placed on it" }
+            var object: [String: Any] = [
+                "paused": settings.paused, "movesPerSecond": settings.movesPerSecond,
+                "nodesNotActive": leaving.map { node, replicas in ["node": node.id, "state": node.state.rawValue, "replicas": replicas] as [String: Any] },
+            ]
             if let status {
                 object["pass"] = status.pass
                 object["loopSawPause"] = status.paused
@@ -88,6 +98,11 @@ struct ControlStatusCommand: AsyncParsableCommand {
             }
             options.show(lines.joined(separator: "\n"), json: object)
         }
+    }
+
+    /// `1 replica`, `3 replicas`.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 }
 

@@ -89,11 +89,12 @@ struct DevDownCommand: AsyncParsableCommand {
         for pid in killed {
             print("process \(pid) did not stop within 10 s; killed it")
         }
+        let stopped = "stopped \(colony.processes.count) nodes" + (colony.controlPid == nil ? "" : " and the control loop")
         if purge {
             try FileManager.default.removeItem(atPath: dir)
-            print("stopped \(colony.processes.count) nodes and deleted \(dir)")
+            print("\(stopped) and deleted \(dir)")
         } else {
-            print("stopped \(colony.processes.count) nodes; data stays in \(dir)")
+            print("\(stopped); data stays in \(dir)")
         }
     }
 }

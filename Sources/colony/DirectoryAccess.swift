@@ -33,6 +33,13 @@ extension ClientOptions {
         return result
     }
 
+    /// A note for a command whose work the control loop does: empty unless the control plane
+    /// is paused (or its settings cannot be read), when nothing moves yet.
+    static func pausedNote(_ directory: Directory) async -> String {
+        guard let settings = try? await directory.settings() else { return "" }
+        return settings.paused ? "\nthe control plane is paused: nothing moves until `colony control resume`" : ""
+    }
+
     /// Prints `message` as an error and exits with a failure status.
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))

@@ -67,7 +67,8 @@ enum NodeStateSetting {
             let before = try await NodeStateChange.set(state, of: id, directory: directory)
             let cells = try await directory.cells()
             let count = cells.filter { $0.placement.members.contains { $0.rawValue == id } }.count
-            options.show(message(before.state.rawValue, count), json: ["node": id, "state": state.rawValue, "was": before.state.rawValue, "replicas": count])
+            let note = state == .active ? "" : await ClientOptions.pausedNote(directory)
+            options.show(message(before.state.rawValue, count) + note, json: ["node": id, "state": state.rawValue, "was": before.state.rawValue, "replicas": count])
         }
     }
 }

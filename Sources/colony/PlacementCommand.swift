@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColonyControl
+import ColonyCore
 import ColonyPlacement
 import Foundation
 
@@ -91,7 +92,7 @@ struct PlacementReportCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         // The random baseline needs nothing from the placer, so it runs beside it.
-        async let randomPart = skipRandom ? nil : Self.random(whatIf, failure: failure)
+        async let randomPart = skipRandom ? nil : Self.random(whatIf, like: placedOutcome?.table, failure: failure)
         let placingStart = clock.now
         let outcome = try placedOutcome ?? whatIf.place()
         let placing = clock.now - placingStart
@@ -127,12 +128,14 @@ struct PlacementReportCommand: AsyncParsableCommand {
     }
 
     /// Plain random placement of the same cells and its analysis, with the time they took.
+    /// The cells of a running colony (`placed`) keep their own replica counts and colors.
     private static func random(
-        _ whatIf: WhatIf, failure: (name: String, nodes: [Int])?
+        _ whatIf: WhatIf, like placed: CellTable?, failure: (name: String, nodes: [Int])?
     ) async throws -> (report: BlastRadiusReport, failure: Failure?, duration: Duration) {
         let clock = ContinuousClock()
         let start = clock.now
-        let table = try whatIf.placeAtRandom(seed: whatIf.configuration.seed &+ 1)
+        let seed = whatIf.configuration.seed &+ 1
+        let table = try placed.map { try RandomPlacement.place(like: $0, fleet: whatIf.fleet, seed: seed) } ?? whatIf.placeAtRandom(seed: seed)
         let report = BlastRadius.analyze(fleet: whatIf.fleet, cells: table, seed: whatIf.configuration.seed)
         let failed = failure.map { BlastRadius.failure(of: $0.nodes, named: $0.name, fleet: whatIf.fleet, cells: table) }
         return (report, failed, clock.now - start)
@@ -152,8 +155,11 @@ struct PlacementReportCommand: AsyncParsableCommand {
     /// The running colony: its directory's nodes and placements.
     private func currentColony() async throws -> (WhatIf, WhatIf.Outcome?) {
         let snapshot = try await options.withDirectory { try await $0.snapshot() }
+        // A gone node counts only while some cell is still placed on it.
+        let placed = Set(snapshot.cells.flatMap(\.placement.members))
+        let nodes = snapshot.nodes.filter { $0.state != .gone || placed.contains(NodeID($0.id)) }
         do {
-            let fleet = try Fleet(nodes: snapshot.nodes.map(\.fleetNode))
+            let fleet = try Fleet(nodes: nodes.map(\.fleetNode))
             let (whatIf, outcome) = try WhatIf.placed(
                 fleet: fleet, placements: snapshot.cells.map(\.placement), configuration: PlacerConfiguration(seed: 1))
             return (whatIf, outcome)

@@ -77,9 +77,9 @@ struct PlacementReportResult {
         }
         lines.append("")
         lines += failureTable()
-        for (index, group) in placed.groups.enumerated() {
+        for group in placed.groups {
             lines.append("")
-            lines += overlapTable(group, random: random?.groups[index])
+            lines += overlapTable(group, random: random?.groups.first { $0.color == group.color && $0.replicas == group.replicas })
         }
         return lines.joined(separator: "\n")
     }

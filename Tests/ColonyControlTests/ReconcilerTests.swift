@@ -132,10 +132,46 @@ struct ReconcilerTests {
         there.placement.members = target.members
         fixture.replace(there)
         fixture.observe("a", members: target.members, epoch: 5)
-        guard case .finish(let done)? = fixture.plan().actions.first else {
+        guard case .reachTarget(let done)? = fixture.plan().actions.first else {
             Issue.record("reaching the target was not recorded")
             return
         }
         #expect(done.target == nil && done.placement == target)
+    }
+
+    @Test("the move that reaches the target finishes with the target as the placement, in one write")
+    func lastMoveReachesTarget() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        var record = fixture.record("a")
+        let outsider = try #require((1...9).map { NodeID(UInt32($0)) }.first { !record.placement.members.contains($0) })
+        var target = record.placement
+        target.members = (Array(record.placement.members.dropFirst()) + [outsider]).sorted()
+        target.preferredLeader = outsider
+        record.target = target
+        fixture.replace(record)
+        let started = try #require(fixture.plan().started.first)
+        fixture.replace(started)
+        fixture.observe("a", members: started.placement.members, epoch: 3)
+        let plan = fixture.plan()
+        guard plan.actions.count == 1, case .finish(let done)? = plan.actions.first else {
+            Issue.record("the last move was not finished in one action: \(plan.actions)")
+            return
+        }
+        #expect(done.move == nil && done.target == nil && done.placement == target)
+    }
+
+    @Test("a target whose remaining nodes stopped being active is reported, not moved toward")
+    func staleTarget() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        var record = fixture.record("a")
+        let outsider = try #require((1...9).map { NodeID(UInt32($0)) }.first { !record.placement.members.contains($0) })
+        var target = record.placement
+        target.members = (Array(record.placement.members.dropFirst()) + [outsider]).sorted()
+        record.target = target
+        fixture.replace(record)
+        fixture.setState(.draining, of: outsider)
+        let plan = fixture.plan(newMovesMax: 3)
+        #expect(plan.started.isEmpty)
+        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
     }
 }

@@ -146,7 +146,7 @@ struct ControlPlaneProcessTests {
         let directoryMembers = try #require(try await directory.cell(ColonyDirectory.cell)).placement.members
         var chosen: PlacedCell?
         for cell in ["s1", "s2", "s3", "s4"] {
-            let record = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory)
+            let record = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory).record
             if chosen == nil, record.placement.members.filter(directoryMembers.contains).count <= 1 { chosen = record }
         }
         // The placer bounds any two 3-replica cells to one shared node, the directory included.

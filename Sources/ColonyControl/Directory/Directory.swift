@@ -64,6 +64,16 @@ public struct Directory: Sendable {
         try await write(record, at: ColonyDirectory.cellKey(record.cell.name))
     }
 
+    /// Deletes the record of cell `name` (the cell itself was deleted); false when there was none.
+    @discardableResult
+    public func removeCell(_ name: String) async throws(DirectoryError) -> Bool {
+        do {
+            return try await client.delete(ColonyDirectory.cell, ColonyDirectory.cellKey(name))
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     /// Writes the control settings.
     public func put(_ settings: ControlSettings) async throws(DirectoryError) {
         try await write(settings, at: ColonyDirectory.settingsKey)

@@ -34,6 +34,16 @@ public struct PlacedCell: Codable, Hashable, Sendable {
     /// that is where the cell is going.
     public var countedPlacement: Placement { target ?? placement }
 
+    /// The record once its target is reached: the target as its placement and no target;
+    /// nil unless the placement's members are the target's.
+    public var reachingTarget: PlacedCell? {
+        guard let target, Set(target.members) == Set(placement.members) else { return nil }
+        var reached = self
+        reached.placement = target
+        reached.target = nil
+        return reached
+    }
+
     /// The members before the move under way: `placement` with `move.add` back to `move.remove`.
     public var membersBeforeMove: [NodeID] {
         guard let move else { return placement.members }

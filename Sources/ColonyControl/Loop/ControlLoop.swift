@@ -73,10 +73,12 @@ public struct ControlLoop: Sendable {
             case .waitForMember:
                 continue
             case .finish(let record):
-                if await write(record, &state, "finished \(record.cell.name): members \(record.placement.members)") {
+                if await write(record, &state, "finished moving \(record.cell.name): members \(Self.names(record.placement.members))") {
                     state.movesFinished += 1
                     underWay.removeAll { $0 == record.cell.name }
                 }
+            case .reachTarget(let record):
+                _ = await write(record, &state, "\(record.cell.name) reached its target: members \(Self.names(record.placement.members))")
             case .abandon(let record):
                 _ = await write(record, &state, "gave up the move of \(record.cell.name): its destination is no longer active")
             case .problem(let cell, let message):
@@ -108,16 +110,16 @@ public struct ControlLoop: Sendable {
         do {
             answer = try await directory.client.changeMembership(cell, remove: remove, add: add, expectedEpoch: epoch)
         } catch {
-            report(&state, "cell \(cell): replacing \(remove) by \(add) failed: \(error)")
+            report(&state, "cell \(cell): replacing \(NodeID(remove)) by \(NodeID(add)) failed: \(error)")
             return
         }
         switch answer {
         case .applied(let configuration):
-            log("cell \(cell): replaced \(remove) by \(add); epoch \(configuration.epoch), members \(configuration.members.map(\.node))")
+            log("cell \(cell): replaced \(NodeID(remove)) by \(NodeID(add)); epoch \(configuration.epoch), members \(Self.names(configuration.members.map { NodeID($0.node) }))")
         case .alreadyApplied:
-            log("cell \(cell): replacing \(remove) by \(add) was applied already")
+            log("cell \(cell): replacing \(NodeID(remove)) by \(NodeID(add)) was applied already")
         case .staleEpoch(_, let message), .refused(_, let message):
-            report(&state, "cell \(cell): replacing \(remove) by \(add) must wait: \(message)")
+            report(&state, "cell \(cell): replacing \(NodeID(remove)) by \(NodeID(add)) must wait: \(message)")
         }
     }
 
@@ -140,7 +142,12 @@ public struct ControlLoop: Sendable {
     }
 
     private func describe(_ move: PendingMove?) -> String {
-        move.map { "replace \($0.remove) by \($0.add) (\($0.reason.rawValue))" } ?? "no move"
+        move.map { "replace \(NodeID($0.remove)) by \(NodeID($0.add)) (\($0.reason.rawValue))" } ?? "no move"
+    }
+
+    /// `n1,n4,n7`.
+    static func names(_ members: [NodeID]) -> String {
+        members.map(\.description).joined(separator: ",")
     }
 
     /// Seconds on the monotonic clock since `start`, for the throttle.

@@ -9,11 +9,13 @@ import ColonyPlacement
 ///
 /// The record is written before the cell is created, so a creation that fails half-way is
 /// finished by running it again: a cell with a record is created on the recorded members.
+/// The same request for a recorded cell is such a retry; a different one is refused.
 public enum CellCreation {
-    /// Places and creates cell `request.cell` within `quota`; returns its record.
+    /// Places and creates cell `request.cell` within `quota`; returns its record, and whether
+    /// the directory held it before (this call was a retry).
     public static func create(
         _ request: PlacementRequest, quota: ColonyClient.Quota?, directory: Directory
-    ) async throws(ControlError) -> PlacedCell {
+    ) async throws(ControlError) -> (record: PlacedCell, placedBefore: Bool) {
         let name = request.cell.name
         guard !ColonyDirectory.isReserved(name) else { throw .reservedName(name) }
         let snapshot: DirectorySnapshot
@@ -23,7 +25,11 @@ public enum CellCreation {
             throw .directory(error)
         }
         let record: PlacedCell
-        if let earlier = snapshot.cells.first(where: { $0.cell == request.cell }) {
+        let earlier = snapshot.cells.first { $0.cell == request.cell }
+        if let earlier {
+            guard earlier.placement.request == request else { throw .placedDifferently(earlier) }
+            // Only a created cell is moved, and mid-move its members are not the record's yet.
+            guard earlier.move == nil else { return (earlier, true) }
             record = earlier
         } else {
             var placer: Placer
@@ -49,6 +55,6 @@ public enum CellCreation {
         } catch {
             throw .cell(name, .unavailable("\(error)"))
         }
-        return record
+        return (record, earlier != nil)
     }
 }

@@ -11,8 +11,11 @@ public enum CellAction: Hashable, Sendable {
     case change(cell: String, remove: UInt32, add: UInt32, expectedEpoch: UInt64)
     /// Wait for new member `node` of `cell` to catch up and be renewed.
     case waitForMember(cell: String, node: UInt32)
-    /// The move is done (or the target reached): write `record`.
+    /// The move is done: write `record` (its target cleared too when the move reached it).
     case finish(PlacedCell)
+    /// The cell's members are its target's, with no move under way: write `record`, whose
+    /// placement is now the target.
+    case reachTarget(PlacedCell)
     /// The move's destination can no longer take the replica and the cell never applied it:
     /// write `record`, which forgets the move, so a later pass chooses again.
     case abandon(PlacedCell)
@@ -73,11 +76,8 @@ public enum Reconciler {
                 plan.actions.append(.problem(cell: name, "its members are \(cell.members) but the directory records \(record.placement.members); someone changed them outside the control plane"))
                 continue
             }
-            if let target = record.target, Set(target.members) == Set(record.placement.members) {
-                var done = record
-                done.placement = target
-                done.target = nil
-                plan.actions.append(.finish(done))
+            if let reached = record.reachingTarget {
+                plan.actions.append(.reachTarget(reached))
                 continue
             }
             let next = nextMove(record, states: states)
@@ -120,7 +120,7 @@ public enum Reconciler {
             guard cell.isReadyMember(added) else { return .waitForMember(cell: name, node: move.add) }
             var done = record
             done.move = nil
-            return .finish(done)
+            return .finish(done.reachingTarget ?? done)
         }
         guard members.contains(removed), !members.contains(added) else {
             return .problem(cell: name, "its members \(cell.members) match neither side of its move \(move.remove) → \(move.add)")
@@ -166,7 +166,8 @@ public enum Reconciler {
         let current = record.placement
         var next: Placement
         if let target = record.target {
-            guard let step = stepToward(target, from: current, off: off) else {
+            let active = Set(nodes.filter { $0.state == .active }.map { NodeID($0.id) })
+            guard let step = stepToward(target, from: current, off: off, active: active) else {
                 return .problem(cell: name, "no active node of its target \(target.members) is left to move to; run `colony cell move` again")
             }
             next = step
@@ -193,10 +194,11 @@ public enum Reconciler {
     }
 
     /// One member closer to `target`: `off` (or the first member the target drops) leaves,
-    /// the first target member not yet in the cell joins.
-    static func stepToward(_ target: Placement, from current: Placement, off: NodeID?) -> Placement? {
+    /// the first `active` target member not yet in the cell joins. Nil when no such member
+    /// is left (the target names nodes drained or gone since it was chosen).
+    static func stepToward(_ target: Placement, from current: Placement, off: NodeID?, active: Set<NodeID>) -> Placement? {
         guard let leaving = off.flatMap({ target.members.contains($0) ? nil : $0 }) ?? current.members.first(where: { !target.members.contains($0) }),
-              let joining = target.members.first(where: { !current.members.contains($0) })
+              let joining = target.members.first(where: { !current.members.contains($0) && active.contains($0) })
         else { return nil }
         let members = current.members.filter { $0 != leaving } + [joining]
         let leader = members.contains(target.preferredLeader) ? target.preferredLeader : joining
