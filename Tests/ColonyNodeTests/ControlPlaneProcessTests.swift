@@ -133,6 +133,61 @@ struct ControlPlaneProcessTests {
     }
 
     @Test(
+        "7 processes: a node killed and declared gone has every replica re-placed; each new replica catches up from a snapshot and holds its cell's data",
+        .timeLimit(.minutes(3)))
+    func goneNodeReplaced() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-gone-\(UUID().uuidString)"
+        let (colony, directory) = try await ControlPlaneSupport.colony(nodes: 7, directoryReplicas: 3, root: root)
+        defer {
+            colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let cells = ["g1", "g2", "g3", "g4"]
+        let keys = (0..<10).map { "k\($0)" }
+        let writer = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
+        for cell in cells {
+            _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 5), quota: nil, directory: directory)
+            for key in keys { try await writer.put(cell, key, "\(cell)-\(key)") }
+        }
+        await writer.close()
+        try await directory.put(ControlSettings(movesPerSecond: 4))
+        let before = try await directory.snapshot()
+        let lost = ControlPlaneSupport.busiestNode(before)
+        let hosted = before.cells.filter { $0.placement.members.contains(NodeID(lost)) }
+        await colony.signal(lost, SIGKILL)
+        try colony.launchControl(passMilliseconds: 100)
+        _ = try await NodeStateChange.set(.gone, of: lost, directory: directory)
+
+        let replaced = await ControlPlaneSupport.eventually(within: .seconds(90)) {
+            await ControlPlaneSupport.isReplaced(lost, directory: directory)
+        }
+        try #require(replaced, "the replicas of node \(lost) (\(hosted.map(\.cell.name))) were not re-placed in 90 s; see \(root)/control.log")
+        let after = try await directory.cells()
+        for old in hosted where cells.contains(old.cell.name) {
+            let record = try #require(after.first { $0.cell == old.cell })
+            let added = try #require(record.placement.members.first { !old.placement.members.contains($0) })
+            // The new replica started without state, and one without state catches up only from a snapshot.
+            let listed = try await directory.client.listCells(at: colony.configs[Int(added.rawValue) - 1].own.clientAddress)
+            let summary = try #require(listed.first { $0.cell == old.cell.name }, "\(added) hosts no replica of \(old.cell.name)")
+            #expect(summary.keyCount == UInt64(keys.count) && !summary.damaged, "\(old.cell.name) on \(added): \(summary.keyCount) keys, damaged \(summary.damaged)")
+        }
+        let reader = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
+        for cell in cells {
+            for key in keys {
+                #expect(try await reader.get(cell, key)?.text == "\(cell)-\(key)")
+            }
+        }
+        await reader.close()
+
+        // 5-replica cells beside a 3-replica directory: the report groups them, without the gone node.
+        let report = try await ControlPlaneSupport.run(["placement", "report"], against: colony)
+        #expect(report.status == 0, "\(report.error)")
+        #expect(report.output.contains("6 nodes") && report.output.contains("3 replicas") && report.output.contains("5 replicas"), "\(report.output)")
+        await directory.client.close()
+    }
+
+    @Test(
         "with the directory's majority stopped, a cell placed away from it keeps serving a warm client, and cell create says the directory is unreachable",
         .timeLimit(.minutes(3)))
     func staticStability() async throws {

@@ -70,6 +70,20 @@ enum ControlPlaneSupport {
         return own.allSatisfy { summary in !summary.configuration.members.contains { $0.node == node } }
     }
 
+    /// Whether every replica of gone node `node` is re-placed: no record places it, no move is
+    /// under way, and every cell's members, as the nodes report them, are its record's, each
+    /// caught up and voting.
+    static func isReplaced(_ node: UInt32, directory: Directory) async -> Bool {
+        guard let snapshot = try? await directory.snapshot(),
+              snapshot.cells.allSatisfy({ $0.move == nil && !$0.placement.members.contains(NodeID(node)) })
+        else { return false }
+        let (observed, _) = await ColonyObserver(client: directory.client).observe(snapshot.nodes)
+        return snapshot.cells.allSatisfy { record in
+            guard let cell = observed[record.cell.name], Set(cell.members) == Set(record.placement.members) else { return false }
+            return cell.members.allSatisfy(cell.isReadyMember)
+        }
+    }
+
     /// The node holding the most replicas of the cells the directory records, ties to the lowest id.
     static func busiestNode(_ snapshot: DirectorySnapshot) -> UInt32 {
         var counts: [UInt32: Int] = [:]
