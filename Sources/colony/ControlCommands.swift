@@ -73,7 +73,7 @@ struct ControlStatusCommand: AsyncParsableCommand {
             let status = try await directory.status()
             var lines = ["\(settings.paused ? "PAUSED" : "running"); at most \(settings.movesPerSecond) moves per second"]
             if let status {
-                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(status.movesStarted) moves started, \(status.movesFinished) finished, \(Self.count(status.replicasToMove, "replica")) still to move")
+                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(Self.count(status.movesStarted, "move")) started, \(status.movesFinished) finished, \(Self.count(status.replicasToMove, "replica")) still to move")
                 if !status.movesUnderWay.isEmpty { lines.append("moving: \(status.movesUnderWay.joined(separator: ", "))") }
                 lines += status.problems.map { "problem: \($0)" }
             } else {

@@ -61,7 +61,7 @@ struct DevUpCommand: AsyncParsableCommand {
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:
-              colony cell create demo --near z1
+              colony cell create demo --near z1 --replicas 5
               colony put demo greeting hello
               colony get demo greeting
               colony node drain 3; colony control status

@@ -72,7 +72,7 @@ struct PlacementReportResult {
         } else {
             for rule in PlacementRule.allCases {
                 guard let count = outcome.relaxedCells[rule] else { continue }
-                lines.append("\(grouped(count)) cells relax \(rule.rawValue); first: \(outcome.firstReason[rule] ?? "")")
+                lines.append("\(grouped(count)) \(count == 1 ? "cell relaxes" : "cells relax") \(rule.rawValue); first: \(outcome.firstReason[rule] ?? "")")
             }
         }
         lines.append("")
