@@ -13,7 +13,7 @@ struct LoadCommand: AsyncParsableCommand {
     )
 
     @Option(help: "Concurrent clients.") var clients: Int = 8
-    @Option(help: "Seconds of load.") var duration: Double = 10
+    @Option(help: "How long the load runs: 30s, 2m, 500ms (a bare number counts seconds).") var duration = Span(milliseconds: 10_000)
     @Option(help: "Cells to load, comma-separated.") var cells: String = "load"
     @Option(help: "Create the cells first, on these node ids (comma-separated), if they do not exist.") var createOn: String?
     @Option(help: "Write the history (JSON Lines) to this file.") var historyOut: String?
@@ -21,7 +21,9 @@ struct LoadCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...1_024).contains(clients) else { throw ValidationError("--clients must be from 1 to 1024") }
-        guard duration > 0, duration <= 3_600 else { throw ValidationError("--duration must be from 0 to 3600 seconds") }
+        guard duration.milliseconds > 0, duration.milliseconds <= 3_600_000 else {
+            throw ValidationError("--duration must be more than 0 and at most 1h")
+        }
     }
 
     func run() async throws {
@@ -37,7 +39,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         var runner = LoadRunner(nodes: addresses, tls: try options.tls(), cells: names)
         runner.clients = clients
-        runner.duration = .milliseconds(Int64(duration * 1_000))
+        runner.duration = duration.duration
         let started = ContinuousClock.now
         let history = try await runner.run()
         let elapsed = ContinuousClock.now - started
