@@ -177,7 +177,7 @@ actor HistoryLog {
         nextWaiter += 1
         Task {
             try? await Task.sleep(for: timeout)
-            await self.expire(waiter)
+            self.expire(waiter)
         }
         return await withCheckedContinuation { continuation in
             waiters[waiter] = (count, continuation)
