@@ -14,6 +14,17 @@ public enum MembershipChangeAnswer: Hashable, Sendable {
     case refused(Colony_V1_ChangeRefusal, String)
 }
 
+/// What a cell's leader said to the control plane's request to hand its lead to a member.
+public enum LeadershipTransferAnswer: Hashable, Sendable {
+    /// The leader asked the target to take over; look at the cell to see it lead.
+    case asked
+    /// The target led already; nothing was done.
+    case alreadyLeader
+    /// The leader refused for now (the target is not a member or does not answer, a change is
+    /// in flight, no answer in time); the message says why.
+    case refused(Colony_V1_TransferRefusal, String)
+}
+
 /// The control plane's calls: replace a member through the cell's log, and look at one node's
 /// replicas. Applications do not need them.
 extension ColonyClient {
@@ -81,6 +92,62 @@ extension ColonyClient {
             }
         }
         return .refused(.unspecified, "no answer within \(policy.deadline) (\(lastProblem)); retry the same change")
+    }
+
+    /// Asks `cell`'s leader to hand its lead to member `target`; follows leader hints, tries
+    /// members and seeds in turn until one answers or the policy's deadline passes. Throws for
+    /// a cell not found or deleted, or an invalid request.
+    public func transferLeadership(_ cell: String, to target: UInt32) async throws -> LeadershipTransferAnswer {
+        var made = Colony_V1_TransferLeadershipRequest()
+        made.cell = cell
+        made.target = target
+        let request = made
+        let started = ContinuousClock.now
+        if views[cell] == nil { views[cell] = CellView() }
+        var node = views[cell]?.leader ?? views[cell]?.members.first ?? seeds[0]
+        var tried: Set<String> = []
+        var lastProblem = "no node asked"
+        var attempt = 0
+        while ContinuousClock.now - started < policy.deadline {
+            attempt += 1
+            tried.insert(node)
+            var options = CallOptions.defaults
+            options.timeout = policy.attemptTimeout
+            let reply: Colony_V1_TransferLeadershipReply
+            do {
+                reply = try await connection(node).control.transferLeadership(request, options: options)
+            } catch {
+                lastProblem = "\(node): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
+                node = untried(cell, tried: tried) ?? node
+                try await backOff(attempt)
+                continue
+            }
+            guard reply.hasError else {
+                views[cell]?.leader = node
+                return reply.alreadyLeader ? .alreadyLeader : .asked
+            }
+            let error = reply.error
+            lastProblem = "\(node): \(error.message)"
+            switch error.code {
+            case .notLeader:
+                if !error.leaderAddress.isEmpty, error.leaderAddress != node {
+                    node = error.leaderAddress
+                } else {
+                    node = untried(cell, tried: tried) ?? node
+                    try await backOff(attempt)
+                }
+            case _ where reply.refusal != .unspecified:
+                return .refused(reply.refusal, error.message)
+            case .unavailable:
+                try await backOff(attempt)
+            case .cellNotFound where !error.cellDeleted:
+                guard let next = untried(cell, tried: tried) else { throw ColonyError(error) }
+                node = next
+            default:
+                throw ColonyError(error)
+            }
+        }
+        return .refused(.unspecified, "no answer within \(policy.deadline) (\(lastProblem)); look at the cell and ask again")
     }
 
     /// The replicas node `address` hosts, as it knows them (a removed member may still hold a

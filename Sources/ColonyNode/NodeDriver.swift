@@ -70,6 +70,22 @@ final class NodeDriver: @unchecked Sendable {
         return promise.futureResult
     }
 
+    /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
+    /// (see `CellReplica.transferLeadership(to:)`), sending the request at once.
+    func transferLeadership(of cell: CellID, to target: NodeID) -> LeadershipTransferOutcome {
+        loop.preconditionInEventLoop()
+        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
+        switch host.transferLeadership(of: cell, to: target) {
+        case nil:
+            return .notHosted
+        case .success(let output)?:
+            carryOut(output)
+            return .asked
+        case .failure(let refusal)?:
+            return .refused(refusal)
+        }
+    }
+
     private func checkHandOff() {
         guard let (promise, deadline) = handOff else { return }
         let leaders = host.census.leaders

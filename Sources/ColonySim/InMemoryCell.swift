@@ -115,6 +115,24 @@ public struct InMemoryCell {
         deliverAll()
     }
 
+    /// Asks `node`'s replica to hand its lead to `target` (see
+    /// `CellReplica.transferLeadership(to:)`), delivers everything that follows, and returns
+    /// the refusal if there was one.
+    @discardableResult
+    public mutating func transferLeadership(from node: NodeID, to target: NodeID) -> LeadershipTransferRefusal? {
+        guard var replica = replicas[node] else { return .noState }
+        let result = replica.transferLeadership(to: target)
+        replicas[node] = replica
+        switch result {
+        case .success(let output):
+            carryOut(output, at: node)
+            deliverAll()
+            return nil
+        case .failure(let refusal):
+            return refusal
+        }
+    }
+
     /// Forgets the replies and events kept so far (long benchmarks would otherwise grow them).
     public mutating func clearObservations() {
         replies.removeAll(keepingCapacity: true)

@@ -17,6 +17,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "This client's private key (PEM).")
     var key: String?
 
+    @Option(help: "The folder of the `colony dev` colony to talk to when no --nodes or certificate is given (default: the `colony dev up` default).")
+    var devDir: String = DevColony.defaultDirectory
+
     @Flag(help: "Talk to nodes configured with \"plaintext\": true (tests only).")
     var plaintext = false
 
@@ -28,10 +31,10 @@ struct ClientOptions: ParsableArguments {
         if let fromEnvironment = ProcessInfo.processInfo.environment["COLONY_NODES"], !fromEnvironment.isEmpty {
             return fromEnvironment.split(separator: ",").map(String.init)
         }
-        if let dev = DevColony.load(from: DevColony.defaultDirectory) {
+        if let dev = DevColony.load(from: devDir) {
             return dev.processes.map(\.clientAddress)
         }
-        throw ValidationError("no colony to talk to: pass --nodes HOST:PORT,..., set COLONY_NODES, or start one with `colony dev up`")
+        throw ValidationError("no colony to talk to: pass --nodes HOST:PORT,..., set COLONY_NODES, or start one with `colony dev up` (none in \(devDir))")
     }
 
     /// How to secure the connections: --ca, --cert and --key if given, else the `colony dev`
@@ -43,7 +46,7 @@ struct ClientOptions: ParsableArguments {
         case (.some(let ca), .some(let cert), .some(let key), false):
             return .files(ca: ca, certificate: cert, key: key)
         case (nil, nil, nil, false):
-            let development = LocalNodes.clientTLS(directory: DevColony.defaultDirectory)
+            let development = LocalNodes.clientTLS(directory: devDir)
             if case .files(_, let certificate, _) = development, FileManager.default.fileExists(atPath: certificate) {
                 return development
             }

@@ -55,18 +55,22 @@ struct DevUpCommand: AsyncParsableCommand {
         }
         try DevColony(processes: processes, controlPid: local.control?.processIdentifier).save(to: dir)
         let zoneNames = Set(local.configs.map(\.own.zoneName)).sorted()
+        // Commands reach a colony outside the default folder only when told where it is.
+        let isDefault = dir == DevColony.defaultDirectory
+        let folder = isDefault ? "" : " --dev-dir \(dir)"
+        let downFolder = isDefault ? "" : " --dir \(dir)"
         print("""
             a colony of \(nodes) nodes in \(zoneNames.count) zones (\(zoneNames.joined(separator: ", "))) is up, with TLS; data, logs and certificates in \(dir)
             the directory is on nodes \(directoryRecord.placement.members.map(\.description).joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             try:
-              colony cell create demo --near z1 --replicas 5
-              colony put demo greeting hello
-              colony get demo greeting
-              colony node drain 3; colony control status
-              colony placement report
-            stop it with: colony dev down
+              colony cell create demo --near z1 --replicas 5\(folder)
+              colony put demo greeting hello\(folder)
+              colony get demo greeting\(folder)
+              colony node drain 3\(folder); colony control status\(folder)
+              colony placement report\(folder)
+            stop it with: colony dev down\(downFolder)
             """)
     }
 }

@@ -59,8 +59,14 @@ struct ControlFixture {
         return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
     }
 
-    func plan(newMovesMax: Int = 1) -> ReconcilePlan {
-        Reconciler.plan(snapshot, observed: observed, newMovesMax: newMovesMax)
+    /// Makes `leader`'s replica of `cell` say it leads.
+    mutating func observeLeader(_ cell: String, _ leader: NodeID) {
+        observed[cell]?.replicas[leader]?.leader = leader
+    }
+
+    func plan(newMovesMax: Int = 1, transfersMax: Int = 0, transfersHeld: Set<String> = []) -> ReconcilePlan {
+        Reconciler.plan(
+            snapshot, observed: observed, newMovesMax: newMovesMax, transfersMax: transfersMax, transfersHeld: transfersHeld)
     }
 }
 
@@ -68,6 +74,11 @@ extension ReconcilePlan {
     /// The records of the moves this plan starts.
     var started: [PlacedCell] {
         actions.compactMap { if case .start(let record) = $0 { record } else { nil } }
+    }
+
+    /// The leadership transfers this plan asks for.
+    var transfers: [CellAction] {
+        actions.filter { if case .transferLeadership = $0 { true } else { false } }
     }
 
     /// The changes this plan sends.

@@ -180,6 +180,19 @@ struct ControlPlaneProcessTests {
         }
         await reader.close()
 
+        // The loop moves each cell's lead to the member its placement prefers.
+        let preferred = Dictionary(after.map { ($0.cell.name, $0.placement.preferredLeader) }, uniquingKeysWith: { first, _ in first })
+        let ledAsPreferred = await ControlPlaneSupport.eventually(within: .seconds(30)) {
+            for cell in cells {
+                guard let leader = preferred[cell],
+                      let listed = try? await directory.client.listCells(at: colony.configs[Int(leader.rawValue) - 1].own.clientAddress),
+                      listed.first(where: { $0.cell == cell })?.leader == leader.rawValue
+                else { return false }
+            }
+            return true
+        }
+        #expect(ledAsPreferred, "some cell of \(cells) is not led by its preferred leader (\(preferred)) after 30 s; see \(root)/control.log")
+
         // 5-replica cells beside a 3-replica directory: the report groups them, without the gone node.
         let report = try await ControlPlaneSupport.run(["placement", "report"], against: colony)
         #expect(report.status == 0, "\(report.error)")

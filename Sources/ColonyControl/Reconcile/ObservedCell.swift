@@ -17,13 +17,16 @@ public struct ObservedCell: Hashable, Sendable {
         public var isDamaged: Bool
         /// The last slot it applied.
         public var appliedThrough: UInt64
+        /// The node it believes leads the cell, if any (its own node while it leads).
+        public var leader: NodeID?
 
         /// Makes an observation.
-        public init(epoch: UInt64, isMember: Bool, isDamaged: Bool, appliedThrough: UInt64) {
+        public init(epoch: UInt64, isMember: Bool, isDamaged: Bool, appliedThrough: UInt64, leader: NodeID? = nil) {
             self.epoch = epoch
             self.isMember = isMember
             self.isDamaged = isDamaged
             self.appliedThrough = appliedThrough
+            self.leader = leader
         }
     }
 
@@ -49,6 +52,16 @@ public struct ObservedCell: Hashable, Sendable {
         return replica.isMember && !replica.isDamaged
     }
 
+    /// The member that says it leads the cell, when exactly one member of the newest epoch
+    /// does; nil when none does or several do (an old leader not yet told of the new one).
+    public var leader: NodeID? {
+        let claiming = members.filter { member in
+            guard let replica = replicas[member] else { return false }
+            return replica.epoch == epoch && replica.leader == member
+        }
+        return claiming.count == 1 ? claiming[0] : nil
+    }
+
     /// Whether some member seen waits to be renewed: the cell is not settled enough for another move.
     public var hasUnrenewedMember: Bool {
         members.contains { replicas[$0]?.isDamaged == true }
@@ -65,7 +78,7 @@ public struct ObservedCell: Hashable, Sendable {
                 let members = configuration.members.map { NodeID($0.node) }
                 let replica = Replica(
                     epoch: configuration.epoch, isMember: members.contains(node), isDamaged: summary.damaged,
-                    appliedThrough: summary.appliedThrough)
+                    appliedThrough: summary.appliedThrough, leader: summary.leader == 0 ? nil : NodeID(summary.leader))
                 var cell = cells[summary.cell] ?? ObservedCell(epoch: 0, members: [], replicas: [:])
                 cell.replicas[node] = replica
                 if summary.hasConfiguration, configuration.epoch > cell.epoch {

@@ -19,6 +19,8 @@ public enum CellAction: Hashable, Sendable {
     /// The move's destination can no longer take the replica and the cell never applied it:
     /// write `record`, which forgets the move, so a later pass chooses again.
     case abandon(PlacedCell)
+    /// Ask `cell`'s leader `from` to hand its lead to `to`, the member its placement prefers.
+    case transferLeadership(cell: String, from: UInt32, to: UInt32)
     /// Something the loop cannot solve by itself; the message says what and what to do.
     case problem(cell: String, String)
 }
@@ -44,11 +46,18 @@ public struct ReconcilePlan: Hashable, Sendable {
 ///    first (the cell is short of a replica), then draining nodes, then moves toward a target
 ///    (`colony cell move`). The placer chooses each replacement, with every other cell's
 ///    placement recorded, so overlap and zone spread stay bounded.
-/// 4. While paused, no move starts and no change is sent; moves under way are only awaited
-///    and recorded.
+/// 4. While paused, no move starts, no change is sent and no leadership moves; moves under
+///    way are only awaited and recorded.
+/// 5. A settled cell (no move under way, members as recorded, all renewed) whose leader is
+///    not its placement's preferred leader gets a leadership transfer, when the preferred
+///    leader is an active node whose replica answered as a ready member; at most
+///    `transfersMax` a pass, and none for the cells in `transfersHeld` (asked recently).
 public enum Reconciler {
     /// The plan for one pass.
-    public static func plan(_ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int) -> ReconcilePlan {
+    public static func plan(
+        _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int,
+        transfersMax: Int = 0, transfersHeld: Set<String> = []
+    ) -> ReconcilePlan {
         var plan = ReconcilePlan()
         let states = Dictionary(snapshot.nodes.map { (NodeID($0.id), $0.state) }, uniquingKeysWith: { first, _ in first })
         var placer: Placer
@@ -59,6 +68,7 @@ public enum Reconciler {
             return plan
         }
         var candidates: [(priority: Int, record: PlacedCell, off: NodeID?)] = []
+        var transfers: [CellAction] = []
         for record in snapshot.cells {
             let name = record.cell.name
             guard let cell = observed[name], !cell.members.isEmpty else {
@@ -80,6 +90,9 @@ public enum Reconciler {
                 plan.actions.append(.reachTarget(reached))
                 continue
             }
+            if !transfersHeld.contains(name), let transfer = leadershipTransfer(record, cell: cell, states: states) {
+                transfers.append(transfer)
+            }
             let next = nextMove(record, states: states)
             plan.replicasToMove += next.count
             guard let first = next.first, !cell.hasUnrenewedMember else { continue }
@@ -90,6 +103,7 @@ public enum Reconciler {
         for candidate in candidates.prefix(newMovesMax) {
             plan.actions.append(start(candidate.record, off: candidate.off, placer: &placer, nodes: snapshot.nodes))
         }
+        plan.actions += transfers.prefix(max(0, transfersMax))
         return plan
     }
 

@@ -161,6 +161,17 @@ public struct ReplicaHost: Sendable {
         return builder.build()
     }
 
+    /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
+    /// (see `CellReplica.transferLeadership(to:)`); nil when the cell is not hosted here.
+    public mutating func transferLeadership(of cell: CellID, to target: NodeID) -> Result<HostOutput, LeadershipTransferRefusal>? {
+        guard let position = positions[cell] else { return nil }
+        return replicas[position].transferLeadership(to: target).map { output in
+            var builder = HostOutputBuilder()
+            builder.add(output, cell: cell)
+            return builder.build()
+        }
+    }
+
     /// Advances every replica by one tick.
     public mutating func tick() -> HostOutput {
         var builder = HostOutputBuilder()

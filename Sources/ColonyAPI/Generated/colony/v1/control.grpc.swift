@@ -41,9 +41,23 @@ public enum Colony_V1_ColonyControl: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "TransferLeadership" metadata.
+        public enum TransferLeadership: Sendable {
+            /// Request type for "TransferLeadership".
+            public typealias Input = Colony_V1_TransferLeadershipRequest
+            /// Response type for "TransferLeadership".
+            public typealias Output = Colony_V1_TransferLeadershipReply
+            /// Descriptor for "TransferLeadership".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.ColonyControl"),
+                method: "TransferLeadership",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "colony.v1.ColonyControl" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
-            ChangeMembership.descriptor
+            ChangeMembership.descriptor,
+            TransferLeadership.descriptor
         ]
     }
 }
@@ -97,6 +111,29 @@ extension Colony_V1_ColonyControl {
             request: GRPCCore.StreamingServerRequest<Colony_V1_ChangeMembershipRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_ChangeMembershipReply>
+
+        /// Handle the "TransferLeadership" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+        /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+        /// > The old leader stays a full member. The reply comes once the request is sent, not once
+        /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+        /// > the target is not a member, does not answer the leader, or a membership change is in
+        /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_TransferLeadershipRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_TransferLeadershipReply` messages.
+        func transferLeadership(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_TransferLeadershipRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_TransferLeadershipReply>
     }
 
     /// Service protocol for the "colony.v1.ColonyControl" service.
@@ -134,6 +171,29 @@ extension Colony_V1_ColonyControl {
             request: GRPCCore.ServerRequest<Colony_V1_ChangeMembershipRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_ChangeMembershipReply>
+
+        /// Handle the "TransferLeadership" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+        /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+        /// > The old leader stays a full member. The reply comes once the request is sent, not once
+        /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+        /// > the target is not a member, does not answer the leader, or a membership change is in
+        /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_TransferLeadershipRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Colony_V1_TransferLeadershipReply` message.
+        func transferLeadership(
+            request: GRPCCore.ServerRequest<Colony_V1_TransferLeadershipRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply>
     }
 
     /// Simple service protocol for the "colony.v1.ColonyControl" service.
@@ -169,6 +229,29 @@ extension Colony_V1_ColonyControl {
             request: Colony_V1_ChangeMembershipRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_ChangeMembershipReply
+
+        /// Handle the "TransferLeadership" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+        /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+        /// > The old leader stays a full member. The reply comes once the request is sent, not once
+        /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+        /// > the target is not a member, does not answer the leader, or a membership change is in
+        /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_TransferLeadershipRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Colony_V1_TransferLeadershipReply` to respond with.
+        func transferLeadership(
+            request: Colony_V1_TransferLeadershipRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Colony_V1_TransferLeadershipReply
     }
 }
 
@@ -182,6 +265,17 @@ extension Colony_V1_ColonyControl.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ChangeMembershipReply>(),
             handler: { request, context in
                 try await self.changeMembership(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Colony_V1_ColonyControl.Method.TransferLeadership.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_TransferLeadershipRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_TransferLeadershipReply>(),
+            handler: { request, context in
+                try await self.transferLeadership(
                     request: request,
                     context: context
                 )
@@ -203,6 +297,17 @@ extension Colony_V1_ColonyControl.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func transferLeadership(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_TransferLeadershipRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_TransferLeadershipReply> {
+        let response = try await self.transferLeadership(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -214,6 +319,19 @@ extension Colony_V1_ColonyControl.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Colony_V1_ChangeMembershipReply> {
         return GRPCCore.ServerResponse<Colony_V1_ChangeMembershipReply>(
             message: try await self.changeMembership(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func transferLeadership(
+        request: GRPCCore.ServerRequest<Colony_V1_TransferLeadershipRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply> {
+        return GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply>(
+            message: try await self.transferLeadership(
                 request: request.message,
                 context: context
             ),
@@ -262,6 +380,34 @@ extension Colony_V1_ColonyControl {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_ChangeMembershipReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ChangeMembershipReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "TransferLeadership" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+        /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+        /// > The old leader stays a full member. The reply comes once the request is sent, not once
+        /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+        /// > the target is not a member, does not answer the leader, or a membership change is in
+        /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_TransferLeadershipRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_TransferLeadershipRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_TransferLeadershipReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func transferLeadership<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_TransferLeadershipRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_TransferLeadershipRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_TransferLeadershipReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_TransferLeadershipReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -324,6 +470,45 @@ extension Colony_V1_ColonyControl {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "TransferLeadership" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+        /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+        /// > The old leader stays a full member. The reply comes once the request is sent, not once
+        /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+        /// > the target is not a member, does not answer the leader, or a membership change is in
+        /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_TransferLeadershipRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_TransferLeadershipRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_TransferLeadershipReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func transferLeadership<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_TransferLeadershipRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_TransferLeadershipRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_TransferLeadershipReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_TransferLeadershipReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Colony_V1_ColonyControl.Method.TransferLeadership.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -359,6 +544,40 @@ extension Colony_V1_ColonyControl.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ChangeMembershipRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_ChangeMembershipReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransferLeadership" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+    /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+    /// > The old leader stays a full member. The reply comes once the request is sent, not once
+    /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+    /// > the target is not a member, does not answer the leader, or a membership change is in
+    /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_TransferLeadershipRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transferLeadership<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_TransferLeadershipRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_TransferLeadershipReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.transferLeadership(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_TransferLeadershipRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_TransferLeadershipReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -400,6 +619,44 @@ extension Colony_V1_ColonyControl.ClientProtocol {
             metadata: metadata
         )
         return try await self.changeMembership(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "TransferLeadership" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Asks the cell's leader to hand its lead to member `target` now (the target skips its
+    /// > pre-vote and runs phase 1), so the leader sits where the cell's placement prefers it.
+    /// > The old leader stays a full member. The reply comes once the request is sent, not once
+    /// > the target leads: look at the cell to see the outcome. Refused (`refusal` says why) when
+    /// > the target is not a member, does not answer the leader, or a membership change is in
+    /// > flight; a node that does not lead answers ERROR_CODE_NOT_LEADER with a hint.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func transferLeadership<Result>(
+        _ message: Colony_V1_TransferLeadershipRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_TransferLeadershipReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_TransferLeadershipRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.transferLeadership(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -74,6 +74,57 @@ public nonisolated enum Colony_V1_ChangeRefusal: SwiftProtobuf.Enum, Swift.CaseI
 
 }
 
+/// Why a transfer was refused although the request was well formed.
+public nonisolated enum Colony_V1_TransferRefusal: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Not refused, or refused for a reason `error` alone says.
+  case unspecified // = 0
+
+  /// The target is not a member of the cell's current configuration.
+  case notMember // = 1
+
+  /// The target has not answered the leader lately (or waits to be renewed); retry later.
+  case targetNotLive // = 2
+
+  /// A membership change (or a renewal, or a deletion) is being committed; retry after it.
+  case changeInFlight // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .notMember
+    case 2: self = .targetNotLive
+    case 3: self = .changeInFlight
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .notMember: return 1
+    case .targetNotLive: return 2
+    case .changeInFlight: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Colony_V1_TransferRefusal] = [
+    .unspecified,
+    .notMember,
+    .targetNotLive,
+    .changeInFlight,
+  ]
+
+}
+
 /// Replace `remove` by `add` in `cell`, decided when the cell was at `expected_epoch`.
 public nonisolated struct Colony_V1_ChangeMembershipRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -146,12 +197,60 @@ public nonisolated struct Colony_V1_ChangeMembershipReply: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// Hand the lead of `cell` to its member `target`.
+public nonisolated struct Colony_V1_TransferLeadershipRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var cell: String = String()
+
+  /// The member that should lead; a node id from 1.
+  public var target: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Whether the leader asked the target to take over, or why not.
+public nonisolated struct Colony_V1_TransferLeadershipReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var error: Colony_V1_Error {
+    get {_error ?? Colony_V1_Error()}
+    set {_error = newValue}
+  }
+  /// Returns true if `error` has been explicitly set.
+  public var hasError: Bool {self._error != nil}
+  /// Clears the value of `error`. Subsequent reads from it will return its default value.
+  public mutating func clearError() {self._error = nil}
+
+  /// Set with the error when the leader refused for a reason of its own.
+  public var refusal: Colony_V1_TransferRefusal = .unspecified
+
+  /// The target led already: nothing was sent and nothing needs doing.
+  public var alreadyLeader: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _error: Colony_V1_Error? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "colony.v1"
 
 nonisolated extension Colony_V1_ChangeRefusal: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANGE_REFUSAL_UNSPECIFIED\0\u{1}CHANGE_REFUSAL_CHANGE_IN_FLIGHT\0\u{1}CHANGE_REFUSAL_WOULD_LOSE_MAJORITY\0")
+}
+
+nonisolated extension Colony_V1_TransferRefusal: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TRANSFER_REFUSAL_UNSPECIFIED\0\u{1}TRANSFER_REFUSAL_NOT_MEMBER\0\u{1}TRANSFER_REFUSAL_TARGET_NOT_LIVE\0\u{1}TRANSFER_REFUSAL_CHANGE_IN_FLIGHT\0")
 }
 
 nonisolated extension Colony_V1_ChangeMembershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -292,6 +391,85 @@ nonisolated extension Colony_V1_ChangeMembershipReply: SwiftProtobuf.Message, Sw
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_TransferLeadershipRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransferLeadershipRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0\u{1}target\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.cell) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.target) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.cell.isEmpty {
+      try visitor.visitSingularStringField(value: self.cell, fieldNumber: 1)
+    }
+    if self.target != 0 {
+      try visitor.visitSingularUInt32Field(value: self.target, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_TransferLeadershipRequest, rhs: Colony_V1_TransferLeadershipRequest) -> Bool {
+    if lhs.cell != rhs.cell {return false}
+    if lhs.target != rhs.target {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_TransferLeadershipReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TransferLeadershipReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}refusal\0\u{3}already_leader\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.refusal) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.alreadyLeader) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._error {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.refusal != .unspecified {
+      try visitor.visitSingularEnumField(value: self.refusal, fieldNumber: 2)
+    }
+    if self.alreadyLeader != false {
+      try visitor.visitSingularBoolField(value: self.alreadyLeader, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_TransferLeadershipReply, rhs: Colony_V1_TransferLeadershipReply) -> Bool {
+    if lhs._error != rhs._error {return false}
+    if lhs.refusal != rhs.refusal {return false}
+    if lhs.alreadyLeader != rhs.alreadyLeader {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
