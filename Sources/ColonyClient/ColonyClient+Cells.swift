@@ -59,13 +59,41 @@ extension ColonyClient {
         }.alreadyDeleted
     }
 
-    /// A cell as one of its members knows it.
+    /// A cell as its leader knows it, or, when no answering node knows the leader, as the
+    /// answering replica of the newest epoch knows it.
+    ///
+    /// A replica removed from the cell, or one that has not heard from the cell for a while,
+    /// may describe an old configuration; so the answer of a node that names a leader other
+    /// than itself is followed to that leader, and a node that names none to the members it
+    /// lists, each node asked at most once.
     public func cellInfo(_ cell: String) async throws -> Colony_V1_CellSummary {
         var made = Colony_V1_CellInfoRequest()
         made.cell = cell
         let request = made
-        let targets = (views[cell]?.members ?? []) + seeds
-        return try await anyNode(targets: targets) { client, options in try await client.cellInfo(request, options: options) }.cell
+        var queue = (views[cell]?.members ?? []) + seeds
+        var asked: Set<String> = []
+        var best: Colony_V1_CellSummary?
+        var lastError: Error?
+        while let target = queue.first(where: { !asked.contains($0) }) {
+            asked.insert(target)
+            let summary: Colony_V1_CellSummary
+            do {
+                summary = try await anyNode(targets: [target]) { client, options in try await client.cellInfo(request, options: options) }.cell
+            } catch {
+                lastError = error
+                continue
+            }
+            let members = summary.configuration.members
+            if summary.leader != 0, let leader = members.first(where: { $0.node == summary.leader }), !leader.address.isEmpty {
+                if leader.address == target { return summary }
+                queue.insert(leader.address, at: 0)
+            } else {
+                queue.append(contentsOf: members.map(\.address).filter { !$0.isEmpty })
+            }
+            if summary.configuration.epoch >= best?.configuration.epoch ?? 0 { best = summary }
+        }
+        if let best { return best }
+        throw lastError ?? ColonyError.unavailable("no node to ask about cell \(cell)")
     }
 
     /// The cells hosted by the first node that answers.

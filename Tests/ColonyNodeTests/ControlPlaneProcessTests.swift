@@ -60,6 +60,14 @@ struct ControlPlaneProcessTests {
             isDrained = await ControlPlaneSupport.isDrained(drained, colony: colony, directory: directory)
         }
         try #require(isDrained, "node \(drained) still holds replicas of \(hosted) after 90 s; see \(root)/control.log")
+        // A client that asks the drained node first still learns each cell as its leader knows it.
+        let drainedFirst = try ColonyClient(
+            nodes: [colony.configs[Int(drained) - 1].own.clientAddress] + colony.clientAddresses, tls: colony.clientTLS)
+        for cell in hosted {
+            let info = try await drainedFirst.cellInfo(cell)
+            #expect(info.leader != 0 && !info.configuration.members.contains { $0.node == drained }, "cell info of \(cell): \(info)")
+        }
+        await drainedFirst.close()
         target = await log.completed
         try await progress("after the drain")
         await log.stop()
