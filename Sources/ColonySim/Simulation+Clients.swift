@@ -165,6 +165,7 @@ extension Simulation {
                 verdict = "done"
             case .failure(let error):
                 verdict = "refused: \(error)"
+                controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: false)
             }
             faultLog.append(FaultLogEntry(time: now, description: "\(cells[operation.planned.cellIndex]) \(change): \(verdict)"))
             finish(clientIndex, type: .ok, value: .null)
@@ -199,6 +200,9 @@ extension Simulation {
             if type != .info {
                 completions.append(Completion(time: now, latency: now - operation.startedAt, isWrite: function != .read))
             }
+        }
+        if type == .info, case .changeMembership(let change) = operation.planned.operation {
+            controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: true)
         }
         if type == .info {
             // As in Jepsen: a process with an operation of unknown outcome never issues again.

@@ -1,0 +1,83 @@
+import ColonyCheck
+import ColonyCore
+@_spi(Testing) import ColonySim
+import ColonyTestSupport
+import Testing
+
+/// The simulated control plane: drains, removals, additions and moves near a zone, carried
+/// out through the cells' own logs with the placer while the workload and faults run.
+@Suite("the simulated control plane")
+struct ControlPlaneTests {
+    /// The control actions with the faults that take nodes and links away.
+    static let controlFaults: Set<FaultKind> = [.drain, .remove, .add, .moveNear, .move, .crash, .stop, .partition, .pause, .loss]
+
+    /// 40 seeds in four slices of 10, so the slices run in parallel.
+    @Test("seeds that drain, remove and add nodes and move cells under faults are linearizable and keep a live majority", arguments: 0..<4)
+    func controlActionsUnderFaults(slice: UInt64) async throws {
+        var control = ControlStatistics()
+        for seed in (slice * 10 + 1)...(slice * 10 + 10) {
+            let verdict = try await OwnThread.run(heavy: true) {
+                try SimulationSupport.run(seed: seed, options: SimulationSupport.options(faults: Self.controlFaults))
+            }
+            #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.violations)")
+            #expect(verdict.report.unknownPartitions.isEmpty, "seed \(seed): the checker gave up")
+            #expect(
+                verdict.statistics.finalReadsAnswered == verdict.statistics.finalReads,
+                "seed \(seed): \(verdict.statistics.finalReads - verdict.statistics.finalReadsAnswered) final reads went unanswered")
+            control.add(verdict.statistics.control)
+        }
+        #expect(control.drains > 0 && control.drainChanges > 0, "drains ran: \(control)")
+        #expect(control.removals > 0 && control.removalChanges > 0, "nodes were lost and their replicas re-placed: \(control)")
+        #expect(control.additions > 0 && control.rebalanceChanges > 0, "spares joined and took replicas: \(control)")
+        #expect(control.nearMoves > 0 && control.nearMoveChanges > 0, "cells moved near a zone: \(control)")
+    }
+
+    @Test("the same seed replays the same control actions, change for change")
+    func sameSeedSameControl() throws {
+        let options = SimulationSupport.options(faults: Self.controlFaults)
+        var first = try Simulation(seed: 9, options: options)
+        var second = try Simulation(seed: 9, options: options)
+        first.run()
+        second.run()
+        #expect(first.faultLog == second.faultLog)
+        #expect(first.statistics.control == second.statistics.control)
+        #expect(HistoryCoding.encode(first.history) == HistoryCoding.encode(second.history))
+        #expect((0..<options.cells).map { first.members(ofCell: $0) } == (0..<options.cells).map { second.members(ofCell: $0) })
+    }
+
+    @Test("a drain waits while another member of the cell is down, then leaves the node holding no member")
+    func drainWaitsForALiveMajority() throws {
+        let (simulation, drained) = try drainWhileAMemberIsDown(careless: false)
+        #expect(simulation.statistics.majorityViolations.isEmpty, "\(simulation.statistics.majorityViolations)")
+        #expect(simulation.statistics.control.stepsHeldBack >= 1)
+        let emptied = simulation.faultLog.first { $0.description == "\(drained) drained: no cell has it as a member" }
+        #expect(simulation.statistics.control.drainsCompleted == 1)
+        #expect((emptied?.time ?? 0) >= simulation.options.duration, "the drain finished only once the crashed member was back")
+    }
+
+    @Test("the majority checker catches a control plane that removes a live member while another member is down")
+    func carelessControlIsCaught() throws {
+        let (simulation, _) = try drainWhileAMemberIsDown(careless: true)
+        #expect(!simulation.statistics.majorityViolations.isEmpty)
+        #expect(!simulation.statistics.violations.isEmpty, "a majority violation fails the seed")
+    }
+
+    /// Three-replica cells, no random faults: once the colony has settled, one member of cell
+    /// 0 crashes and another is drained. Without the guard, the drain replaces a live member
+    /// while the third is down, leaving one live member and one that has yet to join.
+    private func drainWhileAMemberIsDown(careless: Bool) throws -> (Simulation, NodeID) {
+        var options = SimulationSupport.options(faults: [])
+        options.nodes = 5
+        options.spareNodes = 0
+        options.replicas = 3
+        options.cells = 2
+        if careless { options.controlDefects = [.removesWithoutMajorityGuard] }
+        var simulation = try Simulation(seed: 5, options: options)
+        simulation.run(until: 500 * Nanoseconds.millisecond)
+        let members = simulation.members(ofCell: 0)
+        simulation.crash(members[1])
+        simulation.drain(members[0])
+        simulation.run()
+        return (simulation, members[0])
+    }
+}
