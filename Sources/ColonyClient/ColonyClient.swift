@@ -241,6 +241,7 @@ public actor ColonyClient {
         // A request refused at every TLS handshake was never sent: it certainly did not apply.
         var mayHaveApplied = false
         var refusedByTLS: Set<String> = []
+        var askedDirectory = false
         while ContinuousClock.now - started < policy.deadline {
             if followingHint, hintsFollowed < Self.hintsFollowedMax {
                 hintsFollowed += 1
@@ -316,10 +317,18 @@ public actor ColonyClient {
             case .cellNotFound:
                 // When this client has learned the cell's members, one of them may not have
                 // made its replica yet (a cell just created): keep trying until the deadline.
-                // Otherwise every node is asked once.
+                // Otherwise every node is asked once, then the directory's hint, once.
                 let knowsMembers = !(views[cell]?.members.isEmpty ?? true)
                 let next = nextTarget(cell, after: target, tried: tried)
-                if tried.contains(next), !knowsMembers { throw ColonyError(error) }
+                if tried.contains(next), !knowsMembers {
+                    guard !askedDirectory else { throw ColonyError(error) }
+                    askedDirectory = true
+                    guard let members = await directoryHint(for: cell) else { throw ColonyError(error) }
+                    views[cell, default: CellView()].members = members
+                    target = members[0]
+                    followingHint = true
+                    continue
+                }
                 target = next
             case .sessionExpired:
                 views[cell]?.sessionOpen = false

@@ -5,6 +5,8 @@ import GRPCNIOTransportHTTP2
 /// One gRPC connection to one node's client address, running for as long as the client uses it.
 final class NodeConnection: Sendable {
     let client: Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>
+    /// The node's control service, on the same connection (see `ColonyClient+Control`).
+    let control: Colony_V1_ColonyControl.Client<HTTP2ClientTransport.Posix>
     private let grpc: GRPCClient<HTTP2ClientTransport.Posix>
     private let running: Task<Void, any Error>
 
@@ -29,6 +31,7 @@ final class NodeConnection: Sendable {
         let grpc = GRPCClient(transport: try .http2NIOPosix(target: target, transportSecurity: security))
         self.grpc = grpc
         client = Colony_V1_Colony.Client(wrapping: grpc)
+        control = Colony_V1_ColonyControl.Client(wrapping: grpc)
         running = Task { try await grpc.runConnections() }
     }
 
@@ -54,3 +57,4 @@ extension Colony_V1_CreateCellReply: APIReply {}
 extension Colony_V1_CellInfoReply: APIReply {}
 extension Colony_V1_ListCellsReply: APIReply {}
 extension Colony_V1_DeleteCellReply: APIReply {}
+extension Colony_V1_ChangeMembershipReply: APIReply {}

@@ -192,6 +192,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             driver: driver, config: config, requestTimeout: options.requestTimeout,
             metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
             sessionOperationsMax: options.sessionOperationsMax)
+        let control = ControlService(driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
@@ -207,7 +208,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: bindAddress, transportSecurity: security.clientAPI, config: transportConfig, eventLoopGroup: group),
-            services: [service])
+            services: [service, control])
         clientServer = server
         clientServing = Task { try await server.serve() }
         guard try await server.listeningAddress != nil else {

@@ -10,14 +10,22 @@ import Foundation
 ///   "node": 1,
 ///   "dataDirectory": "/var/lib/colony/n1",
 ///   "nodes": [
-///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201", "adminAddress": "127.0.0.1:7301" },
-///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202", "adminAddress": "127.0.0.1:7302" }
+///     { "node": 1, "peerAddress": "127.0.0.1:7101", "clientAddress": "127.0.0.1:7201", "adminAddress": "127.0.0.1:7301",
+///       "zone": "z1", "rack": "r1", "color": "default" },
+///     { "node": 2, "peerAddress": "127.0.0.1:7102", "clientAddress": "127.0.0.1:7202", "adminAddress": "127.0.0.1:7302",
+///       "zone": "z2", "rack": "r1" }
 ///   ],
 ///   "keyFile": null,
 ///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 },
 ///   "tls": { "ca": "/etc/colony/ca.pem", "certificate": "/etc/colony/node-1.pem", "key": "/etc/colony/node-1.key" }
 /// }
 /// ```
+///
+/// Each node declares its failure domains: `zone` (a datacenter or availability zone), `rack`
+/// (named within its zone) and `color` (its deployment group). All three are optional: a node
+/// without them is in zone `default`, on a rack of its own (`rack-N` for node N), of color
+/// `default`. Names are 1 to 64 of `A-Z a-z 0-9 - _ .`. The placer reads them from the
+/// directory, which `colony directory init` fills from this file.
 ///
 /// `cellQuotaMax` is optional: the largest quotas a cell may be created with in this colony
 /// (each at most `CellLimits.ceiling`'s); without it, the ceiling applies.
@@ -120,6 +128,11 @@ public struct NodeConfig: Codable, Hashable, Sendable {
             guard seen.insert(entry.node).inserted else {
                 throw NodeConfigProblem("node \(entry.node) is listed twice in \"nodes\"")
             }
+            for (kind, name) in [("zone", entry.zone), ("rack", entry.rack), ("color", entry.color)] {
+                if let name, let problem = NodeAddress.domainNameProblem(name) {
+                    throw NodeConfigProblem("node \(entry.node): \"\(kind)\" \(problem)")
+                }
+            }
             for address in [entry.peerAddress, entry.clientAddress] + (entry.adminAddress.map { [$0] } ?? []) {
                 guard HostPort(address) != nil else {
                     throw NodeConfigProblem("node \(entry.node): \"\(address)\" is not an address; write HOST:PORT with a port from 1 to 65535")
@@ -187,13 +200,57 @@ public struct NodeAddress: Codable, Hashable, Sendable {
     /// HOST:PORT of the admin endpoint (`/metrics`, `/health`, `/status` over HTTP), if the
     /// node has one.
     public var adminAddress: String?
+    /// The zone the node is in, if declared (see `zoneName`).
+    public var zone: String?
+    /// The rack, within its zone, the node is in, if declared (see `rackName`).
+    public var rack: String?
+    /// The node's deployment group, if declared (see `colorName`).
+    public var color: String?
+
+    /// The zone of a node that declares none.
+    public static let defaultZone = "default"
+    /// The color of a node that declares none.
+    public static let defaultColor = "default"
+    /// The longest zone, rack or color name, in bytes.
+    public static let domainNameBytesMax = 64
 
     /// Makes an entry.
-    public init(node: UInt32, peerAddress: String, clientAddress: String, adminAddress: String? = nil) {
+    public init(
+        node: UInt32, peerAddress: String, clientAddress: String, adminAddress: String? = nil, zone: String? = nil,
+        rack: String? = nil, color: String? = nil
+    ) {
         self.node = node
         self.peerAddress = peerAddress
         self.clientAddress = clientAddress
         self.adminAddress = adminAddress
+        self.zone = zone
+        self.rack = rack
+        self.color = color
+    }
+
+    /// The node's zone: `zone`, else `default`.
+    public var zoneName: String { zone ?? Self.defaultZone }
+    /// The node's rack: `rack`, else a rack of its own, `rack-N`.
+    public var rackName: String { rack ?? "rack-\(node)" }
+    /// The node's color: `color`, else `default`.
+    public var colorName: String { color ?? Self.defaultColor }
+
+    /// What is wrong with a zone, rack or color name, or nil when it is one: 1 to 64 bytes of
+    /// `A-Z a-z 0-9 - _ .` (the placer's rule for failure-domain names).
+    public static func domainNameProblem(_ name: String) -> String? {
+        guard !name.isEmpty, name.utf8.count <= domainNameBytesMax else {
+            return "must be 1 to \(domainNameBytesMax) bytes, not \(name.utf8.count)"
+        }
+        let allowed = name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                return true
+            default:
+                return false
+            }
+        }
+        return allowed ? nil : "is \"\(name)\"; use only A-Z a-z 0-9 - _ ."
     }
 }
 

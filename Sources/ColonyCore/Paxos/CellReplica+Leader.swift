@@ -92,6 +92,7 @@ extension CellReplica {
               let memberIndex = configuration.index(of: sender)
         else { return }
         leaderState.lastHeard[memberIndex] = now
+        leaderState.answered.insert(memberIndex)
         guard let index = leaderState.proposalIndex(for: slot) else { return }
         leaderState.proposals[index].acks.insert(memberIndex)
         let needed = options.defects.contains(.minorityQuorum) ? configuration.quorum - 1 : configuration.quorum
@@ -107,6 +108,7 @@ extension CellReplica {
               let memberIndex = configuration.index(of: sender)
         else { return }
         leaderState.lastHeard[memberIndex] = now
+        leaderState.answered.insert(memberIndex)
         guard round == leaderState.round, leaderState.roundInFlight else { return }
         leaderState.roundAcks.insert(memberIndex)
         guard leaderState.roundAcks.count >= configuration.quorum else { return }

@@ -26,6 +26,9 @@ struct LeaderState: Sendable {
     var roundWanted = false
     /// When each member (by position) last answered this leader.
     var lastHeard: [UInt64]
+    /// The members (by position) that answered this leader at least once: `lastHeard` starts
+    /// at the election for everyone, so only these count as live for a membership change.
+    var answered = MemberSet()
     /// The slot of a proposed stop sign (a membership change, a deletion); nothing is
     /// proposed after it in this epoch.
     var stopSignSlot: Slot?
