@@ -37,6 +37,8 @@ struct ControlPlane {
     var heldBack: Set<HeldStep> = []
     /// Whether a control tick is scheduled.
     var isTicking = false
+    /// When a cell whose change its leader refused may be asked again, by cell index.
+    var retryAt: [Int: UInt64] = [:]
 
     /// The control plane of a new colony: the fleet of `options`' nodes laid out for `seed`,
     /// and every cell placed by the placer.

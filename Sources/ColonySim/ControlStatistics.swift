@@ -29,6 +29,13 @@ public struct ControlStatistics: Hashable, Sendable {
     public var stepsHeldBack = 0
     /// Changes the cells refused or whose outcome stayed unknown (the members were then read afresh).
     public var changesAbandoned = 0
+    /// Changes a cell's leader refused because fewer than a majority of its members would
+    /// stay live (the leader's verdict); the control plane waited and decided again later.
+    public var refusalsWouldLoseMajority = 0
+    /// Changes a cell's leader refused because another change was being committed.
+    public var refusalsChangeInFlight = 0
+    /// Changes a cell's leader refused because they were decided at another epoch.
+    public var refusalsStaleEpoch = 0
 
     /// Zeroed counts.
     public init() {}
@@ -54,5 +61,8 @@ public struct ControlStatistics: Hashable, Sendable {
         moveChanges += other.moveChanges
         stepsHeldBack += other.stepsHeldBack
         changesAbandoned += other.changesAbandoned
+        refusalsWouldLoseMajority += other.refusalsWouldLoseMajority
+        refusalsChangeInFlight += other.refusalsChangeInFlight
+        refusalsStaleEpoch += other.refusalsStaleEpoch
     }
 }

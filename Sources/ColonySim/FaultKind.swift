@@ -40,7 +40,6 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     /// Move a cell near a zone: its members re-chosen with that zone named, one at a time.
     case moveNear = "move-near"
 
-
     /// Parses a `--faults` value: `all`, `none`, or a comma-separated list of kinds.
     public static func parseList(_ text: String) throws(FaultListError) -> Set<FaultKind> {
         let trimmed = text.trimmingWhitespace()

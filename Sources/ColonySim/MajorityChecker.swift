@@ -9,33 +9,29 @@ import ColonyCore
 /// member removes at once and adds only later, and a control plane that forgets this
 /// removes before it adds.
 ///
-/// Every membership change the control plane makes is judged twice:
-/// 1. when it is requested: if it takes out a live member, the members that stay must hold
-///    a majority of live ones;
-/// 2. when the cell applies it: if it took out a member that was live (at the request or
-///    now), the new configuration must hold a majority of members that are live now or were
-///    live at the request. Members that faults took in between (a crash, a stop, a corrupt
-///    disk, a lost node) count as live: what the faults took is theirs.
-/// A change that takes out a member that was not live takes nothing, so a cell the faults
-/// left without a majority is no violation. Renewals change no member and are not judged.
+/// The checker judges outcomes, not intentions: a request the cell's leader refuses leaves
+/// the cell as it was. When a cell applies a change that took out a member that was live
+/// (at the request or now), the new configuration must hold a majority of members that are
+/// live now or were live when the control plane requested the change. Members that faults
+/// took in between (a crash, a stop, a corrupt disk, a lost node) count as live: what the
+/// faults took is theirs. A change that takes out a member that was not live takes nothing,
+/// so a cell the faults left without a majority is no violation. Renewals change no member
+/// and are not judged.
 struct MajorityChecker {
     /// The most violations kept, so a broken run stays readable.
     static let violationsMax = 20
 
-    /// The last change requested of each cell, with its live members at that time.
-    private var requests: [CellID: (change: MembershipChange, live: Set<NodeID>)] = [:]
+    /// The changes requested of each cell since its last applied change, with the live
+    /// members at the time of each request (a refused request may be followed by another
+    /// while an earlier attempt is still on its way through the log).
+    private var requests: [CellID: [MembershipChange: Set<NodeID>]] = [:]
     /// What went wrong, in words, with the cell, the change and the time.
     private(set) var violations: [String] = []
 
-    /// Judges `change` as the control plane requests it of `cell`, whose members are those of
-    /// `configuration`, `live` of them live now.
-    mutating func requested(_ change: MembershipChange, cell: CellID, configuration: CellConfiguration, live: Set<NodeID>, time: UInt64) {
-        requests[cell] = (change, live)
-        guard live.contains(change.remove) else { return }
-        let staying = configuration.members.filter { $0 != change.remove && live.contains($0) }
-        if staying.count < configuration.quorum {
-            record("cell \(cell): \(change) was requested with only \(staying.count) of its other members live, fewer than a majority (\(configuration.quorum)) (t=\(time)ns)")
-        }
+    /// Notes that the control plane requested `change` of `cell` while `live` of its members
+    /// were live, to judge the change if the cell applies it.
+    mutating func requested(_ change: MembershipChange, cell: CellID, live: Set<NodeID>) {
+        requests[cell, default: [:]][change] = live
     }
 
     /// Judges the change that took `cell` from `previous` to `next`, as the cell applies it;
@@ -44,9 +40,11 @@ struct MajorityChecker {
         let removed = previous.members.filter { !next.contains($0) }
         let added = next.members.filter { !previous.contains($0) }
         var liveAtRequest: Set<NodeID> = []
-        if let request = requests[cell], removed == [request.change.remove], added == [request.change.add] {
-            liveAtRequest = request.live
+        if let remove = removed.first, let add = added.first, removed.count == 1, added.count == 1 {
+            liveAtRequest = requests[cell]?[MembershipChange(remove: remove, add: add)] ?? []
         }
+        // A new epoch ends every change decided at the old one: the cell refuses them now.
+        requests[cell] = nil
         let counted = live.union(liveAtRequest)
         guard removed.contains(where: { counted.contains($0) }) else { return }
         let liveMembers = next.members.filter { counted.contains($0) }

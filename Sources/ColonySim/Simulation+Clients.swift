@@ -72,7 +72,8 @@ extension Simulation {
     /// Sends a planned operation's first attempt and records its invoke.
     mutating func begin(_ planned: PlannedOperation, clientIndex: Int) {
         let view = clients[clientIndex].cache[planned.cellIndex]
-        let request = clients[clientIndex].makeRequest(for: planned, cell: cells[planned.cellIndex], epoch: view.epoch)
+        let request = clients[clientIndex].makeRequest(
+            for: planned, cell: cells[planned.cellIndex], epoch: planned.expectedEpoch ?? view.epoch)
         let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
         clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, target: target)
         if let function = planned.function, clients[clientIndex].recordsHistory {
@@ -90,7 +91,8 @@ extension Simulation {
         operation.target = target
         operation.attempts += 1
         operation.retryPending = false
-        operation.request.expectedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
+        let cachedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
+        operation.request.expectedEpoch = operation.planned.expectedEpoch ?? cachedEpoch
         clients[clientIndex].current = operation
         clients[clientIndex].token += 1
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: options.attemptTimeout)

@@ -81,19 +81,6 @@ extension Simulation {
         wakeControlPlane()
     }
 
-    /// The operator's request for `change` ended without the change: refused, or (when
-    /// `isUnknown`) timed out, so it may still be applied for a while.
-    mutating func controlRequestEnded(cellIndex: Int, change: MembershipChange, isUnknown: Bool) {
-        guard let pending = control.inFlight[cellIndex], pending.change == change else { return }
-        if isUnknown {
-            control.inFlight[cellIndex]?.unknownSince = now
-            return
-        }
-        control.inFlight[cellIndex] = nil
-        statistics.control.changesAbandoned += 1
-        recount(cellIndex, asMembers: control.configurations[cellIndex].members)
-    }
-
     private mutating func countApplied(_ pending: ControlChange, cellIndex: Int) {
         switch pending.reason {
         case .drain: statistics.control.drainChanges += 1
@@ -184,9 +171,11 @@ extension Simulation {
     }
 
     /// Whether a change may start on cell `cellIndex` now: none in flight there, room
-    /// colony-wide, and the placer's count matching the cell's members.
+    /// colony-wide, no refusal of its leader to wait out, and the placer's count matching the
+    /// cell's members.
     func hasRoomForChange(_ cellIndex: Int) -> Bool {
         control.inFlight.count < options.controlChangesInFlightMax && control.inFlight[cellIndex] == nil
+            && control.retryAt[cellIndex].map { $0 <= now } ?? true
             && control.placements[cellIndex].members == control.configurations[cellIndex].members
     }
 
@@ -242,19 +231,8 @@ extension Simulation {
         let change = MembershipChange(remove: removed, add: added)
         control.inFlight[cellIndex] = ControlChange(change: change, reason: reason, members: next.members)
         let live = liveNodes(configuration.members, cellIndex: cellIndex)
-        majority.requested(change, cell: cells[cellIndex], configuration: configuration, live: live, time: now)
-        requestMembershipChange(change, cellIndex: cellIndex)
+        majority.requested(change, cell: cells[cellIndex], live: live)
+        requestMembershipChange(change, cellIndex: cellIndex, expectedEpoch: configuration.epoch)
         faultLog.append(FaultLogEntry(time: now, description: "\(cells[cellIndex]): \(change) (\(reason))"))
-    }
-
-    /// Sends the change through an operator's client, which retries like any client but
-    /// is left out of the history.
-    private mutating func requestMembershipChange(_ change: MembershipChange, cellIndex: Int) {
-        let clientIndex = clients.indices.first { !clients[$0].recordsHistory && clients[$0].current == nil }
-            ?? addClient(recordsHistory: false)
-        let planned = PlannedOperation(
-            function: nil, cellIndex: cellIndex, key: nil, operation: .changeMembership(change),
-            consistency: .linearizable, invokeValue: .null)
-        begin(planned, clientIndex: clientIndex)
     }
 }

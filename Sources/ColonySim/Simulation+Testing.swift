@@ -17,4 +17,9 @@ extension Simulation {
     @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
         drain(nodeIndex(id))
     }
+
+    /// The member of cell `cellIndex` whose replica leads it now; nil while none does.
+    @_spi(Testing) public func leader(ofCell cellIndex: Int) -> NodeID? {
+        members(ofCell: cellIndex).first { nodes[nodeIndex($0)].host?.replica(cells[cellIndex])?.isLeader ?? false }
+    }
 }

@@ -175,10 +175,16 @@ public struct Simulation {
                 carryOut(output, at: index)
             }
         case .request(let index, let request):
-            guard nodes[index].isUp, let output = nodes[index].host?.submit(request) else { return }
-            carryOut(output, at: index)
+            guard nodes[index].isUp else { return }
+            if case .changeMembership(let change) = request.operation, !change.isRenewal {
+                submitMembershipChange(request, change, at: index)
+            } else if let output = nodes[index].host?.submit(request) {
+                carryOut(output, at: index)
+            }
         case .reply(let clientIndex, let node, let reply):
             receiveReply(reply, from: node, clientIndex: clientIndex)
+        case .controlRefusal(let clientIndex, let node, let request, let refusal):
+            receiveControlRefusal(refusal, request: request, from: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
             clientTimerFired(clientIndex, token: token)
         case .nextFault:
@@ -243,7 +249,7 @@ public struct Simulation {
         }
     }
 
-    private mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
+    mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
         guard let clientIndex = clientIndexByID[reply.id.client],
               let delay = network.clientDelay(using: &random)
         else { return }
@@ -257,6 +263,7 @@ enum SimEvent {
     case peer(from: NodeID, toIndex: Int, messages: [PeerMessage])
     case request(nodeIndex: Int, request: ClientRequest)
     case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
+    case controlRefusal(clientIndex: Int, node: NodeID, request: RequestID, refusal: MembershipChangeRefusal)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
     case heal(faultID: Int)
@@ -274,7 +281,7 @@ enum SimEvent {
         switch self {
         case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlTick, .declareGone,
+        case .reply, .controlRefusal, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlTick, .declareGone,
              .returnToService, .finalReads:
             return nil
         }

@@ -72,6 +72,8 @@ public struct SimulationOptions: Sendable {
 @_spi(Testing) public enum ControlDefect: Hashable, Sendable, CaseIterable {
     /// Replaces a member without checking that the cell keeps a majority of live members
     /// without it (as a control plane that removes before it adds would, while a member is down).
+    /// The cell's leader still judges the change: it refuses once it has missed the member
+    /// that is down, but not in the election timeout before.
     case removesWithoutMajorityGuard
 }
 

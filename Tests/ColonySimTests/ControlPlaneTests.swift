@@ -47,7 +47,7 @@ struct ControlPlaneTests {
 
     @Test("a drain waits while another member of the cell is down, then leaves the node holding no member")
     func drainWaitsForALiveMajority() throws {
-        let (simulation, drained) = try drainWhileAMemberIsDown(careless: false)
+        let (simulation, drained) = try drainWhileAMemberIsDown(careless: false, after: 0)
         #expect(simulation.statistics.majorityViolations.isEmpty, "\(simulation.statistics.majorityViolations)")
         #expect(simulation.statistics.control.stepsHeldBack >= 1)
         let emptied = simulation.faultLog.first { $0.description == "\(drained) drained: no cell has it as a member" }
@@ -57,15 +57,31 @@ struct ControlPlaneTests {
 
     @Test("the majority checker catches a control plane that removes a live member while another member is down")
     func carelessControlIsCaught() throws {
-        let (simulation, _) = try drainWhileAMemberIsDown(careless: true)
+        // Asked at once, the leader has not yet missed the crashed member, so its verdict
+        // lets the change through: only the control plane's own guard could have held it back.
+        let (simulation, _) = try drainWhileAMemberIsDown(careless: true, after: 0)
+        #expect(simulation.statistics.control.refusalsWouldLoseMajority == 0)
         #expect(!simulation.statistics.majorityViolations.isEmpty)
         #expect(!simulation.statistics.violations.isEmpty, "a majority violation fails the seed")
     }
 
-    /// Three-replica cells, no random faults: once the colony has settled, one member of cell
-    /// 0 crashes and another is drained. Without the guard, the drain replaces a live member
-    /// while the third is down, leaving one live member and one that has yet to join.
-    private func drainWhileAMemberIsDown(careless: Bool) throws -> (Simulation, NodeID) {
+    @Test("the leader refuses a careless control plane's change once it has missed a member, until the member is back")
+    func leaderRefusesWhatWouldLoseTheMajority() throws {
+        // A second after the crash the leader has heard nothing from the crashed member for
+        // longer than an election timeout, so it counts it out and refuses the change.
+        let (simulation, drained) = try drainWhileAMemberIsDown(careless: true, after: Nanoseconds.second)
+        #expect(simulation.statistics.majorityViolations.isEmpty, "\(simulation.statistics.majorityViolations)")
+        #expect(simulation.statistics.control.refusalsWouldLoseMajority >= 1)
+        let emptied = simulation.faultLog.first { $0.description == "\(drained) drained: no cell has it as a member" }
+        #expect(simulation.statistics.control.drainsCompleted == 1)
+        #expect((emptied?.time ?? 0) >= simulation.options.duration, "the drain finished only once the crashed member was back")
+    }
+
+    /// Three-replica cells, no random faults: once the colony has settled, a follower of cell
+    /// 0 crashes and, `delay` later, the other follower is drained. Without the control
+    /// plane's guard, the drain replaces a live member while the crashed one is down, leaving
+    /// one live member and one that has yet to join, unless the leader's verdict refuses it.
+    private func drainWhileAMemberIsDown(careless: Bool, after delay: UInt64) throws -> (Simulation, NodeID) {
         var options = SimulationSupport.options(faults: [])
         options.nodes = 5
         options.spareNodes = 0
@@ -74,10 +90,12 @@ struct ControlPlaneTests {
         if careless { options.controlDefects = [.removesWithoutMajorityGuard] }
         var simulation = try Simulation(seed: 5, options: options)
         simulation.run(until: 500 * Nanoseconds.millisecond)
-        let members = simulation.members(ofCell: 0)
-        simulation.crash(members[1])
-        simulation.drain(members[0])
+        let leader = try #require(simulation.leader(ofCell: 0), "cell 0 has a leader once settled")
+        let followers = simulation.members(ofCell: 0).filter { $0 != leader }
+        simulation.crash(followers[0])
+        simulation.run(until: simulation.now + delay)
+        simulation.drain(followers[1])
         simulation.run()
-        return (simulation, members[0])
+        return (simulation, followers[1])
     }
 }
