@@ -9,6 +9,8 @@ import ColonyPlacement
 ///    `controlChangesInFlightMax` colony-wide, and never one that would leave the cell without
 ///    a majority of live members (such a step waits);
 /// 4. report drained and gone nodes that no cell has as a member any more.
+/// Like the faults, the control plane starts nothing once the workload is over: the changes
+/// in flight finish, and the final reads find the colony settled.
 /// A change is settled when a replica reports the configuration it makes, when the cell
 /// refuses it, or when its outcome stays unknown for `unknownChangeSettle`.
 extension Simulation {
@@ -29,12 +31,15 @@ extension Simulation {
     mutating func controlTick() {
         syncPlacerStates()
         settleUnknownChanges()
-        stepRemovalsAndDrains()
-        stepPlannedMoves()
-        stepNearMoves()
-        stepRebalancing()
+        let isWorkloadRunning = now < options.duration
+        if isWorkloadRunning {
+            stepRemovalsAndDrains()
+            stepPlannedMoves()
+            stepNearMoves()
+            stepRebalancing()
+        }
         reportEmptiedNodes()
-        if control.hasWork {
+        if isWorkloadRunning ? control.hasWork : !control.inFlight.isEmpty {
             schedule(.controlTick, after: controlTickInterval)
         } else {
             control.isTicking = false

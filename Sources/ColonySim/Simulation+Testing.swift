@@ -13,6 +13,11 @@ extension Simulation {
         faultLog.append(FaultLogEntry(time: now, description: "crash \(id) (by the test)"))
     }
 
+    /// Restarts crashed node `id` now, from what it made durable.
+    @_spi(Testing) public mutating func restart(_ id: NodeID) {
+        restart(nodeIndex(id))
+    }
+
     /// Drains node `id` now, as the `drain` action does; returns what it does, in words.
     @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
         drain(nodeIndex(id))
