@@ -21,13 +21,17 @@ extension Simulation {
         activeFaults.map(\.description)
     }
 
-    /// The most faults in force at once, and the most nodes down at once (gone nodes aside).
+    /// The most faults in force at once, and the most nodes down at once.
     private var activeFaultsMax: Int { 3 }
     var downNodesMax: Int { 2 }
 
-    /// Nodes down now, not counting those lost for good.
+    /// Nodes down now: crashed, stopped, or lost for good with replicas not yet all
+    /// re-placed (a lost node stops counting once no cell has it as a member).
     var downNodeCount: Int {
-        nodes.reduce(0) { $0 + (!$1.isUp && !$1.isGone ? 1 : 0) }
+        nodes.indices.reduce(0) { count, index in
+            let isDown = !nodes[index].isUp && (!nodes[index].isGone || !control.reportedEmpty.contains(index))
+            return count + (isDown ? 1 : 0)
+        }
     }
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
