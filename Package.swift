@@ -47,7 +47,7 @@ let package = Package(
             ]
         ),
         .target(name: "ColonyPlacement", dependencies: ["ColonyCore"]),
-        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage"]),
+        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .target(
             name: "ColonyAPI",

@@ -48,7 +48,11 @@ struct ColorShape: Sendable {
             return (minorityCaps, nil)
         }
         var cap = minority
-        while capacity(caps: [Int](repeating: cap, count: activeInZone.count), rackCap: replicas) < replicas { cap += 1 }
+        // At most `replicas`: with fewer active nodes than replicas (a replacement that keeps
+        // members on draining or down nodes) no cap fits, and the zone rule is lifted.
+        while cap < replicas, capacity(caps: [Int](repeating: cap, count: activeInZone.count), rackCap: replicas) < replicas {
+            cap += 1
+        }
         let counts = zip(zoneNames, activeInZone).filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
         let reason: String
         if zonesWithNodes < 3 {
@@ -62,7 +66,7 @@ struct ColorShape: Sendable {
     /// The lowest rack cap that fits `replicas` under `caps`, and why it is above one.
     func rackCap(replicas: Int, caps: [Int], color: String, zoneNames: [String]) -> (cap: Int, reason: String?) {
         var cap = 1
-        while capacity(caps: caps, rackCap: cap) < replicas { cap += 1 }
+        while cap < replicas, capacity(caps: caps, rackCap: cap) < replicas { cap += 1 }
         guard cap > 1 else { return (1, nil) }
         let racks = zip(zoneNames, rackSizes).filter { !$0.1.isEmpty }.map { "\($0.0) \($0.1.count)" }.joined(separator: ", ")
         return (cap, "color \(color) has active nodes on too few racks (racks per zone: \(racks)) for \(replicas) replicas one per rack within the zone rule; up to \(cap) share a rack. Add racks")

@@ -1,4 +1,8 @@
 /// The kinds of fault the simulator can inject, named as `--faults` takes them.
+///
+/// The last five are the control plane's actions rather than failures: they change cells'
+/// members through the cells' own logs, choosing nodes with the placer, while the workload
+/// and the other faults run. They are drawn from the same schedule as the faults.
 public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     /// Split the nodes into two sides that cannot talk, then heal.
     case partition
@@ -22,8 +26,19 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     case duplicate
     /// Hold a share of messages back long enough to arrive out of order.
     case reorder
-    /// Move a cell: replace one of its members by another node, and later move it back.
+    /// Move a cell: replace one of its members by a node the placer chooses, and later move
+    /// it back.
     case move
+    /// Drain a node: move every replica off it, one membership change at a time, each
+    /// replacement chosen by the placer; the empty node may later return to service.
+    case drain
+    /// Lose a node for good: it goes down, is declared gone, and its replicas are re-placed
+    /// on other nodes, each new replica joining from a snapshot.
+    case remove
+    /// Join a spare node to the fleet and rebalance replicas onto it.
+    case add
+    /// Move a cell near a zone: its members re-chosen with that zone named, one at a time.
+    case moveNear = "move-near"
 
     /// Parses a `--faults` value: `all`, `none`, or a comma-separated list of kinds.
     public static func parseList(_ text: String) throws(FaultListError) -> Set<FaultKind> {

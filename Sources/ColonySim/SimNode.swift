@@ -22,6 +22,8 @@ struct SimNode {
     var pausedUntil: UInt64?
     /// The length of this node's tick on the simulated clock: clocks drift.
     var tickInterval: UInt64 = 10 * Nanoseconds.millisecond
+    /// Whether the node is lost for good (the `remove` action): it never restarts.
+    var isGone = false
 
     var isUp: Bool { host != nil }
 

@@ -72,7 +72,8 @@ extension Simulation {
     /// Sends a planned operation's first attempt and records its invoke.
     mutating func begin(_ planned: PlannedOperation, clientIndex: Int) {
         let view = clients[clientIndex].cache[planned.cellIndex]
-        let request = clients[clientIndex].makeRequest(for: planned, cell: cells[planned.cellIndex], epoch: view.epoch)
+        let request = clients[clientIndex].makeRequest(
+            for: planned, cell: cells[planned.cellIndex], epoch: planned.expectedEpoch ?? view.epoch)
         let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
         clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, target: target)
         if let function = planned.function, clients[clientIndex].recordsHistory {
@@ -90,7 +91,8 @@ extension Simulation {
         operation.target = target
         operation.attempts += 1
         operation.retryPending = false
-        operation.request.expectedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
+        let cachedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
+        operation.request.expectedEpoch = operation.planned.expectedEpoch ?? cachedEpoch
         clients[clientIndex].current = operation
         clients[clientIndex].token += 1
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: options.attemptTimeout)
@@ -165,6 +167,7 @@ extension Simulation {
                 verdict = "done"
             case .failure(let error):
                 verdict = "refused: \(error)"
+                controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: false)
             }
             faultLog.append(FaultLogEntry(time: now, description: "\(cells[operation.planned.cellIndex]) \(change): \(verdict)"))
             finish(clientIndex, type: .ok, value: .null)
@@ -199,6 +202,9 @@ extension Simulation {
             if type != .info {
                 completions.append(Completion(time: now, latency: now - operation.startedAt, isWrite: function != .read))
             }
+        }
+        if type == .info, case .changeMembership(let change) = operation.planned.operation {
+            controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: true)
         }
         if type == .info {
             // As in Jepsen: a process with an operation of unknown outcome never issues again.

@@ -15,12 +15,6 @@ struct ActiveFault {
     var description = ""
 }
 
-/// A membership change the simulator made, to be undone later ("off a node and back").
-struct PendingMove {
-    var cellIndex: Int
-    var change: MembershipChange
-}
-
 extension Simulation {
     /// The faults in force now, in words.
     public var faultsInForce: [String] {
@@ -29,7 +23,16 @@ extension Simulation {
 
     /// The most faults in force at once, and the most nodes down at once.
     private var activeFaultsMax: Int { 3 }
-    private var downNodesMax: Int { 2 }
+    var downNodesMax: Int { 2 }
+
+    /// Nodes down now: crashed, stopped, or lost for good with replicas not yet all
+    /// re-placed (a lost node stops counting once no cell has it as a member).
+    var downNodeCount: Int {
+        nodes.indices.reduce(0) { count, index in
+            let isDown = !nodes[index].isUp && (!nodes[index].isGone || !control.reportedEmpty.contains(index))
+            return count + (isDown ? 1 : 0)
+        }
+    }
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
     mutating func faultInterval() -> UInt64 {
@@ -72,7 +75,7 @@ extension Simulation {
             description = "clogging \(fault.links.count) links one by one"
         case .crash, .corrupt:
             let up = nodes.indices.filter { nodes[$0].isUp }
-            guard nodes.count - up.count < downNodesMax, let victim = up.randomElement(using: &random) else { return }
+            guard downNodeCount < downNodesMax, let victim = up.randomElement(using: &random) else { return }
             if kind == .corrupt {
                 guard let damage = flipStoredBit(victim) else { return }
                 description = "corrupt \(nodes[victim].id): \(damage), then crash"
@@ -88,7 +91,7 @@ extension Simulation {
             let up = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
             let busiest = busiestLeader()
             let preferred = up.contains(busiest) && random.next() % 2 == 0 ? busiest : up.randomElement(using: &random)
-            guard nodes.count - up.count < downNodesMax, let victim = preferred,
+            guard downNodeCount < downNodesMax, let victim = preferred,
                   let output = nodes[victim].host?.handOffLeadership()
             else { return }
             carryOut(output, at: victim)
@@ -117,10 +120,10 @@ extension Simulation {
             guard network.reorderPercent == 0 else { return }
             network.reorderPercent = 10 + random.next() % 21
             description = "delaying \(network.reorderPercent)% of messages out of order"
-        case .move:
-            guard let move = startMove() else { return }
-            description = "moving \(cells[move.cellIndex]): \(move.change)"
-            return logFault(description)
+        case .move, .drain, .remove, .add, .moveNear:
+            // Control actions, not faults in force: the control plane carries them out.
+            guard let action = startControlAction(kind) else { return }
+            return logFault(action)
         }
         nextFaultID += 1
         statistics.faultsInjected += 1
@@ -153,7 +156,7 @@ extension Simulation {
             network.duplicatePercent = 0
         case .reorder:
             network.reorderPercent = 0
-        case .move:
+        case .move, .drain, .remove, .add, .moveNear:
             break
         }
         activeFaults.remove(at: index)
@@ -191,7 +194,7 @@ extension Simulation {
                 blocked.forEach { network.unblock($0) }
             case .pause:
                 if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
-            case .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move:
+            case .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move, .drain, .remove, .add, .moveNear:
                 break
             }
         }
@@ -199,7 +202,7 @@ extension Simulation {
         network.lossPercent = 0
         network.duplicatePercent = 0
         network.reorderPercent = 0
-        for index in nodes.indices where !nodes[index].isUp {
+        for index in nodes.indices where !nodes[index].isUp && !nodes[index].isGone {
             restart(index)
         }
         logFault("all faults healed")
@@ -219,7 +222,7 @@ extension Simulation {
     }
 
     mutating func restart(_ index: Int) {
-        guard !nodes[index].isUp else { return }
+        guard !nodes[index].isUp, !nodes[index].isGone else { return }
         boot(index)
         logFault("restart \(nodes[index].id)")
     }

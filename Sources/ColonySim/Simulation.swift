@@ -6,7 +6,9 @@ import ColonyCore
 /// Everything that varies comes from one `UInt64` seed, and nothing reads a real clock or
 /// iterates in hash order, so the same seed replays the same run, byte for byte. The nodes
 /// run the production `ReplicaHost` and `CellReplica`; only the network, the disk and time
-/// are simulated.
+/// are simulated. The cells are placed by the production `Placer` on a fleet laid out over
+/// zones and racks, and a control plane drains, removes and adds nodes and moves cells with
+/// it while the faults run (see `ControlPlane`).
 ///
 /// A run: the workload and the faults run for `options.duration`; then every fault heals,
 /// crashed nodes restart, and the run goes on until the clients' last operations finish or
@@ -32,6 +34,7 @@ public struct Simulation {
     var nodes: [SimNode] = []
     var network = SimNetwork()
     var cells: [CellID] = []
+    var cellIndexByID: [CellID: Int] = [:]
     /// Every cell's first members: what a new client's discovery cache starts from.
     var initialViews: [CellView] = []
     var clients: [SimClient] = []
@@ -41,11 +44,12 @@ public struct Simulation {
     var workload: Workload
     var recorder: HistoryRecorder
     var agreement = AgreementChecker()
+    var majority = MajorityChecker()
     var activeFaults: [ActiveFault] = []
     var nextFaultID = 0
-    var moves: [PendingMove] = []
+    var control: ControlPlane
 
-    /// Builds the colony for `seed`: nodes, cells placed on random distinct nodes, clients.
+    /// Builds the colony for `seed`: nodes, cells placed by the placer, clients.
     public init(seed: UInt64, options: SimulationOptions) throws(SimulationOptionsError) {
         try options.validate()
         self.seed = seed
@@ -55,6 +59,7 @@ public struct Simulation {
             seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1, cellCount: options.cells, keysPerCell: options.keysPerCell,
             transactionCellEvery: options.transactionCellEvery)
         self.recorder = HistoryRecorder(isEnabled: options.recordsHistory)
+        self.control = ControlPlane(options: options, seed: seed)
         buildColony()
         for index in 0..<options.clients {
             addClient(recordsHistory: true)
@@ -95,6 +100,7 @@ public struct Simulation {
         now = max(now, time)
         statistics.simulatedNanoseconds = now
         statistics.agreementViolations = agreement.violations
+        statistics.majorityViolations = majority.violations
         if now >= endTime {
             recordUnfinishedOperations()
         }
@@ -115,7 +121,7 @@ public struct Simulation {
     public var nodesUp: [Bool] { nodes.map(\.isUp) }
 
     private mutating func buildColony() {
-        for index in 0..<options.nodes {
+        for index in 0..<(options.nodes + options.spareNodes) {
             let id = NodeID(UInt32(index + 1))
             var node = SimNode(id: id)
             // Timers drift and fire late under load: each node's tick is up to 20% longer or
@@ -124,16 +130,10 @@ public struct Simulation {
             nodes.append(node)
             boot(index)
         }
-        for cellIndex in 0..<options.cells {
+        for (cellIndex, configuration) in control.configurations.enumerated() {
             let cell = CellID("cell-\(cellIndex)")
-            var candidates = nodes.map(\.id)
-            candidates.shuffle(using: &random)
-            let members = Array(candidates.prefix(options.replicas))
-            // Valid by construction: `validate()` checked the replica count against the nodes.
-            guard let configuration = try? CellConfiguration(epoch: 1, members: members, startSlot: 1) else {
-                preconditionFailure("Invalid state: placement produced a bad configuration")
-            }
             cells.append(cell)
+            cellIndexByID[cell] = cellIndex
             initialViews.append(CellView(members: configuration.members, leader: nil))
             for member in configuration.members {
                 let index = nodeIndex(member)
@@ -175,10 +175,16 @@ public struct Simulation {
                 carryOut(output, at: index)
             }
         case .request(let index, let request):
-            guard nodes[index].isUp, let output = nodes[index].host?.submit(request) else { return }
-            carryOut(output, at: index)
+            guard nodes[index].isUp else { return }
+            if case .changeMembership(let change) = request.operation, !change.isRenewal {
+                submitMembershipChange(request, change, at: index)
+            } else if let output = nodes[index].host?.submit(request) {
+                carryOut(output, at: index)
+            }
         case .reply(let clientIndex, let node, let reply):
             receiveReply(reply, from: node, clientIndex: clientIndex)
+        case .controlRefusal(let clientIndex, let node, let request, let refusal):
+            receiveControlRefusal(refusal, request: request, from: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
             clientTimerFired(clientIndex, token: token)
         case .nextFault:
@@ -191,8 +197,12 @@ public struct Simulation {
             stopNode(index, incarnation: incarnation)
         case .clogStep(let faultID):
             clogStep(faultID)
-        case .moveBack(let moveIndex):
-            startMoveBack(moveIndex)
+        case .controlTick:
+            controlTick()
+        case .declareGone(let index):
+            declareGone(index)
+        case .returnToService(let index):
+            returnToService(index)
         case .flushDone(let index, let incarnation):
             flushDone(index, incarnation: incarnation)
         case .finalReads:
@@ -211,7 +221,9 @@ public struct Simulation {
                 statistics.leaderChanges += 1
             case .healed:
                 statistics.renewals += 1
-            case .applied, .steppedDown, .installedSnapshot, .configurationChanged, .deleted:
+            case .configurationChanged(let configuration):
+                observeConfiguration(configuration, of: event.cell)
+            case .applied, .steppedDown, .installedSnapshot, .deleted:
                 break
             }
         }
@@ -237,7 +249,7 @@ public struct Simulation {
         }
     }
 
-    private mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
+    mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
         guard let clientIndex = clientIndexByID[reply.id.client],
               let delay = network.clientDelay(using: &random)
         else { return }
@@ -251,13 +263,16 @@ enum SimEvent {
     case peer(from: NodeID, toIndex: Int, messages: [PeerMessage])
     case request(nodeIndex: Int, request: ClientRequest)
     case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
+    case controlRefusal(clientIndex: Int, node: NodeID, request: RequestID, refusal: MembershipChangeRefusal)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
     case heal(faultID: Int)
     case restart(nodeIndex: Int)
     case stopNode(nodeIndex: Int, incarnation: UInt64)
     case clogStep(faultID: Int)
-    case moveBack(moveIndex: Int)
+    case controlTick
+    case declareGone(nodeIndex: Int)
+    case returnToService(nodeIndex: Int)
     case flushDone(nodeIndex: Int, incarnation: UInt64)
     case finalReads
 
@@ -266,7 +281,8 @@ enum SimEvent {
         switch self {
         case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .moveBack, .finalReads:
+        case .reply, .controlRefusal, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlTick, .declareGone,
+             .returnToService, .finalReads:
             return nil
         }
     }

@@ -2,8 +2,13 @@ import ColonyCore
 
 /// The shape of one simulated run: the colony, the workload, the faults.
 public struct SimulationOptions: Sendable {
-    /// How many nodes the colony has.
+    /// How many nodes the colony starts with: its fleet, over which the cells are placed.
     public var nodes: Int = 9
+    /// Spare nodes: running from the start but outside the fleet, with no replicas, until the
+    /// `add` action joins one to the fleet.
+    public var spareNodes: Int = 2
+    /// The zones the fleet's nodes are spread over (each seed lays out its own racks).
+    public var zones: Int = 3
     /// How many cells it hosts.
     public var cells: Int = 50
     /// Replicas per cell (odd, 3 to 9, at most `nodes`).
@@ -28,6 +33,11 @@ public struct SimulationOptions: Sendable {
     public var operationDeadline: UInt64 = Nanoseconds.second
     /// Whether to record the history (the checker needs it; the demo and benchmarks may not).
     public var recordsHistory = true
+    /// The most membership changes the control plane (drains, removals, rebalancing, moves)
+    /// has in flight at once, colony-wide.
+    public var controlChangesInFlightMax = 3
+    /// Deliberate mistakes of the simulated control plane, so tests can show the checks catch them.
+    @_spi(Testing) public var controlDefects: Set<ControlDefect> = []
 
     /// Makes the default options.
     public init() {}
@@ -39,6 +49,13 @@ public struct SimulationOptions: Sendable {
             throw .invalid("--replicas must be odd, from 3 to 9, not \(replicas)")
         }
         guard replicas <= nodes else { throw .invalid("--replicas (\(replicas)) cannot exceed --nodes (\(nodes))") }
+        guard spareNodes >= 0, nodes + spareNodes <= 1_000 else {
+            throw .invalid("--spare-nodes must be from 0 to \(1_000 - nodes) (at most 1000 nodes in all), not \(spareNodes)")
+        }
+        guard zones >= 1, zones <= nodes else { throw .invalid("--zones must be from 1 to --nodes (\(nodes)), not \(zones)") }
+        guard controlChangesInFlightMax >= 1, controlChangesInFlightMax <= 1_000 else {
+            throw .invalid("control changes in flight must be from 1 to 1000, not \(controlChangesInFlightMax)")
+        }
         guard cells >= 1, cells <= 1_000_000 else { throw .invalid("--cells must be from 1 to 1000000, not \(cells)") }
         guard clients >= 1, clients <= 10_000 else { throw .invalid("--clients must be from 1 to 10000, not \(clients)") }
         guard keysPerCell >= 1, keysPerCell <= 100 else { throw .invalid("keys per cell must be from 1 to 100") }
@@ -49,6 +66,15 @@ public struct SimulationOptions: Sendable {
             throw .invalid(error.description)
         }
     }
+}
+
+/// A deliberately careless behaviour of the simulated control plane.
+@_spi(Testing) public enum ControlDefect: Hashable, Sendable, CaseIterable {
+    /// Replaces a member without checking that the cell keeps a majority of live members
+    /// without it (as a control plane that removes before it adds would, while a member is down).
+    /// The cell's leader still judges the change: it refuses once it has missed the member
+    /// that is down, but not in the election timeout before.
+    case removesWithoutMajorityGuard
 }
 
 /// Why simulation options were refused.

@@ -38,6 +38,8 @@ public struct SimulationStatistics: Sendable {
     public var damagedReplicas = 0
     /// Replicas renewed after coming back empty or damaged.
     public var renewals = 0
+    /// What the control plane did: drains, removals, additions, moves near a zone.
+    public var control = ControlStatistics()
     /// Simulated time covered, in nanoseconds.
     public var simulatedNanoseconds: UInt64 = 0
     /// Replicas that applied a different batch for a slot than another replica did.
@@ -46,8 +48,12 @@ public struct SimulationStatistics: Sendable {
     /// on: a message or reply they sent rested on a record recovery did not find.
     public var durabilityViolations: [String] = []
 
+    /// Membership changes of the control plane that left a cell without a majority of live
+    /// members when the faults had not taken it (see `MajorityChecker`).
+    public var majorityViolations: [String] = []
+
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
-    public var violations: [String] { agreementViolations + durabilityViolations }
+    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations }
 
     /// Makes zeroed statistics.
     public init() {}

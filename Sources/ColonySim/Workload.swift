@@ -10,6 +10,9 @@ struct PlannedOperation {
     var consistency: ReadConsistency
     /// The history value at invoke.
     var invokeValue: HistoryValue
+    /// For the control plane's membership change, the epoch it was decided at, sent with
+    /// every attempt; nil for the workload, whose requests carry the client's cached epoch.
+    var expectedEpoch: Epoch? = nil
 }
 
 /// Chooses the clients' operations: reads, writes, compare-and-sets, deletes, stale reads

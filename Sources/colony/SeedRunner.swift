@@ -146,6 +146,8 @@ struct SimulationSummary: CustomStringConvertible {
         let corruptions = statistics.reduce(0) { $0 + $1.corruptions }
         let damaged = statistics.reduce(0) { $0 + $1.damagedReplicas }
         let renewals = statistics.reduce(0) { $0 + $1.renewals }
+        let control = statistics.reduce(into: ControlStatistics()) { $0.add($1.control) }
+        let majorityViolations = statistics.reduce(0) { $0 + $1.majorityViolations.count }
         let finalReads = statistics.reduce(0) { $0 + $1.finalReads }
         let finalAnswered = statistics.reduce(0) { $0 + $1.finalReadsAnswered }
         let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.violations.count }
@@ -155,6 +157,9 @@ struct SimulationSummary: CustomStringConvertible {
             \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
             operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
             faults injected: \(faults) (\(crashes) crashes, \(stops) stops with hand-off, \(moves) membership changes applied); leader changes: \(leaders)
+            control: \(control.drains) drains (\(control.drainsCompleted) nodes left empty, \(control.returns) returned to service), \(control.removals) nodes lost and declared gone (\(control.removalsCompleted) with every replica re-placed), \(control.additions) spare nodes added, \(control.nearMoves) cells moved near a zone
+            control changes applied: \(control.drainChanges) off draining nodes, \(control.removalChanges) off gone nodes, \(control.rebalanceChanges) rebalancing, \(control.nearMoveChanges) near a zone, \(control.moveChanges) moves and moves back; \(control.stepsHeldBack) steps held back to keep a live majority, \(control.changesAbandoned) changes abandoned; \(majorityViolations) left a cell without a live majority
+            leaders refused: \(control.refusalsWouldLoseMajority) changes that would leave fewer than a majority live, \(control.refusalsChangeInFlight) with another change in flight, \(control.refusalsStaleEpoch) decided at a stale epoch (each decided again later)
             final reads after healing: \(finalAnswered) of \(finalReads) answered (an acknowledged write lost would fail one)
             storage: \(fsyncs) fsyncs, \(torn) torn writes cut at recovery, \(corruptions) bits flipped, \(damaged) replicas found damaged, \(renewals) replicas renewed
             simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time

@@ -22,8 +22,14 @@ struct SimCommand: ParsableCommand {
     @Option(help: "The first seed; `--seeds 1 --seed S` replays seed S.")
     var seed: UInt64 = 1
 
-    @Option(help: "Nodes in the colony.")
+    @Option(help: "Nodes the colony's fleet starts with.")
     var nodes: Int = 9
+
+    @Option(help: "Spare nodes, running but outside the fleet until the `add` action joins them.")
+    var spareNodes: Int = 2
+
+    @Option(help: "Zones the fleet is spread over (the racks are laid out from each seed).")
+    var zones: Int = 3
 
     @Option(help: "Cells in the colony.")
     var cells: Int = 50
@@ -64,6 +70,8 @@ struct SimCommand: ParsableCommand {
     func simulationOptions() throws -> SimulationOptions {
         var options = SimulationOptions()
         options.nodes = nodes
+        options.spareNodes = spareNodes
+        options.zones = zones
         options.cells = cells
         options.replicas = replicas
         options.clients = clients
@@ -79,8 +87,8 @@ struct SimCommand: ParsableCommand {
 
     /// The command line that replays one seed with the same shape.
     func replayCommand(_ seed: UInt64) -> String {
-        "colony sim --seeds 1 --seed \(seed) --nodes \(nodes) --cells \(cells) --replicas \(replicas) "
-            + "--clients \(clients) --duration \(duration) --faults \(faults)"
+        "colony sim --seeds 1 --seed \(seed) --nodes \(nodes) --spare-nodes \(spareNodes) --zones \(zones) "
+            + "--cells \(cells) --replicas \(replicas) --clients \(clients) --duration \(duration) --faults \(faults)"
     }
 
     func run() throws {

@@ -43,6 +43,20 @@ struct ReplacementTests {
         }
     }
 
+    @Test("a member is replaced even when fewer nodes than replicas are active, the other members kept on draining nodes")
+    func replaceWithFewActiveNodes() throws {
+        var (placer, placements) = try Self.placed(1, on: FleetShape(zones: 3, racksPerZone: 3, nodesPerRack: 1))
+        let before = placements[0]
+        let spares = placer.fleet.nodes.map(\.id).filter { !before.members.contains($0) }
+        for member in before.members.prefix(3) {
+            try placer.setState(.draining, of: member)
+        }
+        let after = try placer.replace(before.members[0], in: before)
+        #expect(Set(after.members).subtracting(before.members).isSubset(of: spares))
+        #expect(Set(before.members).subtracting(after.members) == [before.members[0]])
+        #expect(Set(after.members).count == 7)
+    }
+
     @Test("removing every cell returns the placer to empty: it then places the same cells as a fresh placer")
     func removeAll() throws {
         let shape = FleetShape(zones: 3, racksPerZone: 4, nodesPerRack: 3)

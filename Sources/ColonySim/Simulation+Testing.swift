@@ -1,0 +1,30 @@
+import ColonyCore
+
+/// Faults and actions a test can cause at a time of its choosing, to build a scenario step
+/// by step between calls of `run(until:)`.
+extension Simulation {
+    /// Crashes node `id` now, as the `crash` fault does (it keeps only what it made
+    /// durable); it restarts when every fault heals at the end of the workload.
+    @_spi(Testing) public mutating func crash(_ id: NodeID) {
+        let index = nodeIndex(id)
+        guard nodes.indices.contains(index), nodes[index].isUp else { return }
+        nodes[index].crash(using: &random)
+        statistics.crashes += 1
+        faultLog.append(FaultLogEntry(time: now, description: "crash \(id) (by the test)"))
+    }
+
+    /// Restarts crashed node `id` now, from what it made durable.
+    @_spi(Testing) public mutating func restart(_ id: NodeID) {
+        restart(nodeIndex(id))
+    }
+
+    /// Drains node `id` now, as the `drain` action does; returns what it does, in words.
+    @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
+        drain(nodeIndex(id))
+    }
+
+    /// The member of cell `cellIndex` whose replica leads it now; nil while none does.
+    @_spi(Testing) public func leader(ofCell cellIndex: Int) -> NodeID? {
+        members(ofCell: cellIndex).first { nodes[nodeIndex($0)].host?.replica(cells[cellIndex])?.isLeader ?? false }
+    }
+}

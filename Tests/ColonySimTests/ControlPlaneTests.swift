@@ -1,0 +1,110 @@
+import ColonyCheck
+import ColonyCore
+@_spi(Testing) import ColonySim
+import ColonyTestSupport
+import Testing
+
+/// The simulated control plane: drains, removals, additions and moves near a zone, carried
+/// out through the cells' own logs with the placer while the workload and faults run.
+@Suite("the simulated control plane")
+struct ControlPlaneTests {
+    /// The control actions with the faults that take nodes and links away.
+    static let controlFaults: Set<FaultKind> = [.drain, .remove, .add, .moveNear, .move, .crash, .stop, .partition, .pause, .loss]
+
+    /// 40 seeds, one at a time as every heavy test runs; the control actions must each have
+    /// changed members somewhere among them.
+    @Test("seeds that drain, remove and add nodes and move cells under faults are linearizable and keep a live majority")
+    func controlActionsUnderFaults() async throws {
+        var control = ControlStatistics()
+        for seed in UInt64(1)...40 {
+            let verdict = try await OwnThread.run(heavy: true) {
+                try SimulationSupport.run(seed: seed, options: SimulationSupport.options(faults: Self.controlFaults))
+            }
+            #expect(!verdict.isViolation, "seed \(seed): \(verdict.report) \(verdict.statistics.violations)")
+            #expect(verdict.report.unknownPartitions.isEmpty, "seed \(seed): the checker gave up")
+            #expect(
+                verdict.statistics.finalReadsAnswered == verdict.statistics.finalReads,
+                "seed \(seed): \(verdict.statistics.finalReads - verdict.statistics.finalReadsAnswered) final reads went unanswered")
+            control.add(verdict.statistics.control)
+        }
+        #expect(control.drains > 0 && control.drainChanges > 0, "drains ran: \(control)")
+        #expect(control.removals > 0 && control.removalChanges > 0, "nodes were lost and their replicas re-placed: \(control)")
+        #expect(control.additions > 0 && control.rebalanceChanges > 0, "spares joined and took replicas: \(control)")
+        #expect(control.nearMoves > 0 && control.nearMoveChanges > 0, "cells moved near a zone: \(control)")
+    }
+
+    @Test("the same seed replays the same control actions, change for change")
+    func sameSeedSameControl() throws {
+        let options = SimulationSupport.options(faults: Self.controlFaults)
+        var first = try Simulation(seed: 9, options: options)
+        var second = try Simulation(seed: 9, options: options)
+        first.run()
+        second.run()
+        #expect(first.faultLog == second.faultLog)
+        #expect(first.statistics.control == second.statistics.control)
+        #expect(HistoryCoding.encode(first.history) == HistoryCoding.encode(second.history))
+        #expect((0..<options.cells).map { first.members(ofCell: $0) } == (0..<options.cells).map { second.members(ofCell: $0) })
+    }
+
+    @Test("a drain waits while another member of the cell is down, then leaves the node holding no member")
+    func drainWaitsForALiveMajority() throws {
+        let (simulation, drained) = try drainWhileAMemberIsDown(careless: false, after: 0)
+        #expect(simulation.statistics.majorityViolations.isEmpty, "\(simulation.statistics.majorityViolations)")
+        #expect(simulation.statistics.control.stepsHeldBack >= 1)
+        let emptied = simulation.faultLog.first { $0.description == "\(drained) drained: no cell has it as a member" }
+        #expect(simulation.statistics.control.drainsCompleted == 1)
+        #expect((emptied?.time ?? 0) >= Self.restartTime, "the drain finished only once the crashed member was back")
+    }
+
+    @Test("the majority checker catches a control plane that removes a live member while another member is down")
+    func carelessControlIsCaught() throws {
+        // Asked at once, the leader has not yet missed the crashed member, so its verdict
+        // lets the change through: only the control plane's own guard could have held it back.
+        let (simulation, _) = try drainWhileAMemberIsDown(careless: true, after: 0)
+        #expect(simulation.statistics.control.refusalsWouldLoseMajority == 0)
+        #expect(!simulation.statistics.majorityViolations.isEmpty)
+        #expect(!simulation.statistics.violations.isEmpty, "a majority violation fails the seed")
+    }
+
+    @Test("the leader refuses a careless control plane's change once it has missed a member, until the member is back")
+    func leaderRefusesWhatWouldLoseTheMajority() throws {
+        // A second after the crash the leader has heard nothing from the crashed member for
+        // longer than an election timeout, so it counts it out and refuses the change.
+        let (simulation, drained) = try drainWhileAMemberIsDown(careless: true, after: Nanoseconds.second)
+        #expect(simulation.statistics.majorityViolations.isEmpty, "\(simulation.statistics.majorityViolations)")
+        #expect(simulation.statistics.control.refusalsWouldLoseMajority >= 1)
+        let emptied = simulation.faultLog.first { $0.description == "\(drained) drained: no cell has it as a member" }
+        #expect(simulation.statistics.control.drainsCompleted == 1)
+        #expect((emptied?.time ?? 0) >= Self.restartTime, "the drain finished only once the crashed member was back")
+    }
+
+    /// When the crashed member of `drainWhileAMemberIsDown` restarts: before the workload
+    /// ends, since the control plane starts nothing after that.
+    static let restartTime = 2_500 * Nanoseconds.millisecond
+
+    /// Three-replica cells, no random faults, 4 s of workload: once the colony has settled
+    /// (0.5 s), a follower of cell 0 crashes and, `delay` later, the other follower is
+    /// drained; the crashed follower restarts at `restartTime`. Without the control plane's
+    /// guard, the drain replaces a live member while the crashed one is down, leaving one
+    /// live member and one that has yet to join, unless the leader's verdict refuses it.
+    private func drainWhileAMemberIsDown(careless: Bool, after delay: UInt64) throws -> (Simulation, NodeID) {
+        var options = SimulationSupport.options(faults: [])
+        options.nodes = 5
+        options.spareNodes = 0
+        options.replicas = 3
+        options.cells = 2
+        options.duration = 4 * Nanoseconds.second
+        if careless { options.controlDefects = [.removesWithoutMajorityGuard] }
+        var simulation = try Simulation(seed: 5, options: options)
+        simulation.run(until: 500 * Nanoseconds.millisecond)
+        let leader = try #require(simulation.leader(ofCell: 0), "cell 0 has a leader once settled")
+        let followers = simulation.members(ofCell: 0).filter { $0 != leader }
+        simulation.crash(followers[0])
+        simulation.run(until: simulation.now + delay)
+        simulation.drain(followers[1])
+        simulation.run(until: Self.restartTime)
+        simulation.restart(followers[0])
+        simulation.run()
+        return (simulation, followers[1])
+    }
+}
