@@ -37,6 +37,28 @@ struct MembershipChangeTests {
         #expect(Scenario.readValue(cell.reply(to: RequestID(client: ClientID(99), sequence: 1))) == "v2")
     }
 
+    @Test("a leader that removes itself hands the lead to a member that stays, well within an election timeout")
+    func removedLeaderHandsOver() throws {
+        var cell = try Scenario.cell(3)
+        cell.addJoiningReplica(on: NodeID(4))
+        let leader = try Scenario.leader(&cell)
+        cell.submit(change(leader.rawValue, 4), to: leader)
+        guard case .completed(.success(.membershipChanged)) = cell.reply(to: RequestID(client: ClientID(50), sequence: 1))?.outcome else {
+            Issue.record("the change was not applied")
+            return
+        }
+        var ticks: UInt64 = 0
+        while cell.leaders.isEmpty, ticks < ReplicaOptions().electionTimeoutTicks / 3 {
+            cell.tick()
+            ticks += 1
+        }
+        let successor = try #require(cell.leaders.first, "no leader \(ticks) ticks after the leader removed itself")
+        #expect(successor != leader)
+        #expect(cell.replicas[successor]?.configuration?.contains(leader) == false, "the successor leads the new epoch")
+        cell.submit(Scenario.put("k", "after", sequence: 2), to: successor)
+        #expect(cell.reply(to: RequestID(client: ClientID(1), sequence: 2))?.outcome == .completed(.success(.written(version: 1))))
+    }
+
     @Test("a replica of an older epoch is answered with the current configuration")
     func staleEpochMessages() throws {
         var cell = try Scenario.cell(3)

@@ -48,4 +48,15 @@ extension CellReplica {
         guard canVote, !isLeaving, ballot == promised, case .follower = role else { return }
         startPrepare(&output)
     }
+
+    /// The leader of the epoch that just ended removed itself from the cell and asks this
+    /// member to stand for the new epoch. It does, unless it followed another leader since,
+    /// already knows a leader of the new epoch, or is not the new epoch's member.
+    mutating func receiveTakeOverFromRemovedLeader(_ ballot: Ballot, from sender: NodeID, _ output: inout ReplicaOutput) {
+        guard let configuration = state?.configuration, canVote, !isLeaving, isMember,
+              ballot == promised, ballot.node == sender, !configuration.contains(sender),
+              ballot.epoch + 1 == configuration.epoch, leaderHint == nil, case .follower = role
+        else { return }
+        startPrepare(&output)
+    }
 }

@@ -125,6 +125,23 @@ extension CellReplica {
         }
     }
 
+    /// This leader applied the change that removes it: so that the cell is not left waiting
+    /// an election timeout for a leader, it tells the members that stay what is chosen (a
+    /// heartbeat carrying the commit) and asks the one it heard from most recently to take
+    /// over at once (`takeOver`: that member runs phase 1, which is always safe).
+    private mutating func handOverOnRemoval(
+        previous: CellConfiguration, next configuration: CellConfiguration, _ output: inout ReplicaOutput
+    ) {
+        guard let leader = leadership, let state, leader.lastHeard.count == previous.members.count else { return }
+        let staying = previous.members.indices.filter { previous.members[$0] != node && configuration.contains(previous.members[$0]) }
+        for index in staying {
+            output.send(.heartbeat(leader.ballot, commit: state.appliedThrough, round: leader.round), to: previous.members[index], cell: cell)
+        }
+        guard let successor = staying.max(by: { leader.lastHeard[$0] != leader.lastHeard[$1] ? leader.lastHeard[$0] < leader.lastHeard[$1] : $0 > $1 })
+        else { return }
+        output.send(.takeOver(leader.ballot), to: previous.members[successor], cell: cell)
+    }
+
     /// A membership change was just applied: the old epoch ends here. Slots the old epoch
     /// put after the change are dropped, the state is snapshotted so the new configuration is
     /// durable, and a leader that stays a member leads the new epoch at once.
@@ -137,6 +154,7 @@ extension CellReplica {
             for member in previous.members where !configuration.contains(member) && member != node {
                 output.send(.staleEpoch(configuration), to: member, cell: cell)
             }
+            if !configuration.contains(node) { handOverOnRemoval(previous: previous, next: configuration, &output) }
         }
         let previousLeader = leaderHint
         stepDownIfLeading(&output)

@@ -269,6 +269,10 @@ public struct CellReplica: Sendable {
             receiveWhileDamaged(body, from: sender, &output)
             return output
         }
+        if case .takeOver(let ballot) = body, ballot.epoch < configuration.epoch {
+            receiveTakeOverFromRemovedLeader(ballot, from: sender, &output)
+            return output
+        }
         if let ballot = body.ballot {
             if ballot.epoch < configuration.epoch {
                 if body.isBallotOwnersRequest {
