@@ -32,9 +32,7 @@ extension CellReplica {
     mutating func askToTakeOver(_ output: inout ReplicaOutput) {
         guard let state, let leader = leadership else { return }
         let members = state.configuration.members
-        let candidates = members.indices
-            .filter { members[$0] != node }
-            .sorted { leader.lastHeard[$0] != leader.lastHeard[$1] ? leader.lastHeard[$0] > leader.lastHeard[$1] : $0 < $1 }
+        let candidates = leader.byLastHeard(members.indices.filter { members[$0] != node })
         guard !candidates.isEmpty else { return }
         let target = members[candidates[handOffAttempts % candidates.count]]
         handOffAttempts += 1

@@ -137,8 +137,7 @@ extension CellReplica {
         for index in staying {
             output.send(.heartbeat(leader.ballot, commit: state.appliedThrough, round: leader.round), to: previous.members[index], cell: cell)
         }
-        guard let successor = staying.max(by: { leader.lastHeard[$0] != leader.lastHeard[$1] ? leader.lastHeard[$0] < leader.lastHeard[$1] : $0 > $1 })
-        else { return }
+        guard let successor = leader.byLastHeard(staying).first else { return }
         output.send(.takeOver(leader.ballot), to: previous.members[successor], cell: cell)
     }
 

@@ -53,6 +53,12 @@ struct LeaderState: Sendable {
     /// The round a read arriving now must wait for: one that starts after it arrived.
     var roundForNewRead: UInt64 { round + 1 }
 
+    /// `positions` (member positions) ordered by when each last answered this leader, most
+    /// recent first, ties by position: the order in which to ask members to take over.
+    func byLastHeard(_ positions: [Int]) -> [Int] {
+        positions.sorted { lastHeard[$0] != lastHeard[$1] ? lastHeard[$0] > lastHeard[$1] : $0 < $1 }
+    }
+
     /// How many members answered within `window` ticks of `now` (the leader counts itself).
     func membersHeard(within window: UInt64, now: UInt64, selfIndex: Int) -> Int {
         var count = 0
