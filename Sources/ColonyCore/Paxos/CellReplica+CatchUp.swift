@@ -51,7 +51,7 @@ extension CellReplica {
             guard item.slot == appliedThrough + 1 else { break }
             if let existing = log[item.slot], existing.isChosen, existing.batch != item.entry.batch { break }
             let entry = LogEntry(ballot: item.entry.ballot, batch: item.entry.batch, isChosen: true)
-            log.store(entry, at: item.slot)
+            keep(entry, at: item.slot)
             output.persist.append(.accepted(slot: item.slot, entry: entry))
             applyChosen(&output)
         }

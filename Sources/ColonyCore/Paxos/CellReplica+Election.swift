@@ -47,6 +47,8 @@ extension CellReplica {
         guard canVote, !isLeaving, let state else { return }
         stepDownIfLeading(&output)
         let ballot = nextCandidateBallot
+        // Ballots only grow: a candidacy outranks everything this replica promised.
+        precondition(ballot > promised, "Invalid state: cell \(cell.name) stands with \(ballot) having promised \(promised)")
         promised = ballot
         persistPromise(ballot, &output)
         let report = PromiseReport(node: node, appliedThrough: state.appliedThrough, entries: log.entries(from: state.appliedThrough + 1))

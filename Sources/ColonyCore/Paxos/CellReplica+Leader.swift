@@ -20,7 +20,9 @@ extension CellReplica {
         let ballot = leaderState.ballot
         let slot = leaderState.nextSlot
         let entry = LogEntry(ballot: ballot, batch: batch, isChosen: false)
-        log.store(entry, at: slot)
+        precondition(slot > state.appliedThrough, "Invalid state: cell \(cell.name) proposes slot \(slot), applied through \(state.appliedThrough)")
+        precondition(ballot == promised, "Invalid state: cell \(cell.name) leads with \(ballot) but promised \(promised)")
+        keep(entry, at: slot)
         output.persist.append(.accepted(slot: slot, entry: entry))
         leaderState.proposals.append(Proposal(slot: slot, batch: batch, acks: MemberSet(selfIndex), sentAt: now))
         leaderState.nextSlot = slot + 1

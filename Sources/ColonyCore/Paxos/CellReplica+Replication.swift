@@ -24,6 +24,7 @@ extension CellReplica {
             promised = ballot
             persistPromise(ballot, &output)
         }
+        precondition(promised == ballot, "Invalid state: cell \(cell.name) follows \(ballot) having promised \(promised)")
         follow(ballot, &output)
         return true
     }
@@ -40,7 +41,11 @@ extension CellReplica {
         if let existing, existing.isChosen, existing.batch != batch { return }
         let chosen = (existing?.isChosen ?? false) || (leaderCommit.ballot == ballot && slot <= leaderCommit.slot)
         let entry = LogEntry(ballot: ballot, batch: batch, isChosen: chosen)
-        log.store(entry, at: slot)
+        // Promised ≥ accepted: an acceptor votes only for the ballot it follows.
+        precondition(
+            ballot <= promised || options.defects.contains(.acceptIgnoresPromise),
+            "Invalid state: cell \(cell.name) accepts \(ballot) having promised \(promised)")
+        keep(entry, at: slot)
         output.persist.append(.accepted(slot: slot, entry: entry))
         output.send(.accepted(ballot, slot: slot), to: sender, cell: cell)
         if chosen {
@@ -182,6 +187,7 @@ extension CellReplica {
     /// Persists the whole state and forgets the log up to it.
     mutating func takeSnapshot(_ output: inout ReplicaOutput) {
         guard let state else { return }
+        precondition(state.appliedThrough >= snapshotSlot, "Invalid state: cell \(cell.name) snapshots at \(state.appliedThrough), behind \(snapshotSlot)")
         output.persist.append(.snapshot(state))
         snapshotSlot = state.appliedThrough
         log.discard(through: snapshotSlot)

@@ -342,6 +342,19 @@ public struct CellReplica: Sendable {
         }
     }
 
+    /// Stores `entry` at `slot` in the replica's log. A slot's chosen value never changes on a
+    /// replica: every caller has already refused input that would change it, so a change here
+    /// is a bug of ours (the test defects aside, which break the protocol on purpose).
+    mutating func keep(_ entry: LogEntry, at slot: Slot) {
+        if let existing = log[slot], existing.isChosen {
+            precondition(
+                existing.batch == entry.batch || !options.defects.isEmpty,
+                "Invalid state: cell \(cell.name) slot \(slot) was chosen with another batch")
+        }
+        precondition(slot > appliedThrough || !hasState, "Invalid state: cell \(cell.name) stores slot \(slot), applied through \(appliedThrough)")
+        log.store(entry, at: slot)
+    }
+
     /// Persists a promise, unless a test switched that safety mechanism off.
     func persistPromise(_ ballot: Ballot, _ output: inout ReplicaOutput) {
         guard !options.defects.contains(.promisesNotPersisted) else { return }
