@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import SystemPackage
 
 /// The real disk: files in one directory, written with POSIX calls. Files being appended to

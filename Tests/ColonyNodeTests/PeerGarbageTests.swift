@@ -1,7 +1,6 @@
 import ColonyCore
 import ColonyWire
 import Foundation
-import Glibc
 import ColonyTestSupport
 import Testing
 @testable import ColonyNode

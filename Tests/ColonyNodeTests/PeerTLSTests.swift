@@ -2,7 +2,6 @@ import ColonyCore
 import ColonyTestSupport
 import ColonyWire
 import Foundation
-import Glibc
 import Testing
 @testable import ColonyNode
 @testable import colony

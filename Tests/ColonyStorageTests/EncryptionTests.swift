@@ -2,6 +2,7 @@ import ColonyCore
 import ColonySim
 import ColonyStorage
 import Testing
+@testable import colony
 
 @Suite("encryption at rest")
 struct EncryptionTests {

@@ -3,6 +3,7 @@ import ColonyStorage
 import ColonyTestSupport
 import Foundation
 import Testing
+@testable import colony
 
 /// The real filesystem and real fsync: `colony wal exercise` writes under load and is killed
 /// with SIGKILL at random points; every record it reported durable must be recovered, and

@@ -1,6 +1,7 @@
 import ColonyCore
 import ColonySim
 import ColonyStorage
+@testable import colony
 
 /// Small logs on the simulated disk, for storage scenarios.
 enum StorageSupport {

@@ -2,6 +2,7 @@ import ColonyCore
 import ColonySim
 @testable import ColonyStorage
 import Testing
+@testable import colony
 
 @Suite("the write-ahead log")
 struct WriteAheadLogTests {

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyStorage
 
 /// A deterministic write load for a node's log, and the check that recovery kept every
 /// acknowledged record and invented none. `colony wal exercise` writes it (the crash tests
@@ -7,9 +8,9 @@ import ColonyCore
 /// The record at LSN `n` is an accepted entry of cell `exercise-(n mod cells)` at slot `n`,
 /// whose one command writes a value derived from `n`: anything recovered can be recomputed
 /// and compared byte for byte.
-public enum LogExercise {
+enum LogExercise {
     /// The cell and record the exercise writes at `lsn`.
-    public static func record(at lsn: UInt64, cells: Int) -> (cell: CellID, record: DurableRecord) {
+    static func record(at lsn: UInt64, cells: Int) -> (cell: CellID, record: DurableRecord) {
         let cell = CellID("exercise-\(lsn % UInt64(cells))")
         let command = Command.client(ClientCommand(
             id: RequestID(client: ClientID(7), sequence: lsn), operation: .put(Key("k"), value(at: lsn)), opensSession: true))
@@ -25,7 +26,7 @@ public enum LogExercise {
 
     /// What is wrong with `recovered`: an acknowledged record (LSN `from`…`through`) that is
     /// missing, or any recovered entry that the exercise never wrote. Empty when all is well.
-    public static func problems(
+    static func problems(
         in recovered: [CellID: DurableCellState], acknowledged: ClosedRange<UInt64>?, cells: Int
     ) -> [String] {
         var problems: [String] = []

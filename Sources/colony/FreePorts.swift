@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Synchronization
 
 /// Free TCP ports on loopback for local colonies and tests.
@@ -9,7 +8,7 @@ import Synchronization
 /// it, any connection may take it ("Address already in use"). So ports are drawn at random
 /// from below that range, where the system never picks on its own, each checked free by
 /// binding it, and never handed out twice by this process.
-public enum FreePorts {
+enum FreePorts {
     /// The lowest port drawn from: above the well-known and most registered services' ports.
     static let lowest = 10_000
     /// Ports this process handed out already.
@@ -17,7 +16,7 @@ public enum FreePorts {
 
     /// `count` distinct ports that were free a moment ago and that the system will not give
     /// to outgoing connections; callers bind them soon after.
-    public static func take(_ count: Int) throws -> [Int] {
+    static func take(_ count: Int) throws -> [Int] {
         let highest = ephemeralRangeStart() - 1
         guard highest - lowest >= count * 4 else {
             throw POSIXError(.EADDRNOTAVAIL, userInfo: [
