@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "ColonyPlacement", targets: ["ColonyPlacement"]),
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
+        .library(name: "ColonyNodeCore", targets: ["ColonyNodeCore"]),
         .library(name: "ColonyNode", targets: ["ColonyNode"]),
         .library(name: "ColonyAPI", targets: ["ColonyAPI"]),
         .library(name: "ColonyClient", targets: ["ColonyClient"]),
@@ -46,8 +47,9 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        .target(name: "ColonyNodeCore", dependencies: ["ColonyCore", "ColonyWire"]),
         .target(name: "ColonyPlacement", dependencies: ["ColonyCore"]),
-        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement"]),
+        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyPlacement"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .target(
             name: "ColonyAPI",
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "ColonyNode",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyAPI",
+                "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,6 +100,7 @@ let package = Package(
         ),
         .target(name: "ColonyTestSupport", path: "Tests/ColonyTestSupport"),
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
+        .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),

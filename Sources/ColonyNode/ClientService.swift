@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyCore
+import ColonyNodeCore
 import Foundation
 import GRPCCore
 import Logging
@@ -51,10 +52,16 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         let timeout = requestTimeout
         // The request id is the same on every node that applies the write: one grep finds its path.
         logger.debug("request", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
-        do {
-            let reply = try await driver.ask(request, timeout: timeout)
+        switch try? await driver.ask(request, timeout: timeout) {
+        case .reply(let reply)?:
             return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
-        } catch {
+        case .noAnswer(.stopping)?:
+            var unavailable = APIMapping.error(
+                .unavailable,
+                "node \(config.node) is stopping before cell \(request.cell.name) answered; a write may still take effect, so retry it with the same id at another member")
+            unavailable.retryAfterMs = 100
+            return .failure(unavailable)
+        case .membershipChange?, .noAnswer(.timedOut)?, nil:
             logger.debug("no answer in time", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
             var unavailable = APIMapping.error(
                 .unavailable,

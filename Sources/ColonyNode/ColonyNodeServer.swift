@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyNodeCore
 import ColonyStorage
 import Foundation
 import GRPCCore
@@ -103,9 +104,9 @@ public final class ColonyNodeServer: @unchecked Sendable {
         for (cell, reason) in recovery.damaged.sorted(by: { $0.key < $1.key }) {
             logger.error("DAMAGED replica of cell \(cell.name): \(reason); it will not vote until its cell renews it from its peers")
         }
-        let (host, restoreOutput) = ReplicaHost.restore(
+        let core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
-            seed: UInt64.random(in: 0...UInt64.max))
+            frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let loop = group.next()
@@ -115,7 +116,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         }
         let metrics = NodeMetrics()
         let links = PeerLinks(
-            loop: loop, colony: config.colony, node: node, addresses: peers, frameBytesMax: options.frameBytesMax, security: security,
+            loop: loop, colony: config.colony, node: node, addresses: peers, security: security,
             handshakeTimeout: options.helloTimeout, metrics: metrics, logger: logger)
         let box = ServerBox()
         let storage = StorageWriter(
@@ -126,15 +127,15 @@ public final class ColonyNodeServer: @unchecked Sendable {
                 Task { await box.server?.stop(failure: reason) }
             })
         let driver = NodeDriver(
-            loop: loop, host: host, storage: storage, links: links, watchesMax: options.watchesMax, metrics: metrics,
-            logger: logger)
+            loop: loop, core: core, tick: options.tick, storage: storage, links: links, watchesMax: options.watchesMax,
+            metrics: metrics, logger: logger)
         let server = ColonyNodeServer(
             config: config, group: group, driver: driver, storage: storage, links: links, recovery: recovery, metrics: metrics,
             options: options, logger: logger)
         server.clientDrainTimeout = options.clientDrainTimeout
         box.server = server
         storage.start()
-        try await loop.submit { driver.start(tick: options.tick, restoreOutput: restoreOutput) }.get()
+        try await loop.submit { driver.start() }.get()
         do {
             try await server.listenForPeers(options: options, known: Set(peers.keys), security: security)
             try await server.listenForClients(options: options, security: security)
@@ -143,7 +144,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             await server.stop()
             throw error
         }
-        logger.info("node \(node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(host.replicaCount) replicas")
+        logger.info("node \(node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(core.host.replicaCount) replicas")
         return server
     }
 
@@ -169,14 +170,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
                     try channel.pipeline.syncOperations.addHandler(PeerInboundHandler(
                         colony: colony, node: node, knownNodes: known, authenticatesPeers: security.authenticatesPeers,
                         helloTimeout: helloTimeout, logger: logger,
-                        deliver: { sender, frame in
-                            let content: PeerFrameContent
-                            switch frame {
-                            case .messages(let messages): content = .messages(messages)
-                            case .createCell(let cell, let configuration): content = .createCell(cell, configuration)
-                            case .hello: return
+                        deliver: { sender, frame, channel in
+                            driver.loop.execute {
+                                if !driver.receive(frame: frame[...], from: sender) { channel.close(promise: nil) }
                             }
-                            driver.loop.execute { driver.receive(content, from: sender) }
                         }))
                 }
             }
@@ -249,7 +246,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     }
 
     /// Hands a client request to the node; see `NodeDriver.submit`.
-    func submit(_ request: ColonyCore.ClientRequest, timeout: TimeAmount) async throws -> ClientReply {
+    func submit(_ request: ColonyCore.ClientRequest, timeout: TimeAmount) async throws -> NodeAnswerOutcome {
         try await driver.ask(request, timeout: timeout)
     }
 

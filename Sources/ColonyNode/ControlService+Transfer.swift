@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyCore
+import ColonyNodeCore
 import GRPCCore
 
 extension ControlService {

@@ -43,19 +43,10 @@ extension NodeDriver {
         }
     }
 
-    /// Answers again the pulls parked on the cells `output` changed: changes were applied, a
-    /// snapshot installed, the members changed or the cell was deleted.
-    func wakeWatches(after output: HostOutput) {
-        var woken: [CellID] = []
-        for event in output.events where watches.hasParked(event.cell) && !woken.contains(event.cell) {
-            switch event.event {
-            case .applied, .installedSnapshot, .configurationChanged, .deleted:
-                woken.append(event.cell)
-            case .becameLeader, .steppedDown, .healed:
-                break
-            }
-        }
-        for cell in woken {
+    /// Answers again the pulls parked on `cells`: changes were applied, a snapshot
+    /// installed, the members changed or the cell was deleted.
+    func wakeWatches(of cells: [CellID]) {
+        for cell in cells where watches.hasParked(cell) {
             for parked in watches.unpark(cell) {
                 pull(parked)
             }

@@ -1,16 +1,5 @@
 import ColonyCore
-
-/// Counters of a running node since it started.
-public struct NodeStatistics: Hashable, Sendable {
-    /// Client requests received.
-    public var requestsReceived = 0
-    /// Replica messages received from peers.
-    public var peerMessagesReceived = 0
-    /// Times a replica here became its cell's leader.
-    public var leaderChanges = 0
-    /// Log slots applied, over all replicas.
-    public var slotsApplied = 0
-}
+import ColonyNodeCore
 
 /// One replica as a status page shows it.
 public struct CellStatus: Hashable, Sendable {

@@ -3,10 +3,11 @@ import ColonyWire
 import Logging
 import NIOCore
 
-/// Cuts a peer connection's bytes into frames, checking each header before waiting for its
-/// body, so an absurd length is refused at once instead of being buffered.
+/// Cuts a peer connection's bytes into frames (header included, body not yet decoded),
+/// checking each header before waiting for its body, so an absurd length is refused at once
+/// instead of being buffered.
 struct PeerFrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = PeerFrame
+    typealias InboundOut = [UInt8]
 
     let frameBytesMax: Int
 
@@ -15,10 +16,8 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let header = try PeerFrameHeader(headerBytes, frameBytesMax: frameBytesMax)
-        guard buffer.readableBytes >= PeerFrame.headerBytes + header.bodyLength else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: PeerFrame.headerBytes)
-        guard let body = buffer.readBytes(length: header.bodyLength) else { return .needMoreData }
-        context.fireChannelRead(wrapInboundOut(try PeerFrame.decode(header, body: body[...])))
+        guard let frame = buffer.readBytes(length: PeerFrame.headerBytes + header.bodyLength) else { return .needMoreData }
+        context.fireChannelRead(wrapInboundOut(frame))
         return .continue
     }
 
@@ -32,17 +31,18 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 }
 
 /// The receiving end of a connection another node opened: the first frame must be a hello
-/// from a node of this colony; every later frame is handed to the node with the sender's id.
-/// With TLS, the hello must name the node the connection's certificate was issued to.
-/// Anything else closes the connection with the reason logged; the node goes on serving.
+/// from a node of this colony; every later frame is handed, still encoded, to the node core
+/// with the sender's id, and the connection is closed if the core refuses it. With TLS, the
+/// hello must name the node the connection's certificate was issued to. Anything else closes
+/// the connection with the reason logged; the node goes on serving.
 final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = PeerFrame
+    typealias InboundIn = [UInt8]
 
     private let colony: String
     private let node: NodeID
     private let knownNodes: Set<NodeID>
     private let authenticatesPeers: Bool
-    private let deliver: @Sendable (NodeID, PeerFrame) -> Void
+    private let deliver: @Sendable (NodeID, [UInt8], any Channel) -> Void
     private let logger: Logger
     private let helloTimeout: TimeAmount
     private var peer: NodeID?
@@ -50,7 +50,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
 
     init(
         colony: String, node: NodeID, knownNodes: Set<NodeID>, authenticatesPeers: Bool, helloTimeout: TimeAmount,
-        logger: Logger, deliver: @escaping @Sendable (NodeID, PeerFrame) -> Void
+        logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
     ) {
         self.colony = colony
         self.node = node
@@ -78,9 +78,18 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = unwrapInboundIn(data)
-        switch (peer, frame) {
-        case (nil, .hello(let colony, let sender)):
+        let bytes = unwrapInboundIn(data)
+        if let sender = peer {
+            return deliver(sender, bytes, context.channel)
+        }
+        let frame: PeerFrame
+        do {
+            frame = try PeerFrame.decode(PeerFrameHeader(bytes, frameBytesMax: bytes.count), body: bytes.dropFirst(PeerFrame.headerBytes))
+        } catch {
+            return refuse(context, "\(error)")
+        }
+        switch frame {
+        case .hello(let colony, let sender):
             guard colony == self.colony else {
                 return refuse(context, "it belongs to colony \"\(colony)\", this node to \"\(self.colony)\"")
             }
@@ -100,12 +109,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             helloDeadline?.cancel()
             peer = sender
             logger.debug("peer connected", metadata: ["peer": "\(sender)"])
-        case (nil, _):
+        case .messages, .createCell:
             refuse(context, "its first frame was not a hello")
-        case (.some, .hello):
-            refuse(context, "it sent a second hello")
-        case (.some(let sender), _):
-            deliver(sender, frame)
         }
     }
 

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyNodeCore
 import ColonyWire
 import Logging
 import NIOCore
@@ -7,9 +8,9 @@ import NIOSSL
 
 /// This node's sending side: one TCP connection to each peer node, opened on first use and
 /// reopened with capped backoff after it drops. With TLS, a connection is used only once
-/// the handshake has shown the other end holds the certificate of the node it was opened to. Every message for a peer handed over during
-/// one turn of the core loop, whatever its cell, leaves in one frame (or a few, if they would
-/// exceed the frame limit).
+/// the handshake has shown the other end holds the certificate of the node it was opened to.
+/// It writes the frames the node core encoded (every cell's messages to one peer in one turn
+/// of the loop gathered in one frame, or a few); it never looks inside them.
 ///
 /// Messages for a peer that is unreachable, or whose connection is backed up, are dropped:
 /// the replicas retransmit what matters, and a node never buffers without bound for a peer
@@ -35,55 +36,41 @@ final class PeerLinks: @unchecked Sendable {
     private let loop: any EventLoop
     private let hello: [UInt8]
     private let addresses: [NodeID: HostPort]
-    private let frameBytesMax: Int
     private let security: NodeSecurity
     private let handshakeTimeout: TimeAmount
     private let logger: Logger
     private let metrics: NodeMetrics
     private var links: [NodeID: Link] = [:]
-    private var outbox: [NodeID: [PeerMessage]] = [:]
-    private var flushScheduled = false
     private var closed = false
 
     /// Messages dropped because their peer was unreachable or backed up.
     private(set) var droppedMessages = 0
 
     init(
-        loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort], frameBytesMax: Int,
+        loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort],
         security: NodeSecurity, handshakeTimeout: TimeAmount, metrics: NodeMetrics, logger: Logger
     ) {
         self.metrics = metrics
         self.loop = loop
         self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
         self.addresses = addresses
-        self.frameBytesMax = frameBytesMax
         self.security = security
         self.handshakeTimeout = handshakeTimeout
         self.logger = logger
     }
 
-    /// Queues a batch of messages for its peer; it leaves at the end of this loop turn.
-    func send(_ batch: PeerBatch) {
-        outbox[batch.to, default: []].append(contentsOf: batch.messages)
-        scheduleFlush()
-    }
-
-    /// Sends a control frame to `peer` at once (ahead of queued messages), or as soon as the
-    /// connection is up if it is not.
-    func send(_ frame: PeerFrame, to peer: NodeID) {
-        guard !closed else { return }
-        if let channel = links[peer]?.channel, channel.isActive {
-            write([frame.encoded()], count: 1, to: peer)
-            return
+    /// Writes the frames to their peers' connections, each peer's in order with one flush;
+    /// a control frame for a peer whose connection is not up waits for it (at most
+    /// `controlQueueMax`), replica messages for such a peer are dropped.
+    func send(_ frames: [OutgoingFrame]) {
+        guard !closed, !frames.isEmpty else { return }
+        var byPeer: [NodeID: [OutgoingFrame]] = [:]
+        for frame in frames {
+            byPeer[frame.to, default: []].append(frame)
         }
-        var link = links[peer] ?? Link()
-        if link.control.count >= Self.controlQueueMax {
-            link.control.removeFirst()
-            logger.warning("dropping a control frame for unreachable peer \(peer): \(Self.controlQueueMax) are queued")
+        for (peer, queued) in byPeer.sorted(by: { $0.key < $1.key }) {
+            write(queued, to: peer)
         }
-        link.control.append(frame.encoded())
-        links[peer] = link
-        connectIfDue(peer)
     }
 
     /// Closes every connection; later sends are dropped.
@@ -95,55 +82,43 @@ final class PeerLinks: @unchecked Sendable {
         links = [:]
     }
 
-    private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        loop.execute { self.flush() }
-    }
-
-    private func flush() {
-        flushScheduled = false
-        let pending = outbox
-        outbox.removeAll(keepingCapacity: true)
-        for (peer, messages) in pending.sorted(by: { $0.key < $1.key }) {
-            write(frames(for: messages[...]), count: messages.count, to: peer)
-        }
-    }
-
-    /// The frames that carry `messages`, each within the frame limit; a single message too
-    /// big for any frame is dropped with a log line.
-    private func frames(for messages: ArraySlice<PeerMessage>) -> [[UInt8]] {
-        let frame = PeerFrame.messages(Array(messages)).encoded()
-        if frame.count - PeerFrame.headerBytes <= frameBytesMax { return [frame] }
-        guard messages.count > 1 else {
-            logger.error("dropping a message for cell \(messages.first?.cell.name ?? "?"): \(frame.count) bytes exceed the frame limit of \(frameBytesMax)")
-            drop(1)
-            return []
-        }
-        let middle = messages.startIndex + messages.count / 2
-        return frames(for: messages[..<middle]) + frames(for: messages[middle...])
-    }
-
-    private func write(_ frames: [[UInt8]], count: Int, to peer: NodeID) {
-        guard !closed else { return }
+    private func write(_ frames: [OutgoingFrame], to peer: NodeID) {
         guard let channel = links[peer]?.channel, channel.isActive else {
-            drop(count)
+            let control = frames.filter(\.isControl)
+            drop(frames.reduce(0) { $0 + $1.messageCount })
+            queueControl(control.map(\.bytes), for: peer)
             connectIfDue(peer)
             return
         }
-        guard channel.isWritable else {
-            drop(count)
-            return
+        var messages = 0
+        var written = 0
+        for frame in frames where frame.isControl || channel.isWritable {
+            channel.write(ByteBuffer(bytes: frame.bytes), promise: nil)
+            messages += frame.messageCount
+            written += 1
         }
-        for bytes in frames {
-            channel.write(ByteBuffer(bytes: bytes), promise: nil)
-        }
+        drop(frames.reduce(0) { $0 + $1.messageCount } - messages)
         channel.flush()
-        metrics.peerFrames.increment(by: frames.count)
-        metrics.peerFrameMessages.record(count)
+        metrics.peerFrames.increment(by: written)
+        if messages > 0 { metrics.peerFrameMessages.record(messages) }
+    }
+
+    /// Keeps control frames for `peer` until its connection is up; the oldest go beyond
+    /// `controlQueueMax`.
+    private func queueControl(_ frames: [[UInt8]], for peer: NodeID) {
+        guard !frames.isEmpty else { return }
+        var link = links[peer] ?? Link()
+        link.control.append(contentsOf: frames)
+        if link.control.count > Self.controlQueueMax {
+            let excess = link.control.count - Self.controlQueueMax
+            link.control.removeFirst(excess)
+            logger.warning("dropping \(excess) control frames for unreachable peer \(peer): \(Self.controlQueueMax) are queued")
+        }
+        links[peer] = link
     }
 
     private func drop(_ count: Int) {
+        guard count > 0 else { return }
         droppedMessages += count
         metrics.peerMessagesDropped.increment(by: count)
     }

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyNodeCore
 import ColonyStorage
 import Foundation
 import Metrics
@@ -7,8 +8,8 @@ import Metrics
 /// loop hands it records and goes on; the writer appends everything handed to it since its
 /// last flush, writes and fsyncs once, and reports the newest ticket that is now durable.
 ///
-/// Tickets count submissions; a submission is durable once `onDurable` has reported its
-/// ticket or a later one. A failed write or fsync stops the writer for good: after a failed
+/// Tickets are the node core's (`LogAppend.ticket`); an append is durable once `onDurable`
+/// has reported its ticket or a later one. A failed write or fsync stops the writer for good: after a failed
 /// fsync nothing can be assumed about what reached the disk, so the node must stop rather
 /// than acknowledge anything more (`onFailure` says why).
 final class StorageWriter: @unchecked Sendable {
@@ -45,14 +46,14 @@ final class StorageWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues records; returns the ticket that names this submission.
-    func submit(_ records: [CellRecord]) -> UInt64 {
+    /// Queues the node core's append; `onDurable` reports its ticket once it is durable.
+    func submit(_ append: LogAppend) {
         condition.lock()
         defer { condition.unlock() }
-        queue.append(contentsOf: records)
-        queuedTicket += 1
+        precondition(append.ticket > queuedTicket, "Invalid state: append tickets must grow")
+        queue.append(contentsOf: append.records)
+        queuedTicket = append.ticket
         condition.signal()
-        return queuedTicket
     }
 
     /// Writes what is queued, then stops the thread; returns once everything queued before

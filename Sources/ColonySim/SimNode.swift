@@ -1,17 +1,22 @@
 import ColonyCore
+import ColonyNodeCore
 import ColonyStorage
 
-/// One simulated node: its host of replicas and its write-ahead log while it is up, and its
-/// disk, which is all that survives a crash.
+/// One simulated node: its node core and its write-ahead log while it is up, and its disk,
+/// which is all that survives a crash.
 struct SimNode {
     let id: NodeID
-    /// The running host, or nil while the node is down.
-    var host: ReplicaHost?
+    /// The running node core, or nil while the node is down.
+    var core: NodeCore?
     /// The node's log, on its simulated disk, while the node is up.
     var log: WriteAheadLog?
     let disk = SimulatedDisk()
-    /// Outputs waiting for their records to be durable, oldest first, with the LSN they wait for.
-    var held: [(lsn: UInt64, output: HostOutput)] = []
+    /// The last append ticket handed to the log, and the ticket the flush under way covers.
+    var appendedTicket: UInt64 = 0
+    var flushingTicket: UInt64?
+    /// The LSN of each append's last record, for appends whose messages may not all be
+    /// released yet, oldest first.
+    var appendLSNs: [(ticket: UInt64, lsn: UInt64)] = []
     /// The newest log record any message or reply the node sent rested on: recovery must
     /// bring back at least this much, across every crash.
     var releasedLSN: UInt64 = 0
@@ -25,13 +30,18 @@ struct SimNode {
     /// Whether the node is lost for good (the `remove` action): it never restarts.
     var isGone = false
 
-    var isUp: Bool { host != nil }
+    var isUp: Bool { core != nil }
+
+    /// The replicas the node hosts while it is up.
+    var host: ReplicaHost? { core?.host }
 
     /// Loses power: the process and everything the disk had not made durable are gone.
     mutating func crash(using random: inout SplitMix64) {
-        host = nil
+        core = nil
         log = nil
-        held = []
+        appendedTicket = 0
+        flushingTicket = nil
+        appendLSNs = []
         pausedUntil = nil
         disk.crash(using: &random)
     }

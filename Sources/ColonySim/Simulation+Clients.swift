@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyNodeCore
 
 extension Simulation {
     /// Adds a client with a fresh process number and session id.
@@ -95,9 +96,13 @@ extension Simulation {
         operation.request.expectedEpoch = operation.planned.expectedEpoch ?? cachedEpoch
         clients[clientIndex].current = operation
         clients[clientIndex].token += 1
-        schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: options.attemptTimeout)
+        let token = clients[clientIndex].token
+        schedule(.clientTimer(clientIndex: clientIndex, token: token), after: options.attemptTimeout)
         if let delay = network.clientDelay(using: &random) {
-            schedule(.request(nodeIndex: nodeIndex(target), request: operation.request), after: delay)
+            lastWaiter += 1
+            let waiter = WaiterID(lastWaiter)
+            waiterRoutes[waiter] = WaiterRoute(clientIndex: clientIndex, attempt: token)
+            schedule(.request(nodeIndex: nodeIndex(target), request: operation.request, waiter: waiter), after: delay)
         }
     }
 
@@ -115,11 +120,11 @@ extension Simulation {
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: 1 + random.next() % backoffCap)
     }
 
-    mutating func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int) {
-        // Request numbers count per cell, so a late answer from another cell can carry the
-        // same id: match the cell too.
-        guard let operation = clients[clientIndex].current, operation.request.id == reply.id,
-              operation.request.cell == reply.cell
+    mutating func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int, attempt: UInt64) {
+        // An answer to an attempt the client has given up on (it timed out, or a retry is
+        // under way) is dropped, as a real client drops the call it abandoned.
+        guard let operation = clients[clientIndex].current, clients[clientIndex].token == attempt,
+              operation.request.id == reply.id, operation.request.cell == reply.cell
         else { return }
         let cellIndex = operation.planned.cellIndex
         switch reply.outcome {

@@ -1,13 +1,13 @@
 import ColonyCore
+import ColonyNodeCore
 
 /// The control plane's requests to replace a member, both ends of them.
 ///
 /// The operator's side sends a change through a client of its own that retries like any
 /// client but is left out of the history, and keeps the epoch the change was decided at
-/// across its retries. The node's side does what a real node's control service does
-/// (`NodeDriver.changeMembership` in ColonyNode): it asks the cell's replica for its verdict
-/// (`CellReplica.membershipChangeVerdict`) and proposes the change only when the replica
-/// allows it. The leader refuses a change that would leave fewer than a majority of members
+/// across its retries. The node's side is the production node core
+/// (`NodeCore.changeMembership`): the cell's replica gives its verdict and the change enters
+/// the log only when the replica allows it. The leader refuses a change that would leave fewer than a majority of members
 /// live as it sees them, one decided at another epoch, and one made while another change is
 /// being committed; the control plane then waits and decides again (`retryAfterMajorityRefusal`,
 /// `retryAfterChangeRefusal`).
@@ -23,22 +23,15 @@ extension Simulation {
         begin(planned, clientIndex: clientIndex)
     }
 
-    /// Node `index` takes the control plane's request to replace a member: the replica's
-    /// verdict first, then the cell's log if it allows. A node without a replica of the cell
-    /// answers as for any request.
-    mutating func submitMembershipChange(_ request: ClientRequest, _ change: MembershipChange, at index: Int) {
-        guard let host = nodes[index].host else { return }
-        let node = nodes[index].id
-        guard let replica = host.replica(request.cell), let expectedEpoch = request.expectedEpoch else {
-            if let output = nodes[index].host?.submit(request) { carryOut(output, at: index) }
-            return
-        }
+    /// A node's answer to the control plane's request to replace a member, carried back to
+    /// the operator's client as a reply (retried like any) or, for a refusal to wait on, as
+    /// a refusal.
+    mutating func answerMembershipChange(_ outcome: MembershipChangeOutcome, from node: NodeID, to route: WaiterRoute) {
+        guard let operation = clients[route.clientIndex].current else { return }
+        let request = operation.request
         let answer: ClientOutcome
-        switch replica.membershipChangeVerdict(change, expectedEpoch: expectedEpoch) {
-        case .propose:
-            if let output = nodes[index].host?.submit(request) { carryOut(output, at: index) }
-            return
-        case .alreadyApplied(let configuration):
+        switch outcome {
+        case .applied(let configuration), .alreadyApplied(let configuration):
             answer = .completed(.success(.membershipChanged(configuration)))
         case .refused(.noState):
             answer = .unavailable(.catchingUp)
@@ -49,11 +42,17 @@ extension Simulation {
         case .refused(let refusal):
             // Would lose a majority, another change in flight, or a stale epoch: the control
             // plane waits and decides again.
-            guard let clientIndex = clientIndexByID[request.id.client], let delay = network.clientDelay(using: &random) else { return }
-            schedule(.controlRefusal(clientIndex: clientIndex, node: node, request: request.id, refusal: refusal), after: delay)
+            guard let delay = network.clientDelay(using: &random) else { return }
+            schedule(.controlRefusal(clientIndex: route.clientIndex, node: node, request: request.id, refusal: refusal), after: delay)
             return
+        case .notHosted:
+            answer = .redirect(leader: nil, configuration: nil)
+        case .deleted(let tombstone):
+            answer = tombstone.reply(to: request).outcome
+        case .unavailable:
+            answer = .unavailable(.reconfiguring)
         }
-        sendReply(ClientReply(id: request.id, cell: request.cell, outcome: answer), from: node)
+        sendReply(ClientReply(id: request.id, cell: request.cell, outcome: answer), from: node, to: route)
     }
 
     /// The operator's client hears that `node` refused its request `request`: the request

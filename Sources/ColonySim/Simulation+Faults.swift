@@ -91,10 +91,9 @@ extension Simulation {
             let up = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
             let busiest = busiestLeader()
             let preferred = up.contains(busiest) && random.next() % 2 == 0 ? busiest : up.randomElement(using: &random)
-            guard downNodeCount < downNodesMax, let victim = preferred,
-                  let output = nodes[victim].host?.handOffLeadership()
-            else { return }
-            carryOut(output, at: victim)
+            guard downNodeCount < downNodesMax, let victim = preferred, nodes[victim].isUp else { return }
+            nodes[victim].core?.handOffLeadership()
+            carryOutEffects(at: victim)
             // It goes down before the fault heals (at least 100 ms later) restarts it.
             schedule(.stopNode(nodeIndex: victim, incarnation: nodes[victim].incarnation), after: handOffGrace())
             statistics.stops += 1

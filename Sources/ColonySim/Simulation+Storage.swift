@@ -1,4 +1,5 @@
 @_spi(Testing) import ColonyCore
+import ColonyNodeCore
 import ColonyStorage
 
 extension Simulation {
@@ -12,8 +13,11 @@ extension Simulation {
         return options
     }
 
-    /// Starts (or restarts) node `index` from its disk: recovers the log and rebuilds the
-    /// replicas, damaged cells empty.
+    /// The largest peer frame body the simulated nodes accept, as a real node's default.
+    static let frameBytesMax = 16 * 1024 * 1024
+
+    /// Starts (or restarts) node `index` from its disk: recovers the log and starts a node
+    /// core on what it found, damaged cells empty.
     mutating func boot(_ index: Int) {
         nodes[index].incarnation += 1
         let seed = random.next()
@@ -29,34 +33,34 @@ extension Simulation {
             if !recovery.damaged.isEmpty {
                 faultLog.append(FaultLogEntry(time: now, description: "\(nodes[index].id) recovery: \(recovery.damaged.count) damaged replicas"))
             }
-            let (host, output) = ReplicaHost.restore(
-                node: nodes[index].id, durable: recovery.cells, damaged: Set(recovery.damaged.keys),
-                options: options.replica, seed: seed)
-            nodes[index].host = host
-            carryOut(output, at: index)
+            nodes[index].core = NodeCore(
+                node: nodes[index].id, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
+                frameBytesMax: Self.frameBytesMax, seed: seed)
+            carryOutEffects(at: index)
         } catch {
             preconditionFailure("Invalid state: the simulated disk cannot fail, yet recovery failed: \(error)")
         }
     }
 
-    /// Appends an output's records to the node's log; sends its messages at once if nothing
-    /// needs to become durable first, else holds them until the flush that covers them.
-    mutating func persistThenSend(_ output: HostOutput, at index: Int) {
+    /// Appends the node core's records to the node's log and starts a flush if none is
+    /// under way.
+    mutating func append(_ append: LogAppend, at index: Int) {
         guard let log = nodes[index].log else { return }
         var lastLSN = log.durableLSN
-        for record in output.persist {
+        for record in append.records {
             lastLSN = log.append(record.record, cell: record.cell)
         }
-        if options.replica.defects.contains(.sendsBeforeDurable) {
-            nodes[index].releasedLSN = max(nodes[index].releasedLSN, lastLSN)
-            release(output, from: index)
-            if lastLSN > log.durableLSN { startFlushIfIdle(index) }
-        } else if lastLSN > log.durableLSN || !nodes[index].held.isEmpty {
-            nodes[index].held.append((lastLSN, output))
-            startFlushIfIdle(index)
-        } else {
-            nodes[index].releasedLSN = max(nodes[index].releasedLSN, lastLSN)
-            release(output, from: index)
+        nodes[index].appendedTicket = append.ticket
+        nodes[index].appendLSNs.append((append.ticket, lastLSN))
+        startFlushIfIdle(index)
+    }
+
+    /// Notes the newest log record a released message or reply rested on.
+    mutating func noteReleased(at index: Int) {
+        guard let released = nodes[index].core?.releasedTicket else { return }
+        while let first = nodes[index].appendLSNs.first, first.ticket <= released {
+            nodes[index].releasedLSN = max(nodes[index].releasedLSN, first.lsn)
+            nodes[index].appendLSNs.removeFirst()
         }
     }
 
@@ -68,6 +72,7 @@ extension Simulation {
         } catch {
             preconditionFailure("Invalid state: the simulated disk cannot fail: \(error)")
         }
+        nodes[index].flushingTicket = nodes[index].appendedTicket
         // Most fsyncs take 0.2-2 ms; one in fifty stalls for 10-40 ms.
         let latency = random.next() % 50 == 0
             ? 10 * Nanoseconds.millisecond + random.next() % (30 * Nanoseconds.millisecond)
@@ -75,21 +80,19 @@ extension Simulation {
         schedule(.flushDone(nodeIndex: index, incarnation: nodes[index].incarnation), after: latency)
     }
 
-    /// The fsync finished: release every output it made durable, and start the next flush.
+    /// The fsync finished: the node core learns its appends are durable and releases what
+    /// waited for them; the next flush starts.
     mutating func flushDone(_ index: Int, incarnation: UInt64) {
-        guard nodes[index].incarnation == incarnation, let log = nodes[index].log else { return }
-        let durable: UInt64
+        guard nodes[index].incarnation == incarnation, let log = nodes[index].log, let ticket = nodes[index].flushingTicket else { return }
         do {
-            durable = try log.completeFlush()
+            _ = try log.completeFlush()
         } catch {
             preconditionFailure("Invalid state: the simulated disk cannot fail: \(error)")
         }
         statistics.fsyncs += 1
-        while let first = nodes[index].held.first, first.lsn <= durable {
-            nodes[index].held.removeFirst()
-            nodes[index].releasedLSN = max(nodes[index].releasedLSN, first.lsn)
-            release(first.output, from: index)
-        }
+        nodes[index].flushingTicket = nil
+        nodes[index].core?.durable(through: ticket)
+        carryOutEffects(at: index)
         if log.hasPending {
             startFlushIfIdle(index)
         }

@@ -1,12 +1,14 @@
 import ColonyCore
+import ColonyNodeCore
 
 /// A whole colony in one process on one thread: nodes hosting replicas of many cells, a
 /// seeded network, seeded faults and a client workload, in simulated time.
 ///
 /// Everything that varies comes from one `UInt64` seed, and nothing reads a real clock or
-/// iterates in hash order, so the same seed replays the same run, byte for byte. The nodes
-/// run the production `ReplicaHost` and `CellReplica`; only the network, the disk and time
-/// are simulated. The cells are placed by the production `Placer` on a fleet laid out over
+/// iterates in hash order, so the same seed replays the same run, byte for byte. Each node
+/// runs the production `NodeCore` (its replicas, the persist-before-send gate, the waiting
+/// requests, creation and membership answers) over the production write-ahead log; peers
+/// exchange encoded frames. Only the network, the disk and time are simulated. The cells are placed by the production `Placer` on a fleet laid out over
 /// zones and racks, and a control plane drains, removes and adds nodes and moves cells with
 /// it while the faults run (see `ControlPlane`).
 ///
@@ -48,6 +50,9 @@ public struct Simulation {
     var activeFaults: [ActiveFault] = []
     var nextFaultID = 0
     var control: ControlPlane
+    /// The client attempt each waiting request answers to, by waiter.
+    var waiterRoutes: [WaiterID: WaiterRoute] = [:]
+    var lastWaiter: UInt64 = 0
 
     /// Builds the colony for `seed`: nodes, cells placed by the placer, clients.
     public init(seed: UInt64, options: SimulationOptions) throws(SimulationOptionsError) {
@@ -135,12 +140,10 @@ public struct Simulation {
             cells.append(cell)
             cellIndexByID[cell] = cellIndex
             initialViews.append(CellView(members: configuration.members, leader: nil))
-            for member in configuration.members {
-                let index = nodeIndex(member)
-                if let output = nodes[index].host?.createCell(cell, configuration: configuration) {
-                    carryOut(output, at: index)
-                }
-            }
+            // As `colony cell create` does: one member creates the cell and tells the others.
+            let creator = nodeIndex(configuration.members[0])
+            _ = nodes[creator].core?.createCell(cell, configuration: configuration)
+            carryOutEffects(at: creator)
         }
         for index in nodes.indices {
             schedule(.tick(nodeIndex: index), after: random.next() % options.tick)
@@ -164,25 +167,26 @@ public struct Simulation {
         }
         switch event {
         case .tick(let index):
-            if let output = nodes[index].host?.tick() {
-                carryOut(output, at: index)
-            }
+            nodes[index].core?.tick()
+            carryOutEffects(at: index)
             schedule(.tick(nodeIndex: index), after: nodes[index].tickInterval)
-        case .peer(let from, let index, let messages):
+        case .frame(let from, let index, let bytes):
             guard nodes[index].isUp else { return }
-            statistics.messagesDelivered += messages.count
-            if let output = nodes[index].host?.receive(messages, from: from) {
-                carryOut(output, at: index)
-            }
-        case .request(let index, let request):
+            statistics.framesDelivered += 1
+            // A refused frame is noted by the core, and the note counts as a violation.
+            nodes[index].core?.receive(frame: bytes[...], from: from)
+            carryOutEffects(at: index)
+        case .request(let index, let request, let waiter):
             guard nodes[index].isUp else { return }
-            if case .changeMembership(let change) = request.operation, !change.isRenewal {
-                submitMembershipChange(request, change, at: index)
-            } else if let output = nodes[index].host?.submit(request) {
-                carryOut(output, at: index)
+            let timeoutTicks = requestTimeoutTicks
+            if case .changeMembership(let change) = request.operation, !change.isRenewal, let epoch = request.expectedEpoch {
+                nodes[index].core?.changeMembership(request.cell, change, expectedEpoch: epoch, waiter: waiter, timeoutTicks: timeoutTicks)
+            } else {
+                nodes[index].core?.submit(request, waiter: waiter, timeoutTicks: timeoutTicks)
             }
-        case .reply(let clientIndex, let node, let reply):
-            receiveReply(reply, from: node, clientIndex: clientIndex)
+            carryOutEffects(at: index)
+        case .reply(let clientIndex, let node, let reply, let attempt):
+            receiveReply(reply, from: node, clientIndex: clientIndex, attempt: attempt)
         case .controlRefusal(let clientIndex, let node, let request, let refusal):
             receiveControlRefusal(refusal, request: request, from: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
@@ -210,12 +214,34 @@ public struct Simulation {
         }
     }
 
-    /// Carries out a host's output under the ordering contract: its records go to the
-    /// node's log, and its messages and replies leave once the log has made them durable.
-    mutating func carryOut(_ output: HostOutput, at index: Int) {
+    /// How long a node lets a request wait for its cell, in ticks: the client's whole deadline.
+    var requestTimeoutTicks: UInt64 { max(1, options.operationDeadline / options.tick) }
+
+    /// Carries out node `index`'s effects (see `NodeEffects`): its records go to the node's
+    /// log, its frames onto the network, its answers to the clients and the control plane,
+    /// and its notes to the statistics and the checks.
+    mutating func carryOutEffects(at index: Int) {
+        guard let effects = nodes[index].core?.takeEffects(), !effects.isEmpty else { return }
         let node = nodes[index].id
-        for event in output.events {
-            agreement.observe(event, node: node, time: now)
+        if let append = effects.append {
+            self.append(append, at: index)
+        }
+        noteReleased(at: index)
+        for note in effects.notes {
+            observe(note, at: index)
+        }
+        for frame in effects.frames {
+            send(frame, from: node)
+        }
+        for answer in effects.answers {
+            deliver(answer, from: node)
+        }
+    }
+
+    private mutating func observe(_ note: NodeNote, at index: Int) {
+        switch note {
+        case .cell(let event):
+            agreement.observe(event, node: nodes[index].id, time: now)
             switch event.event {
             case .becameLeader:
                 statistics.leaderChanges += 1
@@ -226,43 +252,51 @@ public struct Simulation {
             case .applied, .steppedDown, .installedSnapshot, .deleted:
                 break
             }
-        }
-        persistThenSend(output, at: index)
-    }
-
-    /// Sends an output's messages and replies: its records are durable.
-    mutating func release(_ output: HostOutput, from index: Int) {
-        let node = nodes[index].id
-        for batch in output.batches {
-            send(batch, from: node)
-        }
-        for reply in output.replies {
-            sendReply(reply, from: node)
+        case .malformedFrame, .oversizeMessageDropped:
+            if statistics.refusedFrames.count < 20 {
+                statistics.refusedFrames.append("\(nodes[index].id): \(note) (t=\(now)ns)")
+            }
+        case .hostingNewCell, .refusedDeletedCell:
+            break
         }
     }
 
-    private mutating func send(_ batch: PeerBatch, from node: NodeID) {
-        let link = DirectedLink(from: node, to: batch.to)
+    private mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
+        let link = DirectedLink(from: node, to: frame.to)
         guard !network.isBlocked(link) else { return }
         for delay in network.deliveryDelays(using: &random) {
-            schedule(.peer(from: node, toIndex: nodeIndex(batch.to), messages: batch.messages), after: delay)
+            schedule(.frame(from: node, toIndex: nodeIndex(frame.to), bytes: frame.bytes), after: delay)
         }
     }
 
-    mutating func sendReply(_ reply: ClientReply, from node: NodeID) {
-        guard let clientIndex = clientIndexByID[reply.id.client],
-              let delay = network.clientDelay(using: &random)
-        else { return }
-        schedule(.reply(clientIndex: clientIndex, node: node, reply: reply), after: delay)
+    /// Delivers a node's answer to the client attempt or the control plane's request that
+    /// waited on it. An answer that came too late for its attempt is dropped by the client.
+    private mutating func deliver(_ answer: NodeAnswer, from node: NodeID) {
+        guard let route = waiterRoutes.removeValue(forKey: answer.waiter) else { return }
+        switch answer.outcome {
+        case .reply(let reply):
+            sendReply(reply, from: node, to: route)
+        case .membershipChange(let outcome):
+            answerMembershipChange(outcome, from: node, to: route)
+        case .noAnswer:
+            // The client's own attempt timer gives up on it first.
+            break
+        }
+    }
+
+    /// Sends `reply` to the client attempt `route` names, across the network.
+    mutating func sendReply(_ reply: ClientReply, from node: NodeID, to route: WaiterRoute) {
+        guard let delay = network.clientDelay(using: &random) else { return }
+        schedule(.reply(clientIndex: route.clientIndex, node: node, reply: reply, attempt: route.attempt), after: delay)
     }
 }
 
 /// Something scheduled to happen in a simulation.
 enum SimEvent {
     case tick(nodeIndex: Int)
-    case peer(from: NodeID, toIndex: Int, messages: [PeerMessage])
-    case request(nodeIndex: Int, request: ClientRequest)
-    case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
+    case frame(from: NodeID, toIndex: Int, bytes: [UInt8])
+    case request(nodeIndex: Int, request: ClientRequest, waiter: WaiterID)
+    case reply(clientIndex: Int, node: NodeID, reply: ClientReply, attempt: UInt64)
     case controlRefusal(clientIndex: Int, node: NodeID, request: RequestID, refusal: MembershipChangeRefusal)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
@@ -279,13 +313,21 @@ enum SimEvent {
     /// The node the event happens on, for events that a paused node must hold back.
     var nodeIndex: Int? {
         switch self {
-        case .tick(let index), .peer(_, let index, _), .request(let index, _), .flushDone(let index, _):
+        case .tick(let index), .frame(_, let index, _), .request(let index, _, _), .flushDone(let index, _):
             return index
         case .reply, .controlRefusal, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlTick, .declareGone,
              .returnToService, .finalReads:
             return nil
         }
     }
+}
+
+/// The client attempt a node's answer goes to.
+struct WaiterRoute {
+    var clientIndex: Int
+    /// The client's timer token when it made the attempt: an answer to an attempt the client
+    /// has given up on is dropped.
+    var attempt: UInt64
 }
 
 /// What clients believe about a cell: its members and, if known, its leader.

@@ -22,8 +22,8 @@ public struct SimulationStatistics: Sendable {
     public var leaderChanges = 0
     /// Membership changes applied (counted once per change, by its leader).
     public var membershipChanges = 0
-    /// Messages delivered between nodes.
-    public var messagesDelivered = 0
+    /// Peer frames delivered between nodes, each decoded by its receiver's node core.
+    public var framesDelivered = 0
     /// Node crashes.
     public var crashes = 0
     /// Polite stops: a node handed off its leaderships, then went down.
@@ -51,9 +51,12 @@ public struct SimulationStatistics: Sendable {
     /// Membership changes of the control plane that left a cell without a majority of live
     /// members when the faults had not taken it (see `MajorityChecker`).
     public var majorityViolations: [String] = []
+    /// Frames a node refused or could not send: every frame a node encodes must decode at
+    /// its peer, so any is a codec or limit bug.
+    public var refusedFrames: [String] = []
 
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
-    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations }
+    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations + refusedFrames }
 
     /// Makes zeroed statistics.
     public init() {}

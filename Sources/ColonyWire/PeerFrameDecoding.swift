@@ -80,6 +80,8 @@ public enum PeerFrameError: Error, Hashable, Sendable, CustomStringConvertible {
     case bodyLengthMismatch(expected: Int, got: Int)
     /// The body is not a valid encoding of the frame's contents.
     case body(WireError)
+    /// A hello came after the connection's first frame.
+    case unexpectedHello
 
     public var description: String {
         switch self {
@@ -98,6 +100,8 @@ public enum PeerFrameError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the frame body is \(got) bytes, its header says \(expected)"
         case .body(let error):
             return "malformed frame body: \(error)"
+        case .unexpectedHello:
+            return "a hello came after the connection's first frame"
         }
     }
 }

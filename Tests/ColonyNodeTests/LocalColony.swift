@@ -1,7 +1,6 @@
 import ColonyClient
 import ColonyCore
 import Foundation
-import Glibc
 import Logging
 import NIOCore
 @testable import ColonyNode
@@ -93,13 +92,11 @@ final class LocalColony: @unchecked Sendable {
         var last: ClientOutcome?
         for _ in 0..<attempts {
             guard let server = servers[target] else { break }
-            let outcome: ClientOutcome
-            do {
-                outcome = try await server.submit(request, timeout: .milliseconds(500)).outcome
-            } catch {
+            guard case .reply(let reply)? = try? await server.submit(request, timeout: .milliseconds(500)) else {
                 target = next(after: target)
                 continue
             }
+            let outcome = reply.outcome
             last = outcome
             switch outcome {
             case .completed, .rejected, .sessionExpired:

@@ -61,8 +61,9 @@ struct ControlPlaneTests {
         // Asked at once, the leader has not yet missed the crashed member, so its verdict
         // lets the change through: only the control plane's own guard could have held it back.
         let (simulation, _) = try drainWhileAMemberIsDown(careless: true, after: 0)
-        #expect(simulation.statistics.control.refusalsWouldLoseMajority == 0)
-        #expect(!simulation.statistics.majorityViolations.isEmpty)
+        // (Cell 1 may share the crashed node and refuse its own change: only cell 0's counts.)
+        #expect(!simulation.faultLog.contains { $0.description.hasPrefix("cell-0 ") && $0.description.contains("refused") })
+        #expect(simulation.statistics.majorityViolations.contains { $0.hasPrefix("cell cell-0:") })
         #expect(!simulation.statistics.violations.isEmpty, "a majority violation fails the seed")
     }
 

@@ -1,0 +1,44 @@
+import ColonyCore
+import ColonyNodeCore
+import Logging
+
+extension NodeDriver {
+    /// Logs and counts what the core noted.
+    func observe(_ note: NodeNote) {
+        switch note {
+        case .cell(let event):
+            observe(event)
+        case .hostingNewCell(let cell, let sender):
+            logger.info("hosting a replica of new cell \(cell.name)", metadata: ["from": "\(sender)"])
+        case .refusedDeletedCell(let cell, let revision, let sender):
+            logger.warning("refusing to create cell \(cell.name) again: it was deleted at revision \(revision)", metadata: ["from": "\(sender)"])
+        case .malformedFrame(let sender, let error):
+            logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])
+        case .oversizeMessageDropped(let cell, let peer, let bytes, let frameBytesMax):
+            logger.error("dropping a message for cell \(cell.name) to \(peer): \(bytes) bytes exceed the frame limit of \(frameBytesMax)")
+        }
+    }
+
+    private func observe(_ event: CellEvent) {
+        let metadata: Logger.Metadata = ["cell": "\(event.cell.name)"]
+        switch event.event {
+        case .becameLeader:
+            metrics.leaderChanges.increment()
+            logger.debug("leading", metadata: metadata)
+        case .healed:
+            logger.notice("replica renewed by its cell; it votes again", metadata: metadata)
+        case .configurationChanged(let configuration):
+            logger.info("members now \(configuration.members)", metadata: metadata)
+        case .applied(let slot, let batch):
+            guard logger.logLevel <= .debug else { return }
+            // The request id is the same on every node, so one grep finds a request's path.
+            for case .client(let command) in batch {
+                logger.debug("applied", metadata: ["cell": "\(event.cell.name)", "request": "\(command.id)", "slot": "\(slot)"])
+            }
+        case .deleted(let tombstone):
+            logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
+        case .steppedDown, .installedSnapshot:
+            break
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ColonyCore
+import ColonyWire
+
+/// Requests from clients and from the control plane.
+extension NodeCore {
+    /// A client's request, answered under `waiter` with the cell's reply, or with `timedOut`
+    /// after `timeoutTicks` ticks (a write's outcome is then unknown: retry it with the same
+    /// id). A request whose id already waits takes the answer over; the earlier waiter is
+    /// answered `superseded`.
+    public mutating func submit(_ request: ClientRequest, waiter: WaiterID, timeoutTicks: UInt64) {
+        statistics.requestsReceived += 1
+        wait(waiter, for: request, purpose: .client, timeoutTicks: timeoutTicks)
+        carryOut(host.submit(request))
+    }
+
+    /// Replaces a member of `cell` through its log for the control plane, after the
+    /// replica's verdict (`CellReplica.membershipChangeVerdict`) allows it; answered under
+    /// `waiter` with a `MembershipChangeOutcome`, or `timedOut` after `timeoutTicks` ticks
+    /// (the change may still be applied: retry it, and the verdict answers it as applied).
+    /// The change goes in as a write under a fresh request id whose client id has the top
+    /// bit set (the space client libraries never draw, shared with renewals).
+    public mutating func changeMembership(
+        _ cell: CellID, _ change: MembershipChange, expectedEpoch: Epoch, waiter: WaiterID, timeoutTicks: UInt64
+    ) {
+        let immediate: MembershipChangeOutcome
+        if let tombstone = host.tombstone(cell) {
+            immediate = .deleted(tombstone)
+        } else if let replica = host.replica(cell) {
+            switch replica.membershipChangeVerdict(change, expectedEpoch: expectedEpoch) {
+            case .alreadyApplied(let configuration):
+                immediate = .alreadyApplied(configuration)
+            case .refused(let refusal):
+                immediate = .refused(refusal)
+            case .propose:
+                let id = RequestID(client: ClientID(1 << 63 | random.next() >> 1), sequence: 1)
+                let request = ClientRequest(id: id, cell: cell, operation: .changeMembership(change), opensSession: true)
+                wait(waiter, for: request, purpose: .membershipChange, timeoutTicks: timeoutTicks)
+                carryOut(host.submit(request))
+                return
+            }
+        } else {
+            immediate = .notHosted
+        }
+        pending.answers.append(NodeAnswer(waiter: waiter, outcome: .membershipChange(immediate)))
+    }
+
+    /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
+    /// (see `CellReplica.transferLeadership(to:)`); the request leaves with the next effects.
+    public mutating func transferLeadership(of cell: CellID, to target: NodeID) -> LeadershipTransferOutcome {
+        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
+        switch host.transferLeadership(of: cell, to: target) {
+        case nil:
+            return .notHosted
+        case .success(let output)?:
+            carryOut(output)
+            return .asked
+        case .failure(let refusal)?:
+            return .refused(refusal)
+        }
+    }
+
+    /// Creates a new cell with `configuration` as its first: this node's replica if it is a
+    /// member, and a creation frame to every other member. Refused when this node hosts the
+    /// cell already or holds the tombstone of a deleted cell of that name.
+    public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreationOutcome {
+        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
+        if let existing = host.replica(cell) { return .exists(existing.configuration) }
+        let frame = PeerFrame.createCell(cell, configuration).encoded()
+        for member in configuration.members where member != node {
+            pending.frames.append(OutgoingFrame(to: member, bytes: frame, messageCount: 0, isControl: true))
+        }
+        if configuration.contains(node) {
+            carryOut(host.createCell(cell, configuration: configuration))
+        }
+        return .created
+    }
+
+    /// A peer's creation frame: this node makes its replica when the configuration names it,
+    /// unless the cell was deleted here.
+    mutating func createReplica(_ cell: CellID, configuration: CellConfiguration, askedBy sender: NodeID) {
+        guard configuration.contains(node) else { return }
+        if let tombstone = host.tombstone(cell) {
+            pending.notes.append(.refusedDeletedCell(cell, revision: tombstone.revision, from: sender))
+            return
+        }
+        if host.replica(cell) == nil {
+            pending.notes.append(.hostingNewCell(cell, from: sender))
+        }
+        carryOut(host.createCell(cell, configuration: configuration))
+    }
+
+    /// Registers `waiter` for the reply to `request`; an earlier waiter of the same id is
+    /// answered `superseded` (the client retried before it was answered).
+    private mutating func wait(_ waiter: WaiterID, for request: ClientRequest, purpose: WaiterTable.Purpose, timeoutTicks: UInt64) {
+        let entry = WaiterTable.Waiter(id: waiter, purpose: purpose, deadline: now + max(1, timeoutTicks))
+        guard let earlier = waiters.add(entry, for: WaiterTable.Key(cell: request.cell, request: request.id)) else { return }
+        let superseded = ClientReply(id: request.id, cell: request.cell, outcome: .unavailable(.superseded))
+        pending.answers.append(answer(earlier, with: superseded))
+    }
+}

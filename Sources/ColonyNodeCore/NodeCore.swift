@@ -1,0 +1,172 @@
+@_spi(Testing) import ColonyCore
+import ColonyWire
+
+/// Everything one node decides, as a pure value: the replicas it hosts, the outputs held
+/// until the records they rest on are durable, the requests waiting for their cells' answers,
+/// cell creation, the control plane's membership changes and leadership transfers, and the
+/// hand-off of leadership when the node goes away. Written once; the real node
+/// (`ColonyNode`'s NIO shell) and the simulator (`ColonySim`) are thin shells around it.
+///
+/// It reads no clock, draws no unseeded number and does no IO. Peer traffic comes in and
+/// goes out as encoded frames (`PeerFrame`), so every shell runs the wire codec, and a
+/// malformed frame is judged here, the same way for both.
+///
+/// ## Driving it
+/// A shell owns one `NodeCore` and, on one thread:
+/// 1. calls `tick()` every tick (the shell fixes a tick's length: 10 ms on both shells);
+/// 2. hands it every peer frame after the connection's hello (`receive(frame:from:)`),
+///    closing the connection when the frame is refused;
+/// 3. hands it client requests (`submit`), the control plane's requests (`createCell`,
+///    `changeMembership`, `transferLeadership`), and `handOffLeadership()` / `stop()` when
+///    the node goes away;
+/// 4. after any of these (at the latest before it waits for more input), calls
+///    `takeEffects()` and carries the effects out under their ordering contract (see
+///    `NodeEffects`): append the records to the write-ahead log; send the frames; deliver
+///    the answers; wake the watchers of the changed cells;
+/// 5. when the log has made an append durable, calls `durable(through:)` with its ticket,
+///    then takes the effects again: the outputs that waited for it are released now.
+///
+/// ## What is decided here, once
+/// - **Persist before send.** An output's messages and replies leave only once every record
+///   it and every earlier output asked for is durable (`DurabilityGate`).
+/// - **One answer per request id.** A request waits under its cell and id; a retry of the
+///   same id takes the answer over, and a request not answered by its deadline is answered
+///   `timedOut` (`WaiterTable`).
+/// - **Deleted cells stay deleted.** Requests still waiting on a cell that was deleted get
+///   the tombstone's answer; a creation of a deleted cell is refused.
+/// - **The control plane's changes go through the leader's verdict** before they enter the
+///   cell's log (`CellReplica.membershipChangeVerdict`).
+public struct NodeCore: Sendable {
+    /// The replicas of every cell this node hosts.
+    public internal(set) var host: ReplicaHost
+    /// What the node has done since it started.
+    public internal(set) var statistics = NodeStatistics()
+    var gate: DurabilityGate
+    var waiters = WaiterTable()
+    var outbox: PeerOutbox
+    /// Effects gathered since the shell last took them (the outbox aside).
+    var pending = NodeEffects()
+    /// The cells in `pending.changedCells`, to add each once.
+    var changedCellSet: Set<CellID> = []
+    /// Ticks seen since the node started.
+    var now: UInt64 = 0
+    var random: SplitMix64
+
+    /// Starts a node from what its log recovered: each cell's durable state, and the cells
+    /// whose stored state was found damaged (they come back empty, fetch the cell from their
+    /// peers and vote again only once renewed). The first effects persist what the restart
+    /// decided. `frameBytesMax` is the largest frame body the node's peers accept.
+    public init(
+        node: NodeID, durable: [CellID: DurableCellState] = [:], damaged: Set<CellID> = [], options: ReplicaOptions,
+        frameBytesMax: Int, seed: UInt64
+    ) {
+        random = SplitMix64(seed: seed)
+        let (host, output) = ReplicaHost.restore(node: node, durable: durable, damaged: damaged, options: options, seed: random.next())
+        self.host = host
+        gate = DurabilityGate(releasesBeforeDurable: options.defects.contains(.sendsBeforeDurable))
+        outbox = PeerOutbox(frameBytesMax: frameBytesMax)
+        carryOut(output)
+    }
+
+    /// The node this core runs.
+    public var node: NodeID { host.node }
+
+    /// The newest append ticket any released message or reply rested on: a node that
+    /// crashes must recover at least the records through it.
+    public var releasedTicket: UInt64 { gate.releasedTicket }
+
+    /// How many outputs wait for their records to be durable.
+    public var heldOutputCount: Int { gate.heldCount }
+
+    /// How many requests wait for their cells' answers.
+    public var waitingCount: Int { waiters.count }
+
+    // MARK: - Inputs
+
+    /// Advances every replica by one tick, and answers `timedOut` to the requests whose
+    /// deadline this tick is.
+    public mutating func tick() {
+        now += 1
+        carryOut(host.tick())
+        for waiter in waiters.expire(at: now) {
+            pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.timedOut)))
+        }
+    }
+
+    /// A frame from peer `sender`, after its connection's hello (header included). Returns
+    /// nil when the frame was taken, or why it was refused: the shell then closes the
+    /// connection that carried it (the refusal is also noted).
+    @discardableResult
+    public mutating func receive(frame bytes: ArraySlice<UInt8>, from sender: NodeID) -> PeerFrameError? {
+        let frame: PeerFrame
+        do throws(PeerFrameError) {
+            let header = try PeerFrameHeader(bytes, frameBytesMax: outbox.frameBytesMax)
+            frame = try PeerFrame.decode(header, body: bytes.dropFirst(PeerFrame.headerBytes))
+        } catch {
+            pending.notes.append(.malformedFrame(from: sender, error))
+            return error
+        }
+        switch frame {
+        case .messages(let messages):
+            statistics.peerMessagesReceived += messages.count
+            carryOut(host.receive(messages, from: sender))
+        case .createCell(let cell, let configuration):
+            createReplica(cell, configuration: configuration, askedBy: sender)
+        case .hello:
+            pending.notes.append(.malformedFrame(from: sender, .unexpectedHello))
+            return .unexpectedHello
+        }
+        return nil
+    }
+
+    /// The write-ahead log made every append through `ticket` durable: what waited for them
+    /// is released.
+    public mutating func durable(through ticket: UInt64) {
+        for output in gate.durable(through: ticket) {
+            release(output)
+        }
+    }
+
+    /// Asks every cell led here to take a new leader, and stops every replica here from
+    /// standing for election (the node is going away); `leaderCount` says when none leads.
+    public mutating func handOffLeadership() {
+        carryOut(host.handOffLeadership())
+    }
+
+    /// How many replicas here lead their cell.
+    public var leaderCount: Int { host.census.leaders }
+
+    /// The node stops: every request still waiting is answered `stopping`.
+    public mutating func stop() {
+        for waiter in waiters.takeAll() {
+            pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.stopping)))
+        }
+    }
+
+    /// Everything to carry out since the last call (see `NodeEffects` for the order).
+    public mutating func takeEffects() -> NodeEffects {
+        var effects = pending
+        pending = NodeEffects()
+        changedCellSet.removeAll(keepingCapacity: true)
+        effects.append = gate.takeAppend()
+        let (frames, dropped) = outbox.takeFrames()
+        effects.frames.append(contentsOf: frames)
+        effects.notes.append(contentsOf: dropped)
+        return effects
+    }
+}
+
+/// Counters of a running node since it started.
+public struct NodeStatistics: Hashable, Sendable {
+    /// Client requests received.
+    public var requestsReceived = 0
+    /// Replica messages received from peers.
+    public var peerMessagesReceived = 0
+    /// Times a replica here became its cell's leader.
+    public var leaderChanges = 0
+    /// Log slots applied, over all replicas.
+    public var slotsApplied = 0
+
+    /// Makes zeroed counters.
+    public init() {}
+}
