@@ -45,6 +45,18 @@ struct ReconcilerTests {
         #expect(move.remove == gone.rawValue && move.reason == MoveReason.gone)
     }
 
+    @Test("within a cell, the member on a gone node is replaced before the one on a draining node")
+    func goneFirstWithinCell() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        let members = fixture.record("a").placement.members
+        fixture.setState(.draining, of: members[0])
+        fixture.setState(.gone, of: members[1])
+        let plan = fixture.plan()
+        let move = try #require(plan.started.first?.move)
+        #expect(move.remove == members[1].rawValue && move.reason == MoveReason.gone)
+        #expect(plan.replicasToMove == 2)
+    }
+
     @Test("a move under way is seen through: its change until applied, its new member until renewed, then recorded")
     func moveSeenThrough() throws {
         var fixture = try ControlFixture(cells: ["a"])

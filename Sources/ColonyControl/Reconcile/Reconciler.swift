@@ -155,16 +155,11 @@ public enum Reconciler {
     /// The members of a settled cell still to move, most urgent first: on gone nodes
     /// (priority 0), on draining nodes (1), then off the target (2, `off` nil: chosen then).
     static func nextMove(_ record: PlacedCell, states: [NodeID: NodeState]) -> [(priority: Int, off: NodeID?)] {
-        var moves: [(priority: Int, off: NodeID?)] = []
-        for member in record.placement.members {
-            // A member without a node record cannot be here: the placer is rebuilt from the
-            // records and refuses such a placement before any move is planned.
-            switch states[member] {
-            case .gone?: moves.append((0, member))
-            case .draining?: moves.append((1, member))
-            case .active?, nil: break
-            }
-        }
+        // A member without a node record cannot be here: the placer is rebuilt from the
+        // records and refuses such a placement before any move is planned.
+        let gone = record.placement.members.filter { states[$0] == .gone }
+        let draining = record.placement.members.filter { states[$0] == .draining }
+        var moves: [(priority: Int, off: NodeID?)] = gone.map { (0, $0) } + draining.map { (1, $0) }
         if let target = record.target {
             let staying = Set(moves.compactMap(\.off))
             let toMove = record.placement.members.filter { !target.members.contains($0) && !staying.contains($0) }
