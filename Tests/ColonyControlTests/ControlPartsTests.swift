@@ -28,23 +28,23 @@ struct ControlPartsTests {
         let key = ColonyDirectory.nodeKey(3)
         #expect(key == "node/0000000003")
         #expect(throws: DirectoryError.malformedRecord(key: key, reason: "the field \"rack\" is missing")) {
-            _ = try Directory.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z1","color":"default","state":"active"}"#.utf8), key: key, as: NodeRecord.self, problem: \.problem)
+            _ = try DirectoryCoding.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z1","color":"default","state":"active"}"#.utf8), key: key, as: NodeRecord.self)
         }
         #expect {
-            _ = try Directory.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z 1","rack":"r1","color":"default","state":"active"}"#.utf8), key: key, as: NodeRecord.self, problem: \.problem)
+            _ = try DirectoryCoding.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z 1","rack":"r1","color":"default","state":"active"}"#.utf8), key: key, as: NodeRecord.self)
         } throws: { error in
             "\(error)".contains("zone") && "\(error)".contains(key)
         }
         #expect {
-            _ = try Directory.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z1","rack":"r1","color":"default","state":"lost"}"#.utf8), key: key, as: NodeRecord.self, problem: \.problem)
+            _ = try DirectoryCoding.decode(Array(#"{"id":3,"peerAddress":"h:1","clientAddress":"h:2","zone":"z1","rack":"r1","color":"default","state":"lost"}"#.utf8), key: key, as: NodeRecord.self)
         } throws: { error in
             "\(error)".contains("state")
         }
         #expect(throws: DirectoryError.malformedRecord(key: ColonyDirectory.settingsKey, reason: "movesPerSecond 0.0 must be above 0 and at most 100.0")) {
-            _ = try Directory.decode(Array(#"{"paused":false,"movesPerSecond":0}"#.utf8), key: ColonyDirectory.settingsKey, as: ControlSettings.self, problem: \.problem)
+            _ = try DirectoryCoding.decode(Array(#"{"paused":false,"movesPerSecond":0}"#.utf8), key: ColonyDirectory.settingsKey, as: ControlSettings.self)
         }
         #expect {
-            _ = try Directory.decode(Array("not json".utf8), key: "cell/a", as: PlacedCell.self, problem: \.problem)
+            _ = try DirectoryCoding.decode(Array("not json".utf8), key: "cell/a", as: PlacedCell.self)
         } throws: { error in
             "\(error)".contains("cell/a")
         }

@@ -120,7 +120,7 @@ public struct ControlLoop: Sendable {
         let due = state.statusWritten.map { unnumbered != $0.status || now - $0.at >= statusRefreshInterval } ?? true
         guard due else { return }
         do {
-            try await directory.put(status)
+            try await directory.put(.status(status))
             state.statusWritten = (unnumbered, now)
         } catch {
             report(&state, "cannot write the status: \(error)")
