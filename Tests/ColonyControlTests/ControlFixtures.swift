@@ -64,7 +64,7 @@ struct ControlFixture {
         observed[cell]?.replicas[leader]?.leader = leader
     }
 
-    func plan(newMovesMax: Int = 1, transfersMax: Int = 0, transfersHeld: Set<String> = []) -> ReconcilePlan {
+    func plan(newMovesMax: Int = 1, transfersMax: Int = 0, transfersHeld: Set<CellID> = []) -> ReconcilePlan {
         Reconciler.plan(
             snapshot, observed: observed, newMovesMax: newMovesMax, transfersMax: transfersMax, transfersHeld: transfersHeld)
     }

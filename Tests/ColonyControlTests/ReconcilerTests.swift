@@ -65,9 +65,9 @@ struct ReconcilerTests {
         let started = try #require(fixture.plan().started.first)
         let move = try #require(started.move)
         fixture.replace(started)
-        #expect(fixture.plan().changes == [.change(cell: "a", remove: move.remove, add: move.add, expectedEpoch: 1)])
+        #expect(fixture.plan().changes == [.change(cell: CellID("a"), remove: NodeID(move.remove), add: NodeID(move.add), expectedEpoch: 1)])
         fixture.observe("a", members: started.placement.members, epoch: 2, damaged: [NodeID(move.add)])
-        #expect(fixture.plan().actions == [.waitForMember(cell: "a", node: move.add)])
+        #expect(fixture.plan().actions == [.waitForMember(cell: CellID("a"), node: NodeID(move.add))])
         fixture.observe("a", members: started.placement.members, epoch: 3)
         var done = started
         done.move = nil
@@ -106,7 +106,7 @@ struct ReconcilerTests {
         fixture.observe("a", members: members, epoch: 2)
         let plan = fixture.plan(newMovesMax: 3)
         #expect(plan.started.isEmpty)
-        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
+        #expect(plan.actions.contains { if case .problem(CellID("a"), _) = $0 { true } else { false } })
     }
 
     @Test("a move whose destination stopped being active before the cell applied it is given up")
@@ -184,6 +184,6 @@ struct ReconcilerTests {
         fixture.setState(.draining, of: outsider)
         let plan = fixture.plan(newMovesMax: 3)
         #expect(plan.started.isEmpty)
-        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
+        #expect(plan.actions.contains { if case .problem(CellID("a"), _) = $0 { true } else { false } })
     }
 }

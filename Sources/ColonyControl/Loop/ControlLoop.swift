@@ -86,7 +86,7 @@ public struct ControlLoop: Sendable {
                 }
             case .change(let cell, let remove, let add, let epoch):
                 guard await stillUnpaused(&paused) else { continue }
-                await change(cell, remove, add, epoch, &state)
+                await change(cell.name, remove.rawValue, add.rawValue, epoch, &state)
             case .waitForMember:
                 continue
             case .finish(let record):
@@ -101,9 +101,9 @@ public struct ControlLoop: Sendable {
             case .transferLeadership(let cell, let from, let to):
                 guard await stillUnpaused(&paused), state.transfers.take() else { continue }
                 state.transferAskedAt[cell] = now
-                await transfer(cell, from: from, to: to, &state)
+                await transfer(cell.name, from: from.rawValue, to: to.rawValue, &state)
             case .problem(let cell, let message):
-                problems.append("\(cell): \(message)")
+                problems.append("\(cell?.name ?? "*"): \(message)")
             }
         }
         let status = ControlStatus(
@@ -219,7 +219,7 @@ struct LoopState: Sendable {
     var transfers: MoveThrottle
     /// When (seconds since `started`) each cell was last asked for a transfer, for cells
     /// asked within `transferRetryInterval`; older entries are dropped every pass.
-    var transferAskedAt: [String: Double] = [:]
+    var transferAskedAt: [CellID: Double] = [:]
     /// The status last written, its pass number zeroed, and when.
     var statusWritten: (status: ControlStatus, at: Double)?
     var pass: UInt64 = 0
