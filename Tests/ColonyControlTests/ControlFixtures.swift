@@ -59,6 +59,32 @@ struct ControlFixture {
         return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
     }
 
+    /// What each node would list: every observed replica, as its node reports it.
+    var summaries: [NodeID: [ReplicaSummary]] {
+        var listed: [NodeID: [ReplicaSummary]] = [:]
+        for (name, cell) in observed.sorted(by: { $0.key < $1.key }) {
+            for (node, replica) in cell.replicas {
+                listed[node, default: []].append(ReplicaSummary(
+                    cell: CellID(name), epoch: replica.epoch, members: cell.members, isMember: replica.isMember,
+                    isDamaged: replica.isDamaged, appliedThrough: replica.appliedThrough, leader: replica.leader))
+            }
+        }
+        return listed
+    }
+
+    /// Records a move under way for `cell`, decided and not yet sent: its first member replaced
+    /// by the lowest node outside it. The cell is still seen with its old members.
+    mutating func recordMove(of cell: String) {
+        var moved = record(cell)
+        let members = moved.placement.members
+        let leaving = members[0]
+        guard let joining = snapshot.nodes.map({ NodeID($0.id) }).first(where: { !members.contains($0) }) else { return }
+        moved.placement.members = (members.dropFirst() + [joining]).sorted()
+        if moved.placement.preferredLeader == leaving { moved.placement.preferredLeader = joining }
+        moved.move = PendingMove(remove: leaving.rawValue, add: joining.rawValue, reason: .drain)
+        replace(moved)
+    }
+
     /// Makes `leader`'s replica of `cell` say it leads.
     mutating func observeLeader(_ cell: String, _ leader: NodeID) {
         observed[cell]?.replicas[leader]?.leader = leader
