@@ -59,6 +59,31 @@ struct ControlFixture {
         return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
     }
 
+    /// Adds active node `id`, holding no replica, to the fleet (in zone `zone`, a rack of its own).
+    mutating func join(_ id: UInt32, zone: String) {
+        snapshot.nodes.append(NodeRecord(
+            id: id, peerAddress: "127.0.0.1:\(7100 + id)", clientAddress: "127.0.0.1:\(7200 + id)", zone: zone, rack: "r\(id)"))
+    }
+
+    /// Replicas per active node, as the records place them.
+    var activeLoads: [NodeID: Int] {
+        var loads = Dictionary(uniqueKeysWithValues: snapshot.nodes.filter { $0.state == .active }.map { (NodeID($0.id), 0) })
+        for record in snapshot.cells {
+            for member in record.placement.members where loads[member] != nil { loads[member, default: 0] += 1 }
+        }
+        return loads
+    }
+
+    /// Records `record`'s move as done and every member seen ready at the next epoch, as a cell
+    /// that applied the change and renewed its new member would be.
+    mutating func complete(_ record: PlacedCell) {
+        var done = record
+        done.move = nil
+        replace(done)
+        let epoch = (observed[record.cell.name]?.epoch ?? 0) + 1
+        observe(record.cell.name, members: record.placement.members, epoch: epoch)
+    }
+
     /// What each node would list: every observed replica, as its node reports it.
     var summaries: [NodeID: [ReplicaSummary]] {
         var listed: [NodeID: [ReplicaSummary]] = [:]

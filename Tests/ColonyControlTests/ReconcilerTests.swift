@@ -186,4 +186,86 @@ struct ReconcilerTests {
         #expect(plan.started.isEmpty)
         #expect(plan.actions.contains { if case .problem(CellID("a"), _) = $0 { true } else { false } })
     }
+
+    // MARK: - Rebalancing
+
+    /// Nine cells of five replicas on the nine nodes (five each), and node 10 just joined, empty.
+    private func joined() throws -> ControlFixture {
+        var fixture = try ControlFixture(cells: (1...9).map { "cell-\($0)" })
+        fixture.join(10, zone: "z1")
+        return fixture
+    }
+
+    /// Carries out the plan's new moves, one token a pass, each applied and renewed at once;
+    /// the moves started, in order.
+    private func settle(_ fixture: inout ControlFixture, passesMax: Int = 100) -> [PendingMove] {
+        var moves: [PendingMove] = []
+        for _ in 0..<passesMax {
+            guard let started = fixture.plan(newMovesMax: 1).started.first, let move = started.move else { break }
+            moves.append(move)
+            fixture.complete(started)
+        }
+        return moves
+    }
+
+    @Test("a node that joins empty takes replicas off the most loaded nodes, one move per token, deterministically")
+    func joinedNodeTakesReplicas() throws {
+        let fixture = try joined()
+        let loads = fixture.activeLoads
+        let plan = fixture.plan(newMovesMax: 1)
+        let move = try #require(plan.started.first?.move)
+        #expect(plan.started.count == 1)
+        #expect(move.reason == .rebalance && move.add == 10)
+        #expect(loads[NodeID(move.remove)] == loads.values.max())
+        #expect(plan.replicasToMove == 0, "rebalancing is not counted as replicas still to move")
+        #expect(fixture.plan(newMovesMax: 1) == plan, "the same directory and observations give the same plan")
+        let three = fixture.plan(newMovesMax: 3).started
+        #expect(three.count == 3 && Set(three.map(\.cell)).count == 3, "one move per cell, one per token")
+        #expect(fixture.plan(newMovesMax: 0).started.isEmpty, "no token, no move")
+    }
+
+    @Test("rebalancing stops once every active node holds within one replica of every other")
+    func rebalancingEvensLoads() throws {
+        var fixture = try joined()
+        let relaxedBefore = Dictionary(uniqueKeysWithValues: fixture.snapshot.cells.map { ($0.cell, Set($0.placement.relaxed.map(\.rule))) })
+        let moves = settle(&fixture)
+        let loads = fixture.activeLoads
+        #expect(!moves.isEmpty && moves.allSatisfy { $0.reason == .rebalance })
+        #expect(loads.values.max()! - loads.values.min()! <= 1, "\(loads)")
+        #expect(fixture.plan(newMovesMax: 5).actions.isEmpty)
+        for record in fixture.snapshot.cells {
+            let relaxed = Set(record.placement.relaxed.map(\.rule))
+            #expect(relaxed.isSubset(of: relaxedBefore[record.cell] ?? []), "\(record.cell) gave up \(relaxed) for balance")
+        }
+    }
+
+    @Test("a drained node activated again is given replicas back until loads are even")
+    func reactivatedNodeIsRefilled() throws {
+        var fixture = try ControlFixture(cells: (1...9).map { "cell-\($0)" })
+        let drained = fixture.busiestNode
+        fixture.setState(.draining, of: drained)
+        #expect(settle(&fixture).allSatisfy { $0.reason == .drain })
+        fixture.setState(.active, of: drained)
+        let moves = settle(&fixture)
+        #expect(moves.first?.add == drained.rawValue && moves.allSatisfy { $0.reason == .rebalance })
+        let loads = fixture.activeLoads
+        #expect(loads.values.max()! - loads.values.min()! <= 1, "\(loads)")
+    }
+
+    @Test("rebalancing comes last: not while paused, not before a drain, and never for a cell not settled")
+    func rebalancingWaits() throws {
+        var paused = try joined()
+        paused.snapshot.settings.paused = true
+        #expect(paused.plan(newMovesMax: 5).started.isEmpty)
+
+        var draining = try joined()
+        draining.setState(.draining, of: draining.busiestNode)
+        #expect(draining.plan(newMovesMax: 1).started.first?.move?.reason == .drain)
+
+        var unsettled = try joined()
+        for record in unsettled.snapshot.cells {
+            unsettled.observed[record.cell.name]?.replicas[record.placement.members[0]] = nil
+        }
+        #expect(unsettled.plan(newMovesMax: 5).started.isEmpty, "a cell with a member that did not answer is not rebalanced")
+    }
 }

@@ -28,8 +28,9 @@ public enum CellAction: Hashable, Sendable {
 /// What one pass of the control loop should do.
 public struct ReconcilePlan: Hashable, Sendable {
     /// The actions: those of moves under way and problems, cells in name order; then new
-    /// moves, gone-first, then drains, then targets; then transfers.
+    /// moves, gone-first, then drains, then targets, then rebalancing; then transfers.
     public var actions: [CellAction] = []
     /// Replicas on draining or gone nodes, and members still to move toward a target.
+    /// Rebalancing is not counted: how much of it is left depends on the placer's choices.
     public var replicasToMove = 0
 }

@@ -102,12 +102,13 @@ extension Reconciler {
 
 extension MoveReason {
     /// How soon a move for this reason starts beside others: a cell short of a replica (gone)
-    /// first.
+    /// first, rebalancing last.
     var urgency: Int {
         switch self {
         case .gone: return 0
         case .drain: return 1
         case .target: return 2
+        case .rebalance: return 3
         }
     }
 }

@@ -12,14 +12,21 @@ import ColonyPlacement
 ///    record, gets no new move.
 /// 3. New moves, at most `newMovesMax` a pass (the throttle's tokens): replicas on gone nodes
 ///    first (the cell is short of a replica), then draining nodes, then moves toward a target
-///    (`colony cell move`). The placer chooses each replacement, with every other cell's
-///    placement recorded, so overlap and zone spread stay bounded.
+///    (`colony cell move`), then rebalancing (rule 6). The placer chooses each replacement,
+///    with every other cell's placement recorded, so overlap and zone spread stay bounded.
 /// 4. While paused, no move starts, no change is sent and no leadership moves; moves under
 ///    way are only awaited and recorded.
 /// 5. A settled cell (no move under way, members as recorded, all renewed) whose leader is
 ///    not its placement's preferred leader gets a leadership transfer, when the preferred
 ///    leader is an active node whose replica answered as a ready member; at most
 ///    `transfersMax` a pass, and none for the cells in `transfersHeld` (asked recently).
+/// 6. Rebalancing evens out replicas per active node, as after a node joins the fleet or a
+///    drained node is activated again: with the tokens rule 3's other moves left, a replica
+///    moves off the most loaded active node to the placer's choice, if that node holds at
+///    least two fewer and the cell keeps every placement rule it kept. It stops when the
+///    active nodes of each color hold within one replica of each other, or when no cell
+///    finds a better node. Only cells with nothing else to do move: settled, every member
+///    ready, no transfer wanted. Ties go to the lowest node id and the first cell name.
 public enum Reconciler {
     /// The plan for one pass.
     public static func plan(
@@ -36,11 +43,14 @@ public enum Reconciler {
         }
         let survey = Survey(snapshot, observed: observed, transfersHeld: transfersHeld, plan: &plan)
         guard !snapshot.settings.paused else { return plan }
+        let movesMax = max(0, newMovesMax)
         let chosen = survey.candidates.sorted { ($0.reason.urgency, $0.record.cell) < ($1.reason.urgency, $1.record.cell) }
-            .prefix(max(0, newMovesMax))
+            .prefix(movesMax)
         for candidate in chosen {
             plan.actions.append(start(candidate.record, reason: candidate.reason, off: candidate.off, placer: &placer, nodes: snapshot.nodes))
         }
+        plan.actions += rebalancingMoves(
+            survey.balanced, placer: &placer, nodes: snapshot.nodes, movesMax: movesMax - chosen.count)
         plan.actions += survey.transfers.prefix(max(0, transfersMax))
         return plan
     }
@@ -71,6 +81,8 @@ public enum Reconciler {
 private struct Survey {
     /// Settled cells with a member to move, each with its most urgent move.
     var candidates: [(reason: MoveReason, record: PlacedCell, off: NodeID?)] = []
+    /// Settled cells with nothing else to do, every member ready: what rebalancing may move.
+    var balanced: [PlacedCell] = []
     /// The leadership transfers wanted, cells in name order.
     var transfers: [CellAction] = []
 
@@ -97,13 +109,16 @@ private struct Survey {
                 plan.actions.append(.reachTarget(reached))
                 continue
             }
-            if !transfersHeld.contains(record.cell), let transfer = Reconciler.leadershipTransfer(record, cell: cell, states: states) {
-                transfers.append(transfer)
-            }
+            let transfer = transfersHeld.contains(record.cell) ? nil : Reconciler.leadershipTransfer(record, cell: cell, states: states)
+            transfers += transfer.map { [$0] } ?? []
             let next = Reconciler.nextMove(record, states: states)
             plan.replicasToMove += next.count
-            guard let first = next.first, !cell.hasUnrenewedMember else { continue }
-            candidates.append((first.reason, record, first.off))
+            guard !cell.hasUnrenewedMember else { continue }
+            if let first = next.first {
+                candidates.append((first.reason, record, first.off))
+            } else if transfer == nil, cell.members.allSatisfy(cell.isReadyMember) {
+                balanced.append(record)
+            }
         }
     }
 }
