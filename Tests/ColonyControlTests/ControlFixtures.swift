@@ -115,9 +115,12 @@ struct ControlFixture {
         observed[cell]?.replicas[leader]?.leader = leader
     }
 
-    func plan(newMovesMax: Int = 1, transfersMax: Int = 0, transfersHeld: Set<CellID> = []) -> ReconcilePlan {
+    func plan(
+        newMovesMax: Int = 1, movesUnderWayMax: Int = .max, transfersMax: Int = 0, transfersHeld: Set<CellID> = []
+    ) -> ReconcilePlan {
         Reconciler.plan(
-            snapshot, observed: observed, newMovesMax: newMovesMax, transfersMax: transfersMax, transfersHeld: transfersHeld)
+            snapshot, observed: observed, newMovesMax: newMovesMax, movesUnderWayMax: movesUnderWayMax,
+            transfersMax: transfersMax, transfersHeld: transfersHeld)
     }
 }
 

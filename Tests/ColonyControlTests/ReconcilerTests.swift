@@ -32,6 +32,17 @@ struct ReconcilerTests {
         #expect(fixture.plan(newMovesMax: hosted + 3).started.count == hosted, "one move per cell, never two")
     }
 
+    @Test("no new move starts beyond the colony-wide bound on moves under way, whatever the tokens")
+    func movesUnderWayBounded() throws {
+        var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])
+        fixture.setState(.draining, of: fixture.busiestNode)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 1).started.count == 1)
+        let started = try #require(fixture.plan().started.first)
+        fixture.replace(started)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 1).started.isEmpty)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 2).started.count == 1)
+    }
+
     @Test("replicas on gone nodes are re-placed before drains")
     func goneFirst() throws {
         var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])

@@ -3,10 +3,10 @@ import ColonyCore
 
 /// The control loop (`colony control run`): drains draining nodes, re-places the replicas of
 /// gone nodes, moves cells toward their targets and evens out replicas over the active nodes,
-/// one membership change at a time per cell, at most `movesPerSecond` new moves colony-wide,
-/// and none while paused. It also moves each settled cell's lead to its placement's preferred
-/// leader, at most `transfersPerSecond` colony-wide and once every `transferRetrySeconds` per
-/// cell.
+/// one membership change at a time per cell, at most `movesPerSecond` new moves and
+/// `movesUnderWayMax` moves under way colony-wide, and none while paused. It also moves each
+/// settled cell's lead to its placement's preferred leader, at most `transfersPerSecond`
+/// colony-wide and once every `transferRetrySeconds` per cell.
 ///
 /// This is the shell: every decision is `ControlLoopCore`'s (its documentation gives the
 /// pass's steps). The shell carries out each step the core asks for with the directory and

@@ -13,8 +13,9 @@ import ColonyCore
 /// 2. asks every node that is not gone which replicas it hosts, and gathers the answers into
 ///    cells (`ObservedCell.gather`); a node that does not answer is a problem of the pass;
 /// 3. refills the throttles at the pass's time and asks `Reconciler` for the plan: at most
-///    as many new moves as the move throttle holds tokens, as many transfers as the
-///    transfer throttle holds, none for a cell asked within `transferRetrySeconds`;
+///    as many new moves as the move throttle holds tokens and `movesUnderWayMax` leaves room
+///    for, as many transfers as the transfer throttle holds, none for a cell asked within
+///    `transferRetrySeconds`;
 /// 4. carries the plan out, one step at a time: before every new move, membership change and
 ///    leadership transfer it reads the settings again, and once it reads paused it starts,
 ///    sends and asks nothing more this pass; a new move's intent is written to the directory
@@ -35,6 +36,9 @@ import ColonyCore
 public struct ControlLoopCore: Sendable {
     /// The loop's rates and intervals.
     public struct Configuration: Hashable, Sendable {
+        /// The most moves under way at once, colony-wide: a new move starts only while fewer
+        /// are, however many tokens the throttle holds.
+        public var movesUnderWayMax: Int
         /// How many leadership transfers the loop asks for per second, colony-wide.
         public var transfersPerSecond: Double
         /// How long the loop waits before asking the same cell for a transfer again (the last
@@ -43,9 +47,13 @@ public struct ControlLoopCore: Sendable {
         /// The longest the loop goes without writing its status, although nothing changed.
         public var statusRefreshSeconds: Double
 
-        /// Makes a configuration; the defaults ask 2 transfers a second, once every 5 s per
-        /// cell, and write the status at least every 2 s.
-        public init(transfersPerSecond: Double = 2, transferRetrySeconds: Double = 5, statusRefreshSeconds: Double = 2) {
+        /// Makes a configuration; the defaults keep at most 16 moves under way, ask 2
+        /// transfers a second, once every 5 s per cell, and write the status at least every 2 s.
+        public init(
+            movesUnderWayMax: Int = 16, transfersPerSecond: Double = 2, transferRetrySeconds: Double = 5,
+            statusRefreshSeconds: Double = 2
+        ) {
+            self.movesUnderWayMax = movesUnderWayMax
             self.transfersPerSecond = transfersPerSecond
             self.transferRetrySeconds = transferRetrySeconds
             self.statusRefreshSeconds = statusRefreshSeconds
@@ -138,8 +146,8 @@ public struct ControlLoopCore: Sendable {
         transferAskedAt = transferAskedAt.filter { now - $0.value < configuration.transferRetrySeconds }
         let observed = ObservedCell.gather(summaries)
         let plan = Reconciler.plan(
-            snapshot, observed: observed, newMovesMax: throttle.available, transfersMax: transfers.available,
-            transfersHeld: Set(transferAskedAt.keys))
+            snapshot, observed: observed, newMovesMax: throttle.available, movesUnderWayMax: configuration.movesUnderWayMax,
+            transfersMax: transfers.available, transfersHeld: Set(transferAskedAt.keys))
         let work = PassWork(
             remaining: plan.actions[...], observed: observed,
             problems: unreachable.map { "node \($0.rawValue) did not answer; its replicas were not seen" },

@@ -10,10 +10,11 @@ import ColonyPlacement
 ///    and renewed) before another move of that cell starts.
 /// 2. A cell with a member that waits to be renewed, or whose members differ from its
 ///    record, gets no new move.
-/// 3. New moves, at most `newMovesMax` a pass (the throttle's tokens): replicas on gone nodes
-///    first (the cell is short of a replica), then draining nodes, then moves toward a target
-///    (`colony cell move`), then rebalancing (rule 6). The placer chooses each replacement,
-///    with every other cell's placement recorded, so overlap and zone spread stay bounded.
+/// 3. New moves, at most `newMovesMax` a pass (the throttle's tokens) and no more than make
+///    `movesUnderWayMax` under way at once, colony-wide: replicas on gone nodes first (the
+///    cell is short of a replica), then draining nodes, then moves toward a target (`colony
+///    cell move`), then rebalancing (rule 6). The placer chooses each replacement, with every
+///    other cell's placement recorded, so overlap and zone spread stay bounded.
 /// 4. While paused, no move starts, no change is sent and no leadership moves; moves under
 ///    way are only awaited and recorded.
 /// 5. A settled cell (no move under way, members as recorded, all renewed) whose leader is
@@ -30,7 +31,7 @@ import ColonyPlacement
 public enum Reconciler {
     /// The plan for one pass.
     public static func plan(
-        _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int,
+        _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int, movesUnderWayMax: Int = .max,
         transfersMax: Int = 0, transfersHeld: Set<CellID> = []
     ) -> ReconcilePlan {
         var plan = ReconcilePlan()
@@ -43,7 +44,8 @@ public enum Reconciler {
         }
         let survey = Survey(snapshot, observed: observed, transfersHeld: transfersHeld, plan: &plan)
         guard !snapshot.settings.paused else { return plan }
-        let movesMax = max(0, newMovesMax)
+        let underWay = snapshot.cells.filter { $0.move != nil }.count
+        let movesMax = max(0, min(newMovesMax, movesUnderWayMax - underWay))
         let chosen = survey.candidates.sorted { ($0.reason.urgency, $0.record.cell) < ($1.reason.urgency, $1.record.cell) }
             .prefix(movesMax)
         for candidate in chosen {
