@@ -48,7 +48,7 @@ struct NodeGoneCommand: AsyncParsableCommand {
 struct NodeActivateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "activate",
-        abstract: "Let a draining node take replicas again (ends a drain; replicas moved stay moved).")
+        abstract: "Let a draining node take replicas again (ends a drain; the control loop then evens replicas out onto it).")
     @Argument(help: "The node's id.") var id: UInt32
     @OptionGroup var options: ClientOptions
 

@@ -21,7 +21,7 @@ struct LeadershipPlanTests {
         let placement = fixture.record("a").placement
         let leader = try #require(fixture.observed["a"]?.leader)
         #expect(fixture.plan(transfersMax: 1).transfers == [
-            .transferLeadership(cell: "a", from: leader.rawValue, to: placement.preferredLeader.rawValue),
+            .transferLeadership(cell: CellID("a"), from: leader, to: placement.preferredLeader),
         ])
     }
 
@@ -45,10 +45,10 @@ struct LeadershipPlanTests {
         let fixture = try ledAway(["a", "b", "c"])
         #expect(fixture.plan(transfersMax: 0).transfers.isEmpty)
         #expect(fixture.plan(transfersMax: 2).transfers.count == 2)
-        let held = fixture.plan(transfersMax: 5, transfersHeld: ["a", "c"]).transfers
+        let held = fixture.plan(transfersMax: 5, transfersHeld: [CellID("a"), CellID("c")]).transfers
         #expect(held.count == 1)
         guard case .transferLeadership(let cell, _, _)? = held.first else { return }
-        #expect(cell == "b")
+        #expect(cell == CellID("b"))
     }
 
     @Test("no transfer to a preferred leader that is draining, did not answer, or waits to be renewed")

@@ -32,6 +32,17 @@ struct ReconcilerTests {
         #expect(fixture.plan(newMovesMax: hosted + 3).started.count == hosted, "one move per cell, never two")
     }
 
+    @Test("no new move starts beyond the colony-wide bound on moves under way, whatever the tokens")
+    func movesUnderWayBounded() throws {
+        var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])
+        fixture.setState(.draining, of: fixture.busiestNode)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 1).started.count == 1)
+        let started = try #require(fixture.plan().started.first)
+        fixture.replace(started)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 1).started.isEmpty)
+        #expect(fixture.plan(newMovesMax: 5, movesUnderWayMax: 2).started.count == 1)
+    }
+
     @Test("replicas on gone nodes are re-placed before drains")
     func goneFirst() throws {
         var fixture = try ControlFixture(cells: ["a", "b", "c", "d"])
@@ -45,6 +56,18 @@ struct ReconcilerTests {
         #expect(move.remove == gone.rawValue && move.reason == MoveReason.gone)
     }
 
+    @Test("within a cell, the member on a gone node is replaced before the one on a draining node")
+    func goneFirstWithinCell() throws {
+        var fixture = try ControlFixture(cells: ["a"])
+        let members = fixture.record("a").placement.members
+        fixture.setState(.draining, of: members[0])
+        fixture.setState(.gone, of: members[1])
+        let plan = fixture.plan()
+        let move = try #require(plan.started.first?.move)
+        #expect(move.remove == members[1].rawValue && move.reason == MoveReason.gone)
+        #expect(plan.replicasToMove == 2)
+    }
+
     @Test("a move under way is seen through: its change until applied, its new member until renewed, then recorded")
     func moveSeenThrough() throws {
         var fixture = try ControlFixture(cells: ["a"])
@@ -53,9 +76,9 @@ struct ReconcilerTests {
         let started = try #require(fixture.plan().started.first)
         let move = try #require(started.move)
         fixture.replace(started)
-        #expect(fixture.plan().changes == [.change(cell: "a", remove: move.remove, add: move.add, expectedEpoch: 1)])
+        #expect(fixture.plan().changes == [.change(cell: CellID("a"), remove: NodeID(move.remove), add: NodeID(move.add), expectedEpoch: 1)])
         fixture.observe("a", members: started.placement.members, epoch: 2, damaged: [NodeID(move.add)])
-        #expect(fixture.plan().actions == [.waitForMember(cell: "a", node: move.add)])
+        #expect(fixture.plan().actions == [.waitForMember(cell: CellID("a"), node: NodeID(move.add))])
         fixture.observe("a", members: started.placement.members, epoch: 3)
         var done = started
         done.move = nil
@@ -94,7 +117,7 @@ struct ReconcilerTests {
         fixture.observe("a", members: members, epoch: 2)
         let plan = fixture.plan(newMovesMax: 3)
         #expect(plan.started.isEmpty)
-        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
+        #expect(plan.actions.contains { if case .problem(CellID("a"), _) = $0 { true } else { false } })
     }
 
     @Test("a move whose destination stopped being active before the cell applied it is given up")
@@ -172,6 +195,88 @@ struct ReconcilerTests {
         fixture.setState(.draining, of: outsider)
         let plan = fixture.plan(newMovesMax: 3)
         #expect(plan.started.isEmpty)
-        #expect(plan.actions.contains { if case .problem("a", _) = $0 { true } else { false } })
+        #expect(plan.actions.contains { if case .problem(CellID("a"), _) = $0 { true } else { false } })
+    }
+
+    // MARK: - Rebalancing
+
+    /// Nine cells of five replicas on the nine nodes (five each), and node 10 just joined, empty.
+    private func joined() throws -> ControlFixture {
+        var fixture = try ControlFixture(cells: (1...9).map { "cell-\($0)" })
+        fixture.join(10, zone: "z1")
+        return fixture
+    }
+
+    /// Carries out the plan's new moves, one token a pass, each applied and renewed at once;
+    /// the moves started, in order.
+    private func settle(_ fixture: inout ControlFixture, passesMax: Int = 100) -> [PendingMove] {
+        var moves: [PendingMove] = []
+        for _ in 0..<passesMax {
+            guard let started = fixture.plan(newMovesMax: 1).started.first, let move = started.move else { break }
+            moves.append(move)
+            fixture.complete(started)
+        }
+        return moves
+    }
+
+    @Test("a node that joins empty takes replicas off the most loaded nodes, one move per token, deterministically")
+    func joinedNodeTakesReplicas() throws {
+        let fixture = try joined()
+        let loads = fixture.activeLoads
+        let plan = fixture.plan(newMovesMax: 1)
+        let move = try #require(plan.started.first?.move)
+        #expect(plan.started.count == 1)
+        #expect(move.reason == .rebalance && move.add == 10)
+        #expect(loads[NodeID(move.remove)] == loads.values.max())
+        #expect(plan.replicasToMove == 0, "rebalancing is not counted as replicas still to move")
+        #expect(fixture.plan(newMovesMax: 1) == plan, "the same directory and observations give the same plan")
+        let three = fixture.plan(newMovesMax: 3).started
+        #expect(three.count == 3 && Set(three.map(\.cell)).count == 3, "one move per cell, one per token")
+        #expect(fixture.plan(newMovesMax: 0).started.isEmpty, "no token, no move")
+    }
+
+    @Test("rebalancing stops once every active node holds within one replica of every other")
+    func rebalancingEvensLoads() throws {
+        var fixture = try joined()
+        let relaxedBefore = Dictionary(uniqueKeysWithValues: fixture.snapshot.cells.map { ($0.cell, Set($0.placement.relaxed.map(\.rule))) })
+        let moves = settle(&fixture)
+        let loads = fixture.activeLoads
+        #expect(!moves.isEmpty && moves.allSatisfy { $0.reason == .rebalance })
+        #expect(loads.values.max()! - loads.values.min()! <= 1, "\(loads)")
+        #expect(fixture.plan(newMovesMax: 5).actions.isEmpty)
+        for record in fixture.snapshot.cells {
+            let relaxed = Set(record.placement.relaxed.map(\.rule))
+            #expect(relaxed.isSubset(of: relaxedBefore[record.cell] ?? []), "\(record.cell) gave up \(relaxed) for balance")
+        }
+    }
+
+    @Test("a drained node activated again is given replicas back until loads are even")
+    func reactivatedNodeIsRefilled() throws {
+        var fixture = try ControlFixture(cells: (1...9).map { "cell-\($0)" })
+        let drained = fixture.busiestNode
+        fixture.setState(.draining, of: drained)
+        #expect(settle(&fixture).allSatisfy { $0.reason == .drain })
+        fixture.setState(.active, of: drained)
+        let moves = settle(&fixture)
+        #expect(moves.first?.add == drained.rawValue && moves.allSatisfy { $0.reason == .rebalance })
+        let loads = fixture.activeLoads
+        #expect(loads.values.max()! - loads.values.min()! <= 1, "\(loads)")
+    }
+
+    @Test("rebalancing comes last: not while paused, not before a drain, and never for a cell not settled")
+    func rebalancingWaits() throws {
+        var paused = try joined()
+        paused.snapshot.settings.paused = true
+        #expect(paused.plan(newMovesMax: 5).started.isEmpty)
+
+        var draining = try joined()
+        draining.setState(.draining, of: draining.busiestNode)
+        #expect(draining.plan(newMovesMax: 1).started.first?.move?.reason == .drain)
+
+        var unsettled = try joined()
+        for record in unsettled.snapshot.cells {
+            unsettled.observed[record.cell.name]?.replicas[record.placement.members[0]] = nil
+        }
+        #expect(unsettled.plan(newMovesMax: 5).started.isEmpty, "a cell with a member that did not answer is not rebalanced")
     }
 }

@@ -27,8 +27,9 @@ public struct ControlSettings: Codable, Hashable, Sendable {
     }
 }
 
-/// What the running control loop last did, written after every pass under
-/// `ColonyDirectory.statusKey`, so `colony control status` and `pause` can see it work.
+/// What the running control loop last did, written under `ColonyDirectory.statusKey` when it
+/// changes and at least every `statusRefreshSeconds` (`ControlLoopCore.Configuration`), so
+/// `colony control status` and `pause` can see it work.
 public struct ControlStatus: Codable, Hashable, Sendable {
     /// Passes made since the loop started.
     public var pass: UInt64

@@ -1,12 +1,14 @@
 import ColonyClient
-import Foundation
 
 /// The directory of one colony, read and written through a client: node records, cell
 /// records, control settings and the control loop's status, each a JSON value in the
-/// reserved cell `_directory` (see `ColonyDirectory` for the keys).
+/// reserved cell `_directory` (see `ColonyDirectory` for the keys, `DirectoryCoding` for the
+/// values).
 ///
 /// Only the control plane and its commands use this. Every read is linearizable, so a
-/// decision is made on what the directory holds now.
+/// decision is made on what the directory holds now. What the bytes mean is decided apart
+/// from any IO (`DirectorySnapshot(listing:)`, `DirectoryRecord`), so the simulator reads and
+/// writes a directory it holds in a simulated cell the same way.
 ///
 /// Scale: the directory is one cell, so it holds at most one cell's quota — 100,000 keys and
 /// 8 MiB at the ceiling — and a listing comes back in one reply (gRPC's 4 MiB message by
@@ -21,22 +23,27 @@ public struct Directory: Sendable {
         self.client = client
     }
 
-    /// The most records one listing returns.
+    /// The most records one listing returns: a cell's most keys, so a listing is whole.
     static let listLimit = 100_000
+
+    /// Everything the control loop decides from, read now in one listing.
+    public func snapshot() async throws(DirectoryError) -> DirectorySnapshot {
+        try await listing(prefix: "")
+    }
 
     /// Every node record, in id order.
     public func nodes() async throws(DirectoryError) -> [NodeRecord] {
-        try await records(prefix: ColonyDirectory.nodePrefix, as: NodeRecord.self, problem: \.problem)
+        try await listing(prefix: ColonyDirectory.nodePrefix).nodes
     }
 
     /// Every cell record, in name order.
     public func cells() async throws(DirectoryError) -> [PlacedCell] {
-        try await records(prefix: ColonyDirectory.cellPrefix, as: PlacedCell.self, problem: \.problem)
+        try await listing(prefix: ColonyDirectory.cellPrefix).cells
     }
 
     /// The record of cell `name`, or nil when there is none.
     public func cell(_ name: String) async throws(DirectoryError) -> PlacedCell? {
-        try await record(ColonyDirectory.cellKey(name), as: PlacedCell.self, problem: \.problem)
+        try await value(ColonyDirectory.cellKey(name), as: PlacedCell.self)
     }
 
     /// The control settings (the defaults when none were written).
@@ -46,22 +53,37 @@ public struct Directory: Sendable {
 
     /// The control settings, or nil when none were written.
     public func writtenSettings() async throws(DirectoryError) -> ControlSettings? {
-        try await record(ColonyDirectory.settingsKey, as: ControlSettings.self, problem: \.problem)
+        try await value(ColonyDirectory.settingsKey, as: ControlSettings.self)
     }
 
     /// The control loop's last status, if a loop ever ran.
     public func status() async throws(DirectoryError) -> ControlStatus? {
-        try await record(ColonyDirectory.statusKey, as: ControlStatus.self) { _ in nil }
+        try await value(ColonyDirectory.statusKey, as: ControlStatus.self)
+    }
+
+    /// Writes `record` under its key.
+    public func put(_ record: DirectoryRecord) async throws(DirectoryError) {
+        let bytes = try record.encoded()
+        do {
+            try await client.put(ColonyDirectory.cell, record.key, bytes)
+        } catch {
+            throw Self.translate(error)
+        }
     }
 
     /// Writes node `record`.
     public func put(_ record: NodeRecord) async throws(DirectoryError) {
-        try await write(record, at: ColonyDirectory.nodeKey(record.id))
+        try await put(.node(record))
     }
 
     /// Writes cell `record`.
     public func put(_ record: PlacedCell) async throws(DirectoryError) {
-        try await write(record, at: ColonyDirectory.cellKey(record.cell.name))
+        try await put(.cell(record))
+    }
+
+    /// Writes the control settings.
+    public func put(_ settings: ControlSettings) async throws(DirectoryError) {
+        try await put(.settings(settings))
     }
 
     /// Deletes the record of cell `name` (the cell itself was deleted); false when there was none.
@@ -74,43 +96,19 @@ public struct Directory: Sendable {
         }
     }
 
-    /// Writes the control settings.
-    public func put(_ settings: ControlSettings) async throws(DirectoryError) {
-        try await write(settings, at: ColonyDirectory.settingsKey)
-    }
-
-    /// Writes the control loop's status.
-    public func put(_ status: ControlStatus) async throws(DirectoryError) {
-        try await write(status, at: ColonyDirectory.statusKey)
-    }
-
-    /// Everything the control loop decides from, read now.
-    public func snapshot() async throws(DirectoryError) -> DirectorySnapshot {
-        DirectorySnapshot(nodes: try await nodes(), cells: try await cells(), settings: try await settings())
-    }
-
-    // MARK: - Coding
-
-    private func records<Record: Decodable>(
-        prefix: String, as type: Record.Type, problem: (Record) -> String?
-    ) async throws(DirectoryError) -> [Record] {
+    /// The records under `prefix`, read in one listing.
+    private func listing(prefix: String) async throws(DirectoryError) -> DirectorySnapshot {
         let items: [ColonyItem]
         do {
-            let listed = try await client.list(ColonyDirectory.cell, prefix: prefix, limit: Self.listLimit)
-            items = listed.items
+            items = try await client.list(ColonyDirectory.cell, prefix: prefix, limit: Self.listLimit).items
         } catch {
             throw Self.translate(error)
         }
-        var records: [Record] = []
-        for item in items {
-            records.append(try Self.decode(item.value, key: item.key, as: type, problem: problem))
-        }
-        return records
+        return try DirectorySnapshot(listing: items.map { ($0.key, $0.value) })
     }
 
-    private func record<Record: Decodable>(
-        _ key: String, as type: Record.Type, problem: (Record) -> String?
-    ) async throws(DirectoryError) -> Record? {
+    /// The value under `key`, checked, or nil when there is none.
+    private func value<Value: DirectoryValue>(_ key: String, as type: Value.Type) async throws(DirectoryError) -> Value? {
         let item: ColonyItem?
         do {
             item = try await client.get(ColonyDirectory.cell, key)
@@ -118,45 +116,7 @@ public struct Directory: Sendable {
             throw Self.translate(error)
         }
         guard let item else { return nil }
-        return try Self.decode(item.value, key: key, as: type, problem: problem)
-    }
-
-    private func write<Record: Encodable>(_ record: Record, at key: String) async throws(DirectoryError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let bytes: Data
-        do {
-            bytes = try encoder.encode(record)
-        } catch {
-            throw .refused("cannot encode \(key): \(error)")
-        }
-        do {
-            try await client.put(ColonyDirectory.cell, key, Array(bytes))
-        } catch {
-            throw Self.translate(error)
-        }
-    }
-
-    /// Decodes one record and checks it.
-    static func decode<Record: Decodable>(
-        _ bytes: [UInt8], key: String, as type: Record.Type, problem: (Record) -> String?
-    ) throws(DirectoryError) -> Record {
-        let record: Record
-        do {
-            record = try JSONDecoder().decode(type, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(field, _) {
-            throw .malformedRecord(key: key, reason: "the field \"\(field.stringValue)\" is missing")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
-                let DecodingError.dataCorrupted(context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw .malformedRecord(key: key, reason: "\(field.isEmpty ? "the value" : "the field \"\(field)\""): \(context.debugDescription)")
-        } catch {
-            throw .malformedRecord(key: key, reason: "not valid JSON (\(error))")
-        }
-        if let problem = problem(record) {
-            throw .malformedRecord(key: key, reason: problem)
-        }
-        return record
+        return try DirectoryCoding.decode(item.value, key: key, as: type)
     }
 
     /// The directory error for a client error.
@@ -171,22 +131,5 @@ public struct Directory: Sendable {
         case nil:
             return .unreachable("\(error)")
         }
-    }
-}
-
-/// What the directory held at one moment.
-public struct DirectorySnapshot: Hashable, Sendable {
-    /// Every node record, in id order.
-    public var nodes: [NodeRecord]
-    /// Every cell record, in name order.
-    public var cells: [PlacedCell]
-    /// The control settings.
-    public var settings: ControlSettings
-
-    /// Makes a snapshot.
-    public init(nodes: [NodeRecord], cells: [PlacedCell], settings: ControlSettings) {
-        self.nodes = nodes
-        self.cells = cells
-        self.settings = settings
     }
 }

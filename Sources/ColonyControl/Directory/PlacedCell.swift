@@ -94,4 +94,6 @@ public enum MoveReason: String, Codable, Hashable, Sendable {
     case gone
     /// The cell is being moved toward its clients' zone (`colony cell move`).
     case target
+    /// Replicas are being evened out over the active nodes (a node joined, or came back).
+    case rebalance
 }

@@ -9,7 +9,8 @@ import ColonyPlacement
 ///
 /// Running it again is safe: the placer chooses the same nodes for the same fleet, an
 /// existing directory is kept, and nodes already recorded keep their state (a gone node
-/// stays gone); new nodes are added as active.
+/// stays gone); new nodes are added as active, and the control loop rebalances replicas
+/// onto them.
 public enum DirectoryBootstrap {
     /// Creates (or completes) the directory of a colony of `nodes`, with `replicas` replicas
     /// within `quota`; returns the directory's record.

@@ -2,8 +2,8 @@ import ColonyPlacement
 
 /// `colony node drain|gone|activate ID`: records a node's new state in the directory. The
 /// control loop does the rest: a draining node's replicas move off one membership change at
-/// a time; a gone node's replicas are re-placed; an active node takes new replicas again
-/// (moves already made stay).
+/// a time; a gone node's replicas are re-placed; a node activated again takes new replicas,
+/// and rebalancing moves replicas onto it until the active nodes' loads are within one.
 public enum NodeStateChange {
     /// Moves node `id` to `state` in the directory; returns its record as it was before.
     /// A gone node never becomes draining or active again.

@@ -1,4 +1,3 @@
-import ColonyAPI
 import ColonyCore
 
 /// A cell as the control plane saw it on one pass, gathered from every replica that answered:
@@ -67,25 +66,23 @@ public struct ObservedCell: Hashable, Sendable {
         members.contains { replicas[$0]?.isDamaged == true }
     }
 
-    /// The cells in `summaries` (what each node listed), observed: for each cell, the newest
-    /// configuration among its replicas and each replica's own report. Replicas that do not
-    /// hold the cell's state yet count as damaged members of no epoch.
-    public static func gather(_ summaries: [NodeID: [Colony_V1_CellSummary]]) -> [String: ObservedCell] {
+    /// The cells in `summaries` (what each node listed), observed, by cell name: for each
+    /// cell, the newest configuration among its replicas and each replica's own report.
+    /// Replicas that do not hold the cell's state yet count as damaged members of no epoch.
+    public static func gather(_ summaries: [NodeID: [ReplicaSummary]]) -> [String: ObservedCell] {
         var cells: [String: ObservedCell] = [:]
         for node in summaries.keys.sorted() {
             for summary in summaries[node] ?? [] {
-                let configuration = summary.configuration
-                let members = configuration.members.map { NodeID($0.node) }
                 let replica = Replica(
-                    epoch: configuration.epoch, isMember: members.contains(node), isDamaged: summary.damaged,
-                    appliedThrough: summary.appliedThrough, leader: summary.leader == 0 ? nil : NodeID(summary.leader))
-                var cell = cells[summary.cell] ?? ObservedCell(epoch: 0, members: [], replicas: [:])
+                    epoch: summary.epoch, isMember: summary.isMember, isDamaged: summary.isDamaged,
+                    appliedThrough: summary.appliedThrough, leader: summary.leader)
+                var cell = cells[summary.cell.name] ?? ObservedCell(epoch: 0, members: [], replicas: [:])
                 cell.replicas[node] = replica
-                if summary.hasConfiguration, configuration.epoch > cell.epoch {
-                    cell.epoch = configuration.epoch
-                    cell.members = members.sorted()
+                if summary.epoch > cell.epoch {
+                    cell.epoch = summary.epoch
+                    cell.members = summary.members
                 }
-                cells[summary.cell] = cell
+                cells[summary.cell.name] = cell
             }
         }
         return cells

@@ -12,6 +12,6 @@ extension Reconciler {
         guard record.move == nil, !cell.hasUnrenewedMember, let leader = cell.leader, leader != preferred,
               states[preferred] == .active, cell.isReadyMember(preferred)
         else { return nil }
-        return .transferLeadership(cell: record.cell.name, from: leader.rawValue, to: preferred.rawValue)
+        return .transferLeadership(cell: record.cell, from: leader, to: preferred)
     }
 }

@@ -1,0 +1,87 @@
+import ColonyClient
+import Foundation
+
+/// A value the directory stores as JSON under one key, with the check it must pass when read.
+public protocol DirectoryValue: Codable, Sendable {
+    /// What is wrong with the value, or nil; a value read with a problem is refused.
+    var problem: String? { get }
+}
+
+extension NodeRecord: DirectoryValue {}
+extension PlacedCell: DirectoryValue {}
+extension ControlSettings: DirectoryValue {}
+
+extension ControlStatus: DirectoryValue {
+    /// Nil: a status is shown as the loop wrote it, never refused.
+    public var problem: String? { nil }
+}
+
+/// One record of the directory, as it is written: what it is, its key and its bytes.
+public enum DirectoryRecord: Hashable, Sendable {
+    /// A node's record.
+    case node(NodeRecord)
+    /// A cell's record.
+    case cell(PlacedCell)
+    /// The control settings.
+    case settings(ControlSettings)
+    /// The control loop's status.
+    case status(ControlStatus)
+
+    /// The key the record is stored under (see `ColonyDirectory`).
+    public var key: String {
+        switch self {
+        case .node(let record): return ColonyDirectory.nodeKey(record.id)
+        case .cell(let record): return ColonyDirectory.cellKey(record.cell.name)
+        case .settings: return ColonyDirectory.settingsKey
+        case .status: return ColonyDirectory.statusKey
+        }
+    }
+
+    /// The bytes stored under `key` (see `DirectoryCoding.encode`).
+    public func encoded() throws(DirectoryError) -> [UInt8] {
+        switch self {
+        case .node(let record): return try DirectoryCoding.encode(record, key: key)
+        case .cell(let record): return try DirectoryCoding.encode(record, key: key)
+        case .settings(let settings): return try DirectoryCoding.encode(settings, key: key)
+        case .status(let status): return try DirectoryCoding.encode(status, key: key)
+        }
+    }
+}
+
+/// How the directory's values are stored: JSON with sorted keys, each checked when read.
+/// Pure, so the control loop, the commands and the simulator write the same bytes for the
+/// same record and refuse the same malformed ones.
+public enum DirectoryCoding {
+    /// The JSON of `value`, its keys sorted; refused when it cannot be encoded (a number
+    /// JSON cannot hold).
+    public static func encode<Value: DirectoryValue>(_ value: Value, key: String) throws(DirectoryError) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            throw .refused("cannot encode \(key): \(error)")
+        }
+    }
+
+    /// The value stored under `key` as `bytes`, checked; `malformedRecord` says which field
+    /// is missing or wrong, or which check failed.
+    public static func decode<Value: DirectoryValue>(_ bytes: [UInt8], key: String, as type: Value.Type) throws(DirectoryError) -> Value {
+        let value: Value
+        do {
+            value = try JSONDecoder().decode(type, from: Data(bytes))
+        } catch let DecodingError.keyNotFound(field, _) {
+            throw .malformedRecord(key: key, reason: "the field \"\(field.stringValue)\" is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .malformedRecord(key: key, reason: "\(field.isEmpty ? "the value" : "the field \"\(field)\""): \(context.debugDescription)")
+        } catch {
+            throw .malformedRecord(key: key, reason: "not valid JSON (\(error))")
+        }
+        if let problem = value.problem {
+            throw .malformedRecord(key: key, reason: problem)
+        }
+        return value
+    }
+}
