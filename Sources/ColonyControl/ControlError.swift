@@ -1,4 +1,5 @@
 import ColonyClient
+import ColonyCore
 import ColonyPlacement
 
 /// Why a control-plane command could not do what it was asked. Each says what to do.
@@ -17,6 +18,10 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
     case moveUnderWay(String)
     /// The cell is recorded already, placed for another request (replicas, zone, color).
     case placedDifferently(PlacedCell)
+    /// A move off a node that is not one of the cell's members.
+    case notAMember(cell: String, node: NodeID)
+    /// A target the cell cannot have; the text says why.
+    case invalidTarget(cell: String, String)
 
     public var description: String {
         switch self {
@@ -34,6 +39,10 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
             let request = record.placement.request
             let near = request.nearZone.map { " near zone \($0)" } ?? ""
             return "cell \(request.cell) exists already with \(request.replicas) replicas of color \(request.color)\(near) on \(record.placement.members.map(\.description).joined(separator: ",")); move it with `colony cell move \(request.cell) --near ZONE`, or choose another name"
+        case .notAMember(let cell, let node):
+            return "node \(node.rawValue) holds no replica of cell \(cell); see its members with `colony cell info \(cell)`"
+        case .invalidTarget(let cell, let reason):
+            return "cell \(cell) cannot move there: \(reason)"
         case .moveUnderWay(let name):
             return "cell \(name) is being moved already; wait for the move to finish (`colony control status`)"
         }

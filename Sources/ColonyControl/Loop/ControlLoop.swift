@@ -79,7 +79,7 @@ public struct ControlLoop: Sendable {
     }
 
     /// Asks `cell` to replace `remove` by `add`; its answer, without the protocol's types.
-    private func change(_ cell: CellID, remove: NodeID, add: NodeID, expectedEpoch: Epoch) async -> MembershipChangeOutcome {
+    private func change(_ cell: CellID, remove: NodeID, add: NodeID, expectedEpoch: Epoch) async -> MembershipChangeResult {
         let answer: MembershipChangeAnswer
         do {
             answer = try await directory.client.changeMembership(
@@ -98,7 +98,7 @@ public struct ControlLoop: Sendable {
     }
 
     /// Asks `cell`'s leader to hand its lead to `to`; its answer, without the protocol's types.
-    private func transfer(_ cell: CellID, to: NodeID) async -> LeadershipTransferOutcome {
+    private func transfer(_ cell: CellID, to: NodeID) async -> LeadershipTransferResult {
         let answer: LeadershipTransferAnswer
         do {
             answer = try await directory.client.transferLeadership(cell.name, to: to.rawValue)

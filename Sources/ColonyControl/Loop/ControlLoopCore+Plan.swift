@@ -172,7 +172,7 @@ extension ControlLoopCore {
     }
 
     /// The cell's answer to a membership change, said.
-    mutating func membershipChanged(_ outcome: MembershipChangeOutcome) -> ControlLoopStep {
+    mutating func membershipChanged(_ outcome: MembershipChangeResult) -> ControlLoopStep {
         guard case .carryingOut(let work, .change(let cell, let remove, let add)) = phase else { unasked("a membership change") }
         switch outcome {
         case .applied(let epoch, let members):
@@ -188,7 +188,7 @@ extension ControlLoopCore {
     }
 
     /// The leader's answer to a leadership transfer, said.
-    mutating func leadershipTransferred(_ outcome: LeadershipTransferOutcome) -> ControlLoopStep {
+    mutating func leadershipTransferred(_ outcome: LeadershipTransferResult) -> ControlLoopStep {
         guard case .carryingOut(let work, .transfer(let cell, let from, let to)) = phase else { unasked("a leadership transfer") }
         switch outcome {
         case .asked:

@@ -40,9 +40,9 @@ public enum ControlLoopEvent: Hashable, Sendable {
     /// The record was not written, and why.
     case writeFailed(DirectoryError)
     /// What the cell answered the membership change.
-    case membershipChanged(MembershipChangeOutcome)
+    case membershipChanged(MembershipChangeResult)
     /// What the cell's leader answered the leadership transfer.
-    case leadershipTransferred(LeadershipTransferOutcome)
+    case leadershipTransferred(LeadershipTransferResult)
 }
 
 /// What the control loop's core says and asks for after an event: see `ControlLoopStep`.
@@ -60,7 +60,7 @@ public struct ControlLoopOutput: Hashable, Sendable {
 }
 
 /// What a cell said to the control plane's request to replace one of its members.
-public enum MembershipChangeOutcome: Hashable, Sendable {
+public enum MembershipChangeResult: Hashable, Sendable {
     /// The cell applied the change; its new epoch and members.
     case applied(epoch: Epoch, members: [NodeID])
     /// The cell had applied the change before (a retry).
@@ -74,7 +74,7 @@ public enum MembershipChangeOutcome: Hashable, Sendable {
 }
 
 /// What a cell's leader said to the control plane's request to hand its lead to a member.
-public enum LeadershipTransferOutcome: Hashable, Sendable {
+public enum LeadershipTransferResult: Hashable, Sendable {
     /// The leader asked the target to take over.
     case asked
     /// The target led already.

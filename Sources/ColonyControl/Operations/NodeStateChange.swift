@@ -14,17 +14,24 @@ public enum NodeStateChange {
         } catch {
             throw .directory(error)
         }
-        guard let before = nodes.first(where: { $0.id == id }) else { throw .directory(.unknownNode(id)) }
-        if before.state == .gone, state != .gone {
-            throw .illegalTransition(node: id, from: before.state, to: state)
-        }
-        var after = before
-        after.state = state
+        let (before, after) = try change(id, to: state, in: nodes)
         do {
             try await directory.put(after)
         } catch {
             throw .directory(error)
         }
         return before
+    }
+
+    /// Node `id`'s record as it is in `nodes`, and as it is once moved to `state`; a gone node
+    /// never becomes draining or active again.
+    public static func change(_ id: UInt32, to state: NodeState, in nodes: [NodeRecord]) throws(ControlError) -> (before: NodeRecord, after: NodeRecord) {
+        guard let before = nodes.first(where: { $0.id == id }) else { throw .directory(.unknownNode(id)) }
+        if before.state == .gone, state != .gone {
+            throw .illegalTransition(node: id, from: before.state, to: state)
+        }
+        var after = before
+        after.state = state
+        return (before, after)
     }
 }

@@ -37,3 +37,22 @@ public struct ReplicaSummary: Hashable, Sendable {
         self.leader = leader
     }
 }
+
+extension ReplicaSummary {
+    /// What `replica` says of itself: a real node lists these values (`ListCells`), and the
+    /// simulator's nodes hand over the same.
+    public init(_ replica: CellReplica) {
+        let configuration = replica.configuration
+        self.init(
+            cell: replica.cell, epoch: configuration?.epoch ?? 0, members: configuration?.members ?? [], isMember: replica.isMember,
+            isDamaged: replica.isDamaged, appliedThrough: replica.appliedThrough,
+            leader: replica.isLeader ? replica.node : replica.leaderHint)
+    }
+}
+
+extension ReplicaHost {
+    /// What every replica hosted here says of itself, in cell order.
+    public var summaries: [ReplicaSummary] {
+        cells.compactMap { replica($0).map(ReplicaSummary.init) }
+    }
+}
