@@ -49,7 +49,7 @@ struct ControlPlane {
             placements = []
             configurations = []
             for cellIndex in 0..<options.cells {
-                let placement = try placer.place(PlacementRequest(cell: CellID("cell-\(cellIndex)"), replicas: options.replicas))
+                let placement = try placer.place(PlacementRequest(cell: CellID("cell-\(cellIndex)"), replicas: options.replicas(ofCell: cellIndex)))
                 placements.append(placement)
                 configurations.append(try CellConfiguration(epoch: 1, members: placement.members, startSlot: 1))
             }

@@ -44,7 +44,7 @@ extension Simulation {
     /// `remove`: a running node is lost for good (it goes down and never restarts); the
     /// control plane notices 100-500 ms later and declares it gone.
     mutating func startRemoval() -> String? {
-        guard downNodeCount < downNodesMax else { return nil }
+        guard mayTakeANode else { return nil }
         let keepsEnough = control.inServiceCount - 1 >= options.replicas + 1
         let candidates = nodes.indices.filter { index in
             guard nodes[index].isUp else { return false }

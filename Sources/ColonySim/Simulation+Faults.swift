@@ -21,9 +21,12 @@ extension Simulation {
         activeFaults.map(\.description)
     }
 
-    /// The most faults in force at once, and the most nodes down at once.
-    private var activeFaultsMax: Int { 3 }
-    var downNodesMax: Int { 2 }
+    /// The most nodes down at once: at most 2, and fewer than half the smallest cell, so the
+    /// faults never take a cell's majority for good.
+    var downNodesMax: Int { min(2, nodesOutMax) }
+    /// The most nodes down or holding replicas that wait to be renewed (damaged by the
+    /// `corrupt` fault, which do not vote), together: fewer than half the smallest cell.
+    var nodesOutMax: Int { (options.replicasMin - 1) / 2 }
 
     /// Nodes down now: crashed, stopped, or lost for good with replicas not yet all
     /// re-placed (a lost node stops counting once no cell has it as a member).
@@ -33,20 +36,35 @@ extension Simulation {
             return count + (isDown ? 1 : 0)
         }
     }
+
+    /// Nodes down, or up with replicas that wait to be renewed.
+    var outNodeCount: Int {
+        downNodeCount + nodes.reduce(0) { count, node in count + ((node.host?.census.damaged ?? 0) > 0 ? 1 : 0) }
+    }
+
+    /// Whether one more node may go down (or be damaged) now.
+    var mayTakeANode: Bool { downNodeCount < downNodesMax && outNodeCount < nodesOutMax }
+
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
     mutating func faultInterval() -> UInt64 {
-        200 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+        let rates = options.faultRates
+        return rates.intervalMin + random.next() % (rates.intervalMax - rates.intervalMin + 1)
+    }
+
+    /// A share of messages for a network fault: 5% up to `max`.
+    private mutating func messagePercent(max: UInt64) -> UInt64 {
+        5 + random.next() % (max - 4)
     }
 
     /// Starts one random fault from the enabled kinds, and schedules the next.
     mutating func injectFault() {
         guard now < options.duration else { return }
         schedule(.nextFault, after: faultInterval())
-        guard activeFaults.count < activeFaultsMax else { return }
+        guard activeFaults.count < options.faultRates.activeMax else { return }
         let kinds = options.faults.sorted()
         let kind = kinds[Int(random.next() % UInt64(kinds.count))]
-        var duration = 100 * Nanoseconds.millisecond + random.next() % (1_900 * Nanoseconds.millisecond)
+        var duration = 100 * Nanoseconds.millisecond + random.next() % (options.faultRates.durationMax - 100 * Nanoseconds.millisecond + 1)
         var fault = ActiveFault(id: nextFaultID, kind: kind)
         let description: String
         switch kind {
@@ -75,7 +93,7 @@ extension Simulation {
             description = "clogging \(fault.links.count) links one by one"
         case .crash, .corrupt:
             let up = nodes.indices.filter { nodes[$0].isUp }
-            guard downNodeCount < downNodesMax, let victim = up.randomElement(using: &random) else { return }
+            guard mayTakeANode, let victim = up.randomElement(using: &random) else { return }
             if kind == .corrupt {
                 guard let damage = flipStoredBit(victim) else { return }
                 description = "corrupt \(nodes[victim].id): \(damage), then crash"
@@ -91,7 +109,7 @@ extension Simulation {
             let up = nodes.indices.filter { nodes[$0].isUp && nodes[$0].pausedUntil == nil }
             let busiest = busiestLeader()
             let preferred = up.contains(busiest) && random.next() % 2 == 0 ? busiest : up.randomElement(using: &random)
-            guard downNodeCount < downNodesMax, let victim = preferred, nodes[victim].isUp else { return }
+            guard mayTakeANode, let victim = preferred, nodes[victim].isUp else { return }
             nodes[victim].core?.handOffLeadership()
             carryOutEffects(at: victim)
             // It goes down before the fault heals (at least 100 ms later) restarts it.
@@ -109,15 +127,15 @@ extension Simulation {
             description = "pause \(nodes[victim].id) for \(duration / Nanoseconds.millisecond) ms"
         case .loss:
             guard network.lossPercent == 0 else { return }
-            network.lossPercent = 5 + random.next() % 26
+            network.lossPercent = messagePercent(max: options.faultRates.lossPercentMax)
             description = "dropping \(network.lossPercent)% of messages"
         case .duplicate:
             guard network.duplicatePercent == 0 else { return }
-            network.duplicatePercent = 5 + random.next() % 16
+            network.duplicatePercent = messagePercent(max: options.faultRates.duplicatePercentMax)
             description = "duplicating \(network.duplicatePercent)% of messages"
         case .reorder:
             guard network.reorderPercent == 0 else { return }
-            network.reorderPercent = 10 + random.next() % 21
+            network.reorderPercent = messagePercent(max: options.faultRates.reorderPercentMax)
             description = "delaying \(network.reorderPercent)% of messages out of order"
         case .move, .drain, .remove, .add, .moveNear:
             // Control actions, not faults in force: the control plane carries them out.

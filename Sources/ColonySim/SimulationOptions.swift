@@ -11,8 +11,11 @@ public struct SimulationOptions: Sendable {
     public var zones: Int = 3
     /// How many cells it hosts.
     public var cells: Int = 50
-    /// Replicas per cell (odd, 3 to 9, at most `nodes`).
+    /// Replicas per cell (odd, 3 to 9, at most `nodes`); with `replicasPerCell`, the most any cell has.
     public var replicas: Int = 7
+    /// Each cell's replica count, by cell index, when cells differ (swarm testing); nil
+    /// when every cell has `replicas`.
+    public var replicasPerCell: [Int]?
     /// How many clients run operations at once.
     public var clients: Int = 8
     /// Keys each client uses per cell.
@@ -23,6 +26,8 @@ public struct SimulationOptions: Sendable {
     public var duration: UInt64 = 10 * Nanoseconds.second
     /// The faults to inject.
     public var faults: Set<FaultKind> = Set(FaultKind.allCases)
+    /// How often and how hard faults strike.
+    public var faultRates = FaultRates()
     /// The length of a replica tick.
     public var tick: UInt64 = 10 * Nanoseconds.millisecond
     /// The options of every replica.
@@ -49,6 +54,13 @@ public struct SimulationOptions: Sendable {
             throw .invalid("--replicas must be odd, from 3 to 9, not \(replicas)")
         }
         guard replicas <= nodes else { throw .invalid("--replicas (\(replicas)) cannot exceed --nodes (\(nodes))") }
+        if let replicasPerCell {
+            guard replicasPerCell.count == cells else { throw .invalid("a replica count is needed for each of the \(cells) cells") }
+            guard replicasPerCell.allSatisfy({ $0 >= CellConfiguration.membersMin && $0 <= replicas && $0 % 2 == 1 }) else {
+                throw .invalid("every cell's replica count must be odd, from 3 to --replicas (\(replicas))")
+            }
+        }
+        try faultRates.validate()
         guard spareNodes >= 0, nodes + spareNodes <= 1_000 else {
             throw .invalid("--spare-nodes must be from 0 to \(1_000 - nodes) (at most 1000 nodes in all), not \(spareNodes)")
         }

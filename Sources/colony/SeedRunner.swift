@@ -7,6 +7,8 @@ import Foundation
 /// What one seed's run and check came to.
 struct SeedOutcome: Sendable {
     var seed: UInt64
+    /// The options the seed ran with (its own, under swarm testing).
+    var options: SimulationOptions
     var statistics: SimulationStatistics
     var report: CheckReport
     var historyWriteError: String?
@@ -38,6 +40,8 @@ struct SeedOutcome: Sendable {
 /// Runs seeds on several threads, each seed a whole simulation plus its check.
 struct SeedRunner: Sendable {
     let options: SimulationOptions
+    /// Whether each seed draws its own shape and fault mix from `options` (swarm testing).
+    let swarm: Bool
     let historyDirectory: String?
 
     /// Runs every seed; `onOutcome` is called in seed order as results become available.
@@ -63,7 +67,8 @@ struct SeedRunner: Sendable {
     }
 
     private func runOne(_ seed: UInt64) -> SeedOutcome {
-        // Valid options were checked before any seed ran.
+        let options = swarm ? SimulationOptions.swarm(seed: seed, base: options) : options
+        // Valid options were checked before any seed ran; swarm options are valid by construction.
         guard var simulation = try? Simulation(seed: seed, options: options) else {
             preconditionFailure("Invalid state: simulation options changed after validation")
         }
@@ -79,7 +84,7 @@ struct SeedRunner: Sendable {
                 writeError = "could not write \(path): \(error.localizedDescription)"
             }
         }
-        return SeedOutcome(seed: seed, statistics: statistics, report: report, historyWriteError: writeError)
+        return SeedOutcome(seed: seed, options: options, statistics: statistics, report: report, historyWriteError: writeError)
     }
 }
 

@@ -46,6 +46,9 @@ struct SimCommand: ParsableCommand {
     @Option(help: "Faults to inject: all, none, or a comma-separated list of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var faults: String = "all"
 
+    @Flag(help: "Swarm testing: each seed draws its own colony shape (nodes, spares, zones, cells of mixed replica counts, clients) and fault mix and rates; --nodes, --spare-nodes, --zones, --cells, --replicas, --clients and --faults are then not used.")
+    var swarm = false
+
     @Option(help: "Write each seed's history to DIR/seed-S.jsonl.")
     var historyOut: String?
 
@@ -87,18 +90,20 @@ struct SimCommand: ParsableCommand {
 
     /// The command line that replays one seed with the same shape.
     func replayCommand(_ seed: UInt64) -> String {
-        "colony sim --seeds 1 --seed \(seed) --nodes \(nodes) --spare-nodes \(spareNodes) --zones \(zones) "
+        if swarm { return "colony sim --swarm --seeds 1 --seed \(seed) --duration \(duration)" }
+        return "colony sim --seeds 1 --seed \(seed) --nodes \(nodes) --spare-nodes \(spareNodes) --zones \(zones) "
             + "--cells \(cells) --replicas \(replicas) --clients \(clients) --duration \(duration) --faults \(faults)"
     }
 
     func run() throws {
         let options = try simulationOptions()
         let started = Date()
-        let outcomes = SeedRunner(options: options, historyDirectory: historyOut).run(
+        let outcomes = SeedRunner(options: options, swarm: swarm, historyDirectory: historyOut).run(
             seeds: seed..<(seed + seeds), jobs: jobs
         ) { outcome in
             if !outcome.passed {
-                print("seed \(outcome.seed): \(outcome.summary) — replay: \(replayCommand(outcome.seed))")
+                let shape = swarm ? " [\(outcome.options.shapeDescription)]" : ""
+                print("seed \(outcome.seed)\(shape): \(outcome.summary) — replay: \(replayCommand(outcome.seed))")
             }
         }
         let summary = SimulationSummary(outcomes: outcomes, wallSeconds: Date().timeIntervalSince(started))

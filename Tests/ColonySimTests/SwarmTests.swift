@@ -1,0 +1,43 @@
+import ColonyCheck
+import ColonyCore
+import ColonySim
+import ColonyTestSupport
+import Testing
+
+/// Swarm testing: each seed draws the colony's shape and the fault mix as well as the faults.
+@Suite("swarm testing")
+struct SwarmTests {
+    @Test("every seed draws valid options, the same seed the same ones, and the draws cover the shapes")
+    func swarmOptions() throws {
+        var nodeCounts: Set<Int> = []
+        var replicaCounts: Set<Int> = []
+        var mixed = 0
+        for seed in UInt64(1)...2_000 {
+            let options = SimulationOptions.swarm(seed: seed)
+            try options.validate()
+            #expect(SimulationOptions.swarm(seed: seed).shapeDescription == options.shapeDescription)
+            nodeCounts.insert(options.nodes)
+            let counts = Set((0..<options.cells).map { options.replicas(ofCell: $0) })
+            replicaCounts.formUnion(counts)
+            if counts.count > 1 { mixed += 1 }
+        }
+        #expect(nodeCounts == Set(3...15))
+        #expect(replicaCounts == [3, 5, 7, 9])
+        #expect(mixed > 500, "many seeds mix replica counts")
+    }
+
+    /// A short slice for CI; `colony sim --swarm --seeds 1000` is the campaign.
+    @Test("a slice of swarm seeds finds no violation and answers every final read", arguments: 0..<2)
+    func swarmSlice(slice: UInt64) async throws {
+        var base = SimulationOptions()
+        base.duration = 2 * Nanoseconds.second
+        for seed in (slice * 3 + 1)...(slice * 3 + 3) {
+            let options = SimulationOptions.swarm(seed: seed, base: base)
+            let verdict = try await OwnThread.run(heavy: true) {
+                try SimulationSupport.run(seed: seed, options: options)
+            }
+            #expect(!verdict.isViolation, "seed \(seed) [\(options.shapeDescription)]: \(verdict.report) \(verdict.statistics.violations)")
+            #expect(verdict.statistics.finalReadsAnswered == verdict.statistics.finalReads, "seed \(seed): final reads unanswered")
+        }
+    }
+}
