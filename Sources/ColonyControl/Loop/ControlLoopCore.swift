@@ -46,6 +46,8 @@ public struct ControlLoopCore: Sendable {
         public var transferRetrySeconds: Double
         /// The longest the loop goes without writing its status, although nothing changed.
         public var statusRefreshSeconds: Double
+        /// Deliberate mistakes, for tests that show the simulator's checks catch them.
+        @_spi(Testing) public var defects: Set<ControlDefect> = []
 
         /// Makes a configuration; the defaults keep at most 16 moves under way, ask 2
         /// transfers a second, once every 5 s per cell, and write the status at least every 2 s.
@@ -70,6 +72,9 @@ public struct ControlLoopCore: Sendable {
     public internal(set) var movesStarted = 0
     /// Moves seen through and recorded.
     public internal(set) var movesFinished = 0
+    /// Times, over every pass, a cell's next change waited for a live majority (rule 7 of
+    /// `Reconciler`): a cell held back for three passes counts three.
+    public private(set) var heldForLiveMajority = 0
     /// New moves' bucket, refilled at the directory's `movesPerSecond`.
     var throttle: MoveThrottle
     /// Leadership transfers' bucket, apart from the moves'.
@@ -147,7 +152,8 @@ public struct ControlLoopCore: Sendable {
         let observed = ObservedCell.gather(summaries)
         let plan = Reconciler.plan(
             snapshot, observed: observed, newMovesMax: throttle.available, movesUnderWayMax: configuration.movesUnderWayMax,
-            transfersMax: transfers.available, transfersHeld: Set(transferAskedAt.keys))
+            transfersMax: transfers.available, transfersHeld: Set(transferAskedAt.keys), defects: configuration.defects)
+        heldForLiveMajority += plan.heldForLiveMajority.count
         let work = PassWork(
             remaining: plan.actions[...], observed: observed,
             problems: unreachable.map { "node \($0.rawValue) did not answer; its replicas were not seen" },

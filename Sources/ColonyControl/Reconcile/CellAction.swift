@@ -33,4 +33,18 @@ public struct ReconcilePlan: Hashable, Sendable {
     /// Replicas on draining or gone nodes, and members still to move toward a target.
     /// Rebalancing is not counted: how much of it is left depends on the placer's choices.
     public var replicasToMove = 0
+    /// Cells whose next change waits because, without the member it removes, fewer than a
+    /// majority of the cell's members answered as ready (rule 7).
+    public var heldForLiveMajority: [CellID] = []
+}
+
+/// A deliberately careless behaviour of the control plane, so tests can show that the
+/// simulator's majority checker catches what the rule it breaks prevents. Never set in
+/// production: no command sets it.
+@_spi(Testing) public enum ControlDefect: Hashable, Sendable, CaseIterable {
+    /// Replaces a member without checking that the cell keeps a majority of live members
+    /// without it (rule 7 off), as a control plane that removes before it adds would while
+    /// a member is down. The cell's leader still judges the change: it refuses once it has
+    /// missed the member that is down, but not in the election timeout before.
+    case removesWithoutMajorityGuard
 }

@@ -66,6 +66,13 @@ public struct ObservedCell: Hashable, Sendable {
         members.contains { replicas[$0]?.isDamaged == true }
     }
 
+    /// Whether, without `member`, a majority of the cell's members answered as ready: the
+    /// replica that replaces it starts empty and votes only once renewed, so removing it
+    /// leaves just those to commit.
+    public func keepsLiveMajority(without member: NodeID) -> Bool {
+        members.filter { $0 != member && isReadyMember($0) }.count >= members.count / 2 + 1
+    }
+
     /// The cells in `summaries` (what each node listed), observed, by cell name: for each
     /// cell, the newest configuration among its replicas and each replica's own report.
     /// Replicas that do not hold the cell's state yet count as damaged members of no epoch.

@@ -28,11 +28,26 @@ import ColonyPlacement
 ///    active nodes of each color hold within one replica of each other, or when no cell
 ///    finds a better node. Only cells with nothing else to do move: settled, every member
 ///    ready, no transfer wanted. Ties go to the lowest node id and the first cell name.
+/// 7. No change removes a member unless, without it, a majority of the cell's members
+///    answered as ready: the new member votes only once it has caught up and been renewed, so
+///    a change made while another member is down could leave the cell unable to commit. Such
+///    a move, or a change of a move under way, waits (`heldForLiveMajority`); the cell's
+///    leader judges every change again when it arrives.
 public enum Reconciler {
     /// The plan for one pass.
     public static func plan(
         _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int, movesUnderWayMax: Int = .max,
         transfersMax: Int = 0, transfersHeld: Set<CellID> = []
+    ) -> ReconcilePlan {
+        plan(
+            snapshot, observed: observed, newMovesMax: newMovesMax, movesUnderWayMax: movesUnderWayMax, transfersMax: transfersMax,
+            transfersHeld: transfersHeld, defects: [])
+    }
+
+    /// The plan for one pass, with `defects` (tests only) switched on.
+    static func plan(
+        _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], newMovesMax: Int, movesUnderWayMax: Int,
+        transfersMax: Int, transfersHeld: Set<CellID>, defects: Set<ControlDefect>
     ) -> ReconcilePlan {
         var plan = ReconcilePlan()
         var placer: Placer
@@ -42,7 +57,8 @@ public enum Reconciler {
             plan.actions.append(.problem(cell: nil, "cannot rebuild the placer from the directory: \(error)"))
             return plan
         }
-        let survey = Survey(snapshot, observed: observed, transfersHeld: transfersHeld, plan: &plan)
+        let guardsMajority = !defects.contains(.removesWithoutMajorityGuard)
+        let survey = Survey(snapshot, observed: observed, transfersHeld: transfersHeld, guardsMajority: guardsMajority, plan: &plan)
         guard !snapshot.settings.paused else { return plan }
         let underWay = snapshot.cells.filter { $0.move != nil }.count
         let movesMax = max(0, min(newMovesMax, movesUnderWayMax - underWay))
@@ -88,7 +104,10 @@ private struct Survey {
     /// The leadership transfers wanted, cells in name order.
     var transfers: [CellAction] = []
 
-    init(_ snapshot: DirectorySnapshot, observed: [String: ObservedCell], transfersHeld: Set<CellID>, plan: inout ReconcilePlan) {
+    init(
+        _ snapshot: DirectorySnapshot, observed: [String: ObservedCell], transfersHeld: Set<CellID>, guardsMajority: Bool,
+        plan: inout ReconcilePlan
+    ) {
         let states = Dictionary(snapshot.nodes.map { (NodeID($0.id), $0.state) }, uniquingKeysWith: { first, _ in first })
         for record in snapshot.cells {
             let name = record.cell.name
@@ -98,7 +117,10 @@ private struct Survey {
             }
             if let move = record.move {
                 plan.replicasToMove += 1
-                if let action = Reconciler.continueMove(record, move, cell: cell, states: states, paused: snapshot.settings.paused) {
+                let action = Reconciler.continueMove(record, move, cell: cell, states: states, paused: snapshot.settings.paused)
+                if case .change(_, let remove, _, _)? = action, guardsMajority, !cell.keepsLiveMajority(without: remove) {
+                    plan.heldForLiveMajority.append(record.cell)
+                } else if let action {
                     plan.actions.append(action)
                 }
                 continue
@@ -117,6 +139,11 @@ private struct Survey {
             plan.replicasToMove += next.count
             guard !cell.hasUnrenewedMember else { continue }
             if let first = next.first {
+                let leaving = first.off ?? record.target.flatMap { target in record.placement.members.first { !target.members.contains($0) } }
+                if guardsMajority, let leaving, !cell.keepsLiveMajority(without: leaving) {
+                    plan.heldForLiveMajority.append(record.cell)
+                    continue
+                }
                 candidates.append((first.reason, record, first.off))
             } else if transfer == nil, cell.members.allSatisfy(cell.isReadyMember) {
                 balanced.append(record)
