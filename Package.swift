@@ -49,7 +49,9 @@ let package = Package(
         ),
         .target(name: "ColonyNodeCore", dependencies: ["ColonyCore", "ColonyWire"]),
         .target(name: "ColonyPlacement", dependencies: ["ColonyCore"]),
-        .target(name: "ColonySim", dependencies: ["ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyPlacement"]),
+        .target(
+            name: "ColonySim",
+            dependencies: ["ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyPlacement", "ColonyControl", "ColonyClient"]),
         .target(name: "ColonyCheck", dependencies: ["ColonyCore"]),
         .target(
             name: "ColonyAPI",

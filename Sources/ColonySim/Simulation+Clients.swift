@@ -101,7 +101,7 @@ extension Simulation {
         if let delay = network.clientDelay(using: &random) {
             lastWaiter += 1
             let waiter = WaiterID(lastWaiter)
-            waiterRoutes[waiter] = WaiterRoute(clientIndex: clientIndex, attempt: token)
+            waiterRoutes[waiter] = .client(clientIndex: clientIndex, attempt: token)
             schedule(.request(nodeIndex: nodeIndex(target), request: operation.request, waiter: waiter), after: delay)
         }
     }
@@ -164,20 +164,6 @@ extension Simulation {
 
     private mutating func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {
         guard let operation = clients[clientIndex].current else { return }
-        if case .changeMembership(let change) = operation.planned.operation {
-            let verdict: String
-            switch result {
-            case .success:
-                statistics.membershipChanges += 1
-                verdict = "done"
-            case .failure(let error):
-                verdict = "refused: \(error)"
-                controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: false)
-            }
-            faultLog.append(FaultLogEntry(time: now, description: "\(cells[operation.planned.cellIndex]) \(change): \(verdict)"))
-            finish(clientIndex, type: .ok, value: .null)
-            return
-        }
         if operation.planned.function == nil {
             statistics.staleReads += 1
             finish(clientIndex, type: .ok, value: .null)
@@ -207,9 +193,6 @@ extension Simulation {
             if type != .info {
                 completions.append(Completion(time: now, latency: now - operation.startedAt, isWrite: function != .read))
             }
-        }
-        if type == .info, case .changeMembership(let change) = operation.planned.operation {
-            controlRequestEnded(cellIndex: operation.planned.cellIndex, change: change, isUnknown: true)
         }
         if type == .info {
             // As in Jepsen: a process with an operation of unknown outcome never issues again.

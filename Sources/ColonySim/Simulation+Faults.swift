@@ -32,7 +32,7 @@ extension Simulation {
     /// re-placed (a lost node stops counting once no cell has it as a member).
     var downNodeCount: Int {
         nodes.indices.reduce(0) { count, index in
-            let isDown = !nodes[index].isUp && (!nodes[index].isGone || !control.reportedEmpty.contains(index))
+            let isDown = !nodes[index].isUp && (!nodes[index].isGone || !control.emptied.contains(index))
             return count + (isDown ? 1 : 0)
         }
     }

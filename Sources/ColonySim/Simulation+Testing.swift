@@ -20,7 +20,8 @@ extension Simulation {
 
     /// Drains node `id` now, as the `drain` action does; returns what it does, in words.
     @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
-        drain(nodeIndex(id))
+        enqueue(.drain(nodeIndex(id)))
+        return "drain \(id)"
     }
 
     /// The member of cell `cellIndex` whose replica leads it now; nil while none does.

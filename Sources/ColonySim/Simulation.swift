@@ -1,5 +1,8 @@
+import ColonyClient
+import ColonyControl
 import ColonyCore
 import ColonyNodeCore
+import ColonyPlacement
 
 /// A whole colony in one process on one thread: nodes hosting replicas of many cells, a
 /// seeded network, seeded faults and a client workload, in simulated time.
@@ -8,9 +11,10 @@ import ColonyNodeCore
 /// iterates in hash order, so the same seed replays the same run, byte for byte. Each node
 /// runs the production `NodeCore` (its replicas, the persist-before-send gate, the waiting
 /// requests, creation and membership answers) over the production write-ahead log; peers
-/// exchange encoded frames. Only the network, the disk and time are simulated. The cells are placed by the production `Placer` on a fleet laid out over
-/// zones and racks, and a control plane drains, removes and adds nodes and moves cells with
-/// it while the faults run (see `ControlPlane`).
+/// exchange encoded frames. Only the network, the disk and time are simulated. The cells are
+/// placed by the production `Placer` on a fleet laid out over zones and racks, recorded in a
+/// directory held in a simulated cell, and the production control loop drains, re-places and
+/// rebalances them while the faults run (see `SimControl`).
 ///
 /// A run: the workload and the faults run for `options.duration`; then every fault heals,
 /// crashed nodes restart, and the run goes on until the clients' last operations finish or
@@ -49,7 +53,9 @@ public struct Simulation {
     var majority = MajorityChecker()
     var activeFaults: [ActiveFault] = []
     var nextFaultID = 0
-    var control: ControlPlane
+    var control: SimControl
+    /// The directory cell, `_directory`: the control plane's, not the workload's.
+    let directoryCell = CellID(ColonyDirectory.cell)
     /// The client attempt each waiting request answers to, by waiter.
     var waiterRoutes: [WaiterID: WaiterRoute] = [:]
     var lastWaiter: UInt64 = 0
@@ -64,8 +70,9 @@ public struct Simulation {
             seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ 1, cellCount: options.cells, keysPerCell: options.keysPerCell,
             transactionCellEvery: options.transactionCellEvery)
         self.recorder = HistoryRecorder(isEnabled: options.recordsHistory)
-        self.control = ControlPlane(options: options, seed: seed)
-        buildColony()
+        let layout = FleetLayout(options: options, seed: seed &* 0xD1B5_4A32_D192_ED03 &+ 3)
+        self.control = SimControl(layout: layout, seed: seed, configuration: Self.controlConfiguration(options))
+        buildColony(layout: layout)
         for index in 0..<options.clients {
             addClient(recordsHistory: true)
             schedule(.clientTimer(clientIndex: index, token: 0), after: random.next() % (10 * Nanoseconds.millisecond))
@@ -96,6 +103,9 @@ public struct Simulation {
             if now < options.duration, next >= options.duration {
                 now = options.duration
                 healAllFaults()
+                // The workload is over: the operator pauses the control plane, so the colony
+                // settles for the final reads (moves under way are seen through).
+                enqueue(.pause)
                 continue
             }
             guard let (eventTime, event) = queue.pop() else { break }
@@ -106,6 +116,9 @@ public struct Simulation {
         statistics.simulatedNanoseconds = now
         statistics.agreementViolations = agreement.violations
         statistics.majorityViolations = majority.violations
+        statistics.control.movesStarted = control.loop.movesStarted
+        statistics.control.movesFinished = control.loop.movesFinished
+        statistics.control.heldForLiveMajority = control.loop.heldForLiveMajority
         if now >= endTime {
             recordUnfinishedOperations()
         }
@@ -125,7 +138,10 @@ public struct Simulation {
     /// Whether each node is up, in node order.
     public var nodesUp: [Bool] { nodes.map(\.isUp) }
 
-    private mutating func buildColony() {
+    /// Starts every node, places every cell (and the directory) with the production placer
+    /// over the fleet, creates each at one of its members as `colony cell create` does, and
+    /// has the operator write the directory's first records.
+    private mutating func buildColony(layout: FleetLayout) {
         for index in 0..<(options.nodes + options.spareNodes) {
             let id = NodeID(UInt32(index + 1))
             var node = SimNode(id: id)
@@ -135,11 +151,23 @@ public struct Simulation {
             nodes.append(node)
             boot(index)
         }
-        for (cellIndex, configuration) in control.configurations.enumerated() {
-            let cell = CellID("cell-\(cellIndex)")
-            cells.append(cell)
-            cellIndexByID[cell] = cellIndex
-            initialViews.append(CellView(members: configuration.members, leader: nil))
+        let placements = placeCells(on: layout)
+        for (index, placement) in placements.enumerated() {
+            let cell = placement.request.cell
+            let limits = cell == directoryCell ? CellLimits.ceiling : CellLimits.standard
+            let configuration: CellConfiguration
+            do {
+                configuration = try CellConfiguration(epoch: 1, members: placement.members, startSlot: 1, limits: limits)
+            } catch {
+                preconditionFailure("Invalid state: the placer chose members no configuration takes: \(error)")
+            }
+            if cell != directoryCell {
+                cells.append(cell)
+                cellIndexByID[cell] = index
+                initialViews.append(CellView(members: configuration.members, leader: nil))
+            }
+            control.configurations[cell] = configuration
+            control.views[cell] = CellView(members: configuration.members, leader: nil)
             // As `colony cell create` does: one member creates the cell and tells the others.
             let creator = nodeIndex(configuration.members[0])
             _ = nodes[creator].core?.createCell(cell, configuration: configuration)
@@ -147,6 +175,23 @@ public struct Simulation {
         }
         for index in nodes.indices {
             schedule(.tick(nodeIndex: index), after: random.next() % options.tick)
+        }
+        bootstrapDirectory(placements: placements)
+    }
+
+    /// Every workload cell placed by the placer over the fleet, in order, then the directory.
+    private func placeCells(on layout: FleetLayout) -> [Placement] {
+        do {
+            var placer = try Placer(fleet: layout.initialFleet, configuration: PlacerConfiguration(seed: seed))
+            var placements: [Placement] = []
+            for cellIndex in 0..<options.cells {
+                let request = PlacementRequest(cell: CellID("cell-\(cellIndex)"), replicas: options.replicas(ofCell: cellIndex))
+                placements.append(try placer.place(request))
+            }
+            placements.append(try placer.place(PlacementRequest(cell: directoryCell, replicas: options.replicas)))
+            return placements
+        } catch {
+            preconditionFailure("Invalid state: validated options place every cell: \(error)")
         }
     }
 
@@ -187,8 +232,6 @@ public struct Simulation {
             carryOutEffects(at: index)
         case .reply(let clientIndex, let node, let reply, let attempt):
             receiveReply(reply, from: node, clientIndex: clientIndex, attempt: attempt)
-        case .controlRefusal(let clientIndex, let node, let request, let refusal):
-            receiveControlRefusal(refusal, request: request, from: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
             clientTimerFired(clientIndex, token: token)
         case .nextFault:
@@ -201,12 +244,19 @@ public struct Simulation {
             stopNode(index, incarnation: incarnation)
         case .clogStep(let faultID):
             clogStep(faultID)
-        case .controlTick:
-            controlTick()
-        case .declareGone(let index):
-            declareGone(index)
-        case .returnToService(let index):
-            returnToService(index)
+        case .controlPass:
+            startControlPass()
+        case .cellsListed(let summaries, let unreachable):
+            cellsListed(summaries, unreachable: unreachable)
+        case .operatorTimer(let request, let token):
+            operatorTimerFired(request: request, token: token)
+        case .operatorAnswer(let request, let node, let answer):
+            operatorAnswered(request: request, by: node, answer)
+        case .transferRequest(let index, let cell, let to, let request):
+            guard nodes[index].isUp else { return }
+            takeTransfer(at: index, cell: cell, to: to, request: request)
+        case .operatorCommand(let command):
+            enqueue(command)
         case .flushDone(let index, let incarnation):
             flushDone(index, incarnation: incarnation)
         case .finalReads:
@@ -272,22 +322,18 @@ public struct Simulation {
     /// Delivers a node's answer to the client attempt or the control plane's request that
     /// waited on it. An answer that came too late for its attempt is dropped by the client.
     private mutating func deliver(_ answer: NodeAnswer, from node: NodeID) {
-        guard let route = waiterRoutes.removeValue(forKey: answer.waiter) else { return }
-        switch answer.outcome {
-        case .reply(let reply):
-            sendReply(reply, from: node, to: route)
-        case .membershipChange(let outcome):
-            answerMembershipChange(outcome, from: node, to: route)
-        case .noAnswer:
-            // The client's own attempt timer gives up on it first.
+        guard let route = waiterRoutes.removeValue(forKey: answer.waiter), let delay = network.clientDelay(using: &random) else { return }
+        switch (route, answer.outcome) {
+        case (.client(let clientIndex, let attempt), .reply(let reply)):
+            schedule(.reply(clientIndex: clientIndex, node: node, reply: reply, attempt: attempt), after: delay)
+        case (.operatorRequest(let request), .reply(let reply)):
+            schedule(.operatorAnswer(request: request, node: node, answer: .reply(reply)), after: delay)
+        case (.operatorRequest(let request), .membershipChange(let outcome)):
+            schedule(.operatorAnswer(request: request, node: node, answer: .membershipChange(outcome)), after: delay)
+        case (.client, .membershipChange), (_, .noAnswer):
+            // The asker's own attempt timer gives up on it first.
             break
         }
-    }
-
-    /// Sends `reply` to the client attempt `route` names, across the network.
-    mutating func sendReply(_ reply: ClientReply, from node: NodeID, to route: WaiterRoute) {
-        guard let delay = network.clientDelay(using: &random) else { return }
-        schedule(.reply(clientIndex: route.clientIndex, node: node, reply: reply, attempt: route.attempt), after: delay)
     }
 }
 
@@ -297,37 +343,41 @@ enum SimEvent {
     case frame(from: NodeID, toIndex: Int, bytes: [UInt8])
     case request(nodeIndex: Int, request: ClientRequest, waiter: WaiterID)
     case reply(clientIndex: Int, node: NodeID, reply: ClientReply, attempt: UInt64)
-    case controlRefusal(clientIndex: Int, node: NodeID, request: RequestID, refusal: MembershipChangeRefusal)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
     case heal(faultID: Int)
     case restart(nodeIndex: Int)
     case stopNode(nodeIndex: Int, incarnation: UInt64)
     case clogStep(faultID: Int)
-    case controlTick
-    case declareGone(nodeIndex: Int)
-    case returnToService(nodeIndex: Int)
+    case controlPass
+    case cellsListed(summaries: [NodeID: [ReplicaSummary]], unreachable: [NodeID])
+    case operatorTimer(request: UInt64, token: UInt64)
+    case operatorAnswer(request: UInt64, node: NodeID, answer: OperatorAnswer)
+    case transferRequest(nodeIndex: Int, cell: CellID, to: NodeID, request: UInt64)
+    case operatorCommand(OperatorCommand)
     case flushDone(nodeIndex: Int, incarnation: UInt64)
     case finalReads
 
     /// The node the event happens on, for events that a paused node must hold back.
     var nodeIndex: Int? {
         switch self {
-        case .tick(let index), .frame(_, let index, _), .request(let index, _, _), .flushDone(let index, _):
+        case .tick(let index), .frame(_, let index, _), .request(let index, _, _), .flushDone(let index, _),
+             .transferRequest(let index, _, _, _):
             return index
-        case .reply, .controlRefusal, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlTick, .declareGone,
-             .returnToService, .finalReads:
+        case .reply, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlPass, .cellsListed, .operatorTimer,
+             .operatorAnswer, .operatorCommand, .finalReads:
             return nil
         }
     }
 }
 
-/// The client attempt a node's answer goes to.
-struct WaiterRoute {
-    var clientIndex: Int
-    /// The client's timer token when it made the attempt: an answer to an attempt the client
-    /// has given up on is dropped.
-    var attempt: UInt64
+/// Who waits for a node's answer.
+enum WaiterRoute {
+    /// A client's attempt, named by the client's timer token when it made it: an answer to
+    /// an attempt the client has given up on is dropped.
+    case client(clientIndex: Int, attempt: UInt64)
+    /// A request of the control plane's.
+    case operatorRequest(UInt64)
 }
 
 /// What clients believe about a cell: its members and, if known, its leader.

@@ -1,3 +1,4 @@
+@_spi(Testing) import ColonyControl
 import ColonyCore
 
 /// The shape of one simulated run: the colony, the workload, the faults.
@@ -78,15 +79,6 @@ public struct SimulationOptions: Sendable {
             throw .invalid(error.description)
         }
     }
-}
-
-/// A deliberately careless behaviour of the simulated control plane.
-@_spi(Testing) public enum ControlDefect: Hashable, Sendable, CaseIterable {
-    /// Replaces a member without checking that the cell keeps a majority of live members
-    /// without it (as a control plane that removes before it adds would, while a member is down).
-    /// The cell's leader still judges the change: it refuses once it has missed the member
-    /// that is down, but not in the election timeout before.
-    case removesWithoutMajorityGuard
 }
 
 /// Why simulation options were refused.
