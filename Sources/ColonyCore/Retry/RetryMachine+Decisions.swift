@@ -1,0 +1,124 @@
+/// What the machine decides after each attempt: follow a hint, retry elsewhere after a
+/// pause, ask the directory, or give up.
+extension RetryMachine {
+    /// The current attempt's outcome.
+    mutating func answered(
+        _ outcome: AttemptOutcome<Target>, by target: Target, now: UInt64,
+        budget: inout RetryBudget, random: inout some RandomNumberGenerator
+    ) -> RetryAction<Target> {
+        switch outcome {
+        case .succeeded:
+            leader = target
+            budget.earn()
+            return finish(.succeeded)
+        case .failed:
+            return finish(.failed)
+        case .redirect(let hint, _):
+            leader = hint
+            guard let hint, hint != target, hintsFollowed < policy.hintsFollowedMax else {
+                return retry(to: hint ?? nextTarget(after: target), now: now, budget: &budget, random: &random)
+            }
+            hintsFollowed += 1
+            return send(to: hint, now: now)
+        case .staleEpoch:
+            return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
+        case .unavailable:
+            return retry(to: leader ?? nextTarget(after: target), now: now, budget: &budget, random: &random)
+        case .cellNotFound:
+            return notFound(at: target, now: now, budget: &budget, random: &random)
+        case .sessionExpired:
+            return giveUp(.sessionExpired)
+        case .transportFailed(let refusedByTLS):
+            if leader == target { leader = nil }
+            if refusedByTLS {
+                self.refusedByTLS.insert(target)
+                // Every node refused this client's TLS: asking again will not change their minds.
+                if candidates.allSatisfy(self.refusedByTLS.contains) { return giveUp(.refusedByEveryNode) }
+            }
+            return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
+        case .timedOut:
+            if leader == target { leader = nil }
+            return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
+        }
+    }
+
+    /// An answer to an earlier attempt (the same request): taken if definite, else ignored.
+    mutating func lateAnswer(_ outcome: AttemptOutcome<Target>, from target: Target, budget: inout RetryBudget) -> RetryAction<Target> {
+        switch outcome {
+        case .succeeded:
+            leader = target
+            budget.earn()
+            return finish(.succeeded)
+        case .failed:
+            return finish(.failed)
+        case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut:
+            return .keepWaiting
+        }
+    }
+
+    /// A node hosts no replica of the cell. While the client knows the cell's members, one
+    /// of them may not have made its replica yet (a cell just created): try on until the
+    /// deadline. Otherwise every candidate is asked once, then the directory, once.
+    mutating func notFound(
+        at target: Target, now: UInt64, budget: inout RetryBudget, random: inout some RandomNumberGenerator
+    ) -> RetryAction<Target> {
+        let next = nextTarget(after: target)
+        guard tried.contains(next), members.isEmpty else {
+            return retry(to: next, now: now, budget: &budget, random: &random)
+        }
+        guard !hasAskedDirectory else { return finish(.failed) }
+        hasAskedDirectory = true
+        phase = .askingDirectory
+        return .askDirectory
+    }
+
+    /// Retries at `target` after a pause, spending one token of `budget`.
+    mutating func retry(
+        to target: Target, now: UInt64, budget: inout RetryBudget, random: inout some RandomNumberGenerator
+    ) -> RetryAction<Target> {
+        let elapsed = elapsedNanoseconds(at: now)
+        guard elapsed < policy.deadlineNanoseconds else { return giveUp(.deadlinePassed) }
+        guard budget.spend() else { return giveUp(.budgetSpent) }
+        let pause = policy.backoffNanoseconds(afterAttempts: attempts, using: &random)
+        phase = .pausing(before: target)
+        return .wait(nanoseconds: min(pause, policy.deadlineNanoseconds - elapsed), then: target)
+    }
+
+    /// Sends the next attempt to `target` now, unless the deadline has passed.
+    mutating func send(to target: Target, now: UInt64) -> RetryAction<Target> {
+        let elapsed = elapsedNanoseconds(at: now)
+        guard elapsed < policy.deadlineNanoseconds else { return giveUp(.deadlinePassed) }
+        attempts += 1
+        tried.insert(target)
+        phase = .awaitingAnswer(from: target)
+        return .send(to: target, timeoutNanoseconds: min(policy.attemptTimeoutNanoseconds, policy.deadlineNanoseconds - elapsed))
+    }
+
+    /// Gives up for `reason`: a write that may have reached a node has an unknown outcome.
+    mutating func giveUp(_ reason: RetryGiveUp) -> RetryAction<Target> {
+        switch (isWrite, reach) {
+        case (true, .mayHaveReachedNode): return finish(.outcomeUnknown(reason))
+        case (true, .noNode), (false, _): return finish(.notApplied(reason))
+        }
+    }
+
+    mutating func finish(_ outcome: RetryOutcome) -> RetryAction<Target> {
+        phase = .finished(outcome)
+        return .finish(outcome)
+    }
+
+    /// The members an answer taught the shell.
+    mutating func learnMembers(from outcome: AttemptOutcome<Target>) {
+        switch outcome {
+        case .redirect(_, let learned?), .staleEpoch(let learned?):
+            membersLearned(learned)
+        case .redirect, .staleEpoch, .succeeded, .failed, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut:
+            break
+        }
+    }
+
+    func elapsedNanoseconds(at now: UInt64) -> UInt64 {
+        precondition(now >= startedAt, "Invalid state: the clock went back from \(startedAt) to \(now)")
+        return now - startedAt
+    }
+}

@@ -1,0 +1,17 @@
+/// Which node an operation asks next.
+extension RetryMachine {
+    /// The nodes the operation may ask: the cell's known members, then the seeds, each once.
+    var candidates: [Target] {
+        var seen: Set<Target> = []
+        return (members + seeds).filter { seen.insert($0).inserted }
+    }
+
+    /// The node to ask after `current`: a candidate not asked yet, else the candidate after
+    /// `current` in turn.
+    func nextTarget(after current: Target) -> Target {
+        let candidates = self.candidates
+        if let fresh = candidates.first(where: { !tried.contains($0) }) { return fresh }
+        guard let index = candidates.firstIndex(of: current) else { return candidates[0] }
+        return candidates[(index + 1) % candidates.count]
+    }
+}
