@@ -204,8 +204,8 @@ extension Simulation {
             recorder.record(
                 time: now, process: clients[clientIndex].process, type: type, function: function,
                 cell: cells[operation.planned.cellIndex], key: operation.planned.key, value: value)
-            if clients[clientIndex].readsFinalState, type == .ok {
-                statistics.finalReadsAnswered += 1
+            if clients[clientIndex].readsFinalState {
+                countFinalRead(operation.planned, type: type)
             }
             switch type {
             case .ok: statistics.succeeded += 1
@@ -235,6 +235,18 @@ extension Simulation {
         if clients[clientIndex].recordsHistory {
             schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: random.next() % Nanoseconds.millisecond)
         }
+    }
+
+    /// Counts a final read as answered, or reports it unanswered: after every fault has
+    /// healed, a cell that cannot answer one read within a client's deadline is a failure.
+    private mutating func countFinalRead(_ planned: PlannedOperation, type: HistoryEventType) {
+        guard type != .ok else {
+            statistics.finalReadsAnswered += 1
+            return
+        }
+        let key = planned.key.map { " key \($0)" } ?? ""
+        statistics.unansweredFinalReads.append(
+            "final read of \(cells[planned.cellIndex])\(key) unanswered (\(type) at \(now / Nanoseconds.millisecond) ms)")
     }
 
     /// At the end of the run, operations still in flight are unknown.

@@ -52,8 +52,12 @@ public struct SimulationStatistics: Sendable {
     /// members when the faults had not taken it (see `MajorityChecker`).
     public var majorityViolations: [String] = []
 
+    /// Final reads that got no answer within a client's deadline although every fault had
+    /// healed: a cell that stays unable to answer, or a client that cannot find it.
+    public var unansweredFinalReads: [String] = []
+
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
-    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations }
+    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations + unansweredFinalReads }
 
     /// Makes zeroed statistics.
     public init() {}
