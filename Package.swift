@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "ColonyClient",
             dependencies: [
-                "ColonyAPI",
+                "ColonyCore", "ColonyAPI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

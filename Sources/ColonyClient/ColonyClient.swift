@@ -1,4 +1,5 @@
 import ColonyAPI
+import struct ColonyCore.RetryBudget
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -31,7 +32,7 @@ public actor ColonyClient {
         public var backoffMax: Duration = .seconds(1)
         /// Retries the client may make beyond its successes: each retry spends a token, each
         /// success earns a tenth of one back, up to this many.
-        public var retryBudget: Double = 100
+        public var retryBudget = 100
         /// The most changes a watch holds that its reader has not taken yet; past it, the
         /// watch stops reading from the node until the reader catches up.
         public var watchBufferChangesMax = 64
@@ -57,7 +58,8 @@ public actor ColonyClient {
     var sessions: [String: NodeSession] = [:]
     /// Cells with a write of this client in flight, and the writes waiting behind it.
     var writesWaiting: [String: [CheckedContinuation<Void, Never>]] = [:]
-    var budget: Double
+    /// The retries left to all of this client's operations.
+    var budget: RetryBudget
 
     /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
     /// secures its connections with `tls`; its files are read and checked now.
@@ -69,7 +71,7 @@ public actor ColonyClient {
         seeds = nodes
         security = try tls.transportSecurity()
         self.policy = policy
-        budget = policy.retryBudget
+        budget = RetryBudget(tokensMax: policy.retryBudget)
         clientID = UInt64.random(in: 1...(UInt64.max >> 1))
     }
 

@@ -63,7 +63,12 @@ enum OperatorAnswer {
     var attempt: (outcome: AttemptOutcome<NodeID>, configuration: CellConfiguration?) {
         switch self {
         case .reply(let reply):
-            return Self.attempt(reply.outcome)
+            switch reply.outcome {
+            case .redirect(_, let configuration?), .staleEpoch(let configuration):
+                return (AttemptOutcome(reply.outcome) { $0 }, configuration)
+            case .completed, .rejected, .redirect, .staleEpoch, .unavailable, .sessionExpired:
+                return (AttemptOutcome(reply.outcome) { $0 }, nil)
+            }
         case .membershipChange(let outcome):
             switch outcome {
             case .applied(let configuration), .alreadyApplied(let configuration):
@@ -92,24 +97,6 @@ enum OperatorAnswer {
             case .notHosted:
                 return (.cellNotFound, nil)
             }
-        }
-    }
-
-    /// How an attempt answered with a cell's `outcome` ended.
-    static func attempt(_ outcome: ClientOutcome) -> (outcome: AttemptOutcome<NodeID>, configuration: CellConfiguration?) {
-        switch outcome {
-        case .completed(.success):
-            return (.succeeded, nil)
-        case .completed(.failure), .rejected:
-            return (.failed, nil)
-        case .redirect(let leader, let configuration):
-            return (.redirect(leader: leader, members: configuration?.members), configuration)
-        case .staleEpoch(let configuration):
-            return (.staleEpoch(members: configuration.members), configuration)
-        case .unavailable:
-            return (.unavailable, nil)
-        case .sessionExpired:
-            return (.sessionExpired, nil)
         }
     }
 }

@@ -1,8 +1,8 @@
 import ColonyCore
 
-/// One simulated client: it runs one operation at a time against the colony, with a
-/// timeout per attempt, retries under the same request id, and a deadline after which the
-/// outcome is recorded as unknown.
+/// One simulated client: it runs one operation at a time against the colony, retrying under
+/// the same request id as the production `RetryMachine` decides, and records an operation it
+/// gave up on as unknown (a write) or failed (a read).
 struct SimClient {
     /// The history's process number; a client whose operation ended unknown takes a new one.
     var process: Int
@@ -40,8 +40,6 @@ struct ClientOperation {
     var planned: PlannedOperation
     var request: ClientRequest
     var startedAt: UInt64
-    var target: NodeID
-    var attempts = 0
-    /// Whether the client is pausing before its next attempt (rather than waiting for an answer).
-    var retryPending = false
+    /// Where its retries stand: the attempt in flight or the pause before the next.
+    var retry: RetryMachine<NodeID>
 }

@@ -22,32 +22,26 @@ extension Simulation {
         return ClientID(nextClientID)
     }
 
-    /// A client's timer: start the next operation, send a retry after its pause, or give
-    /// up on an attempt that got no answer and try another member.
+    /// A client's timer: start the next operation, or tell the operation's retry machine
+    /// that its pause is over or that its attempt got no answer in time.
     mutating func clientTimerFired(_ clientIndex: Int, token: UInt64) {
         guard clients[clientIndex].token == token else { return }
-        guard let operation = clients[clientIndex].current else {
+        guard var operation = clients[clientIndex].current else {
             if clients[clientIndex].recordsHistory { startOperation(clientIndex) }
             return
         }
-        if now - operation.startedAt >= options.operationDeadline {
-            finish(clientIndex, type: .info, value: operation.planned.invokeValue)
-            return
+        let action: RetryAction<NodeID>
+        switch operation.retry.phase {
+        case .awaitingAnswer(let target):
+            var budget = RetryBudget.unlimited
+            action = operation.retry.attemptEnded(.timedOut, at: target, now: now, budget: &budget, random: &random)
+        case .pausing:
+            action = operation.retry.waitEnded(now: now)
+        case .idle, .askingDirectory, .finished:
+            preconditionFailure("Invalid state: a client's timer fired while its operation was \(operation.retry.phase)")
         }
-        if operation.retryPending {
-            attempt(clientIndex, target: operation.target)
-            return
-        }
-        let cellIndex = operation.planned.cellIndex
-        clients[clientIndex].cache[cellIndex].leader = nil
-        attempt(clientIndex, target: otherMember(than: operation.target, cellIndex: cellIndex, clientIndex: clientIndex))
-    }
-
-    private mutating func otherMember(than node: NodeID, cellIndex: Int, clientIndex: Int) -> NodeID {
-        let members = clients[clientIndex].cache[cellIndex].members
-        let others = members.filter { $0 != node }
-        let pool = others.isEmpty ? members : others
-        return pool[Int(random.next() % UInt64(pool.count))]
+        clients[clientIndex].current = operation
+        carryOut(action, clientIndex: clientIndex, answer: nil)
     }
 
     /// Once the workload's operations have ended and every fault has healed, reads every key
@@ -75,91 +69,103 @@ extension Simulation {
         let view = clients[clientIndex].cache[planned.cellIndex]
         let request = clients[clientIndex].makeRequest(
             for: planned, cell: cells[planned.cellIndex], epoch: planned.expectedEpoch ?? view.epoch)
-        let target = view.leader ?? view.members[Int(random.next() % UInt64(view.members.count))]
-        clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, target: target)
+        var retry = RetryMachine(
+            policy: options.clientRetryPolicy, isWrite: !planned.operation.isRead, leader: view.leader,
+            members: view.members, seeds: nodeIDs)
+        // Clients that know no leader spread their first attempts over the members.
+        let guess = view.leader == nil ? view.members[Int(random.next() % UInt64(view.members.count))] : nil
+        let action = retry.start(preferring: guess, now: now)
+        clients[clientIndex].current = ClientOperation(planned: planned, request: request, startedAt: now, retry: retry)
         if let function = planned.function, clients[clientIndex].recordsHistory {
             statistics.operations += 1
             recorder.record(
                 time: now, process: clients[clientIndex].process, type: .invoke, function: function,
                 cell: cells[planned.cellIndex], key: planned.key, value: planned.invokeValue)
         }
-        attempt(clientIndex, target: target)
+        carryOut(action, clientIndex: clientIndex, answer: nil)
     }
 
-    /// Sends the current request to `target` and arms the attempt timeout.
-    mutating func attempt(_ clientIndex: Int, target: NodeID) {
+    /// Carries out what the operation's retry machine decided; `answer` is the cell's answer
+    /// that decided it, if any.
+    private mutating func carryOut(
+        _ action: RetryAction<NodeID>, clientIndex: Int, answer: Result<OperationResult, OperationError>?
+    ) {
+        guard let operation = clients[clientIndex].current else { return }
+        clients[clientIndex].cache[operation.planned.cellIndex].leader = operation.retry.leader
+        switch action {
+        case .send(let target, let timeout):
+            send(clientIndex, to: target, timeout: timeout)
+        case .wait(let pause, _):
+            clients[clientIndex].token += 1
+            schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: pause)
+        case .keepWaiting:
+            break
+        case .askDirectory:
+            preconditionFailure("Invalid state: a simulated client always knows a cell's members")
+        case .finish(.succeeded), .finish(.failed):
+            guard let answer else { preconditionFailure("Invalid state: \(action) without the cell's answer") }
+            complete(clientIndex, result: answer)
+        case .finish(.notApplied):
+            finish(clientIndex, type: .fail, value: operation.planned.invokeValue)
+        case .finish(.outcomeUnknown):
+            finish(clientIndex, type: .info, value: operation.planned.invokeValue)
+        }
+    }
+
+    /// Sends the current request to `target` and arms the attempt's timeout.
+    private mutating func send(_ clientIndex: Int, to target: NodeID, timeout: UInt64) {
         guard var operation = clients[clientIndex].current else { return }
-        operation.target = target
-        operation.attempts += 1
-        operation.retryPending = false
         let cachedEpoch = clients[clientIndex].cache[operation.planned.cellIndex].epoch
         operation.request.expectedEpoch = operation.planned.expectedEpoch ?? cachedEpoch
         clients[clientIndex].current = operation
         clients[clientIndex].token += 1
-        let token = clients[clientIndex].token
-        schedule(.clientTimer(clientIndex: clientIndex, token: token), after: options.attemptTimeout)
+        schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: timeout)
         if let delay = network.clientDelay(using: &random) {
             lastWaiter += 1
             let waiter = WaiterID(lastWaiter)
-            waiterRoutes[waiter] = .client(clientIndex: clientIndex, attempt: token)
+            waiterRoutes[waiter] = .client(clientIndex)
             schedule(.request(nodeIndex: nodeIndex(target), request: operation.request, waiter: waiter), after: delay)
         }
     }
 
-    /// Retries the current operation after a short random pause (full jitter under a cap
-    /// that grows with the attempts), at `target` or at a random member.
-    private mutating func retry(_ clientIndex: Int, target: NodeID?) {
-        guard let operation = clients[clientIndex].current else { return }
-        let cellIndex = operation.planned.cellIndex
-        let members = clients[clientIndex].cache[cellIndex].members
-        let next = target ?? members[Int(random.next() % UInt64(members.count))]
-        let backoffCap = min(UInt64(operation.attempts) * 5 * Nanoseconds.millisecond, 50 * Nanoseconds.millisecond)
-        clients[clientIndex].current?.target = next
-        clients[clientIndex].current?.retryPending = true
-        clients[clientIndex].token += 1
-        schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: 1 + random.next() % backoffCap)
-    }
-
-    mutating func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int, attempt: UInt64) {
-        // An answer to an attempt the client has given up on (it timed out, or a retry is
-        // under way) is dropped, as a real client drops the call it abandoned.
-        guard let operation = clients[clientIndex].current, clients[clientIndex].token == attempt,
-              operation.request.id == reply.id, operation.request.cell == reply.cell
+    mutating func receiveReply(_ reply: ClientReply, from node: NodeID, clientIndex: Int) {
+        // Request numbers count per cell, so a late answer from another cell can carry the
+        // same id: match the cell too.
+        guard var operation = clients[clientIndex].current, operation.request.id == reply.id,
+              operation.request.cell == reply.cell
         else { return }
         let cellIndex = operation.planned.cellIndex
+        var answer: Result<OperationResult, OperationError>?
+        var outcome = AttemptOutcome(reply.outcome) { $0 }
         switch reply.outcome {
         case .completed(let result):
             if !operation.planned.operation.isRead {
                 clients[clientIndex].cellsWithSession.insert(cellIndex)
             }
-            clients[clientIndex].cache[cellIndex].leader = node
-            if case .success(.membershipChanged(let configuration)) = result {
-                learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex)
-            }
-            complete(clientIndex, result: result)
+            answer = result
         case .rejected(let error):
-            complete(clientIndex, result: .failure(error))
+            answer = .failure(error)
         case .redirect(let leader, let configuration):
-            if let configuration { learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex) }
-            clients[clientIndex].cache[cellIndex].leader = leader
-            retry(clientIndex, target: leader)
+            // Members older than the client's cache are not learned.
+            outcome = .redirect(leader: leader, members: configuration.flatMap { learn($0, cellIndex: cellIndex, clientIndex: clientIndex) })
         case .staleEpoch(let configuration):
-            learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex)
-            retry(clientIndex, target: nil)
-        case .unavailable:
-            retry(clientIndex, target: nil)
-        case .sessionExpired:
-            finish(clientIndex, type: .info, value: operation.planned.invokeValue)
+            outcome = .staleEpoch(members: learn(configuration, cellIndex: cellIndex, clientIndex: clientIndex))
+        case .unavailable, .sessionExpired:
+            break
         }
+        var budget = RetryBudget.unlimited
+        let action = operation.retry.attemptEnded(outcome, at: node, now: now, budget: &budget, random: &random)
+        clients[clientIndex].current = operation
+        carryOut(action, clientIndex: clientIndex, answer: answer)
     }
 
-    private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int, clientIndex: Int) {
-        guard configuration.epoch >= clients[clientIndex].cache[cellIndex].epoch else { return }
-        if configuration.epoch > clients[clientIndex].cache[cellIndex].epoch {
-            clients[clientIndex].cache[cellIndex].leader = nil
-        }
+    /// Learns `configuration` into the client's cache if it is not older than what the cache
+    /// holds; returns the members learned.
+    private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int, clientIndex: Int) -> [NodeID]? {
+        guard configuration.epoch >= clients[clientIndex].cache[cellIndex].epoch else { return nil }
         clients[clientIndex].cache[cellIndex].members = configuration.members
         clients[clientIndex].cache[cellIndex].epoch = configuration.epoch
+        return configuration.members
     }
 
     private mutating func complete(_ clientIndex: Int, result: Result<OperationResult, OperationError>) {
@@ -181,8 +187,8 @@ extension Simulation {
             recorder.record(
                 time: now, process: clients[clientIndex].process, type: type, function: function,
                 cell: cells[operation.planned.cellIndex], key: operation.planned.key, value: value)
-            if clients[clientIndex].readsFinalState, type == .ok {
-                statistics.finalReadsAnswered += 1
+            if clients[clientIndex].readsFinalState {
+                countFinalRead(operation.planned, type: type)
             }
             switch type {
             case .ok: statistics.succeeded += 1
@@ -209,6 +215,18 @@ extension Simulation {
         if clients[clientIndex].recordsHistory {
             schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: random.next() % Nanoseconds.millisecond)
         }
+    }
+
+    /// Counts a final read as answered, or reports it unanswered: after every fault has
+    /// healed, a cell that cannot answer one read within a client's deadline is a failure.
+    private mutating func countFinalRead(_ planned: PlannedOperation, type: HistoryEventType) {
+        guard type != .ok else {
+            statistics.finalReadsAnswered += 1
+            return
+        }
+        let key = planned.key.map { " key \($0)" } ?? ""
+        statistics.unansweredFinalReads.append(
+            "final read of \(cells[planned.cellIndex])\(key) unanswered (\(type) at \(now / Nanoseconds.millisecond) ms)")
     }
 
     /// At the end of the run, operations still in flight are unknown.

@@ -140,6 +140,7 @@ extension Simulation {
         case .move, .drain, .remove, .add, .moveNear:
             // Control actions, not faults in force: the control plane carries them out.
             guard let action = startControlAction(kind) else { return }
+            statistics.faultsInjected += 1
             return logFault(action)
         }
         nextFaultID += 1

@@ -230,8 +230,8 @@ public struct Simulation {
                 nodes[index].core?.submit(request, waiter: waiter, timeoutTicks: timeoutTicks)
             }
             carryOutEffects(at: index)
-        case .reply(let clientIndex, let node, let reply, let attempt):
-            receiveReply(reply, from: node, clientIndex: clientIndex, attempt: attempt)
+        case .reply(let clientIndex, let node, let reply):
+            receiveReply(reply, from: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
             clientTimerFired(clientIndex, token: token)
         case .nextFault:
@@ -324,8 +324,8 @@ public struct Simulation {
     private mutating func deliver(_ answer: NodeAnswer, from node: NodeID) {
         guard let route = waiterRoutes.removeValue(forKey: answer.waiter), let delay = network.clientDelay(using: &random) else { return }
         switch (route, answer.outcome) {
-        case (.client(let clientIndex, let attempt), .reply(let reply)):
-            schedule(.reply(clientIndex: clientIndex, node: node, reply: reply, attempt: attempt), after: delay)
+        case (.client(let clientIndex), .reply(let reply)):
+            schedule(.reply(clientIndex: clientIndex, node: node, reply: reply), after: delay)
         case (.operatorRequest(let request), .reply(let reply)):
             schedule(.operatorAnswer(request: request, node: node, answer: .reply(reply)), after: delay)
         case (.operatorRequest(let request), .membershipChange(let outcome)):
@@ -342,7 +342,7 @@ enum SimEvent {
     case tick(nodeIndex: Int)
     case frame(from: NodeID, toIndex: Int, bytes: [UInt8])
     case request(nodeIndex: Int, request: ClientRequest, waiter: WaiterID)
-    case reply(clientIndex: Int, node: NodeID, reply: ClientReply, attempt: UInt64)
+    case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
     case heal(faultID: Int)
@@ -373,9 +373,9 @@ enum SimEvent {
 
 /// Who waits for a node's answer.
 enum WaiterRoute {
-    /// A client's attempt, named by the client's timer token when it made it: an answer to
-    /// an attempt the client has given up on is dropped.
-    case client(clientIndex: Int, attempt: UInt64)
+    /// A client's operation: its retry machine takes the answer, or drops it if it belongs
+    /// to an attempt given up on and says nothing definite.
+    case client(Int)
     /// A request of the control plane's.
     case operatorRequest(UInt64)
 }

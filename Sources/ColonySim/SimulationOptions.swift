@@ -35,7 +35,8 @@ public struct SimulationOptions: Sendable {
     public var replica = ReplicaOptions()
     /// How long a client waits for one attempt before trying again.
     public var attemptTimeout: UInt64 = 100 * Nanoseconds.millisecond
-    /// How long a client keeps trying one operation before it records it as unknown (info).
+    /// How long a client keeps trying one operation before it gives up (a write's outcome
+    /// is then unknown: info).
     public var operationDeadline: UInt64 = Nanoseconds.second
     /// Whether to record the history (the checker needs it; the demo and benchmarks may not).
     public var recordsHistory = true
@@ -47,6 +48,17 @@ public struct SimulationOptions: Sendable {
 
     /// Makes the default options.
     public init() {}
+
+    /// How a simulated client retries, with the production `RetryMachine`: each attempt waits
+    /// `attemptTimeout`, the operation `operationDeadline`; the cap on the pause before a
+    /// retry grows 5 ms per attempt up to 50 ms. It has no retry budget: the deadline alone
+    /// bounds its retries.
+    public var clientRetryPolicy: RetryPolicy {
+        RetryPolicy(
+            attemptTimeoutNanoseconds: attemptTimeout, deadlineNanoseconds: operationDeadline,
+            backoffBaseNanoseconds: 5 * Nanoseconds.millisecond, backoffMaxNanoseconds: 50 * Nanoseconds.millisecond,
+            backoffGrowth: .linear)
+    }
 
     /// Checks the options; throws a message naming what is wrong.
     public func validate() throws(SimulationOptionsError) {

@@ -55,8 +55,14 @@ public struct SimulationStatistics: Sendable {
     /// its peer, so any is a codec or limit bug.
     public var refusedFrames: [String] = []
 
+    /// Final reads that got no answer within a client's deadline although every fault had
+    /// healed: a cell that stays unable to answer, or a client that cannot find it.
+    public var unansweredFinalReads: [String] = []
+
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
-    public var violations: [String] { agreementViolations + durabilityViolations + majorityViolations + refusedFrames }
+    public var violations: [String] {
+        agreementViolations + durabilityViolations + majorityViolations + refusedFrames + unansweredFinalReads
+    }
 
     /// Makes zeroed statistics.
     public init() {}

@@ -85,36 +85,55 @@ final class LocalColony: @unchecked Sendable {
         await servers.removeValue(forKey: node)?.stop()
     }
 
+    /// How `run` retries: half a second per attempt, pauses from 10 ms doubling up to 100 ms,
+    /// at most 20 s in all.
+    static let retryPolicy = RetryPolicy(
+        attemptTimeoutNanoseconds: 500_000_000, deadlineNanoseconds: 20_000_000_000, backoffBaseNanoseconds: 10_000_000,
+        backoffMaxNanoseconds: 100_000_000)
+
     /// Sends `request` to `node`, following redirects and retrying what is retryable (with
-    /// the same request id), until the cell answers definitely or `attempts` run out.
-    func run(_ request: ClientRequest, startingAt node: UInt32, attempts: Int = 200) async throws -> ClientOutcome {
-        var target = node
+    /// the same request id) as the client's `RetryMachine` decides, until the cell answers
+    /// definitely, forgets the session, or the retries give up.
+    func run(_ request: ClientRequest, startingAt node: UInt32) async throws -> ClientOutcome {
+        var retry = RetryMachine<UInt32>(
+            policy: Self.retryPolicy, isWrite: !request.operation.isRead, leader: nil, members: servers.keys.sorted(), seeds: [node])
+        var budget = RetryBudget.unlimited
+        var random = SystemRandomNumberGenerator()
+        let started = ContinuousClock.now
+        var elapsed: UInt64 { UInt64((ContinuousClock.now - started) / .nanoseconds(1)) }
+        var action = retry.start(preferring: node, now: 0)
         var last: ClientOutcome?
-        for _ in 0..<attempts {
-            guard let server = servers[target] else { break }
-            guard case .reply(let reply)? = try? await server.submit(request, timeout: .milliseconds(500)) else {
-                target = next(after: target)
-                continue
-            }
-            let outcome = reply.outcome
-            last = outcome
-            switch outcome {
-            case .completed, .rejected, .sessionExpired:
-                return outcome
-            case .redirect(let leader, _):
-                if let leader, servers[leader.rawValue] != nil { target = leader.rawValue } else { target = next(after: target) }
-                // A client backs off before retrying; the retries are bounded by `attempts`.
-                try await Task.sleep(for: .milliseconds(20))
-            case .staleEpoch, .unavailable:
-                try await Task.sleep(for: .milliseconds(20))
+        while true {
+            switch action {
+            case .send(let target, let timeout):
+                let (outcome, answer) = await attempt(request, at: target, timeout: timeout)
+                last = answer ?? last
+                action = retry.attemptEnded(outcome, at: target, now: elapsed, budget: &budget, random: &random)
+            case .wait(let pause, _):
+                try await Task.sleep(for: .nanoseconds(pause))
+                action = retry.waitEnded(now: elapsed)
+            case .askDirectory, .keepWaiting:
+                preconditionFailure("Invalid state: \(action) for a colony whose members are all known and awaited")
+            case .finish(.succeeded), .finish(.failed), .finish(.notApplied(.sessionExpired)), .finish(.outcomeUnknown(.sessionExpired)):
+                guard let last else { preconditionFailure("Invalid state: an answer without an outcome") }
+                return last
+            case .finish(.notApplied), .finish(.outcomeUnknown):
+                throw LocalColonyError.noAnswer(last: last)
             }
         }
-        throw LocalColonyError.noAnswer(last: last)
     }
 
-    private func next(after node: UInt32) -> UInt32 {
-        let running = servers.keys.sorted()
-        return running.first { $0 > node } ?? running.first ?? node
+    /// Sends `request` to node `target`: what came of it, and the node's answer if it gave one.
+    private func attempt(_ request: ClientRequest, at target: UInt32, timeout: UInt64) async -> (AttemptOutcome<UInt32>, ClientOutcome?) {
+        guard let server = servers[target] else { return (.transportFailed(refusedByTLS: false), nil) }
+        switch try? await server.submit(request, timeout: .nanoseconds(Int64(clamping: timeout))) {
+        case .reply(let reply)?:
+            return (AttemptOutcome(reply.outcome, target: \.rawValue), reply.outcome)
+        case .noAnswer(.timedOut)?:
+            return (.timedOut, nil)
+        case .noAnswer(.stopping)?, .membershipChange?, nil:
+            return (.transportFailed(refusedByTLS: false), nil)
+        }
     }
 }
 

@@ -3,9 +3,12 @@ import ColonySim
 import ColonyTestSupport
 import Testing
 
-/// Each safety mechanism of the core, switched off, must be caught: a harness that cannot
-/// fail proves nothing. (Sending before the log is durable is caught by the simulator's own
-/// check that a node recovers every record it acted on.) (Forgotten promises and lost disks do harm only in a narrow window
+/// Each safety mechanism of the core, switched off, must be caught as a safety violation (a
+/// history that is not linearizable, replicas that disagree, or a node that recovered less
+/// than it acted on), not merely as a cell that stopped answering: a harness that cannot fail
+/// proves nothing. (Sending before the log is durable — the node core's gate, the same for
+/// the real node — is caught by the simulator's check that a node recovers every record it
+/// acted on.) (Forgotten promises and lost disks do harm only in a narrow window
 /// after a crash; `PromisePersistenceTests` in ColonyCoreTests walks straight into it instead.)
 @Suite("the simulator catches a deliberately broken core")
 struct DefectDetectionTests {
@@ -15,8 +18,8 @@ struct DefectDetectionTests {
     func defectIsCaught(_ defect: Defect) async throws {
         let options = SimulationSupport.options(defects: [defect])
         let verdict = try await OwnThread.run(heavy: true) {
-            try SimulationSupport.firstViolation(seeds: 1...600, options: options)
+            try SimulationSupport.firstSafetyViolation(seeds: 1...600, options: options)
         }
-        #expect(verdict != nil, "no violation in 600 seeds with \(defect)")
+        #expect(verdict != nil, "no safety violation in 600 seeds with \(defect)")
     }
 }

@@ -25,6 +25,13 @@ enum SimulationSupport {
         var report: CheckReport
 
         var isViolation: Bool { !report.violations.isEmpty || !statistics.violations.isEmpty }
+
+        /// Whether the run broke safety, not only liveness: a history that is not
+        /// linearizable, replicas that disagree on a chosen slot, or a node that recovered
+        /// less than it had acted on. (An unanswered final read alone is a liveness failure.)
+        var isSafetyViolation: Bool {
+            !report.violations.isEmpty || !statistics.agreementViolations.isEmpty || !statistics.durabilityViolations.isEmpty
+        }
     }
 
     static func run(seed: UInt64, options: SimulationOptions) throws -> Verdict {
@@ -33,11 +40,11 @@ enum SimulationSupport {
         return Verdict(seed: seed, statistics: statistics, report: LinearizabilityChecker().check(simulation.history))
     }
 
-    /// The first seed in `seeds` whose run shows a violation, if any.
-    static func firstViolation(seeds: ClosedRange<UInt64>, options: SimulationOptions) throws -> Verdict? {
+    /// The first seed in `seeds` whose run breaks safety, if any.
+    static func firstSafetyViolation(seeds: ClosedRange<UInt64>, options: SimulationOptions) throws -> Verdict? {
         for seed in seeds {
             let verdict = try run(seed: seed, options: options)
-            if verdict.isViolation { return verdict }
+            if verdict.isSafetyViolation { return verdict }
         }
         return nil
     }

@@ -1,0 +1,44 @@
+import ColonyAPI
+import GRPCCore
+import GRPCNIOTransportHTTP2
+
+/// Calls that are not a cell's operations: any node may answer them.
+extension ColonyClient {
+    /// Runs a call that any node can answer, trying each in turn.
+    func anyNode<Reply: APIReply>(
+        targets: [String]? = nil,
+        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
+    ) async throws -> Reply {
+        var lastProblem = "no node to ask"
+        var everyAnswerWasNotFound = true
+        var seen: Set<String> = []
+        for target in targets ?? seeds where seen.insert(target).inserted {
+            var options = CallOptions.defaults
+            options.timeout = policy.attemptTimeout
+            do {
+                let reply = try await call(connection(target).client, options)
+                if reply.hasError {
+                    if reply.error.code == .notLeader, reply.error.hasConfiguration {
+                        let members = reply.error.configuration.members.map(\.address).filter { !$0.isEmpty }
+                        if !members.isEmpty { throw Redirect(members: members) }
+                    }
+                    if (reply.error.code == .cellNotFound && !reply.error.cellDeleted) || reply.error.code == .unavailable {
+                        lastProblem = reply.error.message
+                        everyAnswerWasNotFound = everyAnswerWasNotFound && reply.error.code == .cellNotFound
+                        continue
+                    }
+                    throw ColonyError(reply.error)
+                }
+                return reply
+            } catch let error as ColonyError {
+                throw error
+            } catch let redirect as Redirect {
+                throw redirect
+            } catch {
+                lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
+                everyAnswerWasNotFound = false
+            }
+        }
+        throw everyAnswerWasNotFound && !seen.isEmpty ? ColonyError.cellNotFound(lastProblem) : ColonyError.unavailable(lastProblem)
+    }
+}
