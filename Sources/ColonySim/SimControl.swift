@@ -43,6 +43,8 @@ struct SimControl {
     var operatorClient: OperatorClient
     /// What the control plane believes of each cell it asks: members, leader, epoch.
     var views: [CellID: CellView] = [:]
+    /// Reads the directory's listings, decoding only the records written since the last.
+    var reader = DirectoryReader()
     /// Why each cell's move under way was started, as the loop wrote it, to count the
     /// changes applied by reason.
     var moveReasons: [CellID: MoveReason] = [:]

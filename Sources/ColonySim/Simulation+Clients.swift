@@ -121,9 +121,7 @@ extension Simulation {
         clients[clientIndex].token += 1
         schedule(.clientTimer(clientIndex: clientIndex, token: clients[clientIndex].token), after: timeout)
         if let delay = network.clientDelay(using: &random) {
-            lastWaiter += 1
-            let waiter = WaiterID(lastWaiter)
-            waiterRoutes[waiter] = .client(clientIndex)
+            let waiter = WaiterRoute.client(clientIndex).waiter
             schedule(.request(nodeIndex: nodeIndex(target), request: operation.request, waiter: waiter), after: delay)
         }
     }

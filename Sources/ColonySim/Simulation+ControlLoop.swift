@@ -16,9 +16,8 @@ import ColonyNodeCore
 /// Every membership change the loop asks for is noted by the majority checker, with the
 /// members live at that moment, and judged when a cell applies it.
 extension Simulation {
-    /// How often the loop makes a pass: more often than a real loop's 200 ms, so that a 10 s
-    /// run sees many moves.
-    var controlPassInterval: UInt64 { 50 * Nanoseconds.millisecond }
+    /// How often the loop makes a pass: as a real loop's default (`ControlLoop.passInterval`).
+    var controlPassInterval: UInt64 { 200 * Nanoseconds.millisecond }
 
     /// The control loop's configuration in the simulator: at most `controlChangesInFlightMax`
     /// moves under way, and the defects a test switched on.
@@ -124,18 +123,12 @@ extension Simulation {
         let event: ControlLoopEvent
         switch step {
         case .readDirectory:
-            event = .directoryRead(directoryResult(request, outcome: outcome).flatMap { result in
-                guard case .list(let items, _, _) = result else { return .failure(.unreachable("the directory answered a listing with \(result)")) }
-                return Result { () throws(DirectoryError) in try DirectorySnapshot(listing: items.map { ($0.key.string, $0.value) }) }
-            })
+            switch directoryResult(request, outcome: outcome) {
+            case .success(let listing): event = .directoryRead(snapshot(listing))
+            case .failure(let error): event = .directoryRead(.failure(error))
+            }
         case .readSettings:
-            event = .settingsRead(directoryResult(request, outcome: outcome).flatMap { result in
-                guard case .value(let item) = result else { return .failure(.unreachable("the directory answered a get with \(result)")) }
-                guard let item else { return .success(ControlSettings()) }
-                return Result { () throws(DirectoryError) in
-                    try DirectoryCoding.decode(item.value, key: ColonyDirectory.settingsKey, as: ControlSettings.self)
-                }
-            })
+            event = .settingsRead(directoryResult(request, outcome: outcome).flatMap(Self.settings))
         case .write:
             switch directoryResult(request, outcome: outcome) {
             case .success: event = .written
@@ -149,6 +142,30 @@ extension Simulation {
             return
         }
         follow(control.loop.handle(event))
+    }
+
+    /// The snapshot a listing of the directory makes, through the control plane's reader,
+    /// which decodes only the records written since it last read.
+    mutating func snapshot(_ listing: OperationResult) -> Result<DirectorySnapshot, DirectoryError> {
+        guard case .list(let items, _, _) = listing else {
+            return .failure(.unreachable("the directory answered a listing with \(listing)"))
+        }
+        do throws(DirectoryError) {
+            return .success(try control.reader.snapshot(items.map { ($0.key.string, $0.value, $0.version) }))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The control settings a get of their key found (the defaults when none are written).
+    static func settings(_ result: OperationResult) -> Result<ControlSettings, DirectoryError> {
+        guard case .value(let item) = result else { return .failure(.unreachable("the directory answered a get with \(result)")) }
+        guard let item else { return .success(ControlSettings()) }
+        do throws(DirectoryError) {
+            return .success(try DirectoryCoding.decode(item.value, key: ColonyDirectory.settingsKey, as: ControlSettings.self))
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// What a directory operation came to, as the control plane's `Directory` reports it.

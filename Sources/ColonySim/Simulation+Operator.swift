@@ -99,9 +99,9 @@ extension Simulation {
             }
             continueOperator()
         case .reading(let command)?:
-            guard case .success(.list(let items, _, _)) = result,
-                  let snapshot = try? DirectorySnapshot(listing: items.map { ($0.key.string, $0.value) })
-            else { return retryLater(command) }
+            guard case .success(let listing) = result, case .success(let snapshot) = self.snapshot(listing) else {
+                return retryLater(command)
+            }
             guard let record = decide(command, snapshot) else {
                 control.operatorPhase = nil
                 return continueOperator()

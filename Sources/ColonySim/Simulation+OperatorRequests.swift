@@ -66,14 +66,10 @@ extension Simulation {
         let index = nodeIndex(target)
         switch request.kind {
         case .directory(let clientRequest):
-            lastWaiter += 1
-            let waiter = WaiterID(lastWaiter)
-            waiterRoutes[waiter] = .operatorRequest(number)
+            let waiter = WaiterRoute.operatorRequest(number).waiter
             schedule(.request(nodeIndex: index, request: clientRequest, waiter: waiter), after: delay)
         case .changeMembership(let cell, let change, let epoch):
-            lastWaiter += 1
-            let waiter = WaiterID(lastWaiter)
-            waiterRoutes[waiter] = .operatorRequest(number)
+            let waiter = WaiterRoute.operatorRequest(number).waiter
             let clientRequest = ClientRequest(
                 id: RequestID(client: ClientID(1 << 62), sequence: number), cell: cell, operation: .changeMembership(change),
                 expectedEpoch: epoch)

@@ -56,9 +56,6 @@ public struct Simulation {
     var control: SimControl
     /// The directory cell, `_directory`: the control plane's, not the workload's.
     let directoryCell = CellID(ColonyDirectory.cell)
-    /// The client attempt each waiting request answers to, by waiter.
-    var waiterRoutes: [WaiterID: WaiterRoute] = [:]
-    var lastWaiter: UInt64 = 0
 
     /// Builds the colony for `seed`: nodes, cells placed by the placer, clients.
     public init(seed: UInt64, options: SimulationOptions) throws(SimulationOptionsError) {
@@ -322,8 +319,8 @@ public struct Simulation {
     /// Delivers a node's answer to the client attempt or the control plane's request that
     /// waited on it. An answer that came too late for its attempt is dropped by the client.
     private mutating func deliver(_ answer: NodeAnswer, from node: NodeID) {
-        guard let route = waiterRoutes.removeValue(forKey: answer.waiter), let delay = network.clientDelay(using: &random) else { return }
-        switch (route, answer.outcome) {
+        guard let delay = network.clientDelay(using: &random) else { return }
+        switch (WaiterRoute(answer.waiter), answer.outcome) {
         case (.client(let clientIndex), .reply(let reply)):
             schedule(.reply(clientIndex: clientIndex, node: node, reply: reply), after: delay)
         case (.operatorRequest(let request), .reply(let reply)):
@@ -371,13 +368,28 @@ enum SimEvent {
     }
 }
 
-/// Who waits for a node's answer.
+/// Who waits for a node's answer, written into the waiter id the node answers under.
 enum WaiterRoute {
     /// A client's operation: its retry machine takes the answer, or drops it if it belongs
     /// to an attempt given up on and says nothing definite.
     case client(Int)
     /// A request of the control plane's.
     case operatorRequest(UInt64)
+
+    /// The route a waiter id names.
+    init(_ waiter: WaiterID) {
+        self = waiter.rawValue & Self.operatorBit != 0 ? .operatorRequest(waiter.rawValue & ~Self.operatorBit) : .client(Int(waiter.rawValue))
+    }
+
+    /// The waiter id that names this route.
+    var waiter: WaiterID {
+        switch self {
+        case .client(let index): return WaiterID(UInt64(index))
+        case .operatorRequest(let number): return WaiterID(Self.operatorBit | number)
+        }
+    }
+
+    private static let operatorBit: UInt64 = 1 << 63
 }
 
 /// What clients believe about a cell: its members and, if known, its leader.

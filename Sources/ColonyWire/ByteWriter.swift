@@ -28,6 +28,15 @@ public struct ByteWriter: Sendable {
         }
     }
 
+    /// Replaces the `Value.bitWidth / 8` bytes at `offset`, which were written before, with
+    /// `value`, least significant first: for a length known only once what follows is written.
+    public mutating func overwriteLittleEndian<Value: FixedWidthInteger & UnsignedInteger>(_ value: Value, at offset: Int) {
+        precondition(offset >= 0 && offset + Value.bitWidth / 8 <= bytes.count, "Invalid state: overwriting bytes not yet written")
+        for index in 0..<(Value.bitWidth / 8) {
+            bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index))
+        }
+    }
+
     /// Appends `value` as an unsigned LEB128 varint of 1 to 10 bytes, the shortest that holds it.
     public mutating func writeVarint(_ value: UInt64) {
         var remaining = value

@@ -31,26 +31,35 @@ public enum PeerFrame: Hashable, Sendable {
 
     /// The frame's bytes, header included.
     public func encoded() -> [UInt8] {
-        var body = ByteWriter()
-        let tag: PeerFrameTag
-        switch self {
-        case .hello(let colony, let node):
-            tag = .hello
-            body.writeString(colony)
-            body.write(node)
-        case .messages(let messages):
-            tag = .messages
-            body.writeList(messages)
-        case .createCell(let cell, let configuration):
-            tag = .createCell
-            body.write(cell)
-            body.write(configuration)
-        }
-        var frame = ByteWriter(reservingCapacity: Self.headerBytes + body.bytes.count)
+        var frame = ByteWriter(reservingCapacity: estimatedBytes)
         for byte in Self.magic { frame.writeByte(byte) }
         frame.writeByte(Self.version)
-        frame.writeTag(tag)
-        frame.writeLittleEndian(UInt32(body.bytes.count))
-        return frame.bytes + body.bytes
+        switch self {
+        case .hello(let colony, let node):
+            frame.writeTag(PeerFrameTag.hello)
+            frame.writeLittleEndian(UInt32(0))
+            frame.writeString(colony)
+            frame.write(node)
+        case .messages(let messages):
+            frame.writeTag(PeerFrameTag.messages)
+            frame.writeLittleEndian(UInt32(0))
+            frame.writeList(messages)
+        case .createCell(let cell, let configuration):
+            frame.writeTag(PeerFrameTag.createCell)
+            frame.writeLittleEndian(UInt32(0))
+            frame.write(cell)
+            frame.write(configuration)
+        }
+        // The body follows the header in the same buffer; its length is known only now.
+        frame.overwriteLittleEndian(UInt32(truncatingIfNeeded: frame.bytes.count - Self.headerBytes), at: 6)
+        return frame.bytes
+    }
+
+    /// Room to reserve for the frame: a guess that spares most encodings a regrowth.
+    private var estimatedBytes: Int {
+        switch self {
+        case .hello, .createCell: return 256
+        case .messages(let messages): return Self.headerBytes + 16 + 96 * messages.count
+        }
     }
 }

@@ -9,21 +9,31 @@ public struct PeerFrameHeader: Hashable, Sendable {
 
     /// Reads the first `PeerFrame.headerBytes` of `bytes`, refusing anything that is not a
     /// frame this build reads, or whose body would exceed `frameBytesMax`.
-    public init(_ bytes: some Collection<UInt8>, frameBytesMax: Int) throws(PeerFrameError) {
-        let header = Array(bytes.prefix(PeerFrame.headerBytes))
-        guard header.count == PeerFrame.headerBytes else {
-            throw .truncatedHeader(bytes: header.count)
+    public init(_ bytes: [UInt8], frameBytesMax: Int) throws(PeerFrameError) {
+        try self.init(bytes[...], frameBytesMax: frameBytesMax)
+    }
+
+    /// Reads the first `PeerFrame.headerBytes` of `bytes`; see `init(_:frameBytesMax:)`.
+    public init(_ bytes: ArraySlice<UInt8>, frameBytesMax: Int) throws(PeerFrameError) {
+        guard bytes.count >= PeerFrame.headerBytes else {
+            throw .truncatedHeader(bytes: bytes.count)
         }
-        guard Array(header[0..<4]) == PeerFrame.magic else {
-            throw .badMagic(Array(header[0..<4]))
+        let start = bytes.startIndex
+        guard bytes[start] == PeerFrame.magic[0], bytes[start + 1] == PeerFrame.magic[1], bytes[start + 2] == PeerFrame.magic[2],
+              bytes[start + 3] == PeerFrame.magic[3]
+        else {
+            throw .badMagic(Array(bytes[start..<start + 4]))
         }
-        guard header[4] == PeerFrame.version else {
-            throw .unsupportedVersion(header[4])
+        guard bytes[start + 4] == PeerFrame.version else {
+            throw .unsupportedVersion(bytes[start + 4])
         }
-        guard let tag = PeerFrameTag(rawValue: header[5]) else {
-            throw .unknownKind(header[5])
+        guard let tag = PeerFrameTag(rawValue: bytes[start + 5]) else {
+            throw .unknownKind(bytes[start + 5])
         }
-        let length = header[6..<10].reversed().reduce(0) { $0 << 8 | Int($1) }
+        var length = 0
+        for offset in (6..<10).reversed() {
+            length = length << 8 | Int(bytes[start + offset])
+        }
         guard length <= frameBytesMax else {
             throw .tooLarge(bytes: length, max: frameBytesMax)
         }

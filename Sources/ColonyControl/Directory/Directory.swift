@@ -31,6 +31,12 @@ public struct Directory: Sendable {
         try await listing(prefix: "")
     }
 
+    /// Everything the control loop decides from, read now through `reader`, which decodes
+    /// only the records written since it last read.
+    public func snapshot(reading reader: inout DirectoryReader) async throws(DirectoryError) -> DirectorySnapshot {
+        try reader.snapshot(try await items(prefix: "").map { ($0.key, $0.value, $0.version) })
+    }
+
     /// Every node record, in id order.
     public func nodes() async throws(DirectoryError) -> [NodeRecord] {
         try await listing(prefix: ColonyDirectory.nodePrefix).nodes
@@ -98,13 +104,16 @@ public struct Directory: Sendable {
 
     /// The records under `prefix`, read in one listing.
     private func listing(prefix: String) async throws(DirectoryError) -> DirectorySnapshot {
-        let items: [ColonyItem]
+        try DirectorySnapshot(listing: try await items(prefix: prefix).map { ($0.key, $0.value) })
+    }
+
+    /// Every item of the directory whose key starts with `prefix`, in one listing.
+    private func items(prefix: String) async throws(DirectoryError) -> [ColonyItem] {
         do {
-            items = try await client.list(ColonyDirectory.cell, prefix: prefix, limit: Self.listLimit).items
+            return try await client.list(ColonyDirectory.cell, prefix: prefix, limit: Self.listLimit).items
         } catch {
             throw Self.translate(error)
         }
-        return try DirectorySnapshot(listing: items.map { ($0.key, $0.value) })
     }
 
     /// The value under `key`, checked, or nil when there is none.

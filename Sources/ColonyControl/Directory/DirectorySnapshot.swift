@@ -17,24 +17,9 @@ public struct DirectorySnapshot: Hashable, Sendable {
     }
 
     /// The snapshot one listing of the directory cell makes (each key with its value, as a
-    /// `list` of `ColonyDirectory.cell` returns them): node records under
-    /// `ColonyDirectory.nodePrefix`, cell records under `cellPrefix`, and the settings (the
-    /// defaults when none were written). Other keys, the loop's status among them, are not
-    /// read. Every record is checked; the first malformed one fails the whole snapshot, so no
-    /// decision is made on part of the directory.
+    /// `list` of `ColonyDirectory.cell` returns them); see `DirectoryReader.snapshot(_:)`.
     public init(listing: [(key: String, value: [UInt8])]) throws(DirectoryError) {
-        var nodes: [NodeRecord] = []
-        var cells: [PlacedCell] = []
-        var settings = ControlSettings()
-        for (key, value) in listing {
-            if key.hasPrefix(ColonyDirectory.nodePrefix) {
-                nodes.append(try DirectoryCoding.decode(value, key: key, as: NodeRecord.self))
-            } else if key.hasPrefix(ColonyDirectory.cellPrefix) {
-                cells.append(try DirectoryCoding.decode(value, key: key, as: PlacedCell.self))
-            } else if key == ColonyDirectory.settingsKey {
-                settings = try DirectoryCoding.decode(value, key: key, as: ControlSettings.self)
-            }
-        }
-        self.init(nodes: nodes.sorted { $0.id < $1.id }, cells: cells.sorted { $0.cell < $1.cell }, settings: settings)
+        var reader = DirectoryReader()
+        self = try reader.snapshot(listing.map { ($0.key, $0.value, 0) })
     }
 }

@@ -32,12 +32,13 @@ public struct ControlLoop: Sendable {
     public func run(passes: UInt64? = nil) async {
         let started = ContinuousClock.now
         var core = ControlLoopCore(loop: UInt64.random(in: 1...UInt64.max), now: 0, configuration: configuration)
+        var reader = DirectoryReader()
         log("control loop \(core.loop) started")
         while !Task.isCancelled, passes.map({ core.pass < $0 }) ?? true {
             var output = core.startPass(now: Self.seconds(since: started))
             while true {
                 output.lines.forEach(log)
-                guard let event = await carryOut(output.step) else { break }
+                guard let event = await carryOut(output.step, reader: &reader) else { break }
                 output = core.handle(event)
             }
             try? await Task.sleep(for: passInterval)
@@ -45,11 +46,11 @@ public struct ControlLoop: Sendable {
     }
 
     /// Carries out `step`; its answer, or nil at the pass's end.
-    func carryOut(_ step: ControlLoopStep) async -> ControlLoopEvent? {
+    func carryOut(_ step: ControlLoopStep, reader: inout DirectoryReader) async -> ControlLoopEvent? {
         switch step {
         case .readDirectory:
             do {
-                return .directoryRead(.success(try await directory.snapshot()))
+                return .directoryRead(.success(try await directory.snapshot(reading: &reader)))
             } catch {
                 return .directoryRead(.failure(error))
             }

@@ -31,7 +31,7 @@ extension RetryMachine {
         case .transportFailed(let refusedByTLS):
             if leader == target { leader = nil }
             if refusedByTLS {
-                self.refusedByTLS.insert(target)
+                if !self.refusedByTLS.contains(target) { self.refusedByTLS.append(target) }
                 // Every node refused this client's TLS: asking again will not change their minds.
                 if candidates.allSatisfy(self.refusedByTLS.contains) { return giveUp(.refusedByEveryNode) }
             }
@@ -89,7 +89,7 @@ extension RetryMachine {
         let elapsed = elapsedNanoseconds(at: now)
         guard elapsed < policy.deadlineNanoseconds else { return giveUp(.deadlinePassed) }
         attempts += 1
-        tried.insert(target)
+        if !tried.contains(target) { tried.append(target) }
         phase = .awaitingAnswer(from: target)
         return .send(to: target, timeoutNanoseconds: min(policy.attemptTimeoutNanoseconds, policy.deadlineNanoseconds - elapsed))
     }

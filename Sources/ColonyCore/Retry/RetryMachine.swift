@@ -53,8 +53,10 @@ public struct RetryMachine<Target: Hashable & Sendable>: Sendable {
     public internal(set) var attempts = 0
 
     var startedAt: UInt64 = 0
-    var tried: Set<Target> = []
-    var refusedByTLS: Set<Target> = []
+    /// The nodes asked so far, and those that refused the client at the TLS handshake: a
+    /// handful each, so arrays (no hashing) serve best.
+    var tried: [Target] = []
+    var refusedByTLS: [Target] = []
     var hintsFollowed = 0
     var reach = Reach.noNode
     var hasAskedDirectory = false
@@ -77,7 +79,6 @@ public struct RetryMachine<Target: Hashable & Sendable>: Sendable {
         self.leader = leader
         self.members = members
         self.seeds = seeds
-        precondition(!candidates.isEmpty, "Invalid state: an operation with no candidate")
     }
 
     /// Starts the operation at `now`: its first attempt goes to the leader if known, else
@@ -85,7 +86,7 @@ public struct RetryMachine<Target: Hashable & Sendable>: Sendable {
     public mutating func start(preferring guess: Target?, now: UInt64) -> RetryAction<Target> {
         guard case .idle = phase else { preconditionFailure("Invalid state: an operation started again in \(phase)") }
         startedAt = now
-        return send(to: leader ?? guess ?? candidates[0], now: now)
+        return send(to: leader ?? guess ?? members.first ?? seeds[0], now: now)
     }
 
     /// The attempt sent to `target` ended with `outcome` at `now`. A success earns
