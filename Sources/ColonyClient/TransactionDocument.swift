@@ -31,9 +31,9 @@ import Foundation
 public enum TransactionDocument {
     /// Parses a document into the request the client sends.
     public static func parse(_ data: Data) throws(TransactionDocumentError) -> Colony_V1_TransactionRequest {
-        let root: JSONValue
+        let root: DocumentValue
         do {
-            root = try JSONDecoder().decode(JSONValue.self, from: data)
+            root = try JSONDecoder().decode(DocumentValue.self, from: data)
         } catch {
             throw TransactionDocumentError(path: "$", problem: "not valid JSON (\(Self.reason(error)))")
         }
@@ -49,7 +49,7 @@ public enum TransactionDocument {
     }
 
     private static func list<Element>(
-        _ value: JSONValue?, at path: String, _ parse: (JSONValue, String) throws(TransactionDocumentError) -> Element
+        _ value: DocumentValue?, at path: String, _ parse: (DocumentValue, String) throws(TransactionDocumentError) -> Element
     ) throws(TransactionDocumentError) -> [Element] {
         guard let value else { return [] }
         guard case .array(let items) = value else {
@@ -62,7 +62,7 @@ public enum TransactionDocument {
         return parsed
     }
 
-    private static func condition(_ value: JSONValue, at path: String) throws(TransactionDocumentError) -> Colony_V1_Condition {
+    private static func condition(_ value: DocumentValue, at path: String) throws(TransactionDocumentError) -> Colony_V1_Condition {
         let fields = try value.object(at: path, allowed: ["key", "exists", "version", "value"])
         var condition = Colony_V1_Condition()
         condition.key = try text(fields["key"], at: path + ".key", what: "the key the condition tests")
@@ -85,7 +85,7 @@ public enum TransactionDocument {
         return condition
     }
 
-    private static func step(_ value: JSONValue, at path: String) throws(TransactionDocumentError) -> Colony_V1_Step {
+    private static func step(_ value: DocumentValue, at path: String) throws(TransactionDocumentError) -> Colony_V1_Step {
         let fields = try value.object(at: path, allowed: ["get", "put", "delete", "increment", "value", "by"])
         let kinds = ["get", "put", "delete", "increment"].filter { fields[$0] != nil }
         guard kinds.count == 1 else {
@@ -120,21 +120,21 @@ public enum TransactionDocument {
         return step
     }
 
-    private static func text(_ value: JSONValue?, at path: String, what: String) throws(TransactionDocumentError) -> String {
+    private static func text(_ value: DocumentValue?, at path: String, what: String) throws(TransactionDocumentError) -> String {
         guard case .string(let text)? = value else {
             throw TransactionDocumentError(path: path, problem: "expected a string (\(what)), found \(value?.kind ?? "nothing")")
         }
         return text
     }
 
-    private static func unsigned(_ value: JSONValue?, at path: String) throws(TransactionDocumentError) -> UInt64 {
+    private static func unsigned(_ value: DocumentValue?, at path: String) throws(TransactionDocumentError) -> UInt64 {
         guard case .integer(let number)? = value, number >= 0 else {
             throw TransactionDocumentError(path: path, problem: "expected a whole number from 0, found \(value?.kind ?? "nothing")")
         }
         return UInt64(number)
     }
 
-    private static func signed(_ value: JSONValue, at path: String) throws(TransactionDocumentError) -> Int64 {
+    private static func signed(_ value: DocumentValue, at path: String) throws(TransactionDocumentError) -> Int64 {
         guard case .integer(let number) = value else {
             throw TransactionDocumentError(path: path, problem: "expected a whole number, found \(value.kind)")
         }
@@ -166,15 +166,16 @@ public struct TransactionDocumentError: Error, Hashable, Sendable, CustomStringC
     public var description: String { "\(path): \(problem)" }
 }
 
-/// A JSON value, read strictly: booleans are not numbers, and numbers are whole.
-enum JSONValue: Decodable {
+/// A value of a transaction document (JSON), read strictly: booleans are not numbers, and
+/// numbers are whole.
+enum DocumentValue: Decodable {
     case null
     case bool(Bool)
     case integer(Int64)
     case fraction(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([DocumentValue])
+    case object([String: DocumentValue])
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -188,10 +189,10 @@ enum JSONValue: Decodable {
             self = .fraction(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([DocumentValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: DocumentValue].self))
         }
     }
 
@@ -209,7 +210,7 @@ enum JSONValue: Decodable {
     }
 
     /// The fields of an object that may hold only `allowed` ones.
-    func object(at path: String, allowed: Set<String>) throws(TransactionDocumentError) -> [String: JSONValue] {
+    func object(at path: String, allowed: Set<String>) throws(TransactionDocumentError) -> [String: DocumentValue] {
         guard case .object(let fields) = self else {
             throw TransactionDocumentError(path: path, problem: "expected an object, found \(kind)")
         }

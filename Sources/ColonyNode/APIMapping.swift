@@ -7,7 +7,7 @@ import Foundation
 enum APIMapping {
     /// A request header that does not name a valid cell and request id.
     static func request(
-        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency = .linearizable
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency = .linearizable
     ) -> Result<ColonyCore.ClientRequest, Colony_V1_Error> {
         let cell: CellID
         switch self.cell(header.cell) {

@@ -27,7 +27,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     /// Runs `operation` on the header's cell and returns its result or the error to reply
     /// with; counts it in the node's metrics as a request of `kind`.
     func execute(
-        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, _ kind: NodeMetrics.RequestKind,
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, _ kind: NodeMetrics.RequestKind,
         consistency: Colony_V1_Consistency = .linearizable
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let started = ContinuousClock.now
@@ -42,7 +42,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     }
 
     private func answer(
-        _ header: Colony_V1_RequestHeader, _ operation: ColonyCore.Operation, consistency: Colony_V1_Consistency
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let request: ColonyCore.ClientRequest
         switch APIMapping.request(header, operation, consistency: consistency) {
@@ -116,7 +116,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             reply.error = APIMapping.invalid("say what the key must hold: set absent, value or version")
             return reply
         }
-        let operation = ColonyCore.Operation.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue))
+        let operation = CellOperation.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue))
         switch await execute(request.header, operation, .compareAndSet) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)

@@ -14,7 +14,7 @@ struct SimClient {
     var readsFinalState = false
     /// The client's own discovery cache: what it believes of each cell, by cell index. Each
     /// client learns on its own, so some act on stale beliefs, as real clients do.
-    var cache: [CellView]
+    var cache: [CachedCell]
     /// The last request number used with each cell, by cell index.
     var sequences: [Int: UInt64] = [:]
     /// Cells that have answered this client, so its session there exists.

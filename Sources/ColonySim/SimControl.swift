@@ -42,7 +42,7 @@ struct SimControl {
     var loopClient: OperatorClient
     var operatorClient: OperatorClient
     /// What the control plane believes of each cell it asks: members, leader, epoch.
-    var views: [CellID: CellView] = [:]
+    var views: [CellID: CachedCell] = [:]
     /// Reads the directory's listings, decoding only the records written since the last.
     var reader = DirectoryReader()
     /// Why each cell's move under way was started, as the loop wrote it, to count the
@@ -84,7 +84,7 @@ struct OperatorClient {
     var hasSession = false
 
     /// The next request of this client to `cell`.
-    mutating func request(_ operation: Operation, cell: CellID, epoch: Epoch?) -> ClientRequest {
+    mutating func request(_ operation: CellOperation, cell: CellID, epoch: Epoch?) -> ClientRequest {
         sequence += 1
         return ClientRequest(
             id: RequestID(client: clientID, sequence: sequence), cell: cell, operation: operation, expectedEpoch: epoch,

@@ -70,7 +70,7 @@ extension Simulation {
 
     /// Reads the whole directory in one listing.
     mutating func readDirectory(for purpose: OperatorRequest.Purpose) {
-        let operation = Operation.list(prefix: Key(""), limit: CellLimits.ceiling.keysMax)
+        let operation = CellOperation.list(prefix: Key(""), limit: CellLimits.ceiling.keysMax)
         let request = purpose == .loop
             ? control.loopClient.request(operation, cell: directoryCell, epoch: nil)
             : control.operatorClient.request(operation, cell: directoryCell, epoch: nil)
@@ -85,7 +85,7 @@ extension Simulation {
         } catch {
             preconditionFailure("Invalid state: the control plane's records always encode: \(error)")
         }
-        let operation = Operation.put(Key(record.key), bytes)
+        let operation = CellOperation.put(Key(record.key), bytes)
         let request = purpose == .loop
             ? control.loopClient.request(operation, cell: directoryCell, epoch: nil)
             : control.operatorClient.request(operation, cell: directoryCell, epoch: nil)

@@ -14,7 +14,7 @@ extension Simulation {
     /// What the operator is doing.
     enum OperatorPhase {
         /// Writing the directory's first records, each operation a transaction of records.
-        case bootstrapping(remaining: [Operation])
+        case bootstrapping(remaining: [CellOperation])
         /// Reading the directory for `command`.
         case reading(OperatorCommand)
         /// Writing the record `command` decided.
@@ -33,7 +33,7 @@ extension Simulation {
         for placement in placements {
             records.append(.cell(PlacedCell(placement: placement, clientAddresses: Reconciler.clientAddresses(of: placement.members, nodes: nodeRecords))))
         }
-        var operations: [Operation] = []
+        var operations: [CellOperation] = []
         var index = 0
         while index < records.count {
             let batch = records[index..<min(records.count, index + Self.bootstrapRecordsPerTransaction)]

@@ -18,7 +18,7 @@ extension Simulation {
         var request = OperatorRequest(
             kind: kind, purpose: purpose,
             machine: RetryMachine(policy: operatorRetryPolicy, isWrite: false, leader: nil, members: [], seeds: fleetNodeIDs))
-        let view = control.views[request.cell] ?? CellView(members: fleetNodeIDs, leader: nil)
+        let view = control.views[request.cell] ?? CachedCell(members: fleetNodeIDs, leader: nil)
         request.machine = RetryMachine(
             policy: operatorRetryPolicy, isWrite: request.isWrite, leader: view.leader, members: view.members, seeds: fleetNodeIDs)
         control.lastRequest += 1
@@ -125,7 +125,7 @@ extension Simulation {
     private mutating func learn(_ configuration: CellConfiguration, of cell: CellID) {
         let known = control.views[cell]
         guard configuration.epoch >= known?.epoch ?? 0 else { return }
-        control.views[cell] = CellView(
+        control.views[cell] = CachedCell(
             members: configuration.members, leader: configuration.epoch > known?.epoch ?? 0 ? nil : known?.leader,
             epoch: configuration.epoch)
     }

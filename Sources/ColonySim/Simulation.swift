@@ -42,7 +42,7 @@ public struct Simulation {
     var cells: [CellID] = []
     var cellIndexByID: [CellID: Int] = [:]
     /// Every cell's first members: what a new client's discovery cache starts from.
-    var initialViews: [CellView] = []
+    var initialViews: [CachedCell] = []
     var clients: [SimClient] = []
     var clientIndexByID: [ClientID: Int] = [:]
     var nextProcess = 0
@@ -161,10 +161,10 @@ public struct Simulation {
             if cell != directoryCell {
                 cells.append(cell)
                 cellIndexByID[cell] = index
-                initialViews.append(CellView(members: configuration.members, leader: nil))
+                initialViews.append(CachedCell(members: configuration.members, leader: nil))
             }
             control.configurations[cell] = configuration
-            control.views[cell] = CellView(members: configuration.members, leader: nil)
+            control.views[cell] = CachedCell(members: configuration.members, leader: nil)
             // As `colony cell create` does: one member creates the cell and tells the others.
             let creator = nodeIndex(configuration.members[0])
             _ = nodes[creator].core?.createCell(cell, configuration: configuration)
@@ -393,7 +393,7 @@ enum WaiterRoute {
 }
 
 /// What clients believe about a cell: its members and, if known, its leader.
-struct CellView {
+struct CachedCell {
     var members: [NodeID]
     var leader: NodeID?
     var epoch: Epoch = 1

@@ -6,7 +6,7 @@ struct PlannedOperation {
     var function: HistoryFunction?
     var cellIndex: Int
     var key: String?
-    var operation: Operation
+    var operation: CellOperation
     var consistency: ReadConsistency
     /// The history value at invoke.
     var invokeValue: HistoryValue

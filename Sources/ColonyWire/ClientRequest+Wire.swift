@@ -37,7 +37,7 @@ extension ClientRequest: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         let id = try RequestID(from: &reader)
         let cell = try CellID(from: &reader)
-        let operation = try Operation(from: &reader)
+        let operation = try CellOperation(from: &reader)
         let consistency = try ReadConsistency(from: &reader)
         let expectedEpoch = try reader.readOptionalVarint("ClientRequest.expectedEpoch")
         let opensSession = try reader.readBool("ClientRequest.opensSession")

@@ -35,7 +35,7 @@ extension ClientCommand: WireCodable {
     /// Reads request id, operation and whether it opens a session.
     public init(from reader: inout ByteReader) throws(WireError) {
         let id = try RequestID(from: &reader)
-        let operation = try Operation(from: &reader)
+        let operation = try CellOperation(from: &reader)
         self.init(id: id, operation: operation, opensSession: try reader.readBool("ClientCommand.opensSession"))
     }
 }

@@ -7,7 +7,7 @@
 // The golden tests in ColonyWireTests pin some of these bytes; a failing golden test means
 // the on-disk format changed.
 
-/// Tags of `Operation`.
+/// Tags of `CellOperation`.
 enum OperationTag: UInt8 {
     case get = 1
     case list = 2

@@ -6,12 +6,12 @@ import Testing
 struct CellChangeTests {
     func bytes(_ text: String) -> Bytes { Array(text.utf8) }
 
-    func request(_ operation: Operation, sequence: UInt64) -> ClientRequest {
+    func request(_ operation: CellOperation, sequence: UInt64) -> ClientRequest {
         ClientRequest(id: RequestID(client: ClientID(1), sequence: sequence), cell: CellID("cell"), operation: operation)
     }
 
     /// Applies `operations` through a 3-replica cell and returns its leader's feed.
-    func feed(after operations: [Operation]) throws -> (ChangeFeed, InMemoryCell) {
+    func feed(after operations: [CellOperation]) throws -> (ChangeFeed, InMemoryCell) {
         var cell = try Scenario.cell(3)
         let leader = try Scenario.leader(&cell)
         for (index, operation) in operations.enumerated() {
@@ -65,7 +65,7 @@ struct CellChangeTests {
 
     @Test("every replica's feed holds the same change for each revision")
     func feedsAgree() throws {
-        let operations: [Operation] = (0..<30).map { index in
+        let operations: [CellOperation] = (0..<30).map { index in
             index % 7 == 0 ? .delete(Key("k\(index % 4)")) : .put(Key("k\(index % 4)"), bytes("v\(index)"))
         }
         let (_, cell) = try feed(after: operations)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("deleting a cell through its own log, and the tombstone it leaves")
 struct CellDeletionTests {
-    func request(_ operation: Operation, client: UInt64 = 1, sequence: UInt64) -> ClientRequest {
+    func request(_ operation: CellOperation, client: UInt64 = 1, sequence: UInt64) -> ClientRequest {
         ClientRequest(id: RequestID(client: ClientID(client), sequence: sequence), cell: CellID("cell"), operation: operation)
     }
 

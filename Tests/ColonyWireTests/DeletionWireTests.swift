@@ -18,7 +18,7 @@ struct DeletionWireTests {
 
     @Test("deleting a cell is operation tag 9 alone; its result is tag 9, its error tag 13")
     func deleteCell() {
-        #expect(WireCodec.encode(Operation.deleteCell) == [0x09])
+        #expect(WireCodec.encode(CellOperation.deleteCell) == [0x09])
         #expect(WireCodec.encode(OperationResult.cellDeleted) == [0x09])
         #expect(WireCodec.encode(OperationError.cellDeleted) == [0x0D])
     }

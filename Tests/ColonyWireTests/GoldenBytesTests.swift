@@ -14,14 +14,14 @@ struct GoldenBytesTests {
 
     @Test("a put is its tag, the key as a string and the value as a byte string")
     func put() {
-        #expect(WireCodec.encode(Operation.put("k", [0xFF])) == [0x03, 0x01, 0x6B, 0x01, 0xFF])
+        #expect(WireCodec.encode(CellOperation.put("k", [0xFF])) == [0x03, 0x01, 0x6B, 0x01, 0xFF])
     }
 
     @Test("signed numbers are zigzag varints")
     func increment() {
-        #expect(WireCodec.encode(Operation.increment("k", by: -1)) == [0x06, 0x01, 0x6B, 0x01])
-        #expect(WireCodec.encode(Operation.increment("k", by: 1)) == [0x06, 0x01, 0x6B, 0x02])
-        #expect(WireCodec.encode(Operation.list(prefix: "", limit: -64)) == [0x02, 0x00, 0x7F])
+        #expect(WireCodec.encode(CellOperation.increment("k", by: -1)) == [0x06, 0x01, 0x6B, 0x01])
+        #expect(WireCodec.encode(CellOperation.increment("k", by: 1)) == [0x06, 0x01, 0x6B, 0x02])
+        #expect(WireCodec.encode(CellOperation.list(prefix: "", limit: -64)) == [0x02, 0x00, 0x7F])
     }
 
     @Test("a client request: fixed little-endian client, varint sequence, cell, operation, options")

@@ -13,7 +13,7 @@ struct LimitTests {
             $0.writeString("k")
             $0.writeVarint(0xFFFF_FFFF)
         }
-        let error = decodingError(Operation.self, input)
+        let error = decodingError(CellOperation.self, input)
         #expect(error == .lengthOverLimit(field: "Bytes", offset: 3, length: 0xFFFF_FFFF, limit: .valueBytesMax, max: 1024 * 1024))
         #expect(error?.description.contains("valueBytesMax") == true)
     }
@@ -24,7 +24,7 @@ struct LimitTests {
             $0.writeByte(1)  // the tag of get
             $0.writeString(String(repeating: "k", count: 1025))
         }
-        #expect(decodingError(Operation.self, key)?.description.contains("keyBytesMax") == true)
+        #expect(decodingError(CellOperation.self, key)?.description.contains("keyBytesMax") == true)
         let cell = bytes { $0.writeString(String(repeating: "c", count: 5_000)) }
         #expect(decodingError(CellID.self, cell) == .lengthOverLimit(field: "CellID", offset: 0, length: 5_000, limit: .stringBytesMax, max: 1024))
     }

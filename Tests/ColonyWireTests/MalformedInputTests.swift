@@ -57,7 +57,7 @@ struct MalformedInputTests {
         { expectCanonicalOrRefused(ClientReply.self, $0) },
         { expectCanonicalOrRefused(CellState.self, $0) },
         { expectCanonicalOrRefused(DurableCellState.self, $0) },
-        { expectCanonicalOrRefused(Operation.self, $0) },
+        { expectCanonicalOrRefused(CellOperation.self, $0) },
     ]
 
     /// A byte that is often a small tag, count or boolean, sometimes anything.

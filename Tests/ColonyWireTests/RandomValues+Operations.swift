@@ -34,7 +34,7 @@ extension RandomValues {
         )
     }
 
-    mutating func operation() -> Operation {
+    mutating func operation() -> CellOperation {
         switch below(9) {
         case 0: return .get(key())
         case 1: return .list(prefix: key(), limit: int())

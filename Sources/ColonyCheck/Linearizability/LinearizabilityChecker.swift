@@ -11,7 +11,7 @@ import ColonyCore
 /// 2. Split the operations into partitions (`Partition`): each key of a cell is a register,
 ///    except that a cell with a transaction is checked whole, as a map.
 /// 3. In each partition, prune what cannot change the verdict (`OperationPruning`) and
-///    search, within a budget of steps. Operation A must precede B when A's completion
+///    search, within a budget of steps. CellOperation A must precede B when A's completion
 ///    comes before B's invoke in the history.
 /// 4. Cut every violation down to a small slice of history that shows it
 ///    (`ViolationMinimizer`). A search that runs out of budget is reported as unknown,

@@ -53,7 +53,7 @@ public struct CellStore: Hashable, Sendable {
     }
 
     /// Answers a read-only operation; traps on a write, which must go through the log.
-    public func read(_ operation: Operation, limits: CellLimits) -> Result<OperationResult, OperationError> {
+    public func read(_ operation: CellOperation, limits: CellLimits) -> Result<OperationResult, OperationError> {
         switch operation {
         case .get(let key):
             return .success(.value(get(key)))
@@ -72,7 +72,7 @@ public struct CellStore: Hashable, Sendable {
     /// Applies a key-value operation as the next change of the cell.
     ///
     /// Membership changes are not key-value operations; the cell state applies those.
-    public mutating func apply(_ operation: Operation, limits: CellLimits) -> Result<OperationResult, OperationError> {
+    public mutating func apply(_ operation: CellOperation, limits: CellLimits) -> Result<OperationResult, OperationError> {
         let next = revision + 1
         switch operation {
         case .get, .list:

@@ -76,7 +76,7 @@ extension CellReplica {
         guard configuration.epoch == expectedEpoch else {
             return .refused(.staleEpoch(expected: expectedEpoch, current: configuration))
         }
-        if case .invalidMembershipChange(let error)? = Operation.changeMembership(change).validationError(in: configuration) {
+        if case .invalidMembershipChange(let error)? = CellOperation.changeMembership(change).validationError(in: configuration) {
             return .refused(.invalid(error))
         }
         guard leaderState.stopSignSlot == nil, !leaderState.queue.contains(where: \.operation.isStopSign) else {

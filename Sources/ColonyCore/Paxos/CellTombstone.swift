@@ -1,6 +1,6 @@
 /// What is left of a deleted cell on a node: enough to say so, none of its data.
 ///
-/// Deletion is a command in the cell's own log (`Operation.deleteCell`). Every replica
+/// Deletion is a command in the cell's own log (`CellOperation.deleteCell`). Every replica
 /// applies it at the same slot, drops the cell's keys, sessions and log, and keeps only this
 /// tombstone, in memory and on disk. The tombstone is what stops a deleted cell from coming
 /// back: a late message from a replica that has not applied the deletion yet (a leader's

@@ -14,7 +14,7 @@ public struct ClientRequest: Hashable, Sendable {
     /// The cell asked.
     public var cell: CellID
     /// What to do.
-    public var operation: Operation
+    public var operation: CellOperation
     /// For reads, how fresh they must be; ignored for writes.
     public var consistency: ReadConsistency
     /// The configuration epoch the client's cache holds, if it has one; a replica in a newer
@@ -26,7 +26,7 @@ public struct ClientRequest: Hashable, Sendable {
 
     /// Makes a request.
     public init(
-        id: RequestID, cell: CellID, operation: Operation, consistency: ReadConsistency = .linearizable,
+        id: RequestID, cell: CellID, operation: CellOperation, consistency: ReadConsistency = .linearizable,
         expectedEpoch: Epoch? = nil, opensSession: Bool = true
     ) {
         self.id = id

@@ -28,12 +28,12 @@ public struct ClientCommand: Hashable, Sendable {
     /// The request's id; retries of the request carry the same id and are applied once.
     public var id: RequestID
     /// What to do.
-    public var operation: Operation
+    public var operation: CellOperation
     /// Whether the request may open a new session when the cell has none for its client.
     public var opensSession: Bool
 
     /// Makes a client command.
-    public init(id: RequestID, operation: Operation, opensSession: Bool) {
+    public init(id: RequestID, operation: CellOperation, opensSession: Bool) {
         self.id = id
         self.operation = operation
         self.opensSession = opensSession

@@ -104,7 +104,7 @@ struct Proposal: Sendable {
 /// A linearizable read waiting at the leader.
 struct PendingRead: Sendable {
     var id: RequestID
-    var operation: Operation
+    var operation: CellOperation
     /// The read may be answered once the leader has applied this slot…
     var readIndex: Slot
     /// …and a majority has confirmed a round at least this recent.

@@ -47,7 +47,7 @@ extension CellStore {
     /// The change an applied operation made, read from the store after it: nil when the
     /// operation changed nothing (a read, a failure, a delete of an absent key, a
     /// transaction of reads). `previousRevision` is the revision before the operation.
-    func change(madeBy operation: Operation, result: Result<OperationResult, OperationError>, previousRevision: Revision)
+    func change(madeBy operation: CellOperation, result: Result<OperationResult, OperationError>, previousRevision: Revision)
         -> CellChange?
     {
         guard revision != previousRevision, case .success(let success) = result else { return nil }

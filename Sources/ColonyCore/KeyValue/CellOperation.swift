@@ -1,5 +1,5 @@
 /// One thing a client asks of a cell.
-public enum Operation: Hashable, Sendable {
+public enum CellOperation: Hashable, Sendable {
     /// Reads one key.
     case get(Key)
     /// Reads up to `limit` keys that start with `prefix`, in key order.

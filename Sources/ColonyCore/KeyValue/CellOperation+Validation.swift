@@ -1,4 +1,4 @@
-extension Operation {
+extension CellOperation {
     /// The error the cell would certainly give this write whatever its state (a key or value
     /// past the limits, a transaction too long, a membership change that does not fit),
     /// so a leader can refuse it without spending a slot. Nil when it may succeed.

@@ -16,7 +16,7 @@ extension Key: WireCodable {
     }
 }
 
-extension Operation: WireCodable {
+extension CellOperation: WireCodable {
     /// Appends the `OperationTag` and the case's values in order.
     public func encode(into writer: inout ByteWriter) {
         switch self {
@@ -56,12 +56,12 @@ extension Operation: WireCodable {
 
     /// Reads the tag and the case's values.
     public init(from reader: inout ByteReader) throws(WireError) {
-        switch try reader.readTag(OperationTag.self, "Operation") {
+        switch try reader.readTag(OperationTag.self, "CellOperation") {
         case .get:
             self = .get(try Key(from: &reader))
         case .list:
             let prefix = try Key(from: &reader)
-            self = .list(prefix: prefix, limit: try reader.readInt("Operation.list.limit"))
+            self = .list(prefix: prefix, limit: try reader.readInt("CellOperation.list.limit"))
         case .put:
             let key = try Key(from: &reader)
             self = .put(key, try Bytes(from: &reader))
@@ -73,7 +73,7 @@ extension Operation: WireCodable {
             self = .compareAndSet(key, expected: expected, value: try Bytes(from: &reader))
         case .increment:
             let key = try Key(from: &reader)
-            self = .increment(key, by: try reader.readSignedVarint("Operation.increment.delta"))
+            self = .increment(key, by: try reader.readSignedVarint("CellOperation.increment.delta"))
         case .transaction:
             self = .transaction(try Transaction(from: &reader))
         case .changeMembership:
