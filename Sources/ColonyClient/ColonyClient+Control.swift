@@ -25,129 +25,60 @@ public enum LeadershipTransferAnswer: Hashable, Sendable {
     case refused(Colony_V1_TransferRefusal, String)
 }
 
-/// The control plane's calls: replace a member through the cell's log, and look at one node's
-/// replicas. Applications do not need them.
+/// The control plane's calls: replace a member through the cell's log, move a cell's lead,
+/// and look at one node's replicas. Applications do not need them.
 extension ColonyClient {
     /// Asks `cell`'s leader to replace member `remove` by node `add`, as decided when the
-    /// cell was at `expectedEpoch`; follows leader hints, tries members and seeds in turn
-    /// until one answers or the policy's deadline passes. Throws for a cell not found or
-    /// deleted, an invalid change, or when no node answered.
+    /// cell was at `expectedEpoch`; the retry machine follows leader hints and tries members
+    /// and seeds until one answers or the policy's deadline passes. Throws for a cell not
+    /// found or deleted, or an invalid change.
     public func changeMembership(
         _ cell: String, remove: UInt32, add: UInt32, expectedEpoch: UInt64
     ) async throws -> MembershipChangeAnswer {
-        var made = Colony_V1_ChangeMembershipRequest()
-        made.cell = cell
-        made.remove = remove
-        made.add = add
-        made.expectedEpoch = expectedEpoch
-        let request = made
-        let started = ContinuousClock.now
-        if views[cell] == nil { views[cell] = CellView() }
-        var target = views[cell]?.leader ?? views[cell]?.members.first ?? seeds[0]
-        var tried: Set<String> = []
-        var lastProblem = "no node asked"
-        var attempt = 0
-        while ContinuousClock.now - started < policy.deadline {
-            attempt += 1
-            tried.insert(target)
-            var options = CallOptions.defaults
-            options.timeout = policy.attemptTimeout
-            let reply: Colony_V1_ChangeMembershipReply
-            do {
-                reply = try await connection(target).control.changeMembership(request, options: options)
-            } catch {
-                lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
-                target = untried(cell, tried: tried) ?? target
-                try await backOff(attempt)
-                continue
-            }
+        var request = Colony_V1_ChangeMembershipRequest()
+        request.cell = cell
+        request.remove = remove
+        request.add = add
+        request.expectedEpoch = expectedEpoch
+        return try await runControl(cell) { client, target, options -> ControlAttempt<MembershipChangeAnswer> in
+            let reply = try await client.control.changeMembership(request, options: options)
             guard reply.hasError else {
-                learn(cell, reply.configuration, hasConfiguration: reply.hasConfiguration)
-                views[cell]?.leader = target
-                return reply.alreadyApplied ? .alreadyApplied(reply.configuration) : .applied(reply.configuration)
+                self.learn(cell, reply.configuration, hasConfiguration: reply.hasConfiguration)
+                return ControlAttempt(
+                    outcome: .succeeded, answer: reply.alreadyApplied ? .alreadyApplied(reply.configuration) : .applied(reply.configuration))
             }
             let error = reply.error
-            lastProblem = "\(target): \(error.message)"
             switch error.code {
-            case .notLeader:
-                learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
-                if !error.leaderAddress.isEmpty, error.leaderAddress != target {
-                    target = error.leaderAddress
-                } else {
-                    target = untried(cell, tried: tried) ?? target
-                    try await backOff(attempt)
-                }
             case .staleEpoch:
-                learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
-                return .staleEpoch(error.configuration, error.message)
+                self.learn(cell, error.configuration, hasConfiguration: error.hasConfiguration)
+                return ControlAttempt(outcome: .failed, answer: .staleEpoch(error.configuration, error.message))
             case .unavailable where reply.refusal != .unspecified:
-                return .refused(reply.refusal, error.message)
-            case .unavailable:
-                try await backOff(attempt)
-            case .cellNotFound where !error.cellDeleted:
-                guard let next = untried(cell, tried: tried) else { throw ColonyError(error) }
-                target = next
+                return ControlAttempt(outcome: .failed, answer: .refused(reply.refusal, error.message))
             default:
-                throw ColonyError(error)
+                return self.controlAttempt(error, cell: cell, at: target)
             }
+        } gaveUp: { problem in
+            .refused(.unspecified, "no answer within \(self.policy.deadline) (\(problem)); retry the same change")
         }
-        return .refused(.unspecified, "no answer within \(policy.deadline) (\(lastProblem)); retry the same change")
     }
 
-    /// Asks `cell`'s leader to hand its lead to member `target`; follows leader hints, tries
-    /// members and seeds in turn until one answers or the policy's deadline passes. Throws for
-    /// a cell not found or deleted, or an invalid request.
+    /// Asks `cell`'s leader to hand its lead to member `target`; the retry machine follows
+    /// leader hints and tries members and seeds until one answers or the policy's deadline
+    /// passes. Throws for a cell not found or deleted, or an invalid request.
     public func transferLeadership(_ cell: String, to target: UInt32) async throws -> LeadershipTransferAnswer {
-        var made = Colony_V1_TransferLeadershipRequest()
-        made.cell = cell
-        made.target = target
-        let request = made
-        let started = ContinuousClock.now
-        if views[cell] == nil { views[cell] = CellView() }
-        var node = views[cell]?.leader ?? views[cell]?.members.first ?? seeds[0]
-        var tried: Set<String> = []
-        var lastProblem = "no node asked"
-        var attempt = 0
-        while ContinuousClock.now - started < policy.deadline {
-            attempt += 1
-            tried.insert(node)
-            var options = CallOptions.defaults
-            options.timeout = policy.attemptTimeout
-            let reply: Colony_V1_TransferLeadershipReply
-            do {
-                reply = try await connection(node).control.transferLeadership(request, options: options)
-            } catch {
-                lastProblem = "\(node): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
-                node = untried(cell, tried: tried) ?? node
-                try await backOff(attempt)
-                continue
+        var request = Colony_V1_TransferLeadershipRequest()
+        request.cell = cell
+        request.target = target
+        return try await runControl(cell) { client, node, options -> ControlAttempt<LeadershipTransferAnswer> in
+            let reply = try await client.control.transferLeadership(request, options: options)
+            guard reply.hasError else { return ControlAttempt(outcome: .succeeded, answer: reply.alreadyLeader ? .alreadyLeader : .asked) }
+            if reply.refusal != .unspecified {
+                return ControlAttempt(outcome: .failed, answer: .refused(reply.refusal, reply.error.message))
             }
-            guard reply.hasError else {
-                views[cell]?.leader = node
-                return reply.alreadyLeader ? .alreadyLeader : .asked
-            }
-            let error = reply.error
-            lastProblem = "\(node): \(error.message)"
-            switch error.code {
-            case .notLeader:
-                if !error.leaderAddress.isEmpty, error.leaderAddress != node {
-                    node = error.leaderAddress
-                } else {
-                    node = untried(cell, tried: tried) ?? node
-                    try await backOff(attempt)
-                }
-            case _ where reply.refusal != .unspecified:
-                return .refused(reply.refusal, error.message)
-            case .unavailable:
-                try await backOff(attempt)
-            case .cellNotFound where !error.cellDeleted:
-                guard let next = untried(cell, tried: tried) else { throw ColonyError(error) }
-                node = next
-            default:
-                throw ColonyError(error)
-            }
+            return self.controlAttempt(reply.error, cell: cell, at: node)
+        } gaveUp: { problem in
+            .refused(.unspecified, "no answer within \(self.policy.deadline) (\(problem)); look at the cell and ask again")
         }
-        return .refused(.unspecified, "no answer within \(policy.deadline) (\(lastProblem)); look at the cell and ask again")
     }
 
     /// The replicas node `address` hosts, as it knows them (a removed member may still hold a
@@ -156,10 +87,5 @@ extension ColonyClient {
         try await anyNode(targets: [address]) { client, options in
             try await client.listCells(Colony_V1_ListCellsRequest(), options: options)
         }.cells
-    }
-
-    /// A member or seed of `cell` not asked yet, if any.
-    private func untried(_ cell: String, tried: Set<String>) -> String? {
-        ((views[cell]?.members ?? []) + seeds).first { !tried.contains($0) }
     }
 }
