@@ -1,7 +1,6 @@
 import ColonyAPI
 import GRPCCore
 import enum ColonyCore.AttemptOutcome
-import struct ColonyCore.RetryMachine
 
 /// What one attempt of a control-plane call came to: the outcome for the retry machine, the
 /// call's answer when the attempt decided it (a success, or a refusal the caller acts on),
@@ -25,44 +24,27 @@ extension ColonyClient {
         _ call: (NodeConnection, String, CallOptions) async throws -> ControlAttempt<Answer>,
         gaveUp: (String) -> Answer
     ) async throws -> Answer {
-        let view = views[cell] ?? CellView()
-        var retry = RetryMachine(policy: policy.retryPolicy, isWrite: true, leader: view.leader, members: view.members, seeds: seeds)
-        var random = SystemRandomNumberGenerator()
-        let started = ContinuousClock.now
-        var elapsed: UInt64 { (ContinuousClock.now - started).wholeNanoseconds }
-        var action = retry.start(preferring: nil, now: 0)
-        var last = ControlAttempt<Answer>(outcome: .timedOut, problem: "no node asked")
-        while true {
-            switch action {
-            case .send(let target, let timeout):
-                var options = CallOptions.defaults
-                options.timeout = .nanoseconds(Int64(clamping: timeout))
-                do {
-                    last = try await call(connection(target), target, options)
-                } catch {
-                    let refused = TLSFailure(error)
-                    last = ControlAttempt(
-                        outcome: .transportFailed(refusedByTLS: refused != nil),
-                        problem: "\(target): \(refused.map { "\($0)" } ?? "\(error)")")
-                }
-                action = retry.attemptEnded(last.outcome, at: target, now: elapsed, budget: &budget, random: &random)
-                if views[cell] != nil { views[cell]?.leader = retry.leader }
-            case .wait(let pause, _):
-                try await Task.sleep(for: .nanoseconds(pause))
-                action = retry.waitEnded(now: elapsed)
-            case .askDirectory:
-                let members = await directoryHint(for: cell)
-                if let members { views[cell, default: CellView()].members = members }
-                action = retry.directoryAnswered(members: members, now: elapsed)
-            case .keepWaiting:
-                preconditionFailure("Invalid state: the client awaits every attempt, so none answers late")
-            case .finish(.succeeded), .finish(.failed):
-                if let answer = last.answer { return answer }
-                guard let error = last.error else { preconditionFailure("Invalid state: a control call ended without an answer or an error") }
-                throw ColonyError(error)
-            case .finish(.notApplied), .finish(.outcomeUnknown):
-                return gaveUp(last.problem)
+        let (outcome, report) = try await drive(cell, isWrite: true, preferring: nil) { target, timeout in
+            var options = CallOptions.defaults
+            options.timeout = .nanoseconds(Int64(clamping: timeout))
+            let attempt: ControlAttempt<Answer>
+            do {
+                attempt = try await call(connection(target), target, options)
+            } catch {
+                let refused = TLSFailure(error)
+                attempt = ControlAttempt(
+                    outcome: .transportFailed(refusedByTLS: refused != nil), problem: "\(target): \(refused.map { "\($0)" } ?? "\(error)")")
             }
+            return (attempt.outcome, attempt)
+        }
+        let last = report ?? ControlAttempt<Answer>(outcome: .timedOut, problem: "no node asked")
+        switch outcome {
+        case .succeeded, .failed:
+            if let answer = last.answer { return answer }
+            guard let error = last.error else { preconditionFailure("Invalid state: a control call ended without an answer or an error") }
+            throw ColonyError(error)
+        case .notApplied, .outcomeUnknown:
+            return gaveUp(last.problem)
         }
     }
 

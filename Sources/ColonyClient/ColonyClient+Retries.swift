@@ -24,23 +24,40 @@ extension ColonyClient {
         // One write per cell in flight: the others wait their turn here.
         if isWrite { await startWriting(cell) }
         defer { if isWrite { finishWriting(cell) } }
-        var header = nextHeader(cell)
+        let header = nextHeader(cell)
+        let first = views[cell]?.members.first ?? seed(for: cell)
+        let (outcome, last) = try await drive(cell, isWrite: isWrite, preferring: first) { target, timeout in
+            var attemptHeader = header
+            attemptHeader.expectedEpoch = views[cell]?.epoch ?? 0
+            var request = Colony_V1_SessionOperation()
+            request.operation = operation(attemptHeader)
+            let report = await attempt(request, cell: cell, isWrite: isWrite, at: target, timeout: .nanoseconds(timeout), extract)
+            return (report.outcome, report)
+        }
+        return try ended(outcome, last: last ?? AttemptReport(outcome: .timedOut, problem: "no attempt made"))
+    }
+
+    /// Carries out the retry machine's decisions for one operation on `cell` until it ends:
+    /// `attempt(target, timeout)` sends one attempt and says what came of it, with a report
+    /// of its own. Returns how the operation ended, and the last attempt's report.
+    func drive<Report>(
+        _ cell: String, isWrite: Bool, preferring first: String?,
+        _ attempt: (String, UInt64) async -> (AttemptOutcome<String>, Report)
+    ) async throws -> (outcome: RetryOutcome, last: Report?) {
+        var last: Report?
         let view = views[cell] ?? CellView()
         var retry = RetryMachine(policy: policy.retryPolicy, isWrite: isWrite, leader: view.leader, members: view.members, seeds: seeds)
         var random = SystemRandomNumberGenerator()
         let started = ContinuousClock.now
         var elapsed: UInt64 { (ContinuousClock.now - started).wholeNanoseconds }
-        var action = retry.start(preferring: view.members.first ?? seed(for: cell), now: 0)
-        var last = AttemptReport<Reply>(outcome: .timedOut, problem: "no attempt made")
+        var action = retry.start(preferring: first, now: 0)
         while true {
             switch action {
             case .send(let target, let timeout):
-                header.expectedEpoch = views[cell]?.epoch ?? 0
-                var request = Colony_V1_SessionOperation()
-                request.operation = operation(header)
-                last = await attempt(request, cell: cell, isWrite: isWrite, at: target, timeout: .nanoseconds(timeout), extract)
-                action = retry.attemptEnded(last.outcome, at: target, now: elapsed, budget: &budget, random: &random)
-                views[cell]?.leader = retry.leader
+                let (outcome, report) = await attempt(target, timeout)
+                last = report
+                action = retry.attemptEnded(outcome, at: target, now: elapsed, budget: &budget, random: &random)
+                if views[cell] != nil { views[cell]?.leader = retry.leader }
             case .wait(let pause, _):
                 try await Task.sleep(for: .nanoseconds(pause))
                 action = retry.waitEnded(now: elapsed)
@@ -51,7 +68,7 @@ extension ColonyClient {
             case .keepWaiting:
                 preconditionFailure("Invalid state: the client awaits every attempt, so none answers late")
             case .finish(let outcome):
-                return try ended(outcome, last: last)
+                return (outcome, last)
             }
         }
     }

@@ -30,14 +30,8 @@ extension Simulation {
             if clients[clientIndex].recordsHistory { startOperation(clientIndex) }
             return
         }
-        let action: RetryAction<NodeID>
-        switch operation.retry.phase {
-        case .awaitingAnswer(let target):
-            var budget = RetryBudget.unlimited
-            action = operation.retry.attemptEnded(.timedOut, at: target, now: now, budget: &budget, random: &random)
-        case .pausing:
-            action = operation.retry.waitEnded(now: now)
-        case .idle, .askingDirectory, .finished:
+        var budget = RetryBudget.unlimited
+        guard let action = operation.retry.timerFired(now: now, budget: &budget, random: &random) else {
             preconditionFailure("Invalid state: a client's timer fired while its operation was \(operation.retry.phase)")
         }
         clients[clientIndex].current = operation

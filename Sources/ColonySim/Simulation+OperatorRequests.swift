@@ -82,16 +82,8 @@ extension Simulation {
     /// A request's timer: its attempt timed out, or its pause is over.
     mutating func operatorTimerFired(request number: UInt64, token: UInt64) {
         guard var request = control.requests[number], request.token == token else { return }
-        let action: RetryAction<NodeID>
-        switch request.machine.phase {
-        case .awaitingAnswer(let target):
-            var budget = RetryBudget.unlimited
-            action = request.machine.attemptEnded(.timedOut, at: target, now: now, budget: &budget, random: &random)
-        case .pausing:
-            action = request.machine.waitEnded(now: now)
-        case .idle, .askingDirectory, .finished:
-            return
-        }
+        var budget = RetryBudget.unlimited
+        guard let action = request.machine.timerFired(now: now, budget: &budget, random: &random) else { return }
         control.requests[number] = request
         carryOut(action, ofOperatorRequest: number)
     }

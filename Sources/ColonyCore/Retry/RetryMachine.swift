@@ -144,3 +144,21 @@ extension AttemptOutcome {
         }
     }
 }
+
+extension RetryMachine {
+    /// The timer a shell set for the last action went off at `now`: the attempt awaited got
+    /// no answer in time, or the pause is over. Nil when the machine waits on nothing a timer
+    /// ends (not started, asking the directory, or finished).
+    public mutating func timerFired(
+        now: UInt64, budget: inout RetryBudget, random: inout some RandomNumberGenerator
+    ) -> RetryAction<Target>? {
+        switch phase {
+        case .awaitingAnswer(let target):
+            return attemptEnded(.timedOut, at: target, now: now, budget: &budget, random: &random)
+        case .pausing:
+            return waitEnded(now: now)
+        case .idle, .askingDirectory, .finished:
+            return nil
+        }
+    }
+}
