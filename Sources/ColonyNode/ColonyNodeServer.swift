@@ -86,7 +86,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
             await server.stop()
             throw error
         }
-        logger.info("node \(config.node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(server.driver.host.replicaCount) replicas; at most \(server.connections.totalMax) connections on all ports together")
+        logger.info("node \(config.node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(server.driver.host.replicaCount) replicas")
+        server.connections.warnIfShared()
         return server
     }
 

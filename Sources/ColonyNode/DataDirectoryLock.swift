@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An exclusive lock on a node's data directory, held for as long as the node runs, so two
 /// node processes (or the same node started twice) never open one write-ahead log: the
@@ -13,10 +14,11 @@ final class DataDirectoryLock: Sendable {
     /// The longest process id text read back from a lock file.
     static let holderTextBytesMax = 32
 
-    private let descriptor: Int32
+    /// The lock file's descriptor while the lock is held.
+    private let descriptor: Mutex<Int32?>
 
     private init(descriptor: Int32) {
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
     }
 
     /// Takes the lock on `directory`, creating the directory and the lock file as needed,
@@ -59,8 +61,11 @@ final class DataDirectoryLock: Sendable {
         return Int32(String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Releases the lock; the node must not touch the directory afterwards.
+    /// Releases the lock (once; later calls do nothing); the node must not touch the
+    /// directory afterwards.
     func release() {
-        close(descriptor)
+        if let held = descriptor.withLock({ held in defer { held = nil }; return held }) {
+            close(held)
+        }
     }
 }

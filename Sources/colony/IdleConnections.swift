@@ -12,9 +12,12 @@ final class IdleConnections: @unchecked Sendable {
     /// How long one connection attempt may take before it counts as failed.
     static let connectTimeoutMilliseconds: Int32 = 2_000
 
-    private var descriptors: [Int32] = []
+    /// Each open connection and the source address it came from.
+    private var connections: [(descriptor: Int32, source: String?)] = []
     /// Attempts that did not connect (refused, timed out, or out of descriptors here).
     private(set) var failedCount = 0
+    /// Connections made, reopened ones included.
+    private(set) var openedCount = 0
 
     /// Opens `count` connections to `target` (an IPv4 address), taking the source addresses
     /// of `sources` in turn (nil: the system's choice); returns how many connected.
@@ -22,35 +25,62 @@ final class IdleConnections: @unchecked Sendable {
     func open(_ count: Int, to target: HostPort, from sources: [String?] = [nil]) -> Int {
         var connected = 0
         for index in 0..<count {
-            if let descriptor = Self.connect(to: target, from: sources[index % max(sources.count, 1)] ?? nil) {
-                descriptors.append(descriptor)
-                connected += 1
-            } else {
-                failedCount += 1
-            }
+            let source = sources.isEmpty ? nil : sources[index % sources.count]
+            if connect(to: target, from: source) { connected += 1 }
         }
         return connected
     }
 
     /// How many connections are still open, and how many the other end has closed.
     func census() -> (open: Int, closed: Int) {
-        var open = 0
-        var byte: UInt8 = 0
-        for descriptor in descriptors {
-            let read = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-            if read < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { open += 1 }
+        let open = connections.filter { Self.isOpen($0.descriptor) }.count
+        return (open, connections.count - open)
+    }
+
+    /// Replaces every connection the other end closed by a new one from the same source, as
+    /// an attacker that reconnects would; returns how many connected again.
+    @discardableResult
+    func reopenClosed(to target: HostPort) -> Int {
+        var kept: [(descriptor: Int32, source: String?)] = []
+        var closed: [String?] = []
+        for connection in connections {
+            if Self.isOpen(connection.descriptor) {
+                kept.append(connection)
+            } else {
+                close(connection.descriptor)
+                closed.append(connection.source)
+            }
         }
-        return (open, descriptors.count - open)
+        connections = kept
+        return closed.filter { connect(to: target, from: $0) }.count
     }
 
     /// Closes every connection.
     func closeAll() {
-        for descriptor in descriptors { close(descriptor) }
-        descriptors = []
+        for connection in connections { close(connection.descriptor) }
+        connections = []
     }
 
     deinit {
         closeAll()
+    }
+
+    /// Opens one connection and keeps it; false if it could not be made.
+    private func connect(to target: HostPort, from source: String?) -> Bool {
+        guard let descriptor = Self.connect(to: target, from: source) else {
+            failedCount += 1
+            return false
+        }
+        connections.append((descriptor, source))
+        openedCount += 1
+        return true
+    }
+
+    /// Whether the other end has not closed `descriptor`: nothing to read, no end of stream.
+    private static func isOpen(_ descriptor: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let read = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        return read < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
     }
 
     /// One connection, or nil if it could not be made within the timeout.

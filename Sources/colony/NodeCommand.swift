@@ -44,7 +44,7 @@ struct NodeRunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if let (from, to) = Self.raiseDescriptorLimit() {
+        if let (from, to) = OpenFileLimit.raiseToHard() {
             logger.info("raised the open file limit from \(from) to its hard limit \(to), for connections")
         }
         let server: ColonyNodeServer
@@ -64,25 +64,6 @@ struct NodeRunCommand: AsyncParsableCommand {
             logger.critical("stopped: \(error)")
             throw ExitCode.failure
         }
-    }
-}
-
-extension NodeRunCommand {
-    /// Raises the process's soft limit on open files to its hard limit, as a server holding
-    /// many connections should (the node keeps its connections within whatever limit it
-    /// gets); returns the limits before and after when it raised it.
-    static func raiseDescriptorLimit() -> (from: UInt64, to: UInt64)? {
-        var limit = rlimit()
-        #if canImport(Glibc)
-        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-        #else
-        let resource = RLIMIT_NOFILE
-        #endif
-        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return nil }
-        let before = limit.rlim_cur
-        limit.rlim_cur = limit.rlim_max
-        guard setrlimit(resource, &limit) == 0 else { return nil }
-        return (UInt64(before), UInt64(limit.rlim_max))
     }
 }
 

@@ -80,6 +80,17 @@ final class ConnectionBudget: Sendable {
         state.withLock { $0.census.openCount(on: port) }
     }
 
+    /// Warns when the open file limit leaves less room than the ports' limits, so each port
+    /// holds only its share.
+    func warnIfShared() {
+        let shares = state.withLock { $0.census.shares }
+        let squeezed = ListeningPort.allCases.filter { (shares[$0] ?? 0) < (limits[$0]?.connectionsMax ?? 0) }
+        guard !squeezed.isEmpty else { return }
+        let parts = ListeningPort.allCases.map { "\($0.rawValue) \(shares[$0] ?? 0) of \(limits[$0]?.connectionsMax ?? 0)" }
+        logger.warning(
+            "the open file limit leaves room for \(totalMax) connections, fewer than the ports' limits add up to; each port holds its share (\(parts.joined(separator: ", "))). Raise the limit (ulimit -n) to hold more")
+    }
+
     /// The census key of a remote address: its IP, without the port.
     static func key(_ address: SocketAddress?) -> String {
         address?.ipAddress ?? "local"

@@ -34,9 +34,10 @@ public struct ConnectionLimits: Sendable, Hashable {
     public static let clientDefaults = ConnectionLimits(
         connectionsMax: 4_096, connectionsPerAddressMax: 256, handshakeTimeout: .seconds(10), idleTimeout: .minutes(5))
     /// The admin port's defaults: a few monitoring scrapers, each request sent whole within
-    /// 10 s.
+    /// 10 s (a connection closes once answered; the idle timeout only bounds a wait for an
+    /// answer).
     public static let adminDefaults = ConnectionLimits(
-        connectionsMax: 64, connectionsPerAddressMax: 16, handshakeTimeout: .seconds(10), idleTimeout: .seconds(5))
+        connectionsMax: 64, connectionsPerAddressMax: 16, handshakeTimeout: .seconds(10), idleTimeout: .seconds(60))
 }
 
 /// The ports a node listens on.
