@@ -94,8 +94,10 @@ struct RequestRefusalTests {
                     holders.addTask { try await raw.watch(watch) { response in for try await _ in response.messages {} } }
                 }
                 try await waitUntil(.seconds(30), "\(perClient) watches to open") { try await server.status().watches == perClient }
-                let refused = try await raw.watch(watch) { response in
-                    try await response.messages.first { _ in true }
+                let refused = try await within(.seconds(20), "one watch more than the client's limit to be answered") {
+                    try await raw.watch(watch) { response in
+                        try await response.messages.first { _ in true }
+                    }
                 }
                 let other = try await Self.withRawClient(colony, tls: .files(ca: node2.ca, certificate: node2.certificate, key: node2.key)) { other in
                     try await withThrowingTaskGroup(of: Void.self) { watcher in
