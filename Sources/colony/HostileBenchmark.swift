@@ -64,7 +64,7 @@ struct HostileBenchmark: AsyncParsableCommand {
             perProcessMax: max(1_000, Int(OpenFileLimit.current) - 1_000))
         try await flood.waitUntilReady()
         let openedIn = ContinuousClock.now - opening
-        let sampler = NodeSampler(pid: pid)
+        let sampler = NodeSampler(pid: pid, admin: admin)
         let flooded = try await load(colony, cells: floodCells, clients: loaders)
         let node = await sampler.stop()
         let figures = await flood.stop()
@@ -145,13 +145,14 @@ struct HostileBenchmark: AsyncParsableCommand {
         let megabytes = { (bytes: Int) in String(format: "%.0f MB", Double(bytes) / 1e6) }
         return [
             "flood: \(connections) idle connections from \(hosts) addresses (\(processes) processes), opened in \(Format.seconds(Double(openedIn.components.seconds) + Double(openedIn.components.attoseconds) / 1e18)), each reopened as soon as node 1 closed it: \(figures.opened) connections made in all, \(figures.failed) attempts not connected",
-            "node 1 held at most \(figures.heldMax) of them at once; refused \(refused.reduce(0, +)) at once (\(refused[1]) at the port's limit, \(refused[0]) at the per-address limit, \(refused[2]) at the open file limit); closed \(timedOut) that started no TLS within the handshake timeout",
+            "at most \(figures.heldMax) of them were open at once (accepted by node 1 or waiting in the system's accept queue); node 1 held at most \(node.clientConnectionsMax) connections on its client port, its clients' included; it refused \(refused.reduce(0, +)) at once (\(refused[1]) at the port's limit, \(refused[0]) at the per-address limit, \(refused[2]) at the open file limit) and closed \(timedOut) that started no TLS within the handshake timeout",
             "node 1 resident memory: \(megabytes(residentBefore)) before the flood, at most \(megabytes(node.residentBytesMax)) during it; at most \(node.openFilesMax) open files",
         ]
     }
 }
 
-/// Samples a node process's resident memory and open files once a second until stopped.
+/// Samples a node process's resident memory, open files and client connections (from its
+/// admin endpoint) once a second until stopped.
 final class NodeSampler: @unchecked Sendable {
     /// The largest figures seen.
     struct Figures: Sendable {
@@ -159,17 +160,23 @@ final class NodeSampler: @unchecked Sendable {
         var residentBytesMax = 0
         /// Open files.
         var openFilesMax = 0
+        /// Connections open on the client port.
+        var clientConnectionsMax = 0
     }
 
     private let sampling: Task<Figures, Never>
 
-    /// Starts sampling process `pid`.
-    init(pid: Int32) {
+    /// Starts sampling process `pid`, whose admin endpoint is at `admin`.
+    init(pid: Int32, admin: String) {
         sampling = Task {
             var figures = Figures()
             while !Task.isCancelled {
                 figures.residentBytesMax = max(figures.residentBytesMax, ProcessFigures.residentBytes(of: pid) ?? 0)
                 figures.openFilesMax = max(figures.openFilesMax, ProcessFigures.openFiles(of: pid) ?? 0)
+                let open = AdminScrape.get("/metrics", from: admin).flatMap {
+                    AdminScrape.metric(#"colony_connections_open{port="client"}"#, in: $0)
+                }
+                figures.clientConnectionsMax = max(figures.clientConnectionsMax, Int(open ?? 0))
                 try? await Task.sleep(for: .seconds(1))
             }
             return figures
