@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ColonyCore", targets: ["ColonyCore"]),
         .library(name: "ColonyWire", targets: ["ColonyWire"]),
         .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
+        .library(name: "ColonyJSON", targets: ["ColonyJSON"]),
         .library(name: "ColonyPlacement", targets: ["ColonyPlacement"]),
         .library(name: "ColonySim", targets: ["ColonySim"]),
         .library(name: "ColonyCheck", targets: ["ColonyCheck"]),
@@ -48,7 +49,8 @@ let package = Package(
             ]
         ),
         .target(name: "ColonyNodeCore", dependencies: ["ColonyCore", "ColonyWire"]),
-        .target(name: "ColonyPlacement", dependencies: ["ColonyCore"]),
+        .target(name: "ColonyJSON"),
+        .target(name: "ColonyPlacement", dependencies: ["ColonyCore", "ColonyJSON"]),
         .target(
             name: "ColonySim",
             dependencies: ["ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyPlacement", "ColonyControl", "ColonyClient"]),
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "ColonyNode",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI",
+                "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI", "ColonyJSON",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +107,7 @@ let package = Package(
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
+        .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),

@@ -26,6 +26,22 @@ enum APIMapping {
             expectedEpoch: header.expectedEpoch == 0 ? nil : header.expectedEpoch, opensSession: header.opensSession))
     }
 
+    /// The `VALUE_TOO_LARGE` error for a put or compare-and-set whose value no cell takes
+    /// (over `CellLimits.ceiling`), so it is refused before it reaches a replica; nil for
+    /// any other operation (a cell's own quota is checked by its leader).
+    static func oversizedValue(_ operation: CellOperation, cell: CellID) -> Colony_V1_Error? {
+        let most = CellLimits.ceiling.valueBytesMax
+        switch operation {
+        case .put(let key, let value), .compareAndSet(let key, _, let value):
+            guard value.count > most else { return nil }
+            return error(
+                .valueTooLarge,
+                "cell \(cell.name): the value of key \(key) is \(value.count) bytes, and no cell takes values over \(most) bytes (a cell's own quota may be lower); store a smaller value")
+        case .get, .list, .delete, .increment, .transaction, .changeMembership, .deleteCell:
+            return nil
+        }
+    }
+
     /// The cell a request names, or the error saying why the name is not one.
     static func cell(_ name: String) -> Result<CellID, Colony_V1_Error> {
         do {

@@ -17,10 +17,11 @@ extension ClientService {
                 "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)"))
         }
         let driver = driver
-        if let refused = try await driver.loop.submit({ driver.openWatch() }).get() {
+        let client = ClientIdentity.key(of: context)
+        if let refused = try await driver.loop.submit({ driver.openWatch(client: client) }).get() {
             return try await end(response, error(for: refused, cell: cell, after: request.afterRevision))
         }
-        defer { driver.loop.execute { driver.closeWatch() } }
+        defer { driver.loop.execute { driver.closeWatch(client: client) } }
         let prefix = Key(request.prefix)
         var cursor = request.afterRevision
         var isResumed = false
@@ -83,6 +84,12 @@ extension ClientService {
             return stopping
         case .tooManyWatches(let max):
             var busy = APIMapping.error(.unavailable, "node \(config.node) serves its limit of \(max) watches; watch from another member")
+            busy.retryAfterMs = 1_000
+            return busy
+        case .tooManyWatchesOfClient(let client, let max):
+            var busy = APIMapping.error(
+                .unavailable,
+                "node \(config.node) serves its limit of \(max) watches for one client, and \(client) has that many open here; end one, or watch from another member")
             busy.retryAfterMs = 1_000
             return busy
         }

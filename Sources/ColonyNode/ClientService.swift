@@ -19,6 +19,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let watchBatchChangesMax: Int
     /// The most operations one session runs at a time.
     let sessionOperationsMax: Int
+    /// Fired when the node begins to stop: sessions end.
+    let sessionsEnd: StopSignal
 
     func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
@@ -49,10 +51,23 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         case .success(let made): request = made
         case .failure(let error): return .failure(error)
         }
+        if let oversized = APIMapping.oversizedValue(operation, cell: request.cell) {
+            return .failure(oversized)
+        }
         let timeout = requestTimeout
         // The request id is the same on every node that applies the write: one grep finds its path.
         logger.debug("request", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
-        switch try? await driver.ask(request, timeout: timeout) {
+        let answer: NodeAnswerOutcome?
+        switch try? await driver.askForClient(request, timeout: timeout) {
+        case .success(let outcome)?:
+            answer = outcome
+        case .failure(let refusal)?:
+            return .failure(APIMapping.invalid(
+                "expected_epoch \(refusal.expected) is \(refusal.expected - refusal.current) epochs ahead of epoch \(refusal.current) of cell \(request.cell.name) on node \(config.node), and a cell changes epoch once per membership change (a replica catching up may lag at most \(refusal.leadMax)): send the epoch of a configuration the cell returned, or 0 for none"))
+        case nil:
+            answer = nil
+        }
+        switch answer {
         case .reply(let reply)?:
             return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
         case .noAnswer(.stopping)?:

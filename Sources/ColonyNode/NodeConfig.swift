@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyJSON
 import Foundation
 
 /// How one node of a colony is set up: who it is, where it keeps its data, where it listens,
@@ -33,6 +34,11 @@ import Foundation
 /// TLS is required: peers and clients must present a certificate issued by the colony's CA
 /// (`colony certs`). A configuration without `"tls"` is refused unless it says
 /// `"plaintext": true`, which is for tests only.
+///
+/// The file is read strictly: a key this type does not know, at any level, is refused with
+/// the nearest known key (a misspelt `"keyfile"` must not run the node unencrypted), and
+/// every field is checked with a message naming it. The key file must be readable by its
+/// owner only unless `"keyFileReadableByOthers": true` says otherwise.
 public struct NodeConfig: Codable, Hashable, Sendable {
     /// The colony's name: nodes refuse peers that name another colony.
     public var colony: String
@@ -44,6 +50,9 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     public var nodes: [NodeAddress]
     /// A key file (32 raw bytes or 64 hex digits) that seals the data at rest, if any.
     public var keyFile: String?
+    /// True to accept a key file that other users (its group or anyone) may read; without
+    /// it such a key file is refused at start.
+    public var keyFileReadableByOthers: Bool?
     /// The largest quotas a cell may be created with, if lower than `CellLimits.ceiling`.
     public var cellQuotaMax: CellQuota?
     /// The colony's CA and this node's certificate and key; required unless `plaintext`.
@@ -54,13 +63,14 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     /// Makes a configuration; `validate()` checks it.
     public init(
         colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
-        cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil
+        keyFileReadableByOthers: Bool? = nil, cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil
     ) {
         self.colony = colony
         self.node = node
         self.dataDirectory = dataDirectory
         self.nodes = nodes
         self.keyFile = keyFile
+        self.keyFileReadableByOthers = keyFileReadableByOthers
         self.cellQuotaMax = cellQuotaMax
         self.tls = tls
         self.plaintext = plaintext
@@ -81,14 +91,9 @@ public struct NodeConfig: Codable, Hashable, Sendable {
         }
         let config: NodeConfig
         do {
-            config = try JSONDecoder().decode(NodeConfig.self, from: data)
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw .invalid(path: path, reason: "the field \"\(key.stringValue)\" is missing")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw .invalid(path: path, reason: "the field \"\(field)\" has the wrong type: \(context.debugDescription)")
+            config = try StrictJSON.decode(NodeConfig.self, from: data)
         } catch {
-            throw .invalid(path: path, reason: "not valid JSON: \(error.localizedDescription)")
+            throw .invalid(path: path, reason: error.description)
         }
         do {
             try config.validate()
@@ -96,61 +101,6 @@ public struct NodeConfig: Codable, Hashable, Sendable {
             throw .invalid(path: path, reason: error.reason)
         }
         return config
-    }
-
-    /// Checks that the configuration can run: a colony name, a node that is listed, unique
-    /// node ids, addresses that parse, and TLS files (or an explicit `"plaintext": true`).
-    public func validate() throws(NodeConfigProblem) {
-        switch (tls, plaintext ?? false) {
-        case (nil, false):
-            throw NodeConfigProblem("""
-                there is no "tls" section, and TLS is required. Make certificates with `colony certs init --dir DIR` \
-                and `colony certs node \(node) --dir DIR`, then add "tls": {"ca": "DIR/ca.pem", "certificate": \
-                "DIR/node-\(node).pem", "key": "DIR/node-\(node).key"}; or set "plaintext": true (for tests only)
-                """)
-        case (.some, true):
-            throw NodeConfigProblem("both \"tls\" and \"plaintext\": true are set; remove one (plaintext is for tests only)")
-        case (.some(let files), false):
-            for (field, path) in [("ca", files.ca), ("certificate", files.certificate), ("key", files.key)] where path.isEmpty {
-                throw NodeConfigProblem("\"tls.\(field)\" is empty; name a PEM file")
-            }
-        case (nil, true):
-            break
-        }
-        guard !colony.isEmpty, colony.utf8.count <= 64 else {
-            throw NodeConfigProblem("\"colony\" must be a name of 1 to 64 bytes")
-        }
-        guard !dataDirectory.isEmpty else { throw NodeConfigProblem("\"dataDirectory\" is empty") }
-        guard node != 0 else { throw NodeConfigProblem("\"node\" must be a positive id") }
-        var seen: Set<UInt32> = []
-        for entry in nodes {
-            guard entry.node != 0 else { throw NodeConfigProblem("node ids in \"nodes\" must be positive") }
-            guard seen.insert(entry.node).inserted else {
-                throw NodeConfigProblem("node \(entry.node) is listed twice in \"nodes\"")
-            }
-            for (kind, name) in [("zone", entry.zone), ("rack", entry.rack), ("color", entry.color)] {
-                if let name, let problem = NodeAddress.domainNameProblem(name) {
-                    throw NodeConfigProblem("node \(entry.node): \"\(kind)\" \(problem)")
-                }
-            }
-            for address in [entry.peerAddress, entry.clientAddress] + (entry.adminAddress.map { [$0] } ?? []) {
-                guard HostPort(address) != nil else {
-                    throw NodeConfigProblem("node \(entry.node): \"\(address)\" is not an address; write HOST:PORT with a port from 1 to 65535")
-                }
-            }
-        }
-        guard seen.contains(node) else {
-            throw NodeConfigProblem("this node (\(node)) is not listed in \"nodes\"; list every node of the colony, this one included")
-        }
-        if let quota = cellQuotaMax {
-            let ceiling = CellQuota(CellLimits.ceiling)
-            for (name, value, most) in [
-                ("keysMax", quota.keysMax, ceiling.keysMax), ("bytesMax", quota.bytesMax, ceiling.bytesMax),
-                ("valueBytesMax", quota.valueBytesMax, ceiling.valueBytesMax),
-            ] where value < 1 || value > most {
-                throw NodeConfigProblem("\"cellQuotaMax.\(name)\" must be from 1 to \(most), not \(value)")
-            }
-        }
     }
 
     /// This node's own entry.
@@ -187,92 +137,6 @@ public struct CellQuota: Codable, Hashable, Sendable {
     public init(_ limits: CellLimits) {
         self.init(keysMax: limits.keysMax, bytesMax: limits.cellBytesMax, valueBytesMax: limits.valueBytesMax)
     }
-}
-
-/// Where one node listens.
-public struct NodeAddress: Codable, Hashable, Sendable {
-    /// The node's id.
-    public var node: UInt32
-    /// HOST:PORT for other nodes.
-    public var peerAddress: String
-    /// HOST:PORT for clients.
-    public var clientAddress: String
-    /// HOST:PORT of the admin endpoint (`/metrics`, `/health`, `/status` over HTTP), if the
-    /// node has one.
-    public var adminAddress: String?
-    /// The zone the node is in, if declared (see `zoneName`).
-    public var zone: String?
-    /// The rack, within its zone, the node is in, if declared (see `rackName`).
-    public var rack: String?
-    /// The node's deployment group, if declared (see `colorName`).
-    public var color: String?
-
-    /// The zone of a node that declares none.
-    public static let defaultZone = "default"
-    /// The color of a node that declares none.
-    public static let defaultColor = "default"
-    /// The longest zone, rack or color name, in bytes.
-    public static let domainNameBytesMax = 64
-
-    /// Makes an entry.
-    public init(
-        node: UInt32, peerAddress: String, clientAddress: String, adminAddress: String? = nil, zone: String? = nil,
-        rack: String? = nil, color: String? = nil
-    ) {
-        self.node = node
-        self.peerAddress = peerAddress
-        self.clientAddress = clientAddress
-        self.adminAddress = adminAddress
-        self.zone = zone
-        self.rack = rack
-        self.color = color
-    }
-
-    /// The node's zone: `zone`, else `default`.
-    public var zoneName: String { zone ?? Self.defaultZone }
-    /// The node's rack: `rack`, else a rack of its own, `rack-N`.
-    public var rackName: String { rack ?? "rack-\(node)" }
-    /// The node's color: `color`, else `default`.
-    public var colorName: String { color ?? Self.defaultColor }
-
-    /// What is wrong with a zone, rack or color name, or nil when it is one: 1 to 64 bytes of
-    /// `A-Z a-z 0-9 - _ .` (the placer's rule for failure-domain names).
-    public static func domainNameProblem(_ name: String) -> String? {
-        guard !name.isEmpty, name.utf8.count <= domainNameBytesMax else {
-            return "must be 1 to \(domainNameBytesMax) bytes, not \(name.utf8.count)"
-        }
-        let allowed = name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                return true
-            default:
-                return false
-            }
-        }
-        return allowed ? nil : "is \"\(name)\"; use only A-Z a-z 0-9 - _ ."
-    }
-}
-
-/// A HOST:PORT address, parsed.
-public struct HostPort: Hashable, Sendable, CustomStringConvertible {
-    /// The host name or IP address.
-    public var host: String
-    /// The port, 1 to 65535.
-    public var port: Int
-
-    /// Parses `HOST:PORT`; nil when it is not one.
-    public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        let host = String(text[..<colon])
-        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
-            return nil
-        }
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String { "\(host):\(port)" }
 }
 
 /// What is wrong with a configuration, in words.

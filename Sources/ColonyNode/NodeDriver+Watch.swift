@@ -21,17 +21,17 @@ extension NodeDriver {
         watches.unpark(answering: future, cell: cell)?.promise.fail(CancellationError())
     }
 
-    /// Counts a new watch in; or says why not: the node serves its limit of watches, or is stopping.
-    func openWatch() -> WatchEnd? {
+    /// Counts a new watch of `client` in; or says why not: the node is stopping, or serves its
+    /// limit of watches in all or for that client.
+    func openWatch(client: String) -> WatchEnd? {
         loop.preconditionInEventLoop()
-        if watches.isClosed { return .stopping }
-        return watches.open() ? nil : .tooManyWatches(max: watches.watchesMax)
+        return watches.open(client: client)
     }
 
-    /// Counts a watch out.
-    func closeWatch() {
+    /// Counts a watch of `client` out.
+    func closeWatch(client: String) {
         loop.preconditionInEventLoop()
-        watches.close()
+        watches.close(client: client)
     }
 
     /// Ends every watch (the node is stopping): parked pulls fail with `stopping`, and so does

@@ -30,17 +30,20 @@ final class NodeDriver: @unchecked Sendable {
     private var handOff: (promise: EventLoopPromise<Int>, deadline: NIODeadline)?
     /// The watches this node serves and the pulls waiting for their cells to change.
     var watches: WatchBoard
+    /// How far ahead of its replica's epoch a client request's expected epoch may be.
+    let epochLeadMax: Epoch
 
     init(
-        loop: any EventLoop, core: NodeCore, tick: TimeAmount, storage: StorageWriter, links: PeerLinks, watchesMax: Int,
-        metrics: NodeMetrics, logger: Logger
+        loop: any EventLoop, core: NodeCore, tick: TimeAmount, storage: StorageWriter, links: PeerLinks, watches: WatchBoard,
+        epochLeadMax: Epoch, metrics: NodeMetrics, logger: Logger
     ) {
         self.loop = loop
         self.core = core
         self.tick = tick
         self.storage = storage
         self.links = links
-        self.watches = WatchBoard(watchesMax: watchesMax)
+        self.watches = watches
+        self.epochLeadMax = epochLeadMax
         self.metrics = metrics
         self.logger = logger
     }
@@ -215,6 +218,19 @@ extension NodeDriver {
     /// see `submit(_:timeout:)`.
     func ask(_ request: ClientRequest, timeout: TimeAmount) async throws -> NodeAnswerOutcome {
         try await loop.flatSubmit { self.submit(request, timeout: timeout) }.get()
+    }
+
+    /// From any thread: hands a client's request to the loop and awaits the cell's answer,
+    /// unless its expected epoch is further ahead of the replica here than any cell moves
+    /// (`epochLeadMax`): that is refused at once.
+    func askForClient(_ request: ClientRequest, timeout: TimeAmount) async throws -> Result<NodeAnswerOutcome, EpochTooFarAhead> {
+        try await loop.flatSubmit {
+            let current = self.core.host.replica(request.cell)?.configuration?.epoch
+            if let refusal = EpochTooFarAhead(expected: request.expectedEpoch, current: current, leadMax: self.epochLeadMax) {
+                return self.loop.makeSucceededFuture(.failure(refusal))
+            }
+            return self.submit(request, timeout: timeout).map { .success($0) }
+        }.get()
     }
 
     /// From any thread: the node's status, read on the loop.

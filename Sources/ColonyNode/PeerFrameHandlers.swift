@@ -2,20 +2,36 @@ import ColonyCore
 import ColonyWire
 import Logging
 import NIOCore
+import NIOTLS
+
+/// What the handlers of one inbound peer connection share: who the peer is, once its hello
+/// was accepted. Confined to the connection's event loop.
+final class PeerConnectionState {
+    /// The node that said hello; nil until then.
+    var sender: NodeID?
+}
 
 /// Cuts a peer connection's bytes into frames (header included, body not yet decoded),
 /// checking each header before waiting for its body, so an absurd length is refused at once
-/// instead of being buffered.
+/// instead of being buffered. Until the connection's hello is accepted, only a frame as
+/// small as a hello may come: a stranger cannot make the node buffer a large body.
 struct PeerFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = [UInt8]
 
+    /// The largest hello body: the longest colony name and the largest node id.
+    static let helloBodyBytesMax = PeerFrame.hello(
+        colony: String(repeating: "c", count: NodeConfig.colonyNameBytesMax), node: NodeID(UInt32.max)
+    ).encoded().count - PeerFrame.headerBytes
+
     let frameBytesMax: Int
+    let connection: PeerConnectionState
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let headerBytes = buffer.getBytes(at: buffer.readerIndex, length: PeerFrame.headerBytes) else {
             return .needMoreData
         }
-        let header = try PeerFrameHeader(headerBytes, frameBytesMax: frameBytesMax)
+        let bodyBytesMax = connection.sender == nil ? Self.helloBodyBytesMax : frameBytesMax
+        let header = try PeerFrameHeader(headerBytes, frameBytesMax: bodyBytesMax)
         guard let frame = buffer.readBytes(length: PeerFrame.headerBytes + header.bodyLength) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
@@ -33,8 +49,10 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 /// The receiving end of a connection another node opened: the first frame must be a hello
 /// from a node of this colony; every later frame is handed, still encoded, to the node core
 /// with the sender's id, and the connection is closed if the core refuses it. With TLS, the
-/// hello must name the node the connection's certificate was issued to. Anything else closes
-/// the connection with the reason logged; the node goes on serving.
+/// certificate must be a node's (a client's is refused as soon as the handshake ends) and
+/// the hello must name the node it was issued to. Anything else closes the connection with
+/// the reason logged; the node goes on serving. An accepted hello ends the connection's
+/// handshake deadline (`ConnectionGreeted`).
 final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = [UInt8]
 
@@ -42,44 +60,40 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private let node: NodeID
     private let knownNodes: Set<NodeID>
     private let authenticatesPeers: Bool
+    private let connection: PeerConnectionState
     private let deliver: @Sendable (NodeID, [UInt8], any Channel) -> Void
     private let logger: Logger
-    private let helloTimeout: TimeAmount
-    private var peer: NodeID?
-    private var helloDeadline: Scheduled<Void>?
 
     init(
-        colony: String, node: NodeID, knownNodes: Set<NodeID>, authenticatesPeers: Bool, helloTimeout: TimeAmount,
+        colony: String, node: NodeID, knownNodes: Set<NodeID>, authenticatesPeers: Bool, connection: PeerConnectionState,
         logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
     ) {
         self.colony = colony
         self.node = node
         self.knownNodes = knownNodes
         self.authenticatesPeers = authenticatesPeers
-        self.helloTimeout = helloTimeout
+        self.connection = connection
         self.logger = logger
         self.deliver = deliver
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        let channel = context.channel
-        let logger = logger
-        let timeout = helloTimeout
-        helloDeadline = context.eventLoop.scheduleTask(in: helloTimeout) {
-            logger.warning("closing a peer connection that sent no hello within \(timeout)", metadata: ["remote": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-            channel.close(promise: nil)
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if authenticatesPeers, let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            switch PeerCertificate.identity(in: context.pipeline.syncOperations) {
+            case .node?:
+                break
+            case .some(let other):
+                return refuse(context, "it presented the certificate of \(other), and only nodes may connect to the peer port")
+            case nil:
+                return refuse(context, "it presented no certificate naming a node")
+            }
         }
-        context.fireChannelActive()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        helloDeadline?.cancel()
-        context.fireChannelInactive()
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
-        if let sender = peer {
+        if let sender = connection.sender {
             return deliver(sender, bytes, context.channel)
         }
         let frame: PeerFrame
@@ -106,8 +120,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
                     return refuse(context, "its hello names node \(sender), but it presented no certificate naming a node")
                 }
             }
-            helloDeadline?.cancel()
-            peer = sender
+            connection.sender = sender
+            context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
             logger.debug("peer connected", metadata: ["peer": "\(sender)"])
         case .messages, .createCell:
             refuse(context, "its first frame was not a hello")
@@ -121,7 +135,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private func refuse(_ context: ChannelHandlerContext, _ reason: String) {
         logger.warning(
             "closing a peer connection: \(reason)",
-            metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "peer": "\(peer.map { "\($0)" } ?? "unknown")"])
+            metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "peer": "\(connection.sender.map { "\($0)" } ?? "unknown")"])
         context.close(promise: nil)
     }
 }

@@ -19,6 +19,8 @@ enum WatchEnd: Error, Hashable, Sendable {
     case stopping
     /// The node serves its limit of watches already.
     case tooManyWatches(max: Int)
+    /// The node serves its limit of watches for this client already.
+    case tooManyWatchesOfClient(client: String, max: Int)
 }
 
 /// One watcher's request for its next changes, parked on the node's loop while the cell has
@@ -84,32 +86,49 @@ enum WatchAnswer: Hashable {
     }
 }
 
-/// The pulls parked on a node's loop, by cell, and the count of open watches; confined to
-/// the driver's loop like the driver itself.
+/// The pulls parked on a node's loop, by cell, and the count of open watches, in all and by
+/// client; confined to the driver's loop like the driver itself.
 struct WatchBoard {
     /// The most watches the node serves at once.
     let watchesMax: Int
+    /// The most watches the node serves at once for one client.
+    let perClientMax: Int
     /// Open watches (each a gRPC stream), parked or not.
     private(set) var openCount = 0
+    /// Open watches by client.
+    private var openByClient: [String: Int] = [:]
     /// Whether the node stopped serving watches (it is stopping).
     private(set) var isClosed = false
     private var parked: [CellID: [WatchPull]] = [:]
 
-    init(watchesMax: Int) {
+    init(watchesMax: Int, perClientMax: Int) {
         self.watchesMax = watchesMax
+        self.perClientMax = perClientMax
     }
 
-    /// Counts a new watch in; false when the node is at its limit or closed.
-    mutating func open() -> Bool {
-        guard !isClosed, openCount < watchesMax else { return false }
+    /// Counts in a new watch of `client`; or says why not: the node is stopping, serves its
+    /// limit of watches, or serves the client's limit.
+    mutating func open(client: String) -> WatchEnd? {
+        if isClosed { return .stopping }
+        guard openCount < watchesMax else { return .tooManyWatches(max: watchesMax) }
+        let ofClient = openByClient[client] ?? 0
+        guard ofClient < perClientMax else { return .tooManyWatchesOfClient(client: client, max: perClientMax) }
         openCount += 1
-        return true
+        openByClient[client] = ofClient + 1
+        return nil
     }
 
-    /// Counts a watch out.
-    mutating func close() {
-        precondition(openCount > 0, "Invalid state: more watches closed than opened")
+    /// Counts a watch of `client` out.
+    mutating func close(client: String) {
+        let ofClient = openByClient[client] ?? 0
+        precondition(openCount > 0 && ofClient > 0, "Invalid state: more watches closed than opened")
         openCount -= 1
+        openByClient[client] = ofClient == 1 ? nil : ofClient - 1
+    }
+
+    /// Watches open for `client`.
+    func openCount(of client: String) -> Int {
+        openByClient[client] ?? 0
     }
 
     /// Parks a pull until its cell changes.

@@ -1,3 +1,4 @@
+import ColonyJSON
 import Foundation
 
 /// Reads a what-if fleet file (JSON). Foundation is used here only to parse the file.
@@ -10,13 +11,9 @@ import Foundation
 /// `"nodes": [{"id": 1, "zone": "z1", "rack": "r1", "color": "blue", "state": "active"}, ...]`
 /// (`color` defaults to `default`, `state` to `active`). `cells` is required; `replicas`
 /// defaults to 7, `overlapMax` to one less than a majority, `seed` to 0, `searchStepsMax` to
-/// 20000. Unknown keys are refused, so a misspelt option is not silently ignored.
+/// 20000. Unknown keys are refused at every level, with the key that was meant, so a
+/// misspelt option is not silently ignored (`StrictJSON`).
 public enum WhatIfFile {
-    /// The keys a what-if file may hold.
-    public static let keys: Set<String> = [
-        "zones", "racksPerZone", "nodesPerRack", "colors", "nodes", "cells", "replicas", "overlapMax", "seed", "searchStepsMax",
-    ]
-
     private struct Contents: Decodable {
         var zones: Int?
         var racksPerZone: Int?
@@ -40,27 +37,11 @@ public enum WhatIfFile {
 
     /// Parses a what-if file's bytes; `path` names it in errors.
     public static func parse(_ data: Data, path: String) throws(PlacementError) -> WhatIf {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw .malformedFleetFile(path: path, detail: "not valid JSON (\(error.localizedDescription))")
-        }
-        guard let top = object as? [String: Any] else {
-            throw .malformedFleetFile(path: path, detail: "the top level must be a JSON object")
-        }
-        if let unknown = top.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw .malformedFleetFile(path: path, detail: "unknown key \"\(unknown)\"; the keys are \(keys.sorted().joined(separator: ", "))")
-        }
         let contents: Contents
         do {
-            contents = try JSONDecoder().decode(Contents.self, from: data)
-        } catch let error as DecodingError {
-            throw .malformedFleetFile(path: path, detail: describe(error))
-        } catch let error as FleetError {
-            throw .malformedFleetFile(path: path, detail: error.description)
+            contents = try StrictJSON.decode(Contents.self, from: data)
         } catch {
-            throw .malformedFleetFile(path: path, detail: "\(error)")
+            throw .malformedFleetFile(path: path, detail: error.description)
         }
         let fleet = try fleet(of: contents, path: path)
         let configuration = PlacerConfiguration(
@@ -85,31 +66,5 @@ public enum WhatIfFile {
             throw .malformedFleetFile(path: path, detail: "give \"nodes\", or all of zones, racksPerZone and nodesPerRack")
         }
         return try Fleet(shape: FleetShape(zones: zones, racksPerZone: racks, nodesPerRack: perRack, colors: contents.colors ?? 1))
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func location(_ path: [any CodingKey]) -> String {
-            var text = ""
-            for key in path {
-                if let position = key.intValue {
-                    text += "[\(position)]"
-                } else {
-                    text += (text.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return text.isEmpty ? "the top level" : text
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key \"\(key.stringValue)\" in \(location(context.codingPath))"
-        case .typeMismatch(let type, let context):
-            return "\(location(context.codingPath)) should be \(type == String.self ? "a string" : type == [FleetNode].self ? "a list of nodes" : "a whole number in range")"
-        case .valueNotFound(_, let context):
-            return "\(location(context.codingPath)) is null"
-        case .dataCorrupted(let context):
-            return "\(location(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
-        }
     }
 }

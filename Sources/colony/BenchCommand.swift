@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Colony and print figures.",
-        subcommands: [CoreBenchmark.self, WalBenchmark.self, LoadBenchmark.self]
+        subcommands: [CoreBenchmark.self, WalBenchmark.self, LoadBenchmark.self, HostileBenchmark.self, FloodCommand.self]
     )
 }

@@ -18,18 +18,24 @@ struct LoadRunner: Sendable {
     /// Runs the load until `duration` has passed or `history.stop()` is called, then the
     /// final reads; returns the history. Whoever holds `history` can follow the load's progress.
     func run(history: HistoryLog = HistoryLog()) async throws -> [HistoryEvent] {
+        let made = try (0..<clients).map { _ in try ColonyClient(nodes: nodes, tls: tls, policy: policy) }
+        let events = try await run(history: history, using: made)
+        for client in made { await client.close() }
+        return events
+    }
+
+    /// The same, each of `clients` (one per loop, kept open) driving one loop of the load:
+    /// clients connected before may go on using their connections.
+    func run(history: HistoryLog = HistoryLog(), using clients: [ColonyClient]) async throws -> [HistoryEvent] {
         let end = ContinuousClock.now + duration
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for index in 0..<clients {
-                let client = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
+        await withTaskGroup(of: Void.self) { group in
+            for (index, client) in clients.enumerated() {
                 group.addTask {
                     var worker = LoadWorker(
                         index: index, client: client, cells: cells, keysPerCell: keysPerCell, history: history)
                     await worker.run(until: end)
-                    await client.close()
                 }
             }
-            try await group.waitForAll()
         }
         let reader = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
         let process = await history.newProcess()

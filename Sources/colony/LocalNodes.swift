@@ -14,6 +14,8 @@ final class LocalNodes: @unchecked Sendable {
     let configs: [NodeConfig]
     private let executable: String
     private let logLevel: String
+    /// The open file limit (`ulimit -n`) each node runs under, if not the one this process has.
+    var openFilesMax: Int?
     private(set) var processes: [UInt32: Process] = [:]
     private var exits: [UInt32: ProcessExit] = [:]
     /// The control loop's process, if it runs.
@@ -43,10 +45,12 @@ final class LocalNodes: @unchecked Sendable {
         return .files(ca: files.ca, certificate: files.certificate, key: files.key)
     }
 
-    /// Starts `count` nodes of `executable` (default: this one), reusing an earlier colony's
-    /// configuration found in `directory`, and waits until each answers.
+    /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
+    /// files if given, reusing an earlier colony's configuration found in `directory`, and
+    /// waits until each answers.
     static func start(
-        count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", executable: String? = nil
+        count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", executable: String? = nil,
+        openFilesMax: Int? = nil
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -56,6 +60,7 @@ final class LocalNodes: @unchecked Sendable {
         let nodes = LocalNodes(
             directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory), executable: executable,
             logLevel: logLevel)
+        nodes.openFilesMax = openFilesMax
         do {
             for config in nodes.configs {
                 try nodes.launch(config.node)
@@ -115,8 +120,15 @@ final class LocalNodes: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["node", "--config", configPath, "--log-level", logLevel]
+        let arguments = ["node", "--config", configPath, "--log-level", logLevel]
+        if let openFilesMax {
+            // The shell sets the limit and then becomes the node, so the node's pid is the child's.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFilesMax) && exec \"$0\" \"$@\"", executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        }
         process.standardOutput = log
         process.standardError = log
         let exit = ProcessExit()

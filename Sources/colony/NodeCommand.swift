@@ -44,6 +44,9 @@ struct NodeRunCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        if let (from, to) = OpenFileLimit.raiseToHard() {
+            logger.info("raised the open file limit from \(from) to its hard limit \(to), for connections")
+        }
         let server: ColonyNodeServer
         do {
             server = try await ColonyNodeServer.start(config: nodeConfig, logger: logger)

@@ -188,17 +188,25 @@ struct WatchRuleTests {
 
     @Test("a node serves at most its limit of watches, and none once closed")
     func watchLimit() {
-        var board = WatchBoard(watchesMax: 2)
-        let first = board.open()
-        let second = board.open()
-        let third = board.open()
-        #expect(first && second && !third)
-        board.close()
-        let afterOneClosed = board.open()
-        #expect(afterOneClosed)
+        var board = WatchBoard(watchesMax: 2, perClientMax: 2)
+        #expect(board.open(client: "a") == nil)
+        #expect(board.open(client: "b") == nil)
+        #expect(board.open(client: "c") == .tooManyWatches(max: 2))
+        board.close(client: "a")
+        #expect(board.open(client: "c") == nil)
         _ = board.closeAll()
-        board.close()
-        let afterClosing = board.open()
-        #expect(!afterClosing)
+        board.close(client: "c")
+        #expect(board.open(client: "c") == .stopping)
+    }
+
+    @Test("one client cannot take every watch slot of a node; the others keep theirs")
+    func watchLimitPerClient() {
+        var board = WatchBoard(watchesMax: 10, perClientMax: 3)
+        for _ in 0..<3 { #expect(board.open(client: "greedy") == nil) }
+        #expect(board.open(client: "greedy") == .tooManyWatchesOfClient(client: "greedy", max: 3))
+        #expect(board.open(client: "modest") == nil)
+        board.close(client: "greedy")
+        #expect(board.open(client: "greedy") == nil)
+        #expect(board.openCount(of: "greedy") == 3 && board.openCount == 4)
     }
 }

@@ -64,7 +64,7 @@ struct PeerGarbageTests {
     /// Starts three nodes with a short hello timeout and a cell on them.
     func startColony() async throws -> LocalColony {
         var options = ColonyNodeServer.Options()
-        options.helloTimeout = .milliseconds(300)
+        options.peerConnections.handshakeTimeout = .milliseconds(300)
         let colony = try LocalColony(nodes: 3, options: options)
         try await colony.startAll()
         try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
@@ -80,6 +80,29 @@ struct PeerGarbageTests {
             Issue.record("the colony stopped serving after the garbage: \(outcome)")
             return
         }
+    }
+
+    @Test(
+        "before its hello a peer may send only a frame as small as a hello: a large frame is refused at its header, and a client's certificate at the handshake",
+        .timeLimit(.minutes(1)))
+    func nothingLargeBeforeHello() async throws {
+        var options = ColonyNodeServer.Options()
+        // Only the checks themselves may close these connections in time, not the deadline.
+        options.peerConnections.handshakeTimeout = .seconds(60)
+        let colony = try LocalColony(nodes: 3, options: options)
+        try await colony.start(1)
+        let port = colony.configs[0].own.peerAddress
+        let node2 = colony.certificates.files(for: .node(NodeID(2)))
+        let client = colony.certificates.files(for: .client(CertificateFolder.developmentClient))
+        let largeFrame = header(kind: 2, length: UInt32(options.frameBytesMax)) + [UInt8](repeating: 0, count: 65_536)
+        let asNode = try await TLSProbe.send(largeFrame, to: port, presenting: node2, trusting: node2.ca, timeout: .seconds(5))
+        #expect(asNode == .closedByNode, "the node waited for the body of a large frame sent before any hello")
+        let asClient = try await TLSProbe.send([], to: port, presenting: client, trusting: node2.ca, timeout: .seconds(5))
+        #expect(asClient == .closedByNode, "the node kept a peer connection made with a client's certificate")
+        let largeHello = header(kind: 1, length: UInt32(PeerFrameDecoder.helloBodyBytesMax + 1))
+        let hello = try await TLSProbe.send(largeHello, to: port, presenting: node2, trusting: node2.ca, timeout: .seconds(5))
+        #expect(hello == .closedByNode, "the node waited for a hello larger than any hello")
+        await colony.shutdown()
     }
 
     @Test("bytes that are not TLS (HTTP, random bytes, frames in the clear, silence) are each refused at the TLS layer")

@@ -83,7 +83,7 @@ struct ValidationTests {
     func malformedFiles() {
         let cases: [(String, String)] = [
             ("{zones: 3", "not valid JSON"),
-            ("[1, 2]", "top level must be a JSON object"),
+            ("[1, 2]", "top level should be a JSON object"),
             (#"{"zones": 3, "racksPerZone": 2, "nodesPerRack": 2}"#, "missing key \"cells\""),
             (#"{"zones": "three", "racksPerZone": 2, "nodesPerRack": 2, "cells": 5}"#, "zones should be a whole number"),
             (#"{"zone": 3, "racksPerZone": 2, "nodesPerRack": 2, "cells": 5}"#, "unknown key \"zone\""),

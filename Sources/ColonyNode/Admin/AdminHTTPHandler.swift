@@ -3,7 +3,9 @@ import NIOCore
 import NIOHTTP1
 
 /// Serves one admin connection: each request is answered by `AdminRoutes`, and the
-/// connection closes after the answer. Request bodies are read and dropped, never kept.
+/// connection closes after the answer. Request bodies are read and dropped, never kept. A
+/// request read whole ends the connection's handshake deadline (`ConnectionGreeted`); one
+/// trickled in slower is cut by it.
 final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -26,6 +28,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let request = head else { return }
             head = nil
+            context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
             let channel = context.channel
             let loop = context.eventLoop
             routes.respond(to: request.method, uri: request.uri, on: loop).whenComplete { result in

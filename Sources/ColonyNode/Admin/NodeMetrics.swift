@@ -31,6 +31,11 @@ final class NodeMetrics: Sendable {
     let peerFrameMessages: CoreMetrics.Recorder
     /// Replica messages dropped because their peer was unreachable or backed up.
     let peerMessagesDropped: CoreMetrics.Counter
+    /// Connections open on each listening port (`colony_connections_open`, by port).
+    private let connectionsOpen: [ListeningPort: CoreMetrics.Gauge]
+    /// Connections refused at accept (`colony_connections_refused_total`) or closed on a
+    /// timeout (`colony_connections_closed_total`), by port and reason.
+    private let connectionEvents: [ListeningPort: [ConnectionEvent: CoreMetrics.Counter]]
     /// Client requests answered (`colony_requests_total`, by operation and outcome: `ok` or
     /// the error code) and how long each took (`colony_request_duration_seconds`).
     private let requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)]
@@ -62,6 +67,22 @@ final class NodeMetrics: Sendable {
         peerFrames = CoreMetrics.Counter(label: "colony_peer_frames_sent_total", factory: factory)
         peerFrameMessages = CoreMetrics.Recorder(label: "colony_peer_frame_messages", factory: factory)
         peerMessagesDropped = CoreMetrics.Counter(label: "colony_peer_messages_dropped_total", factory: factory)
+        var connectionsOpen: [ListeningPort: CoreMetrics.Gauge] = [:]
+        var connectionEvents: [ListeningPort: [ConnectionEvent: CoreMetrics.Counter]] = [:]
+        for port in ListeningPort.allCases {
+            connectionsOpen[port] = CoreMetrics.Gauge(label: "colony_connections_open", dimensions: [("port", port.rawValue)], factory: factory)
+            for event in ConnectionEvent.all {
+                let label: String
+                switch event {
+                case .refused: label = "colony_connections_refused_total"
+                case .handshakeTimedOut, .idleTimedOut: label = "colony_connections_closed_total"
+                }
+                connectionEvents[port, default: [:]][event] = CoreMetrics.Counter(
+                    label: label, dimensions: [("port", port.rawValue), ("reason", event.label)], factory: factory)
+            }
+        }
+        self.connectionsOpen = connectionsOpen
+        self.connectionEvents = connectionEvents
         var requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)] = [:]
         for kind in RequestKind.allCases {
             requestMetrics[kind] = (
@@ -88,6 +109,19 @@ final class NodeMetrics: Sendable {
         } else {
             metrics.ok.increment()
         }
+    }
+
+    /// Sets the count of connections open on `port`.
+    func connections(open count: Int, on port: ListeningPort) {
+        connectionsOpen[port]?.record(count)
+    }
+
+    /// Counts one connection `event` on `port`.
+    func count(_ event: ConnectionEvent, on port: ListeningPort) {
+        guard let counter = connectionEvents[port]?[event] else {
+            preconditionFailure("Invalid state: every port and connection event has its counter")
+        }
+        counter.increment()
     }
 
     /// The figures in Prometheus' text format.

@@ -5,12 +5,16 @@ extension ClientService {
     /// A client's session: operations arrive tagged, many per message; each runs as soon as
     /// it arrives, exactly as its single call would, and its reply goes back under its tag
     /// once its cell answers. Replies that finish together leave in one message. At most
-    /// `sessionOperationsMax` operations of one session run at a time.
+    /// `sessionOperationsMax` operations of one session run at a time. When the node begins
+    /// to stop (`sessionsEnd`), the session stops reading, answers what is in flight and ends,
+    /// so the node need not wait for the client to hang up.
     func session(
         request: RPCAsyncSequence<Colony_V1_SessionRequest, any Error>, response: RPCWriter<Colony_V1_SessionReply>,
         context: ServerContext
     ) async throws {
         let outbox = SessionOutbox(inFlightMax: sessionOperationsMax)
+        let (operations, incoming) = AsyncStream<Colony_V1_SessionOperation>.makeStream()
+        let sessionsEnd = sessionsEnd
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 while let results = await outbox.next() {
@@ -19,13 +23,22 @@ extension ClientService {
                     try await response.write(reply)
                 }
             }
-            defer { outbox.close() }
-            for try await message in request {
-                for operation in message.operations {
-                    guard await outbox.reserve() else { return }
-                    group.addTask {
-                        outbox.put(await self.answer(operation, context: context))
+            group.addTask {
+                defer { incoming.finish() }
+                // The outbox bounds the operations in flight, so the stream holds few.
+                try await sessionsEnd.interrupting {
+                    for try await message in request {
+                        for operation in message.operations {
+                            guard await outbox.reserve() else { return }
+                            incoming.yield(operation)
+                        }
                     }
+                }
+            }
+            defer { outbox.close() }
+            for await operation in operations {
+                group.addTask {
+                    outbox.put(await self.answer(operation, context: context))
                 }
             }
         }

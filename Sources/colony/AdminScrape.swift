@@ -1,0 +1,45 @@
+import ColonyNode
+import Foundation
+
+/// Reads a node's admin endpoint with one plain HTTP/1.0 request, for commands that report a
+/// node's own figures.
+enum AdminScrape {
+    /// The longest answer read.
+    static let answerBytesMax = 4 << 20
+
+    /// The body of `path` at `address` (HOST:PORT), or nil if it could not be read.
+    static func get(_ path: String, from address: String) -> String? {
+        guard let target = HostPort(address) else { return nil }
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var remote = sockaddr_in()
+        remote.sin_family = sa_family_t(AF_INET)
+        remote.sin_addr.s_addr = inet_addr(target.host)
+        remote.sin_port = UInt16(target.port).bigEndian
+        let connected = withUnsafePointer(to: &remote) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.0\r\nhost: \(address)\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+            return nil
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while answer.count < answerBytesMax {
+            let read = recv(descriptor, &buffer, buffer.count, 0)
+            guard read > 0 else { break }
+            answer += buffer[..<read]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        return text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) }
+    }
+
+    /// The value of the metric line starting with `name` (labels included) in Prometheus text.
+    static func metric(_ name: String, in page: String) -> Double? {
+        page.split(separator: "\n").first { $0.hasPrefix(name + " ") }?.split(separator: " ").last.flatMap { Double($0) }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// What the system says about a process and its open file limit (Linux's /proc; elsewhere
+/// nothing is known).
+enum ProcessFigures {
+    /// Resident memory of process `pid`, in bytes.
+    static func residentBytes(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes * 1_024
+    }
+
+    /// Open file descriptors of process `pid`.
+    static func openFiles(of pid: Int32) -> Int? {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
+    }
+}
+
+/// This process's limit on open files.
+enum OpenFileLimit {
+    #if canImport(Glibc)
+    private static let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    private static let resource = RLIMIT_NOFILE
+    #endif
+
+    /// The soft limit now.
+    static var current: UInt64 {
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0 else { return 0 }
+        return UInt64(limit.rlim_cur)
+    }
+
+    /// Raises the soft limit to the hard limit, as a process holding many connections should
+    /// (a node keeps its connections within whatever limit it gets; its children inherit
+    /// it); returns the limits before and after when it raised it.
+    static func raiseToHard() -> (from: UInt64, to: UInt64)? {
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return nil }
+        let before = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        guard setrlimit(resource, &limit) == 0 else { return nil }
+        return (UInt64(before), UInt64(limit.rlim_max))
+    }
+}
