@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 import ColonyNodeCore
 
@@ -7,8 +8,8 @@ import ColonyNodeCore
 struct OperatorRequest {
     /// What is asked.
     enum Kind {
-        /// An operation on the directory cell, as a client request.
-        case directory(ClientRequest)
+        /// An operation on the directory cell, as the client request that carries it.
+        case directory(DirectoryOperation, ClientRequest)
         /// Replace a member of a cell, as decided at an epoch.
         case changeMembership(CellID, MembershipChange, expectedEpoch: Epoch)
         /// Hand a cell's lead to a member.
@@ -35,7 +36,7 @@ struct OperatorRequest {
     /// The cell asked.
     var cell: CellID {
         switch kind {
-        case .directory(let request): return request.cell
+        case .directory(_, let request): return request.cell
         case .changeMembership(let cell, _, _), .transfer(let cell, _): return cell
         }
     }
@@ -43,7 +44,7 @@ struct OperatorRequest {
     /// Whether the request changes something: giving up on it may leave its outcome unknown.
     var isWrite: Bool {
         switch kind {
-        case .directory(let request): return !request.operation.isRead
+        case .directory(_, let request): return !request.operation.isRead
         case .changeMembership, .transfer: return true
         }
     }

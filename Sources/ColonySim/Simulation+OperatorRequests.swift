@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 import ColonyNodeCore
 
@@ -27,6 +28,18 @@ extension Simulation {
         let action = request.machine.start(preferring: guess, now: now)
         control.requests[number] = request
         carryOut(action, ofOperatorRequest: number)
+    }
+
+    /// Starts a directory operation, for `purpose`, through its client's session.
+    mutating func startDirectoryOperation(_ operation: DirectoryOperation, for purpose: OperatorRequest.Purpose) {
+        let cellOperation: CellOperation
+        do {
+            cellOperation = try operation.cellOperation()
+        } catch {
+            preconditionFailure("Invalid state: the control plane's records always encode: \(error)")
+        }
+        guard let request = control.clients[purpose]?.request(cellOperation, cell: directoryCell, epoch: nil) else { return }
+        startOperatorRequest(.directory(operation, request), for: purpose)
     }
 
     /// The nodes the control plane knows to ask: every node that ever joined the fleet.
@@ -65,7 +78,7 @@ extension Simulation {
         guard let delay = network.clientDelay(using: &random) else { return }
         let index = nodeIndex(target)
         switch request.kind {
-        case .directory(let clientRequest):
+        case .directory(_, let clientRequest):
             let waiter = WaiterRoute.operatorRequest(number).waiter
             schedule(.request(nodeIndex: index, request: clientRequest, waiter: waiter), after: delay)
         case .changeMembership(let cell, let change, let epoch):
