@@ -16,18 +16,14 @@ extension Simulation {
 
     /// Starts a request of the control plane's, for `purpose`.
     mutating func startOperatorRequest(_ kind: OperatorRequest.Kind, for purpose: OperatorRequest.Purpose) {
-        var request = OperatorRequest(
-            kind: kind, purpose: purpose,
-            machine: RetryMachine(policy: operatorRetryPolicy, isWrite: false, leader: nil, members: [], seeds: fleetNodeIDs))
-        let view = control.views[request.cell] ?? CachedCell(members: fleetNodeIDs, leader: nil)
-        request.machine = RetryMachine(
-            policy: operatorRetryPolicy, isWrite: request.isWrite, leader: view.leader, members: view.members, seeds: fleetNodeIDs)
+        let view = control.views[kind.cell] ?? CachedCell(members: fleetNodeIDs, leader: nil)
+        var machine = RetryMachine(
+            policy: operatorRetryPolicy, isWrite: kind.isWrite, leader: view.leader, members: view.members, seeds: fleetNodeIDs)
         control.lastRequest += 1
-        let number = control.lastRequest
         let guess = view.members[Int(random.next() % UInt64(view.members.count))]
-        let action = request.machine.start(preferring: guess, now: now)
-        control.requests[number] = request
-        carryOut(action, ofOperatorRequest: number)
+        let action = machine.start(preferring: guess, now: now)
+        control.requests[control.lastRequest] = OperatorRequest(kind: kind, purpose: purpose, machine: machine)
+        carryOut(action, ofOperatorRequest: control.lastRequest)
     }
 
     /// Starts a directory operation, for `purpose`, through its client's session.
