@@ -11,8 +11,8 @@ public enum DirectoryOperation: Hashable, Sendable {
     case snapshot
     /// Read the control settings, the defaults when none are written; answered `.settings`.
     case settings
-    /// Write the records all at once: one record is a put, several one transaction; answered
-    /// `.written`.
+    /// Write the records (one or more) all at once: one record is a put, several one
+    /// transaction; answered `.written`.
     case write([DirectoryRecord])
 
     /// The most records one listing returns: a cell's most keys, so a listing is whole.
