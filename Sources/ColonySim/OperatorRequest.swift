@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 import ColonyNodeCore
 
@@ -7,12 +8,28 @@ import ColonyNodeCore
 struct OperatorRequest {
     /// What is asked.
     enum Kind {
-        /// An operation on the directory cell, as a client request.
-        case directory(ClientRequest)
+        /// An operation on the directory cell, as the client request that carries it.
+        case directory(DirectoryOperation, ClientRequest)
         /// Replace a member of a cell, as decided at an epoch.
         case changeMembership(CellID, MembershipChange, expectedEpoch: Epoch)
         /// Hand a cell's lead to a member.
         case transfer(CellID, to: NodeID)
+
+        /// The cell asked.
+        var cell: CellID {
+            switch self {
+            case .directory(_, let request): return request.cell
+            case .changeMembership(let cell, _, _), .transfer(let cell, _): return cell
+            }
+        }
+
+        /// Whether the request changes something: giving up on it may leave its outcome unknown.
+        var isWrite: Bool {
+            switch self {
+            case .directory(_, let request): return !request.operation.isRead
+            case .changeMembership, .transfer: return true
+            }
+        }
     }
 
     /// Who waits for the result.
@@ -33,20 +50,7 @@ struct OperatorRequest {
     var answer: OperatorAnswer?
 
     /// The cell asked.
-    var cell: CellID {
-        switch kind {
-        case .directory(let request): return request.cell
-        case .changeMembership(let cell, _, _), .transfer(let cell, _): return cell
-        }
-    }
-
-    /// Whether the request changes something: giving up on it may leave its outcome unknown.
-    var isWrite: Bool {
-        switch kind {
-        case .directory(let request): return !request.operation.isRead
-        case .changeMembership, .transfer: return true
-        }
-    }
+    var cell: CellID { kind.cell }
 }
 
 /// A node's answer to one of the control plane's requests.

@@ -8,10 +8,9 @@ import ColonyPlacement
 /// simulator only carries the loop's steps out (directory reads and writes through an
 /// operator's client, `ListCells` from the nodes, membership changes and leadership
 /// transfers through the nodes' cores) and plays the operator: the fault schedule's control
-/// actions are the operator's commands (`drain`, `gone`, a node joining, `cell move`), made
-/// with the same pure choices the `colony` command makes (`NodeStateChange`,
-/// `CellTargeting`). What it keeps of its own is what injects those actions and what checks
-/// the outcome (`MajorityChecker`).
+/// actions are the operator's commands (`drain`, `gone`, a node joining, `cell move`), run
+/// by the production `OperatorCommandRun` as the `colony` command runs them. What it keeps of
+/// its own is what injects those actions and what checks the outcome (`MajorityChecker`).
 struct SimControl {
     /// The production control loop's decisions.
     var loop: ControlLoopCore
@@ -27,7 +26,8 @@ struct SimControl {
     var service: [Int: NodeState] = [:]
     /// Drained or gone nodes already reported as holding no member, by node index.
     var emptied: Set<Int> = []
-    /// The operator's commands waiting their turn, oldest first.
+    /// The operator's commands waiting their turn, oldest first (the fault schedule's
+    /// control actions, and the pause at the end of the workload).
     var operatorQueue: [OperatorCommand] = []
     /// What the operator is doing, if anything.
     var operatorPhase: Simulation.OperatorPhase?
@@ -39,8 +39,9 @@ struct SimControl {
     var requests: [UInt64: OperatorRequest] = [:]
     var lastRequest: UInt64 = 0
     /// The loop's client and the operator's, each with its own session at the directory.
-    var loopClient: OperatorClient
-    var operatorClient: OperatorClient
+    var clients: [OperatorRequest.Purpose: OperatorClient] = [
+        .loop: OperatorClient(clientID: ClientID(1 << 62 | 1)), .operatorCommand: OperatorClient(clientID: ClientID(1 << 62 | 2)),
+    ]
     /// What the control plane believes of each cell it asks: members, leader, epoch.
     var views: [CellID: CachedCell] = [:]
     /// Reads the directory's listings, decoding only the records written since the last.
@@ -56,8 +57,6 @@ struct SimControl {
         self.layout = layout.nodes
         spares = Array(layout.fleetCount..<layout.nodes.count)
         loop = ControlLoopCore(loop: seed, now: 0, configuration: configuration)
-        loopClient = OperatorClient(clientID: ClientID(1 << 62 | 1))
-        operatorClient = OperatorClient(clientID: ClientID(1 << 62 | 2))
         for index in 0..<layout.fleetCount {
             service[index] = .active
         }
@@ -97,24 +96,4 @@ struct OperatorClient {
         sequence = 0
         hasSession = false
     }
-}
-
-/// An operator's command, drawn from the fault schedule.
-enum OperatorCommand: Hashable {
-    /// `colony node drain N`.
-    case drain(Int)
-    /// `colony node gone N`, for a node lost for good.
-    case gone(Int)
-    /// `colony node activate N`, for a drained node that holds no replica any more.
-    case activate(Int)
-    /// A spare node joins: its record is written, active.
-    case join(Int)
-    /// `colony cell move CELL --near ZONE`.
-    case moveNear(CellID, zone: String)
-    /// `colony cell move CELL --off N`.
-    case moveOff(CellID, NodeID)
-    /// `colony cell move CELL --to MEMBERS`: back where a `moveOff` took it from.
-    case moveOnto(CellID, [NodeID])
-    /// `colony control pause`: the workload is over, and the colony should settle.
-    case pause
 }

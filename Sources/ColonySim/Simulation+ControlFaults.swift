@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 
 /// The fault schedule's control actions: each becomes an operator's command, queued; the
@@ -32,7 +33,7 @@ extension Simulation {
     /// `drain`: an active node is drained.
     private mutating func startDrain() -> String? {
         guard fleetHasRoomToLoseANode, let index = activeNodes.randomElement(using: &random) else { return nil }
-        enqueue(.drain(index))
+        enqueue(.setState(node: nodes[index].id.rawValue, .draining))
         return "drain \(nodes[index].id)"
     }
 
@@ -48,14 +49,14 @@ extension Simulation {
         nodes[index].crash(using: &random)
         nodes[index].isGone = true
         statistics.control.removals += 1
-        schedule(.operatorCommand(.gone(index)), after: 100 * Nanoseconds.millisecond + random.next() % (400 * Nanoseconds.millisecond))
+        schedule(.operatorCommand(.setState(node: nodes[index].id.rawValue, .gone)), after: 100 * Nanoseconds.millisecond + random.next() % (400 * Nanoseconds.millisecond))
         return "lose \(nodes[index].id) for good: it goes down and never comes back"
     }
 
     /// `add`: the next spare node joins the fleet; the control loop rebalances onto it.
     private mutating func startAddition() -> String? {
         guard let index = control.spares.first(where: { nodes[$0].isUp }) else { return nil }
-        enqueue(.join(index))
+        enqueue(.join(control.record(ofNode: index)))
         return "join \(nodes[index].id) to the fleet"
     }
 
@@ -64,7 +65,7 @@ extension Simulation {
         let cell = cells[Int(random.next() % UInt64(cells.count))]
         let zones = Array(Set(control.layout.map(\.zone))).sorted()
         let zone = zones[Int(random.next() % UInt64(zones.count))]
-        enqueue(.moveNear(cell, zone: zone))
+        enqueue(.move(cell: cell.name, .near(zone: zone)))
         return "move \(cell) near zone \(zone)"
     }
 
@@ -73,7 +74,7 @@ extension Simulation {
         let cell = cells[Int(random.next() % UInt64(cells.count))]
         guard let members = control.configurations[cell]?.members else { return nil }
         let member = members[Int(random.next() % UInt64(members.count))]
-        enqueue(.moveOff(cell, member))
+        enqueue(.move(cell: cell.name, .off(member)))
         return "move \(cell) off \(member)"
     }
 }

@@ -39,19 +39,15 @@ extension Simulation {
             faultLog.append(FaultLogEntry(time: now, description: "control: \(line)"))
         }
         control.awaiting = output.step
-        switch output.step {
-        case .readDirectory:
-            readDirectory(for: .loop)
-        case .listCells(let records):
-            listCells(records.map { NodeID($0.id) })
-        case .readSettings:
-            let request = control.loopClient.request(.get(Key(ColonyDirectory.settingsKey)), cell: directoryCell, epoch: nil)
-            startOperatorRequest(.directory(request), for: .loop)
-        case .write(let record):
-            if case .cell(let placed) = record, let move = placed.move {
+        if let operation = output.step.directoryOperation {
+            if case .write(.cell(let placed)) = output.step, let move = placed.move {
                 control.moveReasons[placed.cell] = move.reason
             }
-            write(record, for: .loop)
+            return startDirectoryOperation(operation, for: .loop)
+        }
+        switch output.step {
+        case .listCells(let records):
+            listCells(records.map { NodeID($0.id) })
         case .changeMembership(let cell, let remove, let add, let epoch):
             let change = MembershipChange(remove: remove, add: add)
             if let configuration = control.configurations[cell] {
@@ -65,31 +61,9 @@ extension Simulation {
             if now < options.duration + options.operationDeadline {
                 schedule(.controlPass, after: controlPassInterval)
             }
+        case .readDirectory, .readSettings, .write:
+            preconditionFailure("Invalid state: \(output.step) is a directory operation, started above")
         }
-    }
-
-    /// Reads the whole directory in one listing.
-    mutating func readDirectory(for purpose: OperatorRequest.Purpose) {
-        let operation = CellOperation.list(prefix: Key(""), limit: CellLimits.ceiling.keysMax)
-        let request = purpose == .loop
-            ? control.loopClient.request(operation, cell: directoryCell, epoch: nil)
-            : control.operatorClient.request(operation, cell: directoryCell, epoch: nil)
-        startOperatorRequest(.directory(request), for: purpose)
-    }
-
-    /// Writes `record` to the directory.
-    mutating func write(_ record: DirectoryRecord, for purpose: OperatorRequest.Purpose) {
-        let bytes: [UInt8]
-        do {
-            bytes = try record.encoded()
-        } catch {
-            preconditionFailure("Invalid state: the control plane's records always encode: \(error)")
-        }
-        let operation = CellOperation.put(Key(record.key), bytes)
-        let request = purpose == .loop
-            ? control.loopClient.request(operation, cell: directoryCell, epoch: nil)
-            : control.operatorClient.request(operation, cell: directoryCell, epoch: nil)
-        startOperatorRequest(.directory(request), for: purpose)
     }
 
     /// Asks `nodes` for their replicas, all at once; the answers arrive together.
@@ -121,58 +95,24 @@ extension Simulation {
     mutating func loopRequestEnded(_ request: OperatorRequest, outcome: RetryOutcome) {
         guard let step = control.awaiting else { return }
         let event: ControlLoopEvent
-        switch step {
-        case .readDirectory:
-            switch directoryResult(request, outcome: outcome) {
-            case .success(let listing): event = .directoryRead(snapshot(listing))
-            case .failure(let error): event = .directoryRead(.failure(error))
-            }
-        case .readSettings:
-            event = .settingsRead(directoryResult(request, outcome: outcome).flatMap(Self.settings))
-        case .write:
-            switch directoryResult(request, outcome: outcome) {
-            case .success: event = .written
-            case .failure(let error): event = .writeFailed(error)
-            }
+        switch request.kind {
+        case .directory(let operation, _):
+            event = step.event(answering: directoryAnswer(operation, request, outcome: outcome))
         case .changeMembership:
             event = .membershipChanged(membershipResult(request, outcome: outcome))
-        case .transferLeadership:
+        case .transfer:
             event = .leadershipTransferred(transferResult(request, outcome: outcome))
-        case .listCells, .endPass:
-            return
         }
         follow(control.loop.handle(event))
     }
 
-    /// The snapshot a listing of the directory makes, through the control plane's reader,
-    /// which decodes only the records written since it last read.
-    mutating func snapshot(_ listing: OperationResult) -> Result<DirectorySnapshot, DirectoryError> {
-        guard case .list(let items, _, _) = listing else {
-            return .failure(.unreachable("the directory answered a listing with \(listing)"))
-        }
-        do throws(DirectoryError) {
-            return .success(try control.reader.snapshot(items.map { ($0.key.string, $0.value, $0.version) }))
-        } catch {
-            return .failure(error)
-        }
-    }
-
-    /// The control settings a get of their key found (the defaults when none are written).
-    static func settings(_ result: OperationResult) -> Result<ControlSettings, DirectoryError> {
-        guard case .value(let item) = result else { return .failure(.unreachable("the directory answered a get with \(result)")) }
-        guard let item else { return .success(ControlSettings()) }
-        do throws(DirectoryError) {
-            return .success(try DirectoryCoding.decode(item.value, key: ColonyDirectory.settingsKey, as: ControlSettings.self))
-        } catch {
-            return .failure(error)
-        }
-    }
-
     /// What a directory operation came to, as the control plane's `Directory` reports it.
-    func directoryResult(_ request: OperatorRequest, outcome: RetryOutcome) -> Result<OperationResult, DirectoryError> {
+    mutating func directoryAnswer(
+        _ operation: DirectoryOperation, _ request: OperatorRequest, outcome: RetryOutcome
+    ) -> Result<DirectoryReadout, DirectoryError> {
         switch (outcome, request.answer) {
         case (.succeeded, .reply(let reply)?):
-            if case .completed(.success(let result)) = reply.outcome { return .success(result) }
+            if case .completed(.success(let result)) = reply.outcome { return operation.readout(of: result, reader: &control.reader) }
             return .failure(.unreachable("the directory answered \(reply.outcome)"))
         case (.failed, .reply(let reply)?):
             return .failure(.refused("the directory refused: \(reply.outcome)"))
@@ -225,8 +165,8 @@ extension Simulation {
 
     /// A control-plane request ended: its result goes where it was asked for.
     mutating func controlRequestEnded(_ request: OperatorRequest, outcome: RetryOutcome) {
-        if case .directory(let clientRequest) = request.kind {
-            noteSession(of: clientRequest, outcome: outcome, answer: request.answer)
+        if case .directory(_, let clientRequest) = request.kind {
+            noteSession(of: clientRequest, purpose: request.purpose, outcome: outcome)
         }
         switch request.purpose {
         case .loop: loopRequestEnded(request, outcome: outcome)
@@ -235,16 +175,13 @@ extension Simulation {
     }
 
     /// The directory answered a client's request: its session there exists; or it forgot it.
-    private mutating func noteSession(of request: ClientRequest, outcome: RetryOutcome, answer: OperatorAnswer?) {
-        let isLoop = request.id.client == control.loopClient.clientID
-        var client = isLoop ? control.loopClient : control.operatorClient
-        guard client.clientID == request.id.client else { return }
+    private mutating func noteSession(of request: ClientRequest, purpose: OperatorRequest.Purpose, outcome: RetryOutcome) {
+        guard control.clients[purpose]?.clientID == request.id.client else { return }
         switch outcome {
-        case .succeeded, .failed: if !request.operation.isRead { client.hasSession = true }
-        case .notApplied(.sessionExpired), .outcomeUnknown(.sessionExpired): client.renewSession()
+        case .succeeded, .failed: if !request.operation.isRead { control.clients[purpose]?.hasSession = true }
+        case .notApplied(.sessionExpired), .outcomeUnknown(.sessionExpired): control.clients[purpose]?.renewSession()
         case .notApplied, .outcomeUnknown: break
         }
-        if isLoop { control.loopClient = client } else { control.operatorClient = client }
     }
 
     /// Whether `node` is a live member of `cell` as far as its own replica knows: up, not

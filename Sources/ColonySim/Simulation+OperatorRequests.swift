@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 import ColonyNodeCore
 
@@ -15,18 +16,26 @@ extension Simulation {
 
     /// Starts a request of the control plane's, for `purpose`.
     mutating func startOperatorRequest(_ kind: OperatorRequest.Kind, for purpose: OperatorRequest.Purpose) {
-        var request = OperatorRequest(
-            kind: kind, purpose: purpose,
-            machine: RetryMachine(policy: operatorRetryPolicy, isWrite: false, leader: nil, members: [], seeds: fleetNodeIDs))
-        let view = control.views[request.cell] ?? CachedCell(members: fleetNodeIDs, leader: nil)
-        request.machine = RetryMachine(
-            policy: operatorRetryPolicy, isWrite: request.isWrite, leader: view.leader, members: view.members, seeds: fleetNodeIDs)
+        let view = control.views[kind.cell] ?? CachedCell(members: fleetNodeIDs, leader: nil)
+        var machine = RetryMachine(
+            policy: operatorRetryPolicy, isWrite: kind.isWrite, leader: view.leader, members: view.members, seeds: fleetNodeIDs)
         control.lastRequest += 1
-        let number = control.lastRequest
         let guess = view.members[Int(random.next() % UInt64(view.members.count))]
-        let action = request.machine.start(preferring: guess, now: now)
-        control.requests[number] = request
-        carryOut(action, ofOperatorRequest: number)
+        let action = machine.start(preferring: guess, now: now)
+        control.requests[control.lastRequest] = OperatorRequest(kind: kind, purpose: purpose, machine: machine)
+        carryOut(action, ofOperatorRequest: control.lastRequest)
+    }
+
+    /// Starts a directory operation, for `purpose`, through its client's session.
+    mutating func startDirectoryOperation(_ operation: DirectoryOperation, for purpose: OperatorRequest.Purpose) {
+        let cellOperation: CellOperation
+        do {
+            cellOperation = try operation.cellOperation()
+        } catch {
+            preconditionFailure("Invalid state: the control plane's records always encode: \(error)")
+        }
+        guard let request = control.clients[purpose]?.request(cellOperation, cell: directoryCell, epoch: nil) else { return }
+        startOperatorRequest(.directory(operation, request), for: purpose)
     }
 
     /// The nodes the control plane knows to ask: every node that ever joined the fleet.
@@ -65,7 +74,7 @@ extension Simulation {
         guard let delay = network.clientDelay(using: &random) else { return }
         let index = nodeIndex(target)
         switch request.kind {
-        case .directory(let clientRequest):
+        case .directory(_, let clientRequest):
             let waiter = WaiterRoute.operatorRequest(number).waiter
             schedule(.request(nodeIndex: index, request: clientRequest, waiter: waiter), after: delay)
         case .changeMembership(let cell, let change, let epoch):

@@ -1,3 +1,4 @@
+import ColonyControl
 import ColonyCore
 
 /// Faults and actions a test can cause at a time of its choosing, to build a scenario step
@@ -20,7 +21,7 @@ extension Simulation {
 
     /// Drains node `id` now, as the `drain` action does; returns what it does, in words.
     @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
-        enqueue(.drain(nodeIndex(id)))
+        enqueue(.setState(node: id.rawValue, .draining))
         return "drain \(id)"
     }
 

@@ -102,7 +102,7 @@ public struct Simulation {
                 healAllFaults()
                 // The workload is over: the operator pauses the control plane, so the colony
                 // settles for the final reads (moves under way are seen through).
-                enqueue(.pause)
+                enqueue(.setPaused(true))
                 continue
             }
             guard let (eventTime, event) = queue.pop() else { break }

@@ -30,9 +30,10 @@ struct CellMoveCommand: AsyncParsableCommand {
         } else {
             destination = .onto(nodes(to ?? "") ?? [])
         }
-        let (record, note) = try await options.withDirectory { directory in
-            (try await CellTargeting.move(name, to: destination, directory: directory), await ClientOptions.pausedNote(directory))
+        let (written, note) = try await options.withDirectory { directory in
+            (try await OperatorCommand.move(cell: name, destination).run(directory: directory).written, await ClientOptions.pausedNote(directory))
         }
+        guard case .cell(let record) = written else { preconditionFailure("Invalid state: a move wrote \(written), not a cell's record") }
         guard let target = record.target else {
             options.show("\(name) is there already", json: ["cell": name, "moves": 0])
             return

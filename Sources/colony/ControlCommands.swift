@@ -138,10 +138,8 @@ enum ControlSwitch {
 
     static func set(paused: Bool, options: ClientOptions) async throws {
         try await options.withDirectory { directory in
-            var settings = try await directory.settings()
-            settings.paused = paused
             let before = try await directory.status()
-            try await directory.put(settings)
+            _ = try await OperatorCommand.setPaused(paused).run(directory: directory)
             guard paused else {
                 options.show("resumed: the control loop moves replicas again", json: ["paused": false])
                 return

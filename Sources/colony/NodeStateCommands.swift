@@ -64,9 +64,9 @@ enum NodeStateSetting {
         _ state: NodeState, of id: UInt32, options: ClientOptions, message: (String, Int) -> String
     ) async throws {
         try await options.withDirectory { directory in
-            let before = try await NodeStateChange.set(state, of: id, directory: directory)
-            let cells = try await directory.cells()
-            let count = cells.filter { $0.placement.members.contains { $0.rawValue == id } }.count
+            let (snapshot, _) = try await OperatorCommand.setState(node: id, state).run(directory: directory)
+            let before = try NodeStateChange.change(id, to: state, in: snapshot.nodes).before
+            let count = snapshot.cells.filter { $0.placement.members.contains { $0.rawValue == id } }.count
             let note = state == .active ? "" : await ClientOptions.pausedNote(directory)
             options.show(message(before.state.rawValue, count) + note, json: ["node": id, "state": state.rawValue, "was": before.state.rawValue, "replicas": count])
         }

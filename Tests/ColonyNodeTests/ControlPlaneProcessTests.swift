@@ -49,7 +49,7 @@ struct ControlPlaneProcessTests {
         }
         try await progress("before the drain")
         try colony.launchControl(passMilliseconds: 100)
-        _ = try await NodeStateChange.set(.draining, of: drained, directory: directory)
+        _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: directory)
         // The load is the clock: each check waits for more operations to complete, so the
         // drain is judged under load, and a stalled colony fails the wait.
         let deadline = ContinuousClock.now + .seconds(90)
@@ -106,7 +106,7 @@ struct ControlPlaneProcessTests {
         try #require(hosted >= 3, "node \(drained) holds \(hosted) replicas; the test needs 3 or more")
         let launched = ContinuousClock.now
         try colony.launchControl(passMilliseconds: 100)
-        _ = try await NodeStateChange.set(.draining, of: drained, directory: directory)
+        _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: directory)
         let started = await ControlPlaneSupport.eventually(within: .seconds(30)) {
             ((try? await directory.status())?.movesStarted ?? 0) >= 1
         }
@@ -165,7 +165,7 @@ struct ControlPlaneProcessTests {
         let hosted = before.cells.filter { $0.placement.members.contains(NodeID(lost)) }
         await colony.signal(lost, SIGKILL)
         try colony.launchControl(passMilliseconds: 100)
-        _ = try await NodeStateChange.set(.gone, of: lost, directory: directory)
+        _ = try await OperatorCommand.setState(node: lost, .gone).run(directory: directory)
 
         let replaced = await ControlPlaneSupport.eventually(within: .seconds(90)) {
             await ControlPlaneSupport.isReplaced(lost, directory: directory)

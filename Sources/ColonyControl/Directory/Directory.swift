@@ -1,4 +1,6 @@
+import ColonyAPI
 import ColonyClient
+import Foundation
 
 /// The directory of one colony, read and written through a client: node records, cell
 /// records, control settings and the control loop's status, each a JSON value in the
@@ -23,9 +25,6 @@ public struct Directory: Sendable {
         self.client = client
     }
 
-    /// The most records one listing returns: a cell's most keys, so a listing is whole.
-    static let listLimit = 100_000
-
     /// Everything the control loop decides from, read now in one listing.
     public func snapshot() async throws(DirectoryError) -> DirectorySnapshot {
         try await listing(prefix: "")
@@ -35,6 +34,26 @@ public struct Directory: Sendable {
     /// only the records written since it last read.
     public func snapshot(reading reader: inout DirectoryReader) async throws(DirectoryError) -> DirectorySnapshot {
         try reader.snapshot(try await items(prefix: "").map { ($0.key, $0.value, $0.version) })
+    }
+
+    /// Carries out `operation` (see `DirectoryOperation`); a listing is decoded through
+    /// `reader`, which decodes only the records written since it last read.
+    public func perform(_ operation: DirectoryOperation, reader: inout DirectoryReader) async -> Result<DirectoryReadout, DirectoryError> {
+        do throws(DirectoryError) {
+            switch operation {
+            case .snapshot:
+                return .success(.snapshot(try await snapshot(reading: &reader)))
+            case .settings:
+                return .success(.settings(try await settings()))
+            case .write(let records) where records.count == 1:
+                try await put(records[0])
+            case .write(let records):
+                try await write(records)
+            }
+            return .success(.written)
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Every node record, in id order.
@@ -92,6 +111,24 @@ public struct Directory: Sendable {
         try await put(.settings(settings))
     }
 
+    /// Writes `records` in one transaction: all of them, or none.
+    public func write(_ records: [DirectoryRecord]) async throws(DirectoryError) {
+        var transaction = Colony_V1_TransactionRequest()
+        for record in records {
+            var put = Colony_V1_KeyValuePut()
+            put.key = record.key
+            put.value = Data(try record.encoded())
+            var step = Colony_V1_Step()
+            step.put = put
+            transaction.success.append(step)
+        }
+        do {
+            _ = try await client.transaction(ColonyDirectory.cell, transaction)
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
     /// Deletes the record of cell `name` (the cell itself was deleted); false when there was none.
     @discardableResult
     public func removeCell(_ name: String) async throws(DirectoryError) -> Bool {
@@ -110,7 +147,7 @@ public struct Directory: Sendable {
     /// Every item of the directory whose key starts with `prefix`, in one listing.
     private func items(prefix: String) async throws(DirectoryError) -> [ColonyItem] {
         do {
-            return try await client.list(ColonyDirectory.cell, prefix: prefix, limit: Self.listLimit).items
+            return try await client.list(ColonyDirectory.cell, prefix: prefix, limit: DirectoryOperation.listLimit).items
         } catch {
             throw Self.translate(error)
         }

@@ -43,6 +43,14 @@ public struct NodeRecord: Codable, Hashable, Sendable {
         FleetNode(id: NodeID(id), zone: zone, rack: rack, color: color, state: state)
     }
 
+    /// The record as it is written when the node (re)joins: the state it was `recorded`
+    /// with, if it was (a gone node stays gone), else as it is.
+    public func keepingState(of recorded: [NodeRecord]) -> NodeRecord {
+        var record = self
+        if let earlier = recorded.first(where: { $0.id == id }) { record.state = earlier.state }
+        return record
+    }
+
     /// What is wrong with the record, or nil: a positive id, addresses, valid domain names.
     public var problem: String? {
         guard id != 0 else { return "node id 0; ids start at 1" }

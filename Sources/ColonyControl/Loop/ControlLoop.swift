@@ -47,35 +47,21 @@ public struct ControlLoop: Sendable {
 
     /// Carries out `step`; its answer, or nil at the pass's end.
     func carryOut(_ step: ControlLoopStep, reader: inout DirectoryReader) async -> ControlLoopEvent? {
+        if let operation = step.directoryOperation {
+            return step.event(answering: await directory.perform(operation, reader: &reader))
+        }
         switch step {
-        case .readDirectory:
-            do {
-                return .directoryRead(.success(try await directory.snapshot(reading: &reader)))
-            } catch {
-                return .directoryRead(.failure(error))
-            }
         case .listCells(let nodes):
             let (summaries, unreachable) = await ColonyObserver(client: directory.client).listings(nodes)
             return .cellsListed(summaries: summaries, unreachable: unreachable)
-        case .readSettings:
-            do {
-                return .settingsRead(.success(try await directory.settings()))
-            } catch {
-                return .settingsRead(.failure(error))
-            }
-        case .write(let record):
-            do {
-                try await directory.put(record)
-                return .written
-            } catch {
-                return .writeFailed(error)
-            }
         case .changeMembership(let cell, let remove, let add, let epoch):
             return .membershipChanged(await change(cell, remove: remove, add: add, expectedEpoch: epoch))
         case .transferLeadership(let cell, let to):
             return .leadershipTransferred(await transfer(cell, to: to))
         case .endPass:
             return nil
+        case .readDirectory, .readSettings, .write:
+            preconditionFailure("Invalid state: \(step) is a directory operation, carried out above")
         }
     }
 

@@ -84,3 +84,32 @@ public enum LeadershipTransferResult: Hashable, Sendable {
     /// The request could not be made; the message says why.
     case failed(String)
 }
+
+extension ControlLoopStep {
+    /// The directory operation the step asks for; nil for a step that asks the nodes, or
+    /// ends the pass. Every shell carries it out its own way and answers with
+    /// `event(answering:)`.
+    public var directoryOperation: DirectoryOperation? {
+        switch self {
+        case .readDirectory: return .snapshot
+        case .readSettings: return .settings
+        case .write(let record): return .write([record])
+        case .listCells, .changeMembership, .transferLeadership, .endPass: return nil
+        }
+    }
+
+    /// The event answering the step with what its `directoryOperation` came to.
+    public func event(answering answer: Result<DirectoryReadout, DirectoryError>) -> ControlLoopEvent {
+        switch (self, answer) {
+        case (.readDirectory, .success(.snapshot(let snapshot))): return .directoryRead(.success(snapshot))
+        case (.readDirectory, .failure(let error)): return .directoryRead(.failure(error))
+        case (.readSettings, .success(.settings(let settings))): return .settingsRead(.success(settings))
+        case (.readSettings, .failure(let error)): return .settingsRead(.failure(error))
+        case (.write, .success(.written)): return .written
+        case (.write, .failure(let error)): return .writeFailed(error)
+        case (.readDirectory, .success), (.readSettings, .success), (.write, .success), (.listCells, _), (.changeMembership, _),
+             (.transferLeadership, _), (.endPass, _):
+            preconditionFailure("Invalid state: step \(self) answered with \(answer), which is not what its directory operation reads")
+        }
+    }
+}

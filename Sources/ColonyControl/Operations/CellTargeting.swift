@@ -6,8 +6,8 @@ import ColonyPlacement
 /// cell there one member at a time, each move a membership change through the cell's log,
 /// throttled and pausable like a drain.
 ///
-/// The choice itself is pure (`target(_:of:in:)`), so the simulator's operator makes it the
-/// same way over its simulated directory.
+/// The choice is pure (`target(_:of:in:)`); `OperatorCommand.move` reads the directory,
+/// makes it and writes the record, for the `colony` command and the simulator's operator alike.
 public enum CellTargeting {
     /// Where an operator wants a cell.
     public enum Destination: Hashable, Sendable {
@@ -18,24 +18,6 @@ public enum CellTargeting {
         case off(NodeID)
         /// Exactly these members (active nodes, as many as the cell has replicas).
         case onto([NodeID])
-    }
-
-    /// Records a target for cell `name` in the directory; returns the record (its `target`
-    /// is nil when the cell is where it should be already).
-    public static func move(_ name: String, to destination: Destination, directory: Directory) async throws(ControlError) -> PlacedCell {
-        let snapshot: DirectorySnapshot
-        do {
-            snapshot = try await directory.snapshot()
-        } catch {
-            throw .directory(error)
-        }
-        let record = try target(destination, of: name, in: snapshot)
-        do {
-            try await directory.put(record)
-        } catch {
-            throw .directory(error)
-        }
-        return record
     }
 
     /// The record of cell `name` with its target set to `destination`, every other cell's

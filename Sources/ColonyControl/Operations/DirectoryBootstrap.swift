@@ -42,10 +42,9 @@ public enum DirectoryBootstrap {
         }
         do {
             let recorded = try await directory.nodes()
-            for node in nodes {
-                var record = node
-                if let earlier = recorded.first(where: { $0.id == node.id }) { record.state = earlier.state }
-                try await directory.put(record)
+            var reader = DirectoryReader()
+            for operation in DirectoryOperation.writes(of: nodes.map { .node($0.keepingState(of: recorded)) }) {
+                _ = try await directory.perform(operation, reader: &reader).get()
             }
             if try await directory.writtenSettings() == nil {
                 try await directory.put(ControlSettings())
