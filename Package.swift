@@ -92,11 +92,18 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "ColonyFuzz",
+            dependencies: [
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyNode", "ColonyClient", "ColonyAPI", "ColonyJSON",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .executableTarget(
             name: "colony",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
-                "ColonyAPI", "ColonyControl",
+                "ColonyAPI", "ColonyControl", "ColonyFuzz",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,6 +115,7 @@ let package = Package(
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
+        .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
@@ -116,7 +124,7 @@ let package = Package(
             name: "ColonyNodeTests",
             dependencies: [
                 "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
-                "ColonyControl",
+                "ColonyControl", "ColonyFuzz",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

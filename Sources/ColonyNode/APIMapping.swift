@@ -26,6 +26,58 @@ enum APIMapping {
             expectedEpoch: header.expectedEpoch == 0 ? nil : header.expectedEpoch, opensSession: header.opensSession))
     }
 
+    /// The cell request an operation under `header` becomes, or the error the client is
+    /// answered with: a header that names no valid cell and request id, or a value no cell takes.
+    static func checkedRequest(
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency = .linearizable
+    ) -> Result<ColonyCore.ClientRequest, Colony_V1_Error> {
+        request(header, operation, consistency: consistency).flatMap { request in
+            oversizedValue(operation, cell: request.cell).map { .failure($0) } ?? .success(request)
+        }
+    }
+
+    /// A compare-and-set from its API form, or the error saying what the request left out.
+    static func compareAndSet(_ request: Colony_V1_CompareAndSetRequest) -> Result<CellOperation, Colony_V1_Error> {
+        let expected: Expectation
+        switch request.expected {
+        case .absent: expected = .absent
+        case .value(let value): expected = .value(Array(value))
+        case .version(let version): expected = .version(version)
+        case nil: return .failure(invalid("say what the key must hold: set absent, value or version"))
+        }
+        return .success(.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue)))
+    }
+
+    /// A listing from its API form: a limit of 0 asks for the standard 1,000 keys.
+    static func list(_ request: Colony_V1_ListRequest) -> CellOperation {
+        .list(prefix: Key(request.prefix), limit: request.limit == 0 ? 1_000 : Int(request.limit))
+    }
+
+    /// The cell and first configuration a creation asks for, or the error saying what is wrong.
+    static func creation(
+        _ request: Colony_V1_CreateCellRequest, config: NodeConfig
+    ) -> Result<(CellID, CellConfiguration), Colony_V1_Error> {
+        let cell: CellID
+        switch self.cell(request.cell) {
+        case .success(let valid): cell = valid
+        case .failure(let error): return .failure(error)
+        }
+        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
+        guard unknown.isEmpty else {
+            return .failure(invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))"))
+        }
+        let limits: CellLimits
+        switch self.limits(request.hasLimits ? request.limits : nil, quotaMax: config.effectiveCellQuotaMax) {
+        case .success(let valid): limits = valid
+        case .failure(let error): return .failure(error)
+        }
+        do {
+            return .success((cell, try CellConfiguration(epoch: 1, members: request.nodes.map(NodeID.init), startSlot: 1, limits: limits)))
+        } catch {
+            return .failure(invalid("cannot make a cell of nodes \(request.nodes): \(error)"))
+        }
+    }
+
     /// The `VALUE_TOO_LARGE` error for a put or compare-and-set whose value no cell takes
     /// (over `CellLimits.ceiling`), so it is refused before it reaches a replica; nil for
     /// any other operation (a cell's own quota is checked by its leader).

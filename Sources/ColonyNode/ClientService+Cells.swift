@@ -9,7 +9,7 @@ extension ClientService {
         var reply = Colony_V1_CreateCellReply()
         let configuration: CellConfiguration
         let cell: CellID
-        switch validatedCreation(request) {
+        switch APIMapping.creation(request, config: config) {
         case .success(let (name, made)):
             cell = name
             configuration = made
@@ -88,29 +88,6 @@ extension ClientService {
         summary.byteCount = UInt64(cell.byteCount)
         summary.revision = cell.revision
         return summary
-    }
-
-    /// The cell and first configuration a creation asks for, or the error saying what is wrong.
-    private func validatedCreation(_ request: Colony_V1_CreateCellRequest) -> Result<(CellID, CellConfiguration), Colony_V1_Error> {
-        let cell: CellID
-        switch APIMapping.cell(request.cell) {
-        case .success(let valid): cell = valid
-        case .failure(let error): return .failure(error)
-        }
-        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
-        guard unknown.isEmpty else {
-            return .failure(APIMapping.invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))"))
-        }
-        let limits: CellLimits
-        switch APIMapping.limits(request.hasLimits ? request.limits : nil, quotaMax: config.effectiveCellQuotaMax) {
-        case .success(let valid): limits = valid
-        case .failure(let error): return .failure(error)
-        }
-        do {
-            return .success((cell, try CellConfiguration(epoch: 1, members: request.nodes.map(NodeID.init), startSlot: 1, limits: limits)))
-        } catch {
-            return .failure(APIMapping.invalid("cannot make a cell of nodes \(request.nodes): \(error)"))
-        }
     }
 
     /// The answer of a node that is not a member of the cell to be created: ask a member, which

@@ -47,12 +47,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let request: ColonyCore.ClientRequest
-        switch APIMapping.request(header, operation, consistency: consistency) {
+        switch APIMapping.checkedRequest(header, operation, consistency: consistency) {
         case .success(let made): request = made
         case .failure(let error): return .failure(error)
-        }
-        if let oversized = APIMapping.oversizedValue(operation, cell: request.cell) {
-            return .failure(oversized)
         }
         let timeout = requestTimeout
         // The request id is the same on every node that applies the write: one grep finds its path.
@@ -122,16 +119,13 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         request: Colony_V1_CompareAndSetRequest, context: ServerContext
     ) async throws -> Colony_V1_CompareAndSetReply {
         var reply = Colony_V1_CompareAndSetReply()
-        let expected: Expectation
-        switch request.expected {
-        case .absent: expected = .absent
-        case .value(let value): expected = .value(Array(value))
-        case .version(let version): expected = .version(version)
-        case nil:
-            reply.error = APIMapping.invalid("say what the key must hold: set absent, value or version")
+        let operation: CellOperation
+        switch APIMapping.compareAndSet(request) {
+        case .success(let made): operation = made
+        case .failure(let error):
+            reply.error = error
             return reply
         }
-        let operation = CellOperation.compareAndSet(Key(request.key), expected: expected, value: Array(request.newValue))
         switch await execute(request.header, operation, .compareAndSet) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)
@@ -154,8 +148,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     func list(request: Colony_V1_ListRequest, context: ServerContext) async throws -> Colony_V1_ListReply {
         var reply = Colony_V1_ListReply()
-        let limit = request.limit == 0 ? 1_000 : Int(request.limit)
-        switch await execute(request.header, .list(prefix: Key(request.prefix), limit: limit), .list, consistency: request.consistency) {
+        switch await execute(request.header, APIMapping.list(request), .list, consistency: request.consistency) {
         case .success(.list(let items, let truncated, let revision)):
             reply.items = items.map(Colony_V1_KeyValue.init)
             reply.truncated = truncated

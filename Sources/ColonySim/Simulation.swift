@@ -34,6 +34,11 @@ public struct Simulation {
     public internal(set) var faultLog: [FaultLogEntry] = []
     /// Finished client operations, for latency figures.
     public internal(set) var completions: [Completion] = []
+    /// How many of the frames nodes send to keep in `sentFrames` (a fuzzing corpus of real
+    /// frames); none unless asked.
+    @_spi(Testing) public var sentFramesToKeep = 0
+    /// The first `sentFramesToKeep` frames nodes sent, as their bytes went on the network.
+    @_spi(Testing) public internal(set) var sentFrames: [[UInt8]] = []
 
     var random: SplitMix64
     var queue = EventQueue<SimEvent>()
@@ -309,6 +314,7 @@ public struct Simulation {
     }
 
     private mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
+        if sentFrames.count < sentFramesToKeep { sentFrames.append(frame.bytes) }
         let link = DirectedLink(from: node, to: frame.to)
         guard !network.isBlocked(link) else { return }
         for delay in network.deliveryDelays(using: &random) {

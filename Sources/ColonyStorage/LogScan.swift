@@ -68,6 +68,7 @@ struct LogScan {
             if index + 1 < segmentNames.count { disk.prefetch(segmentNames[index + 1].0) }
             try scan.readSegment(name, firstLSN: firstLSN, nextFirstLSN: nextFirstLSN, disk: disk, sealer: sealer, limits: limits)
         }
+        scan.markRecordsMissingAtTheEnd()
         scan.markCellsTouchedByUnreadableRanges()
         return scan
     }
@@ -118,7 +119,8 @@ struct LogScan {
         case .success(let read) where read.firstLSN == firstLSN:
             header = read
         case .success:
-            unreadable(firstLSN...((nextFirstLSN ?? firstLSN + 1) - 1), "segment \(name): header names another first record")
+            let end = nextFirstLSN.map { $0 - 1 } ?? passUnreadable(firstLSN: firstLSN, bytes: bytes.count)
+            unreadable(firstLSN...end, "segment \(name): header names another first record")
             return
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
@@ -130,6 +132,7 @@ struct LogScan {
                 tornTail = (name, 0, bytes.count)
             } else {
                 unreadable(firstLSN...UInt64.max, "segment \(name) is unreadable: \(reason)")
+                _ = passUnreadable(firstLSN: firstLSN, bytes: bytes.count)
             }
             return
         }
@@ -170,7 +173,9 @@ struct LogScan {
                     unreadable(expected...(lsn - 1), "\(segment.name): records \(expected)–\(lsn - 1) are missing")
                 }
                 damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
-                segment.lastLSN = lsn
+                // A damaged record still used its number: the log goes on past it, never back.
+                segment.lastLSN = max(segment.lastLSN ?? lsn, lsn)
+                lastLSN = max(lastLSN, lsn)
                 expected = max(expected, lsn + 1)
                 offset = end
             case .badHeader, .incomplete:
@@ -251,9 +256,29 @@ struct LogScan {
         }
     }
 
+    /// Moves the last LSN past every number an unreadable last segment may hold (as many
+    /// records as its bytes could frame), so the log goes on in a segment of a new name:
+    /// one of the same name would be the unreadable file, and what is appended to it
+    /// unreadable too. Returns the last number it may hold.
+    private mutating func passUnreadable(firstLSN: UInt64, bytes: Int) -> UInt64 {
+        let recordsMax = max(0, bytes - SegmentHeader.byteCount) / (RecordFrame.fixedHeaderBytes + 1 + RecordFrame.trailerBytes)
+        let end = min(RecordFrame.lsnMax, firstLSN + UInt64(recordsMax))
+        lastLSN = max(lastLSN, end)
+        return end
+    }
+
     private mutating func unreadable(_ range: ClosedRange<UInt64>, _ reason: String) {
         problems.append(reason)
         unreadableRanges.append(range)
+    }
+
+    /// Snapshots cover records up to their LSN, so the log held every record up to the
+    /// highest one: those after the last segment's are missing (a lost last segment).
+    private mutating func markRecordsMissingAtTheEnd() {
+        let logged = segments.last.map { $0.lastLSN ?? ($0.firstLSN - 1) } ?? 0
+        let covered = cells.values.map(\.snapshotCoveredLSN).max() ?? 0
+        guard covered > logged, unreadableRanges.allSatisfy({ $0.upperBound < UInt64.max }) else { return }
+        unreadable((logged + 1)...covered, "log records \(logged + 1)–\(covered) are missing: snapshots cover them, no segment holds them")
     }
 
     /// A stretch of log that could not be read may have held records of any cell: every

@@ -18,6 +18,10 @@ import ColonyCore
 enum RecordFrame {
     static let magic: UInt32 = 0x4345_5243
     static let payloadBytesMax = 64 * 1024 * 1024
+    /// The largest log sequence number a record, segment or snapshot may carry: beyond any
+    /// log's life (2⁶² records), so a larger one is damage, and the numbers next to a valid
+    /// one (the record before, the record after) never overflow.
+    static let lsnMax: UInt64 = 1 << 62
     static let fixedHeaderBytes = 4 + 8 + 1 + 4 + 4
     static let trailerBytes = 4
 
@@ -81,7 +85,7 @@ enum RecordFrame {
               let headerChecksum = bytes.littleEndian(UInt32.self, at: lengthOffset + 4)
         else { return .incomplete }
         guard CRC32C.checksum(bytes[offset..<(lengthOffset + 4)]) == headerChecksum else { return .badHeader }
-        guard Int(payloadLength) <= payloadBytesMax,
+        guard Int(payloadLength) <= payloadBytesMax, (1...lsnMax).contains(lsn),
               let cell = try? CellID(validating: String(decoding: bytes[(offset + 13)..<lengthOffset], as: UTF8.self))
         else { return .badHeader }
         let payloadStart = lengthOffset + 8

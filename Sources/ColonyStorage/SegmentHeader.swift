@@ -45,12 +45,15 @@ struct SegmentHeader: Equatable {
         return namePrefix + String(repeating: "0", count: max(0, 16 - digits.count)) + digits + nameSuffix
     }
 
-    /// The first LSN a segment file name announces, or nil if it is not a segment name.
+    /// The first LSN a segment file name announces, or nil if it is not a segment name: one
+    /// this log writes, so no two names announce the same LSN and the LSN is a valid one.
     static func firstLSN(ofFileNamed name: String) -> UInt64? {
         guard name.hasPrefix(namePrefix), name.hasSuffix(nameSuffix) else { return nil }
         let digits = name.dropFirst(namePrefix.count).dropLast(nameSuffix.count)
-        guard digits.count == 16 else { return nil }
-        return UInt64(digits, radix: 16)
+        guard digits.count == 16, let lsn = UInt64(digits, radix: 16), (1...RecordFrame.lsnMax).contains(lsn),
+              fileName(firstLSN: lsn) == name
+        else { return nil }
+        return lsn
     }
 
     /// The nonce of record number `index` of a segment (or of its key check).
@@ -91,8 +94,11 @@ struct SegmentHeader: Equatable {
             return .failure(.unsupportedVersion(bytes.littleEndian(UInt16.self, at: 8) ?? 0))
         }
         let flags = bytes.littleEndian(UInt16.self, at: 10) ?? 0
+        guard let firstLSN = bytes.littleEndian(UInt64.self, at: 16), (1...RecordFrame.lsnMax).contains(firstLSN) else {
+            return .failure(.damaged("the first log sequence number is out of range"))
+        }
         return .success(SegmentHeader(
-            firstLSN: bytes.littleEndian(UInt64.self, at: 16) ?? 0, salt: bytes.littleEndian(UInt64.self, at: 24) ?? 0,
+            firstLSN: firstLSN, salt: bytes.littleEndian(UInt64.self, at: 24) ?? 0,
             isSealed: flags & 1 == 1, keyCheck: Array(bytes[32..<64])))
     }
 

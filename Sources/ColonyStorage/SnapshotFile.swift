@@ -84,7 +84,9 @@ struct SnapshotFile {
         }
         let sealed = (bytes.littleEndian(UInt16.self, at: 10) ?? 0) & 1 == 1
         guard sealed == sealer.isSealing else { return .failure(.wrongKey) }
-        let coveredLSN = bytes.littleEndian(UInt64.self, at: 12) ?? 0
+        guard let coveredLSN = bytes.littleEndian(UInt64.self, at: 12), coveredLSN <= RecordFrame.lsnMax else {
+            return .failure(.damaged("the covered log sequence number is out of range"))
+        }
         let nonce = Array(bytes[20..<32])
         let nameLength = Int(bytes[32])
         let nameEnd = 33 + nameLength
