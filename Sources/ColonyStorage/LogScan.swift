@@ -202,7 +202,11 @@ struct LogScan {
                 offset = end
             case .badHeader, .incomplete:
                 // The record's cell is unknown: the numbers skipped up to the next intact
-                // frame make an unreadable range, which damages every cell it may have held.
+                // frame make an unreadable range, which damages every cell it may have held
+                // (every cell with state here that no snapshot covering it vouches for). A
+                // cell whose only records were lost is known nowhere: its replica comes back,
+                // when a peer's message asks for it, empty and waiting to be renewed (as any
+                // replica this node does not hold), so it cannot vote on what it forgot.
                 if isLast, isTornTail(at: offset, in: bytes) {
                     tornTail = (segment.name, offset, bytes.count - offset)
                     return
