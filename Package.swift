@@ -112,7 +112,7 @@ let package = Package(
         .target(name: "ColonyTestSupport", path: "Tests/ColonyTestSupport"),
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
-        .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyTestSupport"]),
+        .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),

@@ -17,8 +17,9 @@ public enum FaultKind: String, Hashable, Sendable, CaseIterable, Comparable {
     case stop
     /// Freeze a node for a while (a stalled process): it then wakes with old beliefs.
     case pause
-    /// Flip a bit in a file a node made durable (an old log segment or a snapshot), then
-    /// crash and restart it, so recovery meets the damage.
+    /// Flip a bit in a node's files (a snapshot, an older log segment, the newest segment's
+    /// last synced flush, or anywhere in the newest segment), then crash and restart it, so
+    /// recovery meets the damage.
     case corrupt
     /// Drop a share of all messages for a while.
     case loss

@@ -106,7 +106,8 @@ public final class SimulatedDisk: Disk {
     /// The names of the files, in order, for tests and fault injection.
     public var sortedFileNames: [String] { names.keys.sorted() }
 
-    /// Flips one bit of the durable bytes of `name` at `offset`, as a failing medium does.
+    /// Flips one bit of `name` at `offset`, as a failing medium does: in its durable bytes
+    /// too when the offset is among them.
     public func flipBit(in name: String, at offset: Int, bit: Int) {
         guard let file = names[name], offset < file.bytes.count else { return }
         file.bytes[offset] ^= UInt8(1) << UInt8(bit % 8)

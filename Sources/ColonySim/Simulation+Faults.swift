@@ -275,22 +275,36 @@ extension Simulation {
         return groups
     }
 
-    /// Flips one bit of a file node `index` made durable: a snapshot file, or a log segment
-    /// other than the newest. (A flipped bit in the newest flush would look exactly like a
-    /// torn write, which recovery cuts away; media damage to data at rest is what this models.)
+    /// Flips one bit of a file of node `index`, as a failing medium does, in one of three
+    /// places drawn alike: a snapshot file or an older log segment; the newest segment's last
+    /// synced flush (records that may have been acknowledged, which recovery must not take
+    /// for a torn write); or anywhere in the newest segment, including what is written but
+    /// not yet synced (which the crash that follows may keep, as garbage in a torn write).
     private mutating func flipStoredBit(_ index: Int) -> String? {
         let disk = nodes[index].disk
         let names = disk.sortedFileNames
         let segments = names.filter { $0.hasPrefix("wal-") }
-        let candidates = names.filter { $0.hasPrefix("snap-") && !$0.hasSuffix(".tmp") } + segments.dropLast()
-        guard !candidates.isEmpty else { return nil }
-        let name = candidates[Int(random.next() % UInt64(candidates.count))]
-        let size = disk.durableSize(of: name)
-        guard size > 0 else { return nil }
-        let offset = Int(random.next() % UInt64(size))
-        disk.flipBit(in: name, at: offset, bit: Int(random.next() % 8))
+        let older = names.filter { $0.hasPrefix("snap-") && !$0.hasSuffix(".tmp") } + segments.dropLast()
+        let place: (name: String, range: Range<Int>)
+        switch random.next() % 3 {
+        case 0:
+            guard !older.isEmpty else { return nil }
+            let name = older[Int(random.next() % UInt64(older.count))]
+            place = (name, 0..<disk.durableSize(of: name))
+        case 1:
+            guard let newest = segments.last else { return nil }
+            // The last flush's records and its commit marker lie within its last bytes.
+            let durable = disk.durableSize(of: newest)
+            place = (newest, max(0, durable - 512)..<durable)
+        default:
+            guard let newest = segments.last, let size = try? disk.size(of: newest) else { return nil }
+            place = (newest, 0..<size)
+        }
+        guard !place.range.isEmpty else { return nil }
+        let offset = place.range.lowerBound + Int(random.next() % UInt64(place.range.count))
+        disk.flipBit(in: place.name, at: offset, bit: Int(random.next() % 8))
         statistics.corruptions += 1
-        return "bit flipped in \(name) at byte \(offset)"
+        return "bit flipped in \(place.name) at byte \(offset)"
     }
 
     /// The index of the node that leads the most cells now (the first of equals).

@@ -1,16 +1,17 @@
 @_spi(Testing) import ColonyCore
 import ColonyNodeCore
-import ColonyStorage
+@_spi(Testing) import ColonyStorage
 
 extension Simulation {
     /// Log options for the simulator: small segments, so segments fill, snapshots are
     /// written and old segments deleted within a short run.
-    static var logOptions: WriteAheadLog.Options {
-        var options = WriteAheadLog.Options()
-        options.segmentBytesMax = 32 * 1024
-        options.segmentsMax = 3
-        options.snapshotsPerFlushMax = 16
-        return options
+    var logOptions: WriteAheadLog.Options {
+        var logOptions = WriteAheadLog.Options()
+        logOptions.segmentBytesMax = 32 * 1024
+        logOptions.segmentsMax = 3
+        logOptions.snapshotsPerFlushMax = 16
+        logOptions.defects = options.storageDefects
+        return logOptions
     }
 
     /// The largest peer frame body the simulated nodes accept, as a real node's default.
@@ -22,7 +23,7 @@ extension Simulation {
         nodes[index].incarnation += 1
         let seed = random.next()
         do {
-            let (log, recovery) = try WriteAheadLog.open(disk: nodes[index].disk, options: Self.logOptions, seed: seed)
+            let (log, recovery) = try WriteAheadLog.open(disk: nodes[index].disk, options: logOptions, seed: seed)
             nodes[index].log = log
             if recovery.lastLSN < nodes[index].releasedLSN, statistics.durabilityViolations.count < 20 {
                 statistics.durabilityViolations.append(

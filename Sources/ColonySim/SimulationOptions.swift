@@ -1,5 +1,6 @@
 @_spi(Testing) import ColonyControl
 import ColonyCore
+@_spi(Testing) import ColonyStorage
 
 /// The shape of one simulated run: the colony, the workload, the faults.
 public struct SimulationOptions: Sendable {
@@ -45,6 +46,8 @@ public struct SimulationOptions: Sendable {
     public var controlChangesInFlightMax = 3
     /// Deliberate mistakes of the simulated control plane, so tests can show the checks catch them.
     @_spi(Testing) public var controlDefects: Set<ControlDefect> = []
+    /// Deliberate mistakes of the nodes' log recovery, so tests can show the checks catch them.
+    @_spi(Testing) public var storageDefects: Set<StorageDefect> = []
 
     /// Makes the default options.
     public init() {}

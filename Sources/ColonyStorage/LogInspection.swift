@@ -20,7 +20,7 @@ public struct LogInspection: Sendable, CustomStringConvertible {
         let scan = try LogScan.scan(disk, sealer: Sealer(key: key), limits: limits)
         let segments = scan.segments.map { segment in
             let range = segment.lastLSN.map { "records \(segment.firstLSN)–\($0)" } ?? "no records"
-            return "\(segment.name): \(range), \(segment.records) records, \(segment.bytes) bytes, \(segment.recordsPerCell.count) cells"
+            return "\(segment.name): \(range), \(segment.records) records in \(segment.batches) committed flushes, \(segment.bytes) bytes, \(segment.recordsPerCell.count) cells"
         }
         var perCell: [CellID: Int] = [:]
         for segment in scan.segments {

@@ -11,6 +11,8 @@ struct LogScan {
         var firstLSN: UInt64
         var lastLSN: UInt64?
         var records = 0
+        /// Intact commit markers: flushes known to have been written whole.
+        var batches = 0
         var bytes = 0
         var recordsPerCell: [CellID: Int] = [:]
     }
@@ -40,12 +42,16 @@ struct LogScan {
     var problems: [String] = []
     /// Temporary files left by an interrupted snapshot.
     var leftovers: [String] = []
+    /// The highest log sequence number known to have been used: by a record read, damaged or
+    /// named by a commit marker.
     var lastLSN: UInt64 = 0
+    private var defects: Set<StorageDefect> = []
 
     /// Reads every file; throws only when the data cannot be opened at all (a wrong key, an
     /// unknown format version, a failing disk).
-    static func scan(_ disk: Disk, sealer: Sealer, limits: WireLimits) throws(StorageError) -> LogScan {
+    static func scan(_ disk: Disk, sealer: Sealer, limits: WireLimits, defects: Set<StorageDefect> = []) throws(StorageError) -> LogScan {
         var scan = LogScan()
+        scan.defects = defects
         let names: [String]
         do {
             names = try disk.fileNames()
@@ -117,6 +123,9 @@ struct LogScan {
         let header: SegmentHeader
         switch SegmentHeader.read(bytes) {
         case .success(let read) where read.firstLSN == firstLSN:
+            guard read.matches(sealer) else {
+                throw .wrongKey("segment \(name) does not open with the configured key (or was written \(read.isSealed ? "with a key" : "without one"))")
+            }
             header = read
         case .success:
             let end = nextFirstLSN.map { $0 - 1 } ?? passUnreadable(firstLSN: firstLSN, bytes: bytes.count)
@@ -125,23 +134,35 @@ struct LogScan {
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
         case .failure(.damaged(let reason)):
-            if let nextFirstLSN {
-                unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name) is unreadable: \(reason)")
-            } else if bytes.count < SegmentHeader.byteCount {
-                // A segment created just before a crash, its header never synced.
-                tornTail = (name, 0, bytes.count)
-            } else {
-                unreadable(firstLSN...UInt64.max, "segment \(name) is unreadable: \(reason)")
-                _ = passUnreadable(firstLSN: firstLSN, bytes: bytes.count)
+            guard bytes.count >= SegmentHeader.byteCount else {
+                if let nextFirstLSN {
+                    unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name) is unreadable: \(reason)")
+                } else {
+                    // A segment created just before a crash, its header never synced.
+                    tornTail = (name, 0, bytes.count)
+                }
+                return
             }
-            return
-        }
-        guard header.matches(sealer) else {
-            throw .wrongKey("segment \(name) does not open with the configured key (or was written \(header.isSealed ? "with a key" : "without one"))")
+            header = damagedHeader(name, firstLSN: firstLSN, reason: reason, sealer: sealer)
         }
         readRecords(bytes, header: header, segment: &segment, isLast: nextFirstLSN == nil, sealer: sealer, limits: limits)
     }
 
+    /// Stands in for a segment header that does not verify. Its records frame themselves
+    /// (each header has its own checksum and names its record and cell), and the file's name
+    /// gives the first record's number; only the salt is lost. Unsealed records read as
+    /// well as ever; sealed ones no longer open, and each damages only the cell it names.
+    private mutating func damagedHeader(_ name: String, firstLSN: UInt64, reason: String, sealer: Sealer) -> SegmentHeader {
+        let consequence = sealer.isSealing
+            ? "its records' salt is lost, so each sealed record damages the cell it names"
+            : "its records are read with the first record number its name gives"
+        problems.append("segment \(name): \(reason); \(consequence)")
+        return SegmentHeader(firstLSN: firstLSN, salt: 0, sealer: sealer)
+    }
+
+    /// Reads a segment's frames in order. A damaged stretch is stepped over to the next
+    /// intact frame, whose numbers say what was lost; only a bad stretch at the end of the
+    /// newest segment with no intact frame after it is a torn write (see `CommitMarker`).
     private mutating func readRecords(
         _ bytes: [UInt8], header: SegmentHeader, segment: inout Segment, isLast: Bool, sealer: Sealer, limits: WireLimits
     ) {
@@ -152,47 +173,75 @@ struct LogScan {
             case .end:
                 return
             case .record(let frame):
-                if frame.lsn != expected {
-                    if frame.lsn > expected {
-                        unreadable(expected...(frame.lsn - 1), "\(segment.name): records \(expected)–\(frame.lsn - 1) are missing")
-                    } else {
-                        problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
-                        offset = frame.end
-                        continue
-                    }
+                guard frame.lsn >= expected else {
+                    problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
+                    offset = frame.end
+                    continue
                 }
+                noteMissing(before: frame.lsn, expected: expected, segment.name)
                 take(frame, header: header, segment: &segment, sealer: sealer, limits: limits)
                 expected = frame.lsn + 1
                 offset = frame.end
+            case .commit(let marker, let end):
+                if marker.lastLSN >= expected {
+                    // Records lost at the end of the batch show only here.
+                    noteMissing(before: marker.lastLSN + 1, expected: expected, segment.name)
+                    noteUsed(marker.lastLSN, in: &segment)
+                    expected = marker.lastLSN + 1
+                }
+                segment.batches += 1
+                offset = end
             case .badPayload(let lsn, let cell, let end):
-                if isLast, RecordFrame.nextIntactHeader(in: bytes, after: offset) == nil {
+                if isLast, isTornTail(at: offset, in: bytes) {
                     tornTail = (segment.name, offset, bytes.count - offset)
                     return
                 }
-                if lsn > expected {
-                    unreadable(expected...(lsn - 1), "\(segment.name): records \(expected)–\(lsn - 1) are missing")
-                }
+                noteMissing(before: lsn, expected: expected, segment.name)
+                // Its header survived, and names the only cell it can belong to.
                 damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
-                // A damaged record still used its number: the log goes on past it, never back.
-                segment.lastLSN = max(segment.lastLSN ?? lsn, lsn)
-                lastLSN = max(lastLSN, lsn)
+                noteUsed(lsn, in: &segment)
                 expected = max(expected, lsn + 1)
                 offset = end
             case .badHeader, .incomplete:
-                guard let next = RecordFrame.nextIntactHeader(in: bytes, after: offset) else {
-                    if isLast {
-                        tornTail = (segment.name, offset, bytes.count - offset)
-                    } else {
-                        // What is lost shows as a gap before the next segment's first record.
-                        problems.append("\(segment.name): bytes from offset \(offset) to the end are unreadable")
-                    }
+                // The record's cell is unknown: the numbers skipped up to the next intact
+                // frame make an unreadable range, which damages every cell it may have held
+                // (every cell with state here that no snapshot covering it vouches for). A
+                // cell whose only records were lost is known nowhere: its replica comes back,
+                // when a peer's message asks for it, empty and waiting to be renewed (as any
+                // replica this node does not hold), so it cannot vote on what it forgot.
+                if isLast, isTornTail(at: offset, in: bytes) {
+                    tornTail = (segment.name, offset, bytes.count - offset)
                     return
                 }
-                // Resume at the next intact record; the numbers it skips say what was lost.
+                guard let next = RecordFrame.nextIntactHeader(in: bytes, after: offset) else {
+                    // What is lost shows as a gap before the next segment's first record.
+                    problems.append("\(segment.name): bytes from offset \(offset) to the end are unreadable")
+                    return
+                }
                 problems.append("\(segment.name): bytes \(offset)–\(next) are unreadable")
                 offset = next
             }
         }
+    }
+
+    /// Whether the bad frame at `offset` of the newest segment is a torn write: no intact
+    /// frame follows it, so it cannot have been synced (see `CommitMarker`).
+    private func isTornTail(at offset: Int, in bytes: [UInt8]) -> Bool {
+        // Blind to commit markers, the last flush's damaged records pass for a torn write.
+        let markers = !defects.contains(.everyBadTailIsTorn)
+        return RecordFrame.nextIntactHeader(in: bytes, after: offset, markers: markers) == nil
+    }
+
+    /// Records `expected` up to `lsn` (exclusive) are missing: an unreadable range.
+    private mutating func noteMissing(before lsn: UInt64, expected: UInt64, _ segment: String) {
+        guard lsn > expected else { return }
+        unreadable(expected...(lsn - 1), "\(segment): records \(expected)–\(lsn - 1) are missing")
+    }
+
+    /// Record `lsn` existed (read, damaged or named by a marker): numbers are never reused.
+    private mutating func noteUsed(_ lsn: UInt64, in segment: inout Segment) {
+        segment.lastLSN = max(segment.lastLSN ?? 0, lsn)
+        lastLSN = max(lastLSN, lsn)
     }
 
     private mutating func take(_ frame: RecordFrame.Frame, header: SegmentHeader, segment: inout Segment, sealer: Sealer, limits: WireLimits) {

@@ -14,7 +14,8 @@ import ColonyCore
 /// | CRC32C of the payload | 4 |
 ///
 /// The header has its own checksum, so a damaged payload still names its cell and its end,
-/// and the magic lets a reader find the next record after a damaged header.
+/// and the magic lets a reader find the next record after a damaged header. Every flush
+/// ends with a `CommitMarker`, which this reader also finds.
 enum RecordFrame {
     static let magic: UInt32 = 0x4345_5243
     static let payloadBytesMax = 64 * 1024 * 1024
@@ -46,6 +47,8 @@ enum RecordFrame {
         case badHeader
         /// An intact header whose payload does not match its checksum.
         case badPayload(lsn: UInt64, cell: CellID, end: Int)
+        /// An intact commit marker, the end of a flush, ending at `end`.
+        case commit(CommitMarker, end: Int)
     }
 
     /// The bytes of one record.
@@ -76,6 +79,13 @@ enum RecordFrame {
     static func read(_ bytes: [UInt8], at offset: Int) -> Read {
         if offset == bytes.count { return .end }
         guard let found = bytes.littleEndian(UInt32.self, at: offset) else { return .incomplete }
+        if found == CommitMarker.magic {
+            switch CommitMarker.read(bytes, at: offset) {
+            case .marker(let marker): return .commit(marker, end: offset + CommitMarker.byteCount)
+            case .incomplete: return .incomplete
+            case .bad: return .badHeader
+            }
+        }
         guard found == magic else { return .badHeader }
         guard let lsn = bytes.littleEndian(UInt64.self, at: offset + 4), offset + 12 < bytes.count else { return .incomplete }
         let nameLength = Int(bytes[offset + 12])
@@ -98,16 +108,19 @@ enum RecordFrame {
         return .record(Frame(lsn: lsn, cell: cell, payload: payload, start: offset, end: payloadEnd + trailerBytes))
     }
 
-    /// The offset of the next record after `offset` whose header checksum holds, if any:
-    /// where reading resumes after a damaged header.
-    static func nextIntactHeader(in bytes: [UInt8], after offset: Int) -> Int? {
+    /// The offset of the next frame after `offset` whose header checksum holds (a record's,
+    /// or a commit marker when `markers` is set), if any: where reading resumes after a
+    /// damaged header.
+    static func nextIntactHeader(in bytes: [UInt8], after offset: Int, markers: Bool = true) -> Int? {
         var candidate = offset + 1
-        while candidate + fixedHeaderBytes <= bytes.count {
-            if bytes[candidate] == 0x43, bytes.littleEndian(UInt32.self, at: candidate) == magic {
+        while candidate + CommitMarker.byteCount <= bytes.count {
+            if bytes[candidate] == 0x43 {
                 switch read(bytes, at: candidate) {
                 case .record, .badPayload:
                     return candidate
-                case .badHeader, .end, .incomplete:
+                case .commit where markers:
+                    return candidate
+                case .commit, .badHeader, .end, .incomplete:
                     break
                 }
             }

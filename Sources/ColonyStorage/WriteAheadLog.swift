@@ -5,8 +5,8 @@ import ColonyWire
 ///
 /// Records of all cells interleave in one sequence, numbered by log sequence number (LSN),
 /// in segment files of bounded size. Appending only encodes into memory; a *flush* writes
-/// everything appended since the last one and fsyncs it once: that is group commit, one
-/// fsync for every cell that wrote in between. A flush is two steps, `beginFlush` (write)
+/// everything appended since the last one, closed by a `CommitMarker`, and fsyncs it once:
+/// that is group commit, one fsync for every cell that wrote in between. A flush is two steps, `beginFlush` (write)
 /// and `completeFlush` (fsync), so a driver can let appends continue while the fsync runs,
 /// and so the simulator can crash a node between them.
 ///
@@ -30,6 +30,8 @@ public final class WriteAheadLog {
         public var key: StorageKey?
         /// Decoding limits for stored values.
         public var limits = WireLimits()
+        /// Deliberately broken recovery, for tests that show the simulator notices.
+        @_spi(Testing) public var defects: Set<StorageDefect> = []
 
         /// Makes the default options.
         public init() {}
@@ -56,6 +58,7 @@ public final class WriteAheadLog {
     private var segments: [SegmentInfo] = []
     private(set) var cells: [CellID: CellLog] = [:]
     private var pending: [UInt8] = []
+    private var pendingFirstLSN: UInt64 = 0
     private var pendingLastLSN: UInt64 = 0
     private var nextLSN: UInt64
     private var flushInFlight: (lastLSN: UInt64, segment: String, createdSegment: Bool)?
@@ -83,7 +86,7 @@ public final class WriteAheadLog {
     /// passes a seeded value; a real node a random one).
     public static func open(disk: Disk, options: Options, seed: UInt64) throws(StorageError) -> (WriteAheadLog, Recovery) {
         let sealer = Sealer(key: options.key)
-        let scan = try LogScan.scan(disk, sealer: sealer, limits: options.limits)
+        let scan = try LogScan.scan(disk, sealer: sealer, limits: options.limits, defects: options.defects)
         let log = WriteAheadLog(disk: disk, options: options, sealer: sealer, seed: seed, lastLSN: scan.lastLSN)
         do {
             try log.adopt(scan)
@@ -134,10 +137,13 @@ public final class WriteAheadLog {
     public func append(_ record: DurableRecord, cell: CellID) -> UInt64 {
         let lsn = nextLSN
         nextLSN += 1
-        if pending.isEmpty, needsNewSegment {
-            // A batch never spans segments, so a new one starts between batches; its salt
-            // must be known now, to seal the records that will land in it.
-            startSegment(firstLSN: lsn)
+        if pending.isEmpty {
+            pendingFirstLSN = lsn
+            if needsNewSegment {
+                // A batch never spans segments, so a new one starts between batches; its salt
+                // must be known now, to seal the records that will land in it.
+                startSegment(firstLSN: lsn)
+            }
         }
         guard let header = segments.last?.header else { preconditionFailure("Invalid state: appending with no segment") }
         let nonce = SegmentHeader.nonce(salt: header.salt, index: UInt32(truncatingIfNeeded: lsn - header.firstLSN))
@@ -168,9 +174,9 @@ public final class WriteAheadLog {
     /// Whether a flush has been written and waits for its fsync.
     public var isFlushing: Bool { flushInFlight != nil }
 
-    /// Writes everything appended so far to the current segment (without syncing it) and
-    /// returns the last LSN written, or nil if there was nothing to write or a flush is
-    /// already in flight.
+    /// Writes everything appended so far to the current segment, closed by its commit
+    /// marker, (without syncing it) and returns the last LSN written, or nil if there was
+    /// nothing to write or a flush is already in flight.
     public func beginFlush() throws(DiskError) -> UInt64? {
         guard flushInFlight == nil, !pending.isEmpty, let segment = segments.last else { return nil }
         let createdSegment = segment.bytes == 0
@@ -178,7 +184,14 @@ public final class WriteAheadLog {
             try disk.append(segment.name, segment.header.bytes)
             segments[segments.count - 1].bytes = SegmentHeader.byteCount
         }
-        try disk.append(segment.name, pending)
+        let marker = CommitMarker(firstLSN: pendingFirstLSN, lastLSN: pendingLastLSN).bytes
+        pending.append(contentsOf: marker)
+        do {
+            try disk.append(segment.name, pending)
+        } catch {
+            pending.removeLast(marker.count)
+            throw error
+        }
         segments[segments.count - 1].bytes += pending.count
         segments[segments.count - 1].lastLSN = pendingLastLSN
         statistics.bytesWritten += pending.count

@@ -1,5 +1,6 @@
 @_spi(Testing) import ColonyCore
-import ColonySim
+@_spi(Testing) import ColonySim
+@_spi(Testing) import ColonyStorage
 import ColonyTestSupport
 import Testing
 
@@ -21,5 +22,18 @@ struct DefectDetectionTests {
             try SimulationSupport.firstSafetyViolation(seeds: 1...600, options: options)
         }
         #expect(verdict != nil, "no safety violation in 600 seeds with \(defect)")
+    }
+
+    /// Recovery blind to commit markers cuts a damaged last flush as if it were torn, and
+    /// with it records the node acknowledged: the node recovers less than it acted on.
+    @Test("recovery that takes every bad tail for a torn write is caught within a few hundred seeds")
+    func everyBadTailIsTornIsCaught() async throws {
+        var defective = SimulationSupport.options(faults: [.corrupt, .crash, .partition])
+        defective.storageDefects = [.everyBadTailIsTorn]
+        let options = defective
+        let verdict = try await OwnThread.run(heavy: true) {
+            try SimulationSupport.firstSafetyViolation(seeds: 1...600, options: options)
+        }
+        #expect(verdict != nil, "no safety violation in 600 seeds with recovery that takes every bad tail for torn")
     }
 }
