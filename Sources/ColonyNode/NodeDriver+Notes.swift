@@ -37,6 +37,14 @@ extension NodeDriver {
             }
         case .deleted(let tombstone):
             logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
+        case .refusedMessage(let sender, let counter):
+            logger.warning(
+                "dropping a peer message carrying counter \(counter), above \(CounterBounds.adoptedMax): the peer is hostile or broken",
+                metadata: ["cell": "\(event.cell.name)", "peer": "\(sender)"])
+        case .roundsExhausted(let epoch):
+            logger.error(
+                "not standing for election: the rounds of epoch \(epoch) reached \(CounterBounds.adoptedMax), pushed there by a hostile peer; the cell needs a new epoch",
+                metadata: metadata)
         case .steppedDown, .installedSnapshot:
             break
         }

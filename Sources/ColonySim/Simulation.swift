@@ -296,7 +296,7 @@ public struct Simulation {
                 statistics.renewals += 1
             case .configurationChanged(let configuration):
                 observeConfiguration(configuration, of: event.cell)
-            case .applied, .steppedDown, .installedSnapshot, .deleted:
+            case .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:
                 break
             }
         case .malformedFrame, .oversizeMessageDropped:
