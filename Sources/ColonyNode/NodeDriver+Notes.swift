@@ -12,6 +12,10 @@ extension NodeDriver {
             logger.info("hosting a replica of new cell \(cell.name)", metadata: ["from": "\(sender)"])
         case .refusedDeletedCell(let cell, let revision, let sender):
             logger.warning("refusing to create cell \(cell.name) again: it was deleted at revision \(revision)", metadata: ["from": "\(sender)"])
+        case .unknownCellsRefused(let sender, let messages):
+            logger.warning(
+                "refusing \(messages) messages for cells not hosted here: the node keeps as many unconfirmed replicas as it may",
+                metadata: ["peer": "\(sender)"])
         case .malformedFrame(let sender, let error):
             logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])
         case .oversizeMessageDropped(let cell, let peer, let bytes, let frameBytesMax):

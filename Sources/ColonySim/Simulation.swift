@@ -299,7 +299,7 @@ public struct Simulation {
             case .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:
                 break
             }
-        case .malformedFrame, .oversizeMessageDropped:
+        case .malformedFrame, .oversizeMessageDropped, .unknownCellsRefused:
             if statistics.refusedFrames.count < 20 {
                 statistics.refusedFrames.append("\(nodes[index].id): \(note) (t=\(now)ns)")
             }
