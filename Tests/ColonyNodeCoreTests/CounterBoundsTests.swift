@@ -103,4 +103,18 @@ struct CounterBoundsTests {
         let (notes, _) = try Self.run(&core, ticks: 1_000)
         #expect(notes.contains(.cell(CellEvent(cell: NodeCoreTests.cell, event: .roundsExhausted(epoch: 1)))))
     }
+
+    @Test("a client request expecting an epoch far ahead of the replica is refused at once; a near one goes to the cell")
+    func absurdExpectedEpoch() throws {
+        let core = try NodeCoreTests.core()
+        func request(_ cell: CellID, expecting epoch: Epoch?) -> ClientRequest {
+            ClientRequest(id: RequestID(client: ClientID(1), sequence: 1), cell: cell, operation: .get(Key("k")), expectedEpoch: epoch)
+        }
+        let absurd = core.epochTooFarAhead(request(NodeCoreTests.cell, expecting: .max), leadMax: 1_000)
+        #expect(absurd == EpochTooFarAhead(expected: .max, current: 1, leadMax: 1_000))
+        #expect(core.epochTooFarAhead(request(NodeCoreTests.cell, expecting: 1_001), leadMax: 1_000) == nil)
+        #expect(core.epochTooFarAhead(request(NodeCoreTests.cell, expecting: 1_002), leadMax: 1_000) != nil)
+        #expect(core.epochTooFarAhead(request(NodeCoreTests.cell, expecting: nil), leadMax: 1_000) == nil)
+        #expect(core.epochTooFarAhead(request(CellID("elsewhere"), expecting: .max), leadMax: 1_000) == nil, "a cell not hosted here decides itself")
+    }
 }
