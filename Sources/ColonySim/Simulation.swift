@@ -308,7 +308,7 @@ public struct Simulation {
         }
     }
 
-    private mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
+    mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
         let link = DirectedLink(from: node, to: frame.to)
         guard !network.isBlocked(link) else { return }
         for delay in network.deliveryDelays(using: &random) {
