@@ -12,6 +12,10 @@ extension NodeDriver {
             logger.info("hosting a replica of new cell \(cell.name)", metadata: ["from": "\(sender)"])
         case .refusedDeletedCell(let cell, let revision, let sender):
             logger.warning("refusing to create cell \(cell.name) again: it was deleted at revision \(revision)", metadata: ["from": "\(sender)"])
+        case .unknownCellsRefused(let sender, let messages):
+            logger.warning(
+                "refusing \(messages) messages for cells not hosted here: the node keeps as many unconfirmed replicas as it may",
+                metadata: ["peer": "\(sender)"])
         case .malformedFrame(let sender, let error):
             logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])
         case .oversizeMessageDropped(let cell, let peer, let bytes, let frameBytesMax):
@@ -37,6 +41,14 @@ extension NodeDriver {
             }
         case .deleted(let tombstone):
             logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
+        case .refusedMessage(let sender, let counter):
+            logger.warning(
+                "dropping a peer message carrying counter \(counter), above \(CounterBounds.adoptedMax): the peer is hostile or broken",
+                metadata: ["cell": "\(event.cell.name)", "peer": "\(sender)"])
+        case .roundsExhausted(let epoch):
+            logger.error(
+                "not standing for election: the rounds of epoch \(epoch) reached \(CounterBounds.adoptedMax), pushed there by a hostile peer; the cell needs a new epoch",
+                metadata: metadata)
         case .steppedDown, .installedSnapshot:
             break
         }

@@ -225,8 +225,7 @@ extension NodeDriver {
     /// (`epochLeadMax`): that is refused at once.
     func askForClient(_ request: ClientRequest, timeout: TimeAmount) async throws -> Result<NodeAnswerOutcome, EpochTooFarAhead> {
         try await loop.flatSubmit {
-            let current = self.core.host.replica(request.cell)?.configuration?.epoch
-            if let refusal = EpochTooFarAhead(expected: request.expectedEpoch, current: current, leadMax: self.epochLeadMax) {
+            if let refusal = self.core.epochTooFarAhead(request, leadMax: self.epochLeadMax) {
                 return self.loop.makeSucceededFuture(.failure(refusal))
             }
             return self.submit(request, timeout: timeout).map { .success($0) }

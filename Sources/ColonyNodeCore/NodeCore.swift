@@ -109,7 +109,11 @@ public struct NodeCore: Sendable {
         switch frame {
         case .messages(let messages):
             statistics.peerMessagesReceived += messages.count
+            let refusalsBefore = host.unknownCellRefusals
             carryOut(host.receive(messages, from: sender))
+            if host.unknownCellRefusals > refusalsBefore {
+                pending.notes.append(.unknownCellsRefused(from: sender, messages: host.unknownCellRefusals - refusalsBefore))
+            }
         case .createCell(let cell, let configuration):
             createReplica(cell, configuration: configuration, askedBy: sender)
         case .hello:

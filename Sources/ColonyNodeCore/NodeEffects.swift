@@ -129,6 +129,10 @@ public enum NodeNote: Hashable, Sendable {
     case hostingNewCell(CellID, from: NodeID)
     /// A peer asked this node to create a cell it holds the tombstone of; refused.
     case refusedDeletedCell(CellID, revision: Revision, from: NodeID)
+    /// Messages of a peer's frame for cells this node does not host were refused: the node
+    /// already keeps as many unconfirmed replicas as `ReplicaOptions` allows, in all or for
+    /// that peer (see `ReplicaHost`). A peer that keeps causing this is hostile or broken.
+    case unknownCellsRefused(from: NodeID, messages: Int)
     /// A frame from a peer was not one this node accepts; the shell drops the connection.
     case malformedFrame(from: NodeID, PeerFrameError)
     /// A single message too large for any frame was dropped.

@@ -1,5 +1,7 @@
 import ColonyControl
 import ColonyCore
+import ColonyNodeCore
+import ColonyWire
 
 /// Faults and actions a test can cause at a time of its choosing, to build a scenario step
 /// by step between calls of `run(until:)`.
@@ -23,6 +25,22 @@ extension Simulation {
     @_spi(Testing) @discardableResult public mutating func drain(_ id: NodeID) -> String {
         enqueue(.setState(node: id.rawValue, .draining))
         return "drain \(id)"
+    }
+
+    /// Sends `message` from node `from` to node `to` now, over the simulated network, as a
+    /// hostile peer holding `from`'s certificate could, whatever `from`'s replica thinks.
+    @_spi(Testing) public mutating func inject(_ message: PeerMessage, from: NodeID, to: NodeID) {
+        send(OutgoingFrame(to: to, bytes: PeerFrame.messages([message]).encoded(), messageCount: 1, isControl: false), from: from)
+    }
+
+    /// The name of cell `cellIndex`.
+    @_spi(Testing) public func cell(_ cellIndex: Int) -> CellID {
+        cells[cellIndex]
+    }
+
+    /// The ballot node `id`'s replica of cell `cellIndex` promised, if it hosts one.
+    @_spi(Testing) public func promise(ofCell cellIndex: Int, at id: NodeID) -> Ballot? {
+        nodes[nodeIndex(id)].host?.replica(cells[cellIndex])?.promised
     }
 
     /// The member of cell `cellIndex` whose replica leads it now; nil while none does.

@@ -301,10 +301,10 @@ public struct Simulation {
                 statistics.renewals += 1
             case .configurationChanged(let configuration):
                 observeConfiguration(configuration, of: event.cell)
-            case .applied, .steppedDown, .installedSnapshot, .deleted:
+            case .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:
                 break
             }
-        case .malformedFrame, .oversizeMessageDropped:
+        case .malformedFrame, .oversizeMessageDropped, .unknownCellsRefused:
             if statistics.refusedFrames.count < 20 {
                 statistics.refusedFrames.append("\(nodes[index].id): \(note) (t=\(now)ns)")
             }
@@ -313,7 +313,7 @@ public struct Simulation {
         }
     }
 
-    private mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
+    mutating func send(_ frame: OutgoingFrame, from node: NodeID) {
         if sentFrames.count < sentFramesToKeep { sentFrames.append(frame.bytes) }
         let link = DirectedLink(from: node, to: frame.to)
         guard !network.isBlocked(link) else { return }

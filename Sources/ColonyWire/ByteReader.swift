@@ -1,3 +1,5 @@
+import ColonyCore
+
 /// Reads an encoding from untrusted bytes, one checked step at a time.
 ///
 /// Every read first checks that enough bytes remain, every length is checked against a named
@@ -83,6 +85,19 @@ public struct ByteReader: Sendable {
             }
         }
         throw .malformedVarint(field: field, offset: start)
+    }
+
+    /// Reads a cell counter (an epoch, ballot round, slot, revision or version) written as a
+    /// varint, refusing one above `CounterBounds.decodedMax`: no real cell counts that far,
+    /// and the arithmetic on what a node was sent must never overflow.
+    public mutating func readCounter(_ field: String) throws(WireError) -> UInt64 {
+        let start = offset
+        let value = try readVarint(field)
+        guard value <= CounterBounds.decodedMax else {
+            throw .valueOutOfRange(
+                field: field, offset: start, reason: "\(value) is above \(CounterBounds.decodedMax), more than any cell counts")
+        }
+        return value
     }
 
     /// Reads a zigzag-mapped signed varint.

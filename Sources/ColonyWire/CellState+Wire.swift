@@ -15,7 +15,7 @@ extension CellStore: WireCodable {
     /// refuses keys out of order and versions beyond the revision.
     public init(from reader: inout ByteReader) throws(WireError) {
         let start = reader.offset
-        let revision = try reader.readVarint("CellStore.revision")
+        let revision = try reader.readCounter("CellStore.revision")
         let items: [KeyValue] = try reader.readList("CellStore.items")
         do {
             try self.init(revision: revision, items: items)
@@ -39,7 +39,7 @@ extension ClientSessionRecord: WireCodable {
         let client = try ClientID(from: &reader)
         let lastSequence = try reader.readVarint("ClientSessionRecord.lastSequence")
         let lastResult = try Result<OperationResult, OperationError>(from: &reader)
-        let lastSlot = try reader.readVarint("ClientSessionRecord.lastSlot")
+        let lastSlot = try reader.readCounter("ClientSessionRecord.lastSlot")
         self.init(client: client, lastSequence: lastSequence, lastResult: lastResult, lastSlot: lastSlot)
     }
 }
@@ -84,7 +84,7 @@ extension CellState: WireCodable {
         let configuration = try CellConfiguration(from: &reader)
         let store = try CellStore(from: &reader)
         let sessions = try ClientSessions(from: &reader)
-        let appliedThrough = try reader.readVarint("CellState.appliedThrough")
+        let appliedThrough = try reader.readCounter("CellState.appliedThrough")
         // The configuration refused a start slot of 0; the last slot is refused here by name.
         guard appliedThrough < Slot.max else {
             throw .valueOutOfRange(field: "CellState.appliedThrough", offset: start, reason: "\(appliedThrough) is past the last usable slot")

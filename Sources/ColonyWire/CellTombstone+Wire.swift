@@ -15,8 +15,8 @@ extension CellTombstone: WireCodable {
     public init(from reader: inout ByteReader) throws(WireError) {
         let start = reader.offset
         let configuration = try CellConfiguration(from: &reader)
-        let slot = try reader.readVarint("CellTombstone.slot")
-        let revision = try reader.readVarint("CellTombstone.revision")
+        let slot = try reader.readCounter("CellTombstone.slot")
+        let revision = try reader.readCounter("CellTombstone.revision")
         guard slot >= configuration.startSlot, slot < Slot.max else {
             throw .valueOutOfRange(
                 field: "CellTombstone.slot", offset: start,

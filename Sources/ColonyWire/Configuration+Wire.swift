@@ -42,9 +42,9 @@ extension CellConfiguration: WireCodable {
     /// members must be strictly ascending, the one order the encoder writes.
     public init(from reader: inout ByteReader) throws(WireError) {
         let start = reader.offset
-        let epoch = try reader.readVarint("CellConfiguration.epoch")
+        let epoch = try reader.readCounter("CellConfiguration.epoch")
         let members: [NodeID] = try reader.readList("CellConfiguration.members")
-        let startSlot = try reader.readVarint("CellConfiguration.startSlot")
+        let startSlot = try reader.readCounter("CellConfiguration.startSlot")
         let limits = try CellLimits(from: &reader)
         do {
             try self.init(epoch: epoch, members: members, startSlot: startSlot, limits: limits)

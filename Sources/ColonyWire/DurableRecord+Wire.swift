@@ -34,7 +34,7 @@ extension DurableRecord: WireCodable {
         case .promise:
             self = .promise(try Ballot(from: &reader))
         case .accepted:
-            let slot = try reader.readVarint("DurableRecord.accepted.slot")
+            let slot = try reader.readCounter("DurableRecord.accepted.slot")
             self = .accepted(slot: slot, entry: try LogEntry(from: &reader))
         case .snapshot:
             self = .snapshot(try CellState(from: &reader))

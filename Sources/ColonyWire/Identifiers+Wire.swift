@@ -70,8 +70,8 @@ extension Ballot: WireCodable {
 
     /// Reads epoch, round and node.
     public init(from reader: inout ByteReader) throws(WireError) {
-        let epoch = try reader.readVarint("Ballot.epoch")
-        let round = try reader.readVarint("Ballot.round")
+        let epoch = try reader.readCounter("Ballot.epoch")
+        let round = try reader.readCounter("Ballot.round")
         self.init(epoch: epoch, round: round, node: try NodeID(from: &reader))
     }
 }

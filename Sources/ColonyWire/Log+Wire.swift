@@ -65,7 +65,7 @@ extension SlotEntry: WireCodable {
 
     /// Reads the slot and the entry.
     public init(from reader: inout ByteReader) throws(WireError) {
-        let slot = try reader.readVarint("SlotEntry.slot")
+        let slot = try reader.readCounter("SlotEntry.slot")
         self.init(slot: slot, entry: try LogEntry(from: &reader))
     }
 }

@@ -92,42 +92,42 @@ extension PeerMessageBody: WireCodable {
         switch try reader.readTag(PeerMessageTag.self, "PeerMessageBody") {
         case .poll:
             let ballot = try Ballot(from: &reader)
-            self = .poll(ballot, appliedThrough: try reader.readVarint("PeerMessageBody.poll.appliedThrough"))
+            self = .poll(ballot, appliedThrough: try reader.readCounter("PeerMessageBody.poll.appliedThrough"))
         case .pollReply:
             let ballot = try Ballot(from: &reader)
             self = .pollReply(ballot, granted: try reader.readBool("PeerMessageBody.pollReply.granted"))
         case .prepare:
             let ballot = try Ballot(from: &reader)
-            self = .prepare(ballot, fromSlot: try reader.readVarint("PeerMessageBody.prepare.fromSlot"))
+            self = .prepare(ballot, fromSlot: try reader.readCounter("PeerMessageBody.prepare.fromSlot"))
         case .promise:
             let ballot = try Ballot(from: &reader)
-            let appliedThrough = try reader.readVarint("PeerMessageBody.promise.appliedThrough")
+            let appliedThrough = try reader.readCounter("PeerMessageBody.promise.appliedThrough")
             self = .promise(ballot, appliedThrough: appliedThrough, entries: try reader.readList("PeerMessageBody.promise.entries"))
         case .accept:
             let ballot = try Ballot(from: &reader)
-            let slot = try reader.readVarint("PeerMessageBody.accept.slot")
+            let slot = try reader.readCounter("PeerMessageBody.accept.slot")
             let batch: Batch = try reader.readList("PeerMessageBody.accept.batch")
-            self = .accept(ballot, slot: slot, batch: batch, commit: try reader.readVarint("PeerMessageBody.accept.commit"))
+            self = .accept(ballot, slot: slot, batch: batch, commit: try reader.readCounter("PeerMessageBody.accept.commit"))
         case .accepted:
             let ballot = try Ballot(from: &reader)
-            self = .accepted(ballot, slot: try reader.readVarint("PeerMessageBody.accepted.slot"))
+            self = .accepted(ballot, slot: try reader.readCounter("PeerMessageBody.accepted.slot"))
         case .reject:
             let attempted = try Ballot(from: &reader)
             self = .reject(attempted: attempted, promised: try Ballot(from: &reader))
         case .heartbeat:
             let ballot = try Ballot(from: &reader)
-            let commit = try reader.readVarint("PeerMessageBody.heartbeat.commit")
-            self = .heartbeat(ballot, commit: commit, round: try reader.readVarint("PeerMessageBody.heartbeat.round"))
+            let commit = try reader.readCounter("PeerMessageBody.heartbeat.commit")
+            self = .heartbeat(ballot, commit: commit, round: try reader.readCounter("PeerMessageBody.heartbeat.round"))
         case .heartbeatReply:
             let ballot = try Ballot(from: &reader)
-            let round = try reader.readVarint("PeerMessageBody.heartbeatReply.round")
-            let appliedThrough = try reader.readVarint("PeerMessageBody.heartbeatReply.appliedThrough")
+            let round = try reader.readCounter("PeerMessageBody.heartbeatReply.round")
+            let appliedThrough = try reader.readCounter("PeerMessageBody.heartbeatReply.appliedThrough")
             self = .heartbeatReply(ballot, round: round, appliedThrough: appliedThrough)
         case .catchUpRequest:
-            self = .catchUpRequest(fromSlot: try reader.readVarint("PeerMessageBody.catchUpRequest.fromSlot"))
+            self = .catchUpRequest(fromSlot: try reader.readCounter("PeerMessageBody.catchUpRequest.fromSlot"))
         case .catchUpEntries:
             let entries: [SlotEntry] = try reader.readList("PeerMessageBody.catchUpEntries.entries")
-            self = .catchUpEntries(entries, commit: try reader.readVarint("PeerMessageBody.catchUpEntries.commit"))
+            self = .catchUpEntries(entries, commit: try reader.readCounter("PeerMessageBody.catchUpEntries.commit"))
         case .snapshot:
             self = .snapshot(try CellState(from: &reader))
         case .staleEpoch:

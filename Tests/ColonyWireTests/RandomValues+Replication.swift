@@ -14,13 +14,13 @@ extension RandomValues {
     }
 
     mutating func slotEntry() -> SlotEntry {
-        SlotEntry(slot: number(), entry: logEntry())
+        SlotEntry(slot: counter(), entry: logEntry())
     }
 
     /// A store whose keys are distinct and ascending, with versions from 1 to its revision.
     mutating func store() -> CellStore {
         let keys = Set(list(upTo: 6) { $0.key() }).sorted()
-        let revision = max(UInt64(keys.count), number())
+        let revision = max(UInt64(keys.count), counter())
         let items = keys.map { KeyValue(key: $0, value: bytes(), version: 1 + number() % max(revision, 1)) }
         do {
             return try CellStore(revision: revision, items: items)
@@ -35,7 +35,7 @@ extension RandomValues {
             clients.insert(clientID())
         }
         let records = clients.sorted().map {
-            ClientSessionRecord(client: $0, lastSequence: number(), lastResult: result(), lastSlot: number())
+            ClientSessionRecord(client: $0, lastSequence: number(), lastResult: result(), lastSlot: counter())
         }
         do {
             return try ClientSessions(records: records)
@@ -48,7 +48,7 @@ extension RandomValues {
         var configuration = configuration()
         // The state must fit its own limits; random limits may be tiny.
         configuration.limits = CellLimits()
-        let appliedThrough = min(configuration.startSlot - 1 + number() % 1_000, UInt64.max - 1)
+        let appliedThrough = min(configuration.startSlot - 1 + counter() % 1_000, UInt64.max - 1)
         do {
             return try CellState(configuration: configuration, store: store(), sessions: sessions(), appliedThrough: appliedThrough)
         } catch {
@@ -59,7 +59,7 @@ extension RandomValues {
     mutating func durableRecord() -> DurableRecord {
         switch below(6) {
         case 0: return .promise(ballot())
-        case 1: return .accepted(slot: number(), entry: logEntry())
+        case 1: return .accepted(slot: counter(), entry: logEntry())
         case 2: return .snapshot(cellState())
         case 3: return .damaged(renewal: requestID())
         case 4: return .deleted(tombstone())
@@ -70,7 +70,7 @@ extension RandomValues {
     /// A tombstone whose slot lies within its configuration's epoch.
     mutating func tombstone() -> CellTombstone {
         let configuration = configuration()
-        return CellTombstone(configuration: configuration, slot: configuration.startSlot + UInt64(below(1_000)), revision: number())
+        return CellTombstone(configuration: configuration, slot: configuration.startSlot + UInt64(below(1_000)), revision: counter())
     }
 
     /// A durable state whose entries all follow its snapshot, as the fold of records leaves
@@ -85,7 +85,7 @@ extension RandomValues {
         let firstSlot = snapshot.map { $0.appliedThrough + 1 } ?? 0
         var entries: [Slot: LogEntry] = [:]
         for _ in 0..<below(4) {
-            entries[max(number(), firstSlot)] = logEntry()
+            entries[max(counter(), firstSlot)] = logEntry()
         }
         return DurableCellState(
             promised: ballot(), snapshot: snapshot, entries: entries, damagedRenewal: bool() ? requestID() : nil, tombstone: nil)
@@ -93,17 +93,17 @@ extension RandomValues {
 
     mutating func peerMessageBody() -> PeerMessageBody {
         switch below(16) {
-        case 0: return .poll(ballot(), appliedThrough: number())
+        case 0: return .poll(ballot(), appliedThrough: counter())
         case 1: return .pollReply(ballot(), granted: bool())
-        case 2: return .prepare(ballot(), fromSlot: number())
-        case 3: return .promise(ballot(), appliedThrough: number(), entries: list(upTo: 3) { $0.slotEntry() })
-        case 4: return .accept(ballot(), slot: number(), batch: list(upTo: 3) { $0.command() }, commit: number())
-        case 5: return .accepted(ballot(), slot: number())
+        case 2: return .prepare(ballot(), fromSlot: counter())
+        case 3: return .promise(ballot(), appliedThrough: counter(), entries: list(upTo: 3) { $0.slotEntry() })
+        case 4: return .accept(ballot(), slot: counter(), batch: list(upTo: 3) { $0.command() }, commit: counter())
+        case 5: return .accepted(ballot(), slot: counter())
         case 6: return .reject(attempted: ballot(), promised: ballot())
-        case 7: return .heartbeat(ballot(), commit: number(), round: number())
-        case 8: return .heartbeatReply(ballot(), round: number(), appliedThrough: number())
-        case 9: return .catchUpRequest(fromSlot: number())
-        case 10: return .catchUpEntries(list(upTo: 3) { $0.slotEntry() }, commit: number())
+        case 7: return .heartbeat(ballot(), commit: counter(), round: counter())
+        case 8: return .heartbeatReply(ballot(), round: counter(), appliedThrough: counter())
+        case 9: return .catchUpRequest(fromSlot: counter())
+        case 10: return .catchUpEntries(list(upTo: 3) { $0.slotEntry() }, commit: counter())
         case 11: return .snapshot(cellState())
         case 12: return .staleEpoch(configuration())
         case 13: return .cellDeleted(tombstone())

@@ -32,6 +32,17 @@ struct RandomValues {
         }
     }
 
+    /// A cell counter (epoch, round, slot, revision): never above `CounterBounds.decodedMax`,
+    /// the bound itself among the edges.
+    mutating func counter() -> UInt64 {
+        switch below(5) {
+        case 0: return pick([0, 1, 127, 128, 16_383, 16_384, CounterBounds.decodedMax, CounterBounds.decodedMax - 1])
+        case 1: return generator.next() % (CounterBounds.decodedMax + 1)
+        case 2: return generator.next() >> (2 + generator.next() % 62)
+        default: return UInt64(below(1_000))
+        }
+    }
+
     mutating func signed() -> Int64 {
         switch below(4) {
         case 0: return pick([0, 1, -1, 63, -64, 64, Int64.max, Int64.min])
@@ -83,7 +94,7 @@ struct RandomValues {
     }
 
     mutating func ballot() -> Ballot {
-        Ballot(epoch: number(), round: number(), node: nodeID())
+        Ballot(epoch: counter(), round: counter(), node: nodeID())
     }
 
     mutating func membershipChange() -> MembershipChange {
@@ -104,9 +115,9 @@ struct RandomValues {
         while members.count < memberCount {
             members.insert(nodeID())
         }
-        let startSlot = max(1, number() >> 1)
+        let startSlot = max(1, counter() >> 1)
         do {
-            return try CellConfiguration(epoch: number(), members: Array(members), startSlot: startSlot, limits: limits())
+            return try CellConfiguration(epoch: counter(), members: Array(members), startSlot: startSlot, limits: limits())
         } catch {
             preconditionFailure("the generator made an invalid configuration: \(error)")
         }

@@ -12,6 +12,8 @@ struct RoundTripTests {
         for raw in [UInt64(0), 1, UInt64.max] {
             expectRoundTrip(ClientID(raw))
             expectRoundTrip(RequestID(client: ClientID(raw), sequence: raw))
+        }
+        for raw in [UInt64(0), 1, CounterBounds.decodedMax] {
             expectRoundTrip(Ballot(epoch: raw, round: raw, node: NodeID(UInt32(truncatingIfNeeded: raw))))
         }
         expectRoundTrip(Ballot.zero)
@@ -33,7 +35,7 @@ struct RoundTripTests {
     @Test("a configuration keeps its members, start slot and every limit")
     func configurations() throws {
         let widest = try CellConfiguration(
-            epoch: UInt64.max, members: (1...9).map { NodeID(UInt32($0)) }, startSlot: 1,
+            epoch: CounterBounds.decodedMax, members: (1...9).map { NodeID(UInt32($0)) }, startSlot: 1,
             limits: CellLimits(keyBytesMax: 0, valueBytesMax: Int.max, keysMax: 1, cellBytesMax: 2, transactionStepsMax: 3, sessionsMax: 4)
         )
         expectRoundTrip(widest)

@@ -6,7 +6,11 @@
 /// per destination node, so a node sends one batch per peer per event however many cells
 /// spoke. A message for a cell the node does not host yet, sent by a leader or candidate,
 /// creates an empty replica there that joins from a snapshot and votes once renewed: that is
-/// how a node added to a cell gets its replica.
+/// how a node added to a cell gets its replica. Such a replica stays *unconfirmed* — bounded
+/// in number, per node and per sending peer, persisting nothing, forgotten after a while —
+/// until it installs a snapshot that names this node and its sender members of the cell
+/// (see `ReplicaHost+Unconfirmed.swift`), so a peer's messages about made-up cells never
+/// make a node keep state without bound.
 ///
 /// A deleted cell's replica is replaced by its tombstone (see `CellTombstone`). The rule the
 /// tombstone keeps: a message for a deleted cell never makes the host create a replica of it
@@ -17,16 +21,25 @@ public struct ReplicaHost: Sendable {
     public let node: NodeID
     /// The options every replica here uses.
     public let options: ReplicaOptions
-    private var random: SplitMix64
+    var random: SplitMix64
     /// The replicas, in the order they were added; an array so each is changed in place.
-    private var replicas: [CellReplica] = []
+    var replicas: [CellReplica] = []
     /// Where each cell's replica is in `replicas`.
-    private var positions: [CellID: Int] = [:]
+    var positions: [CellID: Int] = [:]
     /// Positions in ascending cell order, rebuilt lazily, so every walk replays exactly.
     private var tickOrder: [Int] = []
     private var tickOrderIsCurrent = true
     /// The deleted cells this node hosted, each with its tombstone.
     private var tombstones: [CellID: CellTombstone] = [:]
+    /// The replicas made for a peer's message and not yet confirmed, by cell.
+    var unconfirmed: [CellID: UnconfirmedReplica] = [:]
+    /// How many of `unconfirmed` each peer's messages made.
+    var unconfirmedPerPeer: [NodeID: Int] = [:]
+    /// Ticks seen since the host was made.
+    var now: UInt64 = 0
+    /// Messages for an unknown cell refused because the bounds on unconfirmed replicas were
+    /// reached, since the host was made.
+    public internal(set) var unknownCellRefusals = 0
 
     /// Makes a host with no replicas.
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
@@ -103,6 +116,7 @@ public struct ReplicaHost: Sendable {
     /// when the cell is hosted already or was deleted here.
     public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> HostOutput {
         var builder = HostOutputBuilder()
+        forgetUnconfirmed(cell)
         guard positions[cell] == nil, tombstones[cell] == nil else { return builder.build() }
         let (replica, output) = CellReplica.create(
             cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
@@ -123,12 +137,16 @@ public struct ReplicaHost: Sendable {
             }
             var position = positions[message.cell]
             if position == nil, message.body.isBallotOwnersRequest {
-                let (replica, output) = CellReplica.empty(cell: message.cell, node: node, options: options, seed: random.next())
-                position = insert(replica)
-                builder.add(output, cell: message.cell)
+                position = admitUnknownCell(message.cell, for: message.body, from: sender)
             }
             guard let position else { continue }
-            builder.add(replicas[position].receive(message.body, from: sender), cell: message.cell)
+            let output = replicas[position].receive(message.body, from: sender)
+            if unconfirmed[message.cell] != nil {
+                guard let kept = confirmOrForget(position, output, from: sender) else { continue }
+                builder.add(kept, cell: message.cell)
+                continue
+            }
+            builder.add(output, cell: message.cell)
             buryIfDeleted(position)
         }
         return builder.build()
@@ -175,6 +193,8 @@ public struct ReplicaHost: Sendable {
     /// Advances every replica by one tick.
     public mutating func tick() -> HostOutput {
         var builder = HostOutputBuilder()
+        now += 1
+        forgetExpiredUnconfirmed()
         if !tickOrderIsCurrent {
             tickOrder = replicas.indices.sorted { replicas[$0].cell < replicas[$1].cell }
             tickOrderIsCurrent = true
@@ -194,13 +214,16 @@ public struct ReplicaHost: Sendable {
         return builder.build()
     }
 
-    /// Replaces the replica at `position` by its tombstone if its cell was just deleted; the
-    /// last replica moves into the freed position.
+    /// Replaces the replica at `position` by its tombstone if its cell was just deleted.
     private mutating func buryIfDeleted(_ position: Int) {
         guard let tombstone = replicas[position].tombstone else { return }
-        let cell = replicas[position].cell
-        tombstones[cell] = tombstone
-        positions[cell] = nil
+        tombstones[replicas[position].cell] = tombstone
+        remove(at: position)
+    }
+
+    /// Drops the replica at `position`; the last replica moves into the freed position.
+    mutating func remove(at position: Int) {
+        positions[replicas[position].cell] = nil
         let last = replicas.count - 1
         if position != last {
             replicas.swapAt(position, last)
@@ -212,7 +235,7 @@ public struct ReplicaHost: Sendable {
     }
 
     @discardableResult
-    private mutating func insert(_ replica: CellReplica) -> Int {
+    mutating func insert(_ replica: CellReplica) -> Int {
         let position = replicas.count
         replicas.append(replica)
         positions[replica.cell] = position

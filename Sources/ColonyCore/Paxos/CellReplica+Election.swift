@@ -1,9 +1,23 @@
 extension CellReplica {
-    /// The ballot a new candidacy of this replica uses: above every round seen in the epoch.
-    var nextCandidateBallot: Ballot {
+    /// The ballot a new candidacy of this replica uses: above every round seen in the epoch;
+    /// nil once that round would pass `CounterBounds.adoptedMax`, where only a hostile peer's
+    /// rounds take an epoch (the replica then cannot stand until the cell has a new epoch).
+    var nextCandidateBallot: Ballot? {
         let epoch = state?.configuration.epoch ?? 0
         let promisedRound = promised.epoch == epoch ? promised.round : 0
-        return Ballot(epoch: epoch, round: max(promisedRound, highestRoundSeen) + 1, node: node)
+        let highest = max(promisedRound, highestRoundSeen)
+        guard highest < CounterBounds.adoptedMax else { return nil }
+        return Ballot(epoch: epoch, round: highest + 1, node: node)
+    }
+
+    /// The ballot to stand with, or nil after saying why the replica cannot stand (see
+    /// `nextCandidateBallot`); the election deadline is drawn again either way, so the
+    /// refusal comes at most once per election timeout.
+    private mutating func candidateBallot(_ output: inout ReplicaOutput) -> Ballot? {
+        if let ballot = nextCandidateBallot { return ballot }
+        output.events.append(.roundsExhausted(epoch: state?.configuration.epoch ?? 0))
+        resetElectionDeadline()
+        return nil
     }
 
     /// Whether this replica heard from a live leader within one election timeout.
@@ -14,9 +28,10 @@ extension CellReplica {
 
     /// Starts a pre-vote: asks the members whether they would support a candidacy.
     mutating func startPoll(_ output: inout ReplicaOutput) {
-        guard canVote, !isLeaving, let state, let selfIndex = state.configuration.index(of: node) else { return }
+        guard canVote, !isLeaving, let state, let selfIndex = state.configuration.index(of: node),
+              let ballot = candidateBallot(&output)
+        else { return }
         stepDownIfLeading(&output)
-        let ballot = nextCandidateBallot
         role = .polling(PollState(ballot: ballot, grants: MemberSet(selfIndex)))
         leaderHint = nil
         resetElectionDeadline()
@@ -44,9 +59,8 @@ extension CellReplica {
 
     /// Phase 1a: promises a fresh ballot to itself and asks the members for theirs.
     mutating func startPrepare(_ output: inout ReplicaOutput) {
-        guard canVote, !isLeaving, let state else { return }
+        guard canVote, !isLeaving, let state, let ballot = candidateBallot(&output) else { return }
         stepDownIfLeading(&output)
-        let ballot = nextCandidateBallot
         // Ballots only grow: a candidacy outranks everything this replica promised.
         precondition(ballot > promised, "Invalid state: cell \(cell.name) stands with \(ballot) having promised \(promised)")
         promised = ballot

@@ -259,6 +259,11 @@ public struct CellReplica: Sendable {
             if let answer = tombstone.answer(body) { output.send(answer, to: sender, cell: cell) }
             return output
         }
+        let counter = body.largestCounter
+        guard counter <= CounterBounds.adoptedMax else {
+            output.events.append(.refusedMessage(from: sender, counter: counter))
+            return output
+        }
         if case .cellDeleted(let tombstone) = body {
             receiveDeletion(tombstone, &output)
             return output

@@ -34,6 +34,15 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// The most bytes of keys and values a replica's change feed keeps: with the cell's own
     /// `cellBytesMax`, what one active replica may hold in memory.
     public var changeBytesKeptMax: Int = 1024 * 1024
+    /// The most unconfirmed replicas a node keeps: replicas of cells it learned of only from
+    /// a peer's message, not yet confirmed by a snapshot naming it a member. They persist
+    /// nothing; past the bound, messages for further unknown cells are refused and counted.
+    public var unconfirmedReplicasMax: Int = 1_024
+    /// The most unconfirmed replicas one peer's messages may have made on a node.
+    public var unconfirmedReplicasPerPeerMax: Int = 256
+    /// How long an unconfirmed replica waits for its snapshot before the node forgets it (a
+    /// later message of its cell's leader makes it again).
+    public var unconfirmedTicksMax: UInt64 = 1_000
     /// Deliberate defects, for tests that prove the simulator and checker catch them.
     @_spi(Testing) public var defects: Set<Defect> = []
 
@@ -56,6 +65,9 @@ public struct ReplicaOptions: Hashable, Sendable {
         }
         guard changesKeptMax >= 1, changeBytesKeptMax >= 1 else {
             throw .invalid("changesKeptMax and changeBytesKeptMax must be at least 1")
+        }
+        guard unconfirmedReplicasMax >= 1, unconfirmedReplicasPerPeerMax >= 1, unconfirmedTicksMax >= 1 else {
+            throw .invalid("unconfirmedReplicasMax, unconfirmedReplicasPerPeerMax and unconfirmedTicksMax must be at least 1")
         }
         guard logSlotsMax > snapshotIntervalSlots + UInt64(pipelineDepthMax) else {
             throw .invalid("logSlotsMax must exceed snapshotIntervalSlots plus pipelineDepthMax")

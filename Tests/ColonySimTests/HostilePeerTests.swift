@@ -1,0 +1,39 @@
+import ColonyCheck
+@_spi(Testing) import ColonyCore
+@_spi(Testing) import ColonySim
+import Testing
+
+/// A peer holding a member's certificate sends what no honest replica would. The colony of
+/// the simulator, running the production node core, neither traps nor lets it reach past
+/// the cell it names.
+@Suite("a hostile peer in the simulated colony")
+struct HostilePeerTests {
+    @Test("ballot rounds near UInt64.max from a member crash no node, and the cell keeps its leader and its history")
+    func absurdRounds() throws {
+        var options = SimulationSupport.options(faults: [])
+        options.nodes = 5
+        options.spareNodes = 0
+        options.replicas = 3
+        options.cells = 2
+        options.duration = 4 * Nanoseconds.second
+        var simulation = try Simulation(seed: 11, options: options)
+        simulation.run(until: Nanoseconds.second)
+        let leader = try #require(simulation.leader(ofCell: 0), "cell 0 has a leader once settled")
+        let leading = try #require(simulation.promise(ofCell: 0, at: leader))
+        let followers = simulation.members(ofCell: 0).filter { $0 != leader }
+        let cell = simulation.cell(0)
+        // The fuzz run's frame: a prepare of round UInt64.max, which a decoder refuses.
+        let prepare = PeerMessageBody.prepare(Ballot(epoch: leading.epoch, round: .max, node: followers[0]), fromSlot: 1)
+        simulation.inject(PeerMessage(cell: cell, body: prepare), from: followers[0], to: followers[1])
+        // The largest round a decoder takes, straight to the leader: its replica drops it.
+        let highest = Ballot(epoch: leading.epoch, round: CounterBounds.decodedMax, node: followers[0])
+        simulation.inject(PeerMessage(cell: cell, body: .reject(attempted: leading, promised: highest)), from: followers[0], to: leader)
+        let statistics = simulation.run()
+
+        #expect(statistics.refusedFrames.count == 1, "the prepare's frame, refused at decode: \(statistics.refusedFrames)")
+        #expect(statistics.agreementViolations.isEmpty && statistics.durabilityViolations.isEmpty && statistics.unansweredFinalReads.isEmpty)
+        #expect(LinearizabilityChecker().check(simulation.history).violations.isEmpty)
+        #expect(simulation.promise(ofCell: 0, at: followers[1]).map { $0.round < CounterBounds.adoptedMax } == true)
+        #expect(simulation.leader(ofCell: 0) != nil, "the cell still has a leader")
+    }
+}
