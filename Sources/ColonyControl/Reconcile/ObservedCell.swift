@@ -66,6 +66,15 @@ public struct ObservedCell: Hashable, Sendable {
         members.contains { replicas[$0]?.isDamaged == true }
     }
 
+    /// The members seen waiting to be renewed, in order, when they are a majority of the
+    /// cell's; nil otherwise. A renewal commits through the cell's log, and a replica that
+    /// waits for one does not vote, so such a cell cannot commit anything, its renewals
+    /// included: it waits for an operator.
+    public var damagedMajority: [NodeID]? {
+        let damaged = members.filter { replicas[$0]?.isDamaged == true }
+        return damaged.count >= members.count / 2 + 1 ? damaged : nil
+    }
+
     /// Whether, without `member`, a majority of the cell's members answered as ready: the
     /// replica that replaces it starts empty and votes only once renewed, so removing it
     /// leaves just those to commit.

@@ -33,6 +33,9 @@ import ColonyPlacement
 ///    a change made while another member is down could leave the cell unable to commit. Such
 ///    a move, or a change of a move under way, waits (`heldForLiveMajority`); the cell's
 ///    leader judges every change again when it arrives.
+/// 8. A cell most of whose members lost their stored state (they answered as waiting to be
+///    renewed) is a problem the plan says, every pass while it lasts: renewal commits through
+///    the cell's log, which needs a majority that votes, so the cell cannot commit at all.
 public enum Reconciler {
     /// The plan for one pass.
     public static func plan(
@@ -114,6 +117,10 @@ private struct Survey {
             guard let cell = observed[name], !cell.members.isEmpty else {
                 plan.actions.append(.problem(cell: record.cell, "no replica of it answered; if `colony cell create \(name)` failed, run it again"))
                 continue
+            }
+            if let damaged = cell.damagedMajority {
+                let names = damaged.map { "n\($0.rawValue)" }.joined(separator: ", ")
+                plan.actions.append(.problem(cell: record.cell, "\(damaged.count) of its \(cell.members.count) members (\(names)) lost stored state and wait to be renewed, which needs a majority that votes: the cell cannot commit until an operator restores it"))
             }
             if let move = record.move {
                 plan.replicasToMove += 1
