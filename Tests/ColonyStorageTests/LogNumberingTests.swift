@@ -191,6 +191,43 @@ struct LogNumberingTests {
         #expect(written == SegmentHeader.fileName(firstLSN: 1_000))
     }
 
+    @Test("a commit marker numbered past the largest log sequence number is damage, not the log's next number")
+    func markerNumberOutOfRange() throws {
+        let options = StorageSupport.options(segmentBytes: 2_048, segmentsMax: 100)
+        let disk = try writtenLog()
+        let last = try #require(segments(disk).last)
+        try rewrite(disk, last) { bytes in
+            let marker = bytes.count - CommitMarker.byteCount
+            store(RecordFrame.lsnMax + 1, in: &bytes, at: marker + 12)
+            let checksum = CRC32C.checksum(bytes[marker..<(marker + 20)])
+            for index in 0..<4 {
+                bytes[marker + 20 + index] = UInt8(truncatingIfNeeded: checksum >> (8 * index))
+            }
+        }
+        let (first, _, written) = try restartTwice(disk, options)
+        #expect(first.lastLSN == 200)
+        #expect(written == SegmentHeader.fileName(firstLSN: 201))
+    }
+
+    @Test("a last segment named below numbers the segment before it used reads its records as repeats, and the next start agrees")
+    func lastSegmentNamedAmongEarlierNumbers() throws {
+        let options = StorageSupport.options(segmentBytes: 2_048, segmentsMax: 100)
+        let disk = try writtenLog()
+        let last = try #require(segments(disk).last)
+        let firstLSN = try #require(SegmentHeader.firstLSN(ofFileNamed: last))
+        // A copy of the last segment named for its second record, its header damaged and
+        // its last flush torn.
+        let copy = SegmentHeader.fileName(firstLSN: firstLSN + 1)
+        var bytes = try disk.readAll(last)
+        bytes.removeLast(30)
+        try disk.append(copy, bytes)
+        try disk.sync(copy)
+        disk.flipBit(in: copy, at: 30, bit: 1)
+        let (first, _, written) = try restartTwice(disk, options)
+        #expect(first.lastLSN >= 200)
+        #expect(written == SegmentHeader.fileName(firstLSN: first.lastLSN + 1))
+    }
+
     @Test("records that snapshots cover but no segment holds are missing, and damage the cells they may have held")
     func lostLastSegment() throws {
         let disk = SimulatedDisk()
