@@ -40,9 +40,6 @@ struct LogScan {
     var tornTail: (segment: String, offset: Int, bytes: Int)?
     /// Every problem, in words, in the order met.
     var problems: [String] = []
-    /// The highest number the segments read so far used or claimed (a segment's name claims
-    /// every number before it).
-    private var segmentsEnd: UInt64?
     /// Temporary files left by an interrupted snapshot.
     var leftovers: [String] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
@@ -120,11 +117,8 @@ struct LogScan {
             throw .disk(error)
         }
         var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
-        defer {
-            segments.append(segment)
-            segmentsEnd = max(segmentsEnd ?? 0, segment.lastLSN ?? firstLSN - 1)
-        }
-        let expectedFirst = segmentsEnd.map { $0 + 1 }
+        defer { segments.append(segment) }
+        let expectedFirst = segments.last.map { ($0.lastLSN ?? $0.firstLSN - 1) + 1 }
         if let expectedFirst, firstLSN > expectedFirst {
             unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
         }
@@ -157,9 +151,7 @@ struct LogScan {
             }
             header = damagedHeader(name, firstLSN: firstLSN, reason: reason, sealer: sealer)
         }
-        // Numbers an earlier segment used or claimed are repeats here (a file named below them).
-        let from = max(firstLSN, expectedFirst ?? firstLSN)
-        readRecords(bytes, header: header, from: from, segment: &segment, isLast: nextFirstLSN == nil, sealer: sealer, limits: limits)
+        readRecords(bytes, header: header, segment: &segment, isLast: nextFirstLSN == nil, sealer: sealer, limits: limits)
     }
 
     /// Stands in for a segment header that does not verify. Its records frame themselves
@@ -178,10 +170,10 @@ struct LogScan {
     /// intact frame, whose numbers say what was lost; only a bad stretch at the end of the
     /// newest segment with no intact frame after it is a torn write (see `CommitMarker`).
     private mutating func readRecords(
-        _ bytes: [UInt8], header: SegmentHeader, from first: UInt64, segment: inout Segment, isLast: Bool, sealer: Sealer, limits: WireLimits
+        _ bytes: [UInt8], header: SegmentHeader, segment: inout Segment, isLast: Bool, sealer: Sealer, limits: WireLimits
     ) {
         var offset = SegmentHeader.byteCount
-        var expected = first
+        var expected = header.firstLSN
         while true {
             switch RecordFrame.read(bytes, at: offset) {
             case .end:
@@ -331,8 +323,6 @@ struct LogScan {
     /// unreadable now, as they are to the next start, which finds them before the next segment.
     private mutating func passTheLastSegment() {
         guard let last = segments.last else { return }
-        // Numbers the segments before it used are theirs, not its own.
-        let before = segments.dropLast().map { $0.lastLSN ?? $0.firstLSN - 1 }.max() ?? 0
         lastLSN = max(lastLSN, last.firstLSN - 1)
         guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else { return }
         let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0
@@ -343,9 +333,7 @@ struct LogScan {
         }
         let recordsMax = kept / (RecordFrame.fixedHeaderBytes + 1 + RecordFrame.trailerBytes)
         lastLSN = max(lastLSN, min(RecordFrame.lsnMax, last.firstLSN + UInt64(recordsMax)))
-        let from = max(last.firstLSN, before + 1)
-        guard from <= lastLSN else { return }
-        unreadable(from...lastLSN, "segment \(last.name): no record can be read from it; records \(from)–\(lastLSN) may have been there")
+        unreadable(last.firstLSN...lastLSN, "segment \(last.name): no record can be read from it; records \(last.firstLSN)–\(lastLSN) may have been there")
     }
 
     private mutating func unreadable(_ range: ClosedRange<UInt64>, _ reason: String) {
@@ -356,7 +344,7 @@ struct LogScan {
     /// Snapshots cover records up to their LSN, so the log held every record up to the
     /// highest one: those after the last segment's are missing (a lost last segment).
     private mutating func markRecordsMissingAtTheEnd() {
-        let logged = segmentsEnd ?? 0
+        let logged = segments.last.map { $0.lastLSN ?? ($0.firstLSN - 1) } ?? 0
         let covered = cells.values.map(\.snapshotCoveredLSN).max() ?? 0
         guard covered > logged, unreadableRanges.allSatisfy({ $0.upperBound < UInt64.max }) else { return }
         unreadable((logged + 1)...covered, "log records \(logged + 1)–\(covered) are missing: snapshots cover them, no segment holds them")

@@ -209,25 +209,6 @@ struct LogNumberingTests {
         #expect(written == SegmentHeader.fileName(firstLSN: 201))
     }
 
-    @Test("a last segment named below numbers the segment before it used reads its records as repeats, and the next start agrees")
-    func lastSegmentNamedAmongEarlierNumbers() throws {
-        let options = StorageSupport.options(segmentBytes: 2_048, segmentsMax: 100)
-        let disk = try writtenLog()
-        let last = try #require(segments(disk).last)
-        let firstLSN = try #require(SegmentHeader.firstLSN(ofFileNamed: last))
-        // A copy of the last segment named for its second record, its header damaged and
-        // its last flush torn.
-        let copy = SegmentHeader.fileName(firstLSN: firstLSN + 1)
-        var bytes = try disk.readAll(last)
-        bytes.removeLast(30)
-        try disk.append(copy, bytes)
-        try disk.sync(copy)
-        disk.flipBit(in: copy, at: 30, bit: 1)
-        let (first, _, written) = try restartTwice(disk, options)
-        #expect(first.lastLSN >= 200)
-        #expect(written == SegmentHeader.fileName(firstLSN: first.lastLSN + 1))
-    }
-
     @Test("records that snapshots cover but no segment holds are missing, and damage the cells they may have held")
     func lostLastSegment() throws {
         let disk = SimulatedDisk()
