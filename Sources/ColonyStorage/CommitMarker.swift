@@ -50,7 +50,9 @@ struct CommitMarker: Equatable {
               let lastLSN = bytes.littleEndian(UInt64.self, at: offset + 12),
               let checksum = bytes.littleEndian(UInt32.self, at: offset + 20)
         else { return .incomplete }
-        guard CRC32C.checksum(bytes[offset..<(offset + 20)]) == checksum, firstLSN >= 1, firstLSN <= lastLSN else { return .bad }
+        guard CRC32C.checksum(bytes[offset..<(offset + 20)]) == checksum, firstLSN >= 1, firstLSN <= lastLSN,
+              lastLSN <= RecordFrame.lsnMax
+        else { return .bad }
         return .marker(CommitMarker(firstLSN: firstLSN, lastLSN: lastLSN))
     }
 }

@@ -43,7 +43,8 @@ struct LogScan {
     /// Temporary files left by an interrupted snapshot.
     var leftovers: [String] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
-    /// named by a commit marker.
+    /// named by a commit marker, or by the log before its last segment, or that the last
+    /// segment may hold (see `passTheLastSegment`).
     var lastLSN: UInt64 = 0
     private var defects: Set<StorageDefect> = []
 
@@ -75,6 +76,7 @@ struct LogScan {
             try scan.readSegment(name, firstLSN: firstLSN, nextFirstLSN: nextFirstLSN, disk: disk, sealer: sealer, limits: limits)
         }
         scan.markRecordsMissingAtTheEnd()
+        scan.passTheLastSegment()
         scan.markCellsTouchedByUnreadableRanges()
         return scan
     }
@@ -128,8 +130,12 @@ struct LogScan {
             }
             header = read
         case .success:
-            let end = nextFirstLSN.map { $0 - 1 } ?? passUnreadable(firstLSN: firstLSN, bytes: bytes.count)
-            unreadable(firstLSN...end, "segment \(name): header names another first record")
+            if let nextFirstLSN {
+                unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name): header names another first record")
+            } else {
+                // The last segment: `passTheLastSegment` says what it may have held.
+                problems.append("segment \(name): header names another first record")
+            }
             return
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
@@ -305,15 +311,29 @@ struct LogScan {
         }
     }
 
-    /// Moves the last LSN past every number an unreadable last segment may hold (as many
-    /// records as its bytes could frame), so the log goes on in a segment of a new name:
-    /// one of the same name would be the unreadable file, and what is appended to it
-    /// unreadable too. Returns the last number it may hold.
-    private mutating func passUnreadable(firstLSN: UInt64, bytes: Int) -> UInt64 {
-        let recordsMax = max(0, bytes - SegmentHeader.byteCount) / (RecordFrame.fixedHeaderBytes + 1 + RecordFrame.trailerBytes)
-        let end = min(RecordFrame.lsnMax, firstLSN + UInt64(recordsMax))
-        lastLSN = max(lastLSN, end)
-        return end
+    /// Makes sure the log goes on in a segment no file here holds (it names its next segment
+    /// for `lastLSN + 1`; written into a file already here, what follows would be unreadable
+    /// at the next start), and that the next start reads the numbers in between as this one
+    /// does. The last segment's name says the log had used every number before it. If no
+    /// number of its own was read (no record, damaged record or commit marker), then either
+    /// nothing past its header survives the cut of a torn write, and the whole file goes (it
+    /// holds no synced flush; the log takes its name again, as after a crash that left half a
+    /// header), or its bytes hold nothing readable as its records, and the last LSN moves past
+    /// every number they may hold (as many records as they could frame): those numbers are
+    /// unreadable now, as they are to the next start, which finds them before the next segment.
+    private mutating func passTheLastSegment() {
+        guard let last = segments.last else { return }
+        lastLSN = max(lastLSN, last.firstLSN - 1)
+        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else { return }
+        let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0
+        let kept = last.bytes - cut - SegmentHeader.byteCount
+        guard kept > 0 else {
+            tornTail = (last.name, 0, last.bytes)
+            return
+        }
+        let recordsMax = kept / (RecordFrame.fixedHeaderBytes + 1 + RecordFrame.trailerBytes)
+        lastLSN = max(lastLSN, min(RecordFrame.lsnMax, last.firstLSN + UInt64(recordsMax)))
+        unreadable(last.firstLSN...lastLSN, "segment \(last.name): no record can be read from it; records \(last.firstLSN)–\(lastLSN) may have been there")
     }
 
     private mutating func unreadable(_ range: ClosedRange<UInt64>, _ reason: String) {
