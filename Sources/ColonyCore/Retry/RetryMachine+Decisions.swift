@@ -8,9 +8,7 @@ extension RetryMachine {
     ) -> RetryAction<Target> {
         switch outcome {
         case .succeeded:
-            leader = target
-            budget.earn()
-            return finish(.succeeded)
+            return succeeded(by: target, budget: &budget)
         case .failed:
             return finish(.failed)
         case .redirect(let hint, _):
@@ -42,13 +40,18 @@ extension RetryMachine {
         }
     }
 
+    /// A success from `target`: it leads the cell, and the budget earns back a retry.
+    private mutating func succeeded(by target: Target, budget: inout RetryBudget) -> RetryAction<Target> {
+        leader = target
+        budget.earn()
+        return finish(.succeeded)
+    }
+
     /// An answer to an earlier attempt (the same request): taken if definite, else ignored.
     mutating func lateAnswer(_ outcome: AttemptOutcome<Target>, from target: Target, budget: inout RetryBudget) -> RetryAction<Target> {
         switch outcome {
         case .succeeded:
-            leader = target
-            budget.earn()
-            return finish(.succeeded)
+            return succeeded(by: target, budget: &budget)
         case .failed:
             return finish(.failed)
         case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut:
