@@ -181,6 +181,12 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// data directory. A stop for a `failure` skips the hand-off; the node's health says the
     /// failure while it stops. Only the first call acts.
     public func stop(failure: String? = nil) async {
+        await stop(failure: failure, beforeClosingPorts: {})
+    }
+
+    /// `stop(failure:)`, running `beforeClosingPorts` once the client streams are drained and
+    /// while the peer and admin ports are still open: a test looks at a stopping node there.
+    func stop(failure: String?, beforeClosingPorts: @Sendable () async -> Void) async {
         guard stopped.begin(failure: failure) else { return }
         let driver = driver
         let links = links
@@ -198,6 +204,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         try? await driver.loop.submit { driver.endWatches() }.get()
         sessionsEnd.fire()
         await drainClientStreams()
+        await beforeClosingPorts()
         try? await peerServer?.close().get()
         try? await adminServer?.close().get()
         try? await driver.loop.submit {
