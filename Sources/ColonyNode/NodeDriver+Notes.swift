@@ -41,9 +41,9 @@ extension NodeDriver {
             }
         case .deleted(let tombstone):
             logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
-        case .refusedMessage(let sender, let counter):
+        case .refusedMessage(let sender, let reason):
             logger.warning(
-                "dropping a peer message carrying counter \(counter), above \(CounterBounds.adoptedMax): the peer is hostile or broken",
+                "dropping a peer message: \(reason); the peer is hostile or broken",
                 metadata: ["cell": "\(event.cell.name)", "peer": "\(sender)"])
         case .roundsExhausted(let epoch):
             logger.error(

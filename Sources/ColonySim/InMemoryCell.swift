@@ -22,6 +22,9 @@ public struct InMemoryCell {
     public var cutLinks: Set<[NodeID]> = []
     /// Nodes whose clocks stand still: `tick()` skips them, as a stalled process.
     public var frozen: Set<NodeID> = []
+    /// Rewrites each message as it is delivered, as a hostile sender would: given the sender,
+    /// the receiver and the message, it returns what arrives.
+    public var forge: ((_ from: NodeID, _ to: NodeID, _ body: PeerMessageBody) -> PeerMessageBody)?
     private let options: ReplicaOptions
     private var random: SplitMix64
 
@@ -63,7 +66,7 @@ public struct InMemoryCell {
         guard !inFlight.isEmpty else { return false }
         let (from, to, body) = inFlight.removeFirst()
         guard !isolated.contains(from), !isolated.contains(to), !cutLinks.contains([from, to]) else { return true }
-        guard let output = replicas[to]?.receive(body, from: from) else { return true }
+        guard let output = replicas[to]?.receive(forge?(from, to, body) ?? body, from: from) else { return true }
         carryOut(output, at: to)
         return true
     }

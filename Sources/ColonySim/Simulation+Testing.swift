@@ -40,11 +40,16 @@ extension Simulation {
 
     /// The ballot node `id`'s replica of cell `cellIndex` promised, if it hosts one.
     @_spi(Testing) public func promise(ofCell cellIndex: Int, at id: NodeID) -> Ballot? {
-        nodes[nodeIndex(id)].host?.replica(cells[cellIndex])?.promised
+        replica(ofCell: cellIndex, at: id)?.promised
+    }
+
+    /// Node `id`'s replica of cell `cellIndex` as it is now, if it hosts one.
+    @_spi(Testing) public func replica(ofCell cellIndex: Int, at id: NodeID) -> CellReplica? {
+        nodes[nodeIndex(id)].host?.replica(cells[cellIndex])
     }
 
     /// The member of cell `cellIndex` whose replica leads it now; nil while none does.
     @_spi(Testing) public func leader(ofCell cellIndex: Int) -> NodeID? {
-        members(ofCell: cellIndex).first { nodes[nodeIndex($0)].host?.replica(cells[cellIndex])?.isLeader ?? false }
+        members(ofCell: cellIndex).first { replica(ofCell: cellIndex, at: $0)?.isLeader ?? false }
     }
 }

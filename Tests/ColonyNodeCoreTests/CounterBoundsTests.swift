@@ -76,7 +76,7 @@ struct CounterBoundsTests {
         let hostile = PeerMessageBody.reject(attempted: leading, promised: Ballot(epoch: 1, round: CounterBounds.decodedMax, node: Self.attacker))
         #expect(core.receive(frame: NodeCoreTests.frame(hostile), from: Self.attacker) == nil, "the frame decodes")
         let notes = core.takeEffects().notes
-        #expect(notes.contains(.cell(CellEvent(cell: NodeCoreTests.cell, event: .refusedMessage(from: Self.attacker, counter: CounterBounds.decodedMax)))))
+        #expect(notes.contains(.cell(CellEvent(cell: NodeCoreTests.cell, event: .refusedMessage(from: Self.attacker, reason: .counterAboveBound(CounterBounds.decodedMax))))))
         #expect(core.leaderCount == 1, "the leader did not step down for it")
         _ = try Self.run(&core, ticks: 500)
     }

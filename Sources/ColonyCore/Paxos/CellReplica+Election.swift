@@ -103,6 +103,13 @@ extension CellReplica {
     }
 
     mutating func receivePromise(_ ballot: Ballot, report: PromiseReport, _ output: inout ReplicaOutput) {
+        // An acceptor takes no slot `logSlotsMax` past its log's first, which follows what it
+        // applied: an entry further out is forged, and would have this replica, once it
+        // leads, propose a no-op in every slot up to it.
+        if let far = report.entries.first(where: { $0.slot > report.appliedThrough + options.logSlotsMax }) {
+            output.events.append(.refusedMessage(from: report.node, reason: .promisedSlotOutOfReach(far.slot)))
+            return
+        }
         guard case .preparing(var prepare) = role, prepare.ballot == ballot, !prepare.hasPromise(from: report.node) else {
             return
         }

@@ -261,7 +261,11 @@ public struct CellReplica: Sendable {
         }
         let counter = body.largestCounter
         guard counter <= CounterBounds.adoptedMax else {
-            output.events.append(.refusedMessage(from: sender, counter: counter))
+            output.events.append(.refusedMessage(from: sender, reason: .counterAboveBound(counter)))
+            return output
+        }
+        guard !body.carriesCellState || mayTakeCellState(from: sender) else {
+            output.events.append(.refusedMessage(from: sender, reason: .stateFromStranger))
             return output
         }
         if case .cellDeleted(let tombstone) = body {
@@ -367,7 +371,30 @@ public struct CellReplica: Sendable {
     }
 }
 
+extension CellReplica {
+    /// Whether `sender` may hand this replica the cell's state, chosen entries or deletion:
+    /// a member of its configuration, or the node it last asked to catch up from. Every honest
+    /// sender of one is either: state and entries answer a catch-up request, and a deletion
+    /// answers a member's request or is sent to the members by the replica that applied it.
+    /// A stranger's would replace the cell's state or end it.
+    func mayTakeCellState(from sender: NodeID) -> Bool {
+        sender == catchUpSource || state?.configuration.contains(sender) == true
+    }
+}
+
 extension PeerMessageBody {
+    /// Whether the message brings the cell's state, chosen entries or deletion, which a
+    /// replica takes only from a member or the node it asked (see `mayTakeCellState`).
+    var carriesCellState: Bool {
+        switch self {
+        case .snapshot, .catchUpEntries, .cellDeleted:
+            return true
+        case .poll, .pollReply, .prepare, .promise, .accept, .accepted, .reject, .heartbeat, .heartbeatReply,
+             .catchUpRequest, .staleEpoch, .renewal, .takeOver:
+            return false
+        }
+    }
+
     /// Whether the message is a leader's or a candidate's request, sent under its own ballot
     /// and waiting for an answer (as opposed to an answer, or a catch-up message).
     var isBallotOwnersRequest: Bool {

@@ -65,10 +65,9 @@ public enum ReplicaEvent: Hashable, Sendable {
     /// The cell was deleted (applied here, or learned from a peer); the replica is now this
     /// tombstone and its host drops it.
     case deleted(CellTombstone)
-    /// A peer's message carried a counter (an epoch, round, slot or revision) above
-    /// `CounterBounds.adoptedMax`; the replica dropped it unread. Only a hostile or broken
+    /// The replica dropped a peer's message unread, for `reason`. Only a hostile or broken
     /// peer sends one.
-    case refusedMessage(from: NodeID, counter: UInt64)
+    case refusedMessage(from: NodeID, reason: PeerRefusal)
     /// The replica did not stand for election: the rounds of its epoch reached
     /// `CounterBounds.adoptedMax` (a hostile peer's doing); only a new epoch lets it stand.
     case roundsExhausted(epoch: Epoch)
