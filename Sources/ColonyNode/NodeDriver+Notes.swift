@@ -13,10 +13,12 @@ extension NodeDriver {
         case .refusedDeletedCell(let cell, let revision, let sender):
             logger.warning("refusing to create cell \(cell.name) again: it was deleted at revision \(revision)", metadata: ["from": "\(sender)"])
         case .unknownCellsRefused(let sender, let messages):
+            metrics.refused(messages, .unknownCell)
             logger.warning(
                 "refusing \(messages) messages for cells not hosted here: the node keeps as many unconfirmed replicas as it may",
                 metadata: ["peer": "\(sender)"])
         case .malformedFrame(let sender, let error):
+            metrics.refused(1, .malformedFrame)
             logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])
         case .oversizeMessageDropped(let cell, let peer, let bytes, let frameBytesMax):
             logger.error("dropping a message for cell \(cell.name) to \(peer): \(bytes) bytes exceed the frame limit of \(frameBytesMax)")
@@ -42,6 +44,11 @@ extension NodeDriver {
         case .deleted(let tombstone):
             logger.notice("cell deleted at revision \(tombstone.revision); keeping its tombstone", metadata: metadata)
         case .refusedMessage(let sender, let reason):
+            switch reason {
+            case .counterAboveBound: metrics.refused(1, .counterAboveBound)
+            case .promisedSlotOutOfReach: metrics.refused(1, .promisedSlotOutOfReach)
+            case .stateFromStranger: metrics.refused(1, .stateFromStranger)
+            }
             logger.warning(
                 "dropping a peer message: \(reason); the peer is hostile or broken",
                 metadata: ["cell": "\(event.cell.name)", "peer": "\(sender)"])

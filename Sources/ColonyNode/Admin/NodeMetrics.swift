@@ -31,6 +31,9 @@ final class NodeMetrics: Sendable {
     let peerFrameMessages: CoreMetrics.Recorder
     /// Replica messages dropped because their peer was unreachable or backed up.
     let peerMessagesDropped: CoreMetrics.Counter
+    /// Peer messages and frames refused as no honest peer sends them
+    /// (`colony_peer_messages_refused_total`, by reason).
+    private let peerRefusals: [PeerRefusalKind: CoreMetrics.Counter]
     /// Connections open on each listening port (`colony_connections_open`, by port).
     private let connectionsOpen: [ListeningPort: CoreMetrics.Gauge]
     /// Connections refused at accept (`colony_connections_refused_total`) or closed on a
@@ -39,6 +42,20 @@ final class NodeMetrics: Sendable {
     /// Client requests answered (`colony_requests_total`, by operation and outcome: `ok` or
     /// the error code) and how long each took (`colony_request_duration_seconds`).
     private let requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)]
+
+    /// Why peer messages were refused, as the `reason` label names it.
+    enum PeerRefusalKind: String, CaseIterable, Sendable {
+        /// Messages for cells the node does not host, past its unconfirmed replicas' bound.
+        case unknownCell = "unknown_cell"
+        /// Frames that did not decode; their connection is closed.
+        case malformedFrame = "malformed_frame"
+        /// Messages carrying a counter above the bound a replica adopts.
+        case counterAboveBound = "counter_above_bound"
+        /// Promises reporting an entry further ahead than any log reaches.
+        case promisedSlotOutOfReach = "promised_slot_out_of_reach"
+        /// A cell's state, entries or deletion from a node neither a member nor asked.
+        case stateFromStranger = "state_from_stranger"
+    }
 
     /// The kinds of client request, as the `operation` label names them.
     enum RequestKind: String, CaseIterable, Sendable {
@@ -67,6 +84,12 @@ final class NodeMetrics: Sendable {
         peerFrames = CoreMetrics.Counter(label: "colony_peer_frames_sent_total", factory: factory)
         peerFrameMessages = CoreMetrics.Recorder(label: "colony_peer_frame_messages", factory: factory)
         peerMessagesDropped = CoreMetrics.Counter(label: "colony_peer_messages_dropped_total", factory: factory)
+        var peerRefusals: [PeerRefusalKind: CoreMetrics.Counter] = [:]
+        for kind in PeerRefusalKind.allCases {
+            peerRefusals[kind] = CoreMetrics.Counter(
+                label: "colony_peer_messages_refused_total", dimensions: [("reason", kind.rawValue)], factory: factory)
+        }
+        self.peerRefusals = peerRefusals
         var connectionsOpen: [ListeningPort: CoreMetrics.Gauge] = [:]
         var connectionEvents: [ListeningPort: [ConnectionEvent: CoreMetrics.Counter]] = [:]
         for port in ListeningPort.allCases {
@@ -109,6 +132,14 @@ final class NodeMetrics: Sendable {
         } else {
             metrics.ok.increment()
         }
+    }
+
+    /// Counts `count` peer messages (or frames) refused for `kind`.
+    func refused(_ count: Int, _ kind: PeerRefusalKind) {
+        guard let counter = peerRefusals[kind] else {
+            preconditionFailure("Invalid state: every kind of peer refusal has its counter")
+        }
+        counter.increment(by: count)
     }
 
     /// Sets the count of connections open on `port`.
