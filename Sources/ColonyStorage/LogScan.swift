@@ -11,6 +11,10 @@ struct LogScan {
         var firstLSN: UInt64
         var lastLSN: UInt64?
         var records = 0
+        /// Intact records whose numbers an earlier segment had used: ignored.
+        var repeats = 0
+        /// Whether its name is a number an earlier segment had used: it claims no new one.
+        var isNamedAmongEarlierNumbers = false
         /// Intact commit markers: flushes known to have been written whole.
         var batches = 0
         var bytes = 0
@@ -46,6 +50,9 @@ struct LogScan {
     /// named by a commit marker, or by the log before its last segment, or that the last
     /// segment may hold (see `passTheLastSegment`).
     var lastLSN: UInt64 = 0
+    /// The highest number the segments read so far used (or, for one with none of its own,
+    /// that its name says came before it).
+    private var segmentsThrough: UInt64?
     private var defects: Set<StorageDefect> = []
 
     /// Reads every file; throws only when the data cannot be opened at all (a wrong key, an
@@ -117,8 +124,15 @@ struct LogScan {
             throw .disk(error)
         }
         var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
-        defer { segments.append(segment) }
-        let expectedFirst = segments.last.map { ($0.lastLSN ?? $0.firstLSN - 1) + 1 }
+        defer {
+            segments.append(segment)
+            segmentsThrough = max(segmentsThrough ?? 0, segment.lastLSN ?? firstLSN - 1)
+        }
+        // A segment named among the numbers of an earlier one (a copy, a file renamed) holds
+        // nothing new below them: its records there repeat and are ignored, and the segment
+        // after it follows on from the earlier one.
+        let expectedFirst = segmentsThrough.map { $0 + 1 }
+        segment.isNamedAmongEarlierNumbers = expectedFirst.map { firstLSN < $0 } ?? false
         if let expectedFirst, firstLSN > expectedFirst {
             unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
         }
@@ -151,7 +165,9 @@ struct LogScan {
             }
             header = damagedHeader(name, firstLSN: firstLSN, reason: reason, sealer: sealer)
         }
-        readRecords(bytes, header: header, segment: &segment, isLast: nextFirstLSN == nil, sealer: sealer, limits: limits)
+        readRecords(
+            bytes, header: header, from: max(firstLSN, expectedFirst ?? firstLSN), segment: &segment, isLast: nextFirstLSN == nil,
+            sealer: sealer, limits: limits)
     }
 
     /// Stands in for a segment header that does not verify. Its records frame themselves
@@ -166,14 +182,16 @@ struct LogScan {
         return SegmentHeader(firstLSN: firstLSN, salt: 0, sealer: sealer)
     }
 
-    /// Reads a segment's frames in order. A damaged stretch is stepped over to the next
-    /// intact frame, whose numbers say what was lost; only a bad stretch at the end of the
-    /// newest segment with no intact frame after it is a torn write (see `CommitMarker`).
+    /// Reads a segment's frames in order, expecting record `first` first. A damaged stretch
+    /// is stepped over to the next intact frame, whose numbers say what was lost; only a bad
+    /// stretch at the end of the newest segment with no intact frame after it is a torn write
+    /// (see `CommitMarker`).
     private mutating func readRecords(
-        _ bytes: [UInt8], header: SegmentHeader, segment: inout Segment, isLast: Bool, sealer: Sealer, limits: WireLimits
+        _ bytes: [UInt8], header: SegmentHeader, from first: UInt64, segment: inout Segment, isLast: Bool, sealer: Sealer,
+        limits: WireLimits
     ) {
         var offset = SegmentHeader.byteCount
-        var expected = header.firstLSN
+        var expected = first
         while true {
             switch RecordFrame.read(bytes, at: offset) {
             case .end:
@@ -181,6 +199,7 @@ struct LogScan {
             case .record(let frame):
                 guard frame.lsn >= expected else {
                     problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
+                    segment.repeats += 1
                     offset = frame.end
                     continue
                 }
@@ -315,7 +334,9 @@ struct LogScan {
     /// for `lastLSN + 1`; written into a file already here, what follows would be unreadable
     /// at the next start), and that the next start reads the numbers in between as this one
     /// does. The last segment's name says the log had used every number before it. If no
-    /// number of its own was read (no record, damaged record or commit marker), then either
+    /// number of its own was read (no record, damaged record or commit marker), and it is not
+    /// a copy (named among earlier numbers, its records repeating them: it claims no number
+    /// the log had not used, and its frames read well), then either
     /// nothing past its header survives the cut of a torn write, and the whole file goes (it
     /// holds no synced flush; the log takes its name again, as after a crash that left half a
     /// header), or its bytes hold nothing readable as its records, and the last LSN moves past
@@ -324,7 +345,10 @@ struct LogScan {
     private mutating func passTheLastSegment() {
         guard let last = segments.last else { return }
         lastLSN = max(lastLSN, last.firstLSN - 1)
-        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else { return }
+        let isCopy = last.isNamedAmongEarlierNumbers && last.repeats > 0
+        guard last.lastLSN == nil, !isCopy, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else {
+            return
+        }
         let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0
         let kept = last.bytes - cut - SegmentHeader.byteCount
         guard kept > 0 else {

@@ -49,6 +49,34 @@ struct LogNumberingTests {
         #expect(recovery.cells == before.cells)
     }
 
+    @Test("a copy of a segment, its header damaged and its tail torn, named among the segment's own numbers, repeats them: ignored, now and at the next start")
+    func copyNamedAmongEarlierNumbers() throws {
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk)
+        try StorageSupport.write(4, to: log, cells: 1, batch: 4)
+        let first = try #require(segments(disk).first)
+        var copy = try disk.readAll(first)
+        copy[40] ^= 0xFF
+        // Torn inside its last record, as a crash while the copy was written would leave it.
+        var offset = SegmentHeader.byteCount
+        var lastRecord = offset
+        while case .record(let frame) = RecordFrame.read(copy, at: offset) {
+            lastRecord = offset
+            offset = frame.end
+        }
+        copy.removeSubrange((lastRecord + 10)...)
+        try disk.append("wal-0000000000000002.seg", copy)
+        let (reopened, recovery) = try StorageSupport.open(disk)
+        #expect(recovery.damaged.isEmpty, "\(recovery.damaged)")
+        #expect(recovery.lastLSN == 4)
+        try StorageSupport.write(1, to: reopened, cells: 2, batch: 1)
+        let (_, again) = try StorageSupport.open(disk)
+        #expect(again.damaged.isEmpty, "\(again.damaged)")
+        for (cell, state) in recovery.cells {
+            #expect(again.cells[cell] == state, "cell \(cell) changed between two starts")
+        }
+    }
+
     @Test("a record numbered past the largest log sequence number is damage, not a crash")
     func recordNumberOutOfRange() throws {
         let disk = try writtenLog()
