@@ -58,6 +58,14 @@ struct MutatedFrameTests {
         let wrong = try await load
         #expect(wrong.isEmpty, "\(wrong)")
         #expect(try await checkedLoad(colony, client: 78, count: 5).isEmpty, "the colony serves after the stream")
+        // The frames that did not decode are counted where an operator alerts on them.
+        let admin = try #require(colony.configs[0].own.adminAddress)
+        let metrics = try await HTTPProbe.get("/metrics", from: admin).body
+        let prefix = "colony_peer_messages_refused_total{reason=\"malformed_frame\"} "
+        let line: Substring? = metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }
+        let refused: Int = line.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+        let shown: String = line.map { String($0) } ?? "no line for malformed frames at /metrics"
+        #expect(refused > 0, "\(shown)")
         await colony.shutdown()
     }
 }
