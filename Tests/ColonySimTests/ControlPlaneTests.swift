@@ -92,12 +92,7 @@ struct ControlPlaneTests {
     /// crashed one is down, leaving one live member and one that has yet to join, unless the
     /// leader's verdict refuses it.
     private func drainWhileAMemberIsDown(careless: Bool, after delay: UInt64) throws -> (Simulation, NodeID) {
-        var options = SimulationSupport.options(faults: [])
-        options.nodes = 5
-        options.spareNodes = 0
-        options.replicas = 3
-        options.cells = 2
-        options.duration = 4 * Nanoseconds.second
+        var options = SimulationSupport.smallColony()
         if careless { options.controlDefects = [.removesWithoutMajorityGuard] }
         var simulation = try Simulation(seed: 5, options: options)
         simulation.run(until: Nanoseconds.second)

@@ -10,13 +10,7 @@ import Testing
 struct HostilePeerTests {
     @Test("ballot rounds near UInt64.max from a member crash no node, and the cell keeps its leader and its history")
     func absurdRounds() throws {
-        var options = SimulationSupport.options(faults: [])
-        options.nodes = 5
-        options.spareNodes = 0
-        options.replicas = 3
-        options.cells = 2
-        options.duration = 4 * Nanoseconds.second
-        var simulation = try Simulation(seed: 11, options: options)
+        var simulation = try Simulation(seed: 11, options: SimulationSupport.smallColony())
         simulation.run(until: Nanoseconds.second)
         let leader = try #require(simulation.leader(ofCell: 0), "cell 0 has a leader once settled")
         let leading = try #require(simulation.promise(ofCell: 0, at: leader))
@@ -39,13 +33,7 @@ struct HostilePeerTests {
 
     @Test("a node that is not a member cannot hand a cell's replicas a state, chosen entries or a deletion")
     func strangersCannotReplaceState() throws {
-        var options = SimulationSupport.options(faults: [])
-        options.nodes = 5
-        options.spareNodes = 0
-        options.replicas = 3
-        options.cells = 2
-        options.duration = 4 * Nanoseconds.second
-        var simulation = try Simulation(seed: 12, options: options)
+        var simulation = try Simulation(seed: 12, options: SimulationSupport.smallColony())
         simulation.run(until: Nanoseconds.second)
         let leader = try #require(simulation.leader(ofCell: 0), "cell 0 has a leader once settled")
         let members = simulation.members(ofCell: 0)

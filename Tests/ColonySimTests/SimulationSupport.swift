@@ -18,6 +18,18 @@ enum SimulationSupport {
         return options
     }
 
+    /// A small colony without faults, for scenarios a test plays step by step: 5 nodes, all
+    /// in use, 2 cells of 3 replicas, 4 simulated seconds.
+    static func smallColony() -> SimulationOptions {
+        var options = options(faults: [])
+        options.nodes = 5
+        options.spareNodes = 0
+        options.replicas = 3
+        options.cells = 2
+        options.duration = 4 * Nanoseconds.second
+        return options
+    }
+
     /// What one seed came to: whether its history and replicas were consistent.
     struct Verdict: Sendable {
         var seed: UInt64
