@@ -122,7 +122,7 @@ extension Simulation {
             let busiest = busiestLeader()
             let preferred = running.contains(busiest) && random.next() % 2 == 0 ? busiest : running.randomElement(using: &random)
             guard let victim = preferred else { return }
-            nodes[victim].pausedUntil = now + duration
+            pause(victim, until: now + duration)
             fault.struckNode = victim
             description = "pause \(nodes[victim].id) for \(duration / Nanoseconds.millisecond) ms"
         case .loss:
@@ -167,7 +167,7 @@ extension Simulation {
         case .crash, .corrupt, .stop:
             if let victim = fault.struckNode { restart(victim) }
         case .pause:
-            if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
+            if let victim = fault.struckNode { resume(victim) }
         case .loss:
             network.lossPercent = 0
         case .duplicate:
@@ -210,13 +210,15 @@ extension Simulation {
             case .clog:
                 let blocked = fault.isHealing ? fault.links : Array(fault.links.prefix(fault.clogged))
                 blocked.forEach { network.unblock($0) }
-            case .pause:
-                if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
-            case .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move, .drain, .remove, .add, .moveNear:
+            case .pause, .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move, .drain, .remove, .add, .moveNear:
                 break
             }
         }
         activeFaults.removeAll()
+        // Pauses end too: the `pause` fault's and a partition's frozen leader's.
+        for index in nodes.indices where nodes[index].pausedUntil != nil {
+            resume(index)
+        }
         network.lossPercent = 0
         network.duplicatePercent = 0
         network.reorderPercent = 0
@@ -239,6 +241,25 @@ extension Simulation {
         logFault("\(nodes[index].id) went down after handing off")
     }
 
+    /// Freezes node `index` until `until`, as a stalled process: what reaches it meanwhile
+    /// is held back until it resumes.
+    mutating func pause(_ index: Int, until: UInt64) {
+        nodes[index].pausedUntil = until
+        schedule(.resume(nodeIndex: index), after: until - now)
+    }
+
+    /// Ends node `index`'s pause, if any, and takes what was held back, in no particular
+    /// order, as from many connections at once. A pause a heal ends early ends then, not
+    /// when it would have run out.
+    mutating func resume(_ index: Int) {
+        nodes[index].pausedUntil = nil
+        guard !nodes[index].heldBack.isEmpty else { return }
+        for event in nodes[index].heldBack {
+            schedule(event, after: random.next() % Nanoseconds.millisecond)
+        }
+        nodes[index].heldBack = []
+    }
+
     mutating func restart(_ index: Int) {
         guard !nodes[index].isUp, !nodes[index].isGone else { return }
         boot(index)
@@ -259,9 +280,9 @@ extension Simulation {
             if nodes[leader].isUp, nodes[leader].pausedUntil == nil {
                 // Frozen past an election, then awake but alone for longer than a leader's
                 // timeout, so it acts on its stale belief for a while.
-                let pause = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
-                nodes[leader].pausedUntil = now + pause
-                duration = pause + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+                let frozen = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
+                pause(leader, until: now + frozen)
+                duration = frozen + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
             }
             return [[leader], nodes.indices.filter { $0 != leader }]
         }
