@@ -40,4 +40,17 @@ struct SwarmTests {
             #expect(verdict.statistics.finalReadsAnswered == verdict.statistics.finalReads, "seed \(seed): final reads unanswered")
         }
     }
+
+    /// Swarm seed 971: n9 went down 3 ms before the control plane sent a change of cell-92
+    /// (n2, n7, n9) that its pass had decided while n9 was ready; the change took out n7.
+    @Test("a member a fault takes between the control plane's listing and its request counts as the fault's")
+    func faultBetweenListingAndRequest() async throws {
+        var base = SimulationOptions()
+        base.duration = 3 * Nanoseconds.second
+        let options = SimulationOptions.swarm(seed: 971, base: base)
+        let verdict = try await OwnThread.run(heavy: true) {
+            try SimulationSupport.run(seed: 971, options: options)
+        }
+        #expect(verdict.statistics.majorityViolations.isEmpty, "\(verdict.statistics.majorityViolations)")
+    }
 }
