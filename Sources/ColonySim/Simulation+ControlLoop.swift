@@ -54,6 +54,7 @@ extension Simulation {
             if let configuration = control.configurations[cell] {
                 let live = liveNodes(configuration.members, of: cell).union(listedReady(configuration.members, of: cell))
                 majority.requested(change, cell: cell, live: live)
+                control.changesAwaited.insert(cell)
             }
             startOperatorRequest(.changeMembership(cell, change, expectedEpoch: epoch), for: .loop)
         case .transferLeadership(let cell, let to):
@@ -213,6 +214,8 @@ extension Simulation {
     mutating func observeConfiguration(_ configuration: CellConfiguration, of cell: CellID) {
         guard let previous = control.configurations[cell], configuration.epoch > previous.epoch else { return }
         control.configurations[cell] = configuration
+        // A new epoch ends every change decided at the old one: the cell refuses them now.
+        control.changesAwaited.remove(cell)
         guard configuration.members != previous.members else { return }
         let live = liveNodes(Array(Set(previous.members + configuration.members)).sorted(), of: cell)
         majority.applied(previous: previous, next: configuration, cell: cell, live: live, time: now)

@@ -45,6 +45,28 @@ extension Simulation {
     /// Whether one more node may go down (or be damaged) now.
     var mayTakeANode: Bool { downNodeCount < downNodesMax && outNodeCount < nodesOutMax }
 
+    /// Whether node `index` may be lost for good, or its stored state damaged, now (beside
+    /// `mayTakeANode`): whether every cell it is a member of keeps a majority that votes
+    /// without it, even once the control plane's change on its way is applied. Such a change
+    /// takes out a member that votes and adds one that votes only once renewed; a replica
+    /// that lost its state votes only once renewed too, and renewal needs that majority. A
+    /// change is on its way once requested, until the cell's next configuration; and from
+    /// the loop's listing of replicas to the end of its pass, a change decided while this
+    /// node was ready may still be sent, so no node is taken then.
+    func mayTakeForGood(_ index: Int) -> Bool {
+        switch control.awaiting {
+        case nil, .readDirectory?: break
+        default: return false
+        }
+        let id = nodes[index].id
+        for (cell, configuration) in control.configurations where configuration.contains(id) {
+            let voting = configuration.members.count { $0 != id && isLive($0, of: cell) }
+            let changing = control.changesAwaited.contains(cell) ? 1 : 0
+            if voting - changing < configuration.quorum { return false }
+        }
+        return true
+    }
+
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
     mutating func faultInterval() -> UInt64 {
@@ -92,7 +114,7 @@ extension Simulation {
             schedule(.clogStep(faultID: fault.id), after: 0)
             description = "clogging \(fault.links.count) links one by one"
         case .crash, .corrupt:
-            let up = nodes.indices.filter { nodes[$0].isUp }
+            let up = nodes.indices.filter { nodes[$0].isUp && (kind == .crash || mayTakeForGood($0)) }
             guard mayTakeANode, let victim = up.randomElement(using: &random) else { return }
             if kind == .corrupt {
                 guard let damage = flipStoredBit(victim) else { return }

@@ -53,4 +53,18 @@ struct SwarmTests {
         }
         #expect(verdict.statistics.majorityViolations.isEmpty, "\(verdict.statistics.majorityViolations)")
     }
+
+    /// Swarm seed 270: n8 was lost for good while cell-102 (n2, n7, n8) waited for n7, just
+    /// added by a drain, to be renewed: n2 alone voted, and the cell could never commit again.
+    @Test("the faults lose no node for good that a cell needs for a majority that votes, whatever the control plane is changing")
+    func noNodeLostThatACellNeeds() async throws {
+        var base = SimulationOptions()
+        base.duration = 7 * Nanoseconds.second
+        let options = SimulationOptions.swarm(seed: 270, base: base)
+        let verdict = try await OwnThread.run(heavy: true) {
+            try SimulationSupport.run(seed: 270, options: options)
+        }
+        #expect(verdict.statistics.unansweredFinalReads.isEmpty, "\(verdict.statistics.unansweredFinalReads)")
+        #expect(!verdict.isViolation, "\(verdict.report) \(verdict.statistics.violations)")
+    }
 }
