@@ -16,6 +16,7 @@ struct SwarmTests {
             let options = SimulationOptions.swarm(seed: seed)
             try options.validate()
             #expect(SimulationOptions.swarm(seed: seed).shapeDescription == options.shapeDescription)
+            #expect(options.clients <= 16 * options.cells, "seed \(seed): more clients a cell than the checker decides")
             nodeCounts.insert(options.nodes)
             let counts = Set((0..<options.cells).map { options.replicas(ofCell: $0) })
             replicaCounts.formUnion(counts)
