@@ -11,10 +11,12 @@ import ColonyCore
 ///
 /// The checker judges outcomes, not intentions: a request the cell's leader refuses leaves
 /// the cell as it was. When a cell applies a change that took out a member that was live
-/// (at the request or now), the new configuration must hold a majority of members that are
-/// live now or were live when the control plane requested the change. Members that faults
-/// took in between (a crash, a stop, a corrupt disk, a lost node) count as live: what the
-/// faults took is theirs. A change that takes out a member that was not live takes nothing,
+/// (when the control plane looked, at the request, or now), the new configuration must hold
+/// a majority of members that are live now or were live when the control plane decided the
+/// change: ready in the listing of replicas its pass decided from, or live when it sent the
+/// request. Members that faults took in between (a crash, a stop, a corrupt disk, a lost
+/// node) count as live: what the faults took is theirs. A fault between the listing and the
+/// request is no different: nothing the control plane could see had changed. A change that takes out a member that was not live takes nothing,
 /// so a cell the faults left without a majority is no violation. Renewals change no member
 /// and are not judged.
 struct MajorityChecker {
@@ -28,8 +30,8 @@ struct MajorityChecker {
     /// What went wrong, in words, with the cell, the change and the time.
     private(set) var violations: [String] = []
 
-    /// Notes that the control plane requested `change` of `cell` while `live` of its members
-    /// were live, to judge the change if the cell applies it.
+    /// Notes that the control plane requested `change` of `cell`, deciding it while `live` of
+    /// its members were live, to judge the change if the cell applies it.
     mutating func requested(_ change: MembershipChange, cell: CellID, live: Set<NodeID>) {
         requests[cell, default: [:]][change] = live
     }

@@ -42,6 +42,13 @@ struct SimControl {
     var clients: [OperatorRequest.Purpose: OperatorClient] = [
         .loop: OperatorClient(clientID: ClientID(1 << 62 | 1)), .operatorCommand: OperatorClient(clientID: ClientID(1 << 62 | 2)),
     ]
+    /// What each node listed of its replicas on the loop's latest pass: the pass decides its
+    /// changes from it, so the majority checker counts as live a member ready there.
+    var listing: [NodeID: [ReplicaSummary]] = [:]
+    /// The cells the loop asked to change members since their last new configuration: the
+    /// change may still be applied (an attempt given up on may be in the cell's log), taking
+    /// out a member that votes.
+    var changesAwaited: Set<CellID> = []
     /// What the control plane believes of each cell it asks: members, leader, epoch.
     var views: [CellID: CachedCell] = [:]
     /// Reads the directory's listings, decoding only the records written since the last.

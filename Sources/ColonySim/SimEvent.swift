@@ -12,6 +12,7 @@ enum SimEvent {
     case nextFault
     case heal(faultID: Int)
     case restart(nodeIndex: Int)
+    case resume(nodeIndex: Int)
     case stopNode(nodeIndex: Int, incarnation: UInt64)
     case clogStep(faultID: Int)
     case controlPass
@@ -29,7 +30,7 @@ enum SimEvent {
         case .tick(let index), .frame(_, let index, _), .request(let index, _, _), .flushDone(let index, _),
              .transferRequest(let index, _, _, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .stopNode, .clogStep, .controlPass, .cellsListed, .operatorTimer,
+        case .reply, .clientTimer, .nextFault, .heal, .restart, .resume, .stopNode, .clogStep, .controlPass, .cellsListed, .operatorTimer,
              .operatorAnswer, .operatorCommand, .finalReads:
             return nil
         }

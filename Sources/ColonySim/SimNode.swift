@@ -25,6 +25,9 @@ struct SimNode {
     var incarnation: UInt64 = 0
     /// Until when the node is frozen (a long pause, as of a stalled process), if it is.
     var pausedUntil: UInt64?
+    /// What reached the node while it was frozen, in arrival order: taken when it resumes,
+    /// whether its pause runs out or a heal ends it early.
+    var heldBack: [SimEvent] = []
     /// The length of this node's tick on the simulated clock: clocks drift.
     var tickInterval: UInt64 = 10 * Nanoseconds.millisecond
     /// Whether the node is lost for good (the `remove` action): it never restarts.

@@ -38,11 +38,12 @@ extension Simulation {
     }
 
     /// `remove`: a running node is lost for good (it goes down and never restarts); the
-    /// operator notices 100-500 ms later and declares it gone.
+    /// operator notices 100-500 ms later and declares it gone. Only a node whose cells all
+    /// keep a majority that votes without it, whatever change is on its way, is lost.
     private mutating func startRemoval() -> String? {
         guard mayTakeANode else { return nil }
         let candidates = nodes.indices.filter { index in
-            guard nodes[index].isUp, let state = control.service[index] else { return false }
+            guard nodes[index].isUp, let state = control.service[index], mayTakeForGood(index) else { return false }
             return state == .draining || (state == .active && fleetHasRoomToLoseANode)
         }
         guard let index = candidates.randomElement(using: &random) else { return nil }

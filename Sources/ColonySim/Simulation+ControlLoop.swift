@@ -14,7 +14,8 @@ import ColonyNodeCore
 ///   their cores, retried as the control plane's client would (`OperatorRequest`);
 /// - end the pass: the next one starts after `controlPassInterval`.
 /// Every membership change the loop asks for is noted by the majority checker, with the
-/// members live at that moment, and judged when a cell applies it.
+/// members live at that moment or ready in the listing the pass decided it from, and judged
+/// when a cell applies it.
 extension Simulation {
     /// How often the loop makes a pass: as a real loop's default (`ControlLoop.passInterval`).
     var controlPassInterval: UInt64 { 200 * Nanoseconds.millisecond }
@@ -51,7 +52,9 @@ extension Simulation {
         case .changeMembership(let cell, let remove, let add, let epoch):
             let change = MembershipChange(remove: remove, add: add)
             if let configuration = control.configurations[cell] {
-                majority.requested(change, cell: cell, live: liveNodes(configuration.members, of: cell))
+                let live = liveNodes(configuration.members, of: cell).union(listedReady(configuration.members, of: cell))
+                majority.requested(change, cell: cell, live: live)
+                control.changesAwaited.insert(cell)
             }
             startOperatorRequest(.changeMembership(cell, change, expectedEpoch: epoch), for: .loop)
         case .transferLeadership(let cell, let to):
@@ -82,7 +85,16 @@ extension Simulation {
             summaries[node] = host.summaries
             slowest = max(slowest, there + back)
         }
+        control.listing = summaries
         schedule(.cellsListed(summaries: summaries, unreachable: unreachable), after: max(slowest, 1))
+    }
+
+    /// The nodes among `members` whose replica of `cell` the loop's latest listing showed
+    /// ready: a member that votes, as the loop's `ObservedCell.isReadyMember` judges it.
+    private func listedReady(_ members: [NodeID], of cell: CellID) -> Set<NodeID> {
+        Set(members.filter { node in
+            control.listing[node]?.contains { $0.cell == cell && $0.isMember && !$0.isDamaged } ?? false
+        })
     }
 
     /// The nodes' lists of replicas arrived.
@@ -202,6 +214,8 @@ extension Simulation {
     mutating func observeConfiguration(_ configuration: CellConfiguration, of cell: CellID) {
         guard let previous = control.configurations[cell], configuration.epoch > previous.epoch else { return }
         control.configurations[cell] = configuration
+        // A new epoch ends every change decided at the old one: the cell refuses them now.
+        control.changesAwaited.remove(cell)
         guard configuration.members != previous.members else { return }
         let live = liveNodes(Array(Set(previous.members + configuration.members)).sorted(), of: cell)
         majority.applied(previous: previous, next: configuration, cell: cell, live: live, time: now)

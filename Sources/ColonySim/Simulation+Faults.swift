@@ -45,6 +45,28 @@ extension Simulation {
     /// Whether one more node may go down (or be damaged) now.
     var mayTakeANode: Bool { downNodeCount < downNodesMax && outNodeCount < nodesOutMax }
 
+    /// Whether node `index` may be lost for good, or its stored state damaged, now (beside
+    /// `mayTakeANode`): whether every cell it is a member of keeps a majority that votes
+    /// without it, even once the control plane's change on its way is applied. Such a change
+    /// takes out a member that votes and adds one that votes only once renewed; a replica
+    /// that lost its state votes only once renewed too, and renewal needs that majority. A
+    /// change is on its way once requested, until the cell's next configuration; and from
+    /// the loop's listing of replicas to the end of its pass, a change decided while this
+    /// node was ready may still be sent, so no node is taken then.
+    func mayTakeForGood(_ index: Int) -> Bool {
+        switch control.awaiting {
+        case nil, .readDirectory?: break
+        default: return false
+        }
+        let id = nodes[index].id
+        for (cell, configuration) in control.configurations where configuration.contains(id) {
+            let voting = configuration.members.count { $0 != id && isLive($0, of: cell) }
+            let changing = control.changesAwaited.contains(cell) ? 1 : 0
+            if voting - changing < configuration.quorum { return false }
+        }
+        return true
+    }
+
     private var clogStepDelay: UInt64 { 30 * Nanoseconds.millisecond }
 
     mutating func faultInterval() -> UInt64 {
@@ -92,7 +114,7 @@ extension Simulation {
             schedule(.clogStep(faultID: fault.id), after: 0)
             description = "clogging \(fault.links.count) links one by one"
         case .crash, .corrupt:
-            let up = nodes.indices.filter { nodes[$0].isUp }
+            let up = nodes.indices.filter { nodes[$0].isUp && (kind == .crash || mayTakeForGood($0)) }
             guard mayTakeANode, let victim = up.randomElement(using: &random) else { return }
             if kind == .corrupt {
                 guard let damage = flipStoredBit(victim) else { return }
@@ -122,7 +144,7 @@ extension Simulation {
             let busiest = busiestLeader()
             let preferred = running.contains(busiest) && random.next() % 2 == 0 ? busiest : running.randomElement(using: &random)
             guard let victim = preferred else { return }
-            nodes[victim].pausedUntil = now + duration
+            pause(victim, until: now + duration)
             fault.struckNode = victim
             description = "pause \(nodes[victim].id) for \(duration / Nanoseconds.millisecond) ms"
         case .loss:
@@ -167,7 +189,7 @@ extension Simulation {
         case .crash, .corrupt, .stop:
             if let victim = fault.struckNode { restart(victim) }
         case .pause:
-            if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
+            if let victim = fault.struckNode { resume(victim) }
         case .loss:
             network.lossPercent = 0
         case .duplicate:
@@ -210,13 +232,15 @@ extension Simulation {
             case .clog:
                 let blocked = fault.isHealing ? fault.links : Array(fault.links.prefix(fault.clogged))
                 blocked.forEach { network.unblock($0) }
-            case .pause:
-                if let victim = fault.struckNode { nodes[victim].pausedUntil = nil }
-            case .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move, .drain, .remove, .add, .moveNear:
+            case .pause, .crash, .corrupt, .stop, .loss, .duplicate, .reorder, .move, .drain, .remove, .add, .moveNear:
                 break
             }
         }
         activeFaults.removeAll()
+        // Pauses end too: the `pause` fault's and a partition's frozen leader's.
+        for index in nodes.indices where nodes[index].pausedUntil != nil {
+            resume(index)
+        }
         network.lossPercent = 0
         network.duplicatePercent = 0
         network.reorderPercent = 0
@@ -239,6 +263,25 @@ extension Simulation {
         logFault("\(nodes[index].id) went down after handing off")
     }
 
+    /// Freezes node `index` until `until`, as a stalled process: what reaches it meanwhile
+    /// is held back until it resumes.
+    mutating func pause(_ index: Int, until: UInt64) {
+        nodes[index].pausedUntil = until
+        schedule(.resume(nodeIndex: index), after: until - now)
+    }
+
+    /// Ends node `index`'s pause, if any, and takes what was held back, in no particular
+    /// order, as from many connections at once. A pause a heal ends early ends then, not
+    /// when it would have run out.
+    mutating func resume(_ index: Int) {
+        nodes[index].pausedUntil = nil
+        guard !nodes[index].heldBack.isEmpty else { return }
+        for event in nodes[index].heldBack {
+            schedule(event, after: random.next() % Nanoseconds.millisecond)
+        }
+        nodes[index].heldBack = []
+    }
+
     mutating func restart(_ index: Int) {
         guard !nodes[index].isUp, !nodes[index].isGone else { return }
         boot(index)
@@ -259,9 +302,9 @@ extension Simulation {
             if nodes[leader].isUp, nodes[leader].pausedUntil == nil {
                 // Frozen past an election, then awake but alone for longer than a leader's
                 // timeout, so it acts on its stale belief for a while.
-                let pause = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
-                nodes[leader].pausedUntil = now + pause
-                duration = pause + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
+                let frozen = 500 * Nanoseconds.millisecond + random.next() % (700 * Nanoseconds.millisecond)
+                pause(leader, until: now + frozen)
+                duration = frozen + 400 * Nanoseconds.millisecond + random.next() % (600 * Nanoseconds.millisecond)
             }
             return [[leader], nodes.indices.filter { $0 != leader }]
         }

@@ -16,6 +16,15 @@ extension Simulation {
         faultLog.append(FaultLogEntry(time: now, description: "crash \(id) (by the test)"))
     }
 
+    /// Freezes node `id` for `duration`, as the `pause` fault does; the end of the workload
+    /// resumes it, as it ends every fault.
+    @_spi(Testing) public mutating func pause(_ id: NodeID, for duration: UInt64) {
+        let index = nodeIndex(id)
+        guard nodes.indices.contains(index), nodes[index].isUp else { return }
+        pause(index, until: now + duration)
+        faultLog.append(FaultLogEntry(time: now, description: "pause \(id) (by the test)"))
+    }
+
     /// Restarts crashed node `id` now, from what it made durable.
     @_spi(Testing) public mutating func restart(_ id: NodeID) {
         restart(nodeIndex(id))

@@ -206,11 +206,14 @@ public struct Simulation {
     }
 
     private mutating func handle(_ event: SimEvent) {
-        if let index = event.nodeIndex, let resume = nodes[index].pausedUntil, resume > now {
-            // A paused node does nothing; what reaches it waits until it resumes, and the
-            // backlog is then taken in no particular order, as from many connections at once.
-            queue.schedule(event, at: resume + random.next() % Nanoseconds.millisecond)
-            return
+        if let index = event.nodeIndex, nodes[index].pausedUntil != nil || !nodes[index].heldBack.isEmpty {
+            // A paused node does nothing: what reaches it is held back until it resumes (a
+            // crash ends a pause too, and the first event after it takes the backlog).
+            if let until = nodes[index].pausedUntil, until > now {
+                nodes[index].heldBack.append(event)
+                return
+            }
+            resume(index)
         }
         switch event {
         case .tick(let index):
@@ -242,6 +245,9 @@ public struct Simulation {
             heal(faultID)
         case .restart(let index):
             restart(index)
+        case .resume(let index):
+            if let until = nodes[index].pausedUntil, until > now { return }
+            resume(index)
         case .stopNode(let index, let incarnation):
             stopNode(index, incarnation: incarnation)
         case .clogStep(let faultID):

@@ -57,4 +57,26 @@ struct LiveMajorityTests {
         fixture.observed["a"]?.replicas[members[0]] = nil
         #expect(fixture.plan(newMovesMax: 5).started.first?.move?.remove == members[0].rawValue)
     }
+
+    @Test("a move toward a target that keeps a gone member judges the member it takes out, not the gone one")
+    func targetMoveJudgesTheMemberItRemoves() throws {
+        var fixture = try ControlFixture(cells: ["a"], replicas: 5)
+        let members = fixture.record("a").placement.members
+        fixture.setState(.gone, of: members[0])
+        // The operator moves the cell off members[4]: the target keeps the gone members[0].
+        let targeted = try CellTargeting.target(.off(members[4]), of: "a", in: fixture.snapshot)
+        #expect(targeted.target?.members.contains(members[0]) == true)
+        fixture.replace(targeted)
+        // members[0] is gone and members[1] down: three of five ready, so taking out members[4]
+        // would leave two.
+        fixture.observed["a"]?.replicas[members[0]] = nil
+        fixture.observed["a"]?.replicas[members[1]] = nil
+        let plan = fixture.plan(newMovesMax: 5)
+        #expect(plan.started.isEmpty)
+        #expect(plan.heldForLiveMajority == [CellID("a")])
+        // members[1] is back: four of five ready, and the move starts.
+        fixture.observe("a", members: members, epoch: 1)
+        fixture.observed["a"]?.replicas[members[0]] = nil
+        #expect(fixture.plan(newMovesMax: 5).started.first?.move?.remove == members[4].rawValue)
+    }
 }

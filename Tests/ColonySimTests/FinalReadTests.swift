@@ -22,4 +22,16 @@ struct FinalReadTests {
         #expect(statistics.unansweredFinalReads.count == unanswered)
         #expect(statistics.violations == statistics.unansweredFinalReads)
     }
+
+    @Test("nodes frozen past the end of the workload resume when the faults heal, and answer the final reads")
+    func pausedNodesResumeAtTheHeal() throws {
+        let options = SimulationSupport.options(faults: [])
+        var simulation = try Simulation(seed: 5, options: options)
+        // A majority of cell 0 frozen until long after the run: only the heal wakes them.
+        simulation.run(until: options.duration / 2)
+        for member in simulation.members(ofCell: 0).prefix(4) { simulation.pause(member, for: 2 * simulation.endTime) }
+        let statistics = simulation.run()
+        #expect(statistics.unansweredFinalReads.isEmpty)
+        #expect(statistics.finalReadsAnswered == statistics.finalReads)
+    }
 }

@@ -87,11 +87,26 @@ extension Reconciler {
         return .start(started)
     }
 
-    /// One member closer to `target`: `off` (or the first member the target drops) leaves,
+    /// The member a new move of `record`'s cell for `off` takes out: `off` itself, unless
+    /// the cell moves toward a target, which takes out `off` only if the target drops it and
+    /// otherwise the first member the target drops (as `stepToward` does). Rule 7 judges
+    /// this member, the one the move removes.
+    static func leaving(_ record: PlacedCell, off: NodeID?) -> NodeID? {
+        guard let target = record.target else { return off }
+        return leaving(toward: target, from: record.placement, off: off)
+    }
+
+    /// The member a step from `current` toward `target` takes out: `off` if the target drops
+    /// it, otherwise the first member the target drops.
+    static func leaving(toward target: Placement, from current: Placement, off: NodeID?) -> NodeID? {
+        off.flatMap { target.members.contains($0) ? nil : $0 } ?? current.members.first { !target.members.contains($0) }
+    }
+
+    /// One member closer to `target`: the member `leaving(toward:from:off:)` names leaves,
     /// the first `active` target member not yet in the cell joins. Nil when no such member
     /// is left (the target names nodes drained or gone since it was chosen).
     static func stepToward(_ target: Placement, from current: Placement, off: NodeID?, active: Set<NodeID>) -> Placement? {
-        guard let leaving = off.flatMap({ target.members.contains($0) ? nil : $0 }) ?? current.members.first(where: { !target.members.contains($0) }),
+        guard let leaving = leaving(toward: target, from: current, off: off),
               let joining = target.members.first(where: { !current.members.contains($0) && active.contains($0) })
         else { return nil }
         let members = current.members.filter { $0 != leaving } + [joining]

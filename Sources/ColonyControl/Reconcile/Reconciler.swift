@@ -146,8 +146,7 @@ private struct Survey {
             plan.replicasToMove += next.count
             guard !cell.hasUnrenewedMember else { continue }
             if let first = next.first {
-                let leaving = first.off ?? record.target.flatMap { target in record.placement.members.first { !target.members.contains($0) } }
-                if guardsMajority, let leaving, !cell.keepsLiveMajority(without: leaving) {
+                if guardsMajority, let leaving = Reconciler.leaving(record, off: first.off), !cell.keepsLiveMajority(without: leaving) {
                     plan.heldForLiveMajority.append(record.cell)
                     continue
                 }
