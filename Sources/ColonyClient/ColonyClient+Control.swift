@@ -81,6 +81,21 @@ extension ColonyClient {
         }
     }
 
+    /// Forces node `address`'s damaged replica of `cell` to vote again without a renewal
+    /// (`colony cell force-recover`): unsafe by design, writes the cell acknowledged after the
+    /// returned slot (the last the replica applied) may be lost. Asks that node only, once;
+    /// throws its refusal (the replica is not damaged, holds no state, is not a member, still
+    /// catches up) or why it could not be asked.
+    public func forceHeal(_ cell: String, at address: String) async throws -> UInt64 {
+        var request = Colony_V1_ForceHealRequest()
+        request.cell = cell
+        var options = CallOptions.defaults
+        options.timeout = policy.attemptTimeout
+        let reply = try await connection(address).control.forceHeal(request, options: options)
+        guard !reply.hasError else { throw ColonyError(reply.error) }
+        return reply.appliedThrough
+    }
+
     /// The replicas node `address` hosts, as it knows them (a removed member may still hold a
     /// replica of an older epoch); asks that node only.
     public func listCells(at address: String) async throws -> [Colony_V1_CellSummary] {
