@@ -48,12 +48,15 @@ extension CellReplica {
     ///   heartbeats and rejections; `noteRoundWhileDamaged`). Every leader alive sends
     ///   heartbeats to every member, damaged ones included, so its ballot is below the floor:
     ///   this replica now refuses that leader's accepts, and whoever leads next runs phase 1
-    ///   above every old ballot, learning what the replicas that remember still hold.
+    ///   above every old ballot, learning what the replicas that remember still hold. The
+    ///   replica's own ballots from before are covered alike, as far as its peers show
+    ///   them: a member that promised one stands in a round above it, and the replica sees
+    ///   that round, so it does not propose a second value under a ballot it used before.
     ///
-    /// What the floor cannot cover: a ballot the replica promised and never saw again (its
-    /// leader stepped down, unheard, before the replica restarted: it proposes nothing more
-    /// under it), and messages sent before the damage and still in flight (none are, once
-    /// the cell has been down longer than the network takes to deliver). Both end with the
+    /// What the floor cannot cover: a ballot the replica promised or used and never saw
+    /// again (its leader stepped down, unheard, before the replica restarted, and no member
+    /// holding it has stood since), and messages sent before the damage and still in flight
+    /// (none are, once the cell has been down longer than the network takes to deliver). Both end with the
     /// epoch: the force is refused once a majority of members votes (see `ForceRecovery`),
     /// so at least one member is left to be renewed the normal way, and every renewal is a
     /// membership change that starts a new epoch, whose ballots outrank everything the
