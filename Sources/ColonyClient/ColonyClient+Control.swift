@@ -81,6 +81,37 @@ extension ColonyClient {
         }
     }
 
+    /// The cell as each of `members` (node ids with their client addresses) describes its own
+    /// replica, by node id, each node asked once; a member that does not answer, or hosts no
+    /// replica of the cell, is left out.
+    public func cellAtEachMember(_ cell: String, members: [(node: UInt32, address: String)]) async -> [UInt32: Colony_V1_CellSummary] {
+        var request = Colony_V1_CellInfoRequest()
+        request.cell = cell
+        var answers: [UInt32: Colony_V1_CellSummary] = [:]
+        for member in members where !member.address.isEmpty {
+            let reply = try? await anyNode(targets: [member.address]) { [request] client, options in
+                try await client.cellInfo(request, options: options)
+            }
+            if let reply { answers[member.node] = reply.cell }
+        }
+        return answers
+    }
+
+    /// Forces node `address`'s damaged replica of `cell` to vote again without a renewal
+    /// (`colony cell force-recover`): unsafe by design, writes the cell acknowledged after the
+    /// returned slot (the last the replica applied) may be lost. Asks that node only, once;
+    /// throws its refusal (the replica is not damaged, holds no state, is not a member, still
+    /// catches up) or why it could not be asked.
+    public func forceHeal(_ cell: String, at address: String) async throws -> UInt64 {
+        var request = Colony_V1_ForceHealRequest()
+        request.cell = cell
+        var options = CallOptions.defaults
+        options.timeout = policy.attemptTimeout
+        let reply = try await connection(address).control.forceHeal(request, options: options)
+        guard !reply.hasError else { throw ColonyError(reply.error) }
+        return reply.appliedThrough
+    }
+
     /// The replicas node `address` hosts, as it knows them (a removed member may still hold a
     /// replica of an older epoch); asks that node only.
     public func listCells(at address: String) async throws -> [Colony_V1_CellSummary] {

@@ -34,15 +34,27 @@ extension FuzzTarget {
             corpus: snapshots.map(\.bytes), mutate: mutateDirectory, decode: recover)
     }
 
+    /// The records each storage image is written from: a stretch of those the traffic
+    /// implies, as many as 24 images hold, then a promise and a forced heal above it (the
+    /// traffic's replicas are never forced to vote again).
+    public static func imageRecords(_ traffic: SimulatedTraffic) -> [[(CellID, DurableRecord)]] {
+        let records = traffic.records.prefix(24 * recordsPerImageMax)
+        return stride(from: 0, to: records.count, by: recordsPerImageMax).map { start in
+            let stretch = records[start..<min(records.count, start + recordsPerImageMax)]
+            let (cell, _) = stretch[start]
+            let floor = Ballot(epoch: 1, round: UInt64(start) + 1, node: NodeID(1))
+            return Array(stretch) + [(cell, .promise(floor)), (cell, .forcedHeal(floor: floor))]
+        }
+    }
+
     /// Directories written by the production log from the records the traffic implies.
     static func storageImages(_ traffic: SimulatedTraffic) -> [DirectoryImage] {
-        let records = traffic.records
-        return stride(from: 0, to: records.count, by: recordsPerImageMax).prefix(24).map { start in
+        imageRecords(traffic).enumerated().map { number, records in
             let disk = SimulatedDisk()
-            guard let (log, _) = try? WriteAheadLog.open(disk: disk, options: storageOptions, seed: UInt64(start)) else {
+            guard let (log, _) = try? WriteAheadLog.open(disk: disk, options: storageOptions, seed: UInt64(number * recordsPerImageMax)) else {
                 preconditionFailure("Invalid state: a log opens on an empty simulated disk")
             }
-            for (index, (cell, record)) in records[start..<min(records.count, start + recordsPerImageMax)].enumerated() {
+            for (index, (cell, record)) in records.enumerated() {
                 log.append(record, cell: cell)
                 if index % 4 == 3 { _ = try? log.flush() }
             }

@@ -21,4 +21,10 @@ extension NodeDriver {
     func askToTransferLeadership(of cell: CellID, to target: NodeID) async -> LeadershipTransferOutcome? {
         try? await loop.submit { self.transferLeadership(of: cell, to: target) }.get()
     }
+
+    /// From any thread: `forceHeal(_:)`, hopping onto the loop; nil when the loop is
+    /// shutting down.
+    func askToForceHeal(_ cell: CellID) async -> ForcedHealOutcome? {
+        try? await loop.submit { self.forceHeal(cell) }.get()
+    }
 }

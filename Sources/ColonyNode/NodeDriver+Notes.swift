@@ -33,6 +33,11 @@ extension NodeDriver {
             logger.debug("leading", metadata: metadata)
         case .healed:
             logger.notice("replica renewed by its cell; it votes again", metadata: metadata)
+        case .forcedHeal(let appliedThrough, let floor):
+            metrics.forcedHeals.increment()
+            logger.warning(
+                "FORCED by an operator: this damaged replica votes again without a renewal, from its state through slot \(appliedThrough), promising \(floor) first; writes the cell acknowledged after that slot may be lost",
+                metadata: metadata)
         case .configurationChanged(let configuration):
             logger.info("members now \(configuration.members)", metadata: metadata)
         case .applied(let slot, let batch):

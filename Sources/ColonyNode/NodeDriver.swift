@@ -102,6 +102,13 @@ final class NodeDriver: @unchecked Sendable {
         return core.transferLeadership(of: cell, to: target)
     }
 
+    /// Forces this node's damaged replica of `cell` to vote again; see `NodeCore.forceHeal`.
+    func forceHeal(_ cell: CellID) -> ForcedHealOutcome {
+        loop.preconditionInEventLoop()
+        defer { scheduleEffects() }
+        return core.forceHeal(cell)
+    }
+
     /// Creates a new cell; see `NodeCore.createCell`.
     @discardableResult
     func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreationOutcome {

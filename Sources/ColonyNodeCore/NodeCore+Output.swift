@@ -33,7 +33,7 @@ extension NodeCore {
                 markChanged(event.cell)
             case .applied, .installedSnapshot, .configurationChanged:
                 markChanged(event.cell)
-            case .becameLeader, .steppedDown, .healed, .refusedMessage, .roundsExhausted:
+            case .becameLeader, .steppedDown, .healed, .forcedHeal, .refusedMessage, .roundsExhausted:
                 break
             }
         }
@@ -81,7 +81,8 @@ extension NodeCore {
         switch event {
         case .becameLeader: statistics.leaderChanges += 1
         case .applied: statistics.slotsApplied += 1
-        case .steppedDown, .installedSnapshot, .configurationChanged, .healed, .deleted, .refusedMessage, .roundsExhausted: break
+        case .steppedDown, .installedSnapshot, .configurationChanged, .healed, .forcedHeal, .deleted, .refusedMessage, .roundsExhausted:
+            break
         }
     }
 }

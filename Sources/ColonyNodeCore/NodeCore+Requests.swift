@@ -59,6 +59,24 @@ extension NodeCore {
         }
     }
 
+    /// Forces this node's damaged replica of `cell` to vote again without a renewal, at an
+    /// operator's explicit request (see `CellReplica.forceHeal()`; `ForceRecovery` decides
+    /// whether the cell needs it). The replica votes once the record of it is durable: its
+    /// messages wait behind it, as every output's do.
+    public mutating func forceHeal(_ cell: CellID) -> ForcedHealOutcome {
+        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
+        switch host.forceHeal(cell) {
+        case nil:
+            return .notHosted
+        case .success(let output)?:
+            statistics.forcedHeals += 1
+            carryOut(output)
+            return .forced(appliedThrough: host.replica(cell)?.appliedThrough ?? 0)
+        case .failure(let refusal)?:
+            return .refused(refusal)
+        }
+    }
+
     /// Creates a new cell with `configuration` as its first: this node's replica if it is a
     /// member, and a creation frame to every other member. Refused when this node hosts the
     /// cell already or holds the tombstone of a deleted cell of that name.

@@ -170,6 +170,8 @@ public struct NodeStatistics: Hashable, Sendable {
     public var leaderChanges = 0
     /// Log slots applied, over all replicas.
     public var slotsApplied = 0
+    /// Damaged replicas an operator forced to vote again (`forceHeal(_:)`).
+    public var forcedHeals = 0
 
     /// Makes zeroed counters.
     public init() {}

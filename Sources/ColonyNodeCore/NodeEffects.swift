@@ -168,6 +168,19 @@ public enum LeadershipTransferOutcome: Hashable, Sendable {
     case deleted(CellTombstone)
 }
 
+/// What became of an operator's request to force a damaged replica to vote again.
+public enum ForcedHealOutcome: Hashable, Sendable {
+    /// The replica votes again (once its record is durable), from the state it applied
+    /// through this slot.
+    case forced(appliedThrough: Slot)
+    /// The replica here refused (see `ForcedHealRefusal`).
+    case refused(ForcedHealRefusal)
+    /// This node hosts no replica of the cell.
+    case notHosted
+    /// The cell was deleted.
+    case deleted(CellTombstone)
+}
+
 /// What became of a request to create a cell at this node.
 public enum CellCreationOutcome: Hashable, Sendable {
     /// The cell was created (here, if this node is a member) and every other member told.

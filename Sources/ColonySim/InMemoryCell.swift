@@ -136,6 +136,22 @@ public struct InMemoryCell {
         }
     }
 
+    /// Forces `node`'s damaged replica to vote again (see `CellReplica.forceHeal()`), delivers
+    /// everything that follows, and returns the refusal if there was one.
+    public mutating func forceHeal(_ node: NodeID) -> ForcedHealRefusal? {
+        guard var replica = replicas[node] else { return .noState }
+        let result = replica.forceHeal()
+        replicas[node] = replica
+        switch result {
+        case .success(let output):
+            carryOut(output, at: node)
+            deliverAll()
+            return nil
+        case .failure(let refusal):
+            return refusal
+        }
+    }
+
     /// Forgets the replies and events kept so far (long benchmarks would otherwise grow them).
     public mutating func clearObservations() {
         replies.removeAll(keepingCapacity: true)

@@ -305,6 +305,8 @@ public struct Simulation {
                 statistics.leaderChanges += 1
             case .healed:
                 statistics.renewals += 1
+            case .forcedHeal:
+                statistics.forcedHeals += 1
             case .configurationChanged(let configuration):
                 observeConfiguration(configuration, of: event.cell)
             case .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:

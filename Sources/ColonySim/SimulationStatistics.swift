@@ -38,6 +38,8 @@ public struct SimulationStatistics: Sendable {
     public var damagedReplicas = 0
     /// Replicas renewed after coming back empty or damaged.
     public var renewals = 0
+    /// Damaged replicas an operator forced to vote again.
+    public var forcedHeals = 0
     /// What the control plane did: drains, removals, additions, moves near a zone.
     public var control = ControlStatistics()
     /// Simulated time covered, in nanoseconds.

@@ -22,6 +22,9 @@ extension DurableRecord: WireCodable {
             writer.write(renewal)
         case .healed:
             writer.writeTag(DurableRecordTag.healed)
+        case .forcedHeal(let floor):
+            writer.writeTag(DurableRecordTag.forcedHeal)
+            writer.write(floor)
         case .deleted(let tombstone):
             writer.writeTag(DurableRecordTag.deleted)
             writer.write(tombstone)
@@ -42,6 +45,8 @@ extension DurableRecord: WireCodable {
             self = .damaged(renewal: try RequestID(from: &reader))
         case .healed:
             self = .healed
+        case .forcedHeal:
+            self = .forcedHeal(floor: try Ballot(from: &reader))
         case .deleted:
             self = .deleted(try CellTombstone(from: &reader))
         }

@@ -121,6 +121,7 @@ enum DurableRecordTag: UInt8 {
     case damaged = 4
     case healed = 5
     case deleted = 6
+    case forcedHeal = 7
 }
 
 /// Tags of `PeerMessageBody`.

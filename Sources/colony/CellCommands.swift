@@ -6,11 +6,14 @@ import ColonyCore
 import ColonyPlacement
 import Foundation
 
-/// `colony cell create|list|info|delete`.
+/// `colony cell create|list|info|delete|move|force-recover`.
 struct CellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cell", abstract: "Create, look at, move and delete cells.",
-        subcommands: [CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self, CellDeleteCommand.self, CellMoveCommand.self])
+        subcommands: [
+            CellCreateCommand.self, CellListCommand.self, CellInfoCommand.self, CellDeleteCommand.self, CellMoveCommand.self,
+            CellForceRecoverCommand.self,
+        ])
 }
 
 /// `colony cell create NAME [--near ZONE] [--replicas N] [--color C] [quotas]`.
@@ -91,22 +94,26 @@ struct CellListCommand: AsyncParsableCommand {
 
 /// `colony cell info NAME`.
 struct CellInfoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a cell: members, leader, usage and quotas.")
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Describe a cell: members (each as it says of itself), leader, usage and quotas.")
     @Argument(help: "The cell's name.") var name: String
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let cell = try await options.withClient { try await $0.cellInfo(name) }
-        let members = cell.configuration.members.map { "n\($0.node) \($0.address)" }
+        let survey = try await options.withClient { try await CellSurvey.take(name, client: $0) }
+        let cell = survey.summary
         let limits = cell.limits
+        let stuck = ForceRecovery.stuckMessage(cell: name, observed: survey.observed)
         let text = """
             \(cell.cell): epoch \(cell.configuration.epoch), leader \(CellListCommand.leaderName(cell.leader)), revision \(cell.revision), applied through slot \(cell.appliedThrough)\(cell.damaged ? ", DAMAGED" : "")
               keys:  \(cell.keyCount) of \(limits.keysMax)
               bytes: \(cell.byteCount) of \(limits.bytesMax) (values up to \(limits.valueBytesMax) bytes each)
               members:
-                \(members.joined(separator: "\n    "))
-            """
-        options.show(text, json: CellListCommand.object(cell))
+                \(survey.memberLines.joined(separator: "\n    "))
+            """ + (stuck.map { "\n  DOWN: \($0)" } ?? "")
+        var object = CellListCommand.object(cell)
+        object["stuck"] = stuck
+        options.show(text, json: object)
     }
 }
 

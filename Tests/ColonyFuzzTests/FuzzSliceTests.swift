@@ -21,3 +21,13 @@ struct FuzzSliceTests {
         #expect(report.decoded > 0)
     }
 }
+
+@Suite("Fuzz corpora")
+struct FuzzCorpusTests {
+    @Test("the storage targets' images hold promises, accepted entries and forced heals")
+    func storageImagesHoldEveryRecord() {
+        let images = FuzzTarget.imageRecords(SimulatedTraffic(seed: FuzzTargets.trafficSeed))
+        let kinds = Set(images.joined().map { String(String(describing: $0.1).prefix { $0 != "(" }) })
+        #expect(kinds.isSuperset(of: ["promise", "accepted", "forcedHeal"]), "\(kinds.sorted())")
+    }
+}

@@ -174,3 +174,23 @@ struct NodeCoreTests {
         #expect(core.takeEffects().answers == [NodeAnswer(waiter: WaiterID(10), outcome: .membershipChange(.notHosted))])
     }
 }
+
+@Suite("an operator's force of a damaged replica, at the node core")
+struct ForcedHealNodeCoreTests {
+    @Test("only a damaged replica the node hosts is forced, once, and the force is persisted with its floor and counted")
+    func forceOnce() throws {
+        let configuration = try CellConfiguration(epoch: 1, members: NodeCoreTests.members, startSlot: 1)
+        var durable = DurableCellState()
+        durable.apply(.damaged(renewal: RequestID(client: ClientID(1 << 63), sequence: 1)))
+        durable.apply(.snapshot(CellState(configuration: configuration)))
+        var core = NodeCore(node: NodeID(1), durable: [NodeCoreTests.cell: durable], options: ReplicaOptions(), frameBytesMax: 1 << 20, seed: 3)
+        _ = core.takeEffects()
+        #expect(core.forceHeal(CellID("elsewhere")) == .notHosted)
+        #expect(core.forceHeal(NodeCoreTests.cell) == .forced(appliedThrough: 0))
+        let append = try #require(core.takeEffects().append)
+        #expect(append.records.map(\.record) == [.forcedHeal(floor: Ballot(epoch: 1, round: 1, node: NodeID(1)))])
+        #expect(core.statistics.forcedHeals == 1)
+        #expect(core.forceHeal(NodeCoreTests.cell) == .refused(.notDamaged))
+        #expect(core.host.replica(NodeCoreTests.cell)?.canVote == true)
+    }
+}

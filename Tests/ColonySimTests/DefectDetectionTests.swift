@@ -10,10 +10,14 @@ import Testing
 /// proves nothing. (Sending before the log is durable — the node core's gate, the same for
 /// the real node — is caught by the simulator's check that a node recovers every record it
 /// acted on.) (Forgotten promises and lost disks do harm only in a narrow window
-/// after a crash; `PromisePersistenceTests` in ColonyCoreTests walks straight into it instead.)
+/// after a crash; `PromisePersistenceTests` in ColonyCoreTests walks straight into it instead.
+/// A forced heal without its floor does harm only when an operator forces a replica while a
+/// stale leader lives; `ForcedHealTests` in ColonyCoreTests plays that.)
 @Suite("the simulator catches a deliberately broken core")
 struct DefectDetectionTests {
-    static let caughtBySimulation = Defect.allCases.filter { $0 != .promisesNotPersisted && $0 != .emptyReplicasVote }
+    static let caughtBySimulation = Defect.allCases.filter {
+        $0 != .promisesNotPersisted && $0 != .emptyReplicasVote && $0 != .forcedHealWithoutFloor
+    }
 
     @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)
     func defectIsCaught(_ defect: Defect) async throws {

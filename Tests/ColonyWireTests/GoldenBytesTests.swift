@@ -44,6 +44,7 @@ struct GoldenBytesTests {
     func durableRecords() {
         #expect(WireCodec.encode(DurableRecord.healed) == [0x05])
         #expect(WireCodec.encode(DurableRecord.promise(Ballot(epoch: 2, round: 3, node: NodeID(4)))) == [0x01, 0x02, 0x03, 0x04])
+        #expect(WireCodec.encode(DurableRecord.forcedHeal(floor: Ballot(epoch: 2, round: 3, node: NodeID(4)))) == [0x07, 0x02, 0x03, 0x04])
         let accepted = DurableRecord.accepted(
             slot: 9, entry: LogEntry(ballot: Ballot(epoch: 1, round: 1, node: NodeID(1)), batch: [.noop], isChosen: true)
         )

@@ -89,6 +89,6 @@ struct PrimitiveTests {
     @Test("an unknown tag is refused with its value and position")
     func unknownTags() {
         #expect(decodingError(DurableRecord.self, [0]) == .unknownTag(field: "DurableRecord", offset: 0, tag: 0))
-        #expect(decodingError(DurableRecord.self, [7]) == .unknownTag(field: "DurableRecord", offset: 0, tag: 7))
+        #expect(decodingError(DurableRecord.self, [8]) == .unknownTag(field: "DurableRecord", offset: 0, tag: 8))
     }
 }

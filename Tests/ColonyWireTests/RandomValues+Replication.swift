@@ -57,12 +57,13 @@ extension RandomValues {
     }
 
     mutating func durableRecord() -> DurableRecord {
-        switch below(6) {
+        switch below(7) {
         case 0: return .promise(ballot())
         case 1: return .accepted(slot: counter(), entry: logEntry())
         case 2: return .snapshot(cellState())
         case 3: return .damaged(renewal: requestID())
         case 4: return .deleted(tombstone())
+        case 5: return .forcedHeal(floor: ballot())
         default: return .healed
         }
     }

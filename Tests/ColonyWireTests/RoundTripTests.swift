@@ -105,7 +105,7 @@ struct RoundTripTests {
             expectRoundTrip(random.durableCellState())
         }
         expectRoundTrip(DurableCellState())
-        #expect(tags == Set(1...6))
+        #expect(tags == Set(1...7))
     }
 
     @Test("random peer messages survive a round trip, every case among them")

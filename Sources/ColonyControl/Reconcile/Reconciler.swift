@@ -36,6 +36,8 @@ import ColonyPlacement
 /// 8. A cell most of whose members lost their stored state (they answered as waiting to be
 ///    renewed) is a problem the plan says, every pass while it lasts: renewal commits through
 ///    the cell's log, which needs a majority that votes, so the cell cannot commit at all.
+///    The problem names the damaged members and how far each applied, and gives the command
+///    that forces the one holding the most to vote again (`ForceRecovery.stuckMessage`).
 public enum Reconciler {
     /// The plan for one pass.
     public static func plan(
@@ -118,9 +120,8 @@ private struct Survey {
                 plan.actions.append(.problem(cell: record.cell, "no replica of it answered; if `colony cell create \(name)` failed, run it again"))
                 continue
             }
-            if let damaged = cell.damagedMajority {
-                let names = damaged.map { "n\($0.rawValue)" }.joined(separator: ", ")
-                plan.actions.append(.problem(cell: record.cell, "\(damaged.count) of its \(cell.members.count) members (\(names)) lost stored state and wait to be renewed, which needs a majority that votes: the cell cannot commit until an operator restores it"))
+            if let stuck = ForceRecovery.stuckMessage(cell: name, observed: cell) {
+                plan.actions.append(.problem(cell: record.cell, stuck))
             }
             if let move = record.move {
                 plan.replicasToMove += 1

@@ -190,6 +190,17 @@ public struct ReplicaHost: Sendable {
         }
     }
 
+    /// Forces this node's damaged replica of `cell` to vote again without a renewal (see
+    /// `CellReplica.forceHeal()`); nil when the cell is not hosted here.
+    public mutating func forceHeal(_ cell: CellID) -> Result<HostOutput, ForcedHealRefusal>? {
+        guard let position = positions[cell] else { return nil }
+        return replicas[position].forceHeal().map { output in
+            var builder = HostOutputBuilder()
+            builder.add(output, cell: cell)
+            return builder.build()
+        }
+    }
+
     /// Advances every replica by one tick.
     public mutating func tick() -> HostOutput {
         var builder = HostOutputBuilder()

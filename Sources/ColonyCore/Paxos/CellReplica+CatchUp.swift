@@ -79,7 +79,9 @@ extension CellReplica {
         if previousEpoch != snapshot.configuration.epoch {
             log.discard(olderThan: snapshot.configuration.epoch)
             role = .follower
-            highestRoundSeen = 0
+            // A replica that held no state kept the rounds it saw of any epoch, for a forced
+            // heal's floor (`noteRoundWhileDamaged`): too high a floor only costs a round.
+            if previousEpoch != nil { highestRoundSeen = 0 }
             leaderCommit = (.zero, 0)
             leaderHint = nil
             resetElectionDeadline()

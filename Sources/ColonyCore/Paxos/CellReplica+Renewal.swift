@@ -2,8 +2,10 @@ extension CellReplica {
     /// A replica that does not vote — new here, or its stored state lost or damaged — still
     /// learns: it takes snapshots and chosen entries, follows who leads and how far the cell
     /// has gone, and answers catch-up requests once it holds the cell's state. It never
-    /// promises, accepts or acknowledges anything.
+    /// promises, accepts or acknowledges anything, but keeps the highest round it sees in
+    /// use, should an operator force it to vote again.
     mutating func receiveWhileDamaged(_ body: PeerMessageBody, from sender: NodeID, _ output: inout ReplicaOutput) {
+        noteRoundWhileDamaged(body)
         switch body {
         case .snapshot(let snapshot):
             install(snapshot, &output)

@@ -106,6 +106,9 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// A replica that lost its stored state votes as soon as it has fetched the cell's
     /// state, without waiting to be renewed.
     case emptyReplicasVote
+    /// A damaged replica forced to vote again (`CellReplica.forceHeal()`) starts from no
+    /// promise, as if it had never promised anything, instead of above every ballot it saw.
+    case forcedHealWithoutFloor
     /// The node sends a replica's messages and replies before its log has made the records
     /// behind them durable, so a crash can take back a promise, a vote or an acknowledged
     /// write. (The core cannot break this itself: it is the contract of whoever runs it.)

@@ -62,6 +62,10 @@ public enum ReplicaEvent: Hashable, Sendable {
     case configurationChanged(CellConfiguration)
     /// A replica that had lost its stored state was renewed and votes again.
     case healed
+    /// An operator forced this damaged replica to vote again without a renewal, at its
+    /// applied slot, promising `floor` first (see `CellReplica.forceHeal()`): writes the cell
+    /// acknowledged after that slot may be lost.
+    case forcedHeal(appliedThrough: Slot, floor: Ballot)
     /// The cell was deleted (applied here, or learned from a peer); the replica is now this
     /// tombstone and its host drops it.
     case deleted(CellTombstone)

@@ -17,6 +17,10 @@ public enum DurableRecord: Hashable, Sendable {
     case damaged(renewal: RequestID)
     /// The renewal was applied: the replica votes again.
     case healed
+    /// An operator forced the damaged replica to vote again without a renewal (`colony cell
+    /// force-recover`): it promised `floor`, a ballot above every ballot it had seen, and will
+    /// accept nothing below it (see `CellReplica.forceHeal()`).
+    case forcedHeal(floor: Ballot)
     /// The cell was deleted: nothing of it is kept but this tombstone.
     case deleted(CellTombstone)
 }
@@ -70,6 +74,9 @@ public struct DurableCellState: Hashable, Sendable {
             damagedRenewal = renewal
         case .healed:
             damagedRenewal = nil
+        case .forcedHeal(let floor):
+            damagedRenewal = nil
+            promised = max(promised, floor)
         case .deleted(let tombstone):
             self = DurableCellState()
             self.tombstone = tombstone

@@ -19,6 +19,8 @@ final class NodeMetrics: Sendable {
     let leaders: CoreMetrics.Gauge
     /// Replicas here that lost their stored state and wait to be renewed.
     let damagedReplicas: CoreMetrics.Gauge
+    /// Damaged replicas here an operator forced to vote again (`colony cell force-recover`).
+    let forcedHeals: CoreMetrics.Counter
     /// Group commits: each one write and one fsync of the write-ahead log.
     let logFlushes: CoreMetrics.Counter
     /// How long each group commit took, write and fsync together.
@@ -78,6 +80,7 @@ final class NodeMetrics: Sendable {
         replicas = CoreMetrics.Gauge(label: "colony_replicas", factory: factory)
         leaders = CoreMetrics.Gauge(label: "colony_leaders", factory: factory)
         damagedReplicas = CoreMetrics.Gauge(label: "colony_damaged_replicas", factory: factory)
+        forcedHeals = CoreMetrics.Counter(label: "colony_forced_heals_total", factory: factory)
         logFlushes = CoreMetrics.Counter(label: "colony_wal_fsyncs_total", factory: factory)
         logFlushDuration = CoreMetrics.Timer(label: "colony_wal_flush_seconds", factory: factory)
         logFlushRecords = CoreMetrics.Recorder(label: "colony_wal_flush_records", factory: factory)

@@ -54,10 +54,24 @@ public enum Colony_V1_ColonyControl: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ForceHeal" metadata.
+        public enum ForceHeal: Sendable {
+            /// Request type for "ForceHeal".
+            public typealias Input = Colony_V1_ForceHealRequest
+            /// Response type for "ForceHeal".
+            public typealias Output = Colony_V1_ForceHealReply
+            /// Descriptor for "ForceHeal".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.ColonyControl"),
+                method: "ForceHeal",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "colony.v1.ColonyControl" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ChangeMembership.descriptor,
-            TransferLeadership.descriptor
+            TransferLeadership.descriptor,
+            ForceHeal.descriptor
         ]
     }
 }
@@ -134,6 +148,30 @@ extension Colony_V1_ColonyControl {
             request: GRPCCore.StreamingServerRequest<Colony_V1_TransferLeadershipRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_TransferLeadershipReply>
+
+        /// Handle the "ForceHeal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+        /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+        /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+        /// > goes on from the state it fetched since it was found damaged, so writes the cell
+        /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+        /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+        /// > damaged, holds no state of the cell, is not a member, or still catches up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_ForceHealRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_ForceHealReply` messages.
+        func forceHeal(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_ForceHealRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_ForceHealReply>
     }
 
     /// Service protocol for the "colony.v1.ColonyControl" service.
@@ -194,6 +232,30 @@ extension Colony_V1_ColonyControl {
             request: GRPCCore.ServerRequest<Colony_V1_TransferLeadershipRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply>
+
+        /// Handle the "ForceHeal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+        /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+        /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+        /// > goes on from the state it fetched since it was found damaged, so writes the cell
+        /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+        /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+        /// > damaged, holds no state of the cell, is not a member, or still catches up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_ForceHealRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Colony_V1_ForceHealReply` message.
+        func forceHeal(
+            request: GRPCCore.ServerRequest<Colony_V1_ForceHealRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Colony_V1_ForceHealReply>
     }
 
     /// Simple service protocol for the "colony.v1.ColonyControl" service.
@@ -252,6 +314,30 @@ extension Colony_V1_ColonyControl {
             request: Colony_V1_TransferLeadershipRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_TransferLeadershipReply
+
+        /// Handle the "ForceHeal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+        /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+        /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+        /// > goes on from the state it fetched since it was found damaged, so writes the cell
+        /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+        /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+        /// > damaged, holds no state of the cell, is not a member, or still catches up.
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_ForceHealRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Colony_V1_ForceHealReply` to respond with.
+        func forceHeal(
+            request: Colony_V1_ForceHealRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Colony_V1_ForceHealReply
     }
 }
 
@@ -276,6 +362,17 @@ extension Colony_V1_ColonyControl.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_TransferLeadershipReply>(),
             handler: { request, context in
                 try await self.transferLeadership(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Colony_V1_ColonyControl.Method.ForceHeal.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_ForceHealRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ForceHealReply>(),
+            handler: { request, context in
+                try await self.forceHeal(
                     request: request,
                     context: context
                 )
@@ -308,6 +405,17 @@ extension Colony_V1_ColonyControl.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func forceHeal(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_ForceHealRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_ForceHealReply> {
+        let response = try await self.forceHeal(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -332,6 +440,19 @@ extension Colony_V1_ColonyControl.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply> {
         return GRPCCore.ServerResponse<Colony_V1_TransferLeadershipReply>(
             message: try await self.transferLeadership(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func forceHeal(
+        request: GRPCCore.ServerRequest<Colony_V1_ForceHealRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Colony_V1_ForceHealReply> {
+        return GRPCCore.ServerResponse<Colony_V1_ForceHealReply>(
+            message: try await self.forceHeal(
                 request: request.message,
                 context: context
             ),
@@ -408,6 +529,35 @@ extension Colony_V1_ColonyControl {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_TransferLeadershipReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_TransferLeadershipReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ForceHeal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+        /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+        /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+        /// > goes on from the state it fetched since it was found damaged, so writes the cell
+        /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+        /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+        /// > damaged, holds no state of the cell, is not a member, or still catches up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_ForceHealRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_ForceHealRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_ForceHealReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func forceHeal<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_ForceHealRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_ForceHealRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_ForceHealReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ForceHealReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -509,6 +659,46 @@ extension Colony_V1_ColonyControl {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ForceHeal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+        /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+        /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+        /// > goes on from the state it fetched since it was found damaged, so writes the cell
+        /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+        /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+        /// > damaged, holds no state of the cell, is not a member, or still catches up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_ForceHealRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_ForceHealRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_ForceHealReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func forceHeal<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_ForceHealRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_ForceHealRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_ForceHealReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ForceHealReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Colony_V1_ColonyControl.Method.ForceHeal.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -578,6 +768,41 @@ extension Colony_V1_ColonyControl.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_TransferLeadershipRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_TransferLeadershipReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ForceHeal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+    /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+    /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+    /// > goes on from the state it fetched since it was found damaged, so writes the cell
+    /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+    /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+    /// > damaged, holds no state of the cell, is not a member, or still catches up.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_ForceHealRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func forceHeal<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_ForceHealRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ForceHealReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.forceHeal(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_ForceHealRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_ForceHealReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -657,6 +882,45 @@ extension Colony_V1_ColonyControl.ClientProtocol {
             metadata: metadata
         )
         return try await self.transferLeadership(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ForceHeal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Forces this node's damaged replica of a cell to vote again without being renewed: what
+    /// > `colony cell force-recover` asks, once it has seen that a majority of the cell's members
+    /// > is damaged, so no leader can be elected to renew them. UNSAFE by design: the replica
+    /// > goes on from the state it fetched since it was found damaged, so writes the cell
+    /// > acknowledged after its applied slot may be lost. The replica first promises a ballot
+    /// > above every ballot it has seen. Refused (`error` says why) when the replica is not
+    /// > damaged, holds no state of the cell, is not a member, or still catches up.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func forceHeal<Result>(
+        _ message: Colony_V1_ForceHealRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_ForceHealReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_ForceHealRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.forceHeal(
             request: request,
             options: options,
             onResponse: handleResponse
