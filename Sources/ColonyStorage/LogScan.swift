@@ -11,8 +11,6 @@ struct LogScan {
         var firstLSN: UInt64
         var lastLSN: UInt64?
         var records = 0
-        /// Intact records whose numbers an earlier segment had used: ignored.
-        var repeats = 0
         /// Whether its name is a number an earlier segment had used: it claims no new one.
         var isNamedAmongEarlierNumbers = false
         /// Intact commit markers: flushes known to have been written whole.
@@ -46,6 +44,9 @@ struct LogScan {
     var problems: [String] = []
     /// Temporary files left by an interrupted snapshot.
     var leftovers: [String] = []
+    /// Segments named among an earlier segment's numbers that hold no number of their own
+    /// (a copy, a renamed file, garbage): they hold nothing the log needs, and are removed.
+    var redundantSegments: [String] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
     /// named by a commit marker, or by the log before its last segment, or that the last
     /// segment may hold (see `passTheLastSegment`).
@@ -125,12 +126,18 @@ struct LogScan {
         }
         var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
         defer {
-            segments.append(segment)
-            segmentsThrough = max(segmentsThrough ?? 0, segment.lastLSN ?? firstLSN - 1)
+            if segment.isNamedAmongEarlierNumbers, segment.lastLSN == nil {
+                redundantSegments.append(name)
+                problems.append("segment \(name) is named among earlier segments' numbers and holds none of its own; removed")
+                if tornTail?.segment == name { tornTail = nil }
+            } else {
+                segments.append(segment)
+                segmentsThrough = max(segmentsThrough ?? 0, segment.lastLSN ?? firstLSN - 1)
+            }
         }
         // A segment named among the numbers of an earlier one (a copy, a file renamed) holds
-        // nothing new below them: its records there repeat and are ignored, and the segment
-        // after it follows on from the earlier one.
+        // nothing new below them: its records there repeat and are ignored, the segment after
+        // it follows on from the earlier one, and if it holds no number of its own it goes.
         let expectedFirst = segmentsThrough.map { $0 + 1 }
         segment.isNamedAmongEarlierNumbers = expectedFirst.map { firstLSN < $0 } ?? false
         if let expectedFirst, firstLSN > expectedFirst {
@@ -199,7 +206,6 @@ struct LogScan {
             case .record(let frame):
                 guard frame.lsn >= expected else {
                     problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
-                    segment.repeats += 1
                     offset = frame.end
                     continue
                 }
@@ -334,9 +340,7 @@ struct LogScan {
     /// for `lastLSN + 1`; written into a file already here, what follows would be unreadable
     /// at the next start), and that the next start reads the numbers in between as this one
     /// does. The last segment's name says the log had used every number before it. If no
-    /// number of its own was read (no record, damaged record or commit marker), and it is not
-    /// a copy (named among earlier numbers, its records repeating them: it claims no number
-    /// the log had not used, and its frames read well), then either
+    /// number of its own was read (no record, damaged record or commit marker), then either
     /// nothing past its header survives the cut of a torn write, and the whole file goes (it
     /// holds no synced flush; the log takes its name again, as after a crash that left half a
     /// header), or its bytes hold nothing readable as its records, and the last LSN moves past
@@ -345,8 +349,7 @@ struct LogScan {
     private mutating func passTheLastSegment() {
         guard let last = segments.last else { return }
         lastLSN = max(lastLSN, last.firstLSN - 1)
-        let isCopy = last.isNamedAmongEarlierNumbers && last.repeats > 0
-        guard last.lastLSN == nil, !isCopy, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else {
+        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else {
             return
         }
         let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0

@@ -16,7 +16,8 @@ import ColonyWire
 /// | payload: an encoded `DurableCellState`, sealed when a key is set (format 1: without the tombstone) | n |
 /// | CRC32C of everything above | 4 |
 ///
-/// The state holds everything the cell's records up to the covered LSN said: its promise,
+/// The state holds everything the cell's records up to the covered LSN said (the log was
+/// durable that far when it was written, so no record of the cell up to there is missing): its promise,
 /// its latest state-machine snapshot, and the entries it accepted after it.
 struct SnapshotFile {
     static let magic = Array("CLNYSNP1".utf8)

@@ -117,7 +117,7 @@ public final class WriteAheadLog {
                 try disk.sync(torn.segment)
             }
         }
-        for leftover in scan.leftovers {
+        for leftover in scan.leftovers + scan.redundantSegments {
             try disk.remove(leftover)
         }
         for segment in scan.segments where !(scan.tornTail?.offset == 0 && scan.tornTail?.segment == segment.name) {
@@ -263,15 +263,20 @@ public final class WriteAheadLog {
         }
     }
 
-    /// Writes `cell`'s whole durable state to its snapshot file, atomically.
+    /// Writes `cell`'s whole durable state to its snapshot file, atomically. It covers the
+    /// log as far as it is durable, not only to the cell's last record: the state holds every
+    /// record of the cell up to there, so a later start that cannot read some of those numbers
+    /// (the segment that held them freed, and a damaged one named among them) knows the cell
+    /// lost nothing there.
     private func writeSnapshot(_ cell: CellID) throws(DiskError) {
         guard var log = cells[cell] else { return }
         var nonce: [UInt8] = []
         nonce.appendLittleEndian(random.next())
         nonce.appendLittleEndian(UInt32(truncatingIfNeeded: random.next()))
-        let file = SnapshotFile(cell: cell, coveredLSN: log.lastLSN, state: log.state)
+        let covered = max(log.lastLSN, durableLSN)
+        let file = SnapshotFile(cell: cell, coveredLSN: covered, state: log.state)
         try disk.replaceAtomically(SnapshotFile.fileName(for: cell), with: file.encode(sealer: sealer, nonce: nonce))
-        log.snapshotCoveredLSN = log.lastLSN
+        log.snapshotCoveredLSN = covered
         log.firstLiveLSN = nil
         cells[cell] = log
         statistics.snapshotsWritten += 1

@@ -77,6 +77,36 @@ struct LogNumberingTests {
         }
     }
 
+    @Test("a segment of garbage named among the first segment's numbers goes at recovery, and nothing is lost once the first is freed")
+    func garbageNamedAmongFreedNumbers() throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(48, to: log, cells: 3)
+        // After a restart the log goes on in a second segment, with records of another cell.
+        let (restarted, _) = try StorageSupport.open(disk, options)
+        restarted.append(.healed, cell: CellID("written-later"))
+        try restarted.flush()
+        var garbage = Array(repeating: UInt8(0xA5), count: 156)
+        garbage.replaceSubrange(0..<8, with: Array("CLNYSEG?".utf8))
+        try disk.append("wal-0000000000000002.seg", garbage)
+        try disk.sync("wal-0000000000000002.seg")
+        let (reopened, first) = try StorageSupport.open(disk, options)
+        #expect(first.damaged.isEmpty, "\(first.damaged)")
+        // A third segment frees the first, once every cell it held has its snapshot.
+        for _ in 0..<4 {
+            reopened.append(.healed, cell: CellID("written-after"))
+            try reopened.flush()
+        }
+        #expect(!segments(disk).contains("wal-0000000000000001.seg"))
+        #expect(!segments(disk).contains("wal-0000000000000002.seg"), "the garbage holds nothing the log needs")
+        let (_, second) = try StorageSupport.open(disk, options)
+        #expect(second.damaged.isEmpty, "\(second.damaged)")
+        for (cell, state) in first.cells {
+            #expect(second.cells[cell] == state, "cell \(cell) changed between two starts")
+        }
+    }
+
     @Test("a record numbered past the largest log sequence number is damage, not a crash")
     func recordNumberOutOfRange() throws {
         let disk = try writtenLog()
