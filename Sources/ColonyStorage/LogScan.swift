@@ -13,6 +13,10 @@ struct LogScan {
         var records = 0
         /// Whether its name is a number an earlier segment had used: it claims no new one.
         var isNamedAmongEarlierNumbers = false
+        /// Intact records whose numbers an earlier segment had used: ignored.
+        var repeats = 0
+        /// Whether every byte of it was read (a torn write cut from its end aside).
+        var isWhole = true
         /// Intact commit markers: flushes known to have been written whole.
         var batches = 0
         var bytes = 0
@@ -44,8 +48,9 @@ struct LogScan {
     var problems: [String] = []
     /// Temporary files left by an interrupted snapshot.
     var leftovers: [String] = []
-    /// Segments named among an earlier segment's numbers that hold no number of their own
-    /// (a copy, a renamed file, garbage): they hold nothing the log needs, and are removed.
+    /// Copies: segments named among an earlier segment's numbers, read whole, whose every
+    /// record repeats an earlier number. They hold nothing the log needs, and are removed.
+    /// (One that cannot be read whole stays: it may be a later segment renamed.)
     var redundantSegments: [String] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
     /// named by a commit marker, or by the log before its last segment, or that the last
@@ -126,9 +131,9 @@ struct LogScan {
         }
         var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
         defer {
-            if segment.isNamedAmongEarlierNumbers, segment.lastLSN == nil {
+            if segment.isNamedAmongEarlierNumbers, segment.lastLSN == nil, segment.repeats > 0, segment.isWhole {
                 redundantSegments.append(name)
-                problems.append("segment \(name) is named among earlier segments' numbers and holds none of its own; removed")
+                problems.append("segment \(name) is named among earlier segments' numbers and repeats them; removed")
                 if tornTail?.segment == name { tornTail = nil }
             } else {
                 segments.append(segment)
@@ -137,7 +142,7 @@ struct LogScan {
         }
         // A segment named among the numbers of an earlier one (a copy, a file renamed) holds
         // nothing new below them: its records there repeat and are ignored, the segment after
-        // it follows on from the earlier one, and if it holds no number of its own it goes.
+        // it follows on from the earlier one, and if it is a copy, read whole, it goes.
         let expectedFirst = segmentsThrough.map { $0 + 1 }
         segment.isNamedAmongEarlierNumbers = expectedFirst.map { firstLSN < $0 } ?? false
         if let expectedFirst, firstLSN > expectedFirst {
@@ -151,6 +156,7 @@ struct LogScan {
             }
             header = read
         case .success:
+            segment.isWhole = false
             if let nextFirstLSN {
                 unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name): header names another first record")
             } else {
@@ -162,6 +168,7 @@ struct LogScan {
             throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
         case .failure(.damaged(let reason)):
             guard bytes.count >= SegmentHeader.byteCount else {
+                segment.isWhole = false
                 if let nextFirstLSN {
                     unreadable(firstLSN...(nextFirstLSN - 1), "segment \(name) is unreadable: \(reason)")
                 } else {
@@ -206,6 +213,7 @@ struct LogScan {
             case .record(let frame):
                 guard frame.lsn >= expected else {
                     problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
+                    segment.repeats += 1
                     offset = frame.end
                     continue
                 }
@@ -227,6 +235,7 @@ struct LogScan {
                     tornTail = (segment.name, offset, bytes.count - offset)
                     return
                 }
+                segment.isWhole = false
                 noteMissing(before: lsn, expected: expected, segment.name)
                 // Its header survived, and names the only cell it can belong to.
                 damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
@@ -244,6 +253,7 @@ struct LogScan {
                     tornTail = (segment.name, offset, bytes.count - offset)
                     return
                 }
+                segment.isWhole = false
                 guard let next = RecordFrame.nextIntactHeader(in: bytes, after: offset) else {
                     // What is lost shows as a gap before the next segment's first record.
                     problems.append("\(segment.name): bytes from offset \(offset) to the end are unreadable")

@@ -77,7 +77,7 @@ struct LogNumberingTests {
         }
     }
 
-    @Test("a segment of garbage named among the first segment's numbers goes at recovery, and nothing is lost once the first is freed")
+    @Test("a segment of garbage named among the first segment's numbers is not removed at recovery (it may be a later one renamed), and once the first is freed no cell the snapshots cover is damaged")
     func garbageNamedAmongFreedNumbers() throws {
         let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
         let disk = SimulatedDisk()
@@ -99,10 +99,11 @@ struct LogNumberingTests {
             try reopened.flush()
         }
         #expect(!segments(disk).contains("wal-0000000000000001.seg"))
-        #expect(!segments(disk).contains("wal-0000000000000002.seg"), "the garbage holds nothing the log needs")
         let (_, second) = try StorageSupport.open(disk, options)
-        #expect(second.damaged.isEmpty, "\(second.damaged)")
-        for (cell, state) in first.cells {
+        // The snapshots cover the log as far as it was durable, past the numbers the garbage
+        // is named among; a cell whose records all come after them may have had some there.
+        for (cell, state) in first.cells where cell != CellID("written-later") {
+            #expect(second.damaged[cell] == nil, "\(second.damaged)")
             #expect(second.cells[cell] == state, "cell \(cell) changed between two starts")
         }
     }
