@@ -381,29 +381,3 @@ extension CellReplica {
         sender == catchUpSource || state?.configuration.contains(sender) == true
     }
 }
-
-extension PeerMessageBody {
-    /// Whether the message brings the cell's state, chosen entries or deletion, which a
-    /// replica takes only from a member or the node it asked (see `mayTakeCellState`).
-    var carriesCellState: Bool {
-        switch self {
-        case .snapshot, .catchUpEntries, .cellDeleted:
-            return true
-        case .poll, .pollReply, .prepare, .promise, .accept, .accepted, .reject, .heartbeat, .heartbeatReply,
-             .catchUpRequest, .staleEpoch, .renewal, .takeOver:
-            return false
-        }
-    }
-
-    /// Whether the message is a leader's or a candidate's request, sent under its own ballot
-    /// and waiting for an answer (as opposed to an answer, or a catch-up message).
-    var isBallotOwnersRequest: Bool {
-        switch self {
-        case .poll, .prepare, .accept, .heartbeat, .takeOver:
-            return true
-        case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
-             .staleEpoch, .renewal, .cellDeleted:
-            return false
-        }
-    }
-}
