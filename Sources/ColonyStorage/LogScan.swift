@@ -11,8 +11,6 @@ struct LogScan {
         var firstLSN: UInt64
         var lastLSN: UInt64?
         var records = 0
-        /// Whether its name is a number an earlier segment had used: it claims no new one.
-        var isNamedAmongEarlierNumbers = false
         /// Intact records whose numbers an earlier segment had used: ignored.
         var repeats = 0
         /// Whether every byte of it was read (a torn write cut from its end aside).
@@ -130,8 +128,13 @@ struct LogScan {
             throw .disk(error)
         }
         var segment = Segment(name: name, firstLSN: firstLSN, bytes: bytes.count)
+        // A segment named among the numbers of an earlier one (a copy, a file renamed) holds
+        // nothing new below them: its records there repeat and are ignored, the segment after
+        // it follows on from the earlier one, and if it is a copy, read whole, it goes.
+        let expectedFirst = segmentsThrough.map { $0 + 1 }
+        let isNamedAmongEarlierNumbers = expectedFirst.map { firstLSN < $0 } ?? false
         defer {
-            if segment.isNamedAmongEarlierNumbers, segment.lastLSN == nil, segment.repeats > 0, segment.isWhole {
+            if isNamedAmongEarlierNumbers, segment.lastLSN == nil, segment.repeats > 0, segment.isWhole {
                 redundantSegments.append(name)
                 problems.append("segment \(name) is named among earlier segments' numbers and repeats them; removed")
                 if tornTail?.segment == name { tornTail = nil }
@@ -140,11 +143,6 @@ struct LogScan {
                 segmentsThrough = max(segmentsThrough ?? 0, segment.lastLSN ?? firstLSN - 1)
             }
         }
-        // A segment named among the numbers of an earlier one (a copy, a file renamed) holds
-        // nothing new below them: its records there repeat and are ignored, the segment after
-        // it follows on from the earlier one, and if it is a copy, read whole, it goes.
-        let expectedFirst = segmentsThrough.map { $0 + 1 }
-        segment.isNamedAmongEarlierNumbers = expectedFirst.map { firstLSN < $0 } ?? false
         if let expectedFirst, firstLSN > expectedFirst {
             unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
         }
@@ -359,9 +357,7 @@ struct LogScan {
     private mutating func passTheLastSegment() {
         guard let last = segments.last else { return }
         lastLSN = max(lastLSN, last.firstLSN - 1)
-        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else {
-            return
-        }
+        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else { return }
         let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0
         let kept = last.bytes - cut - SegmentHeader.byteCount
         guard kept > 0 else {
