@@ -74,7 +74,7 @@ public struct SimulatedTraffic: Sendable {
         case .cellDeleted(let tombstone):
             return [.deleted(tombstone)]
         case .poll(let ballot, _), .pollReply(let ballot, _), .prepare(let ballot, _), .accepted(let ballot, _),
-             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .takeOver(let ballot),
+             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .quiesce(let ballot, _), .takeOver(let ballot),
              .reject(_, let ballot):
             return [.promise(ballot)]
         case .catchUpRequest, .staleEpoch:

@@ -209,14 +209,15 @@ final class NodeDriver: @unchecked Sendable {
             droppedPeerMessages: links.droppedMessages)
     }
 
-    /// Sets the gauges (replicas, leaders, damaged replicas) from the replicas as they are
-    /// now; called before the metrics are read.
+    /// Sets the gauges (replicas, leaders, damaged and resting replicas) from the replicas
+    /// as they are now; called before the metrics are read.
     func takeCensus() {
         loop.preconditionInEventLoop()
         let census = core.host.census
         metrics.replicas.record(core.host.replicaCount)
         metrics.leaders.record(census.leaders)
         metrics.damagedReplicas.record(census.damaged)
+        metrics.restingReplicas.record(core.host.quiescentCount)
     }
 }
 

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyWire
 
 /// Carrying out what the replicas ask for: notes at once, records into the next append,
 /// messages and replies once those records are durable.
@@ -21,6 +22,12 @@ extension NodeCore {
     mutating func release(_ output: HostOutput) {
         for batch in output.batches {
             outbox.add(batch)
+        }
+        if !output.liveness.isEmpty {
+            let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded()
+            for peer in output.liveness {
+                pending.frames.append(OutgoingFrame(to: peer, bytes: frame, messageCount: 0, isControl: false))
+            }
         }
         for reply in output.replies {
             guard let waiter = waiters.take(WaiterTable.Key(cell: reply.cell, request: reply.id)) else { continue }

@@ -23,6 +23,9 @@ extension NodeCore {
         _ cell: CellID, _ change: MembershipChange, expectedEpoch: Epoch, waiter: WaiterID, timeoutTicks: UInt64
     ) {
         let immediate: MembershipChangeOutcome
+        // A resting leader knows nothing of its members' liveness since it went quiet: awake,
+        // it counts a member live again only once that member answers it.
+        host.wake(cell)
         if let tombstone = host.tombstone(cell) {
             immediate = .deleted(tombstone)
         } else if let replica = host.replica(cell) {

@@ -116,6 +116,8 @@ public struct NodeCore: Sendable {
             }
         case .createCell(let cell, let configuration):
             createReplica(cell, configuration: configuration, askedBy: sender)
+        case .liveness(let incarnation):
+            host.receiveLiveness(from: sender, incarnation: incarnation)
         case .hello:
             pending.notes.append(.malformedFrame(from: sender, .unexpectedHello))
             return .unexpectedHello

@@ -32,6 +32,8 @@ struct SimNode {
     var tickInterval: UInt64 = 10 * Nanoseconds.millisecond
     /// Whether the node is lost for good (the `remove` action): it never restarts.
     var isGone = false
+    /// When the node last went down (crashed or stopped), in simulated nanoseconds.
+    var wentDownAt: UInt64?
 
     var isUp: Bool { core != nil }
 
@@ -39,7 +41,8 @@ struct SimNode {
     var host: ReplicaHost? { core?.host }
 
     /// Loses power: the process and everything the disk had not made durable are gone.
-    mutating func crash(using random: inout SplitMix64) {
+    mutating func crash(at time: UInt64, using random: inout SplitMix64) {
+        wentDownAt = time
         core = nil
         log = nil
         appendedTicket = 0

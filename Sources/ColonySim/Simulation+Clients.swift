@@ -38,9 +38,11 @@ extension Simulation {
         carryOut(action, clientIndex: clientIndex, answer: nil)
     }
 
-    /// Once the workload's operations have ended and every fault has healed, reads every key
-    /// of every cell, each with a fresh client of its own.
+    /// Once the workload's operations have ended and every fault has healed, checks that no
+    /// resting replica trusts a gone leader, then reads every key of every cell, each with a
+    /// fresh client of its own.
     mutating func startFinalReads() {
+        checkQuiescentTrust()
         for cellIndex in cells.indices {
             for keyIndex in 0..<options.keysPerCell {
                 let clientIndex = addClient(recordsHistory: true)

@@ -47,7 +47,7 @@ extension Simulation {
             return state == .draining || (state == .active && fleetHasRoomToLoseANode)
         }
         guard let index = candidates.randomElement(using: &random) else { return nil }
-        nodes[index].crash(using: &random)
+        nodes[index].crash(at: now, using: &random)
         nodes[index].isGone = true
         statistics.control.removals += 1
         schedule(.operatorCommand(.setState(node: nodes[index].id.rawValue, .gone)), after: 100 * Nanoseconds.millisecond + random.next() % (400 * Nanoseconds.millisecond))

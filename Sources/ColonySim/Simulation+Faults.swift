@@ -122,7 +122,7 @@ extension Simulation {
             } else {
                 description = "crash \(nodes[victim].id)"
             }
-            nodes[victim].crash(using: &random)
+            nodes[victim].crash(at: now, using: &random)
             statistics.crashes += 1
             fault.struckNode = victim
         case .stop:
@@ -259,7 +259,7 @@ extension Simulation {
     /// in any crash), unless it already went down and came back meanwhile.
     mutating func stopNode(_ index: Int, incarnation: UInt64) {
         guard nodes[index].isUp, nodes[index].incarnation == incarnation else { return }
-        nodes[index].crash(using: &random)
+        nodes[index].crash(at: now, using: &random)
         logFault("\(nodes[index].id) went down after handing off")
     }
 

@@ -11,7 +11,7 @@ extension Simulation {
     @_spi(Testing) public mutating func crash(_ id: NodeID) {
         let index = nodeIndex(id)
         guard nodes.indices.contains(index), nodes[index].isUp else { return }
-        nodes[index].crash(using: &random)
+        nodes[index].crash(at: now, using: &random)
         statistics.crashes += 1
         faultLog.append(FaultLogEntry(time: now, description: "crash \(id) (by the test)"))
     }

@@ -61,9 +61,19 @@ public struct SimulationStatistics: Sendable {
     /// healed: a cell that stays unable to answer, or a client that cannot find it.
     public var unansweredFinalReads: [String] = []
 
+    /// Quiescent followers that, once every fault had healed, still trusted a leader that
+    /// could no longer speak for their cell (see `Simulation.checkQuiescentTrust`).
+    public var staleQuiescentTrust: [String] = []
+    /// Replicas at rest (quiescent) on the nodes up when the final reads began, and all
+    /// replicas on those nodes.
+    public var restingReplicasAtEnd = 0
+    /// All replicas on the nodes up when the final reads began.
+    public var replicasAtEnd = 0
+
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
     public var violations: [String] {
         agreementViolations + durabilityViolations + majorityViolations + refusedFrames + unansweredFinalReads
+            + staleQuiescentTrust
     }
 
     /// Makes zeroed statistics.

@@ -12,7 +12,8 @@ import ColonyCore
 ///
 /// A connection starts with one `hello` from the side that opened it; then either side
 /// sends `messages` frames, each carrying every cell's messages to that peer since the last
-/// frame, and `createCell` when a cell gets a replica on the receiving node.
+/// frame, `createCell` when a cell gets a replica on the receiving node, and `liveness` while
+/// it leads quiescent cells with a replica there.
 public enum PeerFrame: Hashable, Sendable {
     /// Who is calling: the colony's name (nodes of another colony are refused) and the
     /// sender's node id.
@@ -21,6 +22,10 @@ public enum PeerFrame: Hashable, Sendable {
     case messages([PeerMessage])
     /// Asks the receiver to host a replica of a new cell with this first configuration.
     case createCell(CellID, CellConfiguration)
+    /// The sender is up, in the run of its process named `incarnation` (drawn at each start):
+    /// the one heartbeat per node pair that keeps quiescent cells quiet (see
+    /// `ReplicaHost+Liveness.swift`).
+    case liveness(incarnation: UInt64)
 
     /// The frame format this build writes and reads.
     public static let version: UInt8 = 1
@@ -49,6 +54,10 @@ public enum PeerFrame: Hashable, Sendable {
             frame.writeLittleEndian(UInt32(0))
             frame.write(cell)
             frame.write(configuration)
+        case .liveness(let incarnation):
+            frame.writeTag(PeerFrameTag.liveness)
+            frame.writeLittleEndian(UInt32(0))
+            frame.writeVarint(incarnation)
         }
         // The body follows the header in the same buffer; its length is known only now.
         frame.overwriteLittleEndian(UInt32(truncatingIfNeeded: frame.bytes.count - Self.headerBytes), at: 6)
@@ -58,6 +67,7 @@ public enum PeerFrame: Hashable, Sendable {
     /// Room to reserve for the frame: a guess that spares most encodings a regrowth.
     private var estimatedBytes: Int {
         switch self {
+        case .liveness: return Self.headerBytes + 10
         case .hello, .createCell: return 256
         case .messages(let messages): return Self.headerBytes + 16 + 96 * messages.count
         }

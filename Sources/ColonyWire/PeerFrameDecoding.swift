@@ -62,6 +62,8 @@ extension PeerFrame {
             case .createCell:
                 let cell = try CellID(from: &reader)
                 frame = .createCell(cell, try CellConfiguration(from: &reader))
+            case .liveness:
+                frame = .liveness(incarnation: try reader.readVarint("PeerFrame.liveness.incarnation"))
             }
             guard reader.isAtEnd else {
                 throw WireError.trailingBytes(field: "PeerFrame", offset: reader.offset, count: reader.remainingByteCount)

@@ -62,6 +62,10 @@ extension PeerMessageBody: WireCodable {
             writer.write(ballot)
             writer.writeVarint(round)
             writer.writeVarint(appliedThrough)
+        case .quiesce(let ballot, let commit):
+            writer.writeTag(PeerMessageTag.quiesce)
+            writer.write(ballot)
+            writer.writeVarint(commit)
         case .catchUpRequest(let fromSlot):
             writer.writeTag(PeerMessageTag.catchUpRequest)
             writer.writeVarint(fromSlot)
@@ -123,6 +127,9 @@ extension PeerMessageBody: WireCodable {
             let round = try reader.readCounter("PeerMessageBody.heartbeatReply.round")
             let appliedThrough = try reader.readCounter("PeerMessageBody.heartbeatReply.appliedThrough")
             self = .heartbeatReply(ballot, round: round, appliedThrough: appliedThrough)
+        case .quiesce:
+            let ballot = try Ballot(from: &reader)
+            self = .quiesce(ballot, commit: try reader.readCounter("PeerMessageBody.quiesce.commit"))
         case .catchUpRequest:
             self = .catchUpRequest(fromSlot: try reader.readCounter("PeerMessageBody.catchUpRequest.fromSlot"))
         case .catchUpEntries:

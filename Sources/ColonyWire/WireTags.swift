@@ -142,6 +142,7 @@ enum PeerMessageTag: UInt8 {
     case renewal = 14
     case takeOver = 15
     case cellDeleted = 16
+    case quiesce = 17
 }
 
 /// Tags of `ReadConsistency`.
@@ -174,4 +175,5 @@ enum PeerFrameTag: UInt8 {
     case hello = 1
     case messages = 2
     case createCell = 3
+    case liveness = 4
 }

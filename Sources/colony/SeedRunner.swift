@@ -155,6 +155,9 @@ struct SimulationSummary: CustomStringConvertible {
         let majorityViolations = statistics.reduce(0) { $0 + $1.majorityViolations.count }
         let finalReads = statistics.reduce(0) { $0 + $1.finalReads }
         let finalAnswered = statistics.reduce(0) { $0 + $1.finalReadsAnswered }
+        let resting = statistics.reduce(0) { $0 + $1.restingReplicasAtEnd }
+        let replicasAtEnd = statistics.reduce(0) { $0 + $1.replicasAtEnd }
+        let staleTrust = statistics.reduce(0) { $0 + $1.staleQuiescentTrust.count }
         let violations = outcomes.reduce(0) { $0 + $1.report.violations.count + $1.statistics.violations.count }
         let simulated = Double(statistics.reduce(0) { $0 + $1.simulatedNanoseconds }) / 1e9
         let ratio = wallSeconds > 0 ? simulated / wallSeconds : 0
@@ -165,6 +168,7 @@ struct SimulationSummary: CustomStringConvertible {
             operator: \(control.drains) drains (\(control.drainsCompleted) nodes left empty, \(control.returns) activated again), \(control.removals) nodes lost and declared gone (\(control.removalsCompleted) with every replica re-placed), \(control.additions) spare nodes joined, \(control.nearMoves) cells moved near a zone, \(control.moves) moved off a member and back
             control loop: \(control.movesStarted) moves started, \(control.movesFinished) finished; changes applied: \(control.drainChanges) off draining nodes, \(control.removalChanges) off gone nodes, \(control.targetChanges) toward targets, \(control.rebalanceChanges) rebalancing; \(control.heldForLiveMajority) held back a pass to keep a live majority, \(control.changesAbandoned) unanswered (asked again); \(majorityViolations) left a cell without a live majority
             leaders refused: \(control.refusalsWouldLoseMajority) changes that would leave fewer than a majority live, \(control.refusalsChangeInFlight) with another change in flight, \(control.refusalsStaleEpoch) decided at a stale epoch (each decided again later)
+            quiescence: \(resting) of \(replicasAtEnd) replicas at rest before the final reads; \(staleTrust) trusted a leader that could no longer lead
             final reads after healing: \(finalAnswered) of \(finalReads) answered (an acknowledged write lost would fail one)
             storage: \(fsyncs) fsyncs, \(torn) torn writes cut at recovery, \(corruptions) bits flipped, \(damaged) replicas found damaged, \(renewals) replicas renewed
             simulated \(Format.seconds(simulated)) in \(Format.seconds(wallSeconds)) of wall time: \(Format.ratio(ratio)) faster than real time

@@ -75,6 +75,8 @@ struct MembershipVerdictTests {
         let dead = members.first { $0 != leader }!
         let live = members.first { $0 != leader && $0 != dead }!
         cell.isolated = [dead]
+        // The idle cell's leader may rest; a read wakes it, and its rounds find who answers.
+        cell.submit(ClientRequest(id: RequestID(client: ClientID(9), sequence: 1), cell: CellID("cell"), operation: .get("k")), to: leader)
         for _ in 0..<ReplicaOptions().electionTimeoutTicks + 5 { cell.tick() }
         #expect(cell.replicas[leader]?.isLeader == true, "the leader keeps a majority with one member cut off")
         #expect(cell.replicas[leader]?.liveMembers == [leader, live].sorted())

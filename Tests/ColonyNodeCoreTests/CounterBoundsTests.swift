@@ -100,6 +100,8 @@ struct CounterBoundsTests {
         durable.apply(.snapshot(CellState(configuration: configuration)))
         durable.apply(.promise(Ballot(epoch: 1, round: .max, node: Self.attacker)))
         var core = NodeCore(node: NodeID(1), durable: [NodeCoreTests.cell: durable], options: ReplicaOptions(), frameBytesMax: 1 << 20, seed: 3)
+        // A restored replica rests until something wakes it: a member's catch-up request does.
+        #expect(core.receive(frame: NodeCoreTests.frame(.catchUpRequest(fromSlot: 1)), from: NodeID(2)) == nil)
         let (notes, _) = try Self.run(&core, ticks: 1_000)
         #expect(notes.contains(.cell(CellEvent(cell: NodeCoreTests.cell, event: .roundsExhausted(epoch: 1)))))
     }

@@ -17,15 +17,29 @@ import Testing
 struct DefectDetectionTests {
     static let caughtBySimulation = Defect.allCases.filter {
         $0 != .promisesNotPersisted && $0 != .emptyReplicasVote && $0 != .forcedHealWithoutFloor
+            && $0 != .quiescentFollowersTrustDeadLeader
     }
 
     @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)
     func defectIsCaught(_ defect: Defect) async throws {
-        let options = SimulationSupport.options(defects: [defect])
+        let options = defect == .quiescentReadsSkipConfirmation
+            ? SimulationSupport.mostlyIdleColony(defects: [defect]) : SimulationSupport.options(defects: [defect])
         let verdict = try await OwnThread.run(heavy: true) {
             try SimulationSupport.firstSafetyViolation(seeds: 1...600, options: options)
         }
         #expect(verdict != nil, "no safety violation in 600 seeds with \(defect)")
+    }
+
+    /// A follower that keeps trusting a quiescent leader whose node died or restarted leaves
+    /// its cell without a leader until a request comes: a liveness failure, which the
+    /// simulator's check before the final reads catches.
+    @Test("followers that keep trusting a dead quiescent leader are caught within a few hundred seeds")
+    func followersTrustingDeadLeaderAreCaught() async throws {
+        let options = SimulationSupport.mostlyIdleColony(defects: [.quiescentFollowersTrustDeadLeader])
+        let verdict = try await OwnThread.run(heavy: true) {
+            try SimulationSupport.first(seeds: 1...300, options: options) { !$0.statistics.staleQuiescentTrust.isEmpty }
+        }
+        #expect(verdict != nil, "no follower left trusting a dead leader in 300 seeds")
     }
 
     /// Recovery blind to commit markers cuts a damaged last flush as if it were torn, and

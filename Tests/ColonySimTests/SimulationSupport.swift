@@ -18,6 +18,17 @@ enum SimulationSupport {
         return options
     }
 
+    /// Many cells and few clients, so most cells rest (quiescent) most of the time while
+    /// the faults run: 9 nodes, 40 cells of 5 replicas, 3 clients.
+    static func mostlyIdleColony(defects: Set<Defect> = []) -> SimulationOptions {
+        var options = options(defects: defects)
+        options.cells = 40
+        options.replicas = 5
+        options.clients = 3
+        options.duration = 4 * Nanoseconds.second
+        return options
+    }
+
     /// A small colony without faults, for scenarios a test plays step by step: 5 nodes, all
     /// in use, 2 cells of 3 replicas, 4 simulated seconds.
     static func smallColony() -> SimulationOptions {
@@ -54,9 +65,16 @@ enum SimulationSupport {
 
     /// The first seed in `seeds` whose run breaks safety, if any.
     static func firstSafetyViolation(seeds: ClosedRange<UInt64>, options: SimulationOptions) throws -> Verdict? {
+        try first(seeds: seeds, options: options, where: \.isSafetyViolation)
+    }
+
+    /// The first seed in `seeds` whose verdict satisfies `condition`, if any.
+    static func first(
+        seeds: ClosedRange<UInt64>, options: SimulationOptions, where condition: (Verdict) -> Bool
+    ) throws -> Verdict? {
         for seed in seeds {
             let verdict = try run(seed: seed, options: options)
-            if verdict.isSafetyViolation { return verdict }
+            if condition(verdict) { return verdict }
         }
         return nil
     }

@@ -10,12 +10,16 @@ public struct HostOutput: Sendable {
     public var replies: [ClientReply] = []
     /// Observations, each with its cell.
     public var events: [CellEvent] = []
+    /// Peers owed a liveness heartbeat (see `ReplicaHost+Liveness.swift`), in node order.
+    public var liveness: [NodeID] = []
 
     /// Makes an empty output.
     public init() {}
 
     /// Whether there is nothing to do.
-    public var isEmpty: Bool { persist.isEmpty && batches.isEmpty && replies.isEmpty && events.isEmpty }
+    public var isEmpty: Bool {
+        persist.isEmpty && batches.isEmpty && replies.isEmpty && events.isEmpty && liveness.isEmpty
+    }
 }
 
 /// A durable record of one cell.
@@ -80,6 +84,10 @@ struct HostOutputBuilder {
         for event in replicaOutput.events {
             output.events.append(CellEvent(cell: cell, event: event))
         }
+    }
+
+    mutating func owe(liveness peers: [NodeID]) {
+        output.liveness.append(contentsOf: peers)
     }
 
     mutating func reply(_ reply: ClientReply) {

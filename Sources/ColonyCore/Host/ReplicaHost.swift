@@ -26,9 +26,11 @@ public struct ReplicaHost: Sendable {
     var replicas: [CellReplica] = []
     /// Where each cell's replica is in `replicas`.
     var positions: [CellID: Int] = [:]
-    /// Positions in ascending cell order, rebuilt lazily, so every walk replays exactly.
-    private var tickOrder: [Int] = []
-    private var tickOrderIsCurrent = true
+    /// Which replicas are awake and ticked, and what the resting ones wait for.
+    var quiet = QuietCells()
+    /// The run of this node's process, drawn when the host is made: peers that see it change
+    /// know the node restarted (see `ReplicaHost+Liveness.swift`).
+    public let incarnation: UInt64
     /// The deleted cells this node hosted, each with its tombstone.
     private var tombstones: [CellID: CellTombstone] = [:]
     /// The replicas made for a peer's message and not yet confirmed, by cell.
@@ -45,7 +47,9 @@ public struct ReplicaHost: Sendable {
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
         self.node = node
         self.options = options
-        self.random = SplitMix64(seed: seed)
+        var random = SplitMix64(seed: seed)
+        self.incarnation = random.next()
+        self.random = random
     }
 
     /// Rebuilds a host after a restart from each cell's durable state; the cells whose stored
@@ -62,9 +66,10 @@ public struct ReplicaHost: Sendable {
                 continue
             }
             let seed = host.random.next()
-            let (replica, output) = damaged.contains(cell)
+            var (replica, output) = damaged.contains(cell)
                 ? CellReplica.empty(cell: cell, node: node, options: options, seed: seed)
                 : CellReplica.restore(cell: cell, node: node, from: durable[cell] ?? DurableCellState(), options: options, seed: seed)
+            replica.restUntilWoken()
             host.insert(replica)
             builder.add(output, cell: cell)
         }
@@ -140,7 +145,9 @@ public struct ReplicaHost: Sendable {
                 position = admitUnknownCell(message.cell, for: message.body, from: sender)
             }
             guard let position else { continue }
+            wakeIfResting(position)
             let output = replicas[position].receive(message.body, from: sender)
+            settle(position)
             if unconfirmed[message.cell] != nil {
                 guard let kept = confirmOrForget(position, output, from: sender) else { continue }
                 builder.add(kept, cell: message.cell)
@@ -158,6 +165,7 @@ public struct ReplicaHost: Sendable {
         if let tombstone = tombstones[request.cell] {
             builder.reply(tombstone.reply(to: request))
         } else if let position = positions[request.cell] {
+            wakeIfResting(position)
             builder.add(replicas[position].submit(request), cell: request.cell)
             buryIfDeleted(position)
         } else {
@@ -171,6 +179,7 @@ public struct ReplicaHost: Sendable {
     public mutating func handOffLeadership() -> HostOutput {
         var builder = HostOutputBuilder()
         for position in replicas.indices {
+            if replicas[position].isLeader { wakeIfResting(position) }
             let output = replicas[position].handOff()
             if !output.isEmpty {
                 builder.add(output, cell: replicas[position].cell)
@@ -179,10 +188,18 @@ public struct ReplicaHost: Sendable {
         return builder.build()
     }
 
+    /// Wakes this node's replica of `cell` if it rests, so that what is read of it next (a
+    /// leader's verdict on a membership change) reflects a replica at work.
+    public mutating func wake(_ cell: CellID) {
+        guard let position = positions[cell] else { return }
+        wakeIfResting(position)
+    }
+
     /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
     /// (see `CellReplica.transferLeadership(to:)`); nil when the cell is not hosted here.
     public mutating func transferLeadership(of cell: CellID, to target: NodeID) -> Result<HostOutput, LeadershipTransferRefusal>? {
         guard let position = positions[cell] else { return nil }
+        wakeIfResting(position)
         return replicas[position].transferLeadership(to: target).map { output in
             var builder = HostOutputBuilder()
             builder.add(output, cell: cell)
@@ -194,6 +211,7 @@ public struct ReplicaHost: Sendable {
     /// `CellReplica.forceHeal()`); nil when the cell is not hosted here.
     public mutating func forceHeal(_ cell: CellID) -> Result<HostOutput, ForcedHealRefusal>? {
         guard let position = positions[cell] else { return nil }
+        wakeIfResting(position)
         return replicas[position].forceHeal().map { output in
             var builder = HostOutputBuilder()
             builder.add(output, cell: cell)
@@ -201,32 +219,20 @@ public struct ReplicaHost: Sendable {
         }
     }
 
-    /// Advances every replica by one tick.
+    /// Advances every awake replica by one tick, wakes followers of leaders whose nodes are
+    /// gone, and owes peers their liveness heartbeats.
     public mutating func tick() -> HostOutput {
         var builder = HostOutputBuilder()
         now += 1
         forgetExpiredUnconfirmed()
-        if !tickOrderIsCurrent {
-            tickOrder = replicas.indices.sorted { replicas[$0].cell < replicas[$1].cell }
-            tickOrderIsCurrent = true
-        }
-        var deleted: [Int] = []
-        for position in tickOrder {
-            let output = replicas[position].tick()
-            if !output.isEmpty {
-                builder.add(output, cell: replicas[position].cell)
-                if replicas[position].tombstone != nil { deleted.append(position) }
-            }
-        }
-        // Highest first: burying swaps the last replica into the freed position.
-        for position in deleted.sorted(by: >) {
-            buryIfDeleted(position)
-        }
+        wakeFollowersOfSilentLeaders()
+        tickAwake(&builder)
+        builder.owe(liveness: peersOwedLiveness())
         return builder.build()
     }
 
     /// Replaces the replica at `position` by its tombstone if its cell was just deleted.
-    private mutating func buryIfDeleted(_ position: Int) {
+    mutating func buryIfDeleted(_ position: Int) {
         guard let tombstone = replicas[position].tombstone else { return }
         tombstones[replicas[position].cell] = tombstone
         remove(at: position)
@@ -234,29 +240,24 @@ public struct ReplicaHost: Sendable {
 
     /// Drops the replica at `position`; the last replica moves into the freed position.
     mutating func remove(at position: Int) {
+        forgetQuiet(position)
         positions[replicas[position].cell] = nil
         let last = replicas.count - 1
         if position != last {
             replicas.swapAt(position, last)
             positions[replicas[position].cell] = position
+            quiet.move(from: last, to: position)
         }
         replicas.removeLast()
-        tickOrder = []
-        tickOrderIsCurrent = replicas.isEmpty
     }
 
+    /// Adds `replica` at the end, awake unless it rests (a restored replica); returns its position.
     @discardableResult
     mutating func insert(_ replica: CellReplica) -> Int {
         let position = replicas.count
         replicas.append(replica)
         positions[replica.cell] = position
-        if tickOrderIsCurrent, let last = tickOrder.last, replicas[last].cell < replica.cell {
-            tickOrder.append(position)
-        } else if tickOrder.isEmpty {
-            tickOrder.append(position)
-        } else {
-            tickOrderIsCurrent = false
-        }
+        if !replica.isQuiescent { quiet.markAwake(position) }
         return position
     }
 }

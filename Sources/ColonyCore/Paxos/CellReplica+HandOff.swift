@@ -13,6 +13,7 @@ extension CellReplica {
         isLeaving = true
         switch role {
         case .leading:
+            wake(leaderLive: true)
             askToTakeOver(&output)
         case .polling, .preparing:
             becomeFollower(&output)

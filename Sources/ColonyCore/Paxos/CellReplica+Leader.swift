@@ -52,6 +52,7 @@ extension CellReplica {
             becomeFollower(&output)
             return
         }
+        if quiesceIfIdle(&output) { return }
         let sinceRound = now - leaderState.roundStartedAt
         let readsStalled = leaderState.roundInFlight && !leaderState.reads.isEmpty && sinceRound >= options.retransmitTicks
         if sinceRound >= options.heartbeatIntervalTicks || readsStalled {
@@ -105,11 +106,14 @@ extension CellReplica {
     }
 
     /// A member acknowledged a heartbeat round; a majority confirms the round's reads.
-    mutating func receiveHeartbeatReply(_ ballot: Ballot, round: UInt64, from sender: NodeID, _ output: inout ReplicaOutput) {
+    mutating func receiveHeartbeatReply(
+        _ ballot: Ballot, round: UInt64, appliedThrough: Slot, from sender: NodeID, _ output: inout ReplicaOutput
+    ) {
         guard leaderBallot == ballot, let configuration = state?.configuration,
               let memberIndex = configuration.index(of: sender)
         else { return }
         leaderState.lastHeard[memberIndex] = now
+        leaderState.reportedApplied[memberIndex] = max(leaderState.reportedApplied[memberIndex], appliedThrough)
         leaderState.answered.insert(memberIndex)
         guard round == leaderState.round, leaderState.roundInFlight else { return }
         leaderState.roundAcks.insert(memberIndex)

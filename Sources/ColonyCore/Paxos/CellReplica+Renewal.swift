@@ -13,7 +13,7 @@ extension CellReplica {
             receiveCatchUpEntries(entries, commit: commit, &output)
         case .catchUpRequest(let fromSlot):
             serveCatchUp(fromSlot: fromSlot, to: sender, &output)
-        case .accept(let ballot, _, _, let commit), .heartbeat(let ballot, let commit, _):
+        case .accept(let ballot, _, _, let commit), .heartbeat(let ballot, let commit, _), .quiesce(let ballot, let commit):
             noteLeader(ballot, commit: commit, from: sender, &output)
         case .poll, .prepare, .staleEpoch:
             if !hasState || body.ballot.map({ $0.epoch > (state?.configuration.epoch ?? 0) }) ?? true {

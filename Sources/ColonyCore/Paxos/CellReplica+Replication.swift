@@ -14,7 +14,7 @@ extension CellReplica {
 
     /// A message from a leader: refuse it if a higher ballot was promised; otherwise promise
     /// its ballot (durably, if it is new) and follow it. Returns whether it was followed.
-    private mutating func followLeader(_ ballot: Ballot, from sender: NodeID, _ output: inout ReplicaOutput) -> Bool {
+    mutating func followLeader(_ ballot: Ballot, from sender: NodeID, _ output: inout ReplicaOutput) -> Bool {
         highestRoundSeen = max(highestRoundSeen, ballot.round)
         guard ballot >= promised else {
             output.send(.reject(attempted: ballot, promised: promised), to: sender, cell: cell)

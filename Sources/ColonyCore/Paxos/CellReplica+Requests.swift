@@ -6,6 +6,7 @@ extension CellReplica {
     /// the current members.
     public mutating func submit(_ request: ClientRequest) -> ReplicaOutput {
         var output = ReplicaOutput()
+        wake(leaderLive: true)
         if let tombstone {
             output.replies.append(tombstone.reply(to: request))
             return output
@@ -48,6 +49,8 @@ extension CellReplica {
         let round: UInt64
         if options.defects.contains(.readsSkipConfirmation) {
             round = 0
+        } else if options.defects.contains(.quiescentReadsSkipConfirmation), leaderState.wokeAt == now {
+            round = leaderState.confirmedRound
         } else if leaderState.roundInFlight {
             round = leaderState.roundForNewRead
             leaderState.roundWanted = true

@@ -45,6 +45,7 @@ extension CellReplica {
     /// the two do not duel; if the target fails to win, its candidacy times out and a normal
     /// election follows. Nothing is retried here: the control plane asks again later.
     public mutating func transferLeadership(to target: NodeID) -> Result<ReplicaOutput, LeadershipTransferRefusal> {
+        wake(leaderLive: true)
         guard let configuration = state?.configuration else { return .failure(.noState) }
         guard let leader = leadership else { return .failure(.notLeader(leader: leaderHint)) }
         guard target != node else { return .failure(.targetLeadsAlready) }

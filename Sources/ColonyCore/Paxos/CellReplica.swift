@@ -92,6 +92,9 @@ public struct CellReplica: Sendable {
     public internal(set) var isLeaving = false
     var handOffAskedAt: UInt64 = 0
     var handOffAttempts = 0
+    /// Whether the replica rests until woken: its host does not tick it (see
+    /// `CellReplica+Quiescence.swift`).
+    public internal(set) var isQuiescent = false
     /// The cell's recent changes as applied here, for watchers; memory only.
     public internal(set) var feed: ChangeFeed
     /// Set once the cell is deleted; out of line, so live replicas pay one word for it.
@@ -227,7 +230,7 @@ public struct CellReplica: Sendable {
     /// Advances the replica's clock by one tick: elections, heartbeats, retransmissions.
     public mutating func tick() -> ReplicaOutput {
         var output = ReplicaOutput()
-        guard tombstone == nil else { return output }
+        guard tombstone == nil, !isQuiescent else { return output }
         now += 1
         switch role {
         case .leading:
@@ -255,6 +258,7 @@ public struct CellReplica: Sendable {
     /// Handles a message from the replica of the same cell on node `sender`.
     public mutating func receive(_ body: PeerMessageBody, from sender: NodeID) -> ReplicaOutput {
         var output = ReplicaOutput()
+        wake(leaderLive: true)
         if let tombstone {
             if let answer = tombstone.answer(body) { output.send(answer, to: sender, cell: cell) }
             return output
@@ -313,8 +317,10 @@ public struct CellReplica: Sendable {
             receiveReject(attempted: attempted, promised: promised, &output)
         case .heartbeat(let ballot, let commit, let round):
             receiveHeartbeat(ballot, commit: commit, round: round, from: sender, &output)
-        case .heartbeatReply(let ballot, let round, _):
-            receiveHeartbeatReply(ballot, round: round, from: sender, &output)
+        case .heartbeatReply(let ballot, let round, let applied):
+            receiveHeartbeatReply(ballot, round: round, appliedThrough: applied, from: sender, &output)
+        case .quiesce(let ballot, let commit):
+            receiveQuiesce(ballot, commit: commit, from: sender, &output)
         case .catchUpRequest(let fromSlot):
             serveCatchUp(fromSlot: fromSlot, to: sender, &output)
         case .catchUpEntries(let entries, let commit):

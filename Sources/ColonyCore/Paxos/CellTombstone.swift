@@ -29,7 +29,7 @@ public struct CellTombstone: Hashable, Sendable {
     /// anything else, so two tombstones never talk forever.
     public func answer(_ body: PeerMessageBody) -> PeerMessageBody? {
         switch body {
-        case .poll, .prepare, .accept, .heartbeat, .takeOver, .catchUpRequest, .renewal:
+        case .poll, .prepare, .accept, .heartbeat, .quiesce, .takeOver, .catchUpRequest, .renewal:
             return .cellDeleted(self)
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpEntries, .snapshot, .staleEpoch,
              .cellDeleted:

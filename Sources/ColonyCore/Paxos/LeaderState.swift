@@ -32,12 +32,20 @@ struct LeaderState: Sendable {
     /// The slot of a proposed stop sign (a membership change, a deletion); nothing is
     /// proposed after it in this epoch.
     var stopSignSlot: Slot?
+    /// The applied point each member (by position) last reported in a heartbeat reply.
+    var reportedApplied: [Slot]
+    /// When the leader last had something to do (see `CellReplica.quiesceIfIdle`).
+    var lastBusyAt: UInt64
+    /// When the leader last woke from quiescence.
+    var wokeAt: UInt64?
 
     init(ballot: Ballot, nextSlot: Slot, memberCount: Int, now: UInt64) {
         self.ballot = ballot
         self.nextSlot = nextSlot
         self.roundStartedAt = now
         self.lastHeard = Array(repeating: now, count: memberCount)
+        self.reportedApplied = Array(repeating: 0, count: memberCount)
+        self.lastBusyAt = now
     }
 
     /// The proposal for `slot`, if it is in flight.

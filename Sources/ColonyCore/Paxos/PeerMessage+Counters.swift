@@ -4,7 +4,8 @@ extension PeerMessageBody {
     /// a replica can refuse one above `CounterBounds.adoptedMax` before it adopts any of it.
     public var largestCounter: UInt64 {
         switch self {
-        case .poll(let ballot, let slot), .prepare(let ballot, let slot), .accepted(let ballot, let slot):
+        case .poll(let ballot, let slot), .prepare(let ballot, let slot), .accepted(let ballot, let slot),
+             .quiesce(let ballot, let slot):
             return max(ballot.largestCounter, slot)
         case .pollReply(let ballot, _), .takeOver(let ballot):
             return ballot.largestCounter

@@ -6,7 +6,7 @@ extension PeerMessageBody {
         case .snapshot, .catchUpEntries, .cellDeleted:
             return true
         case .poll, .pollReply, .prepare, .promise, .accept, .accepted, .reject, .heartbeat, .heartbeatReply,
-             .catchUpRequest, .staleEpoch, .renewal, .takeOver:
+             .quiesce, .catchUpRequest, .staleEpoch, .renewal, .takeOver:
             return false
         }
     }
@@ -15,7 +15,7 @@ extension PeerMessageBody {
     /// and waiting for an answer (as opposed to an answer, or a catch-up message).
     var isBallotOwnersRequest: Bool {
         switch self {
-        case .poll, .prepare, .accept, .heartbeat, .takeOver:
+        case .poll, .prepare, .accept, .heartbeat, .quiesce, .takeOver:
             return true
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .catchUpRequest, .catchUpEntries, .snapshot,
              .staleEpoch, .renewal, .cellDeleted:

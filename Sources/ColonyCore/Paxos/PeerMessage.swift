@@ -35,6 +35,10 @@ public enum PeerMessageBody: Hashable, Sendable {
     case heartbeat(Ballot, commit: Slot, round: UInt64)
     /// The answer to a heartbeat: the sender still follows this ballot.
     case heartbeatReply(Ballot, round: UInt64, appliedThrough: Slot)
+    /// The leader of this ballot has nothing to do and every member it hears from has applied
+    /// through `commit`: a follower that has too stops its election timer and rests until its
+    /// cell wakes (see `CellReplica+Quiescence.swift`).
+    case quiesce(Ballot, commit: Slot)
     /// "Send me the chosen slots from `fromSlot` on" (0 asks for a snapshot).
     case catchUpRequest(fromSlot: Slot)
     /// Chosen entries, in order, and the sender's applied point.
@@ -55,7 +59,7 @@ public enum PeerMessageBody: Hashable, Sendable {
         switch self {
         case .poll(let ballot, _), .pollReply(let ballot, _), .prepare(let ballot, _), .promise(let ballot, _, _),
              .accept(let ballot, _, _, _), .accepted(let ballot, _), .reject(let ballot, _),
-             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .takeOver(let ballot):
+             .heartbeat(let ballot, _, _), .heartbeatReply(let ballot, _, _), .quiesce(let ballot, _), .takeOver(let ballot):
             return ballot
         case .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal, .cellDeleted:
             return nil

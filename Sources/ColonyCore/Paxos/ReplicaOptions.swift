@@ -12,6 +12,16 @@ public struct ReplicaOptions: Hashable, Sendable {
     public var retransmitTicks: UInt64 = 3
     /// How long before an unanswered catch-up request is sent again.
     public var catchUpRetryTicks: UInt64 = 5
+    /// How long a leader with nothing to do, whose members have all applied what it applied,
+    /// waits before its cell goes quiescent: no ticks, no heartbeats, no election timers,
+    /// until a request, a message or a dead leader's node wakes it.
+    public var quiesceIdleTicks: UInt64 = 20
+    /// How long a node goes without a liveness heartbeat from a peer that leads quiescent
+    /// cells it follows before it wakes those cells; a peer sends one every heartbeat interval.
+    public var livenessTimeoutTicks: UInt64 = 50
+    /// The most quiescent followers a node wakes in one tick after their leader's node died
+    /// or restarted, so a node's failure turns into elections at a bounded rate.
+    public var wakesPerTick: Int = 200
     /// The most slots a leader has proposed but not yet applied.
     public var pipelineDepthMax: Int = 8
     /// The most commands in one slot's batch.
@@ -56,6 +66,10 @@ public struct ReplicaOptions: Hashable, Sendable {
             throw .invalid("electionTimeoutTicks must exceed two heartbeat intervals")
         }
         guard retransmitTicks >= 1, catchUpRetryTicks >= 1 else { throw .invalid("retry intervals must be at least 1 tick") }
+        guard quiesceIdleTicks >= 1, wakesPerTick >= 1 else { throw .invalid("quiesceIdleTicks and wakesPerTick must be at least 1") }
+        guard livenessTimeoutTicks > heartbeatIntervalTicks * 2 else {
+            throw .invalid("livenessTimeoutTicks must exceed two heartbeat intervals")
+        }
         guard pipelineDepthMax >= 1, batchCommandsMax >= 1, batchBytesMax >= 1 else {
             throw .invalid("pipeline and batch limits must be at least 1")
         }
@@ -113,4 +127,10 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// behind them durable, so a crash can take back a promise, a vote or an acknowledged
     /// write. (The core cannot break this itself: it is the contract of whoever runs it.)
     case sendsBeforeDurable
+    /// A leader woken from quiescence by a read takes its leadership as confirmed ("nothing
+    /// happened while the cell was quiet") and answers without a confirmation round.
+    case quiescentReadsSkipConfirmation
+    /// A node never wakes the quiescent followers of a peer whose liveness heartbeats stop or
+    /// whose process restarted: they keep trusting a leader that is gone.
+    case quiescentFollowersTrustDeadLeader
 }

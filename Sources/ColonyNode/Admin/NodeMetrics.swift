@@ -19,6 +19,9 @@ final class NodeMetrics: Sendable {
     let leaders: CoreMetrics.Gauge
     /// Replicas here that lost their stored state and wait to be renewed.
     let damagedReplicas: CoreMetrics.Gauge
+    /// Replicas here at rest: their cell is quiescent (or they were restored and nothing has
+    /// woken them), so the node does not tick them.
+    let restingReplicas: CoreMetrics.Gauge
     /// Damaged replicas here an operator forced to vote again (`colony cell force-recover`).
     let forcedHeals: CoreMetrics.Counter
     /// Group commits: each one write and one fsync of the write-ahead log.
@@ -80,6 +83,7 @@ final class NodeMetrics: Sendable {
         replicas = CoreMetrics.Gauge(label: "colony_replicas", factory: factory)
         leaders = CoreMetrics.Gauge(label: "colony_leaders", factory: factory)
         damagedReplicas = CoreMetrics.Gauge(label: "colony_damaged_replicas", factory: factory)
+        restingReplicas = CoreMetrics.Gauge(label: "colony_resting_replicas", factory: factory)
         forcedHeals = CoreMetrics.Counter(label: "colony_forced_heals_total", factory: factory)
         logFlushes = CoreMetrics.Counter(label: "colony_wal_fsyncs_total", factory: factory)
         logFlushDuration = CoreMetrics.Timer(label: "colony_wal_flush_seconds", factory: factory)

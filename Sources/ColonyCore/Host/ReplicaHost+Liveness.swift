@@ -1,0 +1,55 @@
+/// Failure detection per node, not per cell.
+///
+/// While a cell is quiescent its leader sends nothing, so its followers cannot tell a quiet
+/// leader from a dead one by the cell's own messages. Instead every node that leads
+/// quiescent cells sends each peer holding a member of one a liveness heartbeat every
+/// `heartbeatIntervalTicks`, carrying the *incarnation* its process drew when it started.
+/// A node whose quiescent followers trust a leader on peer `p` wakes them all when `p` is
+/// silent for `livenessTimeoutTicks`, or announces another incarnation (it restarted, and
+/// its replicas lead nothing): at most `wakesPerTick` each tick, so the death of a node that
+/// led many cells turns into elections at a bounded rate. Silence also covers a peer that
+/// stopped leading those cells without its followers hearing: it stops sending heartbeats
+/// here once it leads no quiescent cell with a member here, and the followers wake.
+extension ReplicaHost {
+    /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
+    public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
+        if let known = quiet.incarnations[sender], known != incarnation {
+            leaderGone(sender)
+        }
+        quiet.incarnations[sender] = incarnation
+        if quiet.lastHeard[sender] != nil {
+            quiet.lastHeard[sender] = now
+        }
+    }
+
+    /// The peers that lead quiescent followers here and have been silent too long are gone;
+    /// then up to `wakesPerTick` followers of gone leaders wake.
+    mutating func wakeFollowersOfSilentLeaders() {
+        let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }.keys
+        for leader in silent.sorted() {
+            leaderGone(leader)
+        }
+        guard !quiet.wakeQueue.isEmpty else { return }
+        for cell in quiet.takeWakes(options.wakesPerTick) {
+            guard quiet.deadLeaderFollowers.contains(cell), let position = positions[cell] else { continue }
+            wakeIfResting(position, leaderLive: false)
+        }
+    }
+
+    /// Files `leader`'s followers here for waking, unless a test switched that off.
+    private mutating func leaderGone(_ leader: NodeID) {
+        guard !options.defects.contains(.quiescentFollowersTrustDeadLeader) else {
+            quiet.lastHeard[leader] = nil
+            return
+        }
+        quiet.leaderGone(leader)
+    }
+
+    /// The peers owed a liveness heartbeat this tick, in node order: every
+    /// `heartbeatIntervalTicks`, those holding a member of a quiescent cell led here.
+    mutating func peersOwedLiveness() -> [NodeID] {
+        guard !quiet.ledMembers.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks else { return [] }
+        quiet.lastPingAt = now
+        return quiet.ledMembers.keys.sorted()
+    }
+}

@@ -1,0 +1,90 @@
+/// Quiescence: a cell with nothing to do costs nothing.
+///
+/// A leader whose cell has been idle for `quiesceIdleTicks` — nothing queued, proposed or
+/// waiting to be read, and every member it heard from lately reporting that it applied what
+/// the leader applied — tells its members so (`quiesce`) and stops: its host no longer ticks
+/// it, so it sends no heartbeats and resends nothing. A follower that has applied as far
+/// stops too: no election timer runs for the cell. The replica's clock stops with it (its
+/// `now` is the ticks it saw), so a woken replica goes on as if it had been paused.
+///
+/// Quiescence is about liveness only; no safety argument leans on it. A woken leader still
+/// confirms its leadership with a majority before it answers a read, and a woken follower
+/// still elects through a poll and phase 1. What replaces the heartbeats is one liveness
+/// heartbeat per node pair (see `ReplicaHost+Liveness.swift`): a node wakes the quiescent
+/// followers of a peer that stops sending them, or that restarted, at a bounded rate. Any
+/// message or request for a quiescent replica wakes it first; a woken follower that hears
+/// nothing from its leader times out and polls as always, and the poll wakes the others.
+extension CellReplica {
+    /// Whether the leader has nothing in flight and every member it heard from within an
+    /// election timeout reported having applied what it applied.
+    var leaderIsIdle: Bool {
+        guard let state, let leader = leadership, !isLeaving else { return false }
+        guard leader.proposals.isEmpty, leader.queue.isEmpty, leader.reads.isEmpty, leader.stopSignSlot == nil else {
+            return false
+        }
+        let applied = state.appliedThrough
+        for (index, member) in state.configuration.members.enumerated() where member != node {
+            let live = now - leader.lastHeard[index] <= options.electionTimeoutTicks
+            if live, leader.reportedApplied[index] < applied { return false }
+        }
+        return true
+    }
+
+    /// A leader's tick while it leads: after `quiesceIdleTicks` idle, tells the members and
+    /// goes quiescent. Returns whether it did.
+    mutating func quiesceIfIdle(_ output: inout ReplicaOutput) -> Bool {
+        guard leaderIsIdle else {
+            leaderState.lastBusyAt = now
+            return false
+        }
+        guard now - leaderState.lastBusyAt >= options.quiesceIdleTicks, let state else { return false }
+        broadcast(.quiesce(leaderState.ballot, commit: state.appliedThrough), &output)
+        isQuiescent = true
+        return true
+    }
+
+    /// The leader of `ballot` went quiescent having applied through `commit`: follow it and
+    /// learn its applied point, then rest too if this replica has applied as far and votes.
+    mutating func receiveQuiesce(_ ballot: Ballot, commit: Slot, from sender: NodeID, _ output: inout ReplicaOutput) {
+        guard followLeader(ballot, from: sender, &output) else { return }
+        noteCommit(ballot, commit, &output)
+        guard canVote, case .follower = role, appliedThrough >= commit, knownChosenThrough <= appliedThrough else { return }
+        isQuiescent = true
+    }
+
+    /// Wakes a quiescent replica: its host is about to hand it a message or a request, or its
+    /// leader's node stopped sending liveness heartbeats (`leaderLive` false).
+    ///
+    /// A woken leader's clock stood still while it rested, so its check of a majority goes on
+    /// from where it stopped; but it counts no member as live for a membership change or a
+    /// transfer until that member answers it again (as after an election), and it starts a
+    /// confirmation round at its next tick or read. A
+    /// woken follower whose leader is live (or unknown, after a restart) gives it an election
+    /// timeout to speak; one whose leader is gone stands after a random part of the jitter
+    /// only, since the node-level timeout has already passed.
+    public mutating func wake(leaderLive: Bool) {
+        guard isQuiescent else { return }
+        isQuiescent = false
+        if isLeader {
+            leaderState.answered = MemberSet()
+            leaderState.lastBusyAt = now
+            leaderState.wokeAt = now
+        } else if leaderLive {
+            if leaderHint != nil { lastLeaderContact = now }
+            resetElectionDeadline()
+        } else {
+            lastLeaderContact = 0
+            let jitter = options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
+            electionDeadline = now + 1 + jitter
+        }
+    }
+
+    /// Puts a replica just restored after a restart to rest until something wakes it: its
+    /// node does not know who leads the cell now, and a poll from every restored replica at
+    /// once would wake every cell the node hosts. A replica that must fetch or be renewed
+    /// stays awake.
+    public mutating func restUntilWoken() {
+        guard canVote, tombstone == nil, case .follower = role else { return }
+        isQuiescent = true
+    }
+}
