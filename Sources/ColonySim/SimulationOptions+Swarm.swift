@@ -3,7 +3,8 @@ import ColonyCore
 extension SimulationOptions {
     /// Swarm testing (as TigerBeetle's VOPR does): the seed draws the colony's shape and the
     /// fault mix as well as the faults themselves — 3 to 15 nodes and up to 3 spares, 1 to 3
-    /// zones, 1 to 300 cells of 3, 5, 7 or 9 replicas mixed, 1 to 32 clients (at most 16 a
+    /// zones, 1 to 300 cells of 3, 5, 7 or 9 replicas mixed (in one seed of eight, 1,000 to
+    /// 5,000 cells, most of them at rest most of the time), 1 to 32 clients (at most 16 a
     /// cell: `swarmClientsPerCellMax`), each fault kind on or off, and how often and how hard
     /// faults strike. Everything else is `base`'s.
     /// The same seed always draws the same options, so a failing swarm seed replays with
@@ -36,6 +37,14 @@ extension SimulationOptions {
         rates.duplicatePercentMax = 5 + random.next() % 26
         rates.reorderPercentMax = 5 + random.next() % 46
         options.faultRates = rates
+        // Drawn last, so every other shape stays as it was.
+        if random.next() % 8 == 0 {
+            options.cells = 1_000 + Int(random.next() % 4_001)
+            let drawn = options.replicasPerCell ?? []
+            options.replicasPerCell = (0..<options.cells).map { index in
+                index < drawn.count ? drawn[index] : mix[Int(random.next() % UInt64(mix.count))]
+            }
+        }
         return options
     }
 
