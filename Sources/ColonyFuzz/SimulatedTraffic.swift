@@ -45,7 +45,7 @@ public struct SimulatedTraffic: Sendable {
         frames = made + simulation.sentFrames
         messages = simulation.sentFrames.flatMap { bytes -> [PeerMessage] in
             guard let header = try? PeerFrameHeader(bytes, frameBytesMax: bytes.count),
-                  case .messages(let messages)? = try? PeerFrame.decode(header, body: bytes[PeerFrame.headerBytes...])
+                  case .messages(let messages, _)? = try? PeerFrame.decode(header, body: bytes[PeerFrame.headerBytes...])
             else { return [] }
             return messages
         }

@@ -64,7 +64,7 @@ public struct NodeCore: Sendable {
         let (host, output) = ReplicaHost.restore(node: node, durable: durable, damaged: damaged, options: options, seed: random.next())
         self.host = host
         gate = DurabilityGate(releasesBeforeDurable: options.defects.contains(.sendsBeforeDurable))
-        outbox = PeerOutbox(frameBytesMax: frameBytesMax)
+        outbox = PeerOutbox(frameBytesMax: frameBytesMax, incarnation: host.incarnation)
         carryOut(output)
     }
 
@@ -107,7 +107,8 @@ public struct NodeCore: Sendable {
             return error
         }
         switch frame {
-        case .messages(let messages):
+        case .messages(let messages, let incarnation):
+            host.noteIncarnation(of: sender, incarnation)
             statistics.peerMessagesReceived += messages.count
             let refusalsBefore = host.unknownCellRefusals
             carryOut(host.receive(messages, from: sender))

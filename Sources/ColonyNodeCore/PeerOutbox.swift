@@ -7,10 +7,13 @@ import ColonyWire
 struct PeerOutbox {
     /// The largest frame body a peer accepts.
     let frameBytesMax: Int
+    /// The incarnation of this node's process, which every frame carries.
+    let incarnation: UInt64
     private var messages: [NodeID: [PeerMessage]] = [:]
 
-    init(frameBytesMax: Int) {
+    init(frameBytesMax: Int, incarnation: UInt64) {
         self.frameBytesMax = frameBytesMax
+        self.incarnation = incarnation
     }
 
     /// Queues `batch` for its peer.
@@ -37,7 +40,7 @@ struct PeerOutbox {
     private func encode(
         _ queued: ArraySlice<PeerMessage>, to peer: NodeID, into frames: inout [OutgoingFrame], dropping dropped: inout [NodeNote]
     ) {
-        let bytes = PeerFrame.messages(Array(queued)).encoded()
+        let bytes = PeerFrame.messages(Array(queued), incarnation: incarnation).encoded()
         if bytes.count - PeerFrame.headerBytes <= frameBytesMax {
             frames.append(OutgoingFrame(to: peer, bytes: bytes, messageCount: queued.count, isControl: false))
             return

@@ -39,7 +39,9 @@ extension Simulation {
     /// Sends `message` from node `from` to node `to` now, over the simulated network, as a
     /// hostile peer holding `from`'s certificate could, whatever `from`'s replica thinks.
     @_spi(Testing) public mutating func inject(_ message: PeerMessage, from: NodeID, to: NodeID) {
-        send(OutgoingFrame(to: to, bytes: PeerFrame.messages([message]).encoded(), messageCount: 1, isControl: false), from: from)
+        let incarnation = nodes.first { $0.id == from }?.host?.incarnation ?? 0
+        let frame = PeerFrame.messages([message], incarnation: incarnation).encoded()
+        send(OutgoingFrame(to: to, bytes: frame, messageCount: 1, isControl: false), from: from)
     }
 
     /// The name of cell `cellIndex`.

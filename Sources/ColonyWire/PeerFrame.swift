@@ -18,8 +18,10 @@ public enum PeerFrame: Hashable, Sendable {
     /// Who is calling: the colony's name (nodes of another colony are refused) and the
     /// sender's node id.
     case hello(colony: String, node: NodeID)
-    /// A batch of replica messages, for many cells, from the connection's sender.
-    case messages([PeerMessage])
+    /// A batch of replica messages, for many cells, from the connection's sender, with the
+    /// incarnation of the sender's process, so a receiver learns of a restart from the first
+    /// frame the restarted node sends it (see `ReplicaHost+Liveness.swift`).
+    case messages([PeerMessage], incarnation: UInt64)
     /// Asks the receiver to host a replica of a new cell with this first configuration.
     case createCell(CellID, CellConfiguration)
     /// The sender is up, in the run of its process named `incarnation` (drawn at each start):
@@ -45,9 +47,10 @@ public enum PeerFrame: Hashable, Sendable {
             frame.writeLittleEndian(UInt32(0))
             frame.writeString(colony)
             frame.write(node)
-        case .messages(let messages):
+        case .messages(let messages, let incarnation):
             frame.writeTag(PeerFrameTag.messages)
             frame.writeLittleEndian(UInt32(0))
+            frame.writeVarint(incarnation)
             frame.writeList(messages)
         case .createCell(let cell, let configuration):
             frame.writeTag(PeerFrameTag.createCell)
@@ -69,7 +72,7 @@ public enum PeerFrame: Hashable, Sendable {
         switch self {
         case .liveness: return Self.headerBytes + 10
         case .hello, .createCell: return 256
-        case .messages(let messages): return Self.headerBytes + 16 + 96 * messages.count
+        case .messages(let messages, _): return Self.headerBytes + 26 + 96 * messages.count
         }
     }
 }

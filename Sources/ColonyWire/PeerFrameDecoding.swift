@@ -58,7 +58,8 @@ extension PeerFrame {
                 let colony = try reader.readString("PeerFrame.hello.colony")
                 frame = .hello(colony: colony, node: try NodeID(from: &reader))
             case .messages:
-                frame = .messages(try reader.readList("PeerFrame.messages"))
+                let incarnation = try reader.readVarint("PeerFrame.messages.incarnation")
+                frame = .messages(try reader.readList("PeerFrame.messages"), incarnation: incarnation)
             case .createCell:
                 let cell = try CellID(from: &reader)
                 frame = .createCell(cell, try CellConfiguration(from: &reader))

@@ -50,13 +50,13 @@ struct LivenessTests {
         #expect(polls >= 5 * 2, "every woken follower polls both other members (\(polls) polls)")
     }
 
-    @Test("a leader's node that announces a new incarnation has restarted: its followers wake")
+    @Test("a leader's node whose frame names a new incarnation has restarted: its followers wake")
     func newIncarnationWakes() throws {
         var host = try Self.restingFollowers(3)
         host.receiveLiveness(from: Self.leader, incarnation: 42)
         _ = host.tick()
         #expect(host.quiescentCount == 3)
-        host.receiveLiveness(from: Self.leader, incarnation: 43)
+        host.noteIncarnation(of: Self.leader, 43)
         _ = host.tick()
         #expect(host.quiescentCount == 0)
     }

@@ -27,14 +27,14 @@ struct NodeCoreTests {
     }
 
     static func frame(_ body: PeerMessageBody) -> ArraySlice<UInt8> {
-        PeerFrame.messages([PeerMessage(cell: cell, body: body)]).encoded()[...]
+        PeerFrame.messages([PeerMessage(cell: cell, body: body)], incarnation: 1).encoded()[...]
     }
 
     /// The replica messages the effects carry, decoded, by destination.
     static func messages(_ effects: NodeEffects) throws -> [(to: NodeID, body: PeerMessageBody)] {
         try effects.frames.filter { !$0.isControl }.flatMap { frame -> [(to: NodeID, body: PeerMessageBody)] in
             let header = try PeerFrameHeader(frame.bytes, frameBytesMax: 1 << 20)
-            guard case .messages(let messages) = try PeerFrame.decode(header, body: frame.bytes.dropFirst(PeerFrame.headerBytes)) else {
+            guard case .messages(let messages, _) = try PeerFrame.decode(header, body: frame.bytes.dropFirst(PeerFrame.headerBytes)) else {
                 return []
             }
             return messages.map { (frame.to, $0.body) }

@@ -10,7 +10,7 @@ struct UnknownCellTests {
     static let attacker = NodeID(2)
 
     static func frame(_ cell: CellID, _ body: PeerMessageBody) -> ArraySlice<UInt8> {
-        PeerFrame.messages([PeerMessage(cell: cell, body: body)]).encoded()[...]
+        PeerFrame.messages([PeerMessage(cell: cell, body: body)], incarnation: 1).encoded()[...]
     }
 
     static func records(_ effects: NodeEffects) -> [CellRecord] {

@@ -55,7 +55,7 @@ struct PeerGarbageTests {
             ("a hello whose body is garbage", header(kind: 1, length: 4) + [0xFF, 0xFF, 0xFF, 0xFF]),
             ("a hello from another colony", PeerFrame.hello(colony: "other", node: NodeID(2)).encoded()),
             ("a hello from an unknown node", PeerFrame.hello(colony: "test", node: NodeID(99)).encoded()),
-            ("messages before any hello", PeerFrame.messages([]).encoded()),
+            ("messages before any hello", PeerFrame.messages([], incarnation: 1).encoded()),
             ("a truncated header, then silence", Array(PeerFrame.magic.prefix(3))),
             ("nothing at all", []),
         ]

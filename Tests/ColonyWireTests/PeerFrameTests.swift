@@ -18,7 +18,8 @@ struct PeerFrameTests {
         for _ in 0..<300 {
             let frames: [PeerFrame] = [
                 .hello(colony: "colony-\(random.below(100))", node: random.nodeID()),
-                .messages(random.list(upTo: 20) { $0.peerMessage() }),
+                .messages(random.list(upTo: 20) { $0.peerMessage() }, incarnation: random.number()),
+                .liveness(incarnation: random.number()),
                 .createCell(random.cellID(), random.configuration()),
             ]
             for frame in frames {
@@ -55,7 +56,7 @@ struct PeerFrameTests {
     @Test("every strict prefix of a body, and random bodies, are refused with a reason, never a trap")
     func garbageBodies() throws {
         var random = RandomValues(seed: 12)
-        let frame = PeerFrame.messages(random.list(upTo: 8) { $0.peerMessage() } + [random.peerMessage()]).encoded()
+        let frame = PeerFrame.messages(random.list(upTo: 8) { $0.peerMessage() } + [random.peerMessage()], incarnation: 7).encoded()
         let body = Array(frame[PeerFrame.headerBytes...])
         for cut in 0..<body.count {
             var header = Array(frame[..<PeerFrame.headerBytes])

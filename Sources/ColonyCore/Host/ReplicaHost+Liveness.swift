@@ -13,13 +13,21 @@
 extension ReplicaHost {
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
+        noteIncarnation(of: sender, incarnation)
+        if quiet.lastHeard[sender] != nil {
+            quiet.lastHeard[sender] = now
+        }
+    }
+
+    /// Any frame from peer `sender` names the incarnation of its process: another than the
+    /// one last named means the peer restarted, and its replicas lead nothing, so the
+    /// followers resting here that trust it must wake. Every frame carries it, so a node
+    /// knows a peer's incarnation before any of that peer's `quiesce` messages reaches it.
+    public mutating func noteIncarnation(of sender: NodeID, _ incarnation: UInt64) {
         if let known = quiet.incarnations[sender], known != incarnation {
             leaderGone(sender)
         }
         quiet.incarnations[sender] = incarnation
-        if quiet.lastHeard[sender] != nil {
-            quiet.lastHeard[sender] = now
-        }
     }
 
     /// The peers that lead quiescent followers here and have been silent too long are gone;
