@@ -50,6 +50,13 @@ struct LogScan {
     /// record repeats an earlier number. They hold nothing the log needs, and are removed.
     /// (One that cannot be read whole stays: it may be a later segment renamed.)
     var redundantSegments: [String] = []
+    /// Segments named among an earlier segment's numbers whose header does not verify, so
+    /// that only the name places them, and that hold numbers of their own after those: each
+    /// is renamed for the number this start read it from, the one after the earlier
+    /// segments' last. A later start then reads it as this one did, even once the earlier
+    /// segments are freed, rather than reading the numbers between its old name and its own
+    /// records as missing. Listed as found: old name, new name.
+    var renamedSegments: [(from: String, to: String)] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
     /// named by a commit marker, or by the log before its last segment, or that the last
     /// segment may hold (see `passTheLastSegment`).
@@ -147,6 +154,7 @@ struct LogScan {
             unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
         }
         let header: SegmentHeader
+        var headerVerifies = true
         switch SegmentHeader.read(bytes) {
         case .success(let read) where read.firstLSN == firstLSN:
             guard read.matches(sealer) else {
@@ -176,10 +184,27 @@ struct LogScan {
                 return
             }
             header = damagedHeader(name, firstLSN: firstLSN, reason: reason, sealer: sealer)
+            headerVerifies = false
         }
         readRecords(
             bytes, header: header, from: max(firstLSN, expectedFirst ?? firstLSN), segment: &segment, isLast: nextFirstLSN == nil,
             sealer: sealer, limits: limits)
+        // A verified header names the segment's first number itself: that name stays.
+        if isNamedAmongEarlierNumbers, !headerVerifies, let expectedFirst {
+            rename(&segment, for: expectedFirst, before: nextFirstLSN)
+        }
+    }
+
+    /// Renames a segment placed by its name alone among earlier numbers for `first`, the
+    /// number it was read from, if it holds numbers of its own from there (see
+    /// `renamedSegments`) and the new name keeps it before the next segment.
+    private mutating func rename(_ segment: inout Segment, for first: UInt64, before nextFirstLSN: UInt64?) {
+        guard let last = segment.lastLSN, last >= first, nextFirstLSN.map({ first < $0 }) ?? true else { return }
+        let newName = SegmentHeader.fileName(firstLSN: first)
+        renamedSegments.append((segment.name, newName))
+        problems.append("segment \(segment.name) is named among earlier segments' numbers and holds its own from \(first); renamed \(newName)")
+        segment.name = newName
+        segment.firstLSN = first
     }
 
     /// Stands in for a segment header that does not verify. Its records frame themselves

@@ -106,8 +106,11 @@ public final class WriteAheadLog {
         self.durableLSN = lastLSN
     }
 
-    /// Takes over what recovery found: cuts a torn tail, removes leftovers, and starts a
-    /// fresh segment (so no nonce is ever used twice, even for records a crash took back).
+    /// Takes over what recovery found: cuts a torn tail, removes leftovers and copies, renames
+    /// segments named among earlier numbers, and starts a fresh segment (so no nonce is ever
+    /// used twice, even for records a crash took back). Each change leaves files the next
+    /// start reads as this one did, so a crash after any of them, with or without the others
+    /// made durable, leaves nothing to undo; and nothing is freed before they all are.
     private func adopt(_ scan: LogScan) throws(DiskError) {
         if let torn = scan.tornTail {
             if torn.offset == 0 {
@@ -119,6 +122,9 @@ public final class WriteAheadLog {
         }
         for leftover in scan.leftovers + scan.redundantSegments {
             try disk.remove(leftover)
+        }
+        for (name, newName) in scan.renamedSegments {
+            try disk.rename(name, to: newName)
         }
         for segment in scan.segments where !(scan.tornTail?.offset == 0 && scan.tornTail?.segment == segment.name) {
             let header = SegmentHeader(firstLSN: segment.firstLSN, salt: 0, sealer: sealer)

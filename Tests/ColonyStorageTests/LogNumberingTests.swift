@@ -108,6 +108,81 @@ struct LogNumberingTests {
         }
     }
 
+    /// The finding of `colony fuzz wal --seed 21`, input 189,125: a log whose second segment
+    /// (records 49 and 50, the only records of one cell) was renamed among the first
+    /// segment's numbers, its magic damaged, so that only its name places it.
+    func laterSegmentRenamedAmongEarlierNumbers(_ options: WriteAheadLog.Options) throws -> SimulatedDisk {
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(48, to: log, cells: 3)
+        let (restarted, _) = try StorageSupport.open(disk, options)
+        restarted.append(.healed, cell: CellID("written-later"))
+        restarted.append(.healed, cell: CellID("written-later"))
+        try restarted.flush()
+        try disk.rename(SegmentHeader.fileName(firstLSN: 49), to: "wal-0000000000000002.seg")
+        disk.flipBit(in: "wal-0000000000000002.seg", at: 0, bit: 0)
+        try disk.syncDirectory()
+        return disk
+    }
+
+    /// Writes to the log until the first segment is freed (every cell it held snapshotted).
+    func freeTheFirstSegment(_ log: WriteAheadLog, _ disk: SimulatedDisk) throws {
+        for _ in 0..<4 {
+            log.append(.healed, cell: CellID("written-after"))
+            try log.flush()
+        }
+        #expect(!segments(disk).contains("wal-0000000000000001.seg"))
+    }
+
+    @Test("a later segment renamed among the first segment's numbers, its header damaged, takes the name after them at recovery: once the first is freed, the cell whose only records it holds is still whole")
+    func laterSegmentRenamedAmongFreedNumbers() throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let disk = try laterSegmentRenamedAmongEarlierNumbers(options)
+        let (reopened, first) = try StorageSupport.open(disk, options)
+        #expect(first.damaged.isEmpty, "\(first.damaged)")
+        #expect(first.cells[CellID("written-later")] != nil)
+        #expect(segments(disk).contains(SegmentHeader.fileName(firstLSN: 49)), "renamed for the record after the first segment's")
+        #expect(!segments(disk).contains("wal-0000000000000002.seg"))
+        try freeTheFirstSegment(reopened, disk)
+        let (_, second) = try StorageSupport.open(disk, options)
+        #expect(second.damaged.isEmpty, "\(second.damaged)")
+        for (cell, state) in first.cells {
+            #expect(second.cells[cell] == state, "cell \(cell) changed between two starts")
+        }
+    }
+
+    @Test("a crash at any step of that recovery, or of the writes that free the first segment, leaves files the next start reads as the first did")
+    func crashWhileRenamingAmongEarlierNumbers() throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let (_, found) = try StorageSupport.open(try laterSegmentRenamedAmongEarlierNumbers(options), options)
+        var random = SplitMix64(seed: 12)
+        var stops = 0
+        while true {
+            let disk = try laterSegmentRenamedAmongEarlierNumbers(options)
+            disk.operationsUntilFailure = stops
+            do {
+                let (log, _) = try StorageSupport.open(disk, options)
+                try freeTheFirstSegment(log, disk)
+            } catch {
+                // The disk stopped mid-way: power is cut here.
+            }
+            let finished = disk.operationsUntilFailure.map { $0 > 0 } ?? true
+            disk.crash(using: &random)
+            let (log, first) = try StorageSupport.open(disk, options)
+            try freeTheFirstSegment(log, disk)
+            let (_, second) = try StorageSupport.open(disk, options)
+            for recovery in [first, second] {
+                #expect(recovery.damaged.isEmpty, "stopped after \(stops) disk operations: \(recovery.damaged)")
+                for (cell, state) in found.cells {
+                    #expect(recovery.cells[cell] == state, "stopped after \(stops) disk operations: cell \(cell) changed")
+                }
+            }
+            if finished { break }
+            stops += 1
+        }
+        #expect(stops > 10)
+    }
+
     @Test("a record numbered past the largest log sequence number is damage, not a crash")
     func recordNumberOutOfRange() throws {
         let disk = try writtenLog()
