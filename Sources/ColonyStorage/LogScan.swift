@@ -275,7 +275,8 @@ struct LogScan {
                 noteMissing(before: lsn, expected: expected, segment.name)
                 // Its header survived, and names the only cell it can belong to.
                 damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
-                noteUsed(lsn, in: &segment)
+                // A repeat's number is an earlier segment's, not one of this segment's own.
+                if lsn >= expected { noteUsed(lsn, in: &segment) }
                 expected = max(expected, lsn + 1)
                 offset = end
             case .badHeader, .incomplete:

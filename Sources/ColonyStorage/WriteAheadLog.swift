@@ -264,9 +264,10 @@ public final class WriteAheadLog {
             let oldestLast = oldest.lastLSN ?? oldest.header.firstLSN
             guard oldestLast <= durableLSN else { return }
             let overlapped = segments.dropFirst().contains { $0.header.firstLSN <= oldestLast }
-            let pinning = cells.filter { _, log in
-                overlapped ? log.snapshotCoveredLSN < oldestLast : (log.firstLiveLSN ?? UInt64.max) <= oldestLast
-            }.keys.sorted()
+            let pinning = cells.keys.filter { cell in
+                guard let log = cells[cell] else { return false }
+                return overlapped ? log.snapshotCoveredLSN < oldestLast : (log.firstLiveLSN ?? UInt64.max) <= oldestLast
+            }.sorted()
             let batch = pinning.prefix(snapshotsLeft)
             for cell in batch {
                 try writeSnapshot(cell)

@@ -209,11 +209,9 @@ struct LogNumberingTests {
         let (first, next) = (SegmentHeader.fileName(firstLSN: 3), SegmentHeader.fileName(firstLSN: 5))
         #expect(segments(disk) == [first, next])
         // The fuzzer's finding (seeds 23, 26 and 30): the first segment goes on with a copy of
-        // the next one's records, so they repeat there; in the next, record 5's payload and
-        // record 7's header are damaged.
+        // the next one's records 5 to 7, so they repeat there; in the next, record 5's payload
+        // and record 7's header are damaged.
         let bytes = try disk.readAll(next)
-        try disk.append(first, Array(bytes[SegmentHeader.byteCount...]))
-        try disk.sync(first)
         var frames: [UInt64: RecordFrame.Frame] = [:]
         var offset = SegmentHeader.byteCount
         reading: while true {
@@ -227,6 +225,8 @@ struct LogNumberingTests {
                 break reading
             }
         }
+        try disk.append(first, Array(bytes[SegmentHeader.byteCount..<(try #require(frames[8]).start)]))
+        try disk.sync(first)
         disk.flipBit(in: next, at: try #require(frames[5]).end - RecordFrame.trailerBytes - 1, bit: 0)
         disk.flipBit(in: next, at: try #require(frames[7]).start, bit: 0)
         let (reopened, found) = try StorageSupport.open(disk, options)
@@ -358,6 +358,30 @@ struct LogNumberingTests {
         #expect(written == SegmentHeader.fileName(firstLSN: first.lastLSN + 1))
         #expect(try disk.readAll(copy) == bytes, "nothing is appended to the unreadable file")
         #expect(second.problems.contains { $0.contains("records 201–\(first.lastLSN) are missing") }, "the same numbers are unreadable at the next start")
+    }
+
+    @Test("a last segment whose only records repeat earlier numbers, one of them damaged, holds no number of its own: the log goes on past it, not in it", arguments: [false, true])
+    func lastSegmentOfDamagedRepeats(sealed: Bool) throws {
+        let options = StorageSupport.options(segmentBytes: 2_048, segmentsMax: 100, key: sealed ? StorageSupport.key : nil)
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(200, to: log)
+        // The fuzzer's finding (seed 28, input 38,120): the first segment's records under the
+        // next name, behind a header that verifies, the payload of the first one damaged.
+        let copy = SegmentHeader.fileName(firstLSN: 201)
+        let first = try disk.readAll(try #require(segments(disk).first))
+        var bytes = SegmentHeader(firstLSN: 201, salt: 7, sealer: Sealer(key: options.key)).bytes + first[SegmentHeader.byteCount...]
+        guard case .record(let frame) = RecordFrame.read(bytes, at: SegmentHeader.byteCount) else {
+            Issue.record("the first segment begins with a record")
+            return
+        }
+        bytes[frame.end - RecordFrame.trailerBytes - 1] ^= 1
+        try disk.append(copy, bytes)
+        try disk.sync(copy)
+        let (found, _, written) = try restartTwice(disk, options)
+        #expect(found.lastLSN > 201)
+        #expect(written != copy)
+        #expect(try disk.readAll(copy) == bytes, "nothing is appended to the copy")
     }
 
     @Test("a segment of garbage named past the snapshots holds no synced flush, and its name does not make the next start lose records")
