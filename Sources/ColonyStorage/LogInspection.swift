@@ -38,6 +38,9 @@ public struct LogInspection: Sendable, CustomStringConvertible {
         for redundant in scan.redundantSegments {
             plan.append("remove \(redundant): named among earlier segments' numbers, it holds none of its own")
         }
+        for (name, newName) in scan.renamedSegments {
+            plan.append("rename \(name) to \(newName): named among earlier segments' numbers, it holds its own after them")
+        }
         for (cell, reason) in scan.damaged.sorted(by: { $0.key < $1.key }) {
             plan.append("mark cell \(cell) DAMAGED (\(reason)): it will fetch the cell from its peers and ask to be renewed before it votes")
         }

@@ -15,6 +15,10 @@ struct LogScan {
         var repeats = 0
         /// Whether every byte of it was read (a torn write cut from its end aside).
         var isWhole = true
+        /// For a segment named among earlier numbers that only its name places (its header
+        /// does not verify) and that holds numbers of its own: the number it was read from,
+        /// the one after the earlier segments' last (see `renamedSegments`).
+        var ownNumbersFrom: UInt64?
         /// Intact commit markers: flushes known to have been written whole.
         var batches = 0
         var bytes = 0
@@ -50,6 +54,14 @@ struct LogScan {
     /// record repeats an earlier number. They hold nothing the log needs, and are removed.
     /// (One that cannot be read whole stays: it may be a later segment renamed.)
     var redundantSegments: [String] = []
+    /// Segments named among an earlier segment's numbers whose header does not verify, so
+    /// that only the name places them, and that hold numbers of their own after those: each
+    /// is renamed for the number this start read it from, the one after the earlier
+    /// segments' last, when that name still comes before the next segment kept. A later
+    /// start then reads it as this one did, even once the earlier segments are freed, rather
+    /// than reading the numbers between its old name and its own records as missing. Old
+    /// name and new, later segments first, so that no new name is one still in use.
+    var renamedSegments: [(from: String, to: String)] = []
     /// The highest log sequence number known to have been used: by a record read, damaged or
     /// named by a commit marker, or by the log before its last segment, or that the last
     /// segment may hold (see `passTheLastSegment`).
@@ -89,6 +101,7 @@ struct LogScan {
         scan.markRecordsMissingAtTheEnd()
         scan.passTheLastSegment()
         scan.markCellsTouchedByUnreadableRanges()
+        scan.renameSegmentsPlacedByNameAlone()
         return scan
     }
 
@@ -147,6 +160,7 @@ struct LogScan {
             unreadable(expectedFirst...(firstLSN - 1), "log records \(expectedFirst)–\(firstLSN - 1) are missing (no segment holds them)")
         }
         let header: SegmentHeader
+        var headerVerifies = true
         switch SegmentHeader.read(bytes) {
         case .success(let read) where read.firstLSN == firstLSN:
             guard read.matches(sealer) else {
@@ -176,10 +190,34 @@ struct LogScan {
                 return
             }
             header = damagedHeader(name, firstLSN: firstLSN, reason: reason, sealer: sealer)
+            headerVerifies = false
         }
         readRecords(
             bytes, header: header, from: max(firstLSN, expectedFirst ?? firstLSN), segment: &segment, isLast: nextFirstLSN == nil,
             sealer: sealer, limits: limits)
+        // A verified header names the segment's first number itself: that name stays.
+        if isNamedAmongEarlierNumbers, !headerVerifies, let expectedFirst, let last = segment.lastLSN, last >= expectedFirst {
+            segment.ownNumbersFrom = expectedFirst
+        }
+    }
+
+    /// Renames each segment that only its name places among earlier numbers, and that holds
+    /// numbers of its own, for the number it was read from (see `renamedSegments`); last of
+    /// all, so every other pass reads the names as found. The segments kept stay in order:
+    /// a copy between it and the next one kept is removed first, and its name may be taken.
+    private mutating func renameSegmentsPlacedByNameAlone() {
+        var nextFirstLSN: UInt64?
+        for index in segments.indices.reversed() {
+            if let first = segments[index].ownNumbersFrom, nextFirstLSN.map({ first < $0 }) ?? true {
+                let name = segments[index].name
+                let newName = SegmentHeader.fileName(firstLSN: first)
+                renamedSegments.append((name, newName))
+                problems.append("segment \(name) is named among earlier segments' numbers and holds its own from \(first); renamed \(newName)")
+                segments[index].name = newName
+                segments[index].firstLSN = first
+            }
+            nextFirstLSN = segments[index].firstLSN
+        }
     }
 
     /// Stands in for a segment header that does not verify. Its records frame themselves
@@ -237,7 +275,8 @@ struct LogScan {
                 noteMissing(before: lsn, expected: expected, segment.name)
                 // Its header survived, and names the only cell it can belong to.
                 damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
-                noteUsed(lsn, in: &segment)
+                // A repeat's number is an earlier segment's, not one of this segment's own.
+                if lsn >= expected { noteUsed(lsn, in: &segment) }
                 expected = max(expected, lsn + 1)
                 offset = end
             case .badHeader, .incomplete:

@@ -106,8 +106,11 @@ public final class WriteAheadLog {
         self.durableLSN = lastLSN
     }
 
-    /// Takes over what recovery found: cuts a torn tail, removes leftovers, and starts a
-    /// fresh segment (so no nonce is ever used twice, even for records a crash took back).
+    /// Takes over what recovery found: cuts a torn tail, removes leftovers and copies, renames
+    /// segments named among earlier numbers, and starts a fresh segment (so no nonce is ever
+    /// used twice, even for records a crash took back). Each change leaves files the next
+    /// start reads as this one did, so a crash after any of them, with or without the others
+    /// made durable, leaves nothing to undo; and nothing is freed before they all are.
     private func adopt(_ scan: LogScan) throws(DiskError) {
         if let torn = scan.tornTail {
             if torn.offset == 0 {
@@ -119,6 +122,11 @@ public final class WriteAheadLog {
         }
         for leftover in scan.leftovers + scan.redundantSegments {
             try disk.remove(leftover)
+        }
+        for (name, newName) in scan.renamedSegments {
+            // Each made durable before the next, which may take the name it left.
+            try disk.rename(name, to: newName)
+            try disk.syncDirectory()
         }
         for segment in scan.segments where !(scan.tornTail?.offset == 0 && scan.tornTail?.segment == segment.name) {
             let header = SegmentHeader(firstLSN: segment.firstLSN, salt: 0, sealer: sealer)
@@ -244,12 +252,22 @@ public final class WriteAheadLog {
 
     /// Frees the oldest segments while there are more than `segmentsMax`: snapshots every
     /// cell that still has records there (a bounded number per call), then deletes it.
+    ///
+    /// A later segment found named among the oldest's numbers (a damaged file, a copy) holds
+    /// numbers that this run's start ignored as repeats; once the oldest is gone, the next
+    /// start reads them as that segment's own, and any of them it cannot read would damage
+    /// every cell whose snapshot does not cover them. So then every cell whose snapshot
+    /// does not cover the oldest segment gets one that does, records there or not.
     private func freeOldSegments() throws(DiskError) {
         var snapshotsLeft = options.snapshotsPerFlushMax
         while segments.count > options.segmentsMax, let oldest = segments.first {
             let oldestLast = oldest.lastLSN ?? oldest.header.firstLSN
             guard oldestLast <= durableLSN else { return }
-            let pinning = cells.keys.filter { (cells[$0]?.firstLiveLSN ?? UInt64.max) <= oldestLast }.sorted()
+            let overlapped = segments.dropFirst().contains { $0.header.firstLSN <= oldestLast }
+            let pinning = cells.keys.filter { cell in
+                guard let log = cells[cell] else { return false }
+                return overlapped ? log.snapshotCoveredLSN < oldestLast : (log.firstLiveLSN ?? UInt64.max) <= oldestLast
+            }.sorted()
             let batch = pinning.prefix(snapshotsLeft)
             for cell in batch {
                 try writeSnapshot(cell)

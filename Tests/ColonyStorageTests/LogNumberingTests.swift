@@ -108,6 +108,137 @@ struct LogNumberingTests {
         }
     }
 
+    /// The finding of `colony fuzz wal --seed 21`, input 189,125: a log whose second segment
+    /// (records 49 and 50, the only records of one cell) was renamed among the first
+    /// segment's numbers, its magic damaged, so that only its name places it. Seeds 29 and
+    /// 30 found it copied there instead, the copy damaged and the segment kept whole.
+    func laterSegmentRenamedAmongEarlierNumbers(_ options: WriteAheadLog.Options, keepingIt: Bool = false) throws -> SimulatedDisk {
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(48, to: log, cells: 3)
+        let (restarted, _) = try StorageSupport.open(disk, options)
+        restarted.append(.healed, cell: CellID("written-later"))
+        restarted.append(.healed, cell: CellID("written-later"))
+        try restarted.flush()
+        let second = SegmentHeader.fileName(firstLSN: 49)
+        try disk.append("wal-0000000000000002.seg", try disk.readAll(second))
+        try disk.sync("wal-0000000000000002.seg")
+        if !keepingIt { try disk.remove(second) }
+        disk.flipBit(in: "wal-0000000000000002.seg", at: 0, bit: 0)
+        try disk.syncDirectory()
+        return disk
+    }
+
+    /// Writes to the log until `segment` is freed (every cell it held snapshotted).
+    func free(_ segment: String = "wal-0000000000000001.seg", writingTo log: WriteAheadLog, _ disk: SimulatedDisk) throws {
+        for _ in 0..<4 {
+            log.append(.healed, cell: CellID("written-after"))
+            try log.flush()
+        }
+        #expect(!segments(disk).contains(segment))
+    }
+
+    @Test("a later segment renamed among the first segment's numbers, its header damaged, takes the name after them at recovery (the place of a whole copy of it, removed): once the first is freed, the cell whose only records it holds is still whole", arguments: [false, true])
+    func laterSegmentRenamedAmongFreedNumbers(keepingIt: Bool) throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let disk = try laterSegmentRenamedAmongEarlierNumbers(options, keepingIt: keepingIt)
+        let (reopened, first) = try StorageSupport.open(disk, options)
+        #expect(first.damaged.isEmpty, "\(first.damaged)")
+        #expect(first.cells[CellID("written-later")] != nil)
+        #expect(segments(disk).contains(SegmentHeader.fileName(firstLSN: 49)), "renamed for the record after the first segment's")
+        #expect(!segments(disk).contains("wal-0000000000000002.seg"))
+        try free(writingTo: reopened, disk)
+        let (_, second) = try StorageSupport.open(disk, options)
+        #expect(second.damaged.isEmpty, "\(second.damaged)")
+        for (cell, state) in first.cells {
+            #expect(second.cells[cell] == state, "cell \(cell) changed between two starts")
+        }
+    }
+
+    @Test("a crash at any step of that recovery, or of the writes that free the first segment, leaves files the next start reads as the first did", arguments: [false, true])
+    func crashWhileRenamingAmongEarlierNumbers(keepingIt: Bool) throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let (_, found) = try StorageSupport.open(try laterSegmentRenamedAmongEarlierNumbers(options, keepingIt: keepingIt), options)
+        var random = SplitMix64(seed: 12)
+        var stops = 0
+        while true {
+            let disk = try laterSegmentRenamedAmongEarlierNumbers(options, keepingIt: keepingIt)
+            disk.operationsUntilFailure = stops
+            do {
+                let (log, _) = try StorageSupport.open(disk, options)
+                try free(writingTo: log, disk)
+            } catch {
+                // The disk stopped mid-way: power is cut here.
+            }
+            let finished = disk.operationsUntilFailure.map { $0 > 0 } ?? true
+            disk.crash(using: &random)
+            let (log, first) = try StorageSupport.open(disk, options)
+            try free(writingTo: log, disk)
+            let (_, second) = try StorageSupport.open(disk, options)
+            for recovery in [first, second] {
+                #expect(recovery.damaged.isEmpty, "stopped after \(stops) disk operations: \(recovery.damaged)")
+                for (cell, state) in found.cells {
+                    #expect(recovery.cells[cell] == state, "stopped after \(stops) disk operations: cell \(cell) changed")
+                }
+            }
+            if finished { break }
+            stops += 1
+        }
+        #expect(stops > 10)
+    }
+
+    @Test("a segment holding copies of the next one's records, the next damaged among them: once the first is freed, no cell it found whole is damaged")
+    func segmentHoldingCopiesOfTheNext() throws {
+        let options = StorageSupport.options(segmentBytes: 1 << 20, segmentsMax: 2)
+        let disk = SimulatedDisk()
+        let idle = CellID("idle")
+        let busy = CellID("busy")
+        // Each start goes on in a new segment: records 1–2, 3–4, 5–8. The first flush into
+        // the third frees the first, and snapshots both cells at record 5.
+        let (log, _) = try StorageSupport.open(disk, options)
+        log.append(.healed, cell: idle)
+        log.append(.healed, cell: busy)
+        for count in [2, 4] {
+            try log.flush()
+            let (restarted, _) = try StorageSupport.open(disk, options)
+            for _ in 0..<count {
+                restarted.append(.healed, cell: busy)
+                try restarted.flush()
+            }
+        }
+        let (first, next) = (SegmentHeader.fileName(firstLSN: 3), SegmentHeader.fileName(firstLSN: 5))
+        #expect(segments(disk) == [first, next])
+        // The fuzzer's finding (seeds 23, 26 and 30): the first segment goes on with a copy of
+        // the next one's records 5 to 7, so they repeat there; in the next, record 5's payload
+        // and record 7's header are damaged.
+        let bytes = try disk.readAll(next)
+        var frames: [UInt64: RecordFrame.Frame] = [:]
+        var offset = SegmentHeader.byteCount
+        reading: while true {
+            switch RecordFrame.read(bytes, at: offset) {
+            case .record(let frame):
+                frames[frame.lsn] = frame
+                offset = frame.end
+            case .commit(_, let end):
+                offset = end
+            default:
+                break reading
+            }
+        }
+        try disk.append(first, Array(bytes[SegmentHeader.byteCount..<(try #require(frames[8]).start)]))
+        try disk.sync(first)
+        disk.flipBit(in: next, at: try #require(frames[5]).end - RecordFrame.trailerBytes - 1, bit: 0)
+        disk.flipBit(in: next, at: try #require(frames[7]).start, bit: 0)
+        let (reopened, found) = try StorageSupport.open(disk, options)
+        #expect(found.damaged.isEmpty, "\(found.damaged)")
+        try free(first, writingTo: reopened, disk)
+        let (_, second) = try StorageSupport.open(disk, options)
+        #expect(second.damaged.isEmpty, "\(second.damaged)")
+        for (cell, state) in found.cells {
+            #expect(second.cells[cell] == state, "cell \(cell) changed between two starts")
+        }
+    }
+
     @Test("a record numbered past the largest log sequence number is damage, not a crash")
     func recordNumberOutOfRange() throws {
         let disk = try writtenLog()
@@ -227,6 +358,30 @@ struct LogNumberingTests {
         #expect(written == SegmentHeader.fileName(firstLSN: first.lastLSN + 1))
         #expect(try disk.readAll(copy) == bytes, "nothing is appended to the unreadable file")
         #expect(second.problems.contains { $0.contains("records 201–\(first.lastLSN) are missing") }, "the same numbers are unreadable at the next start")
+    }
+
+    @Test("a last segment whose only records repeat earlier numbers, one of them damaged, holds no number of its own: the log goes on past it, not in it", arguments: [false, true])
+    func lastSegmentOfDamagedRepeats(sealed: Bool) throws {
+        let options = StorageSupport.options(segmentBytes: 2_048, segmentsMax: 100, key: sealed ? StorageSupport.key : nil)
+        let disk = SimulatedDisk()
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(200, to: log)
+        // The fuzzer's finding (seed 28, input 38,120): the first segment's records under the
+        // next name, behind a header that verifies, the payload of the first one damaged.
+        let copy = SegmentHeader.fileName(firstLSN: 201)
+        let first = try disk.readAll(try #require(segments(disk).first))
+        var bytes = SegmentHeader(firstLSN: 201, salt: 7, sealer: Sealer(key: options.key)).bytes + first[SegmentHeader.byteCount...]
+        guard case .record(let frame) = RecordFrame.read(bytes, at: SegmentHeader.byteCount) else {
+            Issue.record("the first segment begins with a record")
+            return
+        }
+        bytes[frame.end - RecordFrame.trailerBytes - 1] ^= 1
+        try disk.append(copy, bytes)
+        try disk.sync(copy)
+        let (found, _, written) = try restartTwice(disk, options)
+        #expect(found.lastLSN > 201)
+        #expect(written != copy)
+        #expect(try disk.readAll(copy) == bytes, "nothing is appended to the copy")
     }
 
     @Test("a segment of garbage named past the snapshots holds no synced flush, and its name does not make the next start lose records")
