@@ -11,12 +11,18 @@ struct QuiescenceTests {
     /// every member applied what it applied, then the idle wait.
     static let settleTicks = Int(ReplicaOptions().heartbeatIntervalTicks * 2 + ReplicaOptions().quiesceIdleTicks + 5)
 
-    @Test("an idle cell's replicas all rest, and resting they send nothing, however long")
-    func idleCellRests() throws {
-        var cell = try Scenario.cell(5)
+    /// A five-replica cell that wrote "k" = "v" and has gone quiet since.
+    static func restingCell(options: ReplicaOptions = ReplicaOptions()) throws -> (cell: InMemoryCell, leader: NodeID) {
+        var cell = try Scenario.cell(5, options: options)
         let leader = try Scenario.leader(&cell)
         cell.submit(Scenario.put("k", "v"), to: leader)
-        for _ in 0..<Self.settleTicks { cell.tick() }
+        for _ in 0..<settleTicks { cell.tick() }
+        return (cell, leader)
+    }
+
+    @Test("an idle cell's replicas all rest, and resting they send nothing, however long")
+    func idleCellRests() throws {
+        var (cell, leader) = try Self.restingCell()
         #expect(cell.nodes.allSatisfy { cell.replicas[$0]?.isQuiescent == true })
         for _ in 0..<10_000 { cell.tick() }
         #expect(cell.inFlight.isEmpty, "a resting cell sent \(cell.inFlight.count) messages")
@@ -25,10 +31,7 @@ struct QuiescenceTests {
 
     @Test("a leader woken by a read answers only after a majority confirms it still leads")
     func wokenLeaderConfirmsBeforeReading() throws {
-        var cell = try Scenario.cell(5)
-        let leader = try Scenario.leader(&cell)
-        cell.submit(Scenario.put("k", "v"), to: leader)
-        for _ in 0..<Self.settleTicks { cell.tick() }
+        var (cell, leader) = try Self.restingCell()
         cell.isolated = Set(cell.nodes.filter { $0 != leader })
         cell.submit(Scenario.get("k", sequence: 1), to: leader)
         #expect(cell.replies.last?.id != RequestID(client: ClientID(99), sequence: 1), "answered without a round")
@@ -42,10 +45,7 @@ struct QuiescenceTests {
     func defectAnswersWithoutRound() throws {
         var options = ReplicaOptions()
         options.defects = [.quiescentReadsSkipConfirmation]
-        var cell = try Scenario.cell(5, options: options)
-        let leader = try Scenario.leader(&cell)
-        cell.submit(Scenario.put("k", "v"), to: leader)
-        for _ in 0..<Self.settleTicks { cell.tick() }
+        var (cell, leader) = try Self.restingCell(options: options)
         cell.isolated = Set(cell.nodes.filter { $0 != leader })
         cell.submit(Scenario.get("k", sequence: 1), to: leader)
         #expect(Scenario.readValue(cell.replies.last) == "v")
