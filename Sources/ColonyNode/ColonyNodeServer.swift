@@ -97,7 +97,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     ) async throws -> ColonyNodeServer {
         let node = NodeID(config.node)
         let (log, recovery) = try openLog(config: config, logger: logger)
-        let core = NodeCore(
+        var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
             frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
@@ -106,6 +106,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         for entry in config.nodes where entry.node != config.node {
             peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
         }
+        core.announce(to: peers.keys.sorted())
         let metrics = NodeMetrics()
         let connections = ConnectionBudget(
             limits: Dictionary(uniqueKeysWithValues: ListeningPort.allCases.map { ($0, options.connections(on: $0)) }),

@@ -126,6 +126,13 @@ public struct NodeCore: Sendable {
         return nil
     }
 
+    /// Tells each of `peers` this process's incarnation at the next tick: a shell calls it
+    /// once at start with every peer it knows, so peers that knew an earlier incarnation wake
+    /// what waited on this node (see `ReplicaHost.announce(to:)`).
+    public mutating func announce(to peers: [NodeID]) {
+        host.announce(to: peers)
+    }
+
     /// The write-ahead log made every append through `ticket` durable: what waited for them
     /// is released.
     public mutating func durable(through ticket: UInt64) {

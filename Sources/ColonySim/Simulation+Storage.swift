@@ -37,6 +37,8 @@ extension Simulation {
             nodes[index].core = NodeCore(
                 node: nodes[index].id, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
                 frameBytesMax: Self.frameBytesMax, seed: seed)
+            let peers = nodes.map(\.id)
+            nodes[index].core?.announce(to: peers)
             carryOutEffects(at: index)
         } catch {
             preconditionFailure("Invalid state: the simulated disk cannot fail, yet recovery failed: \(error)")

@@ -52,7 +52,11 @@ struct LeadershipTransferTests {
 
     @Test("the leader refuses itself, a non-member, and a member that does not answer")
     func leaderRefusesBadTargets() throws {
-        var cell = try Scenario.cell(5)
+        // A leader at rest cannot notice a member go silent (a transfer to it would only go
+        // unanswered); this one stays awake.
+        var awake = ReplicaOptions()
+        awake.quiesceIdleTicks = .max
+        var cell = try Scenario.cell(5, options: awake)
         let leader = try Scenario.leader(&cell)
         #expect(cell.transferLeadership(from: leader, to: leader) == .targetLeadsAlready)
         let stranger = NodeID(900)

@@ -5,8 +5,8 @@
 ///   list with O(1) insertion and removal.
 /// - A quiescent follower is filed under the node of the leader it trusts, so that node's
 ///   death or restart wakes exactly those followers.
-/// - A quiescent leader counts, per peer node, the cells it leads there: the peers the node
-///   owes a liveness heartbeat.
+/// - A quiescent leader is filed under each peer node holding another member of its cell:
+///   the peers the node owes a liveness heartbeat, and the cells to wake when one restarts.
 struct QuietCells: Sendable {
     /// The positions of the awake replicas, in the order they woke.
     private(set) var awake: [Int] = []
@@ -14,19 +14,25 @@ struct QuietCells: Sendable {
     private var awakeIndex: [Int: Int] = [:]
     /// The quiescent followers here, by the node of the leader each trusts.
     var followersByLeader: [NodeID: Set<CellID>] = [:]
-    /// For each peer node, how many quiescent cells led here have a member on it.
-    var ledMembers: [NodeID: Int] = [:]
+    /// For each peer node, the quiescent cells led here that have a member on it.
+    var ledCells: [NodeID: Set<CellID>] = [:]
+    /// Peers to send a liveness heartbeat at the next tick whatever the node leads (see
+    /// `ReplicaHost.announce(to:)`).
+    var announce: [NodeID] = []
     /// The host's tick when each node that leads quiescent followers here last sent a
     /// liveness heartbeat (or when the first follower started trusting it).
     var lastHeard: [NodeID: UInt64] = [:]
     /// The incarnation each peer last announced.
     var incarnations: [NodeID: UInt64] = [:]
-    /// Followers whose leader's node is gone, in the order they are to be woken.
+    /// Replicas to wake (followers whose leader's node is gone, leaders whose member's node
+    /// restarted), in the order they are to be woken.
     var wakeQueue: [CellID] = []
     /// How many of `wakeQueue` were already taken.
     var wakeQueueHead = 0
-    /// The cells of `wakeQueue` not woken yet: they wake as followers of a dead leader even
-    /// when a message reaches them first.
+    /// The cells of `wakeQueue` not taken yet.
+    var queued: Set<CellID> = []
+    /// The followers among `queued` whose leader's node is gone: they wake as such even when
+    /// a message reaches them first.
     var deadLeaderFollowers: Set<CellID> = []
     /// When the node last sent its liveness heartbeats.
     var lastPingAt: UInt64 = 0
@@ -78,11 +84,19 @@ struct QuietCells: Sendable {
         }
     }
 
-    /// Counts (`by` 1) or uncounts (`by` −1) a quiescent cell led here on each of its other members.
-    mutating func countLed(_ members: [NodeID], except node: NodeID, by change: Int) {
+    /// Files a quiescent cell led here under each of its other members' nodes.
+    mutating func fileLed(_ cell: CellID, members: [NodeID], except node: NodeID) {
         for member in members where member != node {
-            let count = ledMembers[member, default: 0] + change
-            ledMembers[member] = count > 0 ? count : nil
+            ledCells[member, default: []].insert(cell)
+        }
+    }
+
+    /// Takes a woken leader's cell out of its members' files.
+    mutating func unfileLed(_ cell: CellID, members: [NodeID], except node: NodeID) {
+        for member in members where member != node {
+            guard var cells = ledCells[member] else { continue }
+            cells.remove(cell)
+            ledCells[member] = cells.isEmpty ? nil : cells
         }
     }
 
@@ -91,15 +105,30 @@ struct QuietCells: Sendable {
     mutating func leaderGone(_ leader: NodeID) {
         lastHeard[leader] = nil
         guard let cells = followersByLeader.removeValue(forKey: leader) else { return }
-        for cell in cells.sorted() where deadLeaderFollowers.insert(cell).inserted {
-            wakeQueue.append(cell)
+        for cell in cells.sorted() {
+            deadLeaderFollowers.insert(cell)
+            enqueue(cell)
         }
+    }
+
+    /// The node `member` restarted: the cells led here with a member there join the wake
+    /// queue, so their leaders bring that member up to date (its replicas rest, some may be
+    /// damaged and wait to hear whom to fetch from).
+    mutating func memberRestarted(_ member: NodeID) {
+        for cell in (ledCells[member] ?? []).sorted() {
+            enqueue(cell)
+        }
+    }
+
+    private mutating func enqueue(_ cell: CellID) {
+        if queued.insert(cell).inserted { wakeQueue.append(cell) }
     }
 
     /// Takes up to `count` cells from the wake queue.
     mutating func takeWakes(_ count: Int) -> [CellID] {
         let end = min(wakeQueue.count, wakeQueueHead + count)
         let taken = Array(wakeQueue[wakeQueueHead..<end])
+        for cell in taken { queued.remove(cell) }
         wakeQueueHead = end
         if wakeQueueHead == wakeQueue.count {
             wakeQueue.removeAll(keepingCapacity: false)

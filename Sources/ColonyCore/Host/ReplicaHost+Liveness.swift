@@ -10,7 +10,20 @@
 /// led many cells turns into elections at a bounded rate. Silence also covers a peer that
 /// stopped leading those cells without its followers hearing: it stops sending heartbeats
 /// here once it leads no quiescent cell with a member here, and the followers wake.
+///
+/// A restarted node's replicas rest too, knowing no leader, and its damaged ones wait to
+/// hear whom to fetch from. So a node that starts first sends a liveness heartbeat to every
+/// peer it knows (`announce(to:)`), and a node that sees a peer's
+/// incarnation change also wakes, at the same bounded rate, the quiescent leaders here of
+/// cells with a member there: each brings that member up to date and rests again.
 extension ReplicaHost {
+    /// Has the next tick send a liveness heartbeat to each of `peers`, whatever this node
+    /// leads: the shell calls it when the node starts, with every peer it knows, so a peer
+    /// that knew an earlier incarnation learns at once that this node restarted.
+    public mutating func announce(to peers: [NodeID]) {
+        quiet.announce = peers.filter { $0 != node }
+    }
+
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
         noteIncarnation(of: sender, incarnation)
@@ -26,6 +39,7 @@ extension ReplicaHost {
     public mutating func noteIncarnation(of sender: NodeID, _ incarnation: UInt64) {
         if let known = quiet.incarnations[sender], known != incarnation {
             leaderGone(sender)
+            quiet.memberRestarted(sender)
         }
         quiet.incarnations[sender] = incarnation
     }
@@ -39,8 +53,8 @@ extension ReplicaHost {
         }
         guard !quiet.wakeQueue.isEmpty else { return }
         for cell in quiet.takeWakes(options.wakesPerTick) {
-            guard quiet.deadLeaderFollowers.contains(cell), let position = positions[cell] else { continue }
-            wakeIfResting(position, leaderLive: false)
+            guard let position = positions[cell] else { continue }
+            wakeIfResting(position, leaderLive: !quiet.deadLeaderFollowers.contains(cell))
         }
     }
 
@@ -53,11 +67,16 @@ extension ReplicaHost {
         quiet.leaderGone(leader)
     }
 
-    /// The peers owed a liveness heartbeat this tick, in node order: every
-    /// `heartbeatIntervalTicks`, those holding a member of a quiescent cell led here.
+    /// The peers owed a liveness heartbeat this tick, in node order: those to tell of a
+    /// restart, and every `heartbeatIntervalTicks` those holding a member of a quiescent cell
+    /// led here.
     mutating func peersOwedLiveness() -> [NodeID] {
-        guard !quiet.ledMembers.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks else { return [] }
-        quiet.lastPingAt = now
-        return quiet.ledMembers.keys.sorted()
+        var owed = Set(quiet.announce)
+        quiet.announce = []
+        if !quiet.ledCells.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks {
+            quiet.lastPingAt = now
+            owed.formUnion(quiet.ledCells.keys)
+        }
+        return owed.sorted()
     }
 }

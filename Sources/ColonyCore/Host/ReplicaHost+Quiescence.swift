@@ -31,7 +31,7 @@ extension ReplicaHost {
         quiet.markResting(position)
         let replica = replicas[position]
         if replica.isLeader, let members = replica.configuration?.members {
-            quiet.countLed(members, except: node, by: 1)
+            quiet.fileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint, leader != node {
             quiet.fileFollower(replica.cell, leader: leader, now: now)
         }
@@ -41,7 +41,7 @@ extension ReplicaHost {
     private mutating func unfile(_ position: Int) {
         let replica = replicas[position]
         if replica.isLeader, let members = replica.configuration?.members {
-            quiet.countLed(members, except: node, by: -1)
+            quiet.unfileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint {
             quiet.unfileFollower(replica.cell, leader: leader)
         }

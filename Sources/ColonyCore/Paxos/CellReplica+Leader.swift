@@ -96,6 +96,7 @@ extension CellReplica {
         else { return }
         leaderState.lastHeard[memberIndex] = now
         leaderState.answered.insert(memberIndex)
+        leaderState.answeredSinceWake?.insert(memberIndex)
         guard let index = leaderState.proposalIndex(for: slot) else { return }
         leaderState.proposals[index].acks.insert(memberIndex)
         let needed = options.defects.contains(.minorityQuorum) ? configuration.quorum - 1 : configuration.quorum
@@ -115,6 +116,7 @@ extension CellReplica {
         leaderState.lastHeard[memberIndex] = now
         leaderState.reportedApplied[memberIndex] = max(leaderState.reportedApplied[memberIndex], appliedThrough)
         leaderState.answered.insert(memberIndex)
+        leaderState.answeredSinceWake?.insert(memberIndex)
         guard round == leaderState.round, leaderState.roundInFlight else { return }
         leaderState.roundAcks.insert(memberIndex)
         guard leaderState.roundAcks.count >= configuration.quorum else { return }

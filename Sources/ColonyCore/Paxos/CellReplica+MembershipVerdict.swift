@@ -53,13 +53,21 @@ public enum MembershipChangeRefusal: Hashable, Sendable, CustomStringConvertible
 extension CellReplica {
     /// The members that answered this leader within an election timeout, itself included, in
     /// ascending order; nil unless this replica leads. A member that has not answered since
-    /// the election, or waits to be renewed (it acknowledges nothing), is not among them.
+    /// the election, or since the leader last woke from quiescence, or waits to be renewed (it
+    /// acknowledges nothing), is not among them.
     public var liveMembers: [NodeID]? {
+        members(answeredSinceWake: true)
+    }
+
+    /// The members that answered this leader within an election timeout of its own clock,
+    /// itself included; with `answeredSinceWake`, only those that answered since it last woke.
+    func members(answeredSinceWake: Bool) -> [NodeID]? {
         guard isLeader, let configuration = state?.configuration else { return nil }
         let leader = leaderState
         return configuration.members.enumerated().compactMap { index, member in
             if member == node { return member }
             guard leader.answered.contains(index), now - leader.lastHeard[index] <= options.electionTimeoutTicks else { return nil }
+            if answeredSinceWake, let since = leader.answeredSinceWake, !since.contains(index) { return nil }
             return member
         }
     }

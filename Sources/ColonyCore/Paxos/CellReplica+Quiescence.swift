@@ -19,6 +19,7 @@ extension CellReplica {
     /// election timeout reported having applied what it applied.
     var leaderIsIdle: Bool {
         guard let state, let leader = leadership, !isLeaving else { return false }
+        if let woke = leader.wokeAt, now - woke < options.electionTimeoutTicks { return false }
         guard leader.proposals.isEmpty, leader.queue.isEmpty, leader.reads.isEmpty, leader.stopSignSlot == nil else {
             return false
         }
@@ -56,17 +57,17 @@ extension CellReplica {
     /// leader's node stopped sending liveness heartbeats (`leaderLive` false).
     ///
     /// A woken leader's clock stood still while it rested, so its check of a majority goes on
-    /// from where it stopped; but it counts no member as live for a membership change or a
-    /// transfer until that member answers it again (as after an election), and it starts a
-    /// confirmation round at its next tick or read. A
-    /// woken follower whose leader is live (or unknown, after a restart) gives it an election
-    /// timeout to speak; one whose leader is gone stands after a random part of the jitter
-    /// only, since the node-level timeout has already passed.
+    /// from where it stopped; but it counts no member live for a membership change until that
+    /// member answers it again, it starts a confirmation round at its next tick or read, and
+    /// it stays awake at least an election timeout, so a control plane that asks again finds
+    /// it knowing who answers. A woken follower whose leader is live (or unknown, after a
+    /// restart) gives it an election timeout to speak; one whose leader is gone stands after a
+    /// random part of the jitter only, since the node-level timeout has already passed.
     public mutating func wake(leaderLive: Bool) {
         guard isQuiescent else { return }
         isQuiescent = false
         if isLeader {
-            leaderState.answered = MemberSet()
+            leaderState.answeredSinceWake = MemberSet()
             leaderState.lastBusyAt = now
             leaderState.wokeAt = now
         } else if leaderLive {

@@ -55,7 +55,9 @@ extension CellReplica {
         guard !isLeaving, leader.stopSignSlot == nil, !leader.queue.contains(where: \.operation.isStopSign) else {
             return .failure(.changeInFlight)
         }
-        guard liveMembers?.contains(target) == true else { return .failure(.targetNotLive(target: target)) }
+        // A transfer to a member that died while the cell rested only goes unanswered: the
+        // leader's evidence from before it rested is enough here (not for a membership change).
+        guard members(answeredSinceWake: false)?.contains(target) == true else { return .failure(.targetNotLive(target: target)) }
         var output = ReplicaOutput()
         output.send(.takeOver(leader.ballot), to: target, cell: cell)
         return .success(output)

@@ -38,6 +38,10 @@ struct LeaderState: Sendable {
     var lastBusyAt: UInt64
     /// When the leader last woke from quiescence.
     var wokeAt: UInt64?
+    /// The members (by position) that answered since the leader last woke; nil if it never
+    /// rested since its election. Only these count as live for a membership change: the
+    /// leader knows nothing of the others since it went quiet.
+    var answeredSinceWake: MemberSet?
 
     init(ballot: Ballot, nextSlot: Slot, memberCount: Int, now: UInt64) {
         self.ballot = ballot
