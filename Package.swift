@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ColonyCore", targets: ["ColonyCore"]),
+        .library(name: "ColonyAuth", targets: ["ColonyAuth"]),
         .library(name: "ColonyWire", targets: ["ColonyWire"]),
         .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
         .library(name: "ColonyJSON", targets: ["ColonyJSON"]),
@@ -38,6 +39,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ColonyCore"),
+        .target(name: "ColonyAuth"),
         .target(name: "ColonyWire", dependencies: ["ColonyCore"]),
         .target(name: "CColonyCRC32C"),
         .target(
@@ -113,6 +115,7 @@ let package = Package(
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
+        .testTarget(name: "ColonyAuthTests", dependencies: ["ColonyAuth"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
