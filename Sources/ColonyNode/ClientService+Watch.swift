@@ -16,6 +16,7 @@ extension ClientService {
             return try await end(response, APIMapping.invalid(
                 "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)"))
         }
+        try authorizer.check(Authorizer.identity(of: context), .read(cell: cell.name), rpc: "Watch", request: Authorizer.callName())
         let driver = driver
         let client = ClientIdentity.key(of: context)
         if let refused = try await driver.loop.submit({ driver.openWatch(client: client) }).get() {

@@ -63,8 +63,9 @@ extension ColonyNodeServer {
         let service = ClientService(
             driver: driver, config: config, requestTimeout: options.requestTimeout,
             metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
-            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd)
-        let control = ControlService(driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger)
+            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd, authorizer: authorizer)
+        let control = ControlService(
+            driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger, authorizer: authorizer)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)

@@ -57,6 +57,9 @@ extension ColonyNodeServer {
         /// one port; every one is counted in the metrics.
         public var connectionLogInterval = TimeAmount.seconds(10)
 
+        /// How often the node reads the authorization policy from the directory.
+        public var policyRefreshInterval = Duration.seconds(2)
+
         /// The defaults.
         public init() {}
 

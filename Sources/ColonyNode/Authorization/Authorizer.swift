@@ -1,0 +1,96 @@
+import ColonyAuth
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Synchronization
+
+/// A node's authorization: the policy it enforces (`CachedPolicy`), and the check every RPC
+/// makes before anything of the request is executed or persisted.
+///
+/// The check is `AuthPolicy.decide`, on the identity of the caller's verified certificate:
+/// a dictionary lookup of the caller's roles and a scan of their few grants, under a lock
+/// held only to copy the policy out. A refusal is counted
+/// (`colony_authorization_refusals_total`, by RPC) and written as an audit line; so is every
+/// administrative operation that is allowed.
+final class Authorizer: Sendable {
+    private let cached: Mutex<CachedPolicy>
+    private let metrics: NodeMetrics
+    private let audit: Logger
+    private let node: UInt32
+
+    /// An authorizer enforcing `initial` on node `node`.
+    init(initial: CachedPolicy, node: UInt32, metrics: NodeMetrics, logger: Logger) {
+        cached = Mutex(initial)
+        self.node = node
+        self.metrics = metrics
+        var audit = logger
+        audit[metadataKey: "log"] = "audit"
+        self.audit = audit
+        metrics.policy(initial)
+    }
+
+    /// The policy enforced now.
+    var current: CachedPolicy {
+        cached.withLock { $0 }
+    }
+
+    /// Takes what a read of the directory came to; returns the policy now enforced if it changed.
+    func adopt(_ read: CachedPolicy.Read) -> CachedPolicy? {
+        let adopted = cached.withLock { held -> CachedPolicy? in
+            guard let next = held.adopting(read) else { return nil }
+            held = next
+            return next
+        }
+        if let adopted { metrics.policy(adopted) }
+        return adopted
+    }
+
+    /// The identity the caller's verified certificate names; `anonymous` without one.
+    static func identity(of context: ServerContext) -> Identity {
+        guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
+              let certificate = transport.peerCertificate, let identity = CertificateIdentity(certificate: certificate)
+        else { return .anonymous }
+        return identity.authorization
+    }
+
+    /// Decides whether `identity` may do `operation` through `rpc`; returns the refusal, or
+    /// nil to go ahead. `request` names the request in the audit line and the refusal.
+    func refusal(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) -> AuthRefusal? {
+        let policy = cached.withLock { $0.policy }
+        switch policy.decide(identity, operation) {
+        case .allowed(let allowance):
+            if operation.isAdministrative { record(identity, operation, rpc: rpc, request: request, outcome: "allowed", by: "\(allowance)") }
+            return nil
+        case .refused(let refusal):
+            metrics.authorizationRefused(rpc: rpc)
+            record(identity, operation, rpc: rpc, request: request, outcome: "refused", by: refusal.remedy)
+            return refusal
+        }
+    }
+
+    /// `refusal(...)` as a gRPC error: PERMISSION_DENIED, saying who may not do what, what
+    /// would allow it, and the request's id.
+    func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
+        if let refused = refusal(identity, operation, rpc: rpc, request: request) {
+            throw RPCError(code: .permissionDenied, message: Self.message(refused, rpc: rpc, request: request))
+        }
+    }
+
+    /// A name for a call that carries no request id, for its audit line and refusal.
+    static func callName() -> String {
+        "call-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+
+    /// The words of a refusal of `rpc`.
+    static func message(_ refusal: AuthRefusal, rpc: String, request: String) -> String {
+        "\(rpc) refused (request \(request)): \(refusal)"
+    }
+
+    /// Writes one audit line: who did what to which cell on this node, and how it ended.
+    private func record(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String) {
+        audit.notice("audit", metadata: [
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")", "node": "\(node)",
+            "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
+        ])
+    }
+}

@@ -1,0 +1,39 @@
+import ColonyAuth
+import ColonyClient
+import ColonyCore
+
+extension AuthOperation {
+    /// What `operation` on cell `cell` asks, as authorization judges it: reads and writes of
+    /// the cell, its deletion; a Get of the directory's record of a cell is that cell's
+    /// discovery hint, which any grant on the cell allows.
+    init(_ operation: CellOperation, cell: String) {
+        switch operation {
+        case .get(let key) where cell == ColonyDirectory.cell && key.string.hasPrefix(ColonyDirectory.cellPrefix):
+            self = .discoveryHint(cell: String(key.string.dropFirst(ColonyDirectory.cellPrefix.count)))
+        case .get, .list:
+            self = .read(cell: cell)
+        case .put, .delete, .compareAndSet, .increment, .transaction:
+            self = .write(cell: cell)
+        case .changeMembership:
+            self = .changeMembership(cell: cell)
+        case .deleteCell:
+            self = .deleteCell(cell)
+        }
+    }
+}
+
+extension NodeMetrics.RequestKind {
+    /// The RPC of the client API a request of this kind is, as refusals and audit lines name it.
+    var rpc: String {
+        switch self {
+        case .get: return "Get"
+        case .put: return "Put"
+        case .delete: return "Delete"
+        case .compareAndSet: return "CompareAndSet"
+        case .increment: return "Increment"
+        case .list: return "List"
+        case .transaction: return "Transaction"
+        case .deleteCell: return "DeleteCell"
+        }
+    }
+}
