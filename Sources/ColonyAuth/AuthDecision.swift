@@ -14,6 +14,8 @@ public enum AuthAllowance: Hashable, Sendable, CustomStringConvertible {
     case admin
     /// The caller is a node, reading what nodes read.
     case node
+    /// The caller is a client, reading what every client may read (the policy).
+    case client
     /// A grant of one of the caller's roles.
     case grant(role: String, Grant)
 
@@ -22,6 +24,7 @@ public enum AuthAllowance: Hashable, Sendable, CustomStringConvertible {
         case .authorizationOff: return "authorization off"
         case .admin: return "role \(AuthPolicy.adminRole)"
         case .node: return "role node"
+        case .client: return "any client"
         case .grant(let role, let grant): return "role \(role) (\(grant))"
         }
     }
@@ -85,10 +88,10 @@ extension AuthPolicy {
     ///
     /// The rules, in order: a reserved cell is never deleted (even with authorization off);
     /// with authorization off everything else is allowed; a node may read the reserved cells
-    /// (the directory, for this policy) and nothing else; the admin role allows everything; an
-    /// application identity's roles allow reads and writes of the cells their grants cover,
-    /// and reading the directory's record of such a cell (to find its members); everything
-    /// else is refused.
+    /// (the directory, for this policy) and nothing else; the admin role allows everything; a
+    /// client may read the policy; an application identity's roles allow reads and writes of
+    /// the cells their grants cover, and reading the directory's record of such a cell (to
+    /// find its members); everything else is refused.
     public func decide(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
         if case .deleteCell(let cell) = operation, Reserved.isReserved(cell) {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .reservedCellNeverDeleted))
@@ -109,7 +112,7 @@ extension AuthPolicy {
         switch operation {
         case .read(let cell) where Reserved.isReserved(cell):
             return .allowed(.node)
-        case .discoveryHint:
+        case .discoveryHint, .readPolicy:
             return .allowed(.node)
         case .read, .write, .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .nodeLimited))
@@ -126,6 +129,8 @@ extension AuthPolicy {
             // Any grant on the cell lets its holder find the cell's members.
             if let allowance = grant(for: identity, covering: name, where: { _ in true }) { return .allowed(allowance) }
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(.read)))
+        case .readPolicy:
+            return .allowed(.client)
         case .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
         }

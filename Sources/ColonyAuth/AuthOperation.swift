@@ -8,6 +8,9 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     /// Reads the directory's record of the cell (a Get of `cell/NAME` in `_directory`): how a
     /// client that has never seen the cell finds its members.
     case discoveryHint(cell: String)
+    /// Reads the policy itself (a Get of `auth/policy` in `_directory`): how any client
+    /// learns which roles it holds (`colony auth whoami`).
+    case readPolicy
     /// Creates the cell on the members the request names (raw CreateCell, outside the
     /// directory's placement: `colony cell create` goes through the control plane).
     case createCell(String)
@@ -28,7 +31,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
         case .read(let cell), .write(let cell), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .changeMembership(let cell),
              .transferLeadership(let cell), .forceHeal(let cell):
             return cell
-        case .listCells:
+        case .listCells, .readPolicy:
             return nil
         }
     }
@@ -39,7 +42,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     public var isAdministrative: Bool {
         switch self {
         case .write(let cell): return Reserved.isReserved(cell)
-        case .read, .discoveryHint, .listCells: return false
+        case .read, .discoveryHint, .readPolicy, .listCells: return false
         case .createCell, .deleteCell, .changeMembership, .transferLeadership, .forceHeal: return true
         }
     }
@@ -52,6 +55,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
         case .createCell(let cell): return "create cell \(cell)"
         case .deleteCell(let cell): return "delete cell \(cell)"
         case .listCells: return "list the cells of a node"
+        case .readPolicy: return "read the authorization policy"
         case .changeMembership(let cell): return "change the members of cell \(cell)"
         case .transferLeadership(let cell): return "transfer the lead of cell \(cell)"
         case .forceHeal(let cell): return "force a damaged replica of cell \(cell) to vote"

@@ -116,6 +116,8 @@ struct AuthPolicyTests {
             #expect(refusal(policy.decide(.node(3), operation))?.reason == .nodeLimited)
         }
         #expect(refusal(policy.decide(.anonymous, .read(cell: "app-1")))?.reason == .anonymous)
+        #expect(policy.decide(stranger, .readPolicy) == .allowed(.client), "any client may see which roles it holds")
+        #expect(refusal(policy.decide(.anonymous, .readPolicy))?.reason == .anonymous)
         #expect(refusal(policy.decide(stranger, .read(cell: "app-1")))?.reason == .needsGrant(.read), "default deny")
     }
 

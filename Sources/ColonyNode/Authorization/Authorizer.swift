@@ -16,12 +16,11 @@ final class Authorizer: Sendable {
     private let cached: Mutex<CachedPolicy>
     private let metrics: NodeMetrics
     private let audit: Logger
-    private let node: UInt32
 
-    /// An authorizer enforcing `initial` on node `node`.
-    init(initial: CachedPolicy, node: UInt32, metrics: NodeMetrics, logger: Logger) {
+    /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
+    /// names the node).
+    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger) {
         cached = Mutex(initial)
-        self.node = node
         self.metrics = metrics
         var audit = logger
         audit[metadataKey: "log"] = "audit"
@@ -89,7 +88,7 @@ final class Authorizer: Sendable {
     /// Writes one audit line: who did what to which cell on this node, and how it ended.
     private func record(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String) {
         audit.notice("audit", metadata: [
-            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")", "node": "\(node)",
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
             "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
         ])
     }

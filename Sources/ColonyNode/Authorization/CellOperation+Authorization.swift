@@ -5,9 +5,12 @@ import ColonyCore
 extension AuthOperation {
     /// What `operation` on cell `cell` asks, as authorization judges it: reads and writes of
     /// the cell, its deletion; a Get of the directory's record of a cell is that cell's
-    /// discovery hint, which any grant on the cell allows.
+    /// discovery hint, which any grant on the cell allows, and a Get of the policy's record
+    /// is a read of the policy, which any client may make.
     init(_ operation: CellOperation, cell: String) {
         switch operation {
+        case .get(let key) where cell == ColonyDirectory.cell && key.string == ColonyDirectory.policyKey:
+            self = .readPolicy
         case .get(let key) where cell == ColonyDirectory.cell && key.string.hasPrefix(ColonyDirectory.cellPrefix):
             self = .discoveryHint(cell: String(key.string.dropFirst(ColonyDirectory.cellPrefix.count)))
         case .get, .list:
