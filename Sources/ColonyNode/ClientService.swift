@@ -47,7 +47,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             result = .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: kind.rpc, request: request)))
         } else {
             var bound = header
-            if bound.clientID != 0 { bound.clientID = SessionNamespace.clientID(header.clientID, of: caller) }
+            if bound.clientID != 0 { bound.clientID = authorizer.session(header.clientID, of: caller) }
             result = await answer(bound, operation, consistency: consistency)
         }
         let elapsed = ContinuousClock.now - started

@@ -16,11 +16,14 @@ final class Authorizer: Sendable {
     private let cached: Mutex<CachedPolicy>
     private let metrics: NodeMetrics
     private let audit: Logger
+    /// Mechanisms switched off, for tests.
+    let defects: Set<AuthorizationDefect>
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
     /// names the node).
-    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger) {
+    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
         cached = Mutex(initial)
+        self.defects = defects
         self.metrics = metrics
         var audit = logger
         audit[metadataKey: "log"] = "audit"
@@ -42,6 +45,11 @@ final class Authorizer: Sendable {
         }
         if let adopted { metrics.policy(adopted) }
         return adopted
+    }
+
+    /// The session id the cell keeps for `clientID` sent by `identity` (`SessionNamespace`).
+    func session(_ clientID: UInt64, of identity: Identity) -> UInt64 {
+        defects.contains(.sessionsUnbound) ? clientID : SessionNamespace.clientID(clientID, of: identity)
     }
 
     /// The identity the caller's verified certificate names; `anonymous` without one.
