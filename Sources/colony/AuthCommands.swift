@@ -86,7 +86,7 @@ struct AuthRoleGrantCommand: AsyncParsableCommand {
     func run() async throws {
         let made = try grant.grant()
         _ = try await options.withDirectory { try await $0.change(.grant(role: grant.role, made)) }
-        options.show("role \(grant.role) may \(made)", json: ["role": grant.role, "access": made.access.rawValue, "cells": "\(made.cells)"])
+        options.show("role \(grant.role) holds \(made)", json: ["role": grant.role, "access": made.access.rawValue, "cells": "\(made.cells)"])
     }
 }
 
