@@ -45,6 +45,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             result = .failure(invalid)
         } else if let refused = authorizer.refusal(caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request) {
             result = .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: kind.rpc, request: request)))
+        } else if let problem = PolicyRecordCheck.problem(operation, cell: header.cell) {
+            result = .failure(APIMapping.invalid(problem))
         } else {
             var bound = header
             if bound.clientID != 0 { bound.clientID = authorizer.session(header.clientID, of: caller) }

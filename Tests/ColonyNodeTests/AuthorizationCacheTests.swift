@@ -1,4 +1,5 @@
 import ColonyAuth
+import ColonyCore
 import Foundation
 import Testing
 @testable import ColonyNode
@@ -46,5 +47,27 @@ struct AuthorizationCacheTests {
         #expect(app != SessionNamespace.clientID(43, of: .client("app")))
         #expect(app != 42 && app != 0)
         #expect(SessionNamespace.clientID(42, of: .anonymous) == 42)
+    }
+}
+
+@Suite("writes of the policy record")
+struct PolicyRecordCheckTests {
+    private let key = Key("auth/policy")
+
+    @Test("a write of the policy record must be a policy every node can enforce, whoever sends it; other keys and cells are not looked at")
+    func check() throws {
+        var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
+        policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
+        let good = Array(try JSONEncoder().encode(policy))
+        let lockedOut = Array(#"{"enabled":true,"roles":{},"bindings":{}}"#.utf8)
+        #expect(PolicyRecordCheck.problem(.put(key, good), cell: "_directory") == nil)
+        #expect(PolicyRecordCheck.problem(.put(key, Array("{".utf8)), cell: "_directory") != nil)
+        #expect(PolicyRecordCheck.problem(.put(key, lockedOut), cell: "_directory")?.contains("nobody could change") == true)
+        #expect(PolicyRecordCheck.problem(.compareAndSet(key, expected: .absent, value: lockedOut), cell: "_directory") != nil)
+        #expect(PolicyRecordCheck.problem(.increment(key, by: 1), cell: "_directory") != nil)
+        let transaction = Transaction(success: [.put(Key("node/1"), Array("x".utf8)), .put(key, lockedOut)])
+        #expect(PolicyRecordCheck.problem(.transaction(transaction), cell: "_directory") != nil)
+        #expect(PolicyRecordCheck.problem(.put(Key("node/1"), Array("x".utf8)), cell: "_directory") == nil)
+        #expect(PolicyRecordCheck.problem(.put(key, lockedOut), cell: "app-1") == nil)
     }
 }

@@ -71,6 +71,7 @@ struct AuthorizationProcessTests {
             try? FileManager.default.removeItem(atPath: root)
         }
         let (admin, app) = (fixture.admin, fixture.app)
+        let policy = try await fixture.adminDirectory.policy().policy
         for cell in ["app-1", "other-1"] {
             _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: fixture.adminDirectory)
         }
@@ -149,6 +150,14 @@ struct AuthorizationProcessTests {
         #expect(configuration.members.map(\.node).contains(outsider))
         try await admin.deleteCell("other-1")
         _ = try await admin.createCell("_evil", nodes: [1, 2, 3])
+        // Not even an admin's raw write leaves a policy that locks every admin out.
+        do {
+            _ = try await admin.put(ColonyDirectory.cell, ColonyDirectory.policyKey, #"{"enabled":true,"roles":{},"bindings":{}}"#)
+            Issue.record("a policy without an admin was written")
+        } catch ColonyError.invalidArgument(let message) {
+            #expect(message.contains("nobody could change the policy again"), "\(message)")
+        }
+        #expect(try await fixture.adminDirectory.policy().policy == policy)
 
         // Every refusal above was counted at the node that refused it.
         var refusals = 0
