@@ -5,6 +5,9 @@ public enum PolicyChange: Hashable, Sendable {
     /// Turns authorization on; refused unless `by` holds the admin role, so the admin who
     /// enables it is not locked out.
     case enable(by: Identity)
+    /// Turns authorization off: every certificate may do anything again (but delete a
+    /// reserved cell).
+    case disable
     /// Defines an empty role.
     case addRole(String)
     /// Adds a grant to a role.
@@ -24,6 +27,8 @@ public enum PolicyChange: Hashable, Sendable {
         case .enable(let identity):
             guard policy.isAdmin(identity) else { throw .notAdmin(identity) }
             changed.enabled = true
+        case .disable:
+            changed.enabled = false
         case .addRole(let name):
             guard name != AuthPolicy.adminRole, policy.roles[name] == nil else { throw .roleExists(name) }
             changed.roles[name] = []

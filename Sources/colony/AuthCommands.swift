@@ -16,7 +16,7 @@ struct AuthCommand: ParsableCommand {
             (urn:colony:client:NAME, made by `colony certs client NAME`). The role admin is built in: it allows the \
             control plane's and maintenance operations. Until `colony auth enable`, every certificate may do anything.
             """,
-        subcommands: [AuthEnableCommand.self, AuthRoleCommand.self, AuthUserCommand.self, AuthWhoamiCommand.self])
+        subcommands: [AuthEnableCommand.self, AuthDisableCommand.self, AuthRoleCommand.self, AuthUserCommand.self, AuthWhoamiCommand.self])
 }
 
 /// `colony auth enable`.
@@ -33,6 +33,20 @@ struct AuthEnableCommand: AsyncParsableCommand {
         options.show(
             "authorization is on; \(policy.admins.count) admin identities: \(policy.admins.joined(separator: ", "))",
             json: ["enabled": policy.enabled, "admins": policy.admins])
+    }
+}
+
+/// `colony auth disable`.
+struct AuthDisableCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "disable",
+        abstract: "Turn authorization off: every certificate of the CA may do anything again (but delete a reserved cell).",
+        discussion: "Needs the role admin while authorization is on. Roles and bindings are kept for the next `colony auth enable`.")
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        _ = try await options.withDirectory { try await $0.change(.disable) }
+        options.show("authorization is off; the roles and bindings are kept", json: ["enabled": false])
     }
 }
 

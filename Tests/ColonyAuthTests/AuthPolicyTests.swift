@@ -140,6 +140,9 @@ struct AuthPolicyTests {
         #expect(throws: PolicyChangeError.unknownRole("nope")) { try PolicyChange.bind(app, role: "nope").applied(to: policy) }
         #expect(throws: PolicyChangeError.self) { try PolicyChange.bind(.node(2), role: AuthPolicy.adminRole).applied(to: policy) }
         #expect(throws: PolicyChangeError.roleExists("admin")) { try PolicyChange.addRole("admin").applied(to: policy) }
+        let off = try PolicyChange.disable.applied(to: policy)
+        #expect(off.decide(app, .changeMembership(cell: "x")) == .allowed(.authorizationOff))
+        #expect(try PolicyChange.unbind(admin, role: AuthPolicy.adminRole).applied(to: off).admins.isEmpty, "with authorization off, no admin is needed")
     }
 
     @Test("grants are revoked one by one; revoking one the role lacks is refused")
