@@ -127,8 +127,8 @@ struct LoadBenchmark: AsyncParsableCommand {
             try await DevAuthorization.waitUntilEnforced(enabled, on: colony)
             for count in callerCounts {
                 let (writes, reads) = try await measureWritesAndReads(callers: count, names: names, value: value, client: client)
-                print(writes.line("writes, \(count) callers, auth \(label)"))
-                print(reads.line("reads, \(count) callers, auth \(label)"))
+                print(writes.line("writes x\(count), auth \(label)"))
+                print(reads.line("reads x\(count), auth \(label)"))
                 writesPerSecond[enabled, default: [:]][count, default: []].append(Double(writes.latencies.count) / seconds)
             }
         }
