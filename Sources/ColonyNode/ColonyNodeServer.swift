@@ -133,8 +133,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
             loop: loop, core: core, tick: options.tick, storage: storage, links: links,
             watches: WatchBoard(watchesMax: options.watchesMax, perClientMax: options.watchesPerClientMax),
             epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger)
-        let authorizer = Authorizer(initial: try keptPolicy(config: config, logger: logger), metrics: metrics, logger: logger,
-            defects: options.authorizationDefects)
+        let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
+        let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(
             config: config, options: options, group: group, driver: driver, storage: storage, links: links, recovery: recovery,
             metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)

@@ -5,4 +5,7 @@
     /// The cell keeps each session under the `client_id` the client sent, not bound to its
     /// identity (`SessionNamespace`), so anyone can advance another's session.
     case sessionsUnbound
+    /// A node starts enforcing nothing instead of the policy it kept on disk, so a node
+    /// restarted while the directory is unreachable lets everyone do anything.
+    case policyNotKept
 }

@@ -14,6 +14,7 @@ import Synchronization
 /// administrative operation that is allowed.
 final class Authorizer: Sendable {
     private let cached: Mutex<CachedPolicy>
+    private let failedReads = Mutex<Int>(0)
     private let metrics: NodeMetrics
     private let audit: Logger
     /// Mechanisms switched off, for tests.
@@ -34,6 +35,17 @@ final class Authorizer: Sendable {
     /// The policy enforced now.
     var current: CachedPolicy {
         cached.withLock { $0 }
+    }
+
+    /// Reads of the policy from the directory that failed since the node started.
+    var readFailures: Int {
+        failedReads.withLock { $0 }
+    }
+
+    /// Counts a read of the policy from the directory that failed; the policy stays as it is.
+    func readFailed() {
+        failedReads.withLock { $0 += 1 }
+        metrics.policyReadFailed()
     }
 
     /// Takes what a read of the directory came to; returns the policy now enforced if it changed.

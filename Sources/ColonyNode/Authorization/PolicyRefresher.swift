@@ -36,6 +36,7 @@ struct PolicyRefresher: Sendable {
                 // A colony without a directory yet has no policy to read.
                 failing = false
             } catch {
+                authorizer.readFailed()
                 if !failing {
                     let held = authorizer.current
                     logger.warning("cannot read the authorization policy from the directory (\(error)); enforcing the one read last, version \(held.version) (\(held.policy.enabled ? "on" : "off"))")
