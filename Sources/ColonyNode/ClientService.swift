@@ -43,7 +43,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         if case .failure(let invalid) = APIMapping.cell(header.cell) {
             // A malformed name is refused as it was before, and never reaches a log line whole.
             result = .failure(invalid)
-        } else if let refused = authorizer.refusal(caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request) {
+        } else if let refused = authorizer.refusal(
+            caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
+        {
             result = .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: kind.rpc, request: request)))
         } else if let problem = PolicyRecordCheck.problem(operation, cell: header.cell) {
             result = .failure(APIMapping.invalid(problem))

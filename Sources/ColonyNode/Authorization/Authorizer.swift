@@ -73,16 +73,21 @@ final class Authorizer: Sendable {
     }
 
     /// Decides whether `identity` may do `operation` through `rpc`; returns the refusal, or
-    /// nil to go ahead. `request` names the request in the audit line and the refusal.
-    func refusal(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) -> AuthRefusal? {
+    /// nil to go ahead. `request` names the request in the audit line and the refusal, and
+    /// `keys` the keys it writes (a directory write's keys say which node or cell it changes).
+    func refusal(
+        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: @autoclosure () -> [String] = []
+    ) -> AuthRefusal? {
         let policy = cached.withLock { $0.policy }
         switch policy.decide(identity, operation) {
         case .allowed(let allowance):
-            if operation.isAdministrative { record(identity, operation, rpc: rpc, request: request, outcome: "allowed", by: "\(allowance)") }
+            if operation.isAdministrative {
+                record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "allowed", by: "\(allowance)")
+            }
             return nil
         case .refused(let refusal):
             metrics.authorizationRefused(rpc: rpc)
-            record(identity, operation, rpc: rpc, request: request, outcome: "refused", by: refusal.remedy)
+            record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "refused", by: refusal.remedy)
             return refusal
         }
     }
@@ -106,10 +111,22 @@ final class Authorizer: Sendable {
     }
 
     /// Writes one audit line: who did what to which cell on this node, and how it ended.
-    private func record(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String) {
-        audit.notice("audit", metadata: [
+    private func record(
+        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], outcome: String, by: String
+    ) {
+        var metadata: Logger.Metadata = [
             "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
             "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
-        ])
+        ]
+        if !keys.isEmpty {
+            // A bounded list: a transaction holds many steps, a line needs only a few to be found.
+            metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
+        }
+        audit.notice("audit", metadata: metadata)
     }
+
+    /// The most keys of one request an audit line names.
+    static let auditKeysMax = 8
+    /// The most bytes of one key an audit line shows.
+    static let auditKeyBytesMax = 128
 }

@@ -25,6 +25,23 @@ extension AuthOperation {
     }
 }
 
+extension CellOperation {
+    /// The keys the operation writes, as an audit line names them.
+    var writtenKeys: [String] {
+        switch self {
+        case .put(let key, _), .delete(let key), .compareAndSet(let key, _, _), .increment(let key, _):
+            return [key.string]
+        case .transaction(let transaction):
+            return (transaction.success + transaction.failure).compactMap { step in
+                if case .get = step { return nil }
+                return step.key.string
+            }
+        case .get, .list, .changeMembership, .deleteCell:
+            return []
+        }
+    }
+}
+
 extension NodeMetrics.RequestKind {
     /// The RPC of the client API a request of this kind is, as refusals and audit lines name it.
     var rpc: String {
