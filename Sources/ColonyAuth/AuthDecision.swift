@@ -39,6 +39,8 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case reservedCellNeverDeleted
         /// The caller presented no certificate.
         case anonymous
+        /// The caller's identity is revoked.
+        case revoked
         /// The caller is a node; nodes read the reserved cells and nothing else.
         case nodeLimited
         /// Only the admin role allows this.
@@ -68,6 +70,8 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "nothing allows it: the colony's own cells (names starting with _) are never deleted, by anyone"
         case .anonymous:
             return "connect with a certificate issued by the colony's CA (`colony certs client NAME`) and bound to a role"
+        case .revoked:
+            return "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
         case .nodeLimited:
             return "nodes may only read the colony's own cells; run this with a client certificate bound to a role"
         case .needsAdmin:
@@ -86,8 +90,9 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
 extension AuthPolicy {
     /// Whether `identity` may do `operation` under this policy.
     ///
-    /// The rules, in order: a reserved cell is never deleted (even with authorization off);
-    /// with authorization off everything else is allowed; a node may read the reserved cells
+    /// The rules, in order: a reserved cell is never deleted (even with authorization off); a
+    /// revoked identity may do nothing (even with authorization off); with authorization off
+    /// everything else is allowed; a node may read the reserved cells
     /// (the directory, for this policy) and nothing else; the admin role allows everything; a
     /// client may read the policy; an application identity's roles allow reads and writes of
     /// the cells their grants cover, and reading the directory's record of such a cell (to
@@ -95,6 +100,9 @@ extension AuthPolicy {
     public func decide(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
         if case .deleteCell(let cell) = operation, Reserved.isReserved(cell) {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .reservedCellNeverDeleted))
+        }
+        if isRevoked(identity) {
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .revoked))
         }
         guard enabled else { return .allowed(.authorizationOff) }
         switch identity {

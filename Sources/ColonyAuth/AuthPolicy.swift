@@ -8,6 +8,10 @@
 /// their own (`AuthDecision`) and are never bound. Every other identity holds the union of
 /// its roles' grants, and nothing else: once enabled, what no grant allows is refused.
 ///
+/// Revoked identities (`revoked`) are refused everything, whether authorization is on or
+/// off: a certificate that leaked stops working within one refresh of every node, without
+/// waiting for it to expire.
+///
 /// A colony whose directory holds no policy, or a policy not enabled, runs as before this
 /// existed: every certificate the CA issued may do anything (but delete a reserved cell).
 public struct AuthPolicy: Codable, Hashable, Sendable {
@@ -21,6 +25,8 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
     public static let bindingsMax = 4_096
     /// The most roles bound to one identity.
     public static let rolesPerIdentityMax = 16
+    /// The most identities revoked at once.
+    public static let revokedMax = 4_096
     /// The longest role name, in bytes.
     public static let roleNameBytesMax = 64
 
@@ -30,10 +36,13 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
     public var roles: [String: [Grant]]
     /// The roles bound to each identity, by the identity's URN.
     public var bindings: [String: [String]]
+    /// The client identities refused everything, by URN, in order.
+    public var revoked: [String]
 
     /// A policy; the default is empty and not enabled.
-    public init(enabled: Bool = false, roles: [String: [Grant]] = [:], bindings: [String: [String]] = [:]) {
+    public init(enabled: Bool = false, roles: [String: [Grant]] = [:], bindings: [String: [String]] = [:], revoked: [String] = []) {
         self.enabled = enabled
+        self.revoked = revoked
         self.roles = roles
         self.bindings = bindings
     }
@@ -48,9 +57,27 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
         roles(of: identity).contains(Self.adminRole)
     }
 
-    /// The identities bound to the admin role, by URN, in order.
+    /// Whether `identity` is revoked.
+    public func isRevoked(_ identity: Identity) -> Bool {
+        !revoked.isEmpty && revoked.contains(identity.urn)
+    }
+
+    /// The identities bound to the admin role and not revoked, by URN, in order.
     public var admins: [String] {
-        bindings.filter { $0.value.contains(Self.adminRole) }.keys.sorted()
+        bindings.filter { $0.value.contains(Self.adminRole) && !revoked.contains($0.key) }.keys.sorted()
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case enabled, roles, bindings, revoked
+    }
+
+    /// Decodes a policy; one written before revocation existed has no `revoked`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try container.decode(Bool.self, forKey: .enabled)
+        roles = try container.decode([String: [Grant]].self, forKey: .roles)
+        bindings = try container.decode([String: [String]].self, forKey: .bindings)
+        revoked = try container.decodeIfPresent([String].self, forKey: .revoked) ?? []
     }
 
     /// What is wrong with the policy, or nil: a policy read with a problem is refused whole.
@@ -72,6 +99,10 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
             if let unknown = bound.first(where: { $0 != Self.adminRole && roles[$0] == nil }) {
                 return "\(urn) is bound to the role \(unknown), which the policy does not define"
             }
+        }
+        if revoked.count > Self.revokedMax { return "\(revoked.count) identities revoked; at most \(Self.revokedMax)" }
+        for urn in revoked {
+            guard case .client? = Identity(urn: urn) else { return "\"\(urn)\" is revoked but is not a client identity (urn:colony:client:NAME)" }
         }
         if enabled && admins.isEmpty {
             return "authorization is on and no identity holds the role \(Self.adminRole): nobody could change the policy again"

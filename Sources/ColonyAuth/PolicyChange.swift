@@ -18,6 +18,10 @@ public enum PolicyChange: Hashable, Sendable {
     case bind(Identity, role: String)
     /// Unbinds a client identity from a role.
     case unbind(Identity, role: String)
+    /// Refuses a client identity everything, its bindings kept.
+    case revokeIdentity(Identity)
+    /// Lifts a revocation.
+    case reinstate(Identity)
 
     /// `policy` with the change made; throws when the change makes no sense (an unknown role,
     /// a grant the role does not hold) or would leave a policy with a problem.
@@ -48,6 +52,11 @@ public enum PolicyChange: Hashable, Sendable {
             guard bound.contains(role) else { throw .notBound(identity, role: role) }
             let rest = bound.filter { $0 != role }
             changed.bindings[identity.urn] = rest.isEmpty ? nil : rest
+        case .revokeIdentity(let identity):
+            if !policy.revoked.contains(identity.urn) { changed.revoked = (policy.revoked + [identity.urn]).sorted() }
+        case .reinstate(let identity):
+            guard policy.revoked.contains(identity.urn) else { throw .notRevoked(identity) }
+            changed.revoked = policy.revoked.filter { $0 != identity.urn }
         }
         if let problem = changed.problem { throw .wouldBreakPolicy(problem) }
         return changed
@@ -66,6 +75,8 @@ public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertibl
     case notGranted(role: String, Grant)
     /// The identity is not bound to the role.
     case notBound(Identity, role: String)
+    /// The identity is not revoked.
+    case notRevoked(Identity)
     /// The policy after the change would have this problem.
     case wouldBreakPolicy(String)
 
@@ -81,6 +92,8 @@ public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertibl
             return "the role \(role) holds no grant \(grant); `colony auth role list` shows its grants"
         case .notBound(let identity, let role):
             return "\(identity) is not bound to the role \(role); `colony auth user list` shows the bindings"
+        case .notRevoked(let identity):
+            return "\(identity) is not revoked; `colony auth user list` shows the revoked identities"
         case .wouldBreakPolicy(let problem):
             return "the change is refused: \(problem)"
         }

@@ -140,7 +140,10 @@ struct AuthRoleListCommand: AsyncParsableCommand {
 struct AuthUserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Bind client identities to roles.",
-        subcommands: [AuthUserBindCommand.self, AuthUserUnbindCommand.self, AuthUserListCommand.self])
+        subcommands: [
+            AuthUserBindCommand.self, AuthUserUnbindCommand.self, AuthUserRevokeCommand.self, AuthUserReinstateCommand.self,
+            AuthUserListCommand.self,
+        ])
 }
 
 /// The identity and role named on a command line.
@@ -150,9 +153,14 @@ struct BindingArguments: ParsableArguments {
 
     /// The client identity, checked.
     func client() throws -> Identity {
-        if let identity = Identity(urn: identity), case .client = identity { return identity }
-        if Identity.isValidClientName(identity) { return .client(identity) }
-        throw ValidationError("\"\(identity)\" is not a client: give urn:colony:client:NAME or NAME (nodes hold their own role and are not bound)")
+        try Self.client(identity)
+    }
+
+    /// The client identity `text` names (its URN or its name), checked.
+    static func client(_ text: String) throws -> Identity {
+        if let identity = Identity(urn: text), case .client = identity { return identity }
+        if Identity.isValidClientName(text) { return .client(text) }
+        throw ValidationError("\"\(text)\" is not a client: give urn:colony:client:NAME or NAME (nodes hold their own role and are not bound)")
     }
 }
 
@@ -186,6 +194,39 @@ struct AuthUserUnbindCommand: AsyncParsableCommand {
     }
 }
 
+/// `colony auth user revoke IDENTITY`.
+struct AuthUserRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Refuse a client identity everything, at once and whether authorization is on or off; its bindings are kept.",
+        discussion: "Every node refuses it from its next read of the directory (within 2 s), its open watches end, and each operation of its open sessions is refused; its connections stay open until it closes them.")
+    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name.") var identity: String
+    @OptionGroup var options: ClientOptions
+
+    func validate() throws { _ = try BindingArguments.client(identity) }
+
+    func run() async throws {
+        let client = try BindingArguments.client(identity)
+        _ = try await options.withDirectory { try await $0.change(.revokeIdentity(client)) }
+        options.show("\(client) is revoked", json: ["identity": client.urn, "revoked": true])
+    }
+}
+
+/// `colony auth user reinstate IDENTITY`.
+struct AuthUserReinstateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a client identity's revocation.")
+    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name.") var identity: String
+    @OptionGroup var options: ClientOptions
+
+    func validate() throws { _ = try BindingArguments.client(identity) }
+
+    func run() async throws {
+        let client = try BindingArguments.client(identity)
+        _ = try await options.withDirectory { try await $0.change(.reinstate(client)) }
+        options.show("\(client) is no longer revoked", json: ["identity": client.urn, "revoked": false])
+    }
+}
+
 /// `colony auth user list`.
 struct AuthUserListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Show every bound identity and its roles.")
@@ -194,9 +235,9 @@ struct AuthUserListCommand: AsyncParsableCommand {
     func run() async throws {
         let (policy, _) = try await options.withDirectory { try await $0.policy() }
         let bindings = policy.bindings.sorted { $0.key < $1.key }
-        options.show(
-            bindings.isEmpty ? "no identity is bound" : bindings.map { "\($0.key): \($0.value.joined(separator: ", "))" }.joined(separator: "\n"),
-            json: ["bindings": policy.bindings])
+        var lines = bindings.isEmpty ? ["no identity is bound"] : bindings.map { "\($0.key): \($0.value.joined(separator: ", "))" }
+        if !policy.revoked.isEmpty { lines.append("revoked: \(policy.revoked.joined(separator: ", "))") }
+        options.show(lines.joined(separator: "\n"), json: ["bindings": policy.bindings, "revoked": policy.revoked])
     }
 }
 

@@ -139,6 +139,10 @@ struct LoadBenchmark: AsyncParsableCommand {
             let baseline = off.reduce(0, +) / Double(off.count)
             print(String(format: "writes/s with %d callers: authorization on is %.1f%% of off (mean of the two off phases)", count, 100 * on / baseline))
         }
+        let cost = AuthorizationCheckCost.measure()
+        print(String(
+            format: "the check alone, on this CPU: %.0f ns per decision (a client holding 3 of %d roles of %d grants each, its grant the last), %.0f ns per session id bound to the identity",
+            cost.decisionNanoseconds, AuthorizationCheckCost.roles, AuthorizationCheckCost.grantsPerRole, cost.sessionNanoseconds))
     }
 
     /// Runs `callers` closed loops through `client` for `seconds` (or until `stopAfter`

@@ -145,6 +145,22 @@ struct AuthPolicyTests {
         #expect(try PolicyChange.unbind(admin, role: AuthPolicy.adminRole).applied(to: off).admins.isEmpty, "with authorization off, no admin is needed")
     }
 
+    @Test("a revoked identity is refused everything, even with authorization off; the last admin cannot be revoked")
+    func revokedIdentities() throws {
+        var policy = try PolicyChange.revokeIdentity(app).applied(to: try devPolicy())
+        #expect(refusal(policy.decide(app, .read(cell: "app-1")))?.reason == .revoked)
+        #expect(refusal(policy.decide(app, .readPolicy))?.reason == .revoked)
+        #expect(isAllowed(policy.decide(admin, .read(cell: "app-1"))))
+        #expect(refusal(try PolicyChange.disable.applied(to: policy).decide(app, .read(cell: "x")))?.reason == .revoked)
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(admin).applied(to: policy) }
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(.node(1)).applied(to: policy) }
+        policy = try PolicyChange.reinstate(app).applied(to: policy)
+        #expect(isAllowed(policy.decide(app, .read(cell: "app-1"))))
+        #expect(throws: PolicyChangeError.notRevoked(app)) { try PolicyChange.reinstate(app).applied(to: policy) }
+        let older = #"{"enabled":false,"roles":{},"bindings":{}}"#
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(older.utf8)).revoked == [], "a policy written before revocation existed")
+    }
+
     @Test("grants are revoked one by one; revoking one the role lacks is refused")
     func revoke() throws {
         var policy = try devPolicy()

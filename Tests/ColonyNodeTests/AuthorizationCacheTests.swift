@@ -2,7 +2,7 @@ import ColonyAuth
 import ColonyCore
 import Foundation
 import Testing
-@testable import ColonyNode
+@_spi(Testing) @testable import ColonyNode
 
 @Suite("a node's copy of the authorization policy")
 struct AuthorizationCacheTests {

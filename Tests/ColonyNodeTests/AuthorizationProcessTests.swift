@@ -197,4 +197,47 @@ struct AuthorizationProcessTests {
         await fixture.app.close()
         await fixture.admin.close()
     }
+
+    @Test("a revoked identity's next call is refused on every node, and its open watch ends", .timeLimit(.minutes(3)))
+    func revocation() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-authz-revoke-\(UUID().uuidString)"
+        let fixture = try await start(root: root)
+        defer {
+            fixture.colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        _ = try await CellCreation.create(PlacementRequest(cell: CellID("app-1"), replicas: 3), quota: nil, directory: fixture.adminDirectory)
+        let revision = try await fixture.app.put("app-1", "k", "1")
+        let watch = fixture.app.watch("app-1", after: revision)
+        let watching = Task { () -> (any Error)? in
+            do {
+                for try await _ in watch {}
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let revoked = ContinuousClock.now
+        _ = try await fixture.adminDirectory.change(.revokeIdentity(.client(CertificateFolder.applicationClient)))
+        let version = try await fixture.adminDirectory.policy().version
+        for config in fixture.colony.configs {
+            let admin = try #require(config.own.adminAddress)
+            try await waitUntil(.seconds(30), "node \(config.node) enforces policy version \(version)") {
+                let page = try await HTTPProbe.get("/metrics", from: admin).body
+                return page.split(separator: "\n").contains { $0.hasPrefix("colony_authorization_policy_version ") && Double($0.split(separator: " ").last ?? "") ?? 0 >= Double(version) }
+            }
+        }
+        let enforcedEverywhere = ContinuousClock.now - revoked
+        #expect(await isRefused { _ = try await fixture.app.get("app-1", "k") })
+        #expect(await isRefused { _ = try await fixture.app.put("app-1", "k", "2") })
+        #expect(try await fixture.admin.get("app-1", "k")?.text == "1", "nothing was written")
+        // The watch ends at its next change.
+        _ = try await fixture.admin.put("app-1", "k", "3")
+        let ended = try await within(.seconds(30), "the revoked identity's watch ends") { await watching.value }
+        #expect(ended.map { "\($0)" }?.contains("unauthorized") == true, "\(String(describing: ended))")
+        print("every node refused the revoked identity \(enforcedEverywhere) after the revocation was written")
+        await fixture.app.close()
+        await fixture.admin.close()
+    }
 }

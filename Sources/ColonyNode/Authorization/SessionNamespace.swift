@@ -14,9 +14,9 @@ import Crypto
 ///
 /// A caller without a certificate (a node configured without TLS, for tests) keeps the id it
 /// sent.
-enum SessionNamespace {
+@_spi(Testing) public enum SessionNamespace {
     /// The session id the cell keeps for `clientID` sent by `identity`; never 0.
-    static func clientID(_ clientID: UInt64, of identity: Identity) -> UInt64 {
+    public static func clientID(_ clientID: UInt64, of identity: Identity) -> UInt64 {
         if case .anonymous = identity { return clientID }
         var hasher = SHA256()
         hasher.update(data: Array(identity.urn.utf8))
