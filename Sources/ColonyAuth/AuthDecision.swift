@@ -111,8 +111,10 @@ extension AuthPolicy {
         case .node:
             return decideForNode(identity, operation)
         case .client:
-            if isAdmin(identity) { return .allowed(.admin) }
-            return decideByGrants(identity, operation)
+            // The caller's roles are looked up once: this runs for every request.
+            let bound = bindings[identity.urn] ?? []
+            if bound.contains(Self.adminRole) { return .allowed(.admin) }
+            return decideByGrants(identity, roles: bound, operation)
         }
     }
 
@@ -127,7 +129,7 @@ extension AuthPolicy {
         }
     }
 
-    private func decideByGrants(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
+    private func decideByGrants(_ identity: Identity, roles bound: [String], _ operation: AuthOperation) -> AuthDecision {
         let needed: Access
         let cell: String
         switch operation {
@@ -135,7 +137,7 @@ extension AuthPolicy {
         case .write(let name): (needed, cell) = (.write, name)
         case .discoveryHint(let name):
             // Any grant on the cell lets its holder find the cell's members.
-            if let allowance = grant(for: identity, covering: name, where: { _ in true }) { return .allowed(allowance) }
+            if let allowance = grant(of: bound, covering: name, where: { _ in true }) { return .allowed(allowance) }
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(.read)))
         case .readPolicy:
             return .allowed(.client)
@@ -145,14 +147,14 @@ extension AuthPolicy {
         if Reserved.isReserved(cell) {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
         }
-        if let allowance = grant(for: identity, covering: cell, where: { $0.covers(needed) }) { return .allowed(allowance) }
+        if let allowance = grant(of: bound, covering: cell, where: { $0.covers(needed) }) { return .allowed(allowance) }
         return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(needed)))
     }
 
-    /// The first grant of `identity`'s roles, in role order, that covers `cell` with an access
+    /// The first grant of the roles `bound`, in order, that covers `cell` with an access
     /// `accepts` takes.
-    private func grant(for identity: Identity, covering cell: String, where accepts: (Access) -> Bool) -> AuthAllowance? {
-        for role in roles(of: identity) {
+    private func grant(of bound: [String], covering cell: String, where accepts: (Access) -> Bool) -> AuthAllowance? {
+        for role in bound {
             for grant in roles[role] ?? [] where accepts(grant.access) && grant.cells.covers(cell) {
                 return .grant(role: role, grant)
             }

@@ -14,7 +14,8 @@ public enum Access: String, Codable, Hashable, Sendable, CaseIterable {
 }
 
 /// The cells a grant covers: one name (`app-1`), or every name that starts with a prefix
-/// (`app-*`; `*` alone covers every application cell). Written as that text in the policy.
+/// (`app-*`; `*` alone covers every application cell), byte for byte in UTF-8. Written as
+/// that text in the policy.
 ///
 /// A pattern never covers a reserved name (one starting with `_`, such as `_directory`): the
 /// colony's own cells change only through the control plane's operations, which need the
@@ -55,7 +56,7 @@ public enum CellPattern: Hashable, Sendable, CustomStringConvertible, Codable {
         guard !Reserved.isReserved(name) else { return false }
         switch self {
         case .exact(let exact): return name == exact
-        case .prefix(let prefix): return name.hasPrefix(prefix)
+        case .prefix(let prefix): return name.utf8.starts(with: prefix.utf8)
         }
     }
 
@@ -96,6 +97,6 @@ public enum Reserved {
     /// Whether `name` is reserved for the colony's own cells (it starts with `_`, as the
     /// directory `_directory` does).
     public static func isReserved(_ name: String) -> Bool {
-        name.hasPrefix("_")
+        name.utf8.first == UInt8(ascii: "_")
     }
 }
