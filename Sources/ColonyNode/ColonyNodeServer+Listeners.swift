@@ -108,8 +108,11 @@ extension ColonyNodeServer {
         }
     }
 
-    func listenForAdmin() async throws {
+    /// Serves the admin endpoint: plain HTTP, or HTTP inside TLS requiring a certificate of
+    /// the colony's CA when the configuration says `"adminTLS": true`.
+    func listenForAdmin(security: NodeSecurity) async throws {
         guard let text = config.own.adminAddress else { return }
+        let tls = config.adminTLS == true ? security.adminContext : nil
         guard let address = HostPort(text) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -133,7 +136,11 @@ extension ColonyNodeServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
+                    // With TLS too, the handshake and the whole request must come within the timeout.
                     try pipeline.addHandler(ConnectionDeadlines(
                         port: .admin, greeting: .announced, handshakeTimeout: limits.handshakeTimeout, budget: connections))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)

@@ -87,7 +87,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         do {
             try await server.listenForPeers(security: security)
             try await server.listenForClients(security: security)
-            try await server.listenForAdmin()
+            try await server.listenForAdmin(security: security)
             try server.startReadingPolicy()
         } catch {
             await server.stop()
