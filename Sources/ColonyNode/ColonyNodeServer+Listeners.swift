@@ -85,6 +85,7 @@ extension ColonyNodeServer {
         let logger = logger
         let limits = options.clientConnections
         let connections = connections
+        let identified = authorizer.connections
         let options = options
         return HTTP2ServerTransport.Posix.Config.defaults { transport in
             transport.connection.maxIdleTime = .nanoseconds(limits.idleTimeout.nanoseconds)
@@ -102,7 +103,9 @@ extension ColonyNodeServer {
                     let deadlines = ConnectionDeadlines(
                         port: .client, greeting: .tlsHandshake, handshakeTimeout: limits.handshakeTimeout, budget: connections)
                     try channel.pipeline.syncOperations.addHandler(deadlines, position: .after(tls))
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionLogger(logger: logger), position: .after(deadlines))
+                    let logging = ClientConnectionLogger(logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(logging, position: .after(deadlines))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionIdentityRecorder(connections: identified), position: .after(logging))
                 }
             }
         }

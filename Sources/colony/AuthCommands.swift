@@ -199,7 +199,7 @@ struct AuthUserRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
         abstract: "Refuse a client identity everything, at once and whether authorization is on or off; its bindings are kept.",
-        discussion: "Every node refuses it from its next read of the directory (within 2 s), its open watches end, and each operation of its open sessions is refused; its connections stay open until it closes them.")
+        discussion: "Every node refuses it from its next read of the directory (within 2 s) and closes the connections it has open; a connection it opens afterwards is answered PERMISSION_DENIED.")
     @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name.") var identity: String
     @OptionGroup var options: ClientOptions
 

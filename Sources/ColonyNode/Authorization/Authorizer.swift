@@ -19,6 +19,8 @@ final class Authorizer: Sendable {
     private let audit: Logger
     /// Mechanisms switched off, for tests.
     let defects: Set<AuthorizationDefect>
+    /// The client connections open, by identity: a revoked identity's are closed.
+    let connections = IdentifiedConnections()
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
     /// names the node).
@@ -55,7 +57,16 @@ final class Authorizer: Sendable {
             held = next
             return next
         }
-        if let adopted { metrics.policy(adopted) }
+        if let adopted {
+            metrics.policy(adopted)
+            let closed = connections.close(revoked: adopted.policy.revoked)
+            if closed > 0 {
+                audit.notice("audit", metadata: [
+                    "operation": "close connections", "outcome": "closed \(closed)", "reason": "identity revoked",
+                    "identity": "\(adopted.policy.revoked.prefix(Self.auditKeysMax).joined(separator: ","))",
+                ])
+            }
+        }
         return adopted
     }
 
