@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ColonyCore", targets: ["ColonyCore"]),
+        .library(name: "ColonyAuth", targets: ["ColonyAuth"]),
         .library(name: "ColonyWire", targets: ["ColonyWire"]),
         .library(name: "ColonyStorage", targets: ["ColonyStorage"]),
         .library(name: "ColonyJSON", targets: ["ColonyJSON"]),
@@ -38,6 +39,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ColonyCore"),
+        .target(name: "ColonyAuth"),
         .target(name: "ColonyWire", dependencies: ["ColonyCore"]),
         .target(name: "CColonyCRC32C"),
         .target(
@@ -72,11 +74,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "ColonyControl", dependencies: ["ColonyCore", "ColonyPlacement", "ColonyClient", "ColonyAPI"]),
+        .target(name: "ColonyControl", dependencies: ["ColonyCore", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyAPI"]),
         .target(
             name: "ColonyNode",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI", "ColonyJSON",
+                "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI", "ColonyJSON", "ColonyAuth", "ColonyClient",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +105,7 @@ let package = Package(
             name: "colony",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
-                "ColonyAPI", "ColonyControl", "ColonyFuzz",
+                "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,18 +115,19 @@ let package = Package(
         .testTarget(name: "ColonyCoreTests", dependencies: ["ColonyCore", "ColonySim"]),
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
+        .testTarget(name: "ColonyAuthTests", dependencies: ["ColonyAuth"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
-        .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
+        .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(
             name: "ColonyNodeTests",
             dependencies: [
                 "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
-                "ColonyControl", "ColonyFuzz",
+                "ColonyControl", "ColonyFuzz", "ColonyAuth",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

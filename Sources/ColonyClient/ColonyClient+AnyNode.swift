@@ -34,6 +34,9 @@ extension ColonyClient {
                 throw error
             } catch let redirect as Redirect {
                 throw redirect
+            } catch let refused as RPCError where refused.code == .permissionDenied {
+                // Every node enforces the same policy: asking another would be refused too.
+                throw ColonyError.unauthorized(refused.message)
             } catch {
                 lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
                 everyAnswerWasNotFound = false

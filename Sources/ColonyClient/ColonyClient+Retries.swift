@@ -139,6 +139,9 @@ extension ColonyClient {
         case .sessionExpired:
             views[cell]?.sessionOpen = false
             return .sessionExpired
+        case .unauthorized:
+            // Refused before the cell saw it: no session was opened.
+            return .failed
         default:
             // The cell decided the request: a write's session exists now.
             if isWrite { views[cell]?.sessionOpen = true }

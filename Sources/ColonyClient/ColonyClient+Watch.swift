@@ -42,6 +42,9 @@ extension ColonyClient {
                 end = try await stream(cell: cell, prefix: prefix, from: next, cursor: cursor, into: channel)
             } catch is CancellationError {
                 break
+            } catch let refused as RPCError where refused.code == .permissionDenied {
+                channel.finish(throwing: ColonyError.unauthorized(refused.message))
+                return
             } catch {
                 // The connection broke (the node stopped or crashed): go on at another member.
                 continue

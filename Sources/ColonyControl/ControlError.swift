@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyClient
 import ColonyCore
 import ColonyPlacement
@@ -22,6 +23,8 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
     case notAMember(cell: String, node: NodeID)
     /// A target the cell cannot have; the text says why.
     case invalidTarget(cell: String, String)
+    /// The authorization policy refused a change (`PolicyChange`).
+    case policy(PolicyChangeError)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
             return "node \(node.rawValue) holds no replica of cell \(cell); see its members with `colony cell info \(cell)`"
         case .invalidTarget(let cell, let reason):
             return "cell \(cell) cannot move there: \(reason)"
+        case .policy(let error):
+            return error.description
         case .moveUnderWay(let name):
             return "cell \(name) is being moved already; wait for the move to finish (`colony control status`)"
         }

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import ColonyNodeCore
 import GRPCCore
@@ -17,6 +18,7 @@ extension ClientService {
             reply.error = error
             return reply
         }
+        try authorizer.check(Authorizer.identity(of: context), .createCell(cell.name), rpc: "CreateCell", request: Authorizer.callName())
         guard configuration.contains(NodeID(config.node)) else {
             reply.error = notAMember(of: configuration, cell: cell)
             return reply
@@ -41,9 +43,9 @@ extension ClientService {
         return reply
     }
 
-    func deleteCell(request: Colony_V1_DeleteCellRequest, context: ServerContext) async throws -> Colony_V1_DeleteCellReply {
+    func deleteCell(_ request: Colony_V1_DeleteCellRequest, caller: Identity) async -> Colony_V1_DeleteCellReply {
         var reply = Colony_V1_DeleteCellReply()
-        switch await execute(request.header, .deleteCell, .deleteCell) {
+        switch await execute(request.header, .deleteCell, .deleteCell, caller: caller) {
         case .success(.cellDeleted): break
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error) where error.cellDeleted: reply.alreadyDeleted = true
@@ -54,6 +56,11 @@ extension ClientService {
 
     func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
         var reply = Colony_V1_CellInfoReply()
+        if case .failure(let invalid) = APIMapping.cell(request.cell) {
+            reply.error = invalid
+            return reply
+        }
+        try authorizer.check(Authorizer.identity(of: context), .read(cell: request.cell), rpc: "CellInfo", request: Authorizer.callName())
         let status = try await driver.currentStatus()
         guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
             if let deleted = status.deletedCells.first(where: { $0.name == request.cell }) {
@@ -69,6 +76,7 @@ extension ClientService {
 
     func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
         var reply = Colony_V1_ListCellsReply()
+        try authorizer.check(Authorizer.identity(of: context), .listCells, rpc: "ListCells", request: Authorizer.callName())
         let status = try await driver.currentStatus()
         reply.cells = status.cells.map(summary)
         return reply

@@ -16,6 +16,9 @@ extension ClientService {
             return try await end(response, APIMapping.invalid(
                 "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)"))
         }
+        let caller = Authorizer.identity(of: context)
+        let callName = Authorizer.callName()
+        try authorizer.check(caller, .read(cell: cell.name), rpc: "Watch", request: callName)
         let driver = driver
         let client = ClientIdentity.key(of: context)
         if let refused = try await driver.loop.submit({ driver.openWatch(client: client) }).get() {
@@ -32,6 +35,9 @@ extension ClientService {
             } catch let watchEnd as WatchEnd {
                 return try await end(response, error(for: watchEnd, cell: cell, after: cursor))
             }
+            // A watch outlives many policies: one that no longer allows it ends it (a revoked
+            // identity, a grant taken away).
+            try authorizer.check(caller, .read(cell: cell.name), rpc: "Watch", request: callName)
             for change in changes {
                 if let matching = change.filtered(prefix: prefix) {
                     try await response.write(Colony_V1_WatchEvent(matching))

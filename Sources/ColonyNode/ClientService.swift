@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import ColonyNodeCore
 import Foundation
@@ -21,19 +22,38 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let sessionOperationsMax: Int
     /// Fired when the node begins to stop: sessions end.
     let sessionsEnd: StopSignal
+    /// Decides who may do what.
+    let authorizer: Authorizer
 
     func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
     }
 
-    /// Runs `operation` on the header's cell and returns its result or the error to reply
-    /// with; counts it in the node's metrics as a request of `kind`.
+    /// Runs `operation` on the header's cell for `caller` and returns its result or the error
+    /// to reply with; counts it in the node's metrics as a request of `kind`. A request the
+    /// policy refuses goes no further: its error is `UNAUTHORIZED`. The cell keeps the
+    /// caller's session under an id bound to the caller's identity (`SessionNamespace`).
     func execute(
-        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, _ kind: NodeMetrics.RequestKind,
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, _ kind: NodeMetrics.RequestKind, caller: Identity,
         consistency: Colony_V1_Consistency = .linearizable
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let started = ContinuousClock.now
-        let result = await answer(header, operation, consistency: consistency)
+        let result: Result<OperationResult, Colony_V1_Error>
+        let request = Self.requestName(header)
+        if case .failure(let invalid) = APIMapping.cell(header.cell) {
+            // A malformed name is refused as it was before, and never reaches a log line whole.
+            result = .failure(invalid)
+        } else if let refused = authorizer.refusal(
+            caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
+        {
+            result = .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: kind.rpc, request: request)))
+        } else if let problem = PolicyRecordCheck.problem(operation, cell: header.cell) {
+            result = .failure(APIMapping.invalid(problem))
+        } else {
+            var bound = header
+            if bound.clientID != 0 { bound.clientID = authorizer.session(header.clientID, of: caller) }
+            result = await answer(bound, operation, consistency: consistency)
+        }
         let elapsed = ContinuousClock.now - started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
         switch result {
@@ -41,6 +61,12 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         case .failure(let error): metrics.request(kind, nanoseconds: nanoseconds, error: "\(error.code)")
         }
         return result
+    }
+
+    /// How refusals and audit lines name the request: its trace id (at most 64 characters),
+    /// or the session id and sequence the client sent.
+    static func requestName(_ header: Colony_V1_RequestHeader) -> String {
+        header.traceID.isEmpty ? "\(header.clientID)/\(header.sequence)" : String(header.traceID.prefix(64))
     }
 
     private func answer(
@@ -83,9 +109,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         }
     }
 
-    func get(request: Colony_V1_GetRequest, context: ServerContext) async throws -> Colony_V1_GetReply {
+    func get(_ request: Colony_V1_GetRequest, caller: Identity) async -> Colony_V1_GetReply {
         var reply = Colony_V1_GetReply()
-        switch await execute(request.header, .get(Key(request.key)), .get, consistency: request.consistency) {
+        switch await execute(request.header, .get(Key(request.key)), .get, caller: caller, consistency: request.consistency) {
         case .success(.value(let item)):
             reply.found = item != nil
             if let item { reply.item = Colony_V1_KeyValue(item) }
@@ -95,9 +121,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func put(request: Colony_V1_PutRequest, context: ServerContext) async throws -> Colony_V1_PutReply {
+    func put(_ request: Colony_V1_PutRequest, caller: Identity) async -> Colony_V1_PutReply {
         var reply = Colony_V1_PutReply()
-        switch await execute(request.header, .put(Key(request.key), Array(request.value)), .put) {
+        switch await execute(request.header, .put(Key(request.key), Array(request.value)), .put, caller: caller) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -105,9 +131,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func delete(request: Colony_V1_DeleteRequest, context: ServerContext) async throws -> Colony_V1_DeleteReply {
+    func delete(_ request: Colony_V1_DeleteRequest, caller: Identity) async -> Colony_V1_DeleteReply {
         var reply = Colony_V1_DeleteReply()
-        switch await execute(request.header, .delete(Key(request.key)), .delete) {
+        switch await execute(request.header, .delete(Key(request.key)), .delete, caller: caller) {
         case .success(.deleted(let existed)): reply.existed = existed
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -115,9 +141,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func compareAndSet(
-        request: Colony_V1_CompareAndSetRequest, context: ServerContext
-    ) async throws -> Colony_V1_CompareAndSetReply {
+    func compareAndSet(_ request: Colony_V1_CompareAndSetRequest, caller: Identity) async -> Colony_V1_CompareAndSetReply {
         var reply = Colony_V1_CompareAndSetReply()
         let operation: CellOperation
         switch APIMapping.compareAndSet(request) {
@@ -126,7 +150,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             reply.error = error
             return reply
         }
-        switch await execute(request.header, operation, .compareAndSet) {
+        switch await execute(request.header, operation, .compareAndSet, caller: caller) {
         case .success(.written(let version)): reply.version = version
         case .success(let other): reply.error = APIMapping.unexpected(other)
         case .failure(let error): reply.error = error
@@ -134,9 +158,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func increment(request: Colony_V1_IncrementRequest, context: ServerContext) async throws -> Colony_V1_IncrementReply {
+    func increment(_ request: Colony_V1_IncrementRequest, caller: Identity) async -> Colony_V1_IncrementReply {
         var reply = Colony_V1_IncrementReply()
-        switch await execute(request.header, .increment(Key(request.key), by: request.delta), .increment) {
+        switch await execute(request.header, .increment(Key(request.key), by: request.delta), .increment, caller: caller) {
         case .success(.incremented(let value, let version)):
             reply.value = value
             reply.version = version
@@ -146,9 +170,9 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func list(request: Colony_V1_ListRequest, context: ServerContext) async throws -> Colony_V1_ListReply {
+    func list(_ request: Colony_V1_ListRequest, caller: Identity) async -> Colony_V1_ListReply {
         var reply = Colony_V1_ListReply()
-        switch await execute(request.header, APIMapping.list(request), .list, consistency: request.consistency) {
+        switch await execute(request.header, APIMapping.list(request), .list, caller: caller, consistency: request.consistency) {
         case .success(.list(let items, let truncated, let revision)):
             reply.items = items.map(Colony_V1_KeyValue.init)
             reply.truncated = truncated
@@ -159,9 +183,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         return reply
     }
 
-    func transaction(
-        request: Colony_V1_TransactionRequest, context: ServerContext
-    ) async throws -> Colony_V1_TransactionReply {
+    func transaction(_ request: Colony_V1_TransactionRequest, caller: Identity) async -> Colony_V1_TransactionReply {
         var reply = Colony_V1_TransactionReply()
         let transaction: Transaction
         switch APIMapping.transaction(request) {
@@ -170,7 +192,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             reply.error = error
             return reply
         }
-        switch await execute(request.header, .transaction(transaction), .transaction) {
+        switch await execute(request.header, .transaction(transaction), .transaction, caller: caller) {
         case .success(.transaction(let succeeded, let results)):
             reply.succeeded = succeeded
             reply.results = results.map(Colony_V1_StepResult.init)

@@ -63,8 +63,9 @@ extension ColonyNodeServer {
         let service = ClientService(
             driver: driver, config: config, requestTimeout: options.requestTimeout,
             metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
-            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd)
-        let control = ControlService(driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger)
+            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd, authorizer: authorizer)
+        let control = ControlService(
+            driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger, authorizer: authorizer)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)
@@ -84,6 +85,7 @@ extension ColonyNodeServer {
         let logger = logger
         let limits = options.clientConnections
         let connections = connections
+        let identified = authorizer.connections
         let options = options
         return HTTP2ServerTransport.Posix.Config.defaults { transport in
             transport.connection.maxIdleTime = .nanoseconds(limits.idleTimeout.nanoseconds)
@@ -101,14 +103,19 @@ extension ColonyNodeServer {
                     let deadlines = ConnectionDeadlines(
                         port: .client, greeting: .tlsHandshake, handshakeTimeout: limits.handshakeTimeout, budget: connections)
                     try channel.pipeline.syncOperations.addHandler(deadlines, position: .after(tls))
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionLogger(logger: logger), position: .after(deadlines))
+                    let logging = ClientConnectionLogger(logger: logger)
+                    try channel.pipeline.syncOperations.addHandler(logging, position: .after(deadlines))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionIdentityRecorder(connections: identified), position: .after(logging))
                 }
             }
         }
     }
 
-    func listenForAdmin() async throws {
+    /// Serves the admin endpoint: plain HTTP, or HTTP inside TLS requiring a certificate of
+    /// the colony's CA when the configuration says `"adminTLS": true`.
+    func listenForAdmin(security: NodeSecurity) async throws {
         guard let text = config.own.adminAddress else { return }
+        let tls = config.adminTLS == true ? security.adminContext : nil
         guard let address = HostPort(text) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -132,7 +139,11 @@ extension ColonyNodeServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
+                    // With TLS too, the handshake and the whole request must come within the timeout.
                     try pipeline.addHandler(ConnectionDeadlines(
                         port: .admin, greeting: .announced, handshakeTimeout: limits.handshakeTimeout, budget: connections))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)

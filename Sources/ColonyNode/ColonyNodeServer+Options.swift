@@ -57,6 +57,11 @@ extension ColonyNodeServer {
         /// one port; every one is counted in the metrics.
         public var connectionLogInterval = TimeAmount.seconds(10)
 
+        /// How often the node reads the authorization policy from the directory.
+        public var policyRefreshInterval = Duration.seconds(2)
+        /// Authorization's safety mechanisms switched off, for tests that show they matter.
+        @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
+
         /// The defaults.
         public init() {}
 

@@ -1,3 +1,4 @@
+import ColonyClient
 import ColonyCore
 import ColonyNodeCore
 import ColonyStorage
@@ -25,6 +26,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     let metrics: NodeMetrics
     /// The connections on the node's ports, and their limits.
     let connections: ConnectionBudget
+    /// Who may do what: the policy the node enforces.
+    let authorizer: Authorizer
+    /// Reads the policy from the directory while the node runs.
+    private var policyRefreshing: Task<Void, Never>?
     private let dataLock: DataDirectoryLock
     var peerServer: (any Channel)?
     var adminServer: (any Channel)?
@@ -46,9 +51,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
 
     private init(
         config: NodeConfig, options: Options, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
-        links: PeerLinks, recovery: Recovery, metrics: NodeMetrics, connections: ConnectionBudget, dataLock: DataDirectoryLock,
-        logger: Logger
+        links: PeerLinks, recovery: Recovery, metrics: NodeMetrics, connections: ConnectionBudget, authorizer: Authorizer,
+        dataLock: DataDirectoryLock, logger: Logger
     ) {
+        self.authorizer = authorizer
         self.config = config
         self.options = options
         self.metrics = metrics
@@ -81,7 +87,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         do {
             try await server.listenForPeers(security: security)
             try await server.listenForClients(security: security)
-            try await server.listenForAdmin()
+            try await server.listenForAdmin(security: security)
+            try server.startReadingPolicy()
         } catch {
             await server.stop()
             throw error
@@ -127,13 +134,36 @@ public final class ColonyNodeServer: @unchecked Sendable {
             loop: loop, core: core, tick: options.tick, storage: storage, links: links,
             watches: WatchBoard(watchesMax: options.watchesMax, perClientMax: options.watchesPerClientMax),
             epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger)
+        let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
+        let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(
             config: config, options: options, group: group, driver: driver, storage: storage, links: links, recovery: recovery,
-            metrics: metrics, connections: connections, dataLock: dataLock, logger: logger)
+            metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
         box.server = server
         storage.start()
         try await loop.submit { driver.start() }.get()
         return server
+    }
+
+    /// The policy the node kept when it last ran (`PolicyFile`), or none. A file that cannot
+    /// be read stops the start: enforcing nothing in its place could open a colony whose
+    /// authorization is on.
+    private static func keptPolicy(config: NodeConfig, logger: Logger) throws -> CachedPolicy {
+        guard let kept = try PolicyFile(directory: config.dataDirectory).load() else { return .empty }
+        logger.info("enforcing the authorization policy kept on disk, version \(kept.version) (\(kept.policy.enabled ? "on" : "off")), until the directory answers")
+        return kept
+    }
+
+    /// Starts reading the policy from the directory, through the other nodes' client ports,
+    /// with this node's certificate.
+    private func startReadingPolicy() throws {
+        let tls: ClientTLS = config.tls.map { .files(ca: $0.ca, certificate: $0.certificate, key: $0.key) } ?? .plaintext
+        var policy = ColonyClient.Policy()
+        policy.deadline = options.policyRefreshInterval * 2
+        let refresher = PolicyRefresher(
+            authorizer: authorizer, client: try ColonyClient(nodes: config.nodes.map(\.clientAddress), tls: tls, policy: policy),
+            file: PolicyFile(directory: config.dataDirectory), interval: options.policyRefreshInterval, logger: logger)
+        policyRefreshing = Task { await refresher.run() }
     }
 
     /// Opens the write-ahead log in the data directory, with the configured key, and
@@ -189,6 +219,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// while the peer and admin ports are still open: a test looks at a stopping node there.
     func stop(failure: String?, beforeClosingPorts: @Sendable () async -> Void) async {
         guard stopped.begin(failure: failure) else { return }
+        policyRefreshing?.cancel()
         let driver = driver
         let links = links
         clientServer?.beginGracefulShutdown()

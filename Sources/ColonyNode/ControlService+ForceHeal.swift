@@ -16,6 +16,7 @@ extension ControlService {
             reply.error = error
             return reply
         }
+        try authorizer.check(Authorizer.identity(of: context), .forceHeal(cell: cell.name), rpc: "ForceHeal", request: Authorizer.callName())
         logger.warning("an operator forces this node's damaged replica to vote again", metadata: ["cell": "\(cell.name)"])
         guard let outcome = await driver.askToForceHeal(cell) else {
             reply.error = APIMapping.error(.unavailable, "node \(config.node) is stopping; ask again once it runs")

@@ -15,6 +15,8 @@ extension ControlService {
             reply.error = error
             return reply
         }
+        try authorizer.check(
+            Authorizer.identity(of: context), .transferLeadership(cell: cell.name), rpc: "TransferLeadership", request: Authorizer.callName())
         guard request.target != 0 else {
             reply.error = APIMapping.invalid("cell \(cell.name): name the member that should lead (node ids from 1)")
             return reply

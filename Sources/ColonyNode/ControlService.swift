@@ -13,6 +13,8 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     /// How long a change may wait for its cell to commit it before the reply says `UNAVAILABLE`.
     let requestTimeout: TimeAmount
     let logger: Logger
+    /// Decides who may do what: every call here needs the admin role.
+    let authorizer: Authorizer
 
     func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
@@ -29,6 +31,7 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
             reply.error = error
             return reply
         }
+        try authorizer.check(Authorizer.identity(of: context), .changeMembership(cell: cell.name), rpc: "ChangeMembership", request: Authorizer.callName())
         if let problem = invalidChange(request) {
             reply.error = APIMapping.invalid("cell \(cell.name): \(problem)")
             return reply

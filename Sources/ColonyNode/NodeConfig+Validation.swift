@@ -50,6 +50,9 @@ extension NodeConfig {
         case (nil, true):
             break
         }
+        if adminTLS == true, tls == nil {
+            throw NodeConfigProblem("\"adminTLS\": true needs a \"tls\" section: the admin endpoint serves TLS with the node's certificate")
+        }
     }
 
     /// Checks every entry of `nodes`: ids from 1, listed once, domain names, and addresses

@@ -59,12 +59,18 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     public var tls: TLSFiles?
     /// True to run without TLS: for tests only, never beside a `tls` section.
     public var plaintext: Bool?
+    /// True to serve the admin endpoint over TLS, to clients presenting a certificate of the
+    /// colony's CA (a node's or a client's); needs `tls`. Without it the endpoint is plain HTTP,
+    /// read-only, and must not face untrusted networks.
+    public var adminTLS: Bool?
 
     /// Makes a configuration; `validate()` checks it.
     public init(
         colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
-        keyFileReadableByOthers: Bool? = nil, cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil
+        keyFileReadableByOthers: Bool? = nil, cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil,
+        adminTLS: Bool? = nil
     ) {
+        self.adminTLS = adminTLS
         self.colony = colony
         self.node = node
         self.dataDirectory = dataDirectory

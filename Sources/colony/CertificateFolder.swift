@@ -7,8 +7,12 @@ import Foundation
 /// `client-NAME.key` per client. Keys are written with mode 0600, certificates 0644, each
 /// through a temporary file renamed into place.
 struct CertificateFolder {
-    /// The client certificate `colony dev up` makes for the data commands.
+    /// The client certificate `colony dev up` makes for the commands and the control loop:
+    /// the colony's admin once authorization is on.
     static let developmentClient = "dev"
+    /// The client certificate `colony dev up` makes for an application, which may read and
+    /// write the cells named `app-*` only (`colony ... --as app`).
+    static let applicationClient = "app"
 
     let directory: String
 
@@ -56,7 +60,7 @@ struct CertificateFolder {
     }
 
     /// Makes whatever a development colony of `nodes` is missing: the CA, a certificate per
-    /// node and one for the client `developmentClient`. Files that still verify are kept;
+    /// node and one for each of the clients `developmentClient` and `applicationClient`. Files that still verify are kept;
     /// any that do not (expired, damaged, from an older CA) are made again.
     func prepareDevelopment(nodes: [UInt32]) throws {
         let authority: CertificateAuthority
@@ -65,7 +69,7 @@ struct CertificateFolder {
         } else {
             authority = try makeAuthority(name: "Colony development CA", force: true)
         }
-        let identities = nodes.map { CertificateIdentity.node(NodeID($0)) } + [.client(Self.developmentClient)]
+        let identities = nodes.map { CertificateIdentity.node(NodeID($0)) } + [.client(Self.developmentClient), .client(Self.applicationClient)]
         for identity in identities where (try? TLSMaterial.load(files(for: identity), expected: identity)) == nil {
             try save(try authority.issue(identity), to: files(for: identity))
         }

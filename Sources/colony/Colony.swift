@@ -14,7 +14,8 @@ struct Colony: AsyncParsableCommand {
             DemoCommand.self, SimCommand.self, CheckCommand.self, NodeCommand.self, DevCommand.self, CellCommand.self,
             PutCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, CompareAndSetCommand.self,
             ListCommand.self, TransactionCommand.self, WatchCommand.self, LoadCommand.self, WalCommand.self,
-            BenchCommand.self, CertsCommand.self, PlacementCommand.self, DirectoryCommand.self, ControlCommand.self, FuzzCommand.self,
+            BenchCommand.self, CertsCommand.self, PlacementCommand.self, DirectoryCommand.self, ControlCommand.self, AuthCommand.self,
+            FuzzCommand.self,
         ]
     )
 }

@@ -20,6 +20,9 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "The folder of the `colony dev` colony to talk to when no --nodes or certificate is given (default: the `colony dev up` default).")
     var devDir: String = DevColony.defaultDirectory
 
+    @Option(name: .customLong("as"), help: "Use the `colony dev` colony's certificate of client NAME (`app`: the application identity `dev up` makes) instead of its admin's.")
+    var client: String?
+
     @Flag(help: "Talk to nodes configured with \"plaintext\": true (tests only).")
     var plaintext = false
 
@@ -40,6 +43,14 @@ struct ClientOptions: ParsableArguments {
     /// How to secure the connections: --ca, --cert and --key if given, else the `colony dev`
     /// colony's client certificate if there is one.
     func tls() throws -> ClientTLS {
+        if let client {
+            guard ca == nil, cert == nil, key == nil, !plaintext else { throw ValidationError("--as goes without --ca, --cert, --key and --plaintext") }
+            let files = LocalNodes.certificates(directory: devDir).files(for: .client(client))
+            guard FileManager.default.fileExists(atPath: files.certificate) else {
+                throw ValidationError("the dev colony in \(devDir) has no certificate of client \(client); make one with `colony certs client \(client) --dir \(devDir)/certs`")
+            }
+            return .files(ca: files.ca, certificate: files.certificate, key: files.key)
+        }
         switch (ca, cert, key, plaintext) {
         case (nil, nil, nil, true):
             return .plaintext

@@ -30,6 +30,9 @@ struct DevUpCommand: AsyncParsableCommand {
     @Option(help: "The colony's folder.")
     var dir: String = DevColony.defaultDirectory
 
+    @Flag(inversion: .prefixedNo, help: "Turn authorization on: the CLI's client (dev) is admin, the client app reads and writes the cells app-*.")
+    var authorization = true
+
     func validate() throws {
         guard (3...99).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 99") }
         guard (1...9).contains(zones) else { throw ValidationError("--zones must be from 1 to 9") }
@@ -43,6 +46,9 @@ struct DevUpCommand: AsyncParsableCommand {
         let directoryRecord: PlacedCell
         do {
             directoryRecord = try await DirectoryInitialization.run(config: local.configs[0], replicas: nil, tls: local.clientTLS)
+            if authorization {
+                _ = try await DevAuthorization.enable(on: local)
+            }
             try local.launchControl()
         } catch {
             local.stopAll()
@@ -59,15 +65,23 @@ struct DevUpCommand: AsyncParsableCommand {
         let isDefault = dir == DevColony.defaultDirectory
         let folder = isDefault ? "" : " --dev-dir \(dir)"
         let downFolder = isDefault ? "" : " --dir \(dir)"
+        let certificates = LocalNodes.certificates(directory: dir).directory
+        let identities = authorization
+            ? "authorization is on: the commands run as client \(CertificateFolder.developmentClient) (admin); `--as \(CertificateFolder.applicationClient)` runs them as client \(CertificateFolder.applicationClient), which may read and write the cells \(DevAuthorization.applicationCells) only (certificates in \(certificates))"
+            : "authorization is off: every certificate may do anything (`colony auth enable` turns it on)"
         print("""
             a colony of \(nodes) nodes in \(zoneNames.count) zones (\(zoneNames.joined(separator: ", "))) is up, with TLS; data, logs and certificates in \(dir)
             the directory is on nodes \(directoryRecord.placement.members.map(\.description).joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
             client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
+            \(identities)
             try:
               colony cell create demo --near z1 --replicas 5\(folder)
               colony put demo greeting hello\(folder)
               colony get demo greeting\(folder)
+              colony cell create app-1 --replicas 3\(folder); colony put app-1 greeting hello --as app\(folder)
+              colony put demo greeting hi --as app\(folder)    # refused: app holds no grant on demo
+              colony auth role list\(folder); colony auth whoami --as app\(folder)
               colony node drain 3\(folder); colony control status\(folder)
               colony placement report\(folder)
             stop it with: colony dev down\(downFolder)

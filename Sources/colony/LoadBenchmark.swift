@@ -24,6 +24,8 @@ struct LoadBenchmark: AsyncParsableCommand {
     @Option(help: "Counts of concurrent callers to measure, comma-separated; they share one client.") var callers: String = "1,64"
     @Option(help: "The etcd executable (default: etcd on PATH; 'none' to skip).") var etcd: String?
     @Flag(help: "Print the first error each client meets.") var showErrors = false
+    @Flag(help: "Measure the cost of authorization instead of etcd: the same load as a client with a grant on the cells, with authorization off, on, and off again.")
+    var authorization = false
 
     func validate() throws {
         guard (3...9).contains(nodes), nodes % 2 == 1 else { throw ValidationError("--nodes must be odd, 3 to 9") }
@@ -56,14 +58,14 @@ struct LoadBenchmark: AsyncParsableCommand {
         _ = try await measure(callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
         }
+        if authorization {
+            await client.close()
+            try await compareAuthorization(colony: colony, names: names, value: value)
+            return
+        }
         for count in callerCounts {
-            let writes = try await measure(callers: count, seconds: seconds, names: names, client: client) { client, cell, _ in
-                try await client.colony.put(cell, "k", value)
-            }
+            let (writes, reads) = try await measureWritesAndReads(callers: count, names: names, value: value, client: client)
             print(writes.line("colony writes, \(count) callers"))
-            let reads = try await measure(callers: count, seconds: seconds, names: names, client: client) { client, cell, _ in
-                _ = try await client.colony.get(cell, "k")
-            }
             print(reads.line("colony reads, \(count) callers"))
         }
         await client.close()
@@ -88,6 +90,59 @@ struct LoadBenchmark: AsyncParsableCommand {
             }
             print(reads.line("etcd reads, \(count) callers"))
         }
+    }
+
+    /// Writes, then reads, of the cells `names` by `callers` callers through `client`.
+    private func measureWritesAndReads(
+        callers: Int, names: [String], value: [UInt8], client: BenchClient
+    ) async throws -> (writes: LoadFigures, reads: LoadFigures) {
+        let writes = try await measure(callers: callers, seconds: seconds, names: names, client: client) { client, cell, _ in
+            try await client.colony.put(cell, "k", value)
+        }
+        let reads = try await measure(callers: callers, seconds: seconds, names: names, client: client) { client, cell, _ in
+            _ = try await client.colony.get(cell, "k")
+        }
+        return (writes, reads)
+    }
+
+    /// The same load with authorization off, on and off again, as the client `app` holding
+    /// read-write on `bench-*` (so every request is checked against a grant, not waved through
+    /// as an admin's); each phase starts once every node enforces its policy.
+    private func compareAuthorization(colony: LocalNodes, names: [String], value: [UInt8]) async throws {
+        _ = try await DirectoryInitialization.run(config: colony.configs[0], replicas: nodes, tls: colony.clientTLS)
+        var changes = DevAuthorization.changes(cells: "bench-*")
+        let enable = changes.removeLast()
+        _ = try await DevAuthorization.withDirectory(of: colony) { try await DevAuthorization.apply(changes, in: $0) }
+        let files = LocalNodes.certificates(directory: colony.directory).files(for: .client(CertificateFolder.applicationClient))
+        let client = BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: .files(ca: files.ca, certificate: files.certificate, key: files.key)))
+        // The application's sessions open and its cache fills before anything is measured.
+        _ = try await measure(callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client) { client, cell, _ in
+            try await client.colony.put(cell, "k", value)
+        }
+        var writesPerSecond: [Bool: [Int: [Double]]] = [:]
+        for (label, enabled) in [("off", false), ("on", true), ("off again", false)] {
+            if label != "off" {
+                _ = try await DevAuthorization.withDirectory(of: colony) { try await $0.change(enabled ? enable : .disable) }
+            }
+            try await DevAuthorization.waitUntilEnforced(enabled, on: colony)
+            for count in callerCounts {
+                let (writes, reads) = try await measureWritesAndReads(callers: count, names: names, value: value, client: client)
+                print(writes.line("writes x\(count), auth \(label)"))
+                print(reads.line("reads x\(count), auth \(label)"))
+                writesPerSecond[enabled, default: [:]][count, default: []].append(Double(writes.latencies.count) / seconds)
+            }
+        }
+        await client.close()
+        for count in callerCounts {
+            let off = writesPerSecond[false]?[count] ?? []
+            guard let on = writesPerSecond[true]?[count]?.first, !off.isEmpty else { continue }
+            let baseline = off.reduce(0, +) / Double(off.count)
+            print(String(format: "writes/s with %d callers: authorization on is %.1f%% of off (mean of the two off phases)", count, 100 * on / baseline))
+        }
+        let cost = AuthorizationCheckCost.measure()
+        print(String(
+            format: "the check alone, on this CPU: %.0f ns per decision (a client holding 3 of %d roles of %d grants each, its grant the last), %.0f ns per session id bound to the identity",
+            cost.decisionNanoseconds, AuthorizationCheckCost.roles, AuthorizationCheckCost.grantsPerRole, cost.sessionNanoseconds))
     }
 
     /// Runs `callers` closed loops through `client` for `seconds` (or until `stopAfter`

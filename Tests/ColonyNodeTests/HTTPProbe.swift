@@ -1,32 +1,43 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// A bare HTTP/1.1 client for the admin endpoint's tests: sends `request` as given and
-/// returns every byte the server sent until it closed the connection.
+/// A bare HTTP/1.1 client for the admin endpoint's tests: sends `request` as given (inside
+/// TLS when given a context) and returns every byte the server sent until it closed the
+/// connection.
 enum HTTPProbe {
-    static func send(_ request: String, to address: String) async throws -> String {
+    static func send(_ request: String, to address: String, tls: NIOSSLContext? = nil) async throws -> String {
         let parts = address.split(separator: ":")
         let bytes = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(5))
             .connect(host: String(parts[0]), port: Int(parts[1]) ?? 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: nil))
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
             .executeThenClose { inbound, outbound in
                 try await outbound.write(ByteBuffer(string: request))
                 var received: [UInt8] = []
-                for try await buffer in inbound {
-                    received += buffer.readableBytesView
+                do {
+                    for try await buffer in inbound {
+                        received += buffer.readableBytesView
+                    }
+                } catch where tls != nil {
+                    // A TLS connection refused at its handshake ends in an error: what came before is the answer.
                 }
                 return received
             }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// GETs `path`; returns the status code and the body.
-    static func get(_ path: String, from address: String, method: String = "GET") async throws -> (status: Int, body: String) {
-        let response = try await send("\(method) \(path) HTTP/1.1\r\nhost: \(address)\r\n\r\n", to: address)
+    /// GETs `path` (inside TLS when given a context); returns the status code and the body.
+    static func get(
+        _ path: String, from address: String, method: String = "GET", tls: NIOSSLContext? = nil
+    ) async throws -> (status: Int, body: String) {
+        let response = try await send("\(method) \(path) HTTP/1.1\r\nhost: \(address)\r\n\r\n", to: address, tls: tls)
         let status = response.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
         let body = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
         return (status, body)

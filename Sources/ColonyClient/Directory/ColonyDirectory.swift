@@ -7,10 +7,12 @@
 /// | `cell/NAME` | cell NAME: its placement, its members' client addresses (a discovery hint), a move in progress |
 /// | `control/settings` | the control plane's switches: paused, moves per second |
 /// | `control/status` | what the running control loop last did |
+/// | `auth/policy` | who may do what: roles, grants, bindings, whether authorization is on (ColonyAuth's `AuthPolicy`) |
 ///
 /// The records are typed in ColonyControl; the client reads only the hint (`clientAddresses`
-/// of `cell/NAME`) to find a cell it has never seen. Nodes never read the directory, and a
-/// client with a warm cache never needs it.
+/// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy, which they
+/// cache and keep enforcing while the directory is unreachable; a client with a warm cache
+/// never needs the directory.
 public enum ColonyDirectory {
     /// The directory cell's name. Names starting with `_` are reserved for the colony.
     public static let cell = "_directory"
@@ -22,6 +24,8 @@ public enum ColonyDirectory {
     public static let settingsKey = "control/settings"
     /// The key of the control loop's status.
     public static let statusKey = "control/status"
+    /// The key of the authorization policy.
+    public static let policyKey = "auth/policy"
 
     /// The key of node `id`'s record: its id in ten digits, so records list in id order.
     public static func nodeKey(_ id: UInt32) -> String {

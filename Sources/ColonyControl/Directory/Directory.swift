@@ -172,6 +172,8 @@ public struct Directory: Sendable {
             return .missing
         case .quotaExceeded(let message)?, .valueTooLarge(let message)?, .invalidArgument(let message)?:
             return .refused(message)
+        case .unauthorized(let message)?:
+            return .unauthorized(message)
         case let other?:
             return .unreachable("\(other)")
         case nil:

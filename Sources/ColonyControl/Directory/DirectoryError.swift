@@ -14,6 +14,8 @@ public enum DirectoryError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownCell(String)
     /// A write the directory refused (a quota, a bad value).
     case refused(String)
+    /// The colony's authorization refused this identity the read or write.
+    case unauthorized(String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,8 @@ public enum DirectoryError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the directory has no record of cell \(name); cells made with `colony cell create` are recorded"
         case .refused(let detail):
             return "the directory refused a write: \(detail)"
+        case .unauthorized(let detail):
+            return "the directory refused this client: \(detail)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyClient
 import Foundation
 
@@ -10,6 +11,7 @@ public protocol DirectoryValue: Codable, Sendable {
 extension NodeRecord: DirectoryValue {}
 extension PlacedCell: DirectoryValue {}
 extension ControlSettings: DirectoryValue {}
+extension AuthPolicy: DirectoryValue {}
 
 extension ControlStatus: DirectoryValue {
     /// Nil: a status is shown as the loop wrote it, never refused.
@@ -26,6 +28,8 @@ public enum DirectoryRecord: Hashable, Sendable {
     case settings(ControlSettings)
     /// The control loop's status.
     case status(ControlStatus)
+    /// The authorization policy.
+    case policy(AuthPolicy)
 
     /// The key the record is stored under (see `ColonyDirectory`).
     public var key: String {
@@ -34,6 +38,7 @@ public enum DirectoryRecord: Hashable, Sendable {
         case .cell(let record): return ColonyDirectory.cellKey(record.cell.name)
         case .settings: return ColonyDirectory.settingsKey
         case .status: return ColonyDirectory.statusKey
+        case .policy: return ColonyDirectory.policyKey
         }
     }
 
@@ -44,6 +49,7 @@ public enum DirectoryRecord: Hashable, Sendable {
         case .cell(let record): return try DirectoryCoding.encode(record, key: key)
         case .settings(let settings): return try DirectoryCoding.encode(settings, key: key)
         case .status(let status): return try DirectoryCoding.encode(status, key: key)
+        case .policy(let policy): return try DirectoryCoding.encode(policy, key: key)
         }
     }
 }

@@ -47,6 +47,13 @@ final class NodeMetrics: Sendable {
     /// Client requests answered (`colony_requests_total`, by operation and outcome: `ok` or
     /// the error code) and how long each took (`colony_request_duration_seconds`).
     private let requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)]
+    /// 1 while the policy this node enforces has authorization on, 0 while off.
+    private let authorizationEnabled: CoreMetrics.Gauge
+    /// The version of the directory's policy record this node enforces (0: none read).
+    private let authorizationPolicyVersion: CoreMetrics.Gauge
+    /// Reads of the policy from the directory that failed: while they go on, the node
+    /// enforces the policy it read last.
+    private let authorizationPolicyReadFailures: CoreMetrics.Counter
 
     /// Why peer messages were refused, as the `reason` label names it.
     enum PeerRefusalKind: String, CaseIterable, Sendable {
@@ -122,6 +129,27 @@ final class NodeMetrics: Sendable {
             )
         }
         self.requestMetrics = requestMetrics
+        authorizationEnabled = CoreMetrics.Gauge(label: "colony_authorization_enabled", factory: factory)
+        authorizationPolicyVersion = CoreMetrics.Gauge(label: "colony_authorization_policy_version", factory: factory)
+        authorizationPolicyReadFailures = CoreMetrics.Counter(label: "colony_authorization_policy_read_failures_total", factory: factory)
+    }
+
+    /// Shows the policy the node enforces now.
+    func policy(_ cached: CachedPolicy) {
+        authorizationEnabled.record(cached.policy.enabled ? 1 : 0)
+        authorizationPolicyVersion.record(Int64(clamping: cached.version))
+    }
+
+    /// Counts one failed read of the policy from the directory.
+    func policyReadFailed() {
+        authorizationPolicyReadFailures.increment()
+    }
+
+    /// Counts one request refused by authorization (`colony_authorization_refusals_total`, by
+    /// the RPC refused).
+    func authorizationRefused(rpc: String) {
+        // Refusals are rare; the registry hands back the same counter for the same labels.
+        CoreMetrics.Counter(label: "colony_authorization_refusals_total", dimensions: [("operation", rpc)], factory: factory).increment()
     }
 
     /// Counts one answered request of `kind` that took `nanoseconds`; `error` names the error

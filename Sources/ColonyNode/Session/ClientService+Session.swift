@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import GRPCCore
 
 extension ClientService {
@@ -12,6 +13,8 @@ extension ClientService {
         request: RPCAsyncSequence<Colony_V1_SessionRequest, any Error>, response: RPCWriter<Colony_V1_SessionReply>,
         context: ServerContext
     ) async throws {
+        // The caller's certificate is the same for every operation of the stream.
+        let caller = Authorizer.identity(of: context)
         let outbox = SessionOutbox(inFlightMax: sessionOperationsMax)
         let (operations, incoming) = AsyncStream<Colony_V1_SessionOperation>.makeStream()
         let sessionsEnd = sessionsEnd
@@ -38,32 +41,28 @@ extension ClientService {
             defer { outbox.close() }
             for await operation in operations {
                 group.addTask {
-                    outbox.put(await self.answer(operation, context: context))
+                    outbox.put(await self.answer(operation, caller: caller))
                 }
             }
         }
     }
 
-    /// The reply to one operation of a session, under its tag.
-    private func answer(_ operation: Colony_V1_SessionOperation, context: ServerContext) async -> Colony_V1_SessionResult {
+    /// The reply to one operation of a session, under its tag. Every failure, a refusal by
+    /// authorization included, is an error in the operation's reply.
+    private func answer(_ operation: Colony_V1_SessionOperation, caller: Identity) async -> Colony_V1_SessionResult {
         var result = Colony_V1_SessionResult()
         result.tag = operation.tag
-        // The single calls never throw: every failure is an error in their reply.
-        do {
-            switch operation.operation {
-            case .get(let request): result.get = try await get(request: request, context: context)
-            case .put(let request): result.put = try await put(request: request, context: context)
-            case .delete(let request): result.delete = try await delete(request: request, context: context)
-            case .compareAndSet(let request): result.compareAndSet = try await compareAndSet(request: request, context: context)
-            case .increment(let request): result.increment = try await increment(request: request, context: context)
-            case .list(let request): result.list = try await list(request: request, context: context)
-            case .transaction(let request): result.transaction = try await transaction(request: request, context: context)
-            case .deleteCell(let request): result.deleteCell = try await deleteCell(request: request, context: context)
-            case nil:
-                result.refused = APIMapping.invalid("session operation \(operation.tag) names no operation: set one of get, put, delete, compare_and_set, increment, list, transaction, delete_cell")
-            }
-        } catch {
-            result.refused = APIMapping.error(.unavailable, "operation \(operation.tag) failed on this node: \(error); retry it")
+        switch operation.operation {
+        case .get(let request): result.get = await get(request, caller: caller)
+        case .put(let request): result.put = await put(request, caller: caller)
+        case .delete(let request): result.delete = await delete(request, caller: caller)
+        case .compareAndSet(let request): result.compareAndSet = await compareAndSet(request, caller: caller)
+        case .increment(let request): result.increment = await increment(request, caller: caller)
+        case .list(let request): result.list = await list(request, caller: caller)
+        case .transaction(let request): result.transaction = await transaction(request, caller: caller)
+        case .deleteCell(let request): result.deleteCell = await deleteCell(request, caller: caller)
+        case nil:
+            result.refused = APIMapping.invalid("session operation \(operation.tag) names no operation: set one of get, put, delete, compare_and_set, increment, list, transaction, delete_cell")
         }
         return result
     }

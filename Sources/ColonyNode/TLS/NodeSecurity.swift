@@ -37,6 +37,15 @@ enum NodeSecurity: Sendable {
         }
     }
 
+    /// What the admin endpoint listens with when the configuration asks for TLS: the peer
+    /// port's, which requires a certificate of the colony's CA; nil without TLS.
+    var adminContext: NIOSSLContext? {
+        switch self {
+        case .plaintext: return nil
+        case .tls(let tls): return tls.peerServerContext
+        }
+    }
+
     /// What the gRPC client API listens with.
     var clientAPI: HTTP2ServerTransport.Posix.TransportSecurity {
         switch self {

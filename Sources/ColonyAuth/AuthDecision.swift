@@ -1,0 +1,164 @@
+/// What the policy says of one request: allowed, and by what, or refused, and why.
+public enum AuthDecision: Hashable, Sendable {
+    /// The request may go ahead.
+    case allowed(AuthAllowance)
+    /// The request is refused; nothing of it may be executed or persisted.
+    case refused(AuthRefusal)
+}
+
+/// What allowed a request.
+public enum AuthAllowance: Hashable, Sendable, CustomStringConvertible {
+    /// Authorization is off: every certificate may do anything.
+    case authorizationOff
+    /// The caller holds the admin role.
+    case admin
+    /// The caller is a node, reading what nodes read.
+    case node
+    /// The caller is a client, reading what every client may read (the policy).
+    case client
+    /// A grant of one of the caller's roles.
+    case grant(role: String, Grant)
+
+    public var description: String {
+        switch self {
+        case .authorizationOff: return "authorization off"
+        case .admin: return "role \(AuthPolicy.adminRole)"
+        case .node: return "role node"
+        case .client: return "any client"
+        case .grant(let role, let grant): return "role \(role) (\(grant))"
+        }
+    }
+}
+
+/// Why a request was refused, in words that name the caller, the operation and the cell,
+/// and say what would allow it.
+public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Why, and what would allow the operation.
+    public enum Reason: Hashable, Sendable {
+        /// A reserved cell (the directory, the colony's own cells) is never deleted.
+        case reservedCellNeverDeleted
+        /// The caller presented no certificate.
+        case anonymous
+        /// The caller's identity is revoked.
+        case revoked
+        /// The caller is a node; nodes read the reserved cells and nothing else.
+        case nodeLimited
+        /// Only the admin role allows this.
+        case needsAdmin
+        /// A grant of `access` covering the cell would allow it.
+        case needsGrant(Access)
+    }
+
+    /// Who asked.
+    public var identity: Identity
+    /// What was asked.
+    public var operation: AuthOperation
+    /// Why it was refused.
+    public var reason: Reason
+
+    /// Makes a refusal.
+    public init(identity: Identity, operation: AuthOperation, reason: Reason) {
+        self.identity = identity
+        self.operation = operation
+        self.reason = reason
+    }
+
+    /// The grant that would allow the operation, in words.
+    public var remedy: String {
+        switch reason {
+        case .reservedCellNeverDeleted:
+            return "nothing allows it: the colony's own cells (names starting with _) are never deleted, by anyone"
+        case .anonymous:
+            return "connect with a certificate issued by the colony's CA (`colony certs client NAME`) and bound to a role"
+        case .revoked:
+            return "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
+        case .nodeLimited:
+            return "nodes may only read the colony's own cells; run this with a client certificate bound to a role"
+        case .needsAdmin:
+            return "it needs the role \(AuthPolicy.adminRole): `colony auth user bind \(identity.urn) \(AuthPolicy.adminRole)`"
+        case .needsGrant(let access):
+            let cell = operation.cell ?? "the cell"
+            return "it needs a role granting \(access.rawValue) (or read-write) on \(cell) or a prefix of it: `colony auth role grant ROLE \(access.rawValue) \(cell)` and `colony auth user bind \(identity.urn) ROLE`"
+        }
+    }
+
+    public var description: String {
+        "\(identity) may not \(operation): \(remedy)"
+    }
+}
+
+extension AuthPolicy {
+    /// Whether `identity` may do `operation` under this policy.
+    ///
+    /// The rules, in order: a reserved cell is never deleted (even with authorization off); a
+    /// revoked identity may do nothing (even with authorization off); with authorization off
+    /// everything else is allowed; a node may read the reserved cells
+    /// (the directory, for this policy) and nothing else; the admin role allows everything; a
+    /// client may read the policy; an application identity's roles allow reads and writes of
+    /// the cells their grants cover, and reading the directory's record of such a cell (to
+    /// find its members); everything else is refused.
+    public func decide(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
+        if case .deleteCell(let cell) = operation, Reserved.isReserved(cell) {
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .reservedCellNeverDeleted))
+        }
+        if isRevoked(identity) {
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .revoked))
+        }
+        guard enabled else { return .allowed(.authorizationOff) }
+        switch identity {
+        case .anonymous:
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .anonymous))
+        case .node:
+            return decideForNode(identity, operation)
+        case .client:
+            // The caller's roles are looked up once: this runs for every request.
+            let bound = bindings[identity.urn] ?? []
+            if bound.contains(Self.adminRole) { return .allowed(.admin) }
+            return decideByGrants(identity, roles: bound, operation)
+        }
+    }
+
+    private func decideForNode(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
+        switch operation {
+        case .read(let cell) where Reserved.isReserved(cell):
+            return .allowed(.node)
+        case .discoveryHint, .readPolicy:
+            return .allowed(.node)
+        case .read, .write, .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .nodeLimited))
+        }
+    }
+
+    private func decideByGrants(_ identity: Identity, roles bound: [String], _ operation: AuthOperation) -> AuthDecision {
+        let needed: Access
+        let cell: String
+        switch operation {
+        case .read(let name): (needed, cell) = (.read, name)
+        case .write(let name): (needed, cell) = (.write, name)
+        case .discoveryHint(let name):
+            // Any grant on the cell lets its holder find the cell's members.
+            if let allowance = grant(of: bound, covering: name, where: { _ in true }) { return .allowed(allowance) }
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(.read)))
+        case .readPolicy:
+            return .allowed(.client)
+        case .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
+        }
+        if Reserved.isReserved(cell) {
+            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
+        }
+        if let allowance = grant(of: bound, covering: cell, where: { $0.covers(needed) }) { return .allowed(allowance) }
+        return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(needed)))
+    }
+
+    /// The first grant of the roles `bound`, in order, that covers `cell` with an access
+    /// `accepts` takes.
+    private func grant(of bound: [String], covering cell: String, where accepts: (Access) -> Bool) -> AuthAllowance? {
+        for role in bound {
+            for grant in roles[role] ?? [] where accepts(grant.access) && grant.cells.covers(cell) {
+                return .grant(role: role, grant)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,64 @@
+/// What a request asks to do, as authorization judges it. Each RPC of the node maps to one
+/// (see the README's table); a session's operations map as their single calls do.
+public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
+    /// Reads keys of the cell: Get, List, Watch, CellInfo.
+    case read(cell: String)
+    /// Changes keys of the cell: Put, Delete, CompareAndSet, Increment, Transaction.
+    case write(cell: String)
+    /// Reads the directory's record of the cell (a Get of `cell/NAME` in `_directory`): how a
+    /// client that has never seen the cell finds its members.
+    case discoveryHint(cell: String)
+    /// Reads the policy itself (a Get of `auth/policy` in `_directory`): how any client
+    /// learns which roles it holds (`colony auth whoami`).
+    case readPolicy
+    /// Creates the cell on the members the request names (raw CreateCell, outside the
+    /// directory's placement: `colony cell create` goes through the control plane).
+    case createCell(String)
+    /// Deletes the cell through its log.
+    case deleteCell(String)
+    /// Lists every cell a node hosts.
+    case listCells
+    /// Replaces a member of the cell (ChangeMembership).
+    case changeMembership(cell: String)
+    /// Hands the cell's lead to another member (TransferLeadership).
+    case transferLeadership(cell: String)
+    /// Forces a damaged replica of the cell to vote again (ForceHeal).
+    case forceHeal(cell: String)
+
+    /// The cell the operation touches, if one.
+    public var cell: String? {
+        switch self {
+        case .read(let cell), .write(let cell), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .changeMembership(let cell),
+             .transferLeadership(let cell), .forceHeal(let cell):
+            return cell
+        case .listCells, .readPolicy:
+            return nil
+        }
+    }
+
+    /// Whether the operation belongs to the control plane or to maintenance: the admin
+    /// role's own, audited whenever it is allowed. Writes to reserved cells (the directory:
+    /// drain, pause, placements, the policy itself) count as such.
+    public var isAdministrative: Bool {
+        switch self {
+        case .write(let cell): return Reserved.isReserved(cell)
+        case .read, .discoveryHint, .readPolicy, .listCells: return false
+        case .createCell, .deleteCell, .changeMembership, .transferLeadership, .forceHeal: return true
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .read(let cell): return "read cell \(cell)"
+        case .write(let cell): return "write cell \(cell)"
+        case .discoveryHint(let cell): return "read the directory's record of cell \(cell)"
+        case .createCell(let cell): return "create cell \(cell)"
+        case .deleteCell(let cell): return "delete cell \(cell)"
+        case .listCells: return "list the cells of a node"
+        case .readPolicy: return "read the authorization policy"
+        case .changeMembership(let cell): return "change the members of cell \(cell)"
+        case .transferLeadership(let cell): return "transfer the lead of cell \(cell)"
+        case .forceHeal(let cell): return "force a damaged replica of cell \(cell) to vote"
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// What a grant allows on the cells it covers.
+public enum Access: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Get, List, Watch, CellInfo.
+    case read
+    /// Put, Delete, CompareAndSet, Increment, Transaction (a transaction's reads included).
+    case write
+    /// Both.
+    case readWrite = "read-write"
+
+    /// Whether this access covers `needed`.
+    public func covers(_ needed: Access) -> Bool {
+        self == .readWrite || self == needed
+    }
+}
+
+/// The cells a grant covers: one name (`app-1`), or every name that starts with a prefix
+/// (`app-*`; `*` alone covers every application cell), byte for byte in UTF-8. Written as
+/// that text in the policy.
+///
+/// A pattern never covers a reserved name (one starting with `_`, such as `_directory`): the
+/// colony's own cells change only through the control plane's operations, which need the
+/// admin role, so no application grant reaches them.
+public enum CellPattern: Hashable, Sendable, CustomStringConvertible, Codable {
+    /// The cell of this name.
+    case exact(String)
+    /// Every cell whose name starts with this prefix (empty: every application cell).
+    case prefix(String)
+
+    /// The longest pattern, in bytes: a cell name's most.
+    public static let bytesMax = 128
+
+    /// The pattern `text` writes (`NAME` or `PREFIX*`), or nil when it is not one: empty, too
+    /// long, with a `*` other than last, or naming reserved cells.
+    public init?(_ text: String) {
+        guard !text.isEmpty, text.utf8.count <= Self.bytesMax, !text.hasPrefix("_") else { return nil }
+        let stars = text.filter { $0 == "*" }.count
+        if stars == 0 {
+            self = .exact(text)
+        } else if stars == 1, text.hasSuffix("*") {
+            self = .prefix(String(text.dropLast()))
+        } else {
+            return nil
+        }
+    }
+
+    /// The pattern as it is written.
+    public var description: String {
+        switch self {
+        case .exact(let name): return name
+        case .prefix(let prefix): return prefix + "*"
+        }
+    }
+
+    /// Whether the pattern covers cell `name`.
+    public func covers(_ name: String) -> Bool {
+        guard !Reserved.isReserved(name) else { return false }
+        switch self {
+        case .exact(let exact): return name == exact
+        case .prefix(let prefix): return name.utf8.starts(with: prefix.utf8)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let pattern = CellPattern(text) else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "\"\(text)\" is not a cell pattern: a cell name, or a prefix followed by *, not starting with _"))
+        }
+        self = pattern
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// One permission of a role: `access` on the cells `cells` covers.
+public struct Grant: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// What the grant allows.
+    public var access: Access
+    /// The cells it covers.
+    public var cells: CellPattern
+
+    /// Makes a grant.
+    public init(_ access: Access, on cells: CellPattern) {
+        self.access = access
+        self.cells = cells
+    }
+
+    public var description: String { "\(access.rawValue) on \(cells)" }
+}
+
+/// The colony's reserved cell names.
+public enum Reserved {
+    /// Whether `name` is reserved for the colony's own cells (it starts with `_`, as the
+    /// directory `_directory` does).
+    public static func isReserved(_ name: String) -> Bool {
+        name.utf8.first == UInt8(ascii: "_")
+    }
+}

@@ -1,0 +1,11 @@
+/// A deliberately broken behaviour of a node's authorization. Each one removes one safety
+/// mechanism; tests switch them on to show that they notice. Never set in production: the
+/// `colony` command has no way to set them.
+@_spi(Testing) public enum AuthorizationDefect: Hashable, Sendable, CaseIterable {
+    /// The cell keeps each session under the `client_id` the client sent, not bound to its
+    /// identity (`SessionNamespace`), so anyone can advance another's session.
+    case sessionsUnbound
+    /// A node starts enforcing nothing instead of the policy it kept on disk, so a node
+    /// restarted while the directory is unreachable lets everyone do anything.
+    case policyNotKept
+}

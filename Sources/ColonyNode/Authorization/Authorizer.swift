@@ -1,0 +1,143 @@
+import ColonyAuth
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Synchronization
+
+/// A node's authorization: the policy it enforces (`CachedPolicy`), and the check every RPC
+/// makes before anything of the request is executed or persisted.
+///
+/// The check is `AuthPolicy.decide`, on the identity of the caller's verified certificate:
+/// a dictionary lookup of the caller's roles and a scan of their few grants, under a lock
+/// held only to copy the policy out. A refusal is counted
+/// (`colony_authorization_refusals_total`, by RPC) and written as an audit line; so is every
+/// administrative operation that is allowed.
+final class Authorizer: Sendable {
+    private let cached: Mutex<CachedPolicy>
+    private let failedReads = Mutex<Int>(0)
+    private let metrics: NodeMetrics
+    private let audit: Logger
+    /// Mechanisms switched off, for tests.
+    let defects: Set<AuthorizationDefect>
+    /// The client connections open, by identity: a revoked identity's are closed.
+    let connections = IdentifiedConnections()
+
+    /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
+    /// names the node).
+    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
+        cached = Mutex(initial)
+        self.defects = defects
+        self.metrics = metrics
+        var audit = logger
+        audit[metadataKey: "log"] = "audit"
+        self.audit = audit
+        metrics.policy(initial)
+    }
+
+    /// The policy enforced now.
+    var current: CachedPolicy {
+        cached.withLock { $0 }
+    }
+
+    /// Reads of the policy from the directory that failed since the node started.
+    var readFailures: Int {
+        failedReads.withLock { $0 }
+    }
+
+    /// Counts a read of the policy from the directory that failed; the policy stays as it is.
+    func readFailed() {
+        failedReads.withLock { $0 += 1 }
+        metrics.policyReadFailed()
+    }
+
+    /// Takes what a read of the directory came to; returns the policy now enforced if it changed.
+    func adopt(_ read: CachedPolicy.Read) -> CachedPolicy? {
+        let adopted = cached.withLock { held -> CachedPolicy? in
+            guard let next = held.adopting(read) else { return nil }
+            held = next
+            return next
+        }
+        if let adopted {
+            metrics.policy(adopted)
+            let closed = connections.close(revoked: adopted.policy.revoked)
+            if closed > 0 {
+                audit.notice("audit", metadata: [
+                    "operation": "close connections", "outcome": "closed \(closed)", "reason": "identity revoked",
+                    "identity": "\(adopted.policy.revoked.prefix(Self.auditKeysMax).joined(separator: ","))",
+                ])
+            }
+        }
+        return adopted
+    }
+
+    /// The session id the cell keeps for `clientID` sent by `identity` (`SessionNamespace`).
+    func session(_ clientID: UInt64, of identity: Identity) -> UInt64 {
+        defects.contains(.sessionsUnbound) ? clientID : SessionNamespace.clientID(clientID, of: identity)
+    }
+
+    /// The identity the caller's verified certificate names; `anonymous` without one.
+    static func identity(of context: ServerContext) -> Identity {
+        guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
+              let certificate = transport.peerCertificate, let identity = CertificateIdentity(certificate: certificate)
+        else { return .anonymous }
+        return identity.authorization
+    }
+
+    /// Decides whether `identity` may do `operation` through `rpc`; returns the refusal, or
+    /// nil to go ahead. `request` names the request in the audit line and the refusal, and
+    /// `keys` the keys it writes (a directory write's keys say which node or cell it changes).
+    func refusal(
+        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: @autoclosure () -> [String] = []
+    ) -> AuthRefusal? {
+        let policy = cached.withLock { $0.policy }
+        switch policy.decide(identity, operation) {
+        case .allowed(let allowance):
+            if operation.isAdministrative {
+                record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "allowed", by: "\(allowance)")
+            }
+            return nil
+        case .refused(let refusal):
+            metrics.authorizationRefused(rpc: rpc)
+            record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "refused", by: refusal.remedy)
+            return refusal
+        }
+    }
+
+    /// `refusal(...)` as a gRPC error: PERMISSION_DENIED, saying who may not do what, what
+    /// would allow it, and the request's id.
+    func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
+        if let refused = refusal(identity, operation, rpc: rpc, request: request) {
+            throw RPCError(code: .permissionDenied, message: Self.message(refused, rpc: rpc, request: request))
+        }
+    }
+
+    /// A name for a call that carries no request id, for its audit line and refusal.
+    static func callName() -> String {
+        "call-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    }
+
+    /// The words of a refusal of `rpc`.
+    static func message(_ refusal: AuthRefusal, rpc: String, request: String) -> String {
+        "\(rpc) refused (request \(request)): \(refusal)"
+    }
+
+    /// Writes one audit line: who did what to which cell on this node, and how it ended.
+    private func record(
+        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], outcome: String, by: String
+    ) {
+        var metadata: Logger.Metadata = [
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
+            "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
+        ]
+        if !keys.isEmpty {
+            // A bounded list: a transaction holds many steps, a line needs only a few to be found.
+            metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
+        }
+        audit.notice("audit", metadata: metadata)
+    }
+
+    /// The most keys of one request an audit line names.
+    static let auditKeysMax = 8
+    /// The most bytes of one key an audit line shows.
+    static let auditKeyBytesMax = 128
+}

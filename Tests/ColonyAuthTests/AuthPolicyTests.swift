@@ -1,0 +1,185 @@
+import ColonyAuth
+import Foundation
+import Testing
+
+/// The policy `colony dev up` writes: `dev` is admin, `app` reads and writes the `app-` cells.
+private func devPolicy(enabled: Bool = true) throws -> AuthPolicy {
+    var policy = AuthPolicy()
+    policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: policy)
+    policy = try PolicyChange.addRole("apps").applied(to: policy)
+    policy = try PolicyChange.grant(role: "apps", Grant(.readWrite, on: try #require(CellPattern("app-*")))).applied(to: policy)
+    policy = try PolicyChange.bind(.client("app"), role: "apps").applied(to: policy)
+    if enabled { policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy) }
+    return policy
+}
+
+private let app = Identity.client("app")
+private let admin = Identity.client("dev")
+private let stranger = Identity.client("stranger")
+
+private func isAllowed(_ decision: AuthDecision) -> Bool {
+    if case .allowed = decision { return true }
+    return false
+}
+
+private func refusal(_ decision: AuthDecision) -> AuthRefusal? {
+    if case .refused(let refusal) = decision { return refusal }
+    return nil
+}
+
+@Suite("who may do what")
+struct AuthPolicyTests {
+    @Test("identities come from the URNs certificates carry; anything else names nobody")
+    func identities() {
+        #expect(Identity(urn: "urn:colony:node:3") == .node(3))
+        #expect(Identity(urn: "urn:colony:client:app") == .client("app"))
+        #expect(Identity(urn: "urn:colony:node:0") == nil)
+        #expect(Identity(urn: "urn:colony:node:+3") == nil)
+        #expect(Identity(urn: "urn:colony:client:") == nil)
+        #expect(Identity(urn: "urn:colony:client:a/b") == nil)
+        #expect(Identity(urn: "urn:colony:client:" + String(repeating: "a", count: 65)) == nil)
+        #expect(Identity(urn: "urn:other:client:app") == nil)
+        #expect(Identity.client("app").urn == "urn:colony:client:app")
+    }
+
+    @Test("cell patterns: an exact name or a prefix ending in *, never a reserved name")
+    func patterns() throws {
+        let prefix = try #require(CellPattern("app-*"))
+        #expect(prefix.covers("app-1") && prefix.covers("app-") && !prefix.covers("other-1"))
+        let exact = try #require(CellPattern("app-1"))
+        #expect(exact.covers("app-1") && !exact.covers("app-10"))
+        let everything = try #require(CellPattern("*"))
+        #expect(everything.covers("x") && !everything.covers("_directory"), "no grant reaches a reserved cell")
+        #expect(CellPattern("_directory") == nil && CellPattern("_*") == nil)
+        #expect(CellPattern("a*b") == nil && CellPattern("a**") == nil && CellPattern("") == nil)
+    }
+
+    @Test("a colony without a policy, or with one not enabled, allows everything but deleting a reserved cell")
+    func off() throws {
+        for policy in [AuthPolicy(), try devPolicy(enabled: false)] {
+            #expect(policy.decide(stranger, .write(cell: "_directory")) == .allowed(.authorizationOff))
+            #expect(policy.decide(.anonymous, .changeMembership(cell: "x")) == .allowed(.authorizationOff))
+            #expect(refusal(policy.decide(admin, .deleteCell("_directory")))?.reason == .reservedCellNeverDeleted)
+        }
+    }
+
+    @Test("an application identity reads and writes the cells its grants cover, and nothing else")
+    func application() throws {
+        let policy = try devPolicy()
+        let allowed = policy.decide(app, .write(cell: "app-1"))
+        #expect(allowed == .allowed(.grant(role: "apps", Grant(.readWrite, on: CellPattern("app-*")!))))
+        #expect(isAllowed(policy.decide(app, .read(cell: "app-1"))))
+        #expect(isAllowed(policy.decide(app, .discoveryHint(cell: "app-1"))))
+        #expect(refusal(policy.decide(app, .write(cell: "other-1")))?.reason == .needsGrant(.write))
+        #expect(refusal(policy.decide(app, .read(cell: "other-1")))?.reason == .needsGrant(.read))
+        #expect(refusal(policy.decide(app, .discoveryHint(cell: "other-1"))) != nil)
+        for operation: AuthOperation in [
+            .read(cell: "_directory"), .write(cell: "_directory"), .createCell("_evil"), .createCell("app-2"), .deleteCell("app-1"),
+            .listCells, .changeMembership(cell: "app-1"), .transferLeadership(cell: "app-1"), .forceHeal(cell: "app-1"),
+        ] {
+            #expect(refusal(policy.decide(app, operation))?.reason == .needsAdmin, "\(operation)")
+        }
+    }
+
+    @Test("a read grant does not allow writes; a write grant does not allow reads")
+    func accessKinds() throws {
+        var policy = try devPolicy()
+        policy = try PolicyChange.addRole("readers").applied(to: policy)
+        policy = try PolicyChange.grant(role: "readers", Grant(.read, on: CellPattern("report-1")!)).applied(to: policy)
+        policy = try PolicyChange.addRole("writers").applied(to: policy)
+        policy = try PolicyChange.grant(role: "writers", Grant(.write, on: CellPattern("log-*")!)).applied(to: policy)
+        policy = try PolicyChange.bind(stranger, role: "readers").applied(to: policy)
+        policy = try PolicyChange.bind(stranger, role: "writers").applied(to: policy)
+        #expect(isAllowed(policy.decide(stranger, .read(cell: "report-1"))))
+        #expect(refusal(policy.decide(stranger, .write(cell: "report-1")))?.reason == .needsGrant(.write))
+        #expect(isAllowed(policy.decide(stranger, .write(cell: "log-7"))))
+        #expect(refusal(policy.decide(stranger, .read(cell: "log-7")))?.reason == .needsGrant(.read))
+    }
+
+    @Test("the admin role allows every control-plane and maintenance operation, but deleting a reserved cell")
+    func adminRole() throws {
+        let policy = try devPolicy()
+        for operation: AuthOperation in [
+            .write(cell: "_directory"), .read(cell: "_directory"), .createCell("_evil"), .deleteCell("app-1"), .listCells,
+            .changeMembership(cell: "app-1"), .transferLeadership(cell: "_directory"), .forceHeal(cell: "x"), .write(cell: "other-1"),
+        ] {
+            #expect(policy.decide(admin, operation) == .allowed(.admin), "\(operation)")
+        }
+        #expect(refusal(policy.decide(admin, .deleteCell("_directory")))?.reason == .reservedCellNeverDeleted)
+    }
+
+    @Test("a node reads the reserved cells and nothing else; a caller without a certificate nothing at all")
+    func nodesAndAnonymous() throws {
+        let policy = try devPolicy()
+        #expect(policy.decide(.node(3), .read(cell: "_directory")) == .allowed(.node))
+        for operation: AuthOperation in [.write(cell: "_directory"), .read(cell: "app-1"), .changeMembership(cell: "x"), .listCells] {
+            #expect(refusal(policy.decide(.node(3), operation))?.reason == .nodeLimited)
+        }
+        #expect(refusal(policy.decide(.anonymous, .read(cell: "app-1")))?.reason == .anonymous)
+        #expect(policy.decide(stranger, .readPolicy) == .allowed(.client), "any client may see which roles it holds")
+        #expect(refusal(policy.decide(.anonymous, .readPolicy))?.reason == .anonymous)
+        #expect(refusal(policy.decide(stranger, .read(cell: "app-1")))?.reason == .needsGrant(.read), "default deny")
+    }
+
+    @Test("a refusal names the identity, the operation, the cell and the grant that would allow it")
+    func refusalText() throws {
+        let refused = try #require(refusal(try devPolicy().decide(app, .write(cell: "other-1"))))
+        let text = "\(refused)"
+        #expect(text.contains("urn:colony:client:app") && text.contains("write cell other-1"))
+        #expect(text.contains("colony auth role grant ROLE write other-1"))
+        let admin = try #require(refusal(try devPolicy().decide(app, .changeMembership(cell: "app-1"))))
+        #expect("\(admin)".contains("role admin"))
+    }
+
+    @Test("enabling needs an admin binding of the identity that enables; a policy never loses its last admin")
+    func lockout() throws {
+        var policy = try devPolicy(enabled: false)
+        #expect(throws: PolicyChangeError.notAdmin(app)) { try PolicyChange.enable(by: app).applied(to: policy) }
+        policy = try PolicyChange.enable(by: admin).applied(to: policy)
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.unbind(admin, role: AuthPolicy.adminRole).applied(to: policy) }
+        #expect(throws: PolicyChangeError.unknownRole("nope")) { try PolicyChange.bind(app, role: "nope").applied(to: policy) }
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.bind(.node(2), role: AuthPolicy.adminRole).applied(to: policy) }
+        #expect(throws: PolicyChangeError.roleExists("admin")) { try PolicyChange.addRole("admin").applied(to: policy) }
+        let off = try PolicyChange.disable.applied(to: policy)
+        #expect(off.decide(app, .changeMembership(cell: "x")) == .allowed(.authorizationOff))
+        #expect(try PolicyChange.unbind(admin, role: AuthPolicy.adminRole).applied(to: off).admins.isEmpty, "with authorization off, no admin is needed")
+    }
+
+    @Test("a revoked identity is refused everything, even with authorization off; the last admin cannot be revoked")
+    func revokedIdentities() throws {
+        var policy = try PolicyChange.revokeIdentity(app).applied(to: try devPolicy())
+        #expect(refusal(policy.decide(app, .read(cell: "app-1")))?.reason == .revoked)
+        #expect(refusal(policy.decide(app, .readPolicy))?.reason == .revoked)
+        #expect(isAllowed(policy.decide(admin, .read(cell: "app-1"))))
+        #expect(refusal(try PolicyChange.disable.applied(to: policy).decide(app, .read(cell: "x")))?.reason == .revoked)
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(admin).applied(to: policy) }
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(.node(1)).applied(to: policy) }
+        policy = try PolicyChange.reinstate(app).applied(to: policy)
+        #expect(isAllowed(policy.decide(app, .read(cell: "app-1"))))
+        #expect(throws: PolicyChangeError.notRevoked(app)) { try PolicyChange.reinstate(app).applied(to: policy) }
+        let older = #"{"enabled":false,"roles":{},"bindings":{}}"#
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(older.utf8)).revoked == [], "a policy written before revocation existed")
+    }
+
+    @Test("grants are revoked one by one; revoking one the role lacks is refused")
+    func revoke() throws {
+        var policy = try devPolicy()
+        let grant = Grant(.readWrite, on: CellPattern("app-*")!)
+        policy = try PolicyChange.revoke(role: "apps", grant).applied(to: policy)
+        #expect(refusal(policy.decide(app, .write(cell: "app-1"))) != nil)
+        #expect(throws: PolicyChangeError.notGranted(role: "apps", grant)) { try PolicyChange.revoke(role: "apps", grant).applied(to: policy) }
+    }
+
+    @Test("a policy round-trips through JSON; one with a problem or a malformed pattern is refused when read")
+    func coding() throws {
+        let policy = try devPolicy()
+        let bytes = try JSONEncoder().encode(policy)
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: bytes) == policy)
+        let badPattern = #"{"enabled":false,"roles":{"r":[{"access":"read","cells":"_directory"}]},"bindings":{}}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(AuthPolicy.self, from: Data(badPattern.utf8)) }
+        let noAdmin = #"{"enabled":true,"roles":{},"bindings":{}}"#
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(noAdmin.utf8)).problem != nil)
+        let node = #"{"enabled":false,"roles":{},"bindings":{"urn:colony:node:1":["admin"]}}"#
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(node.utf8)).problem != nil)
+    }
+}

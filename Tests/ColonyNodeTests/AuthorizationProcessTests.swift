@@ -1,0 +1,245 @@
+import ColonyAPI
+import ColonyAuth
+@testable import ColonyClient
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
+import Foundation
+import GRPCCore
+import Testing
+@testable import colony
+
+/// Authorization on a colony of node processes, turned on as `colony dev up` does: the client
+/// `dev` is admin, the client `app` reads and writes the cells `app-*` only.
+@Suite("authorization on a colony of node processes", .serialized)
+struct AuthorizationProcessTests {
+    /// The colony and what the test reaches it with.
+    private struct Fixture {
+        let colony: LocalNodes
+        let admin: ColonyClient
+        let adminDirectory: Directory
+        let app: ColonyClient
+        let appDirectory: Directory
+        let appTLS: ClientTLS
+    }
+
+    /// Four node processes, a directory of 3 replicas, authorization on, and every node seen
+    /// enforcing it (its /metrics says so).
+    private func start(root: String) async throws -> Fixture {
+        let (colony, adminDirectory) = try await ControlPlaneSupport.colony(nodes: 4, directoryReplicas: 3, root: root)
+        let policy = try await DevAuthorization.enable(on: colony)
+        #expect(policy.enabled)
+        for config in colony.configs {
+            let admin = try #require(config.own.adminAddress)
+            try await waitUntil(.seconds(30), "node \(config.node) enforces the policy") {
+                (try? await HTTPProbe.get("/metrics", from: admin).body.contains("colony_authorization_enabled 1")) == true
+            }
+        }
+        let files = LocalNodes.certificates(directory: root).files(for: .client(CertificateFolder.applicationClient))
+        let appTLS = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
+        let app = try ColonyClient(nodes: colony.clientAddresses, tls: appTLS, policy: ClientOptions.controlPolicy)
+        return Fixture(
+            colony: colony, admin: adminDirectory.client, adminDirectory: adminDirectory, app: app, appDirectory: Directory(client: app),
+            appTLS: appTLS)
+    }
+
+    /// Whether `body` failed as refused by authorization, as the client library or the
+    /// directory reports it.
+    private func isRefused(_ body: () async throws -> Void) async -> Bool {
+        do {
+            try await body()
+            return false
+        } catch ColonyError.unauthorized {
+            return true
+        } catch ControlError.directory(.unauthorized) {
+            return true
+        } catch {
+            Issue.record("expected a refusal, got \(error)")
+            return false
+        }
+    }
+
+    @Test(
+        "an application identity reads and writes its cells and is refused everything else, with nothing changed; an admin may do each; nobody deletes the directory",
+        .timeLimit(.minutes(4)))
+    func applicationAndAdmin() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-authz-\(UUID().uuidString)"
+        let fixture = try await start(root: root)
+        defer {
+            fixture.colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let (admin, app) = (fixture.admin, fixture.app)
+        let policy = try await fixture.adminDirectory.policy().policy
+        for cell in ["app-1", "other-1"] {
+            _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: fixture.adminDirectory)
+        }
+
+        // The application's own cells.
+        _ = try await app.put("app-1", "greeting", "hello")
+        #expect(try await app.get("app-1", "greeting")?.text == "hello")
+
+        // Another application's cell, through the library and as a raw call: PERMISSION_DENIED.
+        #expect(await isRefused { _ = try await app.put("other-1", "k", "v") })
+        #expect(await isRefused { _ = try await app.get("other-1", "k") })
+        let status = try await RawColonyCall.with(fixture.colony.clientAddresses[0], tls: fixture.appTLS) { client, _ in
+            var put = Colony_V1_PutRequest()
+            put.header.cell = "other-1"
+            put.header.clientID = 7
+            put.header.sequence = 1
+            put.header.opensSession = true
+            put.key = "k"
+            do {
+                _ = try await client.put(put)
+                return RPCError.Code?.none
+            } catch let error as RPCError {
+                #expect(error.message.contains("urn:colony:client:app") && error.message.contains("other-1"), "\(error.message)")
+                return error.code
+            }
+        }
+        #expect(status == .permissionDenied)
+        #expect(try await admin.get("other-1", "k") == nil, "nothing was written")
+
+        // The directory, written directly.
+        #expect(await isRefused { _ = try await app.put(ColonyDirectory.cell, "cell/evil", "{}") })
+        #expect(try await admin.get(ColonyDirectory.cell, "cell/evil") == nil)
+
+        // The control plane's operations.
+        let drained: UInt32 = 4
+        #expect(await isRefused { _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: fixture.appDirectory) })
+        #expect(try await fixture.adminDirectory.nodes().first { $0.id == drained }?.state == .active)
+        #expect(await isRefused { _ = try await OperatorCommand.setPaused(true).run(directory: fixture.appDirectory) })
+        #expect(try await fixture.adminDirectory.settings().paused == false)
+
+        let before = try await admin.cellInfo("app-1")
+        let members = before.configuration.members.map(\.node)
+        let outsider = try #require((1...4).first { !members.contains($0) })
+        #expect(await isRefused {
+            _ = try await app.changeMembership("app-1", remove: members[0], add: outsider, expectedEpoch: before.configuration.epoch)
+        })
+        #expect(try await admin.cellInfo("app-1").configuration.members.map(\.node) == members, "the members are as they were")
+        let follower = try #require(members.first { $0 != before.leader })
+        #expect(await isRefused { _ = try await app.transferLeadership("app-1", to: follower) })
+        #expect(await isRefused { _ = try await app.deleteCell("app-1") })
+        #expect(try await app.get("app-1", "greeting")?.text == "hello", "the cell was not deleted")
+        #expect(await isRefused { _ = try await app.createCell("_evil", nodes: [1, 2, 3]) })
+        for address in fixture.colony.clientAddresses {
+            #expect(try await admin.listCells(at: address).allSatisfy { $0.cell != "_evil" })
+        }
+
+        // Nobody deletes the directory, not even an admin.
+        #expect(await isRefused { try await app.deleteCell(ColonyDirectory.cell) })
+        #expect(await isRefused { try await admin.deleteCell(ColonyDirectory.cell) })
+        #expect(try await fixture.adminDirectory.nodes().count == 4, "the directory still answers")
+
+        // The admin may do each of the rest.
+        _ = try await admin.put("other-1", "k", "v")
+        _ = try await admin.put(ColonyDirectory.cell, "test/written-by-admin", "1")
+        _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: fixture.adminDirectory)
+        _ = try await OperatorCommand.setState(node: drained, .active).run(directory: fixture.adminDirectory)
+        _ = try await OperatorCommand.setPaused(true).run(directory: fixture.adminDirectory)
+        _ = try await OperatorCommand.setPaused(false).run(directory: fixture.adminDirectory)
+        let transfer = try await admin.transferLeadership("app-1", to: follower)
+        #expect([.asked, .alreadyLeader].contains(transfer), "\(transfer)")
+        let change = try await admin.changeMembership("app-1", remove: members[0], add: outsider, expectedEpoch: before.configuration.epoch)
+        guard case .applied(let configuration) = change else {
+            Issue.record("the admin's membership change was not applied: \(change)")
+            return
+        }
+        #expect(configuration.members.map(\.node).contains(outsider))
+        try await admin.deleteCell("other-1")
+        _ = try await admin.createCell("_evil", nodes: [1, 2, 3])
+        // Not even an admin's raw write leaves a policy that locks every admin out.
+        do {
+            _ = try await admin.put(ColonyDirectory.cell, ColonyDirectory.policyKey, #"{"enabled":true,"roles":{},"bindings":{}}"#)
+            Issue.record("a policy without an admin was written")
+        } catch ColonyError.invalidArgument(let message) {
+            #expect(message.contains("nobody could change the policy again"), "\(message)")
+        }
+        #expect(try await fixture.adminDirectory.policy().policy == policy)
+
+        // Every refusal above was counted at the node that refused it.
+        var refusals = 0
+        for config in fixture.colony.configs {
+            let metrics = try await HTTPProbe.get("/metrics", from: try #require(config.own.adminAddress)).body
+            refusals += metrics.split(separator: "\n").filter { $0.hasPrefix("colony_authorization_refusals_total") }.compactMap {
+                Double($0.split(separator: " ").last ?? "").map(Int.init)
+            }.reduce(0, +)
+        }
+        #expect(refusals >= 12, "\(refusals) refusals counted")
+        await app.close()
+        await admin.close()
+    }
+
+    @Test("a session opened by the application cannot be advanced by another identity", .timeLimit(.minutes(3)))
+    func sessionBoundAcrossProcesses() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-authz-session-\(UUID().uuidString)"
+        let fixture = try await start(root: root)
+        defer {
+            fixture.colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        _ = try await CellCreation.create(PlacementRequest(cell: CellID("app-1"), replicas: 3), quota: nil, directory: fixture.adminDirectory)
+        _ = try await fixture.app.put("app-1", "warm", "up")
+        let addresses = fixture.colony.clientAddresses
+        let first = try await RawColonyCall.put(
+            "app-1", "k", "1", clientID: 42, sequence: 1, opensSession: true, addresses: addresses, tls: fixture.appTLS)
+        #expect(!first.hasError, "\(first)")
+        let poison = try await RawColonyCall.put(
+            "app-1", "k", "poison", clientID: 42, sequence: .max, opensSession: true, addresses: addresses, tls: fixture.colony.clientTLS)
+        #expect(!poison.hasError, "\(poison)")
+        let second = try await RawColonyCall.put(
+            "app-1", "k", "2", clientID: 42, sequence: 2, opensSession: false, addresses: addresses, tls: fixture.appTLS)
+        #expect(!second.hasError, "the application's session goes on: \(second)")
+        #expect(try await fixture.app.get("app-1", "k")?.text == "2")
+        await fixture.app.close()
+        await fixture.admin.close()
+    }
+
+    @Test("a revoked identity's connections are closed and its next call is refused on every node: its idle watch ends", .timeLimit(.minutes(3)))
+    func revocation() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-authz-revoke-\(UUID().uuidString)"
+        let fixture = try await start(root: root)
+        defer {
+            fixture.colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        _ = try await CellCreation.create(PlacementRequest(cell: CellID("app-1"), replicas: 3), quota: nil, directory: fixture.adminDirectory)
+        let revision = try await fixture.app.put("app-1", "k", "1")
+        let watch = fixture.app.watch("app-1", after: revision)
+        let watching = Task { () -> (any Error)? in
+            do {
+                for try await _ in watch {}
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let revoked = ContinuousClock.now
+        _ = try await fixture.adminDirectory.change(.revokeIdentity(.client(CertificateFolder.applicationClient)))
+        let version = try await fixture.adminDirectory.policy().version
+        for config in fixture.colony.configs {
+            let admin = try #require(config.own.adminAddress)
+            try await waitUntil(.seconds(30), "node \(config.node) enforces policy version \(version)") {
+                let page = try await HTTPProbe.get("/metrics", from: admin).body
+                return page.split(separator: "\n").contains { $0.hasPrefix("colony_authorization_policy_version ") && Double($0.split(separator: " ").last ?? "") ?? 0 >= Double(version) }
+            }
+        }
+        let enforcedEverywhere = ContinuousClock.now - revoked
+        // The cell has no new change, so only its connection closing ends the watch; the client
+        // then watches again and is refused.
+        let ended = try await within(.seconds(30), "the revoked identity's watch ends") {
+            await withTaskCancellationHandler { await watching.value } onCancel: { watching.cancel() }
+        }
+        #expect(ended.map { "\($0)" }?.contains("unauthorized") == true, "\(String(describing: ended))")
+        #expect(await isRefused { _ = try await fixture.app.get("app-1", "k") })
+        #expect(await isRefused { _ = try await fixture.app.put("app-1", "k", "2") })
+        #expect(try await fixture.admin.get("app-1", "k")?.text == "1", "nothing was written")
+        print("every node refused the revoked identity \(enforcedEverywhere) after the revocation was written")
+        await fixture.app.close()
+        await fixture.admin.close()
+    }
+}

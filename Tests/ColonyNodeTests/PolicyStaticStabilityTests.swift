@@ -1,0 +1,74 @@
+import ColonyAPI
+import ColonyAuth
+@testable import ColonyClient
+import ColonyControl
+import Foundation
+import GRPCCore
+import Testing
+@testable import colony
+@_spi(Testing) @testable import ColonyNode
+
+/// A node keeps enforcing the policy it read last while the directory is unreachable, across
+/// a restart too (static stability).
+@Suite("authorization stays on while the directory is down", .serialized)
+struct PolicyStaticStabilityTests {
+    /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop, so
+    /// the directory has no majority; node 5 fails to read the policy at least once, then
+    /// restarts. Returns the status of the application's write to a cell it has no grant on,
+    /// sent to node 5 after its restart.
+    private func refusalAfterRestart(defects: Set<AuthorizationDefect>) async throws -> RPCError.Code? {
+        var options = ColonyNodeServer.Options()
+        options.policyRefreshInterval = .milliseconds(200)
+        options.authorizationDefects = defects
+        let colony = try LocalColony(nodes: 5, options: options)
+        try await colony.startAll()
+        let admin = try ColonyClient(nodes: colony.configs.map(\.own.clientAddress), tls: colony.clientTLS)
+        _ = try await admin.createCell(ColonyDirectory.cell, nodes: [1, 2, 3])
+        _ = try await DevAuthorization.apply(DevAuthorization.changes(), in: Directory(client: admin))
+        await admin.close()
+        try await waitUntil(.seconds(20), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.policy.enabled == true }
+
+        await colony.stop(1)
+        await colony.stop(2)
+        let failures = colony.servers[5]?.authorizer.readFailures ?? 0
+        try await waitUntil(.seconds(20), "node 5 fails to read the policy") { (colony.servers[5]?.authorizer.readFailures ?? 0) > failures }
+        #expect(try await appWrite(colony) == .permissionDenied, "a failed read leaves the policy as it was")
+
+        await colony.stop(5)
+        try await colony.start(5)
+        let status = try await appWrite(colony)
+        await colony.shutdown()
+        return status
+    }
+
+    /// The status of a raw Put by client `app` to `other-1` at node 5: nil when the call
+    /// was not refused by authorization (it then fails in band: no node hosts the cell).
+    private func appWrite(_ colony: LocalColony) async throws -> RPCError.Code? {
+        let files = colony.certificates.files(for: .client(CertificateFolder.applicationClient))
+        let app = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
+        return try await RawColonyCall.with(colony.configs[4].own.clientAddress, tls: app) { client, _ in
+            var put = Colony_V1_PutRequest()
+            put.header.cell = "other-1"
+            put.header.clientID = 9
+            put.header.sequence = 1
+            put.header.opensSession = true
+            put.key = "k"
+            do {
+                _ = try await client.put(put)
+                return nil
+            } catch let error as RPCError {
+                return error.code
+            }
+        }
+    }
+
+    @Test("a node restarted while the directory has no majority enforces the policy it kept on disk", .timeLimit(.minutes(2)))
+    func keptAcrossRestart() async throws {
+        #expect(try await refusalAfterRestart(defects: []) == .permissionDenied)
+    }
+
+    @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(2)))
+    func notKept() async throws {
+        #expect(try await refusalAfterRestart(defects: [.policyNotKept]) == nil)
+    }
+}
