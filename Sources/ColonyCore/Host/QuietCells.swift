@@ -66,16 +66,12 @@ struct QuietCells: Sendable {
         if lastHeard[leader] == nil { lastHeard[leader] = now }
     }
 
-    /// Takes a woken follower of `cell` out of its leader's file.
+    /// Takes a woken follower of `cell` out of its leader's file, in place: a copy of the
+    /// file taken out and put back would copy every follower of that leader on each wake.
     mutating func unfileFollower(_ cell: CellID, leader: NodeID) {
-        guard var cells = followersByLeader[leader] else { return }
-        cells.remove(cell)
-        if cells.isEmpty {
-            followersByLeader[leader] = nil
-            lastHeard[leader] = nil
-        } else {
-            followersByLeader[leader] = cells
-        }
+        guard followersByLeader[leader]?.remove(cell) != nil, followersByLeader[leader]?.isEmpty == true else { return }
+        followersByLeader[leader] = nil
+        lastHeard[leader] = nil
     }
 
     /// Counts (`by` 1) or uncounts (`by` −1) a quiescent cell led here on each of its other members.
