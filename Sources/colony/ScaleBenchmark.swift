@@ -100,7 +100,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let client = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
 
         printError("creating \(grouped(cells)) cells")
-        let creation = await create(names, client: client)
+        let creation = await create(names, client: client, probe: probe)
         printError("waiting for the cells to settle")
         let settling = try await probe.settle(cells: cells, replicas: cells * replicas, wait: waitSeconds, steadyPolls: Self.steadyPolls)
         printError("measuring the idle cells for \(Format.seconds(idleSeconds))")
@@ -119,16 +119,18 @@ struct ScaleBenchmark: AsyncParsableCommand {
             printError("killing n\(victim), which leads the most cells")
             figures.failover = try await failover(victim, colony: colony, probe: probe)
             printError("restarting n\(victim)")
-            figures.restart = try await restart(victim, colony: colony, names: names)
+            figures.restart = try await restart(victim, colony: colony, probe: probe, names: names)
         }
         await client.close()
         for line in figures.lines { print(line) }
     }
 
     /// Creates every cell at its members, `inFlight` at a time, each tried up to three times
-    /// (a repeated creation with the same members succeeds).
-    private func create(_ names: [String], client: ColonyClient) async -> ScaleFigures.Creation {
+    /// (a repeated creation with the same members succeeds), and what that cost each process.
+    private func create(_ names: [String], client: ColonyClient, probe: ScaleProbe) async -> ScaleFigures.Creation {
         let (nodes, replicas) = (nodes, replicas)
+        let nodesCPU = probe.nodes.map { ProcessFigures.cpuSeconds(of: $0.pid) ?? 0 }
+        let clientCPU = cpuSeconds()
         let started = ContinuousClock.now
         let created = await Self.concurrently(names.count, width: Self.inFlight) { index in
             let members = Self.members(ofCell: index, nodes: nodes, replicas: replicas)
@@ -137,9 +139,14 @@ struct ScaleBenchmark: AsyncParsableCommand {
             }
             return false
         }
+        let seconds = (ContinuousClock.now - started).seconds
+        let nodesPercent = zip(probe.nodes, nodesCPU).map { node, before in
+            (node: node.node, percent: 100 * ((ProcessFigures.cpuSeconds(of: node.pid) ?? before) - before) / seconds)
+        }
         return ScaleFigures.Creation(
             path: "ColonyClient.createCell at a member, no directory, \(Self.inFlight) in flight", cells: names.count,
-            seconds: (ContinuousClock.now - started).seconds, failed: created.filter { !$0 }.count)
+            seconds: seconds, failed: created.filter { !$0 }.count, nodesCPUPercent: nodesPercent,
+            clientCPUPercent: 100 * (cpuSeconds() - clientCPU) / seconds)
     }
 
     /// SIGKILLs `victim` and reads every cell it led until each answers, through a new client
@@ -168,16 +175,24 @@ struct ScaleBenchmark: AsyncParsableCommand {
             elections: Int(changesAfter - changesBefore), survivorsPeakCPUPercent: peaks)
     }
 
-    /// Starts `node` again and reads every cell it holds through it alone.
-    private func restart(_ node: UInt32, colony: LocalNodes, names: [String]) async throws -> ScaleFigures.Restart {
+    /// Starts `node` again and reads every cell it holds through it alone; a node that does not
+    /// serve within the wait is reported as such. It serves once its /health says so: a node
+    /// recovers before it listens, and opens its admin port after its client port. (Not
+    /// `LocalNodes.waitUntilServing`, whose list of every cell outgrows a client's 4 MiB
+    /// answer past some 40,000 cells, and costs the node a status of each at every try.)
+    private func restart(_ node: UInt32, colony: LocalNodes, probe: ScaleProbe, names: [String]) async throws -> ScaleFigures.Restart {
         let held = names.indices.filter { Self.members(ofCell: $0, nodes: nodes, replicas: replicas).contains(node) }.map { names[$0] }
         let started = ContinuousClock.now
+        let deadline = started + .milliseconds(Int64(waitSeconds * 1_000))
         try colony.launch(node)
-        try await colony.waitUntilServing(node, timeout: .milliseconds(Int64(waitSeconds * 1_000)))
+        guard await probe.waitUntilHealthy(node, colony: colony, until: deadline) else {
+            let seconds = (ContinuousClock.now - started).seconds
+            return ScaleFigures.Restart(node: node, answeredSeconds: nil, cells: held.count, servedSeconds: seconds, failed: held.count)
+        }
         let answered = (ContinuousClock.now - started).seconds
         let address = colony.configs[Int(node) - 1].own.clientAddress
         let through = try ColonyClient(nodes: [address], tls: colony.clientTLS, policy: Self.probePolicy)
-        let served = await Self.readEach(held, client: through, until: started + .milliseconds(Int64(waitSeconds * 1_000)))
+        let served = await Self.readEach(held, client: through, until: deadline)
         let seconds = (ContinuousClock.now - started).seconds
         await through.close()
         return ScaleFigures.Restart(

@@ -37,6 +37,10 @@ struct ScaleFigures {
         var seconds: Double
         /// Cells that could not be created.
         var failed: Int
+        /// Each node's CPU use meanwhile, as a percentage of one core.
+        var nodesCPUPercent: [(node: UInt32, percent: Double)]
+        /// This process's CPU use meanwhile (the client's side), as a percentage of one core.
+        var clientCPUPercent: Double
     }
 
     /// How long the cells took to elect their leaders and come to rest.
@@ -68,8 +72,9 @@ struct ScaleFigures {
     /// The killed node coming back.
     struct Restart {
         var node: UInt32
-        /// Seconds from its start until it answered on its client port.
-        var answeredSeconds: Double
+        /// Seconds from its start until it said it serves (recovered, listening); nil if it did
+        /// not within the wait.
+        var answeredSeconds: Double?
         /// Cells with a replica on it.
         var cells: Int
         /// Seconds from its start until a read of every one of them, through it, succeeded.
@@ -127,8 +132,10 @@ struct ScaleFigures {
     private var creationText: String {
         let rate = Double(creation.cells - creation.failed) / max(creation.seconds, 1e-9)
         let failed = creation.failed == 0 ? "" : ", \(grouped(creation.failed)) FAILED"
+        let cpu = creation.nodesCPUPercent.map { "n\($0.node) \(String(format: "%.0f %%", $0.percent))" }
+            + [String(format: "client %.0f %%", creation.clientCPUPercent)]
         return "\(grouped(Int(rate.rounded()))) cells/s via \(creation.path) (\(grouped(creation.cells)) cells in "
-            + "\(Format.seconds(creation.seconds))\(failed))"
+            + "\(Format.seconds(creation.seconds))\(failed)); CPU meanwhile \(cpu.joined(separator: ", "))"
     }
 
     private var settlingText: String {
@@ -154,10 +161,13 @@ struct ScaleFigures {
     }
 
     private func restartText(_ restart: Restart) -> String {
+        guard let answered = restart.answeredSeconds else {
+            return "did NOT serve within \(Format.seconds(restart.servedSeconds))"
+        }
         let outcome = restart.failed == 0
             ? "all \(grouped(restart.cells)) of its cells read through it after \(Format.seconds(restart.servedSeconds))"
             : "\(grouped(restart.failed)) of its \(grouped(restart.cells)) cells NOT read within \(Format.seconds(restart.servedSeconds))"
-        return "answered after \(Format.seconds(restart.answeredSeconds)); \(outcome)"
+        return "serving after \(Format.seconds(answered)); \(outcome)"
     }
 
     /// A figure's name and one value per node, in columns.

@@ -30,6 +30,16 @@ struct ScaleProbe {
         nodes[Int(node) - 1].admin
     }
 
+    /// Waits until `node` of `colony` says it serves at /health, polling every 50 ms; false if
+    /// its process ended or `deadline` passed first.
+    func waitUntilHealthy(_ node: UInt32, colony: LocalNodes, until deadline: ContinuousClock.Instant) async -> Bool {
+        while ContinuousClock.now < deadline, colony.processes[node]?.isRunning == true {
+            if AdminScrape.get("/health", from: admin(node)) == "serving\n" { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     /// The metric line `name` of `node` now, or nil if the node did not answer or has no such metric.
     func metrics(_ node: UInt32, _ name: String) -> Double? {
         AdminScrape.get("/metrics", from: admin(node)).flatMap { AdminScrape.metric(name, in: $0) }

@@ -58,7 +58,9 @@ struct ScaleBenchmarkTests {
         }
         var figures = ScaleFigures(
             nodeCount: 3, replicas: 3, cells: 1_000, executable: "colony", idleSeconds: 30,
-            creation: .init(path: "createCell", cells: 1_000, seconds: 2, failed: 0),
+            creation: .init(
+                path: "createCell", cells: 1_000, seconds: 2, failed: 0, nodesCPUPercent: [(1, 99.5), (2, 40), (3, 41)],
+                clientCPUPercent: 60),
             settling: .init(seconds: 4.5, settled: true, leaders: 1_000, resting: 3_000, replicas: 3_000),
             nodes: [node(1, 400), node(2, 300), node(3, 300)],
             writes: LoadFigures(latencies: [1_000_000, 2_000_000, 3_000_000, 4_000_000], errors: 0, seconds: 2), writeCallers: 64)
@@ -77,11 +79,11 @@ struct ScaleBenchmarkTests {
             "RSS per replica (settled - empty)                   2.00 KiB    2.00 KiB    2.00 KiB",
             "peer frames/s while idle                                20.0        20.0        20.0",
             "peer messages/s while idle                               0.0         0.0         0.0",
-            "creation                                          500 cells/s via createCell (1,000 cells in 2.00 s)",
+            "creation                                          500 cells/s via createCell (1,000 cells in 2.00 s); CPU meanwhile n1 100 %, n2 40 %, n3 41 %, client 60 %",
             "settling: every cell led, resting steady          settled after 4.50 s: 1,000 leaders, 3,000 of 3,000 replicas resting",
             "writes/s, 64 callers, random cells                2 writes/s over 2.00 s, 0 errors, p50 3.00 ms, p99 4.00 ms",
             "failover: n1 SIGKILLed                            all 400 cells it led served again after 3.25 s; 400 elections (123.1/s); survivors' peak CPU n2 91 %, n3 89 %",
-            "restart of n1                                     answered after 1.50 s; 3 of its 1,000 cells NOT read within 2.75 s",
+            "restart of n1                                     serving after 1.50 s; 3 of its 1,000 cells NOT read within 2.75 s",
         ])
     }
 }
