@@ -4,11 +4,12 @@ import Foundation
 /// Reads a node's admin endpoint with one plain HTTP/1.0 request, for commands that report a
 /// node's own figures.
 enum AdminScrape {
-    /// The longest answer read.
+    /// The longest answer read, unless the caller says otherwise.
     static let answerBytesMax = 4 << 20
 
-    /// The body of `path` at `address` (HOST:PORT), or nil if it could not be read.
-    static func get(_ path: String, from address: String) -> String? {
+    /// The body of `path` at `address` (HOST:PORT), read up to `bytesMax`, or nil if it could
+    /// not be read.
+    static func get(_ path: String, from address: String, bytesMax: Int = answerBytesMax) -> String? {
         guard let target = HostPort(address) else { return nil }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
@@ -29,7 +30,7 @@ enum AdminScrape {
         }
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while answer.count < answerBytesMax {
+        while answer.count < bytesMax {
             let read = recv(descriptor, &buffer, buffer.count, 0)
             guard read > 0 else { break }
             answer += buffer[..<read]

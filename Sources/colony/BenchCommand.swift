@@ -5,6 +5,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Colony and print figures.",
-        subcommands: [CoreBenchmark.self, WalBenchmark.self, LoadBenchmark.self, HostileBenchmark.self, FloodCommand.self]
+        subcommands: [
+            CoreBenchmark.self, WalBenchmark.self, LoadBenchmark.self, HostileBenchmark.self, FloodCommand.self, ScaleBenchmark.self,
+        ]
     )
 }

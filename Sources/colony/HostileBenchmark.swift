@@ -151,13 +151,15 @@ struct HostileBenchmark: AsyncParsableCommand {
     }
 }
 
-/// Samples a node process's resident memory, open files and client connections (from its
-/// admin endpoint) once a second until stopped.
+/// Samples a node process's resident memory, CPU use, open files and client connections (from
+/// its admin endpoint) once a second until stopped.
 final class NodeSampler: @unchecked Sendable {
     /// The largest figures seen.
     struct Figures: Sendable {
         /// Resident memory, in bytes.
         var residentBytesMax = 0
+        /// CPU use over one interval between samples, as a percentage of one core.
+        var cpuPercentMax = 0.0
         /// Open files.
         var openFilesMax = 0
         /// Connections open on the client port.
@@ -170,7 +172,15 @@ final class NodeSampler: @unchecked Sendable {
     init(pid: Int32, admin: String) {
         sampling = Task {
             var figures = Figures()
-            while !Task.isCancelled {
+            var cpuBefore = (seconds: ProcessFigures.cpuSeconds(of: pid), at: ContinuousClock.now)
+            while true {
+                // The last sample, taken when stopped, counts too if it spans a quarter of a second.
+                let cpu = (seconds: ProcessFigures.cpuSeconds(of: pid), at: ContinuousClock.now)
+                if let used = cpu.seconds, let usedBefore = cpuBefore.seconds, (cpu.at - cpuBefore.at) >= .milliseconds(250) {
+                    figures.cpuPercentMax = max(figures.cpuPercentMax, 100 * (used - usedBefore) / (cpu.at - cpuBefore.at).seconds)
+                }
+                cpuBefore = cpu
+                guard !Task.isCancelled else { break }
                 figures.residentBytesMax = max(figures.residentBytesMax, ProcessFigures.residentBytes(of: pid) ?? 0)
                 figures.openFilesMax = max(figures.openFilesMax, ProcessFigures.openFiles(of: pid) ?? 0)
                 let open = AdminScrape.get("/metrics", from: admin).flatMap {

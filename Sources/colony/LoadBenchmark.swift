@@ -55,7 +55,9 @@ struct LoadBenchmark: AsyncParsableCommand {
             _ = try await client.colony.createCell(name, nodes: (1...UInt32(nodes)).map { $0 })
         }
         // Every cell elects its leader on its first write; that is not what is measured.
-        _ = try await measure(callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client) { client, cell, _ in
+        _ = try await ClosedLoops.measure(
+            callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client, showErrors: showErrors
+        ) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
         }
         if authorization {
@@ -81,11 +83,15 @@ struct LoadBenchmark: AsyncParsableCommand {
         let etcdClient = BenchClient(
             etcd: EtcdClient(endpoints: cluster.clientURLs, connectionsPerMember: callerCounts.max() ?? 1))
         for count in callerCounts {
-            let writes = try await measure(callers: count, seconds: seconds, names: names, client: etcdClient) { client, cell, index in
+            let writes = try await ClosedLoops.measure(
+                callers: count, seconds: seconds, names: names, client: etcdClient, showErrors: showErrors
+            ) { client, cell, index in
                 try await client.etcd.put(key: cell + "/k", value: value, endpoint: index)
             }
             print(writes.line("etcd writes, \(count) callers"))
-            let reads = try await measure(callers: count, seconds: seconds, names: names, client: etcdClient) { client, cell, index in
+            let reads = try await ClosedLoops.measure(
+                callers: count, seconds: seconds, names: names, client: etcdClient, showErrors: showErrors
+            ) { client, cell, index in
                 try await client.etcd.get(key: cell + "/k", endpoint: index)
             }
             print(reads.line("etcd reads, \(count) callers"))
@@ -96,10 +102,10 @@ struct LoadBenchmark: AsyncParsableCommand {
     private func measureWritesAndReads(
         callers: Int, names: [String], value: [UInt8], client: BenchClient
     ) async throws -> (writes: LoadFigures, reads: LoadFigures) {
-        let writes = try await measure(callers: callers, seconds: seconds, names: names, client: client) { client, cell, _ in
+        let writes = try await ClosedLoops.measure(callers: callers, seconds: seconds, names: names, client: client, showErrors: showErrors) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
         }
-        let reads = try await measure(callers: callers, seconds: seconds, names: names, client: client) { client, cell, _ in
+        let reads = try await ClosedLoops.measure(callers: callers, seconds: seconds, names: names, client: client, showErrors: showErrors) { client, cell, _ in
             _ = try await client.colony.get(cell, "k")
         }
         return (writes, reads)
@@ -116,7 +122,9 @@ struct LoadBenchmark: AsyncParsableCommand {
         let files = LocalNodes.certificates(directory: colony.directory).files(for: .client(CertificateFolder.applicationClient))
         let client = BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: .files(ca: files.ca, certificate: files.certificate, key: files.key)))
         // The application's sessions open and its cache fills before anything is measured.
-        _ = try await measure(callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client) { client, cell, _ in
+        _ = try await ClosedLoops.measure(
+            callers: 64, seconds: 1_000, stopAfter: names.count, names: names, client: client, showErrors: showErrors
+        ) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
         }
         var writesPerSecond: [Bool: [Int: [Double]]] = [:]
@@ -143,53 +151,6 @@ struct LoadBenchmark: AsyncParsableCommand {
         print(String(
             format: "the check alone, on this CPU: %.0f ns per decision (a client holding 3 of %d roles of %d grants each, its grant the last), %.0f ns per session id bound to the identity",
             cost.decisionNanoseconds, AuthorizationCheckCost.roles, AuthorizationCheckCost.grantsPerRole, cost.sessionNanoseconds))
-    }
-
-    /// Runs `callers` closed loops through `client` for `seconds` (or until `stopAfter`
-    /// operations in all), each on a random cell, and gathers their latencies.
-    private func measure(
-        callers: Int, seconds: Double, stopAfter: Int? = nil, names: [String], client: BenchClient,
-        _ operation: @escaping @Sendable (BenchClient, String, Int) async throws -> Void
-    ) async throws -> LoadFigures {
-        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
-        let started = ContinuousClock.now
-        let counter = OperationCounter(limit: stopAfter)
-        let showErrors = showErrors
-        let latencies = try await withThrowingTaskGroup(of: ([UInt64], Int).self) { group in
-            for index in 0..<callers {
-                group.addTask {
-                    var latencies: [UInt64] = []
-                    var errors = 0
-                    var random = SystemRandomNumberGenerator()
-                    var next = index
-                    while ContinuousClock.now < end, await counter.take() {
-                        let cell = stopAfter == nil ? names[Int.random(in: 0..<names.count, using: &random)] : names[next % names.count]
-                        next += callers
-                        let before = ContinuousClock.now
-                        do {
-                            try await operation(client, cell, index)
-                            let took = ContinuousClock.now - before
-                            latencies.append(UInt64(took.components.seconds) * 1_000_000_000 + UInt64(took.components.attoseconds / 1_000_000_000))
-                        } catch {
-                            if errors == 0, showErrors { print("  first error of a caller: \(error)") }
-                            errors += 1
-                        }
-                    }
-                    return (latencies, errors)
-                }
-            }
-            var all: [UInt64] = []
-            var errors = 0
-            for try await (latencies, failed) in group {
-                all.append(contentsOf: latencies)
-                errors += failed
-            }
-            return (all, errors)
-        }
-        let elapsed = ContinuousClock.now - started
-        return LoadFigures(
-            latencies: latencies.0.sorted(), errors: latencies.1,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 

@@ -72,16 +72,12 @@ struct QuietCells: Sendable {
         if lastHeard[leader] == nil { lastHeard[leader] = now }
     }
 
-    /// Takes a woken follower of `cell` out of its leader's file.
+    /// Takes a woken follower of `cell` out of its leader's file, in place: a copy of the
+    /// file taken out and put back would copy every follower of that leader on each wake.
     mutating func unfileFollower(_ cell: CellID, leader: NodeID) {
-        guard var cells = followersByLeader[leader] else { return }
-        cells.remove(cell)
-        if cells.isEmpty {
-            followersByLeader[leader] = nil
-            lastHeard[leader] = nil
-        } else {
-            followersByLeader[leader] = cells
-        }
+        guard followersByLeader[leader]?.remove(cell) != nil, followersByLeader[leader]?.isEmpty == true else { return }
+        followersByLeader[leader] = nil
+        lastHeard[leader] = nil
     }
 
     /// Files a quiescent cell led here under each of its other members' nodes.
@@ -93,10 +89,10 @@ struct QuietCells: Sendable {
 
     /// Takes a woken leader's cell out of its members' files.
     mutating func unfileLed(_ cell: CellID, members: [NodeID], except node: NodeID) {
+        // In place: taking a member's set out to change it would copy it on every wake.
         for member in members where member != node {
-            guard var cells = ledCells[member] else { continue }
-            cells.remove(cell)
-            ledCells[member] = cells.isEmpty ? nil : cells
+            guard ledCells[member]?.remove(cell) != nil, ledCells[member]?.isEmpty == true else { continue }
+            ledCells[member] = nil
         }
     }
 
