@@ -12,6 +12,20 @@ struct ForceRecoveryProcessTests {
         colony.configs.map(\.own.clientAddress)
     }
 
+    /// Where `damageLog` flips a byte: the segment's header takes 72 bytes, and the first
+    /// record follows it.
+    static let firstRecordOffset = 72 + 30
+
+    /// The size of `node`'s oldest log segment, in bytes (0 with none).
+    func oldestSegmentBytes(of node: UInt32, in colony: LocalColony) throws -> Int {
+        let directory = colony.configs[Int(node) - 1].dataDirectory
+        let segments = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix("wal-") && $0.hasSuffix(".seg") }.sorted()
+        guard let first = segments.first else { return 0 }
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/" + first)
+        return (attributes[.size] as? Int) ?? 0
+    }
+
     /// Flips one byte inside the first record of `node`'s oldest log segment: recovery finds
     /// a record written whole that does not verify, and marks the cells it may hold damaged.
     func damageLog(of node: UInt32, in colony: LocalColony) throws {
@@ -20,8 +34,7 @@ struct ForceRecoveryProcessTests {
             .filter { $0.hasPrefix("wal-") && $0.hasSuffix(".seg") }.sorted()
         let path = directory + "/" + (try #require(segments.first))
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        // The segment's header takes 72 bytes; the first record follows it.
-        let offset = 72 + 30
+        let offset = Self.firstRecordOffset
         try #require(bytes.count > offset + 1_000, "the first record is followed by others, so its damage is no torn write")
         bytes[offset] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -39,7 +52,11 @@ struct ForceRecoveryProcessTests {
         load.clients = 4
         load.duration = .seconds(2)
         let log = HistoryLog()
-        _ = try await load.run(history: log)
+        // On a busy machine two seconds may write little: the load goes on until the logs of
+        // nodes 2 and 3 hold records past the one `damageLog` damages.
+        repeat {
+            _ = try await load.run(history: log)
+        } while try [UInt32(2), 3].contains(where: { try oldestSegmentBytes(of: $0, in: colony) <= Self.firstRecordOffset + 1_000 })
         try await waitUntil(.seconds(30), "every member to apply the same slot") {
             let applied = try await CellSurvey.take("stuck", client: client).observed.replicas.values.map(\.appliedThrough)
             return applied.count == 3 && Set(applied).count == 1

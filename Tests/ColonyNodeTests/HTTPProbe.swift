@@ -19,14 +19,15 @@ enum HTTPProbe {
                 }
             }
             .executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: request))
                 var received: [UInt8] = []
                 do {
+                    try await outbound.write(ByteBuffer(string: request))
                     for try await buffer in inbound {
                         received += buffer.readableBytesView
                     }
                 } catch where tls != nil {
-                    // A TLS connection refused at its handshake ends in an error: what came before is the answer.
+                    // A TLS connection refused at its handshake ends in an error, at the read or,
+                    // if the server closed it first, at the write: what came before is the answer.
                 }
                 return received
             }

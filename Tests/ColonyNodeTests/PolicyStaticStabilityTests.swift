@@ -26,12 +26,12 @@ struct PolicyStaticStabilityTests {
         _ = try await admin.createCell(ColonyDirectory.cell, nodes: [1, 2, 3])
         _ = try await DevAuthorization.apply(DevAuthorization.changes(), in: Directory(client: admin))
         await admin.close()
-        try await waitUntil(.seconds(20), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.policy.enabled == true }
+        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.policy.enabled == true }
 
         await colony.stop(1)
         await colony.stop(2)
         let failures = colony.servers[5]?.authorizer.readFailures ?? 0
-        try await waitUntil(.seconds(20), "node 5 fails to read the policy") { (colony.servers[5]?.authorizer.readFailures ?? 0) > failures }
+        try await waitUntil(.seconds(60), "node 5 fails to read the policy") { (colony.servers[5]?.authorizer.readFailures ?? 0) > failures }
         #expect(try await appWrite(colony) == .permissionDenied, "a failed read leaves the policy as it was")
 
         await colony.stop(5)
@@ -62,12 +62,12 @@ struct PolicyStaticStabilityTests {
         }
     }
 
-    @Test("a node restarted while the directory has no majority enforces the policy it kept on disk", .timeLimit(.minutes(2)))
+    @Test("a node restarted while the directory has no majority enforces the policy it kept on disk", .timeLimit(.minutes(4)))
     func keptAcrossRestart() async throws {
         #expect(try await refusalAfterRestart(defects: []) == .permissionDenied)
     }
 
-    @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(2)))
+    @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(4)))
     func notKept() async throws {
         #expect(try await refusalAfterRestart(defects: [.policyNotKept]) == nil)
     }
