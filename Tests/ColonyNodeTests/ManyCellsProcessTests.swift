@@ -41,14 +41,8 @@ struct ManyCellsProcessTests {
         let log = HistoryLog()
         async let history = load.run(history: log)
 
-        var target = 0
-        func progress(_ step: String) async throws {
-            target += 100
-            let reached = await log.waitForCompleted(target, within: .seconds(90))
-            let done = await log.completed
-            try #require(reached, "the colony made no progress for 90 s \(step) (\(done) operations done)")
-        }
-        try await progress("before the kill")
+        var progress = LoadProgress(log: log, perStep: 100, within: .seconds(90))
+        try await progress.wait("before the kill")
         let leaders = colony.configs.map { config in
             config.own.adminAddress.flatMap { AdminScrape.get("/metrics", from: $0) }.flatMap { AdminScrape.metric("colony_leaders", in: $0) } ?? 0
         }
@@ -60,10 +54,10 @@ struct ManyCellsProcessTests {
         let busiest = try #require(leaders.indices.max { leaders[$0] < leaders[$1] })
         let victim = colony.configs[busiest].node
         await colony.signal(victim, SIGKILL)
-        try await progress("with node \(victim), which led \(Int(leaders[busiest])) cells, killed")
+        try await progress.wait("with node \(victim), which led \(Int(leaders[busiest])) cells, killed")
         try colony.launch(victim)
         try await colony.waitUntilServing(victim)
-        try await progress("after node \(victim) came back")
+        try await progress.wait("after node \(victim) came back")
         await log.stop()
 
         let events = try await history

@@ -50,24 +50,18 @@ struct ProcessColonyTests {
 
         // Under the load, each step once the colony has made progress since the last: node 3
         // loses power, node 5 is stopped politely, and both come back.
-        var target = 0
-        func progress(_ step: String) async throws {
-            target += Self.operationsPerStep
-            let reached = await log.waitForCompleted(target, within: .seconds(60))
-            let done = await log.completed
-            try #require(reached, "the colony made no progress for 60 s \(step) (\(done) operations done)")
-        }
-        try await progress("before the faults")
+        var progress = LoadProgress(log: log, perStep: Self.operationsPerStep, within: .seconds(60))
+        try await progress.wait("before the faults")
         await colony.signal(3, SIGKILL)
-        try await progress("with node 3 killed")
+        try await progress.wait("with node 3 killed")
         await colony.signal(5, SIGTERM)
-        try await progress("with nodes 3 and 5 down")
+        try await progress.wait("with nodes 3 and 5 down")
         try colony.launch(3)
         try await colony.waitUntilServing(3)
-        try await progress("after node 3 came back")
+        try await progress.wait("after node 3 came back")
         try colony.launch(5)
         try await colony.waitUntilServing(5)
-        try await progress("after node 5 came back")
+        try await progress.wait("after node 5 came back")
         await log.stop()
 
         let events = try await history
