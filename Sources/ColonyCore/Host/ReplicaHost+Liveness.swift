@@ -71,9 +71,11 @@ extension ReplicaHost {
     /// restart, and every `heartbeatIntervalTicks` those holding a member of a quiescent cell
     /// led here.
     mutating func peersOwedLiveness() -> [NodeID] {
+        let due = !quiet.ledCells.isEmpty && now - quiet.lastPingAt >= options.heartbeatIntervalTicks
+        guard due || !quiet.announce.isEmpty else { return [] }
         var owed = Set(quiet.announce)
         quiet.announce = []
-        if !quiet.ledCells.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks {
+        if due {
             quiet.lastPingAt = now
             owed.formUnion(quiet.ledCells.keys)
         }
