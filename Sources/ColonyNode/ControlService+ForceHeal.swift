@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import ColonyNodeCore
 import GRPCCore
@@ -10,13 +11,12 @@ extension ControlService {
     func forceHeal(request: Colony_V1_ForceHealRequest, context: ServerContext) async throws -> Colony_V1_ForceHealReply {
         var reply = Colony_V1_ForceHealReply()
         let cell: CellID
-        switch APIMapping.cell(request.cell) {
+        switch try admittedCell(request.cell, context: context, rpc: "ForceHeal", AuthOperation.forceHeal) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error
             return reply
         }
-        try authorizer.check(Authorizer.identity(of: context), .forceHeal(cell: cell.name), rpc: "ForceHeal", request: Authorizer.callName())
         logger.warning("an operator forces this node's damaged replica to vote again", metadata: ["cell": "\(cell.name)"])
         guard let outcome = await driver.askToForceHeal(cell) else {
             reply.error = APIMapping.error(.unavailable, "node \(config.node) is stopping; ask again once it runs")

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import ColonyNodeCore
 import GRPCCore
@@ -9,14 +10,12 @@ extension ControlService {
     ) async throws -> Colony_V1_TransferLeadershipReply {
         var reply = Colony_V1_TransferLeadershipReply()
         let cell: CellID
-        switch APIMapping.cell(request.cell) {
+        switch try admittedCell(request.cell, context: context, rpc: "TransferLeadership", AuthOperation.transferLeadership) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error
             return reply
         }
-        try authorizer.check(
-            Authorizer.identity(of: context), .transferLeadership(cell: cell.name), rpc: "TransferLeadership", request: Authorizer.callName())
         guard request.target != 0 else {
             reply.error = APIMapping.invalid("cell \(cell.name): name the member that should lead (node ids from 1)")
             return reply

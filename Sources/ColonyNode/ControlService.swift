@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import ColonyNodeCore
 import GRPCCore
@@ -25,13 +26,12 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     ) async throws -> Colony_V1_ChangeMembershipReply {
         var reply = Colony_V1_ChangeMembershipReply()
         let cell: CellID
-        switch APIMapping.cell(request.cell) {
+        switch try admittedCell(request.cell, context: context, rpc: "ChangeMembership", AuthOperation.changeMembership) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error
             return reply
         }
-        try authorizer.check(Authorizer.identity(of: context), .changeMembership(cell: cell.name), rpc: "ChangeMembership", request: Authorizer.callName())
         if let problem = invalidChange(request) {
             reply.error = APIMapping.invalid("cell \(cell.name): \(problem)")
             return reply
@@ -120,5 +120,20 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
         case .invalid:
             reply.error = APIMapping.invalid(message)
         }
+    }
+}
+
+extension ControlService {
+    /// The cell a control call names, once its name is valid and the caller's certificate
+    /// may do `operation` to it; the name's error otherwise. A refusal throws
+    /// PERMISSION_DENIED, before anything is done.
+    func admittedCell(
+        _ name: String, context: ServerContext, rpc: String, _ operation: (String) -> AuthOperation
+    ) throws(RPCError) -> Result<CellID, Colony_V1_Error> {
+        let named = APIMapping.cell(name)
+        if case .success(let cell) = named {
+            try authorizer.check(Authorizer.identity(of: context), operation(cell.name), rpc: rpc, request: Authorizer.callName())
+        }
+        return named
     }
 }
