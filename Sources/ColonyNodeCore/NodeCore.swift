@@ -126,11 +126,15 @@ public struct NodeCore: Sendable {
         return nil
     }
 
-    /// Tells each of `peers` this process's incarnation at the next tick: a shell calls it
-    /// once at start with every peer it knows, so peers that knew an earlier incarnation wake
-    /// what waited on this node (see `ReplicaHost.announce(to:)`).
+    /// Tells each of `peers` this process's incarnation: a shell calls it once at start with
+    /// every peer it knows, so peers that knew an earlier incarnation wake what waited on this
+    /// node (see `ReplicaHost+Liveness.swift`). Nothing sends these frames again, so they are
+    /// control frames, kept until the peer's connection is up.
     public mutating func announce(to peers: [NodeID]) {
-        host.announce(to: peers)
+        let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded()
+        for peer in peers where peer != node {
+            pending.frames.append(OutgoingFrame(to: peer, bytes: frame, messageCount: 0, isControl: true))
+        }
     }
 
     /// The write-ahead log made every append through `ticket` durable: what waited for them

@@ -16,9 +16,6 @@ struct QuietCells: Sendable {
     var followersByLeader: [NodeID: Set<CellID>] = [:]
     /// For each peer node, the quiescent cells led here that have a member on it.
     var ledCells: [NodeID: Set<CellID>] = [:]
-    /// Peers to send a liveness heartbeat at the next tick whatever the node leads (see
-    /// `ReplicaHost.announce(to:)`).
-    var announce: [NodeID] = []
     /// The host's tick when each node that leads quiescent followers here last sent a
     /// liveness heartbeat (or when the first follower started trusting it).
     var lastHeard: [NodeID: UInt64] = [:]

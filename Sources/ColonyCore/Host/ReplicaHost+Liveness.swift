@@ -13,17 +13,10 @@
 ///
 /// A restarted node's replicas rest too, knowing no leader, and its damaged ones wait to
 /// hear whom to fetch from. So a node that starts first sends a liveness heartbeat to every
-/// peer it knows (`announce(to:)`), and a node that sees a peer's
+/// peer it knows (`NodeCore.announce(to:)`), and a node that sees a peer's
 /// incarnation change also wakes, at the same bounded rate, the quiescent leaders here of
 /// cells with a member there: each brings that member up to date and rests again.
 extension ReplicaHost {
-    /// Has the next tick send a liveness heartbeat to each of `peers`, whatever this node
-    /// leads: the shell calls it when the node starts, with every peer it knows, so a peer
-    /// that knew an earlier incarnation learns at once that this node restarted.
-    public mutating func announce(to peers: [NodeID]) {
-        quiet.announce = peers.filter { $0 != node }
-    }
-
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
         noteIncarnation(of: sender, incarnation)
@@ -67,18 +60,11 @@ extension ReplicaHost {
         quiet.leaderGone(leader)
     }
 
-    /// The peers owed a liveness heartbeat this tick, in node order: those to tell of a
-    /// restart, and every `heartbeatIntervalTicks` those holding a member of a quiescent cell
-    /// led here.
+    /// The peers owed a liveness heartbeat this tick, in node order: every
+    /// `heartbeatIntervalTicks`, those holding a member of a quiescent cell led here.
     mutating func peersOwedLiveness() -> [NodeID] {
-        let due = !quiet.ledCells.isEmpty && now - quiet.lastPingAt >= options.heartbeatIntervalTicks
-        guard due || !quiet.announce.isEmpty else { return [] }
-        var owed = Set(quiet.announce)
-        quiet.announce = []
-        if due {
-            quiet.lastPingAt = now
-            owed.formUnion(quiet.ledCells.keys)
-        }
-        return owed.sorted()
+        guard !quiet.ledCells.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks else { return [] }
+        quiet.lastPingAt = now
+        return quiet.ledCells.keys.sorted()
     }
 }
