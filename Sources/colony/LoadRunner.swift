@@ -65,6 +65,10 @@ private struct LoadWorker {
     let history: HistoryLog
     private var random: SplitMix64
     private var written = 0
+    /// What every value this worker writes starts with: the first process number of its run,
+    /// which no other run on the same history has, so a value is written once in a history
+    /// however many loads it holds (the checker tells writes apart by their values).
+    private var valuePrefix = ""
     private var lastSeen: [String: String] = [:]
 
     init(index: Int, client: ColonyClient, cells: [String], keysPerCell: Int, history: HistoryLog) {
@@ -78,6 +82,7 @@ private struct LoadWorker {
 
     mutating func run(until end: ContinuousClock.Instant) async {
         var process = await history.newProcess()
+        valuePrefix = "p\(process)"
         while ContinuousClock.now < end, await !history.isStopped {
             let cell = cells[Int(random.next() % UInt64(cells.count))]
             let key = "k\(random.next() % UInt64(keysPerCell))"
@@ -131,7 +136,7 @@ private struct LoadWorker {
 
     private mutating func freshValue() -> String {
         written += 1
-        return "c\(index)-\(written)"
+        return "\(valuePrefix)-\(written)"
     }
 
     /// Errors after which a write certainly did not take effect.
