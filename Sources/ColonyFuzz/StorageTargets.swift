@@ -3,11 +3,12 @@ import ColonySim
 @_spi(Testing) import ColonyStorage
 
 extension FuzzTarget {
-    /// The log the storage corpus is written with: small segments, so an image holds several
-    /// and, once the oldest are freed, snapshot files too.
+    /// The log the storage corpus is written with: segments small enough that an image's few
+    /// dozen records (mostly promises of a few dozen bytes) fill several, so the oldest are
+    /// freed and the image holds snapshot files too.
     static let storageOptions: WriteAheadLog.Options = {
         var options = WriteAheadLog.Options()
-        options.segmentBytesMax = 2 * 1024
+        options.segmentBytesMax = 512
         options.segmentsMax = 2
         return options
     }()

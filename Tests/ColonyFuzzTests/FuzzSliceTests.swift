@@ -1,4 +1,4 @@
-import ColonyFuzz
+@testable import ColonyFuzz
 import Testing
 
 /// A fixed, seeded slice of every fuzz target's campaign: the same inputs on every run,
@@ -30,4 +30,13 @@ struct FuzzCorpusTests {
         let kinds = Set(images.joined().map { String(String(describing: $0.1).prefix { $0 != "(" }) })
         #expect(kinds.isSuperset(of: ["promise", "accepted", "forcedHeal"]), "\(kinds.sorted())")
     }
+
+    @Test("the storage images hold several segments and snapshot files, so the snapshot target has a corpus")
+    func storageImagesHoldSnapshots() {
+        let images = FuzzTarget.storageImages(SimulatedTraffic(seed: FuzzTargets.trafficSeed))
+        let names = images.map { $0.files.keys }
+        #expect(names.allSatisfy { $0.contains { $0.hasPrefix("wal-") } })
+        #expect(names.filter { $0.contains { $0.hasPrefix("snap-") } }.count * 2 >= images.count, "\(names)")
+    }
 }
+
