@@ -59,6 +59,11 @@ extension Simulation {
         nodes[nodeIndex(id)].host?.replica(cells[cellIndex])
     }
 
+    /// The members of the directory cell, as its newest applied configuration has them.
+    @_spi(Testing) public var directoryMembers: [NodeID] {
+        control.configurations[directoryCell]?.members ?? []
+    }
+
     /// The member of cell `cellIndex` whose replica leads it now; nil while none does.
     @_spi(Testing) public func leader(ofCell cellIndex: Int) -> NodeID? {
         members(ofCell: cellIndex).first { replica(ofCell: cellIndex, at: $0)?.isLeader ?? false }
