@@ -35,6 +35,8 @@ extension ColonyClient {
                 error.code = .unauthorized
                 error.message = refused.message
                 attempt = ControlAttempt(outcome: .failed, error: error, problem: "\(target): \(refused.message)")
+            } catch where ConnectionRefusal.isRefusal(error) {
+                attempt = ControlAttempt(outcome: .connectionRefused, problem: ConnectionRefusal.problem(at: target))
             } catch {
                 let refused = TLSFailure(error)
                 attempt = ControlAttempt(

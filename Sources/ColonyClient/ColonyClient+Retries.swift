@@ -99,6 +99,7 @@ extension ColonyClient {
             let refused = TLSFailure(error)
             let problem = "\(target): \(refused.map { "\($0)" } ?? "\(error)")"
             if case .timedOut? = error as? SessionError { return AttemptReport(outcome: .timedOut, problem: problem) }
+            if ConnectionRefusal.isRefusal(error) { return AttemptReport(outcome: .connectionRefused, problem: ConnectionRefusal.problem(at: target)) }
             return AttemptReport(outcome: .transportFailed(refusedByTLS: refused != nil), problem: problem)
         }
         let error: Colony_V1_Error

@@ -8,6 +8,9 @@ enum SimEvent {
     case frame(from: NodeID, toIndex: Int, bytes: [UInt8])
     case request(nodeIndex: Int, request: ClientRequest, waiter: WaiterID)
     case reply(clientIndex: Int, node: NodeID, reply: ClientReply)
+    /// Node `node` was down when a client's request reached its address: the client's
+    /// connection was refused, and the request never arrived.
+    case connectionRefused(clientIndex: Int, node: NodeID, request: ClientRequest)
     case clientTimer(clientIndex: Int, token: UInt64)
     case nextFault
     case heal(faultID: Int)
@@ -30,7 +33,7 @@ enum SimEvent {
         case .tick(let index), .frame(_, let index, _), .request(let index, _, _), .flushDone(let index, _),
              .transferRequest(let index, _, _, _):
             return index
-        case .reply, .clientTimer, .nextFault, .heal, .restart, .resume, .stopNode, .clogStep, .controlPass, .cellsListed, .operatorTimer,
+        case .reply, .connectionRefused, .clientTimer, .nextFault, .heal, .restart, .resume, .stopNode, .clogStep, .controlPass, .cellsListed, .operatorTimer,
              .operatorAnswer, .operatorCommand, .finalReads:
             return nil
         }

@@ -153,6 +153,25 @@ extension Simulation {
         carryOut(action, clientIndex: clientIndex, answer: answer)
     }
 
+    /// A client's request reached the address of a node that is down: the client hears its
+    /// connection refused, a network delay later (or never, if the network loses that).
+    /// Requests of the control plane's go unanswered, as they did.
+    mutating func refuseConnection(of waiter: WaiterID, to node: NodeID, request: ClientRequest) {
+        guard case .client(let clientIndex) = WaiterRoute(waiter), let delay = network.clientDelay(using: &random) else { return }
+        schedule(.connectionRefused(clientIndex: clientIndex, node: node, request: request), after: delay)
+    }
+
+    /// The client's connection to `node` was refused: its operation learns it, unless the
+    /// refusal belongs to an earlier operation.
+    mutating func receiveRefusal(of request: ClientRequest, by node: NodeID, clientIndex: Int) {
+        guard var operation = clients[clientIndex].current, operation.request.id == request.id, operation.request.cell == request.cell
+        else { return }
+        var budget = RetryBudget.unlimited
+        let action = operation.retry.attemptEnded(.connectionRefused, at: node, now: now, budget: &budget, random: &random)
+        clients[clientIndex].current = operation
+        carryOut(action, clientIndex: clientIndex, answer: nil)
+    }
+
     /// Learns `configuration` into the client's cache if it is not older than what the cache
     /// holds; returns the members learned.
     private mutating func learn(_ configuration: CellConfiguration, cellIndex: Int, clientIndex: Int) -> [NodeID]? {

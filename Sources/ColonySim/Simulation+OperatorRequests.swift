@@ -105,7 +105,7 @@ extension Simulation {
         request.machine.membersLearned(control.views[request.cell]?.members ?? [])
         switch outcome {
         case .succeeded, .failed: request.answer = answer
-        case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut: break
+        case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .connectionRefused, .timedOut: break
         }
         var budget = RetryBudget.unlimited
         let action = request.machine.attemptEnded(outcome, at: node, now: now, budget: &budget, random: &random)

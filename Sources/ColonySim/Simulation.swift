@@ -227,7 +227,10 @@ public struct Simulation {
             nodes[index].core?.receive(frame: bytes[...], from: from)
             carryOutEffects(at: index)
         case .request(let index, let request, let waiter):
-            guard nodes[index].isUp else { return }
+            guard nodes[index].isUp else {
+                refuseConnection(of: waiter, to: nodes[index].id, request: request)
+                return
+            }
             let timeoutTicks = requestTimeoutTicks
             if case .changeMembership(let change) = request.operation, !change.isRenewal, let epoch = request.expectedEpoch {
                 nodes[index].core?.changeMembership(request.cell, change, expectedEpoch: epoch, waiter: waiter, timeoutTicks: timeoutTicks)
@@ -237,6 +240,8 @@ public struct Simulation {
             carryOutEffects(at: index)
         case .reply(let clientIndex, let node, let reply):
             receiveReply(reply, from: node, clientIndex: clientIndex)
+        case .connectionRefused(let clientIndex, let node, let request):
+            receiveRefusal(of: request, by: node, clientIndex: clientIndex)
         case .clientTimer(let clientIndex, let token):
             clientTimerFired(clientIndex, token: token)
         case .nextFault:

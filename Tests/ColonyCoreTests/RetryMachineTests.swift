@@ -78,6 +78,48 @@ struct RetryMachineTests {
         #expect(script.outcome == .outcomeUnknown(.budgetSpent))
     }
 
+    @Test("a refused connection sends the request at once to a node not asked yet, spending nothing; once every candidate was asked it is a retry like any other")
+    func refusedConnectionsAreFreeOncePerCandidate() {
+        var script = RetryScript(members: ["n1", "n2"], seeds: ["s1"], first: "n1", budget: RetryBudget(tokensMax: 1))
+        script.answer(.connectionRefused)
+        #expect(script.action == .send(to: "n2", timeoutNanoseconds: 100))
+        script.answer(.connectionRefused)
+        #expect(script.action == .send(to: "s1", timeoutNanoseconds: 100))
+        #expect(script.budget.tenths == 10)
+        script.answer(.connectionRefused)
+        guard case .wait(_, then: "n1") = script.action else { Issue.record("\(script.action)"); return }
+        #expect(script.budget.tenths == 0)
+    }
+
+    /// A client of many cells, with a node down that was first among the members it knows
+    /// for a third of them: each of those cells' first operation meets the dead node first.
+    /// Were those refusals retries, they would outnumber the successes ten to one and empty
+    /// the budget, and every later operation that met the dead node first would fail at once.
+    @Test("a client's budget survives a down node met first by many operations")
+    func downNodeDoesNotDrainTheBudget() {
+        var budget = RetryBudget(tokensMax: 10)
+        for _ in 0..<1_000 {
+            var script = RetryScript(isWrite: true, members: ["down", "n2", "n3"], first: "down", budget: budget)
+            script.answer(.connectionRefused)
+            script.answer(.succeeded)
+            #expect(script.outcome == .succeeded)
+            budget = script.budget
+        }
+        #expect(budget.tenths == budget.tenthsMax)
+    }
+
+    @Test("a write every attempt of which was refused, at the connection or at the TLS handshake, certainly did not apply")
+    func refusedWriteDidNotApply() {
+        var script = RetryScript(isWrite: true, members: ["n1", "n2"], first: "n1", budget: RetryBudget(tokensMax: 0))
+        script.answer(.connectionRefused)
+        script.answer(.transportFailed(refusedByTLS: true))
+        #expect(script.outcome == .notApplied(.budgetSpent))
+        var broken = RetryScript(isWrite: true, members: ["n1", "n2"], first: "n1", budget: RetryBudget(tokensMax: 0))
+        broken.answer(.connectionRefused)
+        broken.answer(.timedOut)
+        #expect(broken.outcome == .outcomeUnknown(.budgetSpent))
+    }
+
     @Test("a session the cell forgot leaves a write's outcome unknown and a read unapplied")
     func sessionExpired() {
         var write = RetryScript(isWrite: true, members: Self.members)

@@ -125,7 +125,7 @@ final class LocalColony: @unchecked Sendable {
 
     /// Sends `request` to node `target`: what came of it, and the node's answer if it gave one.
     private func attempt(_ request: ClientRequest, at target: UInt32, timeout: UInt64) async -> (AttemptOutcome<UInt32>, ClientOutcome?) {
-        guard let server = servers[target] else { return (.transportFailed(refusedByTLS: false), nil) }
+        guard let server = servers[target] else { return (.connectionRefused, nil) }
         switch try? await server.submit(request, timeout: .nanoseconds(Int64(clamping: timeout))) {
         case .reply(let reply)?:
             return (AttemptOutcome(reply.outcome, target: \.rawValue), reply.outcome)

@@ -20,6 +20,9 @@ public enum AttemptOutcome<Target: Hashable & Sendable>: Hashable, Sendable {
     /// No answer: the connection failed or broke. `refusedByTLS` when the node refused the
     /// client at the TLS handshake, so the request was certainly never sent.
     case transportFailed(refusedByTLS: Bool)
+    /// Nothing accepted a connection at the node's address (no process listens there: the
+    /// node is down or restarting), so the request was certainly never sent.
+    case connectionRefused
     /// No answer within the attempt's timeout; the request may still apply.
     case timedOut
 }

@@ -34,6 +34,13 @@ extension RetryMachine {
                 if candidates.allSatisfy(self.refusedByTLS.contains) { return giveUp(.refusedByEveryNode) }
             }
             return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
+        case .connectionRefused:
+            if leader == target { leader = nil }
+            let next = nextTarget(after: target)
+            // A node that is down costs the colony nothing: asking one not asked yet is
+            // discovery, as following a hint is, with no pause and no budget spent.
+            guard tried.contains(next) else { return send(to: next, now: now) }
+            return retry(to: next, now: now, budget: &budget, random: &random)
         case .timedOut:
             if leader == target { leader = nil }
             return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
@@ -54,7 +61,7 @@ extension RetryMachine {
             return succeeded(by: target, budget: &budget)
         case .failed:
             return finish(.failed)
-        case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut:
+        case .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .connectionRefused, .timedOut:
             return .keepWaiting
         }
     }
@@ -115,7 +122,8 @@ extension RetryMachine {
         switch outcome {
         case .redirect(_, let learned?), .staleEpoch(let learned?):
             membersLearned(learned)
-        case .redirect, .staleEpoch, .succeeded, .failed, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .timedOut:
+        case .redirect, .staleEpoch, .succeeded, .failed, .unavailable, .cellNotFound, .sessionExpired, .transportFailed, .connectionRefused,
+             .timedOut:
             break
         }
     }

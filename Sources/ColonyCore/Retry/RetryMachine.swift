@@ -8,6 +8,9 @@
 /// - A replica that does not lead answers with its guess of the leader. Following that
 ///   hint is discovery, not a retry: the request goes to the leader at once and spends no
 ///   budget, at most `hintsFollowedMax` hops per operation.
+/// - A node whose address refuses the connection is down, and costs the colony nothing:
+///   the request goes at once to a candidate not asked yet, spending no budget. Once every
+///   candidate was asked, it is a retry like any other.
 /// - Every other retry spends one token of the client's shared `RetryBudget` and pauses
 ///   first, with full jitter under a cap that grows with the attempts (`RetryPolicy`). An
 ///   empty budget ends the operation at once.
@@ -20,7 +23,8 @@
 ///   and never past the deadline.
 /// - Giving up on a write is ambiguous once an attempt may have reached a node (any answer,
 ///   a timeout, a broken connection): the outcome is unknown. A read, or a write every
-///   attempt of which was refused at the TLS handshake, certainly did not apply.
+///   attempt of which was refused (the connection, or at the TLS handshake), certainly did
+///   not apply.
 /// - An answer to an earlier attempt of the same request counts if it is definite (the
 ///   request id is the same, so it is this operation's result), and is ignored otherwise.
 ///
@@ -135,10 +139,11 @@ public struct RetryMachine<Target: Hashable & Sendable>: Sendable {
 }
 
 extension AttemptOutcome {
-    /// Whether the attempt may have reached a node: only a refusal at the TLS handshake
-    /// proves the request was never sent.
+    /// Whether the attempt may have reached a node: only a refused connection, or a refusal
+    /// at the TLS handshake, proves the request was never sent.
     var mayHaveReachedNode: Bool {
         switch self {
+        case .connectionRefused: return false
         case .transportFailed(let refusedByTLS): return !refusedByTLS
         case .succeeded, .failed, .redirect, .staleEpoch, .unavailable, .cellNotFound, .sessionExpired, .timedOut: return true
         }
