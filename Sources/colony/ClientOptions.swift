@@ -94,7 +94,7 @@ struct ClientOptions: ParsableArguments {
             throw CommandFailure(.usage, """
                 no client certificate: pass --ca CA.pem --cert CLIENT.pem --key CLIENT.key (made by `colony certs`), \
                 set \(ClientEnvironment.caCertificate), \(ClientEnvironment.certificate) and \(ClientEnvironment.key), \
-                or start a colony with `colony dev up`, whose certificate is used by itself
+                or start a colony with `colony dev up`, whose certificate is used by itself (none in \(devDir))
                 """)
         default:
             throw ValidationError("""
@@ -118,8 +118,8 @@ struct ClientOptions: ParsableArguments {
     /// once, naming each node and why, when none does. The certificate files are read first,
     /// so a missing one is reported as such rather than as the nodes' silence.
     func connect(policy base: ColonyClient.Policy = ColonyClient.Policy()) async throws -> ColonyClient {
-        let security = try tls()
         let all = try addresses()
+        let security = try tls()
         do {
             _ = try ColonyClient(nodes: all, tls: security)
         } catch ColonyError.invalidArgument(let message) {
