@@ -47,11 +47,13 @@ struct LoadCommand: AsyncParsableCommand {
         runner.duration = duration.duration
         runner.policy = options.policy()
         let log = HistoryLog()
-        let progress = Progress.start("load") { await log.progressLine }
+        let progress = Progress("load")
+        let following = progress.follow { await log.progressLine }
         let started = ContinuousClock.now
         let history = try await runner.run(history: log)
         let elapsed = ContinuousClock.now - started
-        await progress.stop()
+        following?.cancel()
+        progress.finish()
         if let historyOut {
             try HistoryCoding.encode(history).write(toFile: historyOut, atomically: true, encoding: .utf8)
         }
