@@ -40,7 +40,7 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print JSON, for scripts; an error is a JSON object on standard error.")
     var json = false
 
-    /// The process's environment, read once.
+    /// The variables of the process's environment the commands read.
     private var environment: ClientEnvironment { ClientEnvironment(ProcessInfo.processInfo.environment) }
 
     /// The folder of the `colony dev` colony these options fall back on.
@@ -200,9 +200,13 @@ struct ClientEnvironment {
         (variables[Self.endpoints] ?? variables[Self.nodes]).map { $0.split(separator: ",").map(String.init) }
     }
 
+    /// The CA certificate file in COLONY_CACERT.
     var caCertificate: String? { variables[Self.caCertificate] }
+    /// The client certificate file in COLONY_CERT.
     var certificate: String? { variables[Self.certificate] }
+    /// The client key file in COLONY_KEY.
     var key: String? { variables[Self.key] }
+    /// The dev colony's folder in COLONY_DEV_DIR.
     var devDirectory: String? { variables[Self.devDirectory] }
 }
 
