@@ -22,9 +22,11 @@ struct CommandFailureReport {
     }
 
     /// Ends the process after a command threw `error`. A bare `ExitCode` means the command has
-    /// said why already.
+    /// said why already; a request for help (`colony get --help` runs as a command) is
+    /// ArgumentParser's to answer.
     func exit(running error: any Error) -> Never {
         if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+        if Colony.exitCode(for: error) == .success { Colony.exit(withError: error) }
         let status = ExitStatus.of(error)
         write(status: status, message: Self.message(error, status: status))
     }

@@ -21,6 +21,15 @@ struct CommandConventionTests {
         #expect(run.output.trimmingCharacters(in: .whitespacesAndNewlines) == "colony \(Colony.version)")
     }
 
+    @Test("help of a subcommand prints its usage and exits 0, and the top help lists the exit statuses")
+    func help() async throws {
+        let get = try await CommandRun.run(["get", "--help"])
+        #expect(get.status == 0 && get.output.contains("USAGE: colony get"), "\(get)")
+        #expect(get.output.contains("$COLONY_ENDPOINTS") && get.output.contains("--command-timeout"), "\(get.output)")
+        let top = try await CommandRun.run(["--help"])
+        #expect(top.status == 0 && top.output.contains("condition_failed") && top.output.contains("64 usage"), "\(top)")
+    }
+
     @Test("each exit status is distinct, and errors map to the status a script expects")
     func statuses() {
         #expect(Set(ExitStatus.allCases.map(\.rawValue)).count == ExitStatus.allCases.count)
