@@ -35,6 +35,7 @@ struct CommandFailureReport {
     static func message(_ error: any Error, status: ExitStatus) -> String {
         let text = switch error {
         case let validation as ValidationError: validation.message
+        case let file as CocoaError: file.localizedDescription
         case let described as CustomStringConvertible: described.description
         default: error.localizedDescription
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColonyClient
 import ColonyControl
+import Foundation
 
 /// The exit statuses of `colony`, one per kind of outcome a script may want to tell apart,
 /// and the one place that decides which status an error ends a command with.
@@ -12,7 +13,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     /// The command did what it was asked.
     case success = 0
     /// The colony refused the request for a reason of its own (invalid, too large, over
-    /// quota, exists already, ...), or a check found a history not linearizable.
+    /// quota, exists already, ...), a check found a history not linearizable, or a file the
+    /// command writes could not be written.
     case failure = 1
     /// An input file (a history, a transaction, a log folder) could not be read or is not valid.
     case invalidInput = 2
@@ -60,6 +62,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case let error as ControlError: of(error)
         case is ValidationError, is CertificateFolderError: .usage
         case is LoadError: .unavailable
+        case is CocoaError, is POSIXError: .failure
         default: Colony.exitCode(for: error) == .validationFailure ? .usage : .internal
         }
     }

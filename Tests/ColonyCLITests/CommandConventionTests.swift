@@ -45,7 +45,8 @@ struct CommandConventionTests {
         #expect(ExitStatus.of(ControlError.cell("c", .unauthorized("no grant"))) == .permissionDenied)
         #expect(ExitStatus.of(DirectoryError.unknownCell("c")) == .notFound)
         #expect(ExitStatus.of(ValidationError("bad flag")) == .usage)
-        #expect(ExitStatus.of(CocoaError(.fileReadCorruptFile)) == .internal)
+        #expect(ExitStatus.of(CocoaError(.fileWriteNoPermission)) == .failure)
+        #expect(ExitStatus.of(Unexpected()) == .internal)
     }
 
     @Test("a usage error exits 64; under --json it is a JSON object on standard error")
@@ -150,3 +151,6 @@ struct CommandConventionTests {
         #expect(Format.rounded(.seconds(125)) == "125 s")
     }
 }
+
+/// An error no command expects.
+private struct Unexpected: Error {}

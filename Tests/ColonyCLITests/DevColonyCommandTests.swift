@@ -37,7 +37,13 @@ struct DevColonyCommandTests {
         let unknown = try await colony("get", "no-such-cell", "k")
         #expect(unknown.status == ExitStatus.notFound.rawValue, "\(unknown)")
         #expect(unknown.errors.contains("no such cell: no-such-cell"), "\(unknown.errors)")
-        let refused = try await colony("put", "t1", "k", "w", "--as", "app")
+        // The nodes adopt the policy `dev up` writes when they next read the directory.
+        var refused = try await colony("get", "t1", "k", "--as", "app")
+        let policyDeadline = ContinuousClock.now + .seconds(60)
+        while refused.status == 0, ContinuousClock.now < policyDeadline {
+            try await Task.sleep(for: .milliseconds(100))
+            refused = try await colony("get", "t1", "k", "--as", "app")
+        }
         #expect(refused.status == ExitStatus.permissionDenied.rawValue, "\(refused)")
 
         let address = try #require(DevColony.load(from: folder)?.processes.first?.clientAddress)
