@@ -125,14 +125,14 @@ struct ClientOptions: ParsableArguments {
         } catch ColonyError.invalidArgument(let message) {
             throw CommandFailure(.usage, message)
         }
-        let reachable = try await NodeDial.reachable(all, within: dialTimeout.duration, plaintext: security == .plaintext)
+        let reachable = try await NodeDial.reachable(all, within: dialTimeout.duration, tls: security)
         return try ColonyClient(nodes: reachable, tls: security, policy: policy(base))
     }
 
     /// The addresses of the nodes that answer a dial within --dial-timeout; fails naming each
     /// node and why when none does.
-    func reachableAddresses(plaintext: Bool) async throws -> [String] {
-        try await NodeDial.reachable(try addresses(), within: dialTimeout.duration, plaintext: plaintext)
+    func reachableAddresses() async throws -> [String] {
+        try await NodeDial.reachable(try addresses(), within: dialTimeout.duration, tls: try tls())
     }
 
     /// Runs `body` with a client, closing it after, whatever `body` throws; `body` works on

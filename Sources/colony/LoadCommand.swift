@@ -41,7 +41,7 @@ struct LoadCommand: AsyncParsableCommand {
                 }
             }
         }
-        let addresses = try await options.reachableAddresses(plaintext: try options.tls() == .plaintext)
+        let addresses = try await options.reachableAddresses()
         var runner = LoadRunner(nodes: addresses, tls: try options.tls(), cells: names)
         runner.clients = clients
         runner.duration = duration.duration

@@ -66,6 +66,11 @@ struct DevColonyCommandTests {
         let read = try await colony("get", "t1", "k", "--nodes", try #require(DevColony.load(from: folder)?.processes.last?.clientAddress))
         #expect(read.output == "with-node-3-down\n", "\(read)")
 
+        // Every command dialled every node first; only the plaintext greeting was refused.
+        let logs = try (1...3).map { try String(contentsOfFile: "\(folder)/n\($0).log", encoding: .utf8) }.joined()
+        let refusals = logs.split(separator: "\n").filter { $0.contains("refusing a client connection") }
+        #expect(refusals.count == 1, "\(refusals.joined(separator: "\n"))")
+
         let down = try await colony("dev", "down")
         #expect(down.status == 0, "\(down)")
     }
