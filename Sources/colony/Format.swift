@@ -8,8 +8,7 @@ enum Format {
 
     /// A duration as `Format.seconds` writes it ("4.18 s"), or in milliseconds under a second ("350 ms").
     static func rounded(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return seconds < 1 ? String(format: "%.0f ms", seconds * 1_000) : Self.seconds(seconds)
+        duration.seconds < 1 ? String(format: "%.0f ms", duration.seconds * 1_000) : seconds(duration.seconds)
     }
 
     static func ratio(_ value: Double) -> String {
