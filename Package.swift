@@ -109,6 +109,10 @@ let package = Package(
                 "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -121,6 +125,7 @@ let package = Package(
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
+        .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),

@@ -100,7 +100,7 @@ struct CellInfoCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let survey = try await options.withClient { try await CellSurvey.take(name, client: $0) }
+        let survey = try await options.withClient(cell: name) { try await CellSurvey.take(name, client: $0) }
         let cell = survey.summary
         let limits = cell.limits
         let stuck = ForceRecovery.stuckMessage(cell: name, observed: survey.observed)

@@ -3,13 +3,21 @@ import ArgumentParser
 /// The `colony` command: every way to run, test and measure Colony from a shell.
 @main
 struct Colony: AsyncParsableCommand {
+    /// The release this executable is, as `colony --version` prints it.
+    static let version = "0.1.0"
+
     static let configuration = CommandConfiguration(
         commandName: "colony",
         abstract: "A strongly consistent key-value store built as millions of tiny replicated databases.",
         discussion: """
             Start with `colony demo`: an in-process colony with faults, in real time, checked at the end.
             `colony sim` runs the deterministic simulator over many seeds; `colony check FILE` checks any history.
+
+            Exit status: \(ExitStatus.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ")) \
+            (see the README's CLI conventions). Under --json an error is one JSON object on standard error: \
+            {"error": {"status": NAME, "exit": N, "message": TEXT}}.
             """,
+        version: "colony \(version)",
         subcommands: [
             DemoCommand.self, SimCommand.self, CheckCommand.self, NodeCommand.self, DevCommand.self, CellCommand.self,
             PutCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, CompareAndSetCommand.self,
@@ -18,4 +26,25 @@ struct Colony: AsyncParsableCommand {
             FuzzCommand.self,
         ]
     )
+
+    /// Parses the command line and runs the command; every error a command throws ends the
+    /// process through `CommandFailureReport`, with the status `ExitStatus.of` gives it.
+    static func main() async {
+        let report = CommandFailureReport(arguments: Array(CommandLine.arguments.dropFirst()))
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            report.exit(parsing: error)
+        }
+        do {
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            report.exit(running: error)
+        }
+    }
 }

@@ -120,7 +120,7 @@ struct ControlRunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = try ColonyClient(nodes: try options.addresses(), tls: try options.tls(), policy: ClientOptions.controlPolicy)
+        let client = try await options.connect(policy: ClientOptions.controlPolicy)
         var loop = ControlLoop(directory: Directory(client: client)) { line in
             let stamp = Date().formatted(.iso8601)
             FileHandle.standardOutput.write(Data("\(stamp) \(line)\n".utf8))

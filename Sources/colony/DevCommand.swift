@@ -4,12 +4,12 @@ import ColonyControl
 import ColonyNode
 import Foundation
 
-/// `colony dev up|down`: a local colony of real node processes on loopback.
+/// `colony dev up|down|stop|restart`: a local colony of real node processes on loopback.
 struct DevCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Start or stop a local colony of node processes on loopback.",
-        subcommands: [DevUpCommand.self, DevDownCommand.self]
+        abstract: "Start or stop a local colony of node processes on loopback, or one of its nodes.",
+        subcommands: [DevUpCommand.self, DevDownCommand.self, DevStopCommand.self, DevRestartCommand.self]
     )
 }
 
@@ -27,8 +27,8 @@ struct DevUpCommand: AsyncParsableCommand {
     @Option(help: "Zones to spread the nodes over (1 to 9).")
     var zones: Int = 3
 
-    @Option(help: "The colony's folder.")
-    var dir: String = DevColony.defaultDirectory
+    @OptionGroup var folder: DevCommandFolder
+    private var dir: String { folder.path }
 
     @Flag(inversion: .prefixedNo, help: "Turn authorization on: the CLI's client (dev) is admin, the client app reads and writes the cells app-*.")
     var authorization = true
@@ -40,7 +40,7 @@ struct DevUpCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let running = DevColony.load(from: dir), running.processes.contains(where: { LocalNodes.isAlive($0.pid) }) {
-            throw ValidationError("a dev colony is already running in \(dir); stop it with `colony dev down --dir \(dir)`")
+            throw CommandFailure(.usage, "a dev colony is already running in \(dir); stop it with `colony dev down --dev-dir \(dir)`, or one node with `colony dev restart N`")
         }
         let local = try await LocalNodes.start(count: nodes, directory: dir, zones: zones, logLevel: "info")
         let directoryRecord: PlacedCell
@@ -64,7 +64,6 @@ struct DevUpCommand: AsyncParsableCommand {
         // Commands reach a colony outside the default folder only when told where it is.
         let isDefault = dir == DevColony.defaultDirectory
         let folder = isDefault ? "" : " --dev-dir \(dir)"
-        let downFolder = isDefault ? "" : " --dir \(dir)"
         let certificates = LocalNodes.certificates(directory: dir).directory
         let identities = authorization
             ? "authorization is on: the commands run as client \(CertificateFolder.developmentClient) (admin); `--as \(CertificateFolder.applicationClient)` runs them as client \(CertificateFolder.applicationClient), which may read and write the cells \(DevAuthorization.applicationCells) only (certificates in \(certificates))"
@@ -84,7 +83,8 @@ struct DevUpCommand: AsyncParsableCommand {
               colony auth role list\(folder); colony auth whoami --as app\(folder)
               colony node drain 3\(folder); colony control status\(folder)
               colony placement report\(folder)
-            stop it with: colony dev down\(downFolder)
+            stop or restart one node: colony dev stop 3\(folder); colony dev restart 3\(folder)
+            stop it with: colony dev down\(folder)
             """)
     }
 }
@@ -93,15 +93,15 @@ struct DevUpCommand: AsyncParsableCommand {
 struct DevDownCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop the local colony.")
 
-    @Option(help: "The colony's folder.")
-    var dir: String = DevColony.defaultDirectory
+    @OptionGroup var folder: DevCommandFolder
+    private var dir: String { folder.path }
 
     @Flag(help: "Also delete the colony's data.")
     var purge = false
 
     func run() async throws {
         guard let colony = DevColony.load(from: dir) else {
-            throw ValidationError("no dev colony in \(dir)")
+            throw CommandFailure(.notFound, "no dev colony in \(dir)")
         }
         let killed = LocalNodes.stop(pids: colony.processes.map(\.pid) + (colony.controlPid.map { [$0] } ?? []))
         for pid in killed {
@@ -114,5 +114,19 @@ struct DevDownCommand: AsyncParsableCommand {
         } else {
             print("\(stopped); data stays in \(dir)")
         }
+    }
+}
+
+/// The folder of the `colony dev` colony, for the dev commands: `--dev-dir` as every command
+/// spells it, and `--dir`, their older spelling, hidden.
+struct DevCommandFolder: ParsableArguments {
+    @OptionGroup var devFolder: DevFolderOption
+
+    @Option(name: .customLong("dir"), help: .hidden)
+    var olderSpelling: String?
+
+    /// The folder: --dev-dir, else --dir, else COLONY_DEV_DIR, else the default.
+    var path: String {
+        devFolder.devDir ?? olderSpelling ?? devFolder.path
     }
 }

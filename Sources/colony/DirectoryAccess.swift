@@ -13,24 +13,17 @@ extension ClientOptions {
         return policy
     }
 
-    /// Runs `body` with the colony's directory, closing its client after; a control,
-    /// directory or client error becomes a one-line message and a failure exit status.
+    /// Runs `body` with the colony's directory, closing its client after, whatever `body` throws.
     func withDirectory<Result>(_ body: (Directory) async throws -> Result) async throws -> Result {
-        let client = try ColonyClient(nodes: try addresses(), tls: try tls(), policy: Self.controlPolicy)
-        let result: Result
+        let client = try await connect(policy: Self.controlPolicy)
         do {
-            result = try await body(Directory(client: client))
+            let result = try await body(Directory(client: client))
+            await client.close()
+            return result
         } catch {
             await client.close()
-            switch error {
-            case let error as ControlError: Self.fail("\(error)")
-            case let error as DirectoryError: Self.fail("\(error)")
-            case let error as ColonyError: Self.fail("\(error)")
-            default: throw error
-            }
+            throw error
         }
-        await client.close()
-        return result
     }
 
     /// A note for a command whose work the control loop does: empty unless the control plane
@@ -38,11 +31,5 @@ extension ClientOptions {
     static func pausedNote(_ directory: Directory) async -> String {
         guard let settings = try? await directory.settings() else { return "" }
         return settings.paused ? "\nthe control plane is paused: nothing moves until `colony control resume`" : ""
-    }
-
-    /// Prints `message` as an error and exits with a failure status.
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
-        Foundation.exit(ExitCode.failure.rawValue)
     }
 }

@@ -35,12 +35,7 @@ struct DirectoryInitCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let record: PlacedCell
-        do {
-            record = try await DirectoryInitialization.run(config: nodeConfig, replicas: replicas, tls: try options.tls())
-        } catch let error as ControlError {
-            ClientOptions.fail("\(error)")
-        }
+        let record = try await DirectoryInitialization.run(config: nodeConfig, replicas: replicas, tls: try options.tls())
         options.show(
             "the directory (\(ColonyDirectory.cell)) is on nodes \(record.placement.members.map(\.description).joined(separator: ",")); \(nodeConfig.nodes.count) nodes recorded",
             json: ["members": record.placement.members.map(\.rawValue), "nodes": nodeConfig.nodes.count])

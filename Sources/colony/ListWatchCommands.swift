@@ -17,7 +17,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (items, truncated, revision) = try await options.withClient {
+        let (items, truncated, revision) = try await options.withClient(cell: cell) {
             try await $0.list(cell, prefix: prefix, limit: limit, stale: stale)
         }
         var lines = items.map { "\($0.key) = \($0.text)  (version \($0.version))" }
@@ -49,7 +49,7 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        try await options.withClient { client in
+        try await options.withClient(cell: cell) { client in
             for try await change in client.watch(cell, prefix: prefix, after: after) {
                 printNow(options.json ? Self.json(change) : Self.line(change))
             }

@@ -4,8 +4,10 @@ import Foundation
 
 /// Drives a running colony through the client library and writes down what every client
 /// did, as a history for `colony check`: reads, writes and compare-and-sets over a few keys
-/// of each cell, each write of a value no other write writes. After the load, one fresh
-/// client reads every key, so an acknowledged write that was lost fails the check.
+/// of each cell, each write of a value no other write writes. A load that starts a history
+/// first reads what every key holds and records it as written before the load, so cells left
+/// with data by an earlier run are checked from that data (HISTORY.md). After the load, one
+/// fresh client reads every key, so an acknowledged write that was lost fails the check.
 struct LoadRunner: Sendable {
     var nodes: [String]
     var tls: ClientTLS
@@ -14,6 +16,9 @@ struct LoadRunner: Sendable {
     var clients = 8
     var duration: Duration = .seconds(10)
     var policy = ColonyClient.Policy()
+    /// What every value this run writes starts with: drawn anew for each run, so that no run
+    /// writes a value an earlier run over the same cells wrote (and left in them).
+    var runTag = "r" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
     /// Runs the load until `duration` has passed or `history.stop()` is called, then the
     /// final reads; returns the history. Whoever holds `history` can follow the load's progress.
@@ -27,20 +32,61 @@ struct LoadRunner: Sendable {
     /// The same, each of `clients` (one per loop, kept open) driving one loop of the load:
     /// clients connected before may go on using their connections.
     func run(history: HistoryLog = HistoryLog(), using clients: [ColonyClient]) async throws -> [HistoryEvent] {
+        if await history.events.isEmpty {
+            try await recordStartingState(into: history)
+        }
         let end = ContinuousClock.now + duration
         await withTaskGroup(of: Void.self) { group in
             for (index, client) in clients.enumerated() {
                 group.addTask {
                     var worker = LoadWorker(
-                        index: index, client: client, cells: cells, keysPerCell: keysPerCell, history: history)
+                        index: index, client: client, cells: cells, keysPerCell: keysPerCell, valueTag: runTag, history: history)
                     await worker.run(until: end)
                 }
             }
         }
+        try await readEveryKey(into: history)
+        return await history.events
+    }
+
+    /// The keys of every cell the load touches.
+    private var keys: [String] { (0..<keysPerCell).map { "k\($0)" } }
+
+    /// Reads every key before the load and records each value found as a write by a process
+    /// of its own, done before any other operation starts: the checker assumes empty cells.
+    /// A key that cannot be read leaves its history unknown, so the load does not start.
+    private func recordStartingState(into history: HistoryLog) async throws {
+        let reader = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
+        let found = await valuesHeld(reading: reader)
+        await reader.close()
+        let process = await history.newProcess()
+        for (cell, key, value) in try found.get() {
+            await history.record(process, .invoke, .write, cell, key, .string(value))
+            await history.record(process, .ok, .write, cell, key, .string(value))
+        }
+    }
+
+    /// The value every key that holds one holds now, or why one could not be read.
+    private func valuesHeld(reading reader: ColonyClient) async -> Result<[(String, String, String)], LoadError> {
+        var values: [(String, String, String)] = []
+        for cell in cells {
+            for key in keys {
+                do {
+                    if let item = try await reader.get(cell, key) { values.append((cell, key, item.text)) }
+                } catch {
+                    return .failure(.startingStateUnread(cell: cell, key: key, "\(error)"))
+                }
+            }
+        }
+        return .success(values)
+    }
+
+    /// One fresh client reads every key after the load.
+    private func readEveryKey(into history: HistoryLog) async throws {
         let reader = try ColonyClient(nodes: nodes, tls: tls, policy: policy)
         let process = await history.newProcess()
         for cell in cells {
-            for key in (0..<keysPerCell).map({ "k\($0)" }) {
+            for key in keys {
                 await history.record(process, .invoke, .read, cell, key, .null)
                 do {
                     let item = try await reader.get(cell, key)
@@ -52,7 +98,19 @@ struct LoadRunner: Sendable {
             }
         }
         await reader.close()
-        return await history.events
+    }
+}
+
+/// Why a load could not run.
+enum LoadError: Error, CustomStringConvertible {
+    /// A key's value before the load could not be read, so its history cannot be checked.
+    case startingStateUnread(cell: String, key: String, String)
+
+    var description: String {
+        switch self {
+        case .startingStateUnread(let cell, let key, let error):
+            "cannot read what key \(key) of cell \(cell) holds before the load, so its history could not be checked: \(error)"
+        }
     }
 }
 
@@ -62,27 +120,30 @@ private struct LoadWorker {
     let client: ColonyClient
     let cells: [String]
     let keysPerCell: Int
+    let valueTag: String
     let history: HistoryLog
     private var random: SplitMix64
     private var written = 0
-    /// What every value this worker writes starts with: the first process number of its run,
-    /// which no other run on the same history has, so a value is written once in a history
-    /// however many loads it holds (the checker tells writes apart by their values).
+    /// What every value this worker writes starts with: the run's tag and the first process
+    /// number of its run, which no other run on the same history has, so a value is written
+    /// once in a history however many loads it holds (the checker tells writes apart by their
+    /// values), and once in the cells however many runs loaded them.
     private var valuePrefix = ""
     private var lastSeen: [String: String] = [:]
 
-    init(index: Int, client: ColonyClient, cells: [String], keysPerCell: Int, history: HistoryLog) {
+    init(index: Int, client: ColonyClient, cells: [String], keysPerCell: Int, valueTag: String, history: HistoryLog) {
         self.index = index
         self.client = client
         self.cells = cells
         self.keysPerCell = keysPerCell
+        self.valueTag = valueTag
         self.history = history
         random = SplitMix64(seed: UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ UInt64.random(in: 0...UInt64.max))
     }
 
     mutating func run(until end: ContinuousClock.Instant) async {
         var process = await history.newProcess()
-        valuePrefix = "p\(process)"
+        valuePrefix = "\(valueTag)-p\(process)"
         while ContinuousClock.now < end, await !history.isStopped {
             let cell = cells[Int(random.next() % UInt64(cells.count))]
             let key = "k\(random.next() % UInt64(keysPerCell))"
@@ -160,6 +221,8 @@ actor HistoryLog {
     /// Operations that ended in an error the client gave up on (unavailable, timed out, ...),
     /// after its own retries; a compare-and-set whose condition did not hold is not one.
     private(set) var errors = 0
+    /// Compare-and-sets that found another value than they expected, and so wrote nothing.
+    private(set) var conditionFailures = 0
     /// Whether the workers were asked to stop.
     private(set) var isStopped = false
     private var nextProcess = 0
@@ -169,6 +232,11 @@ actor HistoryLog {
 
     /// Makes an empty history.
     init() {}
+
+    /// How far the load has come, for a progress line.
+    var progressLine: String {
+        "\(Format.rounded(ContinuousClock.now - start)): \(completed) operations ok, \(errors) errors"
+    }
 
     func newProcess() -> Int {
         defer { nextProcess += 1 }
@@ -201,7 +269,10 @@ actor HistoryLog {
 
     /// Counts `error`, which ended an operation, unless it is a condition that did not hold.
     func countError(_ error: any Error) {
-        if case .conditionFailed? = error as? ColonyError { return }
+        if case .conditionFailed? = error as? ColonyError {
+            conditionFailures += 1
+            return
+        }
         errors += 1
     }
 

@@ -75,6 +75,16 @@ final class LocalNodes: @unchecked Sendable {
         return nodes
     }
 
+    /// The nodes an earlier `start` configured in `directory`, none running from this object
+    /// yet: `launch` starts one again on its old configuration and data.
+    static func configured(in directory: String, logLevel: String = "info") throws -> LocalNodes {
+        guard let earlier = try? NodeConfig.load(path: directory + "/n1.json"), let executable = Bundle.main.executablePath else {
+            throw ValidationError("no node configurations in \(directory); start a colony there with `colony dev up`")
+        }
+        let configs = try configurations(nodes: earlier.nodes.count, directory: directory)
+        return LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
+    }
+
     /// One configuration per node, on free loopback ports, with TLS from the folder's
     /// certificates, node `i` in zone `z((i - 1) mod zones + 1)` on rack `r((i - 1) / zones + 1)`;
     /// an earlier colony's addresses and domains are kept so its data stays reachable.

@@ -87,6 +87,8 @@ struct PlacementReportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let progress = Progress("placement report")
+        progress.update(isWhatIf ? "laying out the fleet" : "reading the directory", stage: true)
         let (whatIf, placedOutcome) = isWhatIf ? (try makeWhatIf(), nil) : try await currentColony()
         let failure = try failureDomain(in: whatIf.fleet)
         let clock = ContinuousClock()
@@ -94,13 +96,17 @@ struct PlacementReportCommand: AsyncParsableCommand {
         // The random baseline needs nothing from the placer, so it runs beside it.
         async let randomPart = skipRandom ? nil : Self.random(whatIf, like: placedOutcome?.table, failure: failure)
         let placingStart = clock.now
+        progress.update(placedOutcome == nil ? "placing the cells on \(whatIf.fleet.nodes.count) nodes" : "taking the directory's placements", stage: true)
         let outcome = try placedOutcome ?? whatIf.place()
         let placing = clock.now - placingStart
         let analysisStart = clock.now
+        progress.update("counting the blast radius of every failure domain", stage: true)
         let placed = BlastRadius.analyze(fleet: whatIf.fleet, cells: outcome.table, seed: whatIf.configuration.seed)
         let analysis = clock.now - analysisStart
         let placedFailure = failure.map { BlastRadius.failure(of: $0.nodes, named: $0.name, fleet: whatIf.fleet, cells: outcome.table) }
+        progress.update("waiting for the random baseline", stage: true)
         let random = try await randomPart
+        progress.finish()
         let result = PlacementReportResult(
             whatIf: whatIf, outcome: outcome, placed: placed, placedFailure: placedFailure, random: random?.report,
             randomFailure: random?.failure ?? nil,

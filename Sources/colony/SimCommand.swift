@@ -98,14 +98,23 @@ struct SimCommand: ParsableCommand {
     func run() throws {
         let options = try simulationOptions()
         let started = Date()
+        let progress = Progress("sim")
+        var done = 0
+        var failed = 0
+        progress.update("0 of \(seeds) seeds", stage: true)
         let outcomes = SeedRunner(options: options, swarm: swarm, historyDirectory: historyOut).run(
             seeds: seed..<(seed + seeds), jobs: jobs
         ) { outcome in
+            done += 1
+            if !outcome.passed { failed += 1 }
+            progress.update("\(done) of \(seeds) seeds, \(failed) failed, \(Format.seconds(Date().timeIntervalSince(started)))")
             if !outcome.passed {
+                progress.finish()
                 let shape = swarm ? " [\(outcome.options.shapeDescription)]" : ""
                 print("seed \(outcome.seed)\(shape): \(outcome.summary) — replay: \(replayCommand(outcome.seed))")
             }
         }
+        progress.finish()
         let summary = SimulationSummary(outcomes: outcomes, wallSeconds: Date().timeIntervalSince(started))
         print(summary.description)
         if summary.failedSeeds > 0 {

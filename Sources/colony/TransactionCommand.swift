@@ -23,8 +23,7 @@ struct TransactionCommand: AsyncParsableCommand {
         let data: Data
         if let file {
             guard let contents = FileManager.default.contents(atPath: file) else {
-                printError("error: cannot read the transaction file \(file)")
-                throw ExitCode(2)
+                throw CommandFailure(.invalidInput, "cannot read the transaction file \(file)")
             }
             data = contents
         } else {
@@ -34,10 +33,9 @@ struct TransactionCommand: AsyncParsableCommand {
         do {
             request = try TransactionDocument.parse(data)
         } catch {
-            printError("error: the transaction \(file ?? "on standard input") is not valid: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.invalidInput, "the transaction \(file ?? "on standard input") is not valid: \(error)")
         }
-        let reply = try await options.withClient { try await $0.transaction(cell, request) }
+        let reply = try await options.withClient(cell: cell) { try await $0.transaction(cell, request) }
         let steps = reply.succeeded ? request.success : request.failure
         let lines = zip(steps, reply.results).map(Self.line)
         let heading = reply.succeeded ? "conditions held: applied the success steps" : "conditions failed: applied the failure steps"

@@ -48,11 +48,9 @@ struct WalInspectCommand: ParsableCommand {
             print(inspection.description)
             if !inspection.problems.isEmpty { throw ExitCode.failure }
         } catch let error as DiskError {
-            printError("colony wal inspect: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.invalidInput, "colony wal inspect: \(error)")
         } catch let error as StorageError {
-            printError("colony wal inspect: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.invalidInput, "colony wal inspect: \(error)")
         }
     }
 }
