@@ -152,6 +152,18 @@ final class NodeMetrics: Sendable {
         CoreMetrics.Counter(label: "colony_authorization_refusals_total", dimensions: [("operation", rpc)], factory: factory).increment()
     }
 
+    /// Counts one set of TLS files the node took up while running
+    /// (`colony_tls_reloads_total`), after its files changed.
+    func tlsReloaded() {
+        CoreMetrics.Counter(label: "colony_tls_reloads_total", factory: factory).increment()
+    }
+
+    /// Counts one changed set of TLS files the node refused and did not take up
+    /// (`colony_tls_reloads_refused_total`): it keeps the set it had.
+    func tlsReloadRefused() {
+        CoreMetrics.Counter(label: "colony_tls_reloads_refused_total", factory: factory).increment()
+    }
+
     /// Counts one answered request of `kind` that took `nanoseconds`; `error` names the error
     /// code it failed with, if it did.
     func request(_ kind: RequestKind, nanoseconds: Int64, error: String?) {
