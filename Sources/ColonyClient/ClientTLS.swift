@@ -4,18 +4,21 @@ import NIOSSL
 
 /// How a client secures its connections to the nodes.
 ///
-/// Nodes require TLS: the client checks each node's certificate against the colony's CA
-/// (and the address it dialled), and presents its own certificate, issued by that CA
-/// (`colony certs client NAME`).
+/// Nodes require TLS: the client checks each node's certificate against the colony's CAs
+/// (and the address it dialled), and presents its own certificate, issued by one of them
+/// (`colony certs client NAME`). The CA file may hold several CA certificates (the old and
+/// the new CA while a colony rotates its CA); every one of them is trusted.
 public enum ClientTLS: Hashable, Sendable {
-    /// Mutual TLS from PEM files: the colony's CA certificate, this client's certificate and
-    /// its private key.
+    /// Mutual TLS from PEM files: the colony's CA certificates, this client's certificate
+    /// and its private key.
     case files(ca: String, certificate: String, key: String)
     /// No TLS, only for nodes whose configuration says `"plaintext": true` (tests).
     case plaintext
 
     /// The largest PEM file read.
     static let fileBytesMax = 1 << 20
+    /// The most CA certificates a CA file may hold, as a node allows.
+    static let authoritiesMax = 8
 
     /// The gRPC transport security, the files read and checked now so that a wrong path or
     /// file fails at once instead of at every connection.
@@ -23,25 +26,46 @@ public enum ClientTLS: Hashable, Sendable {
         switch self {
         case .plaintext:
             return .plaintext
+        case .files:
+            return try Self.transportSecurity(try contents())
+        }
+    }
+
+    /// The text of the three files, read now; nil for plaintext.
+    func contents() throws(ColonyError) -> ClientTLSContents? {
+        switch self {
+        case .plaintext:
+            return nil
         case .files(let ca, let certificate, let key):
-            let authorityPEM = try Self.read(ca, role: "CA certificate")
-            let certificatePEM = try Self.read(certificate, role: "client certificate")
-            let keyPEM = try Self.read(key, role: "client key")
-            guard (try? NIOSSLCertificate(bytes: authorityPEM, format: .pem)) != nil else {
-                throw .invalidArgument("\(ca) does not hold a PEM certificate; give the colony's ca.pem")
-            }
-            guard (try? NIOSSLCertificate(bytes: certificatePEM, format: .pem)) != nil else {
-                throw .invalidArgument("\(certificate) does not hold a PEM certificate; give the client-NAME.pem that `colony certs client NAME` wrote")
-            }
-            guard (try? NIOSSLPrivateKey(bytes: keyPEM, format: .pem)) != nil else {
-                throw .invalidArgument("\(key) does not hold a PEM private key; give the client-NAME.key written beside the certificate")
-            }
-            return .mTLS(
-                certificateChain: [.bytes(certificatePEM, format: .pem)], privateKey: .bytes(keyPEM, format: .pem)
-            ) { tls in
-                tls.trustRoots = .certificates([.bytes(authorityPEM, format: .pem)])
-                tls.serverCertificateVerification = .fullVerification
-            }
+            return ClientTLSContents(
+                authority: try Self.read(ca, role: "CA certificate"), certificate: try Self.read(certificate, role: "client certificate"),
+                key: try Self.read(key, role: "client key"), files: self)
+        }
+    }
+
+    /// The transport security made of `contents`, checked: the CA file holds 1 to
+    /// `authoritiesMax` PEM certificates, the certificate file a PEM certificate, the key
+    /// file a PEM private key.
+    static func transportSecurity(_ contents: ClientTLSContents?) throws(ColonyError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+        guard let contents, case .files(let ca, let certificate, let key) = contents.files else { return .plaintext }
+        let authorities = (try? NIOSSLCertificate.fromPEMBytes(contents.authority)) ?? []
+        guard !authorities.isEmpty else {
+            throw .invalidArgument("\(ca) does not hold a PEM certificate; give the colony's ca.pem")
+        }
+        guard authorities.count <= authoritiesMax else {
+            throw .invalidArgument("\(ca) holds \(authorities.count) certificates, over \(authoritiesMax); give the colony's CA (or the old and the new CA during a rotation)")
+        }
+        guard (try? NIOSSLCertificate(bytes: contents.certificate, format: .pem)) != nil else {
+            throw .invalidArgument("\(certificate) does not hold a PEM certificate; give the client-NAME.pem that `colony certs client NAME` wrote")
+        }
+        guard (try? NIOSSLPrivateKey(bytes: contents.key, format: .pem)) != nil else {
+            throw .invalidArgument("\(key) does not hold a PEM private key; give the client-NAME.key written beside the certificate")
+        }
+        return .mTLS(
+            certificateChain: [.bytes(contents.certificate, format: .pem)], privateKey: .bytes(contents.key, format: .pem)
+        ) { tls in
+            tls.trustRoots = .certificates([.bytes(contents.authority, format: .pem)])
+            tls.serverCertificateVerification = .fullVerification
         }
     }
 
@@ -60,4 +84,16 @@ public enum ClientTLS: Hashable, Sendable {
         }
         return Array(data)
     }
+}
+
+/// The three TLS files of a client as read at one moment.
+struct ClientTLSContents: Hashable, Sendable {
+    /// The CA file's bytes.
+    let authority: [UInt8]
+    /// The certificate file's bytes.
+    let certificate: [UInt8]
+    /// The key file's bytes.
+    let key: [UInt8]
+    /// The files they were read from.
+    let files: ClientTLS
 }

@@ -106,15 +106,16 @@ struct CertificateFolder {
         }
     }
 
-    /// Writes `text` to a temporary file created with `mode`, then renames it to `path`, so
-    /// a key is never readable by others, even for a moment.
+    /// Writes `text` and a final line break to a temporary file created with `mode`, then
+    /// renames it to `path`, so a key is never readable by others, even for a moment.
     static func writeFile(_ text: String, to path: String, mode: mode_t) throws {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
         guard descriptor >= 0 else {
             throw CertificateFolderError.cannotWrite(path: temporary, reason: String(cString: strerror(errno)))
         }
-        let bytes = Array(text.utf8)
+        // PEM files end with a line break, so that `cat old/ca.pem new/ca.pem` makes a bundle.
+        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)

@@ -2,6 +2,7 @@ import ColonyCore
 import Foundation
 import NIOSSL
 import Testing
+@testable import ColonyClient
 @testable import ColonyNode
 @testable import colony
 
@@ -138,5 +139,35 @@ struct TLSReloadTests {
         watch.took(b)
         #expect(watch.taken == b)
         #expect(watch.observe(.contents(b)) == .unchanged)
+    }
+
+    @Test("the client library reads its TLS files again at most every 2 s, and takes up a changed set only if it passes")
+    func clientReload() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(atPath: folders.root) }
+        let live = folders.live
+        try write(try text(folders.old.authorityCertificate), to: live.ca)
+        try install(folders.old.files(for: .client("app")), as: live)
+        let start = ContinuousClock.now
+        var reload = try ClientTLSReload(.files(ca: live.ca, certificate: live.certificate, key: live.key), now: start)
+
+        try write(try text(folders.old.authorityCertificate) + text(folders.new.authorityCertificate), to: live.ca)
+        reload.refresh(now: start + .seconds(1))
+        #expect(reload.generation == 0)
+        reload.refresh(now: start + .seconds(2))
+        #expect(reload.generation == 1)
+        reload.refresh(now: start + .seconds(4))
+        #expect(reload.generation == 1)
+
+        try write("not a certificate", to: live.certificate)
+        reload.refresh(now: start + .seconds(6))
+        #expect(reload.generation == 1)
+        try write(String(repeating: try text(folders.new.authorityCertificate), count: ClientTLS.authoritiesMax + 1), to: live.ca)
+        try install(folders.new.files(for: .client("app")), as: live)
+        reload.refresh(now: start + .seconds(8))
+        #expect(reload.generation == 1)
+        try write(try text(folders.new.authorityCertificate), to: live.ca)
+        reload.refresh(now: start + .seconds(10))
+        #expect(reload.generation == 2)
     }
 }
