@@ -64,6 +64,8 @@ extension ColonyNodeServer {
         public var tlsFilesPollInterval = Duration.seconds(2)
         /// Authorization's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
+        /// Certificate rotation's safety mechanisms switched off, for tests that show they matter.
+        @_spi(Testing) public var tlsDefects: Set<TLSDefect> = []
 
         /// The defaults.
         public init() {}

@@ -74,7 +74,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// once it listens. Nothing in the directory is read before the lock is held.
     public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) async throws -> ColonyNodeServer {
         try config.validate()
-        let security = try NodeSecurity(config: config)
+        let security = try NodeSecurity(config: config, defects: options.tlsDefects)
         var nodeLogger = baseLogger
         nodeLogger[metadataKey: "node"] = "n\(config.node)"
         let logger = nodeLogger

@@ -27,18 +27,6 @@ struct CertificateRotationProcessTests {
         }
     }
 
-    /// Whether a client with `files` is served by the node at `address` (it lists the cells).
-    private func isServed(_ files: TLSFiles, at address: String) async -> Bool {
-        var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(5)
-        guard let client = try? ColonyClient(
-            nodes: [address], tls: .files(ca: files.ca, certificate: files.certificate, key: files.key), policy: policy)
-        else { return false }
-        let served = (try? await client.listCells()) != nil
-        await client.close()
-        return served
-    }
-
     @Test(
         "3 processes under a checked load: bundle, reissue and removal of the old CA are taken up with no restart; 0 errors, linearizable; an old-CA client is refused at the end",
         .timeLimit(.minutes(4)))
@@ -59,7 +47,7 @@ struct CertificateRotationProcessTests {
         let live = LocalNodes.certificates(directory: root)
         let oldAuthority = try String(contentsOfFile: live.authorityCertificate, encoding: .utf8)
         let app = live.files(for: .client(CertificateFolder.applicationClient))
-        #expect(await isServed(app, at: colony.clientAddresses[0]))
+        #expect(await ServedProbe.isServed(app, at: colony.clientAddresses[0]))
 
         var policy = ColonyClient.Policy()
         policy.deadline = .seconds(10)
@@ -113,8 +101,8 @@ struct CertificateRotationProcessTests {
         // The app's certificate is still the old CA's: every node refuses it now; the new dev one is served.
         let newDevelopment = live.files(for: .client(CertificateFolder.developmentClient))
         for address in colony.clientAddresses {
-            #expect(await !isServed(app, at: address), "\(address) served a certificate of the removed CA")
-            #expect(await isServed(newDevelopment, at: address), "\(address) refused a certificate of the new CA")
+            #expect(await !ServedProbe.isServed(app, at: address), "\(address) served a certificate of the removed CA")
+            #expect(await ServedProbe.isServed(newDevelopment, at: address), "\(address) refused a certificate of the new CA")
         }
         #expect(colony.processes.mapValues(\.processIdentifier) == pids, "a node was restarted")
     }

@@ -19,13 +19,13 @@ enum NodeSecurity: Sendable {
     /// Mutual TLS with the colony's CA, from the files the node watches.
     case tls(ReloadingNodeTLS)
 
-    /// The security `config` asks for, its files read and checked.
-    init(config: NodeConfig, now: Date = Date()) throws {
+    /// The security `config` asks for, its files read and checked; `defects` only in tests.
+    init(config: NodeConfig, defects: Set<TLSDefect> = [], now: Date = Date()) throws {
         guard let files = config.tls else {
             self = .plaintext
             return
         }
-        self = .tls(try ReloadingNodeTLS(files: files, node: NodeID(config.node), now: now))
+        self = .tls(try ReloadingNodeTLS(files: files, node: NodeID(config.node), defects: defects, now: now))
     }
 
     /// Whether peers must prove who they are with a certificate.

@@ -21,6 +21,7 @@ final class ReloadingNodeTLS: CertificateReloader, Sendable {
     let files: TLSFiles
     /// The node the certificate must be issued to.
     let node: NodeID
+    private let defects: Set<TLSDefect>
     private let state: Mutex<State>
 
     private struct State {
@@ -29,11 +30,13 @@ final class ReloadingNodeTLS: CertificateReloader, Sendable {
     }
 
     /// Reads and checks `files` at `now`: the node does not start on a set that fails.
-    init(files: TLSFiles, node: NodeID, now: Date) throws(TLSFileError) {
+    /// `defects` only in tests.
+    init(files: TLSFiles, node: NodeID, defects: Set<TLSDefect> = [], now: Date) throws(TLSFileError) {
         let contents = try TLSFileContents(reading: files)
         let material = try TLSMaterial.check(contents, of: files, expected: .node(node), now: now)
         self.files = files
         self.node = node
+        self.defects = defects
         state = Mutex(State(tls: try NodeTLS(material: material, files: files), watch: TLSFileWatch(taken: contents)))
     }
 
@@ -57,6 +60,7 @@ final class ReloadingNodeTLS: CertificateReloader, Sendable {
             tls.trustRoots = .certificates([.bytes(initial.authorityPEM, format: .pem)])
             tls.clientCertificateVerification = .noHostnameVerification
             tls.certificateReloader = self
+            guard !defects.contains(.clientTrustFixed) else { return }
             tls.customVerificationCallback = { [self] presented, promise in
                 let verified = ClientCertificateCheck.verifies(presented, against: current.material.authorities, now: Date())
                 promise.succeed(verified ? .certificateVerified(VerificationMetadata(nil)) : .failed)
