@@ -17,8 +17,6 @@ public enum ClientTLS: Hashable, Sendable {
 
     /// The largest PEM file read.
     static let fileBytesMax = 1 << 20
-    /// The most CA certificates a CA file may hold, as a node allows.
-    static let authoritiesMax = 8
 
     /// The gRPC transport security, the files read and checked now so that a wrong path or
     /// file fails at once instead of at every connection.
@@ -43,17 +41,21 @@ public enum ClientTLS: Hashable, Sendable {
         }
     }
 
-    /// The transport security made of `contents`, checked: the CA file holds 1 to
-    /// `authoritiesMax` PEM certificates, the certificate file a PEM certificate, the key
+    /// The transport security made of `contents`, checked at `now`: the CA file holds CA
+    /// certificates only, at most `AuthorityBundle.authoritiesMax`, at least one within its
+    /// validity (those are trusted); the certificate file holds a PEM certificate, the key
     /// file a PEM private key.
-    static func transportSecurity(_ contents: ClientTLSContents?) throws(ColonyError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+    static func transportSecurity(
+        _ contents: ClientTLSContents?, now: Date = Date()
+    ) throws(ColonyError) -> HTTP2ClientTransport.Posix.TransportSecurity {
         guard let contents, case .files(let ca, let certificate, let key) = contents.files else { return .plaintext }
-        let authorities = (try? NIOSSLCertificate.fromPEMBytes(contents.authority)) ?? []
-        guard !authorities.isEmpty else {
-            throw .invalidArgument("\(ca) does not hold a PEM certificate; give the colony's ca.pem")
-        }
-        guard authorities.count <= authoritiesMax else {
-            throw .invalidArgument("\(ca) holds \(authorities.count) certificates, over \(authoritiesMax); give the colony's CA (or the old and the new CA during a rotation)")
+        let trusted: String
+        do {
+            trusted = try AuthorityBundle.pem(try AuthorityBundle.trusted(in: String(decoding: contents.authority, as: UTF8.self), now: now))
+        } catch let problem as AuthorityBundle.Problem {
+            throw .invalidArgument(Self.explain(problem, in: ca))
+        } catch {
+            throw .invalidArgument("\(ca) holds CA certificates that cannot be written again (\(error))")
         }
         guard (try? NIOSSLCertificate(bytes: contents.certificate, format: .pem)) != nil else {
             throw .invalidArgument("\(certificate) does not hold a PEM certificate; give the client-NAME.pem that `colony certs client NAME` wrote")
@@ -64,8 +66,22 @@ public enum ClientTLS: Hashable, Sendable {
         return .mTLS(
             certificateChain: [.bytes(contents.certificate, format: .pem)], privateKey: .bytes(contents.key, format: .pem)
         ) { tls in
-            tls.trustRoots = .certificates([.bytes(contents.authority, format: .pem)])
+            tls.trustRoots = .certificates([.bytes(Array(trusted.utf8), format: .pem)])
             tls.serverCertificateVerification = .fullVerification
+        }
+    }
+
+    /// What is wrong with the CA file `path`, and what to give instead.
+    private static func explain(_ problem: AuthorityBundle.Problem, in path: String) -> String {
+        switch problem {
+        case .notPEM:
+            return "\(path) does not hold a PEM certificate, or holds something else too; give the colony's ca.pem"
+        case .tooMany(let count):
+            return "\(path) holds \(count) certificates, over \(AuthorityBundle.authoritiesMax); give the colony's CA (or the old and the new CA during a rotation)"
+        case .notAuthority:
+            return "\(path) holds a certificate that is not a CA's; give the ca.pem that `colony certs init` wrote"
+        case .outsideValidity(let notValidBefore, let notValidAfter):
+            return "no CA certificate in \(path) is valid now (the first one is valid from \(notValidBefore) to \(notValidAfter)); give the colony's current ca.pem"
         }
     }
 

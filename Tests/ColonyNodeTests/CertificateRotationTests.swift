@@ -1,6 +1,7 @@
 import ColonyCore
 import Foundation
 import Testing
+import ColonyClient
 import NIOSSL
 import X509
 @testable import ColonyNode
@@ -99,12 +100,18 @@ struct CertificateRotationTests {
         var files = old.files(for: .node(NodeID(1)))
         files.ca = bundlePath
         let oneCA = try text(old.authorityCertificate)
-        try write(String(repeating: oneCA, count: TLSMaterial.authoritiesMax + 1), to: bundlePath)
-        #expect(throws: TLSFileError.tooManyAuthorities(path: bundlePath, count: TLSMaterial.authoritiesMax + 1, max: TLSMaterial.authoritiesMax)) {
+        try write(String(repeating: oneCA, count: AuthorityBundle.authoritiesMax + 1), to: bundlePath)
+        #expect(throws: TLSFileError.tooManyAuthorities(path: bundlePath, count: AuthorityBundle.authoritiesMax + 1, max: AuthorityBundle.authoritiesMax)) {
             try TLSMaterial.load(files, expected: nil)
         }
         try write(oneCA + text(new.files(for: .node(NodeID(1))).certificate), to: bundlePath)
         #expect(throws: TLSFileError.notAuthority(path: bundlePath)) { try TLSMaterial.load(files, expected: nil) }
+        let client = old.files(for: .node(NodeID(1)))
+        #expect {
+            try ColonyClient(nodes: ["127.0.0.1:1"], tls: .files(ca: bundlePath, certificate: client.certificate, key: client.key))
+        } throws: { error in
+            "\(error)".contains("bundle.pem holds a certificate that is not a CA's")
+        }
         try write(oneCA + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", to: bundlePath)
         #expect(throws: TLSFileError.self) { try TLSMaterial.load(files, expected: nil) }
     }
@@ -128,6 +135,8 @@ struct CertificateRotationTests {
         var oldFiles = old.files(for: .node(NodeID(1)))
         oldFiles.ca = bundlePath
         #expect(throws: TLSFileError.self) { try TLSMaterial.load(oldFiles, expected: nil, now: inTwoDays) }
+        #expect(throws: AuthorityBundle.Problem.self) { try AuthorityBundle.trusted(in: try text(old.authorityCertificate), now: inTwoDays) }
+        #expect(try AuthorityBundle.trusted(in: try text(bundlePath), now: inTwoDays).count == 1)
         #expect {
             try TLSMaterial.load(old.files(for: .node(NodeID(1))), expected: nil, now: inTwoDays)
         } throws: { error in

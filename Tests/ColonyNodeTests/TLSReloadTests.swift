@@ -162,7 +162,7 @@ struct TLSReloadTests {
         try write("not a certificate", to: live.certificate)
         reload.refresh(now: start + .seconds(6))
         #expect(reload.generation == 1)
-        try write(String(repeating: try text(folders.new.authorityCertificate), count: ClientTLS.authoritiesMax + 1), to: live.ca)
+        try write(String(repeating: try text(folders.new.authorityCertificate), count: AuthorityBundle.authoritiesMax + 1), to: live.ca)
         try install(folders.new.files(for: .client("app")), as: live)
         reload.refresh(now: start + .seconds(8))
         #expect(reload.generation == 1)

@@ -13,7 +13,7 @@ public enum TLSFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case keyMismatch(certificate: String, key: String)
     /// The CA file holds a certificate that is not a CA's.
     case notAuthority(path: String)
-    /// The CA file holds more CA certificates than `TLSMaterial.authoritiesMax`.
+    /// The CA file holds more CA certificates than `AuthorityBundle.authoritiesMax`.
     case tooManyAuthorities(path: String, count: Int, max: Int)
     /// The certificate was not signed by the colony's CA.
     case notSignedByAuthority(certificate: String, authority: String)

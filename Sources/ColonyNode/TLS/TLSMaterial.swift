@@ -1,3 +1,4 @@
+import ColonyClient
 import Foundation
 import SwiftASN1
 import X509
@@ -22,7 +23,7 @@ public struct TLSFiles: Codable, Hashable, Sendable {
 }
 
 /// TLS files read and checked: each is PEM, the key is the certificate's, the CA file holds
-/// CA certificates only (at most `authoritiesMax`), at least one of them within its validity,
+/// CA certificates only (at most `AuthorityBundle.authoritiesMax`), at least one of them within its validity,
 /// one of those signed the certificate, the certificate is within its validity and names the
 /// identity expected of it.
 ///
@@ -32,8 +33,6 @@ public struct TLSFiles: Codable, Hashable, Sendable {
 public struct TLSMaterial: Sendable {
     /// The largest PEM file read; a bigger one is not one of ours.
     static let fileBytesMax = 1 << 20
-    /// The most CA certificates a CA file may hold: a rotation needs two.
-    public static let authoritiesMax = 8
 
     /// The trusted CA certificates (those of the CA file within their validity), PEM, one
     /// after the other.
@@ -84,13 +83,11 @@ public struct TLSMaterial: Sendable {
         if let expected, identity != expected {
             throw .wrongIdentity(path: files.certificate, found: identity, expected: expected)
         }
-        var trustedText = ""
-        for authority in authorities {
-            do {
-                trustedText += try authority.serializeAsPEM().pemString + "\n"
-            } catch {
-                throw .notPEM(path: files.ca, expected: "CA certificates that can be written again (\(error))")
-            }
+        let trustedText: String
+        do {
+            trustedText = try AuthorityBundle.pem(authorities)
+        } catch {
+            throw .notPEM(path: files.ca, expected: "CA certificates that can be written again (\(error))")
         }
         return TLSMaterial(
             authorityPEM: Array(trustedText.utf8), authorities: authorities, certificatePEM: Array(certificateText.utf8), keyPEM: Array(keyText.utf8),
@@ -98,37 +95,23 @@ public struct TLSMaterial: Sendable {
     }
 
     /// The CA certificates in the PEM `text` of the CA file `path` that are within their
-    /// validity at `now`. Every certificate of the file must be a CA's, and they are at most
-    /// `authoritiesMax`; if none is within its validity, the first one's reason is thrown.
+    /// validity at `now` (`AuthorityBundle`).
     static func authorities(in text: String, path: String, now: Date) throws(TLSFileError) -> [Certificate] {
-        let documents: [PEMDocument]
         do {
-            documents = try PEMDocument.parseMultiple(pemString: text)
+            return try AuthorityBundle.trusted(in: text, now: now)
         } catch {
-            throw .notPEM(path: path, expected: "PEM CA certificates")
-        }
-        guard !documents.isEmpty else { throw .notPEM(path: path, expected: "a PEM CA certificate") }
-        guard documents.count <= authoritiesMax else {
-            throw .tooManyAuthorities(path: path, count: documents.count, max: authoritiesMax)
-        }
-        var valid: [Certificate] = []
-        var firstRefusal: TLSFileError?
-        for document in documents {
-            guard document.discriminator == "CERTIFICATE", let authority = try? Certificate(pemDocument: document) else {
+            switch error {
+            case .notPEM:
                 throw .notPEM(path: path, expected: "PEM CA certificates only")
-            }
-            guard case .isCertificateAuthority = try? authority.extensions.basicConstraints else {
+            case .tooMany(let count):
+                throw .tooManyAuthorities(path: path, count: count, max: AuthorityBundle.authoritiesMax)
+            case .notAuthority:
                 throw .notAuthority(path: path)
-            }
-            do {
-                try checkValidity(authority, path: path, now: now)
-                valid.append(authority)
-            } catch {
-                firstRefusal = firstRefusal ?? error
+            case .outsideValidity(let notValidBefore, let notValidAfter):
+                throw now < notValidBefore
+                    ? .notYetValid(path: path, notValidBefore: notValidBefore) : .expired(path: path, notValidAfter: notValidAfter)
             }
         }
-        if valid.isEmpty, let firstRefusal { throw firstRefusal }
-        return valid
     }
 
     /// The CA of `authorities` that signed `certificate`, or nil if none did.
