@@ -19,7 +19,7 @@ extension ColonyNodeServer {
                 case .reloaded(let material):
                     metrics.tlsReloaded()
                     logger.notice(
-                        "took up the changed TLS files: \(material.identity)'s certificate, valid until \(material.notValidAfter), trusting \(material.authorities.count) CAs (\(material.authorities.map { "\($0.subject)" }.joined(separator: "; "))) for new connections")
+                        "took up the changed TLS files for new connections: \(material.identity)'s certificate, valid until \(material.notValidAfter); trusting the CAs \(material.authorities.map { "\($0.subject)" }.joined(separator: "; "))")
                 case .refused(let error):
                     metrics.tlsReloadRefused()
                     logger.error("refusing the changed TLS files, keeping the ones in use: \(error)")

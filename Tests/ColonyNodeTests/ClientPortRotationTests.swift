@@ -12,11 +12,11 @@ struct ClientPortRotationTests {
     /// One node whose CA is replaced while it runs: its CA file holds the new CA alone, its
     /// certificate and `dev`'s are issued again by it. Once the node took them up, whether
     /// `app` (still the old CA's) and the new `dev` are served.
-    private func servedAfterRotation(defects: Set<TLSDefect>) async throws -> (old: Bool, new: Bool) {
+    private func servedAfterRotation(defects: Set<TLSDefect>, recorder: LogRecorder = LogRecorder()) async throws -> (old: Bool, new: Bool) {
         var options = ColonyNodeServer.Options()
         options.tlsFilesPollInterval = .milliseconds(100)
         options.tlsDefects = defects
-        let colony = try LocalColony(nodes: 1, options: options)
+        let colony = try LocalColony(nodes: 1, options: options, logger: recorder.logger())
         try await colony.startAll()
         let address = colony.configs[0].own.clientAddress
         let app = colony.certificates.files(for: .client(CertificateFolder.applicationClient))
@@ -43,10 +43,14 @@ struct ClientPortRotationTests {
         return (old, new)
     }
 
-    @Test("after the CA is replaced with no restart, a client of the old CA is refused and one of the new CA served", .timeLimit(.minutes(1)))
+    @Test("after the CA is replaced with no restart, a client of the old CA is refused, logged, and one of the new CA served", .timeLimit(.minutes(1)))
     func currentTrust() async throws {
-        let served = try await servedAfterRotation(defects: [])
+        let recorder = LogRecorder()
+        let served = try await servedAfterRotation(defects: [], recorder: recorder)
         #expect(!served.old && served.new, "old CA's client served: \(served.old); new CA's client served: \(served.new)")
+        let reload = await recorder.message(containing: "took up the changed TLS files")
+        #expect(reload?.contains("trusting the CAs CN=Colony CA 2") == true, "\(reload ?? "no reload logged")")
+        #expect(await recorder.message(containing: "refusing a client connection: the TLS handshake failed (CERTIFICATE_VERIFY_FAILED)") != nil)
     }
 
     @Test("with the defect clientTrustFixed the client port goes on trusting the old CA, and refuses the new", .timeLimit(.minutes(1)))
