@@ -3,7 +3,7 @@ import Foundation
 import NIOSSL
 import Testing
 @testable import ColonyClient
-@testable import ColonyNode
+@_spi(Testing) @testable import ColonyNode
 @testable import colony
 
 /// A running node's TLS files, polled: `ReloadingNodeTLS` over real files, no sockets.
@@ -117,6 +117,31 @@ struct TLSReloadTests {
         try write(try text(folders.old.authorityCertificate) + text(folders.new.authorityCertificate), to: live.ca)
         _ = tls.refresh(now: Date())
         guard case .reloaded = tls.refresh(now: Date()) else { Issue.record("a valid set was not taken up"); return }
+    }
+
+    /// What a node with `defects` makes of node 2's certificate and key in its files, after two polls.
+    func anotherNodesCertificate(defects: Set<TLSDefect>) throws -> TLSRefresh {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(atPath: folders.root) }
+        let live = folders.live
+        try write(try text(folders.old.authorityCertificate), to: live.ca)
+        try install(folders.old.files(for: .node(NodeID(1))), as: live)
+        let tls = try ReloadingNodeTLS(files: live, node: NodeID(1), defects: defects, now: Date())
+        try install(try folders.old.issue(.node(NodeID(2)), force: true), as: live)
+        _ = tls.refresh(now: Date())
+        return tls.refresh(now: Date())
+    }
+
+    @Test("another node's certificate is refused; with the defect changedFilesUnchecked it replaces the node's own")
+    func uncheckedNoticed() throws {
+        guard case .refused(.wrongIdentity(_, .node(NodeID(2)), .node(NodeID(1)))) = try anotherNodesCertificate(defects: []) else {
+            Issue.record("another node's certificate was not refused")
+            return
+        }
+        guard case .reloaded = try anotherNodesCertificate(defects: [.changedFilesUnchecked]) else {
+            Issue.record("with the checks off, another node's certificate was not taken up: the test would not notice them missing")
+            return
+        }
     }
 
     @Test("the watch checks a read only when it differs from the set in use and from the one refused, and agrees with the last")

@@ -6,4 +6,8 @@
     /// with, as its transport does by itself: a CA removed from the CA file stays trusted
     /// there, and a CA added is not, until the node restarts.
     case clientTrustFixed
+    /// A node takes up changed TLS files that TLS can load without `TLSMaterial`'s checks: a
+    /// certificate of another node, or of a CA the colony does not trust, replaces its own,
+    /// and its peers and clients refuse it from then on.
+    case changedFilesUnchecked
 }
