@@ -18,9 +18,8 @@ public enum ClientTLS: Hashable, Sendable {
     static let fileBytesMax = 1 << 20
 
     /// The gRPC transport security, the files read and checked now so that a wrong path or
-    /// file fails at once instead of at every connection (also what `colony bench load` gives
-    /// its etcd client, so both systems are reached alike).
-    public func transportSecurity() throws(ColonyError) -> HTTP2ClientTransport.Posix.TransportSecurity {
+    /// file fails at once instead of at every connection.
+    func transportSecurity() throws(ColonyError) -> HTTP2ClientTransport.Posix.TransportSecurity {
         switch self {
         case .plaintext:
             return .plaintext

@@ -90,8 +90,8 @@ final class EtcdCluster: @unchecked Sendable {
     }
 
     /// A client of this cluster with `connections` connections.
-    func client(connections: Int) throws -> EtcdClient {
-        try EtcdClient(members: clientPorts, connections: connections, tls: clientTLS)
+    func client(connections: Int) async throws -> EtcdClient {
+        try await EtcdClient.connect(members: clientPorts, connections: connections, tls: clientTLS)
     }
 
     /// Stops every member by pid.
@@ -102,15 +102,17 @@ final class EtcdCluster: @unchecked Sendable {
 
     /// Waits, at most 30 s, until a write through the first member is acknowledged.
     private func waitUntilWritable(directory: String) async throws {
-        let client = try EtcdClient(members: [clientPorts[0]], connections: 1, tls: clientTLS)
         let deadline = ContinuousClock.now + .seconds(30)
-        while (try? await client.put(key: "colony-bench-ready", value: [1], caller: 0)) == nil {
-            guard ContinuousClock.now < deadline, processes.allSatisfy(\.isRunning) else {
+        while true {
+            if let client = try? await EtcdClient.connect(members: [clientPorts[0]], connections: 1, tls: clientTLS) {
+                let wrote = (try? await client.put(key: "colony-bench-ready", value: [1], caller: 0)) != nil
                 await client.close()
+                if wrote { return }
+            }
+            guard ContinuousClock.now < deadline, processes.allSatisfy(\.isRunning) else {
                 throw ValidationError("etcd did not take a write within 30 s; see \(directory)/e*.log")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        await client.close()
     }
 }

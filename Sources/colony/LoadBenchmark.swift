@@ -116,7 +116,7 @@ struct LoadBenchmark: AsyncParsableCommand {
                 let rate = colony.figures.perSecond / max(etcd.figures.perSecond, 1e-9)
                 let cpu = colony.cpu.totalMicroseconds.flatMap { ours in etcd.cpu.totalMicroseconds.map { ours / max($0, 1e-9) } }
                 lines.append(
-                    "\(colony.transport.label), \(colony.isWrite ? "writes" : "reads"), \(colony.callers) callers: Colony \(Format.ratio(rate)) etcd's ops/s, "
+                    "\(colony.transport.label), \(colony.isWrite ? "writes" : "reads"), \(colony.callers) caller\(colony.callers == 1 ? "" : "s"): Colony \(Format.ratio(rate)) etcd's ops/s, "
                         + "CPU per op \(cpu.map { Format.ratio($0) } ?? "?") etcd's, "
                         + "p50 \(Format.milliseconds(colony.figures.latency(atPercent: 50))) / \(Format.milliseconds(etcd.figures.latency(atPercent: 50))), "
                         + "p99.9 \(Format.milliseconds(colony.figures.latency(atPercent: 99.9))) / \(Format.milliseconds(etcd.figures.latency(atPercent: 99.9)))")
@@ -148,8 +148,7 @@ struct LoadBenchmark: AsyncParsableCommand {
     private func measureEtcd(executable: String, transport: Transport, directory: String, names: [String], value: [UInt8]) async throws -> [Row] {
         let cluster = try await EtcdCluster.start(executable: executable, members: 3, directory: directory, plaintext: transport == .plaintext)
         defer { cluster.stop() }
-        let client = BenchClient(etcd: try cluster.client(connections: etcdConnections))
-        if transport == .plaintext { print(Self.plaintextEtcdNote) }
+        let client = BenchClient(etcd: try await cluster.client(connections: etcdConnections))
         // Each key is written once before, as Colony's are, so every read finds its key.
         try await warm(client, names: names) { client, cell, index in try await client.etcd.put(key: cell + "/k", value: value, caller: index) }
         var rows: [Row] = []
@@ -198,17 +197,6 @@ struct LoadBenchmark: AsyncParsableCommand {
         print(figures.line("\(system) \(transport.label) \(isWrite ? "writes" : "reads") x\(callers)", cpu: cpu))
         return row
     }
-
-    /// Why etcd's plaintext rows may show errors: without TLS etcd serves gRPC with grpc-go's own
-    /// HTTP/2 server, which sends a flow-control (BDP) PING for nearly every request, and
-    /// swift-nio-http2 under grpc-swift closes a connection that receives more than 200 PINGs in
-    /// 30 s (GOAWAY ENHANCE_YOUR_CALM); with TLS etcd serves gRPC through Go's net/http, which
-    /// sends none.
-    static let plaintextEtcdNote = """
-        note: plaintext etcd serves gRPC with grpc-go's HTTP/2 server, which sends a PING per request (BDP estimation); \
-        this Swift HTTP/2 client closes a connection past 200 PINGs in 30 s, so each etcd connection is reopened about every \
-        200 requests and the calls in flight fail (errors): the plaintext etcd rows understate etcd
-        """
 
     /// The machine's load averages over 1, 5 and 15 minutes, as /proc/loadavg says them.
     private static var loadAverage: String {
