@@ -36,7 +36,7 @@ struct LoadBenchmark: AsyncParsableCommand {
     var authorization = false
 
     /// The transport security of one run of both systems.
-    enum Transport: String, CaseIterable {
+    enum Transport: String {
         case mtls, plaintext
 
         /// Its name in the table.
@@ -117,7 +117,7 @@ struct LoadBenchmark: AsyncParsableCommand {
                 let cpu = colony.cpu.totalMicroseconds.flatMap { ours in etcd.cpu.totalMicroseconds.map { ours / max($0, 1e-9) } }
                 lines.append(
                     "\(colony.transport.label), \(colony.isWrite ? "writes" : "reads"), \(colony.callers) caller\(colony.callers == 1 ? "" : "s"): Colony \(Format.ratio(rate)) etcd's ops/s, "
-                        + "CPU per op \(cpu.map { Format.ratio($0) } ?? "?") etcd's, "
+                        + "CPU per op (servers and client) \(cpu.map { Format.ratio($0) } ?? "?") etcd's, "
                         + "p50 \(Format.milliseconds(colony.figures.latency(atPercent: 50))) / \(Format.milliseconds(etcd.figures.latency(atPercent: 50))), "
                         + "p99.9 \(Format.milliseconds(colony.figures.latency(atPercent: 99.9))) / \(Format.milliseconds(etcd.figures.latency(atPercent: 99.9)))")
             }

@@ -72,6 +72,22 @@ struct LoadBenchmarkTests {
         #expect(LoadFigures.headerWithCPU.count == line.count)
     }
 
+    @Test("the comparison puts each Colony row beside etcd's of the same transport, operation and callers")
+    func comparison() {
+        func row(_ system: String, _ transport: LoadBenchmark.Transport, rate: Int, cpu: Double) -> LoadBenchmark.Row {
+            LoadBenchmark.Row(
+                system: system, transport: transport, isWrite: true, callers: 64,
+                figures: LoadFigures(latencies: [UInt64](repeating: 2_000_000, count: rate), errors: 0, seconds: 1),
+                cpu: CPUCost(from: CPUReading(servers: 0, client: 0), to: CPUReading(servers: cpu * Double(rate), client: 0), operations: UInt64(rate)))
+        }
+        let lines = LoadBenchmark.Row.comparison([
+            row("colony", .mtls, rate: 300, cpu: 100e-6), row("etcd", .mtls, rate: 100, cpu: 200e-6), row("colony", .plaintext, rate: 10, cpu: 1e-3),
+        ])
+        #expect(lines == [
+            "mTLS, writes, 64 callers: Colony 3.0× etcd's ops/s, CPU per op (servers and client) 0.5× etcd's, p50 2.00 ms / 2.00 ms, p99.9 2.00 ms / 2.00 ms"
+        ])
+    }
+
     @Test("it takes the transports mtls and plaintext, and refuses others")
     func transports() throws {
         #expect(throws: Never.self) { _ = try LoadBenchmark.parse(["--transports", "mtls,plaintext"]) }
