@@ -91,7 +91,7 @@ struct LoadBenchmark: AsyncParsableCommand {
         }
         print("load average after: \(Self.loadAverage)")
         guard etcdPath != nil else {
-            print("etcd: not measured (not installed; `apt-get install etcd-server`, or pass --etcd PATH)")
+            print(etcd == "none" ? "etcd: not measured (--etcd none)" : "etcd: not measured (not installed; `apt-get install etcd-server`, or pass --etcd PATH)")
             return
         }
         for line in Row.comparison(rows) { print(line) }
