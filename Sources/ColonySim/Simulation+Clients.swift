@@ -158,6 +158,7 @@ extension Simulation {
     /// Requests of the control plane's go unanswered, as they did.
     mutating func refuseConnection(of waiter: WaiterID, to node: NodeID, request: ClientRequest) {
         guard case .client(let clientIndex) = WaiterRoute(waiter), let delay = network.clientDelay(using: &random) else { return }
+        statistics.connectionsRefused += 1
         schedule(.connectionRefused(clientIndex: clientIndex, node: node, request: request), after: delay)
     }
 

@@ -10,6 +10,8 @@ public struct SimulationStatistics: Sendable {
     public var failed = 0
     /// Operations whose outcome is unknown (timed out).
     public var unknown = 0
+    /// Client attempts whose connection a down node's address refused.
+    public var connectionsRefused = 0
     /// Reads of every key of every cell, made after the faults healed.
     public var finalReads = 0
     /// Final reads that were answered (the rest timed out and prove nothing).

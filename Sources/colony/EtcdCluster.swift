@@ -1,20 +1,29 @@
 import ArgumentParser
+import ColonyClient
+import ColonyCore
 import ColonyNode
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A throwaway etcd cluster on loopback for side-by-side measurements: members on free
-/// ports, data under one folder, stopped by pid.
+/// ports, data under one folder, stopped by pid. With TLS its members run as Colony's nodes
+/// do, mutual TLS to clients and between members, with certificates `colony certs` makes
+/// (member `i` presents node `i + 1`'s, which names the loopback addresses and is good for
+/// both ends of a connection), and its clients present the development client's.
 final class EtcdCluster: @unchecked Sendable {
-    let clientURLs: [String]
+    /// The members' client ports on 127.0.0.1.
+    let clientPorts: [Int]
+    /// How a client reaches the members.
+    let clientTLS: ClientTLS
     private var processes: [Process]
 
-    private init(clientURLs: [String], processes: [Process]) {
-        self.clientURLs = clientURLs
+    private init(clientPorts: [Int], clientTLS: ClientTLS, processes: [Process]) {
+        self.clientPorts = clientPorts
+        self.clientTLS = clientTLS
         self.processes = processes
     }
+
+    /// The members' process ids.
+    var pids: [Int32] { processes.map(\.processIdentifier) }
 
     /// The etcd executable to use: `path` if given ("none" for none), else `etcd` on PATH.
     static func executable(_ path: String?) -> String? {
@@ -24,16 +33,26 @@ final class EtcdCluster: @unchecked Sendable {
         return searched.map { "\($0)/etcd" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Starts `members` members and waits until the cluster answers.
-    static func start(executable: String, members: Int, directory: String) async throws -> EtcdCluster {
+    /// Starts `members` members under `directory`, with mutual TLS unless `plaintext`, and
+    /// waits until the cluster takes a write.
+    static func start(executable: String, members: Int, directory: String, plaintext: Bool) async throws -> EtcdCluster {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let certificates = CertificateFolder(directory: directory + "/certs")
+        let scheme = plaintext ? "http" : "https"
+        let clientTLS: ClientTLS
+        if plaintext {
+            clientTLS = .plaintext
+        } else {
+            try certificates.prepareDevelopment(nodes: (1...UInt32(members)).map { $0 })
+            let files = certificates.files(for: .client(CertificateFolder.developmentClient))
+            clientTLS = .files(ca: files.ca, certificate: files.certificate, key: files.key)
+        }
         let ports = try FreePorts.take(2 * members)
-        let peers = (0..<members).map { "e\($0)=http://127.0.0.1:\(ports[2 * $0 + 1])" }.joined(separator: ",")
+        let peers = (0..<members).map { "e\($0)=\(scheme)://127.0.0.1:\(ports[2 * $0 + 1])" }.joined(separator: ",")
         var processes: [Process] = []
-        var urls: [String] = []
         for index in 0..<members {
-            let client = "http://127.0.0.1:\(ports[2 * index])"
-            let peer = "http://127.0.0.1:\(ports[2 * index + 1])"
+            let client = "\(scheme)://127.0.0.1:\(ports[2 * index])"
+            let peer = "\(scheme)://127.0.0.1:\(ports[2 * index + 1])"
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = [
@@ -41,8 +60,16 @@ final class EtcdCluster: @unchecked Sendable {
                 "--listen-client-urls", client, "--advertise-client-urls", client,
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", peers, "--initial-cluster-state", "new", "--initial-cluster-token", "colony-bench",
-                "--log-level", "error",
+                "--logger", "zap", "--log-level", "error",
             ]
+            if !plaintext {
+                let files = certificates.files(for: .node(NodeID(UInt32(index + 1))))
+                process.arguments! += [
+                    "--cert-file", files.certificate, "--key-file", files.key, "--trusted-ca-file", files.ca, "--client-cert-auth",
+                    "--peer-cert-file", files.certificate, "--peer-key-file", files.key, "--peer-trusted-ca-file", files.ca,
+                    "--peer-client-cert-auth",
+                ]
+            }
             let log = "\(directory)/e\(index).log"
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -50,64 +77,42 @@ final class EtcdCluster: @unchecked Sendable {
             process.standardError = handle
             try process.run()
             processes.append(process)
-            urls.append(client)
         }
-        let cluster = EtcdCluster(clientURLs: urls, processes: processes)
-        let client = EtcdClient(endpoints: urls, connectionsPerMember: 1)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while true {
-            if (try? await client.put(key: "colony-bench-ready", value: [1], endpoint: 0)) != nil { break }
-            guard ContinuousClock.now < deadline else {
-                cluster.stop()
-                throw ValidationError("etcd did not answer within 30 s; see \(directory)/e*.log")
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        let clientPorts = (0..<members).map { ports[2 * $0] }
+        let cluster = EtcdCluster(clientPorts: clientPorts, clientTLS: clientTLS, processes: processes)
+        do {
+            try await cluster.waitUntilWritable(directory: directory)
+        } catch {
+            cluster.stop()
+            throw error
         }
         return cluster
     }
 
+    /// A client of this cluster with `connections` connections.
+    func client(connections: Int) async throws -> EtcdClient {
+        try await EtcdClient.connect(members: clientPorts, connections: connections, tls: clientTLS)
+    }
+
     /// Stops every member by pid.
     func stop() {
-        LocalNodes.stop(pids: processes.map(\.processIdentifier))
+        LocalNodes.stop(pids: pids)
         processes = []
     }
-}
 
-/// A minimal etcd v3 client over its JSON gateway (`/v3/kv/put`, `/v3/kv/range`): enough to
-/// drive the same load loop as Colony's client. Reads are etcd's default, linearizable.
-struct EtcdClient: Sendable {
-    let endpoints: [String]
-    private let session: URLSession
-
-    init(endpoints: [String], connectionsPerMember: Int) {
-        self.endpoints = endpoints
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = connectionsPerMember
-        session = URLSession(configuration: configuration)
-    }
-
-    /// Writes `value` under `key` through the member `endpoint` picks.
-    func put(key: String, value: [UInt8], endpoint: Int) async throws {
-        let body: [String: String] = ["key": Data(key.utf8).base64EncodedString(), "value": Data(value).base64EncodedString()]
-        try await call("/v3/kv/put", body, endpoint: endpoint)
-    }
-
-    /// Reads `key` through the member `endpoint` picks.
-    func get(key: String, endpoint: Int) async throws {
-        try await call("/v3/kv/range", ["key": Data(key.utf8).base64EncodedString()], endpoint: endpoint)
-    }
-
-    private func call(_ path: String, _ body: [String: String], endpoint: Int) async throws {
-        guard let url = URL(string: endpoints[endpoint % endpoints.count] + path) else {
-            throw ValidationError("bad etcd endpoint \(endpoints[endpoint % endpoints.count])")
-        }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        request.timeoutInterval = 10
-        let (_, response) = try await session.data(for: request)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw ValidationError("etcd answered \((response as? HTTPURLResponse)?.statusCode ?? 0) to \(path)")
+    /// Waits, at most 30 s, until a write through the first member is acknowledged.
+    private func waitUntilWritable(directory: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            if let client = try? await EtcdClient.connect(members: [clientPorts[0]], connections: 1, tls: clientTLS) {
+                let wrote = (try? await client.put(key: "colony-bench-ready", value: [1], caller: 0)) != nil
+                await client.close()
+                if wrote { return }
+            }
+            guard ContinuousClock.now < deadline, processes.allSatisfy(\.isRunning) else {
+                throw ValidationError("etcd did not take a write within 30 s; see \(directory)/e*.log")
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 }

@@ -127,7 +127,7 @@ struct HostileBenchmark: AsyncParsableCommand {
                 unknown += 1
             }
         }
-        return LoadFigures(latencies: latencies.sorted(), errors: unknown, seconds: seconds)
+        return LoadFigures(latencies: latencies, errors: unknown, seconds: seconds)
     }
 
     /// What node 1 did with the flood, from its metrics before and after and what the flood saw.

@@ -6,7 +6,8 @@ import Foundation
 
 /// `colony node` processes on loopback, started from this executable, one configuration
 /// and log file each under one folder, with TLS: the folder's `certs/` holds a development
-/// CA, a certificate per node and one client certificate, made on first use and kept. Nodes
+/// CA, a certificate per node and one client certificate, made on first use and kept (or,
+/// for a benchmark's plaintext run, without TLS between nodes and to clients). Nodes
 /// are spread over zones in turn (node 1 in z1, node 2 in z2, …), each on a rack of its own.
 /// It can also run the colony's control loop (`colony control run`) as one more process.
 final class LocalNodes: @unchecked Sendable {
@@ -31,8 +32,9 @@ final class LocalNodes: @unchecked Sendable {
     /// The nodes' client addresses, in node order.
     var clientAddresses: [String] { configs.map(\.own.clientAddress) }
 
-    /// The TLS a client of these nodes uses: the folder's development client certificate.
-    var clientTLS: ClientTLS { Self.clientTLS(directory: directory) }
+    /// The TLS a client of these nodes uses: the folder's development client certificate, or
+    /// none if the nodes run plaintext.
+    var clientTLS: ClientTLS { configs.first?.plaintext == true ? .plaintext : Self.clientTLS(directory: directory) }
 
     /// The certificates of the local colony in `directory`.
     static func certificates(directory: String) -> CertificateFolder {
@@ -46,11 +48,11 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
-    /// files if given, reusing an earlier colony's configuration found in `directory`, and
-    /// waits until each answers.
+    /// files if given, without TLS if `plaintext`, reusing an earlier colony's configuration
+    /// found in `directory`, and waits until each answers.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", executable: String? = nil,
-        openFilesMax: Int? = nil
+        openFilesMax: Int? = nil, plaintext: Bool = false
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -58,7 +60,7 @@ final class LocalNodes: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
         let nodes = LocalNodes(
-            directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory), executable: executable,
+            directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext), executable: executable,
             logLevel: logLevel)
         nodes.openFilesMax = openFilesMax
         do {
@@ -86,17 +88,19 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// One configuration per node, on free loopback ports, with TLS from the folder's
-    /// certificates, node `i` in zone `z((i - 1) mod zones + 1)` on rack `r((i - 1) / zones + 1)`;
-    /// an earlier colony's addresses and domains are kept so its data stays reachable.
-    static func configurations(nodes: Int, zones: Int = 3, directory: String) throws -> [NodeConfig] {
+    /// certificates (none if `plaintext`), node `i` in zone `z((i - 1) mod zones + 1)` on rack
+    /// `r((i - 1) / zones + 1)`; an earlier colony's addresses and domains are kept so its data
+    /// stays reachable.
+    static func configurations(nodes: Int, zones: Int = 3, directory: String, plaintext: Bool = false) throws -> [NodeConfig] {
         let certificates = Self.certificates(directory: directory)
+        let tls = { (node: UInt32) in plaintext ? nil : certificates.files(for: .node(NodeID(node))) }
         if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
             return earlier.nodes.map { address in
                 var config = earlier
                 config.node = address.node
                 config.dataDirectory = directory + "/n\(address.node)"
-                config.tls = certificates.files(for: .node(NodeID(address.node)))
-                config.plaintext = nil
+                config.tls = tls(address.node)
+                config.plaintext = plaintext ? true : nil
                 return config
             }
         }
@@ -110,7 +114,7 @@ final class LocalNodes: @unchecked Sendable {
         return addresses.map { address in
             NodeConfig(
                 colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses,
-                tls: certificates.files(for: .node(NodeID(address.node))))
+                tls: tls(address.node), plaintext: plaintext ? true : nil)
         }
     }
 

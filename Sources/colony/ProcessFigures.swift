@@ -14,13 +14,19 @@ enum ProcessFigures {
 
     /// CPU time process `pid` has used, user and system (utime and stime), in seconds.
     static func cpuSeconds(of pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let nameEnd = stat.lastIndex(of: ")")
-        else { return nil }
-        // After the command name in parentheses: field 3 (state) onwards; utime is field 14, stime 15.
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        return cpuSeconds(stat: stat, ticksPerSecond: Int(sysconf(Int32(_SC_CLK_TCK))))
+    }
+
+    /// The CPU time, user and system, that a process's `/proc/PID/stat` line `stat` says, in
+    /// seconds of `ticksPerSecond` clock ticks; nil if the line is not one.
+    static func cpuSeconds(stat: String, ticksPerSecond: Int) -> Double? {
+        // The command name, in parentheses, may hold spaces and parentheses: the fields go on
+        // after its last ")", from field 3 (state); utime is field 14, stime 15.
+        guard ticksPerSecond > 0, let nameEnd = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else { return nil }
+        return (Double(user) + Double(system)) / Double(ticksPerSecond)
     }
 
     /// Open file descriptors of process `pid`.

@@ -33,8 +33,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
     static let statusBytesMax = 512 << 20
     /// The policy of the clients that time a failover and a restart: a retry budget no run
     /// spends, so what is timed is the colony and not the budget. (A client's default budget
-    /// earns tokens back only from successes; once a dead node's cells have spent it, every
-    /// operation whose first attempt goes to the dead node fails at once.)
+    /// earns a tenth of a token back per success: tens of thousands of cells without a leader
+    /// for a while spend it on their retries, and the client then gives up at once.)
     static var probePolicy: ColonyClient.Policy {
         var policy = ColonyClient.Policy()
         policy.retryBudget = 1_000_000_000

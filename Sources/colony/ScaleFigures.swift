@@ -145,9 +145,9 @@ struct ScaleFigures {
     }
 
     private var writesText: String {
-        let rate = Double(writes.latencies.count) / max(writes.seconds, 1e-9)
+        let rate = writes.perSecond
         return "\(grouped(Int(rate.rounded()))) writes/s over \(Format.seconds(writes.seconds)), \(grouped(writes.errors)) errors, "
-            + "p50 \(Format.milliseconds(percentile(writes.latencies, 0.5))), p99 \(Format.milliseconds(percentile(writes.latencies, 0.99)))"
+            + "p50 \(Format.milliseconds(writes.latency(atPercent: 50))), p99 \(Format.milliseconds(writes.latency(atPercent: 99)))"
     }
 
     private func failoverText(_ failover: Failover) -> String {

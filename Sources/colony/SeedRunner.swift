@@ -141,6 +141,7 @@ struct SimulationSummary: CustomStringConvertible {
         let succeeded = statistics.reduce(0) { $0 + $1.succeeded }
         let failed = statistics.reduce(0) { $0 + $1.failed }
         let unknown = statistics.reduce(0) { $0 + $1.unknown }
+        let refused = statistics.reduce(0) { $0 + $1.connectionsRefused }
         let faults = statistics.reduce(0) { $0 + $1.faultsInjected }
         let crashes = statistics.reduce(0) { $0 + $1.crashes }
         let stops = statistics.reduce(0) { $0 + $1.stops }
@@ -163,7 +164,7 @@ struct SimulationSummary: CustomStringConvertible {
         let ratio = wallSeconds > 0 ? simulated / wallSeconds : 0
         return """
             \(outcomes.count) seeds, \(failedSeeds) failed, \(violations) violations
-            operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info)
+            operations: \(operations) (\(succeeded) ok, \(failed) fail, \(unknown) info); \(refused) attempts met a down node's refused connection
             faults injected: \(faults) (\(crashes) crashes, \(stops) stops with hand-off, \(moves) membership changes applied); leader changes: \(leaders)
             operator: \(control.drains) drains (\(control.drainsCompleted) nodes left empty, \(control.returns) activated again), \(control.removals) nodes lost and declared gone (\(control.removalsCompleted) with every replica re-placed), \(control.additions) spare nodes joined, \(control.nearMoves) cells moved near a zone, \(control.moves) moved off a member and back
             control loop: \(control.movesStarted) moves started, \(control.movesFinished) finished; changes applied: \(control.drainChanges) off draining nodes, \(control.removalChanges) off gone nodes, \(control.targetChanges) toward targets, \(control.rebalanceChanges) rebalancing; \(control.heldForLiveMajority) held back a pass to keep a live majority, \(control.changesAbandoned) unanswered (asked again); \(majorityViolations) left a cell without a live majority
