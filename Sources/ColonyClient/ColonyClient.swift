@@ -67,7 +67,9 @@ public actor ColonyClient {
     var budget: RetryBudget
 
     /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
-    /// secures its connections with `tls`; its files are read and checked now.
+    /// secures its connections with `tls`; its files are read and checked now, and read again
+    /// at most every 2 s as connections are asked for, so that changed files (a rotated
+    /// certificate or CA) serve every later connection (`ClientTLSReload`).
     public init(nodes: [String], tls: ClientTLS, policy: Policy = Policy()) throws {
         guard !nodes.isEmpty else { throw ColonyError.invalidArgument("give at least one node address (HOST:PORT)") }
         for node in nodes where NodeConnection.target(node) == nil {
