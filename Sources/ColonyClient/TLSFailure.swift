@@ -1,20 +1,15 @@
-import GRPCCore
 import NIOSSL
 
 /// A TLS handshake with a node that failed, found among an error's causes, told in words
 /// that say what to fix. A connection refused at the handshake carried no request.
 struct TLSFailure: Sendable, CustomStringConvertible {
-    /// How deep the chain of causes is searched.
-    static let causeDepthMax = 8
-
     /// The TLS library's reason, such as `TLSV1_ALERT_UNKNOWN_CA`.
     let reason: String
 
     /// The failed handshake behind `error`, or nil if `error` is not one.
     init?(_ error: any Error) {
-        var current: (any Error)? = error
-        for _ in 0..<Self.causeDepthMax {
-            switch current {
+        for cause in ErrorCauses.chain(error) {
+            switch cause {
             case let failure as NIOSSLError:
                 guard case .handshakeFailed(let inner) = failure else { return nil }
                 reason = Self.reasonCode(in: "\(inner)")
@@ -25,12 +20,8 @@ struct TLSFailure: Sendable, CustomStringConvertible {
             case let failure as NIOSSLExtraError:
                 reason = "\(failure)"
                 return
-            case let rpc as RPCError:
-                current = rpc.cause
-            case let runtime as RuntimeError:
-                current = runtime.cause
             default:
-                return nil
+                continue
             }
         }
         return nil
