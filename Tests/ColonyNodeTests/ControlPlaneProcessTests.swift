@@ -225,6 +225,12 @@ struct ControlPlaneProcessTests {
             let record = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory).record
             if chosen == nil, record.placement.members.filter(directoryMembers.contains).count <= 1 { chosen = record }
         }
+        // A cell its members refuse (a quota over the colony's maxima) leaves no record behind.
+        await #expect(throws: ControlError.self) {
+            _ = try await CellCreation.create(
+                PlacementRequest(cell: CellID("too-big"), replicas: 3), quota: ColonyClient.Quota(keysMax: .max), directory: directory)
+        }
+        #expect(try await directory.cell("too-big") == nil)
         // The placer bounds any two 3-replica cells to one shared node, the directory included.
         let cell = try #require(chosen, "every cell shares 2 or more nodes with the directory")
         let name = cell.cell.name

@@ -9,7 +9,8 @@ import ColonyPlacement
 ///
 /// The record is written before the cell is created, so a creation that fails half-way is
 /// finished by running it again: a cell with a record is created on the recorded members.
-/// The same request for a recorded cell is such a retry; a different one is refused.
+/// The same request for a recorded cell is such a retry; a different one is refused. A
+/// creation the members refuse as invalid takes its new record out again.
 public enum CellCreation {
     /// Places and creates cell `request.cell` within `quota`; returns its record, and whether
     /// the directory held it before (this call was a retry).
@@ -51,6 +52,10 @@ public enum CellCreation {
         do {
             _ = try await directory.client.createCell(name, nodes: record.placement.members.map(\.rawValue), quota: quota)
         } catch let error as ColonyError {
+            // A member refuses an invalid request (a quota over the colony's maxima) before it
+            // makes anything: a record this call wrote would name a cell no retry of it can
+            // create, so it goes, and the control plane stops placing it.
+            if earlier == nil, case .invalidArgument = error { _ = try? await directory.removeCell(name) }
             throw .cell(name, error)
         } catch {
             throw .cell(name, .unavailable("\(error)"))
