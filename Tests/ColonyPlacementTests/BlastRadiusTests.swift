@@ -116,10 +116,26 @@ struct BlastRadiusTests {
         let failed = try FailureTarget.rack(zone: "z1", rack: "r1").nodes(in: fleet)
         let svg = BlastRadiusPicture.svg(fleet: fleet, cells: table, title: "test <colony>", failure: ("z1/r1", failed))
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
-        #expect(svg.components(separatedBy: "<rect x=").count - 1 == 8)
+        // Eight nodes: squares large enough to carry each node's id and count.
+        #expect(svg.components(separatedBy: "width=\"34\"").count - 1 == 8)
+        #expect(fleet.nodes.allSatisfy { svg.contains(">\($0.id)</text>") })
+        #expect(svg.contains("0 to 1 replicas of touched cells"))
         #expect(svg.components(separatedBy: "stroke=\"white\"").count - 1 == 2)
         #expect(svg.contains("1 cells lose a replica, 1 lose their majority"))
         #expect(svg.contains("Majority lost: in-rack-one"))
         #expect(svg.contains("test &lt;colony&gt;"))
+    }
+
+    @Test("a large fleet gets small squares without labels, and a fleet where every node holds as many says so")
+    func pictureScales() throws {
+        let fleet = try Fleet(shape: FleetShape(zones: 3, racksPerZone: 4, nodesPerRack: 6))
+        var table = CellTable()
+        for first in stride(from: 0, to: 72, by: 3) {
+            table.append(members: [first, first + 1, first + 2], leader: first, name: "c\(first)")
+        }
+        let svg = BlastRadiusPicture.svg(fleet: fleet, cells: table, title: "72 nodes")
+        #expect(svg.components(separatedBy: "width=\"14\"").count - 1 == 72)
+        #expect(!svg.contains(">\(fleet.nodes[0].id)</text>"))
+        #expect(svg.contains("every node holds 1 replicas"))
     }
 }
