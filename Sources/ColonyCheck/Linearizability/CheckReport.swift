@@ -85,6 +85,6 @@ public struct UnknownPartition: Sendable, CustomStringConvertible {
     public var description: String {
         let place = Partition.describePlace(cell: cell, key: key)
         return "unknown: the search of \(operationCount) operations on \(place) gave up after \(steps) steps; "
-            + "check again with a larger budget, or run shorter histories with fewer concurrent clients"
+            + "check again with a larger step budget than \(steps) (`colony check --budget`), or run shorter histories with fewer concurrent clients"
     }
 }
