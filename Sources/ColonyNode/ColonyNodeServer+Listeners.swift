@@ -123,7 +123,7 @@ extension ColonyNodeServer {
         let metrics = metrics
         let stopped = stopped
         let routes = AdminRoutes(
-            metrics: { driver.loop.submit { driver.takeCensus() }.map { metrics.render() } },
+            metrics: { driver.loop.flatSubmit { driver.takeCensus() }.map { metrics.render() } },
             health: { stopped.problem },
             status: { driver.loop.submit { driver.status() } })
         let logger = logger
