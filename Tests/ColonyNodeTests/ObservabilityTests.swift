@@ -69,6 +69,15 @@ struct ObservabilityTests {
         let built = try await api.waitForSeries("colony_build_info", count: 3, within: .seconds(30))
         #expect(Set(built.compactMap { $0["node"] }) == ["1", "2", "3"])
 
+        // Every metric the dashboard and the alerts name is one a node serves (the counter of
+        // authorization refusals appears with the first refusal, labelled by its RPC).
+        let page = MetricSamples(try await HTTPProbe.get("/metrics", from: try #require(colony.configs[0].own.adminAddress)).body)
+        let rules = try String(contentsOf: Self.shipped.appendingPathComponent("alerts.yml"), encoding: .utf8)
+        let dashboardText = try String(contentsOf: Self.shipped.appendingPathComponent("grafana-dashboard.json"), encoding: .utf8)
+        let named = Self.metricNames(in: rules + dashboardText).subtracting(["colony_authorization_refusals_total"])
+        #expect(named.count >= 20)
+        #expect(named.subtracting(page.families).isEmpty, "named but not served: \(named.subtracting(page.families).sorted())")
+
         // Every query of the dashboard parses and runs (Grafana's $__rate_interval as 1m).
         let dashboard = try Data(contentsOf: Self.shipped.appendingPathComponent("grafana-dashboard.json"))
         let queries = try DashboardQueries.expressions(in: dashboard)
@@ -77,6 +86,18 @@ struct ObservabilityTests {
             let answer = try await api.query(query.replacingOccurrences(of: "$__rate_interval", with: "1m"))
             #expect(answer.status == "success", "the dashboard's query \(query) was refused: \(answer.error ?? "")")
         }
+    }
+
+    /// The metric families `text` names (`colony_…`), histograms' series by their family.
+    static func metricNames(in text: String) -> Set<String> {
+        let pattern = /colony_[a-z_]+/
+        return Set(text.matches(of: pattern).map { match in
+            var name = String(match.output)
+            for suffix in ["_bucket", "_count", "_sum"] where name.hasSuffix(suffix) {
+                name.removeLast(suffix.count)
+            }
+            return name
+        })
     }
 
     /// Copies the shipped configuration and rules to `folder`, with a targets file listing
