@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates Sources/ColonyAPI/Generated from Protos/colony/v1/colony.proto and control.proto.
+# Regenerates Sources/ColonyAPI/Generated from Protos/colony/v1/colony.proto and control.proto,
+# and the standard gRPC health service from Protos/grpc/health/v1/health.proto (grpc-proto's).
 #
 # The generated code is committed, so builds and CI never run protoc. To regenerate you need
 # protoc (Debian: apt-get install protobuf-compiler) and the two Swift plugins, built once:
@@ -33,6 +34,6 @@ protoc \
   --plugin=protoc-gen-grpc-swift="$plugins/protoc-gen-grpc-swift-2" \
   --swift_out="$out" --swift_opt=Visibility=Public \
   --grpc-swift_out="$out" --grpc-swift_opt=Visibility=Public,Client=true,Server=true \
-  colony/v1/colony.proto colony/v1/control.proto
+  colony/v1/colony.proto colony/v1/control.proto grpc/health/v1/health.proto
 echo "generated into $out:"
-ls "$out"/colony/v1
+ls "$out"/colony/v1 "$out"/grpc/health/v1

@@ -72,7 +72,7 @@ extension ColonyNodeServer {
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: bindAddress, transportSecurity: security.clientAPI, config: clientTransportConfig(), eventLoopGroup: group),
-            services: [service, control])
+            services: [service, control, HealthService(stopped: stopped, stopping: sessionsEnd)])
         clientServer = server
         clientServing = Task { try await server.serve() }
         guard try await server.listeningAddress != nil else {
@@ -123,7 +123,7 @@ extension ColonyNodeServer {
         let metrics = metrics
         let stopped = stopped
         let routes = AdminRoutes(
-            metrics: { driver.loop.submit { driver.takeCensus() }.map { metrics.render() } },
+            metrics: { driver.loop.flatSubmit { driver.takeCensus() }.map { metrics.render() } },
             health: { stopped.problem },
             status: { driver.loop.submit { driver.status() } })
         let logger = logger

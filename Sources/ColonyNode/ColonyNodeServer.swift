@@ -106,18 +106,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
         config: NodeConfig, options: Options, security: NodeSecurity, dataLock: DataDirectoryLock, logger: Logger
     ) async throws -> ColonyNodeServer {
         let node = NodeID(config.node)
-        let (log, recovery) = try openLog(config: config, logger: logger)
+        var peers: [NodeID: HostPort] = [:]
+        for entry in config.nodes where entry.node != config.node {
+            peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
+        }
+        let metrics = NodeMetrics(peers: peers.keys.sorted())
+        let (log, recovery) = try openLog(config: config, metrics: metrics, logger: logger)
         var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
             frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let loop = group.next()
-        var peers: [NodeID: HostPort] = [:]
-        for entry in config.nodes where entry.node != config.node {
-            peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
-        }
         core.announce(to: peers.keys.sorted())
-        let metrics = NodeMetrics()
         let connections = ConnectionBudget(
             limits: Dictionary(uniqueKeysWithValues: ListeningPort.allCases.map { ($0, options.connections(on: $0)) }),
             totalMax: max(0, DescriptorLimit.soft() - options.descriptorsReservedCount - peers.count),
@@ -170,14 +170,14 @@ public final class ColonyNodeServer: @unchecked Sendable {
     }
 
     /// Opens the write-ahead log in the data directory, with the configured key, and
-    /// recovers what it holds.
-    private static func openLog(config: NodeConfig, logger: Logger) throws -> (WriteAheadLog, Recovery) {
+    /// recovers what it holds; its segments' fsyncs are timed into `metrics`.
+    private static func openLog(config: NodeConfig, metrics: NodeMetrics, logger: Logger) throws -> (WriteAheadLog, Recovery) {
         var logOptions = WriteAheadLog.Options()
         if let keyFile = config.keyFile {
             try KeyFileAccess.check(keyFile, acceptsReadableByOthers: config.keyFileReadableByOthers ?? false)
             logOptions.key = try StorageKey(file: keyFile)
         }
-        let disk = try FileDisk(directory: config.dataDirectory)
+        let disk = FsyncTimingDisk(try FileDisk(directory: config.dataDirectory), fsyncs: metrics.logFsyncDuration)
         let (log, recovery) = try WriteAheadLog.open(disk: disk, options: logOptions, seed: UInt64.random(in: 0...UInt64.max))
         logger.info("recovery: \(recovery.description.split(separator: "\n").first ?? "")")
         for (cell, reason) in recovery.damaged.sorted(by: { $0.key < $1.key }) {

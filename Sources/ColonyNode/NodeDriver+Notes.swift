@@ -28,6 +28,8 @@ extension NodeDriver {
     private func observe(_ event: CellEvent) {
         let metadata: Logger.Metadata = ["cell": "\(event.cell.name)"]
         switch event.event {
+        case .stoodForElection:
+            metrics.elections.increment()
         case .becameLeader:
             metrics.leaderChanges.increment()
             logger.debug("leading", metadata: metadata)

@@ -68,7 +68,13 @@ final class NodeDriver: @unchecked Sendable {
     /// caller closes the connection).
     func receive(frame: ArraySlice<UInt8>, from sender: NodeID) -> Bool {
         loop.preconditionInEventLoop()
+        let messagesBefore = core.statistics.peerMessagesReceived
         let refusal = core.receive(frame: frame, from: sender)
+        if let counters = metrics.peers[sender] {
+            counters.framesReceived.increment()
+            counters.bytesReceived.increment(by: Int64(frame.count))
+            counters.messagesReceived.increment(by: Int64(core.statistics.peerMessagesReceived - messagesBefore))
+        }
         scheduleEffects()
         return refusal == nil
     }
@@ -209,15 +215,13 @@ final class NodeDriver: @unchecked Sendable {
             droppedPeerMessages: links.droppedMessages)
     }
 
-    /// Sets the gauges (replicas, leaders, damaged and resting replicas) from the replicas
-    /// as they are now; called before the metrics are read.
-    func takeCensus() {
+    /// Sets the gauges (replicas, leaders, damaged, resting, leaderless and lagging
+    /// replicas, peer connections) from the node as it is now; called before the metrics are
+    /// read, and the future completes once they are set.
+    func takeCensus() -> EventLoopFuture<Void> {
         loop.preconditionInEventLoop()
-        let census = core.host.census
-        metrics.replicas.record(core.host.replicaCount)
-        metrics.leaders.record(census.leaders)
-        metrics.damagedReplicas.record(census.damaged)
-        metrics.restingReplicas.record(core.host.quiescentCount)
+        metrics.record(core.host.census, replicas: core.host.replicaCount, resting: core.host.quiescentCount)
+        return links.readConnections()
     }
 }
 

@@ -73,6 +73,28 @@ final class PeerLinks: @unchecked Sendable {
         }
     }
 
+    /// Sets each peer's `colony_peer_connected` and, where the kernel tells it (Linux), its
+    /// `colony_peer_round_trip_seconds` from the connection's TCP_INFO; the future completes
+    /// once every connection answered. Called when the metrics are read, never on a tick.
+    func readConnections() -> EventLoopFuture<Void> {
+        var readings: [EventLoopFuture<Void>] = []
+        for (peer, counters) in metrics.peers {
+            guard let channel = links[peer]?.channel, channel.isActive else {
+                counters.connected.set(Int64(0))
+                continue
+            }
+            counters.connected.set(Int64(1))
+            #if os(Linux)
+            if let socket = channel as? any SocketOptionProvider {
+                readings.append(socket.getTCPInfo().map { info in
+                    counters.roundTrip.set(Double(info.tcpi_rtt) / 1_000_000)
+                }.recover { _ in })
+            }
+            #endif
+        }
+        return EventLoopFuture.andAllComplete(readings, on: loop)
+    }
+
     /// Closes every connection; later sends are dropped.
     func close() {
         closed = true
@@ -92,15 +114,21 @@ final class PeerLinks: @unchecked Sendable {
         }
         var messages = 0
         var written = 0
+        var bytes = 0
         for frame in frames where frame.isControl || channel.isWritable {
             channel.write(ByteBuffer(bytes: frame.bytes), promise: nil)
             messages += frame.messageCount
             written += 1
+            bytes += frame.bytes.count
         }
         drop(frames.reduce(0) { $0 + $1.messageCount } - messages)
         channel.flush()
-        metrics.peerFrames.increment(by: written)
-        if messages > 0 { metrics.peerFrameMessages.record(messages) }
+        if let counters = metrics.peers[peer] {
+            counters.framesSent.increment(by: Int64(written))
+            counters.messagesSent.increment(by: Int64(messages))
+            counters.bytesSent.increment(by: Int64(bytes))
+        }
+        if messages > 0 { metrics.peerFrameMessages.record(Double(messages)) }
     }
 
     /// Keeps control frames for `peer` until its connection is up; the oldest go beyond
@@ -120,7 +148,7 @@ final class PeerLinks: @unchecked Sendable {
     private func drop(_ count: Int) {
         guard count > 0 else { return }
         droppedMessages += count
-        metrics.peerMessagesDropped.increment(by: count)
+        metrics.peerMessagesDropped.increment(by: Int64(count))
     }
 
     private func connectIfDue(_ peer: NodeID) {

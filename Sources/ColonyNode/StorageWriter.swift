@@ -92,9 +92,9 @@ final class StorageWriter: @unchecked Sendable {
                     log.append(record.record, cell: record.cell)
                 }
                 try log.flush()
-                metrics.logFlushDuration.record(duration: ContinuousClock.now - started)
+                metrics.logFlushDuration.record(ContinuousClock.now - started)
                 metrics.logFlushes.increment()
-                metrics.logFlushRecords.record(batch.count)
+                metrics.logFlushRecords.record(Double(batch.count))
                 outcome = nil
             } catch {
                 outcome = "the write-ahead log failed: \(error); stopping, since nothing more can be made durable"

@@ -40,7 +40,7 @@ extension NodeCore {
                 markChanged(event.cell)
             case .applied, .installedSnapshot, .configurationChanged:
                 markChanged(event.cell)
-            case .becameLeader, .steppedDown, .healed, .forcedHeal, .refusedMessage, .roundsExhausted:
+            case .stoodForElection, .becameLeader, .steppedDown, .healed, .forcedHeal, .refusedMessage, .roundsExhausted:
                 break
             }
         }
@@ -88,7 +88,8 @@ extension NodeCore {
         switch event {
         case .becameLeader: statistics.leaderChanges += 1
         case .applied: statistics.slotsApplied += 1
-        case .steppedDown, .installedSnapshot, .configurationChanged, .healed, .forcedHeal, .deleted, .refusedMessage, .roundsExhausted:
+        case .stoodForElection, .steppedDown, .installedSnapshot, .configurationChanged, .healed, .forcedHeal, .deleted, .refusedMessage,
+            .roundsExhausted:
             break
         }
     }

@@ -314,7 +314,7 @@ public struct Simulation {
                 statistics.forcedHeals += 1
             case .configurationChanged(let configuration):
                 observeConfiguration(configuration, of: event.cell)
-            case .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:
+            case .stoodForElection, .applied, .steppedDown, .installedSnapshot, .deleted, .refusedMessage, .roundsExhausted:
                 break
             }
         case .malformedFrame, .oversizeMessageDropped, .unknownCellsRefused:

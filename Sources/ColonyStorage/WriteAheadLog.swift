@@ -176,6 +176,12 @@ public final class WriteAheadLog {
     /// The LSN the next appended record will get.
     public var upcomingLSN: UInt64 { nextLSN }
 
+    /// Whether `name` is the name of a segment file of the log (not a snapshot or any other
+    /// file of the data directory): a disk that measures its syncs tells the log's own apart.
+    public static func isSegment(named name: String) -> Bool {
+        SegmentHeader.firstLSN(ofFileNamed: name) != nil
+    }
+
     /// Whether anything appended is not yet written.
     public var hasPending: Bool { !pending.isEmpty }
 

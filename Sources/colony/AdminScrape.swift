@@ -43,4 +43,13 @@ enum AdminScrape {
     static func metric(_ name: String, in page: String) -> Double? {
         page.split(separator: "\n").first { $0.hasPrefix(name + " ") }?.split(separator: " ").last.flatMap { Double($0) }
     }
+
+    /// The sum of every series of metric `name`, whatever its labels (a per-peer counter over
+    /// all peers); nil when the page has none.
+    static func total(_ name: String, in page: String) -> Double? {
+        let values = page.split(separator: "\n")
+            .filter { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }
+            .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        return values.isEmpty ? nil : values.reduce(0, +)
+    }
 }

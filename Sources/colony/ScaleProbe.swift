@@ -89,7 +89,7 @@ struct ScaleProbe {
             let page = AdminScrape.get("/metrics", from: node.admin) ?? ""
             let cpu = ProcessFigures.cpuSeconds(of: node.pid) ?? before.cpu
             let rate = { (name: String) in
-                ((AdminScrape.metric(name, in: page) ?? 0) - (AdminScrape.metric(name, in: before.page) ?? 0)) / elapsed
+                ((AdminScrape.total(name, in: page) ?? 0) - (AdminScrape.total(name, in: before.page) ?? 0)) / elapsed
             }
             return ScaleFigures.Node(
                 node: node.node, replicas: Int(AdminScrape.metric("colony_replicas", in: page) ?? 0),

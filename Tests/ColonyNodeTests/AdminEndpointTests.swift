@@ -41,6 +41,71 @@ struct AdminEndpointTests {
         await colony.shutdown()
     }
 
+    @Test("every metric has a HELP line; the leader reports its build, elections, fsyncs alone, peer traffic and its replicas' census")
+    func metricsForOperators() async throws {
+        let colony = try LocalColony(nodes: 3)
+        try await colony.startAll()
+        try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
+        let put = ClientRequest(
+            id: RequestID(client: ClientID(7), sequence: 1), cell: CellID("orders"), operation: .put(Key("k"), Array("v".utf8)),
+            opensSession: true)
+        #expect(try await colony.run(put, startingAt: 1) == .completed(.success(.written(version: 1))))
+        let first = try #require(colony.servers[1])
+        let leader = try #require(try await first.status().cells.first?.leaderHint)
+        let admin = try #require(colony.configs[Int(leader.rawValue) - 1].own.adminAddress)
+        let text = try await HTTPProbe.get("/metrics", from: admin).body
+        let samples = MetricSamples(text)
+
+        #expect(!samples.families.isEmpty)
+        #expect(samples.familiesWithoutHelp.isEmpty, "metrics without a HELP line: \(samples.familiesWithoutHelp)")
+        #expect(samples.value(#"colony_build_info{version="\#(NodeBuild.version)"}"#) == 1)
+        #expect((samples.value("colony_elections_total") ?? 0) >= 1)
+        #expect((samples.value("colony_wal_fsync_seconds_count") ?? 0) >= 1)
+        #expect(samples.value("colony_leaders") == 1)
+        #expect(samples.value("colony_replicas_without_leader") == 0)
+        #expect(samples.value("colony_damaged_replicas") == 0)
+        #expect(samples.value("colony_active_replicas") != nil && samples.value("colony_resting_replicas") != nil)
+        #expect(samples.value("colony_lagging_replicas") != nil && samples.value("colony_replica_lag_slots_max") != nil)
+        for peer in [NodeID(1), NodeID(2), NodeID(3)] where peer != leader {
+            let label = #"{peer="\#(peer.rawValue)"}"#
+            for name in ["colony_peer_frames_sent_total", "colony_peer_messages_sent_total", "colony_peer_bytes_sent_total",
+                         "colony_peer_frames_received_total", "colony_peer_messages_received_total", "colony_peer_bytes_received_total"] {
+                #expect((samples.value(name + label) ?? 0) > 0, "\(name)\(label)")
+            }
+            #expect(samples.value("colony_peer_connected" + label) == 1)
+            #if os(Linux)
+            #expect((samples.value("colony_peer_round_trip_seconds" + label) ?? 0) > 0)
+            #endif
+        }
+        await colony.shutdown()
+    }
+
+    @Test("/status answers one JSON object with ?format=json or Accept: application/json")
+    func statusAsJSON() async throws {
+        let colony = try LocalColony(nodes: 3)
+        try await colony.startAll()
+        try colony.servers[1]?.createCell(CellID("orders"), members: [NodeID(1), NodeID(2), NodeID(3)])
+        let put = ClientRequest(
+            id: RequestID(client: ClientID(7), sequence: 1), cell: CellID("orders"), operation: .put(Key("k"), Array("v".utf8)),
+            opensSession: true)
+        _ = try await colony.run(put, startingAt: 1)
+        let admin = try #require(colony.configs[0].own.adminAddress)
+        let asked = try await HTTPProbe.get("/status?format=json", from: admin)
+        #expect(asked.status == 200)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(asked.body.utf8)) as? [String: Any])
+        #expect(document["node"] as? Int == 1)
+        #expect(document["replicas"] as? Int == 1)
+        let cells = try #require(document["cells"] as? [[String: Any]])
+        #expect(cells.first?["cell"] as? String == "orders")
+        #expect(cells.first?["members"] as? [Int] == [1, 2, 3])
+        #expect(cells.first?["lag_slots"] is Int && cells.first?["applied_through"] is Int)
+
+        let negotiated = try await HTTPProbe.send("GET /status HTTP/1.1\r\nhost: x\r\naccept: application/json\r\n\r\n", to: admin)
+        #expect(negotiated.lowercased().contains("content-type: application/json"))
+        #expect(try await HTTPProbe.get("/status", from: admin).body.hasPrefix("node n1:"))
+        await colony.shutdown()
+    }
+
     @Test("a stopping node hands every cell it leads to another member before it goes")
     func stopHandsOffLeadership() async throws {
         let colony = try LocalColony(nodes: 3)
@@ -67,4 +132,31 @@ struct AdminEndpointTests {
         #expect(stopping.cellsLedWhenStopped == 0, "cells still led by the stopped node: \(stopping.cellsLedWhenStopped ?? -1)")
         await colony.shutdown()
     }
+}
+
+/// The samples of a Prometheus text page, by series (name and labels as printed), and which
+/// metric families it declares with and without a HELP line.
+struct MetricSamples {
+    private(set) var values: [String: Double] = [:]
+    private(set) var families: Set<String> = []
+    private var described: Set<String> = []
+
+    init(_ text: String) {
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if line.hasPrefix("# TYPE "), words.count >= 3 {
+                families.insert(String(words[2]))
+            } else if line.hasPrefix("# HELP "), words.count >= 4 {
+                described.insert(String(words[2]))
+            } else if !line.hasPrefix("#"), let last = words.last, let value = Double(last) {
+                values[words.dropLast().joined(separator: " ")] = value
+            }
+        }
+    }
+
+    /// The metric families declared without a HELP line.
+    var familiesWithoutHelp: Set<String> { families.subtracting(described) }
+
+    /// The value of `series` (its name and labels as the page prints them), if present.
+    func value(_ series: String) -> Double? { values[series] }
 }

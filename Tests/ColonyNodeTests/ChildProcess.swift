@@ -11,12 +11,14 @@ enum ChildProcess {
         var output: String
     }
 
-    /// Runs the `colony` executable built beside the tests with `arguments`, killing it with
-    /// SIGKILL if it has not exited within `limit`.
-    static func run(_ arguments: [String], within limit: Duration) async throws -> Ended {
+    /// Runs `executable` (the `colony` executable built beside the tests unless told) with
+    /// `arguments`, killing it with SIGKILL if it has not exited within `limit`.
+    static func run(
+        _ arguments: [String], executable: URL = ProcessColonyTests.executable, within limit: Duration
+    ) async throws -> Ended {
         try await OwnThread.run {
             let process = Process()
-            process.executableURL = ProcessColonyTests.executable
+            process.executableURL = executable
             process.arguments = arguments
             let output = Pipe()
             process.standardOutput = output

@@ -44,7 +44,7 @@ struct RequestRefusalTests {
             get.header.expectedEpoch = UInt64.max
             get.key = "k"
             get.consistency = .stale
-            return try await raw.get(get)
+            return try await RawColonyCall.inBand { try await raw.get(get) }
         }
         #expect(reply.error.code == .invalidArgument, "\(reply.error)")
         #expect(reply.error.message.hasPrefix("expected_epoch 18446744073709551615 is "), "\(reply.error.message)")

@@ -84,16 +84,14 @@ public struct ReplicaHost: Sendable {
     /// How many replicas this node hosts.
     public var replicaCount: Int { replicas.count }
 
-    /// How many replicas here lead their cell, and how many wait to be renewed after losing
-    /// their stored state; counted in place, without copying a replica.
-    public var census: (leaders: Int, damaged: Int) {
-        var leaders = 0
-        var damaged = 0
+    /// What the replicas here are doing (leading, damaged, without a leader, lagging);
+    /// counted in place, without copying a replica.
+    public var census: ReplicaCensus {
+        var census = ReplicaCensus()
         for index in replicas.indices {
-            if replicas[index].isLeader { leaders += 1 }
-            if replicas[index].isDamaged { damaged += 1 }
+            census.count(replicas[index])
         }
-        return (leaders, damaged)
+        return census
     }
 
     /// The replica of `cell`, if hosted here.

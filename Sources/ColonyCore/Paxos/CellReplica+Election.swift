@@ -69,6 +69,7 @@ extension CellReplica {
         role = .preparing(PrepareState(ballot: ballot, promises: [report], lastSentAt: now))
         leaderHint = nil
         resetElectionDeadline()
+        output.events.append(.stoodForElection(ballot))
         broadcast(.prepare(ballot, fromSlot: state.appliedThrough + 1), &output)
     }
 

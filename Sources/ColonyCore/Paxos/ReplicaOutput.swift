@@ -50,6 +50,8 @@ public struct OutgoingMessage: Hashable, Sendable {
 
 /// Something that happened inside a replica, reported for observation only.
 public enum ReplicaEvent: Hashable, Sendable {
+    /// The replica's poll was granted and it stands for election with this ballot (phase 1).
+    case stoodForElection(Ballot)
     /// The replica finished phase 1 and leads with this ballot.
     case becameLeader(Ballot)
     /// The replica stopped leading.

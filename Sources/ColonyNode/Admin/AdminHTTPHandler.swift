@@ -31,7 +31,7 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
             let channel = context.channel
             let loop = context.eventLoop
-            routes.respond(to: request.method, uri: request.uri, on: loop).whenComplete { result in
+            routes.respond(to: request.method, uri: request.uri, accept: request.headers["accept"].first, on: loop).whenComplete { result in
                 let response: AdminResponse
                 switch result {
                 case .success(let answered): response = answered

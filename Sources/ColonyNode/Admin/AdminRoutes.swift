@@ -17,7 +17,8 @@ struct AdminResponse: Sendable, Equatable {
 /// - `/metrics`: the node's figures in Prometheus' text format.
 /// - `/health`: `200 serving` while the node serves; `503` with the reason once it stops.
 /// - `/status` (and `/`): a page for people: the node's replicas, their leaders, how far each
-///   lags behind what its cell has chosen, and damaged replicas first.
+///   lags behind what its cell has chosen, and damaged replicas first. The same as one JSON
+///   object with `?format=json` or `Accept: application/json`.
 ///
 /// Read-only: GET and HEAD only.
 struct AdminRoutes: Sendable {
@@ -28,12 +29,16 @@ struct AdminRoutes: Sendable {
     /// The node's status, read where the replicas live.
     let status: @Sendable () -> EventLoopFuture<NodeStatus>
 
-    /// The answer to `method` on `uri`.
-    func respond(to method: HTTPMethod, uri: String, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
+    /// The answer to `method` on `uri`, for a client that accepts `accept` (the request's
+    /// Accept header, if it sent one).
+    func respond(to method: HTTPMethod, uri: String, accept: String? = nil, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
         guard method == .GET || method == .HEAD else {
             return loop.makeSucceededFuture(.text(.methodNotAllowed, "the admin endpoint is read-only: use GET\n"))
         }
-        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        let path = parts.first.map(String.init) ?? uri
+        let query = parts.count > 1 ? parts[1].split(separator: "&").map(String.init) : []
+        let wantsJSON = query.contains("format=json") || accept?.contains("application/json") == true
         switch path {
         case "/metrics":
             return metrics().hop(to: loop).map {
@@ -45,7 +50,11 @@ struct AdminRoutes: Sendable {
             }
             return loop.makeSucceededFuture(.text(.ok, "serving\n"))
         case "/status", "/":
-            return status().hop(to: loop).map { .text(.ok, $0.description + "\n") }
+            return status().hop(to: loop).map { status in
+                wantsJSON
+                    ? AdminResponse(status: .ok, contentType: "application/json", body: status.json)
+                    : .text(.ok, status.description + "\n")
+            }
         default:
             return loop.makeSucceededFuture(.text(.notFound, "no page \(path); try /status, /health or /metrics\n"))
         }

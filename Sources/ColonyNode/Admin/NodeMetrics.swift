@@ -1,59 +1,46 @@
-import CoreMetrics
+import ColonyCore
 import Prometheus
 
 /// The figures a node reports at `/metrics`, made from one registry of its own so that nodes
 /// sharing a process (in tests) keep theirs apart.
 ///
 /// Names follow Prometheus' conventions: `colony_` first, the unit last, counters ending in
-/// `_total`. Histograms of durations are in seconds, with buckets from 100 µs to 10 s.
+/// `_total`, and every metric has a `# HELP` line. Histograms of durations are in seconds,
+/// with buckets from 100 µs to 10 s. Gauges of what the replicas do (leaders, lag, cells
+/// without a leader) are set from one `ReplicaCensus` when the metrics are read, so the hot
+/// path only ever increments counters made in advance.
 final class NodeMetrics: Sendable {
     /// Where every figure below lives; `/metrics` prints it.
     let registry: PrometheusCollectorRegistry
 
-    private let factory: PrometheusMetricsFactory
     /// Times a replica here became its cell's leader.
-    let leaderChanges: CoreMetrics.Counter
-    /// Replicas this node hosts.
-    let replicas: CoreMetrics.Gauge
-    /// Replicas here that lead their cell.
-    let leaders: CoreMetrics.Gauge
-    /// Replicas here that lost their stored state and wait to be renewed.
-    let damagedReplicas: CoreMetrics.Gauge
-    /// Replicas here at rest: their cell is quiescent (or they were restored and nothing has
-    /// woken them), so the node does not tick them.
-    let restingReplicas: CoreMetrics.Gauge
+    let leaderChanges: Counter
+    /// Times a replica here stood for election (its poll was granted and it began phase 1).
+    let elections: Counter
     /// Damaged replicas here an operator forced to vote again (`colony cell force-recover`).
-    let forcedHeals: CoreMetrics.Counter
+    let forcedHeals: Counter
     /// Group commits: each one write and one fsync of the write-ahead log.
-    let logFlushes: CoreMetrics.Counter
+    let logFlushes: Counter
     /// How long each group commit took, write and fsync together.
-    let logFlushDuration: CoreMetrics.Timer
+    let logFlushDuration: DurationHistogram
+    /// How long each fsync of a write-ahead log segment took, alone.
+    let logFsyncDuration: DurationHistogram
     /// Records in each group commit.
-    let logFlushRecords: CoreMetrics.Recorder
-    /// Frames sent to peer nodes.
-    let peerFrames: CoreMetrics.Counter
+    let logFlushRecords: ValueHistogram
     /// Replica messages in each frame sent to a peer node.
-    let peerFrameMessages: CoreMetrics.Recorder
+    let peerFrameMessages: ValueHistogram
     /// Replica messages dropped because their peer was unreachable or backed up.
-    let peerMessagesDropped: CoreMetrics.Counter
-    /// Peer messages and frames refused as no honest peer sends them
-    /// (`colony_peer_messages_refused_total`, by reason).
-    private let peerRefusals: [PeerRefusalKind: CoreMetrics.Counter]
-    /// Connections open on each listening port (`colony_connections_open`, by port).
-    private let connectionsOpen: [ListeningPort: CoreMetrics.Gauge]
-    /// Connections refused at accept (`colony_connections_refused_total`) or closed on a
-    /// timeout (`colony_connections_closed_total`), by port and reason.
-    private let connectionEvents: [ListeningPort: [ConnectionEvent: CoreMetrics.Counter]]
-    /// Client requests answered (`colony_requests_total`, by operation and outcome: `ok` or
-    /// the error code) and how long each took (`colony_request_duration_seconds`).
-    private let requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)]
-    /// 1 while the policy this node enforces has authorization on, 0 while off.
-    private let authorizationEnabled: CoreMetrics.Gauge
-    /// The version of the directory's policy record this node enforces (0: none read).
-    private let authorizationPolicyVersion: CoreMetrics.Gauge
-    /// Reads of the policy from the directory that failed: while they go on, the node
-    /// enforces the policy it read last.
-    private let authorizationPolicyReadFailures: CoreMetrics.Counter
+    let peerMessagesDropped: Counter
+    /// The traffic with each peer node, by the peer's id.
+    let peers: [NodeID: PeerMetrics]
+    private let census: CensusGauges
+    private let peerRefusals: [PeerRefusalKind: Counter]
+    private let connectionsOpen: [ListeningPort: Gauge]
+    private let connectionEvents: [ListeningPort: [ConnectionEvent: Counter]]
+    private let requestMetrics: [RequestKind: (ok: Counter, duration: DurationHistogram)]
+    private let authorizationEnabled: Gauge
+    private let authorizationPolicyVersion: Gauge
+    private let authorizationPolicyReadFailures: Counter
 
     /// Why peer messages were refused, as the `reason` label names it.
     enum PeerRefusalKind: String, CaseIterable, Sendable {
@@ -74,70 +61,80 @@ final class NodeMetrics: Sendable {
         case get, put, delete, compareAndSet = "cas", increment, list, transaction, deleteCell = "delete_cell"
     }
 
-    /// Makes every metric in a new registry.
-    init() {
+    /// The buckets of every duration histogram: 100 µs to 10 s.
+    static let durationBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2_500),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
+    ]
+    /// The buckets of every histogram of counts (records, messages): powers of two to 8,192.
+    static let countBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192]
+
+    /// Makes every metric in a new registry, with one set of peer figures for each of `peers`.
+    init(peers: [NodeID] = []) {
         let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [
-            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2_500),
-            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
-        ]
-        factory.defaultValueHistogramBuckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1_024, 2_048, 4_096, 8_192]
         self.registry = registry
-        self.factory = factory
-        leaderChanges = CoreMetrics.Counter(label: "colony_leader_changes_total", factory: factory)
-        replicas = CoreMetrics.Gauge(label: "colony_replicas", factory: factory)
-        leaders = CoreMetrics.Gauge(label: "colony_leaders", factory: factory)
-        damagedReplicas = CoreMetrics.Gauge(label: "colony_damaged_replicas", factory: factory)
-        restingReplicas = CoreMetrics.Gauge(label: "colony_resting_replicas", factory: factory)
-        forcedHeals = CoreMetrics.Counter(label: "colony_forced_heals_total", factory: factory)
-        logFlushes = CoreMetrics.Counter(label: "colony_wal_fsyncs_total", factory: factory)
-        logFlushDuration = CoreMetrics.Timer(label: "colony_wal_flush_seconds", factory: factory)
-        logFlushRecords = CoreMetrics.Recorder(label: "colony_wal_flush_records", factory: factory)
-        peerFrames = CoreMetrics.Counter(label: "colony_peer_frames_sent_total", factory: factory)
-        peerFrameMessages = CoreMetrics.Recorder(label: "colony_peer_frame_messages", factory: factory)
-        peerMessagesDropped = CoreMetrics.Counter(label: "colony_peer_messages_dropped_total", factory: factory)
-        var peerRefusals: [PeerRefusalKind: CoreMetrics.Counter] = [:]
-        for kind in PeerRefusalKind.allCases {
-            peerRefusals[kind] = CoreMetrics.Counter(
-                label: "colony_peer_messages_refused_total", dimensions: [("reason", kind.rawValue)], factory: factory)
-        }
-        self.peerRefusals = peerRefusals
-        var connectionsOpen: [ListeningPort: CoreMetrics.Gauge] = [:]
-        var connectionEvents: [ListeningPort: [ConnectionEvent: CoreMetrics.Counter]] = [:]
+        let help = MetricHelp.self
+        registry.makeGauge(descriptor: described("colony_build_info", help.buildInfo), labels: [("version", NodeBuild.version)]).set(Int64(1))
+        leaderChanges = registry.makeCounter(descriptor: described("colony_leader_changes_total", help.leaderChanges))
+        elections = registry.makeCounter(descriptor: described("colony_elections_total", help.elections))
+        forcedHeals = registry.makeCounter(descriptor: described("colony_forced_heals_total", help.forcedHeals))
+        logFlushes = registry.makeCounter(descriptor: described("colony_wal_fsyncs_total", help.logFlushes))
+        logFlushDuration = registry.makeDurationHistogram(
+            descriptor: described("colony_wal_flush_seconds", help.logFlushDuration), buckets: Self.durationBuckets)
+        logFsyncDuration = registry.makeDurationHistogram(
+            descriptor: described("colony_wal_fsync_seconds", help.logFsyncDuration), buckets: Self.durationBuckets)
+        logFlushRecords = registry.makeValueHistogram(
+            descriptor: described("colony_wal_flush_records", help.logFlushRecords), buckets: Self.countBuckets)
+        peerFrameMessages = registry.makeValueHistogram(
+            descriptor: described("colony_peer_frame_messages", help.peerFrameMessages), buckets: Self.countBuckets)
+        peerMessagesDropped = registry.makeCounter(descriptor: described("colony_peer_messages_dropped_total", help.peerMessagesDropped))
+        self.peers = Dictionary(uniqueKeysWithValues: peers.map { ($0, PeerMetrics(peer: $0, registry: registry)) })
+        census = CensusGauges(registry: registry)
+        peerRefusals = Dictionary(uniqueKeysWithValues: PeerRefusalKind.allCases.map { kind in
+            let descriptor = described("colony_peer_messages_refused_total", help.peerRefusals)
+            return (kind, registry.makeCounter(descriptor: descriptor, labels: [("reason", kind.rawValue)]))
+        })
+        var connectionsOpen: [ListeningPort: Gauge] = [:]
+        var connectionEvents: [ListeningPort: [ConnectionEvent: Counter]] = [:]
         for port in ListeningPort.allCases {
-            connectionsOpen[port] = CoreMetrics.Gauge(label: "colony_connections_open", dimensions: [("port", port.rawValue)], factory: factory)
+            connectionsOpen[port] = registry.makeGauge(descriptor: described("colony_connections_open", help.connectionsOpen), labels: [("port", port.rawValue)])
             for event in ConnectionEvent.all {
-                let label: String
+                let descriptor: MetricNameDescriptor
                 switch event {
-                case .refused: label = "colony_connections_refused_total"
-                case .handshakeTimedOut, .idleTimedOut: label = "colony_connections_closed_total"
+                case .refused: descriptor = described("colony_connections_refused_total", help.connectionsRefused)
+                case .handshakeTimedOut, .idleTimedOut: descriptor = described("colony_connections_closed_total", help.connectionsClosed)
                 }
-                connectionEvents[port, default: [:]][event] = CoreMetrics.Counter(
-                    label: label, dimensions: [("port", port.rawValue), ("reason", event.label)], factory: factory)
+                connectionEvents[port, default: [:]][event] = registry.makeCounter(
+                    descriptor: descriptor, labels: [("port", port.rawValue), ("reason", event.label)])
             }
         }
         self.connectionsOpen = connectionsOpen
         self.connectionEvents = connectionEvents
-        var requestMetrics: [RequestKind: (ok: CoreMetrics.Counter, duration: CoreMetrics.Timer)] = [:]
-        for kind in RequestKind.allCases {
-            requestMetrics[kind] = (
-                CoreMetrics.Counter(
-                    label: "colony_requests_total", dimensions: [("operation", kind.rawValue), ("outcome", "ok")], factory: factory),
-                CoreMetrics.Timer(label: "colony_request_duration_seconds", dimensions: [("operation", kind.rawValue)], factory: factory)
-            )
-        }
-        self.requestMetrics = requestMetrics
-        authorizationEnabled = CoreMetrics.Gauge(label: "colony_authorization_enabled", factory: factory)
-        authorizationPolicyVersion = CoreMetrics.Gauge(label: "colony_authorization_policy_version", factory: factory)
-        authorizationPolicyReadFailures = CoreMetrics.Counter(label: "colony_authorization_policy_read_failures_total", factory: factory)
+        requestMetrics = Dictionary(uniqueKeysWithValues: RequestKind.allCases.map { kind in
+            let ok = registry.makeCounter(
+                descriptor: described("colony_requests_total", help.requests), labels: [("operation", kind.rawValue), ("outcome", "ok")])
+            let duration = registry.makeDurationHistogram(
+                descriptor: described("colony_request_duration_seconds", help.requestDuration), labels: [("operation", kind.rawValue)],
+                buckets: Self.durationBuckets)
+            return (kind, (ok, duration))
+        })
+        authorizationEnabled = registry.makeGauge(descriptor: described("colony_authorization_enabled", help.authorizationEnabled))
+        authorizationPolicyVersion = registry.makeGauge(descriptor: described("colony_authorization_policy_version", help.authorizationPolicyVersion))
+        authorizationPolicyReadFailures = registry.makeCounter(
+            descriptor: described("colony_authorization_policy_read_failures_total", help.authorizationPolicyReadFailures))
+    }
+
+    /// Sets the gauges of what the replicas do from `census`, with `replicas` hosted here and
+    /// `resting` of them at rest.
+    func record(_ census: ReplicaCensus, replicas: Int, resting: Int) {
+        self.census.record(census, replicas: replicas, resting: resting)
     }
 
     /// Shows the policy the node enforces now.
     func policy(_ cached: CachedPolicy) {
-        authorizationEnabled.record(cached.policy.enabled ? 1 : 0)
-        authorizationPolicyVersion.record(Int64(clamping: cached.version))
+        authorizationEnabled.set(Int64(cached.policy.enabled ? 1 : 0))
+        authorizationPolicyVersion.set(Int64(clamping: cached.version))
     }
 
     /// Counts one failed read of the policy from the directory.
@@ -149,7 +146,8 @@ final class NodeMetrics: Sendable {
     /// the RPC refused).
     func authorizationRefused(rpc: String) {
         // Refusals are rare; the registry hands back the same counter for the same labels.
-        CoreMetrics.Counter(label: "colony_authorization_refusals_total", dimensions: [("operation", rpc)], factory: factory).increment()
+        registry.makeCounter(descriptor: described("colony_authorization_refusals_total", MetricHelp.authorizationRefusals), labels: [("operation", rpc)])
+            .increment()
     }
 
     /// Counts one set of TLS files the node took up while running
@@ -173,8 +171,8 @@ final class NodeMetrics: Sendable {
         metrics.duration.recordNanoseconds(nanoseconds)
         if let error {
             // Errors are rare; the registry hands back the same counter for the same labels.
-            CoreMetrics.Counter(
-                label: "colony_requests_total", dimensions: [("operation", kind.rawValue), ("outcome", error)], factory: factory
+            registry.makeCounter(
+                descriptor: described("colony_requests_total", MetricHelp.requests), labels: [("operation", kind.rawValue), ("outcome", error)]
             ).increment()
         } else {
             metrics.ok.increment()
@@ -186,12 +184,12 @@ final class NodeMetrics: Sendable {
         guard let counter = peerRefusals[kind] else {
             preconditionFailure("Invalid state: every kind of peer refusal has its counter")
         }
-        counter.increment(by: count)
+        counter.increment(by: Int64(count))
     }
 
     /// Sets the count of connections open on `port`.
     func connections(open count: Int, on port: ListeningPort) {
-        connectionsOpen[port]?.record(count)
+        connectionsOpen[port]?.set(Int64(count))
     }
 
     /// Counts one connection `event` on `port`.
@@ -207,5 +205,48 @@ final class NodeMetrics: Sendable {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer
+    }
+}
+
+/// The name and help text of one metric, as the registry takes them.
+func described(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+}
+
+/// The gauges set from a `ReplicaCensus` when the metrics are read.
+private struct CensusGauges: Sendable {
+    let replicas: Gauge
+    let leaders: Gauge
+    let damaged: Gauge
+    let resting: Gauge
+    let active: Gauge
+    let withoutLeader: Gauge
+    let lagging: Gauge
+    let lagSlotsMax: Gauge
+    let lagSlots: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        let help = MetricHelp.self
+        replicas = registry.makeGauge(descriptor: described("colony_replicas", help.replicas))
+        leaders = registry.makeGauge(descriptor: described("colony_leaders", help.leaders))
+        damaged = registry.makeGauge(descriptor: described("colony_damaged_replicas", help.damagedReplicas))
+        resting = registry.makeGauge(descriptor: described("colony_resting_replicas", help.restingReplicas))
+        active = registry.makeGauge(descriptor: described("colony_active_replicas", help.activeReplicas))
+        withoutLeader = registry.makeGauge(descriptor: described("colony_replicas_without_leader", help.replicasWithoutLeader))
+        lagging = registry.makeGauge(descriptor: described("colony_lagging_replicas", help.laggingReplicas))
+        lagSlotsMax = registry.makeGauge(descriptor: described("colony_replica_lag_slots_max", help.replicaLagSlotsMax))
+        lagSlots = registry.makeGauge(descriptor: described("colony_replica_lag_slots", help.replicaLagSlots))
+    }
+
+    func record(_ census: ReplicaCensus, replicas hosted: Int, resting atRest: Int) {
+        replicas.set(Int64(hosted))
+        leaders.set(Int64(census.leaders))
+        damaged.set(Int64(census.damaged))
+        resting.set(Int64(atRest))
+        active.set(Int64(hosted - atRest))
+        withoutLeader.set(Int64(census.withoutLeader))
+        lagging.set(Int64(census.lagging))
+        lagSlotsMax.set(Int64(clamping: census.lagSlotsMax))
+        lagSlots.set(Int64(clamping: census.lagSlotsTotal))
     }
 }
