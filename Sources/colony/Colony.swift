@@ -1,10 +1,12 @@
 import ArgumentParser
+import ColonyNode
 
 /// The `colony` command: every way to run, test and measure Colony from a shell.
 @main
 struct Colony: AsyncParsableCommand {
-    /// The release this executable is, as `colony --version` prints it.
-    static let version = "0.1.0"
+    /// The release this executable is, as `colony --version` prints it: the nodes'
+    /// `colony_build_info` says the same.
+    static let version = NodeBuild.version
 
     static let configuration = CommandConfiguration(
         commandName: "colony",

@@ -153,13 +153,14 @@ final class NodeMetrics: Sendable {
     /// Counts one set of TLS files the node took up while running
     /// (`colony_tls_reloads_total`), after its files changed.
     func tlsReloaded() {
-        CoreMetrics.Counter(label: "colony_tls_reloads_total", factory: factory).increment()
+        // Reloads are rare; the registry hands back the same counter each time.
+        registry.makeCounter(descriptor: described("colony_tls_reloads_total", MetricHelp.tlsReloads)).increment()
     }
 
     /// Counts one changed set of TLS files the node refused and did not take up
     /// (`colony_tls_reloads_refused_total`): it keeps the set it had.
     func tlsReloadRefused() {
-        CoreMetrics.Counter(label: "colony_tls_reloads_refused_total", factory: factory).increment()
+        registry.makeCounter(descriptor: described("colony_tls_reloads_refused_total", MetricHelp.tlsReloadsRefused)).increment()
     }
 
     /// Counts one answered request of `kind` that took `nanoseconds`; `error` names the error
