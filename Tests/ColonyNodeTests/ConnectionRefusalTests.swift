@@ -11,8 +11,9 @@ struct ConnectionRefusalTests {
         // other test can take the port meanwhile (a port found free and let go could be).
         let socket = try BoundSocket()
         defer { socket.close() }
+        // The only node is asked again after each refusal, until the deadline.
         var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(2)
+        policy.deadline = .seconds(10)
         let client = try ColonyClient(nodes: ["127.0.0.1:\(socket.port)"], tls: .plaintext, policy: policy)
         await #expect {
             _ = try await client.get("cell", "key")

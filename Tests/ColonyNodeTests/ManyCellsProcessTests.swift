@@ -26,7 +26,10 @@ struct ManyCellsProcessTests {
             try? FileManager.default.removeItem(atPath: root)
         }
         let cells = (0..<Self.cellCount).map { "tenant-\($0)" }
-        let admin = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
+        // Creations wait for their node as long as a busy machine makes them (32 at once).
+        var creating = ColonyClient.Policy()
+        creating.attemptTimeout = .seconds(20)
+        let admin = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS, policy: creating)
         try await Self.create(cells, with: admin)
         await admin.close()
 
