@@ -4,9 +4,34 @@ import GRPCNIOTransportHTTP2
 
 /// Calls that are not a cell's operations: any node may answer them.
 extension ColonyClient {
-    /// Runs a call that any node can answer, trying each in turn.
+    /// Runs a call that any node can answer, trying each in turn. When no node answered (each
+    /// timed out, was unreachable or busy), the nodes are asked again after a pause, until the
+    /// policy's deadline: the calls that come here (creating a cell on the same members,
+    /// reading what a node knows) may be asked twice.
     func anyNode<Reply: APIReply>(
         targets: [String]? = nil,
+        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
+    ) async throws -> Reply {
+        let started = ContinuousClock.now
+        var random = SystemRandomNumberGenerator()
+        var passes = 0
+        while true {
+            do {
+                return try await anyNodeOnce(targets: targets, call)
+            } catch ColonyError.unavailable(let problem) {
+                passes += 1
+                let pause = Duration.nanoseconds(policy.retryPolicy.backoffNanoseconds(afterAttempts: passes, using: &random))
+                guard ContinuousClock.now - started + pause + policy.attemptTimeout <= policy.deadline else {
+                    throw ColonyError.unavailable(problem)
+                }
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    /// One pass of `anyNode` over the nodes.
+    private func anyNodeOnce<Reply: APIReply>(
+        targets: [String]?,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
     ) async throws -> Reply {
         var lastProblem = "no node to ask"
