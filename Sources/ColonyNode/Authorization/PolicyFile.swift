@@ -1,4 +1,5 @@
 import ColonyAuth
+import ColonyStorage
 import Foundation
 
 /// The node's copy of the last policy it read, in its data directory, so a node restarted
@@ -9,11 +10,14 @@ struct PolicyFile: Sendable {
     /// The largest file read: a policy at its limits is well under it.
     static let bytesMax = 8 * 1024 * 1024
 
+    /// The node's data directory.
+    let directory: String
     /// The file's path.
     let path: String
 
     /// The file of the node whose data directory is `directory`.
     init(directory: String) {
+        self.directory = directory
         path = directory + "/" + Self.name
     }
 
@@ -39,22 +43,17 @@ struct PolicyFile: Sendable {
         return CachedPolicy(policy: stored.policy, version: stored.version)
     }
 
-    /// Writes `cached` to a temporary file, syncs it, and renames it over the file, so a
-    /// crash leaves the old copy or the new one, whole.
+    /// Writes `cached` whole and atomically (`Disk.replaceAtomically`: a synced temporary
+    /// file renamed over the file, then the directory synced), so a crash leaves the old copy
+    /// or the new one, whole.
     func save(_ cached: CachedPolicy) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let bytes = Array(try encoder.encode(Stored(version: cached.version, policy: cached.policy)))
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw PolicyError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let synced = fsync(descriptor) == 0
-        close(descriptor)
-        guard written == bytes.count, synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PolicyError("cannot write \(path): \(reason)")
+        do {
+            try FileDisk(directory: directory).replaceAtomically(Self.name, with: bytes)
+        } catch {
+            throw PolicyError("cannot write \(path): \(error)")
         }
     }
 }
