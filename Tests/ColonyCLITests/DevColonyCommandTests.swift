@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
@@ -5,7 +6,7 @@ import Testing
 /// The commands against a real `colony dev` colony of three node processes: each outcome a
 /// script branches on exits with its own status, and `colony load` runs twice over the same
 /// cells without a false violation.
-@Suite("the colony command against a dev colony of node processes", .serialized)
+@Suite("the colony command against a dev colony of node processes", .serialized, .colonyTurn)
 struct DevColonyCommandTests {
     /// Stops whatever the dev colony in `folder` records as running, by pid, and deletes it.
     static func stop(_ folder: String) {

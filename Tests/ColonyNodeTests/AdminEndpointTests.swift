@@ -1,9 +1,10 @@
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("a node's admin endpoint and its polite stop", .serialized)
+@Suite("a node's admin endpoint and its polite stop", .serialized, .colonyTurn)
 struct AdminEndpointTests {
     @Test("/metrics, /health and /status tell what the node did; anything else gets a clear refusal")
     func adminPages() async throws {

@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import Foundation
 import Logging
 import NIOSSL
@@ -6,7 +7,7 @@ import Testing
 @testable import ColonyNode
 
 /// The admin endpoint over TLS, when the configuration asks for it.
-@Suite("the admin endpoint over TLS", .serialized)
+@Suite("the admin endpoint over TLS", .serialized, .colonyTurn)
 struct AdminTLSTests {
     /// A client TLS context trusting the colony's CA, presenting `identity` if given.
     private func context(_ colony: LocalColony, presenting identity: TLSFiles?) throws -> NIOSSLContext {

@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyAuth
+import ColonyTestSupport
 @testable import ColonyClient
 import ColonyControl
 import ColonyCore
@@ -11,7 +12,7 @@ import Testing
 
 /// Authorization on a colony of node processes, turned on as `colony dev up` does: the client
 /// `dev` is admin, the client `app` reads and writes the cells `app-*` only.
-@Suite("authorization on a colony of node processes", .serialized)
+@Suite("authorization on a colony of node processes", .serialized, .colonyTurn)
 struct AuthorizationProcessTests {
     /// The colony and what the test reaches it with.
     private struct Fixture {

@@ -1,10 +1,11 @@
 import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("deleting cells and holding them to their quotas, over gRPC", .serialized)
+@Suite("deleting cells and holding them to their quotas, over gRPC", .serialized, .colonyTurn)
 struct CellLifecycleTests {
     func clientAddresses(_ colony: LocalColony) -> [String] {
         colony.configs.map(\.own.clientAddress)

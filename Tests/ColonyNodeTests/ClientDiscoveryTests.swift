@@ -1,10 +1,11 @@
 import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("the smart client finds each cell's leader", .serialized)
+@Suite("the smart client finds each cell's leader", .serialized, .colonyTurn)
 struct ClientDiscoveryTests {
     @Test("a replica's hint to its leader is followed without spending the retry budget", .timeLimit(.minutes(2)))
     func hintsAreFree() async throws {

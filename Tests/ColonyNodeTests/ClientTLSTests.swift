@@ -1,6 +1,7 @@
 import ColonyAPI
 import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -9,7 +10,7 @@ import Testing
 @testable import colony
 
 /// The client API requires a certificate from the colony's CA; the client checks the node's.
-@Suite("clients must present a certificate from the colony's CA", .serialized)
+@Suite("clients must present a certificate from the colony's CA", .serialized, .colonyTurn)
 struct ClientTLSTests {
     /// A client policy that gives up once every node refused it, with time enough for the
     /// handshakes of a machine busy with the other tests.

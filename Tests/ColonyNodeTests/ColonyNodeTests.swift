@@ -1,9 +1,10 @@
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("nodes of a colony over real sockets and real disks", .serialized)
+@Suite("nodes of a colony over real sockets and real disks", .serialized, .colonyTurn)
 struct ColonyNodeTests {
     func put(_ key: String, _ value: String, client: UInt64, sequence: UInt64) -> ClientRequest {
         ClientRequest(

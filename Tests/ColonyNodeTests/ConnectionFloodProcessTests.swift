@@ -8,7 +8,7 @@ import Testing
 /// Node processes under a low open file limit, flooded with idle connections that never
 /// start TLS, as an attacker without a certificate would: the node holds what its limits
 /// allow, refuses the rest at once, never reaches its open file limit, and keeps answering.
-@Suite("a node process flooded with idle connections under a low open file limit", .serialized)
+@Suite("a node process flooded with idle connections under a low open file limit", .serialized, .colonyTurn)
 struct ConnectionFloodProcessTests {
     /// The open file limit each node runs under.
     static let openFilesMax = 1_024

@@ -9,7 +9,7 @@ import Testing
 
 /// Strangers on every port, before they prove anything: idle connections past a port's
 /// limits, connections that never finish their handshake, a request trickled in forever.
-@Suite("a node keeps its limits on every port before anyone is authenticated", .serialized)
+@Suite("a node keeps its limits on every port before anyone is authenticated", .serialized, .colonyTurn)
 struct ConnectionLimitTests {
     static func limits(max: Int, perAddress: Int, handshake: TimeAmount = .seconds(60), idle: TimeAmount = .seconds(60)) -> ConnectionLimits {
         ConnectionLimits(connectionsMax: max, connectionsPerAddressMax: perAddress, handshakeTimeout: handshake, idleTimeout: idle)
@@ -17,9 +17,20 @@ struct ConnectionLimitTests {
 
     /// A metric's value in `/metrics` of the node at `admin`, 0 if absent.
     static func metric(_ line: String, at admin: String) async throws -> Double {
-        let page = try await HTTPProbe.get("/metrics", from: admin).body
+        let page = try await answer("/metrics", at: admin).body
         let value = page.split(separator: "\n").first { $0.hasPrefix(line + " ") }?.split(separator: " ").last
         return value.flatMap { Double($0) } ?? 0
+    }
+
+    /// The admin endpoint's answer to `path`, asked again while the node closes the request
+    /// unanswered: with a handshake timeout of half a second, a busy machine may be slower
+    /// than that to send a whole request, and the node rightly counts it among the timeouts.
+    static func answer(_ path: String, at admin: String) async throws -> (status: Int, body: String) {
+        for _ in 1..<10 {
+            let answer = try await HTTPProbe.get(path, from: admin)
+            if answer.status != 0 { return answer }
+        }
+        return try await HTTPProbe.get(path, from: admin)
     }
 
     @Test(
@@ -96,7 +107,7 @@ struct ConnectionLimitTests {
         // client's handshake may outlast its deadline too and be counted with them.
         let expected: [String: Double] = ["admin": 6, "client": 5, "peer": 5]
         #expect(expected.allSatisfy { (closed[$0.key] ?? 0) >= $0.value }, "\(closed)")
-        #expect(try await HTTPProbe.get("/health", from: admin).status == 200)
+        #expect(try await Self.answer("/health", at: admin).status == 200)
         await colony.shutdown()
     }
 
@@ -111,7 +122,7 @@ struct ConnectionLimitTests {
         let target = try #require(HostPort(admin))
         try await OwnThread.run { hostile.open(20, to: target, from: ["127.0.0.2"]) }
         try await waitUntil(.seconds(10), "the node to close what it refused") { hostile.census().closed == 16 }
-        #expect(try await HTTPProbe.get("/health", from: admin).status == 200)
+        #expect(try await Self.answer("/health", at: admin).status == 200)
         #expect(try await Self.metric(#"colony_connections_refused_total{port="admin",reason="address_limit"}"#, at: admin) == 16)
         hostile.closeAll()
         await colony.shutdown()

@@ -3,13 +3,14 @@ import ColonyClient
 import ColonyControl
 import ColonyCore
 import ColonyPlacement
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
 
 /// The control plane against real node processes: a drain under a checked load, the pause
 /// switch stopping a drain, and cells that keep serving while the directory is down.
-@Suite("the control plane drives a colony of node processes", .serialized)
+@Suite("the control plane drives a colony of node processes", .serialized, .colonyTurn)
 struct ControlPlaneProcessTests {
     @Test(
         "8 processes: draining a node under a checked load moves every replica off it; every cell stays available and the history is linearizable",

@@ -2,11 +2,12 @@ import ColonyCheck
 import ColonyClient
 import ColonyControl
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
 
-@Suite("a cell most of whose members lost their stored state, on real nodes", .serialized)
+@Suite("a cell most of whose members lost their stored state, on real nodes", .serialized, .colonyTurn)
 struct ForceRecoveryProcessTests {
     func clientAddresses(_ colony: LocalColony) -> [String] {
         colony.configs.map(\.own.clientAddress)

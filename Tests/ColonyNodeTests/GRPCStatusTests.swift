@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyTestSupport
 @testable import ColonyClient
 import ColonyCore
 import Foundation
@@ -9,7 +10,7 @@ import Testing
 
 /// What generic gRPC tooling sees of a node: failed single calls end with a status code (the
 /// in-band error in the trailing metadata), and the standard health service answers.
-@Suite("gRPC status codes and the standard health service", .serialized)
+@Suite("gRPC status codes and the standard health service", .serialized, .colonyTurn)
 struct GRPCStatusTests {
     @Test("a failed single call ends with its gRPC status, the whole in-band error in its metadata; the smart client goes on", .timeLimit(.minutes(1)))
     func failuresAsStatus() async throws {

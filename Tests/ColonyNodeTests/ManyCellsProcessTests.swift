@@ -2,6 +2,7 @@ import ColonyCheck
 import ColonyClient
 import ColonyCore
 import ColonyNode
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
@@ -9,7 +10,7 @@ import Testing
 /// Many cells on few node processes, most of them at rest while a checked load touches a
 /// few at a time; then the node leading the most cells dies without a word, and its cells'
 /// followers must notice it through the nodes' liveness frames, not the cells' heartbeats.
-@Suite("many mostly idle cells on node processes, their busiest leader SIGKILLed", .serialized)
+@Suite("many mostly idle cells on node processes, their busiest leader SIGKILLed", .serialized, .colonyTurn)
 struct ManyCellsProcessTests {
     static let cellCount = 2_000
 

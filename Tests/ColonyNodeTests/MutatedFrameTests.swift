@@ -1,5 +1,6 @@
 import ColonyCore
 import ColonyFuzz
+import ColonyTestSupport
 import ColonyWire
 import Testing
 @testable import ColonyNode
@@ -7,7 +8,7 @@ import Testing
 
 /// The fuzzer's peer frames, sent for real: over TLS, with node 2's valid certificate and a
 /// valid hello, while the colony serves a load whose every answer is checked.
-@Suite("a node under a stream of mutated peer frames keeps serving", .serialized)
+@Suite("a node under a stream of mutated peer frames keeps serving", .serialized, .colonyTurn)
 struct MutatedFrameTests {
     /// Frames sent, one connection each (a node closes a connection at its first bad frame).
     static let frames: UInt64 = 150

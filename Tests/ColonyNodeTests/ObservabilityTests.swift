@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
@@ -10,7 +11,7 @@ import FoundationNetworking
 /// rules and their unit tests, and a real Prometheus, with the shipped configuration,
 /// scraping a colony of node processes. Skipped, with the reason in the test's comment,
 /// where Prometheus is not installed (`apt-get install prometheus`; `.ci/run` installs it).
-@Suite("the shipped Prometheus configuration, alert rules and dashboard, checked by Prometheus", .serialized)
+@Suite("the shipped Prometheus configuration, alert rules and dashboard, checked by Prometheus", .serialized, .colonyTurn)
 struct ObservabilityTests {
     /// `deploy/observability/` of this checkout.
     static let shipped = URL(fileURLWithPath: #filePath)

@@ -1,14 +1,14 @@
 import ColonyCore
+import ColonyTestSupport
 import ColonyWire
 import Foundation
-import ColonyTestSupport
 import Testing
 @testable import ColonyNode
 @testable import colony
 
 /// Bytes that are not a peer's, before TLS and inside an authenticated TLS connection: each
 /// connection is closed by the node, which goes on serving.
-@Suite("a node refuses garbage on its peer port and keeps serving", .serialized)
+@Suite("a node refuses garbage on its peer port and keeps serving", .serialized, .colonyTurn)
 struct PeerGarbageTests {
     /// Connects to `address`, sends `bytes`, and reports whether the node closed the
     /// connection within `seconds` (a read that returns end-of-file or a reset). Whatever the

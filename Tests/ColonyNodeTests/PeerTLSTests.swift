@@ -8,7 +8,7 @@ import Testing
 
 /// Peers prove who they are: mutual TLS against the colony's CA, and a hello that must name
 /// the node the certificate was issued to.
-@Suite("peers prove who they are with the colony's certificates", .serialized)
+@Suite("peers prove who they are with the colony's certificates", .serialized, .colonyTurn)
 struct PeerTLSTests {
     func hello(_ node: UInt32) -> [UInt8] {
         PeerFrame.hello(colony: "test", node: NodeID(node)).encoded()

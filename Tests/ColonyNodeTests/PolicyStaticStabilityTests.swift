@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyAuth
+import ColonyTestSupport
 @testable import ColonyClient
 import ColonyControl
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 
 /// A node keeps enforcing the policy it read last while the directory is unreachable, across
 /// a restart too (static stability).
-@Suite("authorization stays on while the directory is down", .serialized)
+@Suite("authorization stays on while the directory is down", .serialized, .colonyTurn)
 struct PolicyStaticStabilityTests {
     /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop, so
     /// the directory has no majority; node 5 fails to read the policy at least once, then

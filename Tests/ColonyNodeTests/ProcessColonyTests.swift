@@ -2,13 +2,14 @@ import ColonyCheck
 import ColonyClient
 import ColonyCore
 import ColonyNode
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
 
 /// A colony of real `colony node` processes on loopback, a checked workload, and nodes
 /// killed and stopped under it.
-@Suite("a colony of node processes under load, with SIGKILL and SIGTERM", .serialized)
+@Suite("a colony of node processes under load, with SIGKILL and SIGTERM", .serialized, .colonyTurn)
 struct ProcessColonyTests {
     /// The `colony` executable built beside the tests.
     static var executable: URL {

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyTestSupport
 @testable import ColonyClient
 import ColonyCore
 import Foundation
@@ -10,7 +11,7 @@ import Testing
 
 /// Requests a node refuses at once with an error that says why, instead of retrying for ever
 /// or resetting the stream; and a client that may not take all of a node's watches.
-@Suite("absurd requests get a clear error at once", .serialized)
+@Suite("absurd requests get a clear error at once", .serialized, .colonyTurn)
 struct RequestRefusalTests {
     /// A raw gRPC client of `colony`'s node 1, with the development client certificate (or
     /// `tls`); `body` uses it, then it closes.

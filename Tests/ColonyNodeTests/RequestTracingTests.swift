@@ -1,10 +1,11 @@
 import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("a request's id in every node's log", .serialized)
+@Suite("a request's id in every node's log", .serialized, .colonyTurn)
 struct RequestTracingTests {
     @Test("a write's request id appears in the debug log of every node that handled or applied it", .timeLimit(.minutes(2)))
     func requestIdOnEveryNode() async throws {

@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyClient
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import colony
@@ -7,7 +8,7 @@ import Testing
 
 /// A client's session (its `client_id`) belongs to the identity that uses it: another
 /// certificate sending the same id reaches a session of its own.
-@Suite("sessions are bound to the identity that opens them", .serialized)
+@Suite("sessions are bound to the identity that opens them", .serialized, .colonyTurn)
 struct SessionBindingTests {
     /// Client `app` writes under session 42, another identity writes under the same id with
     /// the highest sequence, then `app` writes its second request; returns that reply.

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyTestSupport
 @testable import ColonyClient
 import ColonyCore
 import Foundation
@@ -7,7 +8,7 @@ import GRPCNIOTransportHTTP2
 import Testing
 @testable import ColonyNode
 
-@Suite("client sessions: many tagged operations on one stream", .serialized)
+@Suite("client sessions: many tagged operations on one stream", .serialized, .colonyTurn)
 struct SessionTests {
     @Test("every operation's reply comes back under its tag, and one without a body is refused by tag", .timeLimit(.minutes(2)))
     func repliesMatchTags() async throws {

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Logging
 import Testing
@@ -6,7 +7,7 @@ import Testing
 
 /// What a node refuses before it touches its data: a configuration with a misspelt key, a
 /// key file others can read, a data directory another process holds.
-@Suite("a node refuses to start on a misspelt configuration, a shared key file or a data directory in use", .serialized)
+@Suite("a node refuses to start on a misspelt configuration, a shared key file or a data directory in use", .serialized, .colonyTurn)
 struct StartupRefusalTests {
     /// Writes `config` as JSON to a file beside its data directory; returns the file's path.
     static func write(_ config: NodeConfig, named name: String, root: String, edit: (inout [String: Any]) -> Void = { _ in }) throws -> String {

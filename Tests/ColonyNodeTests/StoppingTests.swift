@@ -1,5 +1,6 @@
 @testable import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
 /// How a node goes: a stop for a failure says the failure while it stops; a polite stop lets
 /// the process exit as soon as its leaderships are handed off, even with clients connected.
-@Suite("a stopping node says why, and a stopped one exits promptly", .serialized)
+@Suite("a stopping node says why, and a stopped one exits promptly", .serialized, .colonyTurn)
 struct StoppingTests {
     @Test("while a node stops for a failure (a full disk), /health names the failure", .timeLimit(.minutes(1)))
     func healthNamesTheFailure() async throws {

@@ -1,10 +1,11 @@
 import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import Testing
 @testable import ColonyNode
 
-@Suite("watching a cell's changes over gRPC", .serialized)
+@Suite("watching a cell's changes over gRPC", .serialized, .colonyTurn)
 struct WatchTests {
     func clientAddresses(_ colony: LocalColony) -> [String] {
         colony.configs.map(\.own.clientAddress)
