@@ -50,11 +50,16 @@ public actor ColonyClient {
     }
 
     let seeds: [String]
-    let security: HTTP2ClientTransport.Posix.TransportSecurity
+    /// The TLS files, read again when connections are asked for.
+    var tls: ClientTLSReload
     let policy: Policy
     let clientID: UInt64
     var views: [String: CellView] = [:]
+    /// The connection to each node, opened with the current TLS files.
     private var connections: [String: NodeConnection] = [:]
+    /// Connections opened with the TLS files of the generation before the current one: calls
+    /// and sessions under way finish on them; they are closed at the next change of files.
+    private var retired: [NodeConnection] = []
     var sessions: [String: NodeSession] = [:]
     /// Cells with a write of this client in flight, and the writes waiting behind it.
     var writesWaiting: [String: [CheckedContinuation<Void, Never>]] = [:]
@@ -62,14 +67,16 @@ public actor ColonyClient {
     var budget: RetryBudget
 
     /// Makes a client that starts from `nodes` (HOST:PORT client addresses of some nodes) and
-    /// secures its connections with `tls`; its files are read and checked now.
+    /// secures its connections with `tls`; its files are read and checked now, and read again
+    /// at most every 2 s as connections are asked for, so that changed files (a rotated
+    /// certificate or CA) serve every later connection (`ClientTLSReload`).
     public init(nodes: [String], tls: ClientTLS, policy: Policy = Policy()) throws {
         guard !nodes.isEmpty else { throw ColonyError.invalidArgument("give at least one node address (HOST:PORT)") }
         for node in nodes where NodeConnection.target(node) == nil {
             throw ColonyError.invalidArgument("\"\(node)\" is not an address; write HOST:PORT")
         }
         seeds = nodes
-        security = try tls.transportSecurity()
+        self.tls = try ClientTLSReload(tls, now: .now)
         self.policy = policy
         budget = RetryBudget(tokensMax: policy.retryBudget)
         clientID = UInt64.random(in: 1...(UInt64.max >> 1))
@@ -81,6 +88,8 @@ public actor ColonyClient {
         sessions = [:]
         for connection in connections.values { connection.close() }
         connections = [:]
+        for connection in retired { connection.close() }
+        retired = []
     }
 
     /// The session with the node at `address`, opened anew if the last one broke.
@@ -91,10 +100,18 @@ public actor ColonyClient {
         return opened
     }
 
-    /// The connection to the node at `address`, opened on first use.
+    /// The connection to the node at `address`, opened on first use, and opened again with
+    /// the new files once the TLS files changed (the old one is retired).
     func connection(_ address: String) throws -> NodeConnection {
+        let generation = tls.generation
+        tls.refresh(now: .now)
+        if tls.generation != generation {
+            for connection in retired { connection.close() }
+            retired = Array(connections.values)
+            connections = [:]
+        }
         if let open = connections[address] { return open }
-        let opened = try NodeConnection(address: address, security: security)
+        let opened = try NodeConnection(address: address, security: tls.security)
         connections[address] = opened
         return opened
     }

@@ -35,7 +35,7 @@ extension ColonyNodeServer {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if case .tls(let tls) = security {
-                        try pipeline.addHandler(NIOSSLServerHandler(context: tls.peerServerContext))
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls.current.peerServerContext))
                     }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))
                     try pipeline.addHandler(ConnectionDeadlines(
@@ -115,7 +115,7 @@ extension ColonyNodeServer {
     /// the colony's CA when the configuration says `"adminTLS": true`.
     func listenForAdmin(security: NodeSecurity) async throws {
         guard let text = config.own.adminAddress else { return }
-        let tls = config.adminTLS == true ? security.adminContext : nil
+        let servesTLS = config.adminTLS == true
         guard let address = HostPort(text) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
@@ -139,7 +139,7 @@ extension ColonyNodeServer {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    if let tls {
+                    if servesTLS, let tls = security.adminContext {
                         try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                     }
                     try pipeline.addHandler(IdleStateHandler(readTimeout: limits.idleTimeout))

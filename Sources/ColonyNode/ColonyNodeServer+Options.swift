@@ -59,8 +59,13 @@ extension ColonyNodeServer {
 
         /// How often the node reads the authorization policy from the directory.
         public var policyRefreshInterval = Duration.seconds(2)
+        /// How often the node reads its TLS files to see whether they changed; a change is
+        /// taken up after two reads that agree.
+        public var tlsFilesPollInterval = Duration.seconds(2)
         /// Authorization's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
+        /// Certificate rotation's safety mechanisms switched off, for tests that show they matter.
+        @_spi(Testing) public var tlsDefects: Set<TLSDefect> = []
 
         /// The defaults.
         public init() {}

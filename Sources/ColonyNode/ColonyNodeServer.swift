@@ -30,6 +30,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
     let authorizer: Authorizer
     /// Reads the policy from the directory while the node runs.
     private var policyRefreshing: Task<Void, Never>?
+    /// Polls the node's TLS files and takes up a changed, valid set.
+    var tlsWatching: Task<Void, Never>?
     private let dataLock: DataDirectoryLock
     var peerServer: (any Channel)?
     var adminServer: (any Channel)?
@@ -72,7 +74,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// once it listens. Nothing in the directory is read before the lock is held.
     public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) async throws -> ColonyNodeServer {
         try config.validate()
-        let security = try NodeSecurity(config: config)
+        let security = try NodeSecurity(config: config, defects: options.tlsDefects)
         var nodeLogger = baseLogger
         nodeLogger[metadataKey: "node"] = "n\(config.node)"
         let logger = nodeLogger
@@ -89,6 +91,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             try await server.listenForClients(security: security)
             try await server.listenForAdmin(security: security)
             try server.startReadingPolicy()
+            server.startWatchingTLS(security)
         } catch {
             await server.stop()
             throw error
@@ -220,6 +223,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     func stop(failure: String?, beforeClosingPorts: @Sendable () async -> Void) async {
         guard stopped.begin(failure: failure) else { return }
         policyRefreshing?.cancel()
+        tlsWatching?.cancel()
         let driver = driver
         let links = links
         clientServer?.beginGracefulShutdown()

@@ -171,7 +171,7 @@ final class PeerLinks: @unchecked Sendable {
                     case .plaintext:
                         break
                     case .tls(let tls):
-                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.peerClientContext, serverHostname: nil))
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.current.peerClientContext, serverHostname: nil))
                         try pipeline.addHandler(PeerServerCheck(
                             expected: peer, verified: verified, handshakeTimeout: handshakeTimeout, logger: logger))
                     }

@@ -14,6 +14,9 @@ struct CertificateFolder {
     /// write the cells named `app-*` only (`colony ... --as app`).
     static let applicationClient = "app"
 
+    /// The subject of the CA `colony dev up` and `colony certs init` make unless told otherwise.
+    static let developmentSubject = "CN=Colony development CA, O=Colony"
+
     let directory: String
 
     var authorityCertificate: String { directory + "/ca.pem" }
@@ -29,11 +32,14 @@ struct CertificateFolder {
         return TLSFiles(ca: authorityCertificate, certificate: directory + "/\(stem).pem", key: directory + "/\(stem).key")
     }
 
-    /// Makes a new CA named `name`; refuses to replace one unless `force`.
+    /// Makes a new CA whose certificate names `subject` (see `CertificateSubject`), valid for
+    /// `days` days; refuses to replace one unless `force`.
     @discardableResult
-    func makeAuthority(name: String, force: Bool) throws -> CertificateAuthority {
+    func makeAuthority(
+        subject: String, days: Int = CertificateAuthority.authorityValidityDays, force: Bool
+    ) throws -> CertificateAuthority {
         try refuseExisting([authorityCertificate, authorityKey], force: force)
-        let authority = try CertificateAuthority.make(name: name)
+        let authority = try CertificateAuthority.make(subject: try CertificateSubject.parse(subject), days: days)
         try createDirectory()
         try Self.writeFile(try authority.keyPEM, to: authorityKey, mode: 0o600)
         try Self.writeFile(try authority.certificatePEM, to: authorityCertificate, mode: 0o644)
@@ -48,13 +54,16 @@ struct CertificateFolder {
         return try CertificateAuthority.load(certificatePath: authorityCertificate, keyPath: authorityKey)
     }
 
-    /// Issues a key and certificate for `identity` from this folder's CA, writes them, and
-    /// checks that they verify; refuses to replace existing files unless `force`.
+    /// Issues a key and certificate for `identity` from this folder's CA, valid for `days`
+    /// days, writes them, and checks that they verify; refuses to replace existing files
+    /// unless `force`.
     @discardableResult
-    func issue(_ identity: CertificateIdentity, hosts: [String] = [], force: Bool) throws -> TLSFiles {
+    func issue(
+        _ identity: CertificateIdentity, hosts: [String] = [], days: Int = CertificateAuthority.leafValidityDays, force: Bool
+    ) throws -> TLSFiles {
         let files = self.files(for: identity)
         try refuseExisting([files.certificate, files.key], force: force)
-        try save(try authority().issue(identity, hosts: hosts), to: files)
+        try save(try authority().issue(identity, hosts: hosts, days: days), to: files)
         _ = try TLSMaterial.load(files, expected: identity)
         return files
     }
@@ -67,7 +76,7 @@ struct CertificateFolder {
         if let kept = try? CertificateAuthority.load(certificatePath: authorityCertificate, keyPath: authorityKey) {
             authority = kept
         } else {
-            authority = try makeAuthority(name: "Colony development CA", force: true)
+            authority = try makeAuthority(subject: Self.developmentSubject, force: true)
         }
         let identities = nodes.map { CertificateIdentity.node(NodeID($0)) } + [.client(Self.developmentClient), .client(Self.applicationClient)]
         for identity in identities where (try? TLSMaterial.load(files(for: identity), expected: identity)) == nil {
@@ -97,15 +106,16 @@ struct CertificateFolder {
         }
     }
 
-    /// Writes `text` to a temporary file created with `mode`, then renames it to `path`, so
-    /// a key is never readable by others, even for a moment.
+    /// Writes `text` and a final line break to a temporary file created with `mode`, then
+    /// renames it to `path`, so a key is never readable by others, even for a moment.
     static func writeFile(_ text: String, to path: String, mode: mode_t) throws {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
         guard descriptor >= 0 else {
             throw CertificateFolderError.cannotWrite(path: temporary, reason: String(cString: strerror(errno)))
         }
-        let bytes = Array(text.utf8)
+        // PEM files end with a line break, so that `cat old/ca.pem new/ca.pem` makes a bundle.
+        let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)

@@ -29,6 +29,8 @@ enum MetricHelp {
     static let authorizationPolicyVersion = "The version of the directory's policy record this node enforces (0: none read)."
     static let authorizationPolicyReadFailures = "Reads of the policy from the directory that failed; meanwhile the node enforces the one it read last."
     static let authorizationRefusals = "Requests refused by authorization, by RPC."
+    static let tlsReloads = "Sets of TLS files (CA, certificate, key) this node took up while running, after they changed."
+    static let tlsReloadsRefused = "Changed sets of TLS files this node refused to take up (it keeps the set it had); the log says why."
     static let replicas = "Replicas this node hosts."
     static let leaders = "Replicas here that lead their cell."
     static let damagedReplicas = "Replicas here that lost their stored state and wait to be renewed; they do not vote."

@@ -150,6 +150,19 @@ final class NodeMetrics: Sendable {
             .increment()
     }
 
+    /// Counts one set of TLS files the node took up while running
+    /// (`colony_tls_reloads_total`), after its files changed.
+    func tlsReloaded() {
+        // Reloads are rare; the registry hands back the same counter each time.
+        registry.makeCounter(descriptor: described("colony_tls_reloads_total", MetricHelp.tlsReloads)).increment()
+    }
+
+    /// Counts one changed set of TLS files the node refused and did not take up
+    /// (`colony_tls_reloads_refused_total`): it keeps the set it had.
+    func tlsReloadRefused() {
+        registry.makeCounter(descriptor: described("colony_tls_reloads_refused_total", MetricHelp.tlsReloadsRefused)).increment()
+    }
+
     /// Counts one answered request of `kind` that took `nanoseconds`; `error` names the error
     /// code it failed with, if it did.
     func request(_ kind: RequestKind, nanoseconds: Int64, error: String?) {

@@ -11,10 +11,12 @@ import X509
 /// identity (`CertificateIdentity`) and the hosts it answers on (127.0.0.1, ::1, localhost
 /// and any others asked for). Client certificates only connect, and carry the client's name.
 public struct CertificateAuthority: Sendable {
-    /// How long the CA's own certificate is valid.
-    public static let authorityValidity: TimeInterval = 10 * 365 * 86_400
-    /// How long a node's or client's certificate is valid.
-    public static let leafValidity: TimeInterval = 2 * 365 * 86_400
+    /// How many days the CA's own certificate is valid unless asked otherwise.
+    public static let authorityValidityDays = 10 * 365
+    /// How many days a node's or client's certificate is valid unless asked otherwise.
+    public static let leafValidityDays = 2 * 365
+    /// The longest validity `make` and `issue` accept, in days (100 years).
+    public static let validityDaysMax = 36_500
     /// How far back a new certificate's validity starts, for clocks a little behind.
     static let clockSkewAllowance: TimeInterval = 3_600
     /// The hosts every node certificate names, so a colony on one machine verifies.
@@ -24,16 +26,15 @@ public struct CertificateAuthority: Sendable {
     public let certificate: Certificate
     let key: Certificate.PrivateKey
 
-    /// A new CA named `name`, valid from `now` for `authorityValidity`.
-    public static func make(name: String, now: Date = Date()) throws -> CertificateAuthority {
+    /// A new CA whose certificate names `subject` (as `CertificateSubject` reads it, such as
+    /// `CN=Colony CA 2027, O=Example`), valid from `now` for `days` days.
+    public static func make(
+        subject: DistinguishedName, days: Int = authorityValidityDays, now: Date = Date()
+    ) throws -> CertificateAuthority {
         let key = Certificate.PrivateKey(P256.Signing.PrivateKey())
-        let subject = try DistinguishedName {
-            OrganizationName("Colony")
-            CommonName(name)
-        }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: key.publicKey,
-            notValidBefore: now - clockSkewAllowance, notValidAfter: now + authorityValidity,
+            notValidBefore: now - clockSkewAllowance, notValidAfter: now + (try validity(days: days)),
             issuer: subject, subject: subject,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
@@ -81,10 +82,24 @@ public struct CertificateAuthority: Sendable {
         get throws { try key.serializeAsPEM().pemString }
     }
 
-    /// A new key and a certificate for `identity` signed by this CA, valid from `now`. A
-    /// node's certificate names `CertificateAuthority.loopbackHosts` and `hosts`; a client's
-    /// names no host.
-    public func issue(_ identity: CertificateIdentity, hosts: [String] = [], now: Date = Date()) throws -> IssuedCertificate {
+    /// A new CA named `name`: its subject is `CN=name, O=Colony`.
+    public static func make(name: String, days: Int = authorityValidityDays, now: Date = Date()) throws -> CertificateAuthority {
+        try make(subject: try DistinguishedName { OrganizationName("Colony"); CommonName(name) }, days: days, now: now)
+    }
+
+    /// `days` as a time interval, refused outside 1...`validityDaysMax`.
+    static func validity(days: Int) throws(CertificateRequestError) -> TimeInterval {
+        guard (1...validityDaysMax).contains(days) else { throw .invalidValidity(days: days) }
+        return TimeInterval(days) * 86_400
+    }
+
+    /// A new key and a certificate for `identity` signed by this CA, valid from `now` for
+    /// `days` days. A node's certificate names `CertificateAuthority.loopbackHosts` and
+    /// `hosts`; a client's names no host.
+    public func issue(
+        _ identity: CertificateIdentity, hosts: [String] = [], days: Int = leafValidityDays, now: Date = Date()
+    ) throws -> IssuedCertificate {
+        let validity = try Self.validity(days: days)
         let leafKey = Certificate.PrivateKey(P256.Signing.PrivateKey())
         var names: [GeneralName] = [.uniformResourceIdentifier(identity.uri)]
         let usages: [ExtendedKeyUsage.Usage]
@@ -104,7 +119,7 @@ public struct CertificateAuthority: Sendable {
         }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: leafKey.publicKey,
-            notValidBefore: now - Self.clockSkewAllowance, notValidAfter: now + Self.leafValidity,
+            notValidBefore: now - Self.clockSkewAllowance, notValidAfter: now + validity,
             issuer: self.certificate.subject, subject: subject,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
@@ -151,11 +166,19 @@ public struct IssuedCertificate: Sendable {
 public enum CertificateRequestError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A host is neither an IP address nor a DNS name.
     case invalidHost(String)
+    /// A validity outside 1 day to `CertificateAuthority.validityDaysMax` days.
+    case invalidValidity(days: Int)
+    /// A subject that `CertificateSubject` cannot read; the reason says which part.
+    case invalidSubject(String, reason: String)
 
     public var description: String {
         switch self {
         case .invalidHost(let host):
             return "\"\(host)\" is neither an IP address nor a DNS name (letters, digits and dashes in dot-separated labels)"
+        case .invalidValidity(let days):
+            return "a validity of \(days) days is not between 1 and \(CertificateAuthority.validityDaysMax) days"
+        case .invalidSubject(let subject, let reason):
+            return "the subject \"\(subject)\" cannot be read: \(reason); write it as CN=NAME, O=ORGANIZATION (attributes CN, O, OU, L, ST, C)"
         }
     }
 }

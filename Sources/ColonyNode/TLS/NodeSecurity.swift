@@ -16,17 +16,16 @@ import NIOSSL
 enum NodeSecurity: Sendable {
     /// No encryption and no authentication: for tests only.
     case plaintext
-    /// Mutual TLS with the colony's CA.
-    case tls(NodeTLS)
+    /// Mutual TLS with the colony's CA, from the files the node watches.
+    case tls(ReloadingNodeTLS)
 
-    /// The security `config` asks for, its files read and checked.
-    init(config: NodeConfig, now: Date = Date()) throws {
+    /// The security `config` asks for, its files read and checked; `defects` only in tests.
+    init(config: NodeConfig, defects: Set<TLSDefect> = [], now: Date = Date()) throws {
         guard let files = config.tls else {
             self = .plaintext
             return
         }
-        let material = try TLSMaterial.load(files, expected: .node(NodeID(config.node)), now: now)
-        self = .tls(try NodeTLS(material: material, files: files))
+        self = .tls(try ReloadingNodeTLS(files: files, node: NodeID(config.node), defects: defects, now: now))
     }
 
     /// Whether peers must prove who they are with a certificate.
@@ -37,12 +36,13 @@ enum NodeSecurity: Sendable {
         }
     }
 
-    /// What the admin endpoint listens with when the configuration asks for TLS: the peer
-    /// port's, which requires a certificate of the colony's CA; nil without TLS.
+    /// What the admin endpoint's next connection is served with when the configuration asks
+    /// for TLS: the peer port's, which requires a certificate of the colony's CA; nil without
+    /// TLS.
     var adminContext: NIOSSLContext? {
         switch self {
         case .plaintext: return nil
-        case .tls(let tls): return tls.peerServerContext
+        case .tls(let tls): return tls.current.peerServerContext
         }
     }
 
@@ -51,53 +51,6 @@ enum NodeSecurity: Sendable {
         switch self {
         case .plaintext: return .plaintext
         case .tls(let tls): return tls.clientAPI
-        }
-    }
-}
-
-/// A node's TLS contexts, made once from its checked material.
-final class NodeTLS: Sendable {
-    /// TLS for connections other nodes open to this one.
-    let peerServerContext: NIOSSLContext
-    /// TLS for connections this node opens to other nodes.
-    let peerClientContext: NIOSSLContext
-    /// TLS for the gRPC client API.
-    let clientAPI: HTTP2ServerTransport.Posix.TransportSecurity
-
-    init(material: TLSMaterial, files: TLSFiles) throws(TLSFileError) {
-        let authority: NIOSSLCertificate
-        let certificate: NIOSSLCertificate
-        let key: NIOSSLPrivateKey
-        do {
-            authority = try NIOSSLCertificate(bytes: material.authorityPEM, format: .pem)
-            certificate = try NIOSSLCertificate(bytes: material.certificatePEM, format: .pem)
-            key = try NIOSSLPrivateKey(bytes: material.keyPEM, format: .pem)
-        } catch {
-            throw .notPEM(path: "\(files.certificate) or \(files.key)", expected: "a certificate and key TLS can load (\(error))")
-        }
-        var server = TLSConfiguration.makeServerConfigurationWithMTLS(
-            certificateChain: [.certificate(certificate)], privateKey: .privateKey(key), trustRoots: .certificates([authority]))
-        server.minimumTLSVersion = .tlsv13
-        server.certificateVerification = .noHostnameVerification
-        var client = TLSConfiguration.makeClientConfiguration()
-        client.certificateChain = [.certificate(certificate)]
-        client.privateKey = .privateKey(key)
-        client.trustRoots = .certificates([authority])
-        client.minimumTLSVersion = .tlsv13
-        // The peer is checked by the identity its certificate carries, not by host name.
-        client.certificateVerification = .noHostnameVerification
-        do {
-            peerServerContext = try NIOSSLContext(configuration: server)
-            peerClientContext = try NIOSSLContext(configuration: client)
-        } catch {
-            throw .notPEM(path: "\(files.certificate) or \(files.key)", expected: "a certificate and key TLS can load (\(error))")
-        }
-        clientAPI = .mTLS(
-            certificateChain: [.bytes(material.certificatePEM, format: .pem)],
-            privateKey: .bytes(material.keyPEM, format: .pem)
-        ) { tls in
-            tls.trustRoots = .certificates([.bytes(material.authorityPEM, format: .pem)])
-            tls.clientCertificateVerification = .noHostnameVerification
         }
     }
 }

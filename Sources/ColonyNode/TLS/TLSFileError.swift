@@ -13,6 +13,8 @@ public enum TLSFileError: Error, Hashable, Sendable, CustomStringConvertible {
     case keyMismatch(certificate: String, key: String)
     /// The CA file holds a certificate that is not a CA's.
     case notAuthority(path: String)
+    /// The CA file holds more CA certificates than `AuthorityBundle.authoritiesMax`.
+    case tooManyAuthorities(path: String, count: Int, max: Int)
     /// The certificate was not signed by the colony's CA.
     case notSignedByAuthority(certificate: String, authority: String)
     /// The certificate's validity ended.
@@ -36,8 +38,10 @@ public enum TLSFileError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the key \(key) is not the key of the certificate \(certificate); give the .key file written beside that certificate"
         case .notAuthority(let path):
             return "\(path) is not a CA certificate; give the ca.pem that `colony certs init` wrote"
+        case .tooManyAuthorities(let path, let count, let max):
+            return "\(path) holds \(count) CA certificates, over \(max); during a rotation it needs only the old CA and the new one"
         case .notSignedByAuthority(let certificate, let authority):
-            return "the certificate \(certificate) was not signed by the CA \(authority); issue it again with `colony certs` from that CA's folder"
+            return "the certificate \(certificate) was not signed by any CA within its validity in \(authority); issue it again with `colony certs` from that CA's folder"
         case .expired(let path, let notValidAfter):
             return "the certificate \(path) expired on \(Self.format(notValidAfter)); issue a new one with `colony certs ... --force`"
         case .notYetValid(let path, let notValidBefore):
