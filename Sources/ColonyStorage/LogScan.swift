@@ -40,8 +40,10 @@ struct LogScan {
     var damaged: [CellID: String] = [:]
     /// Where each damage was found: a damage before the cell's latest `.damaged` record is
     /// moot, for that record discarded everything before it (the replica started over).
-    private var damagePositions: [CellID: UInt64] = [:]
-    private var restartPositions: [CellID: UInt64] = [:]
+    var damagePositions: [CellID: UInt64] = [:]
+    /// Where each cell's replica last started over from its peers (its latest `.damaged`
+    /// record).
+    var restartPositions: [CellID: UInt64] = [:]
     /// Stretches of log that could not be read at all: any cell may have had records there.
     var unreadableRanges: [ClosedRange<UInt64>] = []
     /// A torn write at the very end of the log, to be cut away: segment, offset, bytes.
@@ -69,7 +71,8 @@ struct LogScan {
     /// The highest number the segments read so far used (or, for one with none of its own,
     /// that its name says came before it).
     private var segmentsThrough: UInt64?
-    private var defects: Set<StorageDefect> = []
+    /// Testing defects switched on for this scan.
+    var defects: Set<StorageDefect> = []
 
     /// Reads every file; throws only when the data cannot be opened at all (a wrong key, an
     /// unknown format version, a failing disk).
@@ -230,212 +233,5 @@ struct LogScan {
             : "its records are read with the first record number its name gives"
         problems.append("segment \(name): \(reason); \(consequence)")
         return SegmentHeader(firstLSN: firstLSN, salt: 0, sealer: sealer)
-    }
-
-    /// Reads a segment's frames in order, expecting record `first` first. A damaged stretch
-    /// is stepped over to the next intact frame, whose numbers say what was lost; only a bad
-    /// stretch at the end of the newest segment with no intact frame after it is a torn write
-    /// (see `CommitMarker`).
-    private mutating func readRecords(
-        _ bytes: [UInt8], header: SegmentHeader, from first: UInt64, segment: inout Segment, isLast: Bool, sealer: Sealer,
-        limits: WireLimits
-    ) {
-        var offset = SegmentHeader.byteCount
-        var expected = first
-        while true {
-            switch RecordFrame.read(bytes, at: offset) {
-            case .end:
-                return
-            case .record(let frame):
-                guard frame.lsn >= expected else {
-                    problems.append("\(segment.name): record \(frame.lsn) at offset \(offset) repeats an earlier number; ignored")
-                    segment.repeats += 1
-                    offset = frame.end
-                    continue
-                }
-                noteMissing(before: frame.lsn, expected: expected, segment.name)
-                take(frame, header: header, segment: &segment, sealer: sealer, limits: limits)
-                expected = frame.lsn + 1
-                offset = frame.end
-            case .commit(let marker, let end):
-                if marker.lastLSN >= expected {
-                    // Records lost at the end of the batch show only here.
-                    noteMissing(before: marker.lastLSN + 1, expected: expected, segment.name)
-                    noteUsed(marker.lastLSN, in: &segment)
-                    expected = marker.lastLSN + 1
-                }
-                segment.batches += 1
-                offset = end
-            case .badPayload(let lsn, let cell, let end):
-                if isLast, isTornTail(at: offset, in: bytes) {
-                    tornTail = (segment.name, offset, bytes.count - offset)
-                    return
-                }
-                segment.isWhole = false
-                noteMissing(before: lsn, expected: expected, segment.name)
-                // Its header survived, and names the only cell it can belong to.
-                damage(cell, at: lsn, "\(segment.name): record \(lsn) at offset \(offset) fails its checksum")
-                // A repeat's number is an earlier segment's, not one of this segment's own.
-                if lsn >= expected { noteUsed(lsn, in: &segment) }
-                expected = max(expected, lsn + 1)
-                offset = end
-            case .badHeader, .incomplete:
-                // The record's cell is unknown: the numbers skipped up to the next intact
-                // frame make an unreadable range, which damages every cell it may have held
-                // (every cell with state here that no snapshot covering it vouches for). A
-                // cell whose only records were lost is known nowhere: its replica comes back,
-                // when a peer's message asks for it, empty and waiting to be renewed (as any
-                // replica this node does not hold), so it cannot vote on what it forgot.
-                if isLast, isTornTail(at: offset, in: bytes) {
-                    tornTail = (segment.name, offset, bytes.count - offset)
-                    return
-                }
-                segment.isWhole = false
-                guard let next = RecordFrame.nextIntactHeader(in: bytes, after: offset) else {
-                    // What is lost shows as a gap before the next segment's first record.
-                    problems.append("\(segment.name): bytes from offset \(offset) to the end are unreadable")
-                    return
-                }
-                problems.append("\(segment.name): bytes \(offset)–\(next) are unreadable")
-                offset = next
-            }
-        }
-    }
-
-    /// Whether the bad frame at `offset` of the newest segment is a torn write: no intact
-    /// frame follows it, so it cannot have been synced (see `CommitMarker`).
-    private func isTornTail(at offset: Int, in bytes: [UInt8]) -> Bool {
-        // Blind to commit markers, the last flush's damaged records pass for a torn write.
-        let markers = !defects.contains(.everyBadTailIsTorn)
-        return RecordFrame.nextIntactHeader(in: bytes, after: offset, markers: markers) == nil
-    }
-
-    /// Records `expected` up to `lsn` (exclusive) are missing: an unreadable range.
-    private mutating func noteMissing(before lsn: UInt64, expected: UInt64, _ segment: String) {
-        guard lsn > expected else { return }
-        unreadable(expected...(lsn - 1), "\(segment): records \(expected)–\(lsn - 1) are missing")
-    }
-
-    /// Record `lsn` existed (read, damaged or named by a marker): numbers are never reused.
-    private mutating func noteUsed(_ lsn: UInt64, in segment: inout Segment) {
-        segment.lastLSN = max(segment.lastLSN ?? 0, lsn)
-        lastLSN = max(lastLSN, lsn)
-    }
-
-    private mutating func take(_ frame: RecordFrame.Frame, header: SegmentHeader, segment: inout Segment, sealer: Sealer, limits: WireLimits) {
-        segment.records += 1
-        segment.lastLSN = frame.lsn
-        segment.recordsPerCell[frame.cell, default: 0] += 1
-        lastLSN = max(lastLSN, frame.lsn)
-        // One dictionary access, changing the cell in place: a copy taken out of the
-        // dictionary would copy all its entries for every record.
-        let outcome = Self.fold(frame, header: header, sealer: sealer, limits: limits, into: &cells[frame.cell, default: CellRecovery()])
-        switch outcome {
-        case .applied, .covered:
-            break
-        case .restarted:
-            restartPositions[frame.cell] = frame.lsn
-        case .failed(let reason):
-            damage(frame.cell, at: frame.lsn, "\(segment.name): record \(frame.lsn) \(reason)")
-        }
-    }
-
-    private enum FoldOutcome {
-        case applied
-        case covered
-        case restarted
-        case failed(String)
-    }
-
-    /// Opens, decodes and applies one record to its cell, unless the cell's snapshot covers it.
-    private static func fold(
-        _ frame: RecordFrame.Frame, header: SegmentHeader, sealer: Sealer, limits: WireLimits, into cell: inout CellRecovery
-    ) -> FoldOutcome {
-        guard frame.lsn > cell.snapshotCoveredLSN else { return .covered }
-        let nonce = SegmentHeader.nonce(salt: header.salt, index: UInt32(truncatingIfNeeded: frame.lsn - header.firstLSN))
-        guard let payload = sealer.open(frame.payload, nonce: nonce, context: RecordFrame.context(lsn: frame.lsn, cell: frame.cell)) else {
-            return .failed("does not open with the configured key")
-        }
-        let record: DurableRecord
-        do {
-            record = try WireCodec.decode(DurableRecord.self, from: payload, limits: limits)
-        } catch {
-            return .failed("does not decode: \(error)")
-        }
-        cell.state.apply(record)
-        if cell.firstLiveLSN == nil {
-            cell.firstLiveLSN = frame.lsn
-        }
-        cell.lastLSN = frame.lsn
-        if case .damaged = record { return .restarted }
-        return .applied
-    }
-
-    private mutating func damage(_ cell: CellID, at lsn: UInt64, _ reason: String) {
-        if lsn <= (cells[cell]?.snapshotCoveredLSN ?? 0) {
-            problems.append("cell \(cell): \(reason); moot, its snapshot covers that record")
-            return
-        }
-        problems.append("cell \(cell): \(reason)")
-        if damagePositions[cell].map({ $0 < lsn }) ?? true {
-            damagePositions[cell] = lsn
-            damaged[cell] = reason
-        }
-    }
-
-    /// Makes sure the log goes on in a segment no file here holds (it names its next segment
-    /// for `lastLSN + 1`; written into a file already here, what follows would be unreadable
-    /// at the next start), and that the next start reads the numbers in between as this one
-    /// does. The last segment's name says the log had used every number before it. If no
-    /// number of its own was read (no record, damaged record or commit marker), then either
-    /// nothing past its header survives the cut of a torn write, and the whole file goes (it
-    /// holds no synced flush; the log takes its name again, as after a crash that left half a
-    /// header), or its bytes hold nothing readable as its records, and the last LSN moves past
-    /// every number they may hold (as many records as they could frame): those numbers are
-    /// unreadable now, as they are to the next start, which finds them before the next segment.
-    private mutating func passTheLastSegment() {
-        guard let last = segments.last else { return }
-        lastLSN = max(lastLSN, last.firstLSN - 1)
-        guard last.lastLSN == nil, tornTail.map({ $0.segment != last.name || $0.offset > 0 }) ?? true else { return }
-        let cut = tornTail.map { $0.segment == last.name ? $0.bytes : 0 } ?? 0
-        let kept = last.bytes - cut - SegmentHeader.byteCount
-        guard kept > 0 else {
-            tornTail = (last.name, 0, last.bytes)
-            return
-        }
-        let recordsMax = kept / (RecordFrame.fixedHeaderBytes + 1 + RecordFrame.trailerBytes)
-        lastLSN = max(lastLSN, min(RecordFrame.lsnMax, last.firstLSN + UInt64(recordsMax)))
-        unreadable(last.firstLSN...lastLSN, "segment \(last.name): no record can be read from it; records \(last.firstLSN)–\(lastLSN) may have been there")
-    }
-
-    private mutating func unreadable(_ range: ClosedRange<UInt64>, _ reason: String) {
-        problems.append(reason)
-        unreadableRanges.append(range)
-    }
-
-    /// Snapshots cover records up to their LSN, so the log held every record up to the
-    /// highest one: those after the last segment's are missing (a lost last segment).
-    private mutating func markRecordsMissingAtTheEnd() {
-        let logged = segments.last.map { $0.lastLSN ?? ($0.firstLSN - 1) } ?? 0
-        let covered = cells.values.map(\.snapshotCoveredLSN).max() ?? 0
-        guard covered > logged, unreadableRanges.allSatisfy({ $0.upperBound < UInt64.max }) else { return }
-        unreadable((logged + 1)...covered, "log records \(logged + 1)–\(covered) are missing: snapshots cover them, no segment holds them")
-    }
-
-    /// A stretch of log that could not be read may have held records of any cell: every
-    /// cell whose snapshot does not cover it is damaged.
-    private mutating func markCellsTouchedByUnreadableRanges() {
-        for range in unreadableRanges {
-            for (cell, recovery) in cells.sorted(by: { $0.key < $1.key }) where recovery.snapshotCoveredLSN < range.upperBound {
-                let end = range.upperBound == UInt64.max ? "the end" : String(range.upperBound)
-                damage(cell, at: range.upperBound, "an unreadable stretch of log (records \(range.lowerBound) to \(end)) may have held its records")
-            }
-        }
-        for (cell, position) in damagePositions {
-            if let restart = restartPositions[cell], restart > position {
-                damaged[cell] = nil
-                problems.append("cell \(cell): the damage predates the replica's own restart from peers at record \(restart); moot")
-            }
-        }
     }
 }
