@@ -24,6 +24,8 @@ public struct ColonyTurn: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
+        HeavyWork.colonySuiteBegins()
+        defer { HeavyWork.colonySuiteEnds() }
         await Self.turns.take()
         do {
             try await function()
