@@ -1,7 +1,7 @@
 import ColonyAPI
-import ColonyTestSupport
 @testable import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -27,7 +27,7 @@ struct GRPCStatusTests {
         get.key = "k"
         let sent = get
         let missing = try await RequestRefusalTests.withRawClient(colony) { raw in
-            try await Self.status { _ = try await raw.get(sent) }
+            await Self.status { _ = try await raw.get(sent) }
         }
         #expect(missing?.code == .notFound, "\(String(describing: missing))")
         #expect(missing.flatMap(Colony_V1_Error.init(carriedBy:))?.code == .cellNotFound)
@@ -45,7 +45,7 @@ struct GRPCStatusTests {
         var found: RPCError?
         for address in colony.configs.map(\.own.clientAddress) {
             found = try await RawColonyCall.with(address, tls: colony.clientTLS) { raw, _ in
-                try await Self.status { _ = try await raw.compareAndSet(attempt) }
+                await Self.status { _ = try await raw.compareAndSet(attempt) }
             }
             if found?.code != .unavailable { break }
         }

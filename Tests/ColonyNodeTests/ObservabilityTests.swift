@@ -137,7 +137,8 @@ struct PrometheusProcess {
     /// Starts Prometheus on `address` with `folder`'s prometheus.yml and a database in the folder.
     static func start(executable: URL, folder: String, address: String) throws -> PrometheusProcess {
         let logPath = folder + "/prometheus.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        // Opening the file for writing below says it if it could not be made.
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = executable

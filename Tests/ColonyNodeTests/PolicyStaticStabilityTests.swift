@@ -1,8 +1,8 @@
 import ColonyAPI
 import ColonyAuth
-import ColonyTestSupport
 @testable import ColonyClient
 import ColonyControl
+import ColonyTestSupport
 import Foundation
 import GRPCCore
 import Testing

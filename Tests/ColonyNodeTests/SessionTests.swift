@@ -1,7 +1,7 @@
 import ColonyAPI
-import ColonyTestSupport
 @testable import ColonyClient
 import ColonyCore
+import ColonyTestSupport
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
