@@ -94,6 +94,7 @@ let package = Package(
             name: "ColonyNode",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyNodeCore", "ColonyStorage", "ColonyAPI", "ColonyJSON", "ColonyAuth", "ColonyClient",
+                "ColonyControl",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),

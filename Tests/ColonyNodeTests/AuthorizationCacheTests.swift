@@ -1,4 +1,6 @@
 import ColonyAuth
+import ColonyClient
+import ColonyControl
 import ColonyCore
 import Foundation
 import Testing
@@ -50,24 +52,54 @@ struct AuthorizationCacheTests {
     }
 }
 
-@Suite("writes of the policy record")
-struct PolicyRecordCheckTests {
-    private let key = Key("auth/policy")
+@Suite("data writes to reserved cells")
+struct ReservedCellWriteCheckTests {
+    private let policyKey = Key("auth/policy")
 
-    @Test("a write of the policy record must be a policy every node can enforce, whoever sends it; other keys and cells are not looked at")
-    func check() throws {
+    private func problem(_ operation: CellOperation, _ cell: String = "_directory") -> String? {
+        ReservedCellWriteCheck.problem(operation, cell: cell)
+    }
+
+    @Test("a write of the policy record must be a policy every node can enforce, whoever sends it")
+    func policyRecord() throws {
         var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
         policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
-        let good = Array(try JSONEncoder().encode(policy))
+        let good = try DirectoryRecord.policy(policy).encoded()
         let lockedOut = Array(#"{"enabled":true,"roles":{},"bindings":{}}"#.utf8)
-        #expect(PolicyRecordCheck.problem(.put(key, good), cell: "_directory") == nil)
-        #expect(PolicyRecordCheck.problem(.put(key, Array("{".utf8)), cell: "_directory") != nil)
-        #expect(PolicyRecordCheck.problem(.put(key, lockedOut), cell: "_directory")?.contains("nobody could change") == true)
-        #expect(PolicyRecordCheck.problem(.compareAndSet(key, expected: .absent, value: lockedOut), cell: "_directory") != nil)
-        #expect(PolicyRecordCheck.problem(.increment(key, by: 1), cell: "_directory") != nil)
-        let transaction = Transaction(success: [.put(Key("node/1"), Array("x".utf8)), .put(key, lockedOut)])
-        #expect(PolicyRecordCheck.problem(.transaction(transaction), cell: "_directory") != nil)
-        #expect(PolicyRecordCheck.problem(.put(Key("node/1"), Array("x".utf8)), cell: "_directory") == nil)
-        #expect(PolicyRecordCheck.problem(.put(key, lockedOut), cell: "app-1") == nil)
+        #expect(problem(.put(policyKey, good)) == nil)
+        #expect(problem(.put(policyKey, Array("{".utf8))) != nil)
+        #expect(problem(.put(policyKey, lockedOut))?.contains("nobody could change") == true)
+        #expect(problem(.compareAndSet(policyKey, expected: .absent, value: lockedOut)) != nil)
+        #expect(problem(.increment(policyKey, by: 1)) != nil)
+        #expect(problem(.delete(policyKey)) != nil, "deleting the policy would turn authorization off")
+    }
+
+    @Test("every other directory record must be the record its key names, as the control plane writes it; a cell's or a node's record may be deleted")
+    func directoryRecords() throws {
+        let node = NodeRecord(id: 7, peerAddress: "h:7107", clientAddress: "h:7207", zone: "z1", rack: "r1")
+        let nodeBytes = try DirectoryRecord.node(node).encoded()
+        #expect(problem(.put(Key(ColonyDirectory.nodeKey(7)), nodeBytes)) == nil)
+        #expect(problem(.put(Key(ColonyDirectory.nodeKey(8)), nodeBytes))?.contains("belongs under node/0000000007") == true)
+        #expect(problem(.put(Key(ColonyDirectory.nodeKey(7)), Array("x".utf8))) != nil)
+        #expect(problem(.put(Key("cell/app-1"), Array("{}".utf8))) != nil)
+        #expect(problem(.put(Key("anything/else"), nodeBytes))?.contains("keeps no record under this key") == true)
+        #expect(problem(.increment(Key("control/status"), by: 1)) != nil)
+        #expect(problem(.delete(Key("cell/app-1"))) == nil)
+        #expect(problem(.delete(Key(ColonyDirectory.nodeKey(7)))) == nil)
+        #expect(problem(.delete(Key("control/settings"))) != nil)
+        let transaction = Transaction(success: [.put(Key(ColonyDirectory.nodeKey(7)), nodeBytes), .put(Key("cell/x"), Array("x".utf8))])
+        #expect(problem(.transaction(transaction)) != nil, "one bad step refuses the whole transaction")
+        #expect(problem(.transaction(Transaction(success: [.put(Key(ColonyDirectory.nodeKey(7)), nodeBytes)]))) == nil)
+        #expect(problem(.get(policyKey)) == nil)
+        #expect(problem(.list(prefix: Key("cell/"), limit: 10)) == nil)
+    }
+
+    @Test("another reserved cell takes no data writes at all; reads, and cells that are not reserved, are not looked at")
+    func otherCells() {
+        #expect(problem(.put(Key("k"), Array("v".utf8)), "_evil") != nil)
+        #expect(problem(.transaction(Transaction(success: [.delete(Key("k"))])), "_evil") != nil)
+        #expect(problem(.get(Key("k")), "_evil") == nil)
+        #expect(problem(.transaction(Transaction(success: [.get(Key("k"))])), "_evil") == nil)
+        #expect(problem(.put(policyKey, Array("x".utf8)), "app-1") == nil)
     }
 }

@@ -1,10 +1,10 @@
 import ColonyAPI
 import ColonyAuth
-import ColonyTestSupport
 @testable import ColonyClient
 import ColonyControl
 import ColonyCore
 import ColonyPlacement
+import ColonyTestSupport
 import Foundation
 import GRPCCore
 import Testing
@@ -136,7 +136,9 @@ struct AuthorizationProcessTests {
 
         // The admin may do each of the rest.
         _ = try await admin.put("other-1", "k", "v")
-        _ = try await admin.put(ColonyDirectory.cell, "test/written-by-admin", "1")
+        // A record written straight into the directory, as the control plane writes it.
+        let record = try #require(try await fixture.adminDirectory.nodes().first { $0.id == drained })
+        _ = try await admin.put(ColonyDirectory.cell, ColonyDirectory.nodeKey(drained), try DirectoryRecord.node(record).encoded())
         _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: fixture.adminDirectory)
         _ = try await OperatorCommand.setState(node: drained, .active).run(directory: fixture.adminDirectory)
         _ = try await OperatorCommand.setPaused(true).run(directory: fixture.adminDirectory)
@@ -151,7 +153,18 @@ struct AuthorizationProcessTests {
         #expect(configuration.members.map(\.node).contains(outsider))
         try await admin.deleteCell("other-1")
         _ = try await admin.createCell("_evil", nodes: [1, 2, 3])
-        // Not even an admin's raw write leaves a policy that locks every admin out.
+        // Not even an admin's raw writes leave the colony's own cells holding what its own
+        // operations would not write: a record the control loop cannot read, data in another
+        // reserved cell, or a policy that locks every admin out.
+        for write in [(ColonyDirectory.cell, "test/written-by-admin"), (ColonyDirectory.cell, ColonyDirectory.nodeKey(drained)), ("_evil", "k")] {
+            do {
+                _ = try await admin.put(write.0, write.1, "1")
+                Issue.record("\(write.0) took \(write.1) = 1")
+            } catch ColonyError.invalidArgument(let message) {
+                #expect(message.contains(write.0 == "_evil" ? "takes no data writes" : "written only as the colony's own commands write it"), "\(message)")
+            }
+        }
+        #expect(try await fixture.adminDirectory.nodes().first { $0.id == drained } == record, "the node's record is as it was")
         do {
             _ = try await admin.put(ColonyDirectory.cell, ColonyDirectory.policyKey, #"{"enabled":true,"roles":{},"bindings":{}}"#)
             Issue.record("a policy without an admin was written")

@@ -11,8 +11,9 @@
 ///
 /// The records are typed in ColonyControl; the client reads only the hint (`clientAddresses`
 /// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy, which they
-/// cache and keep enforcing while the directory is unreachable; a client with a warm cache
-/// never needs the directory.
+/// cache and keep enforcing while the directory is unreachable, and check that every write to
+/// the directory is the record its key names (ColonyNode's `ReservedCellWriteCheck`); a
+/// client with a warm cache never needs the directory.
 public enum ColonyDirectory {
     /// The directory cell's name. Names starting with `_` are reserved for the colony.
     public static let cell = "_directory"

@@ -42,6 +42,29 @@ public enum DirectoryRecord: Hashable, Sendable {
         }
     }
 
+    /// The record `bytes` hold under `key`, checked as the directory's readers check it, and
+    /// kept under its own key (a node's record under its id's key, a cell's under its name's):
+    /// what every write to the directory must be, whoever sends it, so that no write leaves a
+    /// record the control loop cannot read (one such record stops every pass).
+    public init(key: String, bytes: [UInt8]) throws(DirectoryError) {
+        if key.hasPrefix(ColonyDirectory.nodePrefix) {
+            self = .node(try DirectoryCoding.decode(bytes, key: key, as: NodeRecord.self))
+        } else if key.hasPrefix(ColonyDirectory.cellPrefix) {
+            self = .cell(try DirectoryCoding.decode(bytes, key: key, as: PlacedCell.self))
+        } else if key == ColonyDirectory.settingsKey {
+            self = .settings(try DirectoryCoding.decode(bytes, key: key, as: ControlSettings.self))
+        } else if key == ColonyDirectory.statusKey {
+            self = .status(try DirectoryCoding.decode(bytes, key: key, as: ControlStatus.self))
+        } else if key == ColonyDirectory.policyKey {
+            self = .policy(try DirectoryCoding.decode(bytes, key: key, as: AuthPolicy.self))
+        } else {
+            throw .malformedRecord(key: key, reason: "the directory keeps no record under this key")
+        }
+        guard self.key == key else {
+            throw .malformedRecord(key: key, reason: "the record belongs under \(self.key)")
+        }
+    }
+
     /// The bytes stored under `key` (see `DirectoryCoding.encode`).
     public func encoded() throws(DirectoryError) -> [UInt8] {
         switch self {

@@ -1,0 +1,70 @@
+import ColonyClient
+import ColonyControl
+import ColonyCore
+
+/// What a node checks of a data write to a reserved cell, whoever sends it — an admin's raw
+/// `colony put` included — so that the colony's own cells hold only what its own operations
+/// write: the directory, records as the control plane and `colony auth` write them; any other
+/// reserved cell, no data writes at all.
+///
+/// The directory's readers refuse a whole listing for one record they cannot read (the
+/// control loop then decides nothing), and nodes enforce only a policy they can read. So a
+/// write to the directory must be a record its key names that passes its readers' checks
+/// (`DirectoryRecord.init(key:bytes:)`: for the policy, also that every node can enforce it
+/// and some admin can still change it); numbers are never added to records; a delete may take
+/// out a cell's or a node's record only (the policy, the settings and the status stay).
+enum ReservedCellWriteCheck {
+    /// What is wrong with `operation` on cell `cell`, or nil when it is not a data write to a
+    /// reserved cell or is one the colony's own operations make.
+    static func problem(_ operation: CellOperation, cell: String) -> String? {
+        guard ColonyDirectory.isReserved(cell) else { return nil }
+        guard cell == ColonyDirectory.cell else {
+            return operation.writtenKeys.isEmpty ? nil : "cell \(cell) is reserved for the colony's own use and takes no data writes"
+        }
+        switch operation {
+        case .put(let key, let bytes), .compareAndSet(let key, _, let bytes):
+            return problem(writing: bytes, under: key.string)
+        case .increment(let key, _):
+            return problem(incrementing: key.string)
+        case .delete(let key):
+            return problem(deleting: key.string)
+        case .transaction(let transaction):
+            return (transaction.success + transaction.failure).lazy.compactMap(problem(step:)).first
+        case .get, .list, .changeMembership, .deleteCell:
+            return nil
+        }
+    }
+
+    private static func problem(step: TransactionStep) -> String? {
+        switch step {
+        case .put(let key, let bytes): return problem(writing: bytes, under: key.string)
+        case .increment(let key, _): return problem(incrementing: key.string)
+        case .delete(let key): return problem(deleting: key.string)
+        case .get: return nil
+        }
+    }
+
+    private static func problem(writing bytes: [UInt8], under key: String) -> String? {
+        do {
+            _ = try DirectoryRecord(key: key, bytes: bytes)
+            return nil
+        } catch .malformedRecord(_, let reason) {
+            return refusal(key, reason)
+        } catch {
+            return refusal(key, "\(error)")
+        }
+    }
+
+    private static func problem(incrementing key: String) -> String? {
+        refusal(key, "the directory's records hold JSON, not numbers")
+    }
+
+    private static func problem(deleting key: String) -> String? {
+        if key.hasPrefix(ColonyDirectory.cellPrefix) || key.hasPrefix(ColonyDirectory.nodePrefix) { return nil }
+        return refusal(key, "only a cell's or a node's record is ever deleted")
+    }
+
+    private static func refusal(_ key: String, _ reason: String) -> String {
+        "the directory's record \(key) is written only as the colony's own commands write it (`colony directory`, `cell`, `node`, `control` and `auth`): \(reason)"
+    }
+}
