@@ -59,21 +59,15 @@ struct CertificateRotationProcessTests {
         let load = runner
         let log = HistoryLog()
         async let history = load.run(history: log)
-        var target = 0
-        func progress(_ step: String) async throws {
-            target = await log.completed + 40
-            let reached = await log.waitForCompleted(target, within: .seconds(60))
-            let done = await log.completed
-            try #require(reached, "the colony made no progress for 60 s \(step) (\(done) operations done)")
-        }
-        try await progress("before the rotation")
+        let progress = LoadProgress(log: log, perStep: 40, within: .seconds(60))
+        try await progress.wait("before the rotation")
 
         // 1. The new CA beside the old one in the CA file every node and client reads.
         let new = CertificateFolder(directory: root + "/new-certs")
         let newAuthority = try new.makeAuthority(subject: "CN=Colony CA 2, O=Colony", force: false)
         try CertificateFolder.writeFile(oldAuthority + newAuthority.certificatePEM, to: live.authorityCertificate, mode: 0o644)
         try await waitForReloads(1, of: colony, "with both CAs")
-        try await progress("with both CAs")
+        try await progress.wait("with both CAs")
 
         // 2. Every node's certificate, and the load's client certificate, issued again by the new CA.
         for identity in colony.configs.map({ CertificateIdentity.node(NodeID($0.node)) }) + [.client(CertificateFolder.developmentClient)] {
@@ -83,12 +77,12 @@ struct CertificateRotationProcessTests {
             try CertificateFolder.writeFile(issued.certificatePEM, to: files.certificate, mode: 0o644)
         }
         try await waitForReloads(2, of: colony, "with the certificates of the new CA")
-        try await progress("with the certificates of the new CA")
+        try await progress.wait("with the certificates of the new CA")
 
         // 3. The old CA removed.
         try CertificateFolder.writeFile(try newAuthority.certificatePEM, to: live.authorityCertificate, mode: 0o644)
         try await waitForReloads(3, of: colony, "without the old CA")
-        try await progress("without the old CA")
+        try await progress.wait("without the old CA")
         await log.stop()
 
         let events = try await history

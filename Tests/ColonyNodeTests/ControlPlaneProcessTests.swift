@@ -41,14 +41,8 @@ struct ControlPlaneProcessTests {
         let log = HistoryLog()
         async let history = load.run(history: log)
 
-        var target = 0
-        func progress(_ step: String) async throws {
-            target += 60
-            let reached = await log.waitForCompleted(target, within: .seconds(60))
-            let done = await log.completed
-            try #require(reached, "the colony made no progress for 60 s \(step) (\(done) operations done)")
-        }
-        try await progress("before the drain")
+        let progress = LoadProgress(log: log, perStep: 60, within: .seconds(60))
+        try await progress.wait("before the drain")
         try colony.launchControl(passMilliseconds: 100)
         _ = try await OperatorCommand.setState(node: drained, .draining).run(directory: directory)
         // The load is the clock: each check waits for more operations to complete, so the
@@ -56,8 +50,7 @@ struct ControlPlaneProcessTests {
         let deadline = ContinuousClock.now + .seconds(90)
         var isDrained = false
         while !isDrained, ContinuousClock.now < deadline {
-            target += 10
-            _ = await log.waitForCompleted(target, within: .seconds(5))
+            _ = await log.waitForCompleted(await log.completed + 10, within: .seconds(5))
             isDrained = await ControlPlaneSupport.isDrained(drained, colony: colony, directory: directory)
         }
         try #require(isDrained, "node \(drained) still holds replicas of \(hosted) after 90 s; see \(root)/control.log")
@@ -69,8 +62,7 @@ struct ControlPlaneProcessTests {
             #expect(info.leader != 0 && !info.configuration.members.contains { $0.node == drained }, "cell info of \(cell): \(info)")
         }
         await drainedFirst.close()
-        target = await log.completed
-        try await progress("after the drain")
+        try await progress.wait("after the drain")
         await log.stop()
 
         let events = try await history

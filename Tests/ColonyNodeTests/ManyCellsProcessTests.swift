@@ -45,7 +45,7 @@ struct ManyCellsProcessTests {
         let log = HistoryLog()
         async let history = load.run(history: log)
 
-        var progress = LoadProgress(log: log, perStep: 100, within: .seconds(90))
+        let progress = LoadProgress(log: log, perStep: 100, within: .seconds(90))
         try await progress.wait("before the kill")
         let leaders = colony.configs.map { config in
             config.own.adminAddress.flatMap { AdminScrape.get("/metrics", from: $0) }.flatMap { AdminScrape.metric("colony_leaders", in: $0) } ?? 0

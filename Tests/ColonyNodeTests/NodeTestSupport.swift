@@ -46,23 +46,16 @@ func collect(_ watch: ColonyWatch, through last: UInt64) async throws -> [Colony
 }
 
 /// The steps of a fault schedule under a checked load: each step waits until `perStep` more
-/// operations have completed, so every fault is judged under load and a colony that stalls
-/// for `within` fails the test.
+/// operations have completed from the moment it is called, so every fault is judged under
+/// load and a colony that stalls for `within` fails the test.
 struct LoadProgress {
     let log: HistoryLog
     let perStep: Int
     let within: Duration
-    private var target = 0
 
-    init(log: HistoryLog, perStep: Int, within: Duration) {
-        self.log = log
-        self.perStep = perStep
-        self.within = within
-    }
-
-    /// Waits for the next `perStep` operations; `step` names where the schedule is, for the failure.
-    mutating func wait(_ step: String) async throws {
-        target += perStep
+    /// Waits for `perStep` more operations; `step` names where the schedule is, for the failure.
+    func wait(_ step: String) async throws {
+        let target = await log.completed + perStep
         let reached = await log.waitForCompleted(target, within: within)
         let done = await log.completed
         try #require(reached, "the colony made no progress for \(within) \(step) (\(done) operations done)")

@@ -51,7 +51,7 @@ struct ProcessColonyTests {
 
         // Under the load, each step once the colony has made progress since the last: node 3
         // loses power, node 5 is stopped politely, and both come back.
-        var progress = LoadProgress(log: log, perStep: Self.operationsPerStep, within: .seconds(60))
+        let progress = LoadProgress(log: log, perStep: Self.operationsPerStep, within: .seconds(60))
         try await progress.wait("before the faults")
         await colony.signal(3, SIGKILL)
         try await progress.wait("with node 3 killed")
