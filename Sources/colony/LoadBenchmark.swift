@@ -72,7 +72,7 @@ struct LoadBenchmark: AsyncParsableCommand {
             let colony = try await LocalNodes.start(count: nodes, directory: root + "/colony")
             defer { colony.stopAll() }
             await (try await cellsWritten(colony, names: names, value: value)).close()
-            print(LoadFigures.header)
+            print(LoadFigures.headerWithCPU)
             try await compareAuthorization(colony: colony, names: names, value: value)
             return
         }
@@ -204,22 +204,28 @@ struct LoadBenchmark: AsyncParsableCommand {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
-    /// Writes, then reads, of the cells `names` by `callers` callers through `client`.
+    /// Writes, then reads, of the cells `names` by `callers` callers through `client`, each
+    /// with the CPU the processes `servers` and this one spent on it.
     private func measureWritesAndReads(
-        callers: Int, names: [String], value: [UInt8], client: BenchClient
-    ) async throws -> (writes: LoadFigures, reads: LoadFigures) {
+        callers: Int, names: [String], value: [UInt8], client: BenchClient, servers: [Int32]
+    ) async throws -> (writes: LoadFigures, writesCPU: CPUCost, reads: LoadFigures, readsCPU: CPUCost) {
+        let start = CPUReading.now(servers: servers)
         let writes = try await ClosedLoops.measure(callers: callers, seconds: seconds, names: names, client: client, showErrors: showErrors) { client, cell, _ in
             try await client.colony.put(cell, "k", value)
         }
+        let middle = CPUReading.now(servers: servers)
         let reads = try await ClosedLoops.measure(callers: callers, seconds: seconds, names: names, client: client, showErrors: showErrors) { client, cell, _ in
             _ = try await client.colony.get(cell, "k")
         }
-        return (writes, reads)
+        let end = CPUReading.now(servers: servers)
+        return (writes, CPUCost(from: start, to: middle, operations: writes.count), reads, CPUCost(from: middle, to: end, operations: reads.count))
     }
 
-    /// The same load with authorization off, on and off again, as the client `app` holding
-    /// read-write on `bench-*` (so every request is checked against a grant, not waved through
-    /// as an admin's); each phase starts once every node enforces its policy.
+    /// The same load with authorization off and on, twice each in turn, as the client `app`
+    /// holding read-write on `bench-*` (so every request is checked against a grant, not waved
+    /// through as an admin's); each phase starts once every node enforces its policy. Beside
+    /// writes/s, which a shared machine's noise moves by more than the check costs, it compares
+    /// the servers' CPU per write, which that noise moves less.
     private func compareAuthorization(colony: LocalNodes, names: [String], value: [UInt8]) async throws {
         _ = try await DirectoryInitialization.run(config: colony.configs[0], replicas: nodes, tls: colony.clientTLS)
         var changes = DevAuthorization.changes(cells: "bench-*")
@@ -227,27 +233,36 @@ struct LoadBenchmark: AsyncParsableCommand {
         _ = try await DevAuthorization.withDirectory(of: colony) { try await DevAuthorization.apply(changes, in: $0) }
         let files = LocalNodes.certificates(directory: colony.directory).files(for: .client(CertificateFolder.applicationClient))
         let client = BenchClient(colony: try ColonyClient(nodes: colony.clientAddresses, tls: .files(ca: files.ca, certificate: files.certificate, key: files.key)))
+        let servers = colony.processes.values.map(\.processIdentifier)
         // The application's sessions open and its cache fills before anything is measured.
         try await warm(client, names: names) { client, cell, _ in try await client.colony.put(cell, "k", value) }
         var writesPerSecond: [Bool: [Int: [Double]]] = [:]
-        for (label, enabled) in [("off", false), ("on", true), ("off again", false)] {
+        var cpuPerWrite: [Bool: [Int: [Double]]] = [:]
+        for (label, enabled) in [("off", false), ("on", true), ("off again", false), ("on again", true)] {
             if label != "off" {
                 _ = try await DevAuthorization.withDirectory(of: colony) { try await $0.change(enabled ? enable : .disable) }
             }
             try await DevAuthorization.waitUntilEnforced(enabled, on: colony)
             for count in callerCounts {
-                let (writes, reads) = try await measureWritesAndReads(callers: count, names: names, value: value, client: client)
-                print(writes.line("writes x\(count), auth \(label)"))
-                print(reads.line("reads x\(count), auth \(label)"))
-                writesPerSecond[enabled, default: [:]][count, default: []].append(writes.perSecond)
+                let measured = try await measureWritesAndReads(callers: count, names: names, value: value, client: client, servers: servers)
+                print(measured.writes.line("writes x\(count), auth \(label)", cpu: measured.writesCPU))
+                print(measured.reads.line("reads x\(count), auth \(label)", cpu: measured.readsCPU))
+                writesPerSecond[enabled, default: [:]][count, default: []].append(measured.writes.perSecond)
+                if let cpu = measured.writesCPU.serverMicroseconds { cpuPerWrite[enabled, default: [:]][count, default: []].append(cpu) }
             }
         }
         await client.close()
+        func mean(_ values: [Double]?) -> Double? {
+            guard let values, !values.isEmpty else { return nil }
+            return values.reduce(0, +) / Double(values.count)
+        }
         for count in callerCounts {
-            let off = writesPerSecond[false]?[count] ?? []
-            guard let on = writesPerSecond[true]?[count]?.first, !off.isEmpty else { continue }
-            let baseline = off.reduce(0, +) / Double(off.count)
-            print(String(format: "writes/s with %d callers: authorization on is %.1f%% of off (mean of the two off phases)", count, 100 * on / baseline))
+            if let on = mean(writesPerSecond[true]?[count]), let off = mean(writesPerSecond[false]?[count]) {
+                print(String(format: "writes/s with %d callers: authorization on is %.1f%% of off (means of two phases each)", count, 100 * on / off))
+            }
+            if let on = mean(cpuPerWrite[true]?[count]), let off = mean(cpuPerWrite[false]?[count]) {
+                print(String(format: "servers' CPU per write with %d callers: %.0f µs on, %.0f µs off (%+.1f%%)", count, on, off, 100 * (on - off) / off))
+            }
         }
         let cost = AuthorizationCheckCost.measure()
         print(String(
