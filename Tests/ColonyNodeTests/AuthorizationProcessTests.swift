@@ -28,20 +28,26 @@ struct AuthorizationProcessTests {
     /// enforcing it (its /metrics says so).
     private func start(root: String) async throws -> Fixture {
         let (colony, adminDirectory) = try await ControlPlaneSupport.colony(nodes: 4, directoryReplicas: 3, root: root)
-        let policy = try await DevAuthorization.enable(on: colony)
-        #expect(policy.enabled)
-        for config in colony.configs {
-            let admin = try #require(config.own.adminAddress)
-            try await waitUntil(.seconds(30), "node \(config.node) enforces the policy") {
-                (try? await HTTPProbe.get("/metrics", from: admin).body.contains("colony_authorization_enabled 1")) == true
+        do {
+            let policy = try await DevAuthorization.enable(on: colony)
+            #expect(policy.enabled)
+            for config in colony.configs {
+                let admin = try #require(config.own.adminAddress)
+                try await waitUntil(.seconds(30), "node \(config.node) enforces the policy") {
+                    (try? await HTTPProbe.get("/metrics", from: admin).body.contains("colony_authorization_enabled 1")) == true
+                }
             }
+            let files = LocalNodes.certificates(directory: root).files(for: .client(CertificateFolder.applicationClient))
+            let appTLS = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
+            let app = try ColonyClient(nodes: colony.clientAddresses, tls: appTLS, policy: ClientOptions.controlPolicy)
+            return Fixture(
+                colony: colony, admin: adminDirectory.client, adminDirectory: adminDirectory, app: app, appDirectory: Directory(client: app),
+                appTLS: appTLS)
+        } catch {
+            // The caller stops the nodes only once it has the fixture.
+            colony.stopAll()
+            throw error
         }
-        let files = LocalNodes.certificates(directory: root).files(for: .client(CertificateFolder.applicationClient))
-        let appTLS = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
-        let app = try ColonyClient(nodes: colony.clientAddresses, tls: appTLS, policy: ClientOptions.controlPolicy)
-        return Fixture(
-            colony: colony, admin: adminDirectory.client, adminDirectory: adminDirectory, app: app, appDirectory: Directory(client: app),
-            appTLS: appTLS)
     }
 
     /// Whether `body` failed as refused by authorization, as the client library or the
