@@ -21,23 +21,10 @@ struct NodeRunCommand: AsyncParsableCommand {
     @Option(help: "The node's configuration file (JSON).")
     var config: String
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
-
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-    }
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "colony.node") { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        logger.logLevel = level
+        let logger = log.logger(label: "colony.node")
         let nodeConfig: NodeConfig
         do {
             nodeConfig = try NodeConfig.load(path: config)
