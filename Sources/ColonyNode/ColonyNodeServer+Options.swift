@@ -1,5 +1,6 @@
 import ColonyCore
 import NIOCore
+import Tracing
 
 extension ColonyNodeServer {
     /// Tunables of a running node. Every limit has a default meant for production; tests
@@ -59,6 +60,11 @@ extension ColonyNodeServer {
 
         /// How often the node reads the authorization policy from the directory.
         public var policyRefreshInterval = Duration.seconds(2)
+        /// Where the spans of traced client requests go: a server span per request that
+        /// arrives with a sampled trace context, and its proposal and log flush under it (see
+        /// `RequestTraces`); nil (the default) traces nothing and costs nothing.
+        public var tracer: (any Tracer)?
+
         /// Authorization's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
 

@@ -1,0 +1,90 @@
+import ColonyClient
+import ColonyCore
+import ColonyTestSupport
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+@testable import ColonyNode
+@testable import colony
+
+/// Tracing end to end: a client and three nodes in this process, each with its own
+/// OpenTelemetry tracer (nothing process-global is bootstrapped, so other suites in the
+/// process are untouched), exporting over OTLP/gRPC to a receiver on a loopback port.
+@Suite("a traced write is one trace across the client and its cell's leader", .serialized, .colonyTurn)
+struct TracingTests {
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    @Test("a put is one trace: the client's span, the leader's server span, its proposal and the log flush that made it durable",
+          .timeLimit(.minutes(2)))
+    func onePutOneTrace() async throws {
+        let receiver = try await OTLPReceiver()
+        let colony = try LocalColony(nodes: 3)
+        let tracing = NodeTracing(endpoint: receiver.endpoint)
+        var exporters: [any Service] = []
+        var servers: [ColonyNodeServer] = []
+        for config in colony.configs {
+            let backend = try TracingBackend.make(
+                tracing, serviceName: "colony-node", attributes: ["colony.node": "n\(config.node)"], logger: Self.quiet)
+            var options = colony.options
+            options.tracer = backend.tracer
+            servers.append(try await ColonyNodeServer.start(config: config, options: options, logger: Self.quiet))
+            exporters.append(backend.service)
+        }
+        let clientBackend = try TracingBackend.make(tracing, serviceName: "colony-client", logger: Self.quiet)
+        exporters.append(clientBackend.service)
+        let group = ServiceGroup(services: exporters, logger: Self.quiet)
+        let exporting = Task { try await group.run() }
+
+        var policy = ColonyClient.Policy()
+        policy.tracer = clientBackend.tracer
+        let client = try ColonyClient(nodes: colony.configs.map(\.own.clientAddress), tls: colony.clientTLS, policy: policy)
+        _ = try await client.createCell("traced", nodes: [1, 2, 3])
+        try await client.put("traced", "greeting", "hello")
+        await client.close()
+        for server in servers { await server.stop() }
+        // Stopping the exporters exports every span they still hold.
+        await group.triggerGracefulShutdown()
+        try await exporting.value
+        await receiver.stop()
+        await colony.shutdown()
+
+        let spans = receiver.spans
+        print(TraceText.render(spans))
+        #expect(Set(spans.map(\.traceID)).count == 1, "spans of more than one trace: \(spans.map(\.name))")
+        let put = try #require(spans.first { $0.name == "colony.put" }, "no client span: \(spans.map(\.name))")
+        #expect(put.service == "colony-client" && put.parentSpanID.isEmpty)
+        let requests = spans.filter { $0.name == "colony.node.Put" }
+        #expect(!requests.isEmpty && requests.allSatisfy { $0.parentSpanID == put.spanID && $0.service == "colony-node" })
+        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal: \(spans.map(\.name))")
+        let leader = try #require(requests.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no request span")
+        #expect(proposal.attributes["colony.cell"] == "traced")
+        let flush = try #require(spans.first { $0.name == "colony.wal.flush" }, "no log flush: \(spans.map(\.name))")
+        #expect(flush.parentSpanID == proposal.spanID)
+        // Each span lies within its parent.
+        for (inner, outer) in [(leader, put), (proposal, leader), (flush, proposal)] {
+            #expect(inner.startNanoseconds >= outer.startNanoseconds && inner.endNanoseconds <= outer.endNanoseconds, "\(inner.name) outside \(outer.name)")
+        }
+    }
+}
+
+/// A trace as indented text: each span under its parent, with its service, node and duration.
+enum TraceText {
+    static func render(_ spans: [OTLPReceiver.Span]) -> String {
+        let ids = Set(spans.map(\.spanID))
+        let children = Dictionary(grouping: spans) { ids.contains($0.parentSpanID) ? $0.parentSpanID : "" }
+        var lines: [String] = []
+        func walk(_ parent: String, depth: Int) {
+            for span in (children[parent] ?? []).sorted(by: { $0.startNanoseconds < $1.startNanoseconds }) {
+                let node = span.attributes["colony.node"].map { " \($0)" } ?? ""
+                let start = Double(span.startNanoseconds &- (spans.map(\.startNanoseconds).min() ?? 0)) / 1_000_000
+                lines.append(
+                    String(repeating: "  ", count: depth)
+                        + "\(span.name) [\(span.service)\(node)] +\(String(format: "%.2f", start)) ms, \(String(format: "%.2f", span.milliseconds)) ms")
+                walk(span.spanID, depth: depth + 1)
+            }
+        }
+        walk("", depth: 0)
+        return "trace \(spans.first?.traceID ?? "none")\n" + lines.joined(separator: "\n")
+    }
+}
