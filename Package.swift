@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "ColonyClient",
             dependencies: [
-                "ColonyCore", "ColonyAPI",
+                "ColonyCore", "ColonyAPI", "ColonyWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport"]),
-        .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
+        .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI", "ColonyWire"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(

@@ -1,7 +1,7 @@
 import ColonyAPI
 import ColonyAuth
 import struct ColonyClient.RequestHeaderExtractor
-import enum ColonyClient.TraceParent
+import enum ColonyWire.TraceParent
 import ColonyCore
 import ColonyNodeCore
 import Foundation

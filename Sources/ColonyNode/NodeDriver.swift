@@ -1,5 +1,6 @@
 import ColonyCore
 import ColonyNodeCore
+import ColonyWire
 import Logging
 import NIOCore
 import Tracing
@@ -189,9 +190,16 @@ final class NodeDriver: @unchecked Sendable {
     private func carryOutEffects() {
         effectsScheduled = false
         let effects = core.takeEffects()
+        if traces != nil {
+            // Announcements first: the accepts they announce may be in this very append.
+            for case .traceContexts(let requests, _) in effects.notes { traces?.announce(requests) }
+        }
         if let append = effects.append {
             storage.submit(append)
-            if traces?.isEmpty == false { traces?.appended(append) }
+            if traces?.isEmpty == false, let announcements = traces?.appended(append), !announcements.isEmpty {
+                // Ahead of the frames that carry the accepts, on the same links.
+                links.send(traceFrames(announcements))
+            }
         }
         links.send(effects.frames)
         for answer in effects.answers {
@@ -202,6 +210,19 @@ final class NodeDriver: @unchecked Sendable {
             observe(note)
         }
         wakeWatches(of: effects.changedCells)
+    }
+
+    /// One `traceContexts` frame for each other member of the announced requests' cells.
+    private func traceFrames(_ announcements: [TracedRequest]) -> [OutgoingFrame] {
+        var byMember: [NodeID: [TracedRequest]] = [:]
+        for announcement in announcements {
+            for member in core.host.replica(announcement.cell)?.configuration?.members ?? [] where member != core.host.node {
+                byMember[member, default: []].append(announcement)
+            }
+        }
+        return byMember.map { member, requests in
+            OutgoingFrame(to: member, bytes: PeerFrame.traceContexts(requests).encoded(), messageCount: 0, isControl: false)
+        }
     }
 
     private func checkHandOff() {

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyWire
 import Testing
 @testable import ColonyClient
 

@@ -11,11 +11,11 @@ import Testing
 /// Tracing end to end: a client and three nodes in this process, each with its own
 /// OpenTelemetry tracer (nothing process-global is bootstrapped, so other suites in the
 /// process are untouched), exporting over OTLP/gRPC to a receiver on a loopback port.
-@Suite("a traced write is one trace across the client and its cell's leader", .serialized, .colonyTurn)
+@Suite("a traced write is one trace across the client, its cell's leader and followers", .serialized, .colonyTurn)
 struct TracingTests {
     static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    @Test("a put is one trace: the client's span, the leader's server span, its proposal and the log flush that made it durable",
+    @Test("a put is one trace: the client's span, the leader's server span, its proposal and log flush, a follower's accept and log flush",
           .timeLimit(.minutes(2)))
     func onePutOneTrace() async throws {
         let receiver = try await OTLPReceiver()
@@ -59,8 +59,16 @@ struct TracingTests {
         let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal: \(spans.map(\.name))")
         let leader = try #require(requests.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no request span")
         #expect(proposal.attributes["colony.cell"] == "traced")
-        let flush = try #require(spans.first { $0.name == "colony.wal.flush" }, "no log flush: \(spans.map(\.name))")
-        #expect(flush.parentSpanID == proposal.spanID)
+        let flush = try #require(spans.first { $0.name == "colony.wal.flush" && $0.parentSpanID == proposal.spanID }, "no log flush")
+        #expect(flush.attributes["colony.node"] == leader.attributes["colony.node"])
+        // A majority is the leader and one follower: at least one follower accepted within the trace.
+        let accepts = spans.filter { $0.name == "colony.accept" }
+        #expect(!accepts.isEmpty, "no follower's accept: \(spans.map(\.name))")
+        for accept in accepts {
+            #expect(accept.parentSpanID == proposal.spanID && accept.attributes["colony.node"] != leader.attributes["colony.node"])
+            #expect(accept.startNanoseconds >= proposal.startNanoseconds)
+            #expect(spans.contains { $0.name == "colony.wal.flush" && $0.parentSpanID == accept.spanID }, "an accept without its flush")
+        }
         // Each span lies within its parent.
         for (inner, outer) in [(leader, put), (proposal, leader), (flush, proposal)] {
             #expect(inner.startNanoseconds >= outer.startNanoseconds && inner.endNanoseconds <= outer.endNanoseconds, "\(inner.name) outside \(outer.name)")
