@@ -74,13 +74,15 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         header.traceID.isEmpty ? "\(header.clientID)/\(header.sequence)" : String(header.traceID.prefix(64))
     }
 
-    /// Runs `body` in a server span when the header carries a trace context and the node has
-    /// a tracer, handing it the span's context; otherwise runs it with none.
+    /// Runs `body` in a server span when the node has a tracer, handing it the span's context
+    /// if the span is sampled; otherwise runs it with none. The span continues the trace the
+    /// header carries, and follows its sampling decision; a request without one starts a
+    /// trace, sampled at the node's ratio.
     private func traced(
         _ header: Colony_V1_RequestHeader, _ kind: NodeMetrics.RequestKind,
         _ body: (InstrumentationContext?) async -> Result<OperationResult, Colony_V1_Error>
     ) async -> Result<OperationResult, Colony_V1_Error> {
-        guard let tracer, TraceParent.isWellFormed(header.traceID) else { return await body(nil) }
+        guard let tracer else { return await body(nil) }
         var parent = InstrumentationContext.topLevel
         tracer.extract(header, into: &parent, using: RequestHeaderExtractor())
         return await tracer.withSpan("colony.node.\(kind.rpc)", context: parent, ofKind: .server) { span in

@@ -60,9 +60,10 @@ extension ColonyNodeServer {
 
         /// How often the node reads the authorization policy from the directory.
         public var policyRefreshInterval = Duration.seconds(2)
-        /// Where the spans of traced client requests go: a server span per request that
-        /// arrives with a sampled trace context, and its proposal and log flush under it (see
-        /// `RequestTraces`); nil (the default) traces nothing and costs nothing.
+        /// Where the spans of traced client requests go: a server span per request (sampled as
+        /// the request's trace context says, or by the tracer's sampler for a request without
+        /// one), and its proposal, accepts and log flushes under it (see `RequestTraces`); nil
+        /// (the default) traces nothing and costs nothing.
         public var tracer: (any Tracer)?
 
         /// Authorization's safety mechanisms switched off, for tests that show they matter.

@@ -5,9 +5,10 @@
 /// ```
 ///
 /// `endpoint` is an OTLP/gRPC collector (`http://HOST:PORT`, or `https://` for TLS with the
-/// system's trust). A request that arrives with a trace context follows its client's
-/// sampling decision; `samplingRatio` (0 to 1, default 1) is the share of traces the node
-/// starts itself. Without the section the node traces nothing and pays nothing for it.
+/// system's trust). A request that arrives with a trace context (from a traced client)
+/// follows its client's sampling decision; `samplingRatio` (0 to 1, default 1) is the share
+/// of the other requests the node traces, each as a trace of its own that starts at the
+/// node. Without the section the node traces nothing and pays nothing for it.
 public struct NodeTracing: Codable, Hashable, Sendable {
     /// The OTLP/gRPC endpoint spans are exported to.
     public var endpoint: String
@@ -25,7 +26,7 @@ public struct NodeTracing: Codable, Hashable, Sendable {
 
     /// Checks the section: an `http://` or `https://` endpoint naming HOST:PORT and nothing
     /// more, a ratio from 0 to 1.
-    func validate() throws(NodeConfigProblem) {
+    public func validate() throws(NodeConfigProblem) {
         let schemes = ["http://", "https://"]
         guard let scheme = schemes.first(where: { endpoint.hasPrefix($0) }), HostPort(String(endpoint.dropFirst(scheme.count))) != nil
         else {

@@ -18,38 +18,10 @@ struct TracingTests {
     @Test("a put is one trace: the client's span, the leader's server span, its proposal and log flush, a follower's accept and log flush",
           .timeLimit(.minutes(2)))
     func onePutOneTrace() async throws {
-        let receiver = try await OTLPReceiver()
-        let colony = try LocalColony(nodes: 3)
-        let tracing = NodeTracing(endpoint: receiver.endpoint)
-        var exporters: [any Service] = []
-        var servers: [ColonyNodeServer] = []
-        for config in colony.configs {
-            let backend = try TracingBackend.make(
-                tracing, serviceName: "colony-node", attributes: ["colony.node": "n\(config.node)"], logger: Self.quiet)
-            var options = colony.options
-            options.tracer = backend.tracer
-            servers.append(try await ColonyNodeServer.start(config: config, options: options, logger: Self.quiet))
-            exporters.append(backend.service)
+        // The nodes start no trace of their own (ratio 0): only the client's sampled trace is seen.
+        let spans = try await Self.spans(nodeSamplingRatio: 0, clientTraced: true) { client in
+            try await client.put("traced", "greeting", "hello")
         }
-        let clientBackend = try TracingBackend.make(tracing, serviceName: "colony-client", logger: Self.quiet)
-        exporters.append(clientBackend.service)
-        let group = ServiceGroup(services: exporters, logger: Self.quiet)
-        let exporting = Task { try await group.run() }
-
-        var policy = ColonyClient.Policy()
-        policy.tracer = clientBackend.tracer
-        let client = try ColonyClient(nodes: colony.configs.map(\.own.clientAddress), tls: colony.clientTLS, policy: policy)
-        _ = try await client.createCell("traced", nodes: [1, 2, 3])
-        try await client.put("traced", "greeting", "hello")
-        await client.close()
-        for server in servers { await server.stop() }
-        // Stopping the exporters exports every span they still hold.
-        await group.triggerGracefulShutdown()
-        try await exporting.value
-        await receiver.stop()
-        await colony.shutdown()
-
-        let spans = receiver.spans
         print(TraceText.render(spans))
         #expect(Set(spans.map(\.traceID)).count == 1, "spans of more than one trace: \(spans.map(\.name))")
         let put = try #require(spans.first { $0.name == "colony.put" }, "no client span: \(spans.map(\.name))")
@@ -74,18 +46,80 @@ struct TracingTests {
             #expect(inner.startNanoseconds >= outer.startNanoseconds && inner.endNanoseconds <= outer.endNanoseconds, "\(inner.name) outside \(outer.name)")
         }
     }
+
+    @Test("a node traces requests that come without a trace context at its sampling ratio, each a trace of its own",
+          .timeLimit(.minutes(2)))
+    func untracedClientSampledAtTheNode() async throws {
+        let spans = try await Self.spans(nodeSamplingRatio: 1, clientTraced: false) { client in
+            try await client.put("traced", "greeting", "hello")
+        }
+        print(TraceText.render(spans))
+        let roots = spans.filter { $0.parentSpanID.isEmpty }
+        #expect(!roots.isEmpty && roots.allSatisfy { $0.service == "colony-node" && $0.name.hasPrefix("colony.node.") })
+        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal: \(spans.map(\.name))")
+        let leader = try #require(roots.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no root request span")
+        #expect(spans.filter { $0.traceID == leader.traceID }.contains { $0.name == "colony.accept" }, "no follower's accept in the leader's trace")
+    }
+
+    /// The spans a receiver saw while a 3-node colony, its nodes sampling new traces at
+    /// `nodeSamplingRatio`, created the cell `traced` and ran `work` with a client (traced
+    /// if `clientTraced`); every exporter is stopped, and so has exported, before they are read.
+    static func spans(
+        nodeSamplingRatio: Double, clientTraced: Bool, _ work: (ColonyClient) async throws -> Void
+    ) async throws -> [OTLPReceiver.Span] {
+        let receiver = try await OTLPReceiver()
+        let colony = try LocalColony(nodes: 3)
+        let tracing = NodeTracing(endpoint: receiver.endpoint, samplingRatio: nodeSamplingRatio)
+        var exporters: [any Service] = []
+        var servers: [ColonyNodeServer] = []
+        for config in colony.configs {
+            let backend = try TracingBackend.make(
+                tracing, serviceName: "colony-node", attributes: ["colony.node": "n\(config.node)"], logger: quiet)
+            var options = colony.options
+            options.tracer = backend.tracer
+            servers.append(try await ColonyNodeServer.start(config: config, options: options, logger: quiet))
+            exporters.append(backend.service)
+        }
+        var policy = ColonyClient.Policy()
+        if clientTraced {
+            let clientBackend = try TracingBackend.make(NodeTracing(endpoint: receiver.endpoint), serviceName: "colony-client", logger: quiet)
+            policy.tracer = clientBackend.tracer
+            exporters.append(clientBackend.service)
+        }
+        let group = ServiceGroup(services: exporters, logger: quiet)
+        let exporting = Task { try await group.run() }
+        let client = try ColonyClient(nodes: colony.configs.map(\.own.clientAddress), tls: colony.clientTLS, policy: policy)
+        _ = try await client.createCell("traced", nodes: [1, 2, 3])
+        try await work(client)
+        await client.close()
+        for server in servers { await server.stop() }
+        // Stopping the exporters exports every span they still hold.
+        await group.triggerGracefulShutdown()
+        try await exporting.value
+        await receiver.stop()
+        await colony.shutdown()
+        return receiver.spans
+    }
 }
 
-/// A trace as indented text: each span under its parent, with its service, node and duration.
+/// Traces as indented text: each span under its parent, with its service, node, start
+/// (from the trace's first span) and duration.
 enum TraceText {
     static func render(_ spans: [OTLPReceiver.Span]) -> String {
+        let traces = Dictionary(grouping: spans, by: \.traceID)
+        return traces.values.sorted { ($0.map(\.startNanoseconds).min() ?? 0) < ($1.map(\.startNanoseconds).min() ?? 0) }
+            .map(renderTrace).joined(separator: "\n")
+    }
+
+    private static func renderTrace(_ spans: [OTLPReceiver.Span]) -> String {
         let ids = Set(spans.map(\.spanID))
         let children = Dictionary(grouping: spans) { ids.contains($0.parentSpanID) ? $0.parentSpanID : "" }
+        let origin = spans.map(\.startNanoseconds).min() ?? 0
         var lines: [String] = []
         func walk(_ parent: String, depth: Int) {
             for span in (children[parent] ?? []).sorted(by: { $0.startNanoseconds < $1.startNanoseconds }) {
                 let node = span.attributes["colony.node"].map { " \($0)" } ?? ""
-                let start = Double(span.startNanoseconds &- (spans.map(\.startNanoseconds).min() ?? 0)) / 1_000_000
+                let start = Double(span.startNanoseconds &- origin) / 1_000_000
                 lines.append(
                     String(repeating: "  ", count: depth)
                         + "\(span.name) [\(span.service)\(node)] +\(String(format: "%.2f", start)) ms, \(String(format: "%.2f", span.milliseconds)) ms")
