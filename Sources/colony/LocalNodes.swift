@@ -50,20 +50,23 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
-    /// files if given, without TLS if `plaintext`, reusing an earlier colony's configuration
+    /// files if given, without TLS if `plaintext`, exporting spans as `tracing` says, reusing an earlier colony's configuration
     /// found in `directory`, and waits until each answers.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
-        executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false
+        tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
-        let nodes = LocalNodes(
-            directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext), executable: executable,
-            logLevel: logLevel)
+        let configs = try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext).map { config in
+            var traced = config
+            traced.tracing = tracing
+            return traced
+        }
+        let nodes = LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
         nodes.openFilesMax = openFilesMax
         nodes.logFormat = logFormat
         do {
