@@ -10,6 +10,11 @@ import Tracing
 /// `InstrumentationSystem`, so several tracers (a test's colony of nodes, each with its own)
 /// can live in one process.
 enum TracingBackend {
+    /// How long one export, and the last flush of a stopping process, may take: a collector
+    /// that is down must not hold up a node's shutdown (its spans are then lost, as OTLP
+    /// exporters lose them).
+    static let exportTimeout = Duration.seconds(2)
+
     /// A tracer exporting to `tracing.endpoint` as `serviceName`, sampling new traces at the
     /// section's ratio and following a request's own decision otherwise; and the service that
     /// exports its spans, to run for as long as the tracer is used. Problems of the exporter
@@ -26,6 +31,8 @@ enum TracingBackend {
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .grpc
         configuration.traces.otlpExporter.endpoint = tracing.endpoint
+        configuration.traces.otlpExporter.timeout = exportTimeout
+        configuration.traces.batchSpanProcessor.exportTimeout = exportTimeout
         guard let sampler = OTel.Configuration.TracesConfiguration.SamplerConfiguration.parentBasedTraceIDRatio(ratio: tracing.effectiveSamplingRatio) else {
             preconditionFailure("Invalid state: a validated sampling ratio \(tracing.effectiveSamplingRatio) was refused")
         }
