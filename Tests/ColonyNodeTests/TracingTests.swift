@@ -22,24 +22,25 @@ struct TracingTests {
         let spans = try await Self.spans(nodeSamplingRatio: 0, clientTraced: true) { client in
             try await client.put("traced", "greeting", "hello")
         }
-        print(TraceText.render(spans))
-        #expect(Set(spans.map(\.traceID)).count == 1, "spans of more than one trace: \(spans.map(\.name))")
-        let put = try #require(spans.first { $0.name == "colony.put" }, "no client span: \(spans.map(\.name))")
+        // The spans as text, for the message of any expectation that fails.
+        let trace = TraceText.render(spans)
+        #expect(Set(spans.map(\.traceID)).count == 1, "spans of more than one trace:\n\(trace)")
+        let put = try #require(spans.first { $0.name == "colony.put" }, "no client span:\n\(trace)")
         #expect(put.service == "colony-client" && put.parentSpanID.isEmpty)
         let requests = spans.filter { $0.name == "colony.node.Put" }
         #expect(!requests.isEmpty && requests.allSatisfy { $0.parentSpanID == put.spanID && $0.service == "colony-node" })
-        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal: \(spans.map(\.name))")
-        let leader = try #require(requests.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no request span")
+        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal:\n\(trace)")
+        let leader = try #require(requests.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no request span:\n\(trace)")
         #expect(proposal.attributes["colony.cell"] == "traced")
-        let flush = try #require(spans.first { $0.name == "colony.wal.flush" && $0.parentSpanID == proposal.spanID }, "no log flush")
+        let flush = try #require(spans.first { $0.name == "colony.wal.flush" && $0.parentSpanID == proposal.spanID }, "no log flush:\n\(trace)")
         #expect(flush.attributes["colony.node"] == leader.attributes["colony.node"])
         // A majority is the leader and one follower: at least one follower accepted within the trace.
         let accepts = spans.filter { $0.name == "colony.accept" }
-        #expect(!accepts.isEmpty, "no follower's accept: \(spans.map(\.name))")
+        #expect(!accepts.isEmpty, "no follower's accept:\n\(trace)")
         for accept in accepts {
             #expect(accept.parentSpanID == proposal.spanID && accept.attributes["colony.node"] != leader.attributes["colony.node"])
             #expect(accept.startNanoseconds >= proposal.startNanoseconds)
-            #expect(spans.contains { $0.name == "colony.wal.flush" && $0.parentSpanID == accept.spanID }, "an accept without its flush")
+            #expect(spans.contains { $0.name == "colony.wal.flush" && $0.parentSpanID == accept.spanID }, "an accept without its flush:\n\(trace)")
         }
         // Each span lies within its parent.
         for (inner, outer) in [(leader, put), (proposal, leader), (flush, proposal)] {
@@ -53,12 +54,13 @@ struct TracingTests {
         let spans = try await Self.spans(nodeSamplingRatio: 1, clientTraced: false) { client in
             try await client.put("traced", "greeting", "hello")
         }
-        print(TraceText.render(spans))
+        // The spans as text, for the message of any expectation that fails.
+        let trace = TraceText.render(spans)
         let roots = spans.filter { $0.parentSpanID.isEmpty }
         #expect(!roots.isEmpty && roots.allSatisfy { $0.service == "colony-node" && $0.name.hasPrefix("colony.node.") })
-        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal: \(spans.map(\.name))")
-        let leader = try #require(roots.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no root request span")
-        #expect(spans.filter { $0.traceID == leader.traceID }.contains { $0.name == "colony.accept" }, "no follower's accept in the leader's trace")
+        let proposal = try #require(spans.first { $0.name == "colony.propose" }, "no proposal:\n\(trace)")
+        let leader = try #require(roots.first { $0.spanID == proposal.parentSpanID }, "the proposal is under no root request span:\n\(trace)")
+        #expect(spans.filter { $0.traceID == leader.traceID }.contains { $0.name == "colony.accept" }, "no follower's accept in the leader's trace:\n\(trace)")
     }
 
     /// The spans a receiver saw while a 3-node colony, its nodes sampling new traces at
