@@ -39,6 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // OTLP over gRPC only: the package's HTTP exporter would bring an HTTP client the colony does not use.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPGRPC"]),
     ],
     targets: [
         .target(name: "ColonyCore"),
@@ -80,13 +83,15 @@ let package = Package(
         .target(
             name: "ColonyClient",
             dependencies: [
-                "ColonyCore", "ColonyAPI",
+                "ColonyCore", "ColonyAPI", "ColonyWire",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ]
         ),
         .target(name: "ColonyControl", dependencies: ["ColonyCore", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyAPI"]),
@@ -109,6 +114,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         .target(
@@ -138,6 +144,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .target(name: "ColonyTestSupport", path: "Tests/ColonyTestSupport"),
@@ -150,7 +158,7 @@ let package = Package(
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport"]),
-        .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI"]),
+        .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI", "ColonyWire"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
         .testTarget(
@@ -167,6 +175,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ColonyStorageTests",

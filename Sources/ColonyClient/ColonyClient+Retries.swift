@@ -5,6 +5,7 @@ import enum ColonyCore.RetryGiveUp
 import struct ColonyCore.RetryMachine
 import enum ColonyCore.RetryOutcome
 import struct ColonyCore.RetryPolicy
+import Tracing
 
 /// How an operation reaches its cell: the shell of ColonyCore's `RetryMachine`, which decides
 /// hints, retries, backoff, the retry budget and when to give up. The shell sends each
@@ -16,15 +17,51 @@ extension ColonyClient {
     /// The operation travels on the session with its node (see `NodeSession`); `operation`
     /// makes it from the request header, and `reply` takes its reply out of the session's
     /// result (nil if the result holds another kind).
+    ///
+    /// With a tracer in the policy, the operation is a client span whose context the
+    /// request carries (see `TraceParent`).
     func run<Reply: APIReply>(
         _ cell: String, isWrite: Bool,
+        _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
+        reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
+    ) async throws -> Reply {
+        guard let tracer = policy.tracer else {
+            return try await send(cell, isWrite: isWrite, traceParent: nil, operation, reply: extract)
+        }
+        let name = Self.spanName(operation(Colony_V1_RequestHeader()))
+        return try await tracer.withSpan(name, ofKind: .client) { span in
+            span.attributes["colony.cell"] = cell
+            var carrier = Colony_V1_RequestHeader()
+            tracer.inject(span.context, into: &carrier, using: RequestHeaderInjector())
+            return try await send(cell, isWrite: isWrite, traceParent: carrier.traceID, operation, reply: extract)
+        }
+    }
+
+    /// The span of an operation: `colony.get`, `colony.put`, ….
+    static func spanName(_ operation: Colony_V1_SessionOperation.OneOf_Operation) -> String {
+        switch operation {
+        case .get: return "colony.get"
+        case .put: return "colony.put"
+        case .delete: return "colony.delete"
+        case .compareAndSet: return "colony.compare_and_set"
+        case .increment: return "colony.increment"
+        case .list: return "colony.list"
+        case .transaction: return "colony.transaction"
+        case .deleteCell: return "colony.delete_cell"
+        }
+    }
+
+    /// `run` without its span: every attempt's header carries `traceParent`, if any.
+    private func send<Reply: APIReply>(
+        _ cell: String, isWrite: Bool, traceParent: String?,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
         reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
     ) async throws -> Reply {
         // One write per cell in flight: the others wait their turn here.
         if isWrite { await startWriting(cell) }
         defer { if isWrite { finishWriting(cell) } }
-        let header = nextHeader(cell)
+        var header = nextHeader(cell)
+        if let traceParent { header.traceID = traceParent }
         let first = views[cell]?.members.first ?? seed(for: cell)
         let (outcome, last) = try await drive(cell, isWrite: isWrite, preferring: first) { target, timeout in
             var attemptHeader = header

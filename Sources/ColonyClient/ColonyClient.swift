@@ -3,6 +3,7 @@ import struct ColonyCore.RetryBudget
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Tracing
 
 /// A smart client of a colony.
 ///
@@ -36,6 +37,10 @@ public actor ColonyClient {
         /// The most changes a watch holds that its reader has not taken yet; past it, the
         /// watch stops reading from the node until the reader catches up.
         public var watchBufferChangesMax = 64
+        /// Where the spans of the client's operations go, one client span per operation
+        /// whose context travels with the request to its cell's nodes; nil (the default)
+        /// traces nothing and costs nothing.
+        public var tracer: (any Tracer)?
 
         /// The defaults.
         public init() {}

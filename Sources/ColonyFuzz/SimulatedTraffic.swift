@@ -42,6 +42,13 @@ public struct SimulatedTraffic: Sendable {
         if let configuration = try? CellConfiguration(epoch: 1, members: [NodeID(1), NodeID(2), NodeID(3)], startSlot: 1) {
             made.append(PeerFrame.createCell(cell, configuration).encoded())
         }
+        // The simulator traces nothing: one announcement of a sampled request seeds that kind.
+        if let traced = TracedRequest(
+            cell: cell, request: RequestID(client: ClientID(7), sequence: 1),
+            traceParent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+        {
+            made.append(PeerFrame.traceContexts([traced]).encoded())
+        }
         frames = made + simulation.sentFrames
         messages = simulation.sentFrames.flatMap { bytes -> [PeerMessage] in
             guard let header = try? PeerFrameHeader(bytes, frameBytesMax: bytes.count),

@@ -1,11 +1,14 @@
 import ColonyAPI
 import ColonyAuth
+import struct ColonyClient.RequestHeaderExtractor
+import enum ColonyWire.TraceParent
 import ColonyCore
 import ColonyNodeCore
 import Foundation
 import GRPCCore
 import Logging
 import NIOCore
+import Tracing
 
 /// The client API of one node: each call becomes a request to the cell's replica here, and
 /// the cell's answer becomes the reply (an error when it failed, saying what to do).
@@ -24,6 +27,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let sessionsEnd: StopSignal
     /// Decides who may do what.
     let authorizer: Authorizer
+    /// Where the spans of requests that arrive with a trace context go; nil traces nothing.
+    let tracer: (any Tracer)?
 
     func address(_ node: NodeID) -> String? {
         config.address(of: node)?.clientAddress
@@ -52,7 +57,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         } else {
             var bound = header
             if bound.clientID != 0 { bound.clientID = authorizer.session(header.clientID, of: caller) }
-            result = await answer(bound, operation, consistency: consistency)
+            result = await traced(header, kind) { trace in await answer(bound, operation, consistency: consistency, trace: trace) }
         }
         let elapsed = ContinuousClock.now - started
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
@@ -69,8 +74,29 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         header.traceID.isEmpty ? "\(header.clientID)/\(header.sequence)" : String(header.traceID.prefix(64))
     }
 
+    /// Runs `body` in a server span when the node has a tracer, handing it the span's context
+    /// if the span is sampled; otherwise runs it with none. The span continues the trace the
+    /// header carries, and follows its sampling decision; a request without one starts a
+    /// trace, sampled at the node's ratio.
+    private func traced(
+        _ header: Colony_V1_RequestHeader, _ kind: NodeMetrics.RequestKind,
+        _ body: (InstrumentationContext?) async -> Result<OperationResult, Colony_V1_Error>
+    ) async -> Result<OperationResult, Colony_V1_Error> {
+        guard let tracer else { return await body(nil) }
+        var parent = InstrumentationContext.topLevel
+        tracer.extract(header, into: &parent, using: RequestHeaderExtractor())
+        return await tracer.withSpan("colony.node.\(kind.rpc)", context: parent, ofKind: .server) { span in
+            span.attributes["colony.node"] = "n\(config.node)"
+            span.attributes["colony.cell"] = header.cell
+            let result = await body(span.isRecording ? span.context : nil)
+            if case .failure(let error) = result { span.attributes["colony.error"] = "\(error.code)" }
+            return result
+        }
+    }
+
     private func answer(
-        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency
+        _ header: Colony_V1_RequestHeader, _ operation: CellOperation, consistency: Colony_V1_Consistency,
+        trace: InstrumentationContext?
     ) async -> Result<OperationResult, Colony_V1_Error> {
         let request: ColonyCore.ClientRequest
         switch APIMapping.checkedRequest(header, operation, consistency: consistency) {
@@ -79,9 +105,11 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         }
         let timeout = requestTimeout
         // The request id is the same on every node that applies the write: one grep finds its path.
-        logger.debug("request", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
+        var metadata: Logger.Metadata = ["cell": "\(request.cell.name)", "request": "\(request.id)"]
+        if let traceID = TraceParent.traceID(of: header.traceID) { metadata["trace_id"] = "\(traceID)" }
+        logger.debug("request", metadata: metadata)
         let answer: NodeAnswerOutcome?
-        switch try? await driver.askForClient(request, timeout: timeout) {
+        switch try? await driver.askForClient(request, timeout: timeout, trace: trace) {
         case .success(let outcome)?:
             answer = outcome
         case .failure(let refusal)?:

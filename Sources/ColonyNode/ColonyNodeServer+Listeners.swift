@@ -63,7 +63,8 @@ extension ColonyNodeServer {
         let service = ClientService(
             driver: driver, config: config, requestTimeout: options.requestTimeout,
             metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
-            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd, authorizer: authorizer)
+            sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd, authorizer: authorizer,
+            tracer: options.tracer)
         let control = ControlService(
             driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger, authorizer: authorizer)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")

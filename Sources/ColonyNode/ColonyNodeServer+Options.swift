@@ -1,5 +1,6 @@
 import ColonyCore
 import NIOCore
+import Tracing
 
 extension ColonyNodeServer {
     /// Tunables of a running node. Every limit has a default meant for production; tests
@@ -62,6 +63,11 @@ extension ColonyNodeServer {
         /// How often the node reads its TLS files to see whether they changed; a change is
         /// taken up after two reads that agree.
         public var tlsFilesPollInterval = Duration.seconds(2)
+        /// Where the spans of traced client requests go: a server span per request (sampled as
+        /// the request's trace context says, or by the tracer's sampler for a request without
+        /// one), and its proposal, accepts and log flushes under it (see `RequestTraces`); nil
+        /// (the default) traces nothing and costs nothing.
+        public var tracer: (any Tracer)?
         /// Authorization's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
         /// Certificate rotation's safety mechanisms switched off, for tests that show they matter.

@@ -136,7 +136,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let driver = NodeDriver(
             loop: loop, core: core, tick: options.tick, storage: storage, links: links,
             watches: WatchBoard(watchesMax: options.watchesMax, perClientMax: options.watchesPerClientMax),
-            epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger)
+            epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger, tracer: options.tracer)
         let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
         let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(

@@ -18,7 +18,8 @@ import Foundation
 ///   ],
 ///   "keyFile": null,
 ///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 },
-///   "tls": { "ca": "/etc/colony/ca.pem", "certificate": "/etc/colony/node-1.pem", "key": "/etc/colony/node-1.key" }
+///   "tls": { "ca": "/etc/colony/ca.pem", "certificate": "/etc/colony/node-1.pem", "key": "/etc/colony/node-1.key" },
+///   "tracing": { "endpoint": "http://127.0.0.1:4317", "samplingRatio": 0.01 }
 /// }
 /// ```
 ///
@@ -63,14 +64,18 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     /// colony's CA (a node's or a client's); needs `tls`. Without it the endpoint is plain HTTP,
     /// read-only, and must not face untrusted networks.
     public var adminTLS: Bool?
+    /// Where to export the spans of traced requests, and the share of traces to start; none
+    /// traces nothing (see `NodeTracing`).
+    public var tracing: NodeTracing?
 
     /// Makes a configuration; `validate()` checks it.
     public init(
         colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
         keyFileReadableByOthers: Bool? = nil, cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil,
-        adminTLS: Bool? = nil
+        adminTLS: Bool? = nil, tracing: NodeTracing? = nil
     ) {
         self.adminTLS = adminTLS
+        self.tracing = tracing
         self.colony = colony
         self.node = node
         self.dataDirectory = dataDirectory

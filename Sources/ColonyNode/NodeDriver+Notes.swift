@@ -22,6 +22,9 @@ extension NodeDriver {
             logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])
         case .oversizeMessageDropped(let cell, let peer, let bytes, let frameBytesMax):
             logger.error("dropping a message for cell \(cell.name) to \(peer): \(bytes) bytes exceed the frame limit of \(frameBytesMax)")
+        case .traceContexts:
+            // Read before the effects' append (`carryOutEffects`); nothing to log.
+            break
         }
     }
 

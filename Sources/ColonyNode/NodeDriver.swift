@@ -1,7 +1,9 @@
 import ColonyCore
 import ColonyNodeCore
+import ColonyWire
 import Logging
 import NIOCore
+import Tracing
 
 /// The real node's shell around its `NodeCore`: it drives the core on one event loop with
 /// real time, peer frames, client and control-plane requests, and carries out the core's
@@ -32,11 +34,14 @@ final class NodeDriver: @unchecked Sendable {
     var watches: WatchBoard
     /// How far ahead of its replica's epoch a client request's expected epoch may be.
     let epochLeadMax: Epoch
+    /// The spans of traced requests waiting here; nil when the node traces nothing.
+    private var traces: RequestTraces?
 
     init(
         loop: any EventLoop, core: NodeCore, tick: TimeAmount, storage: StorageWriter, links: PeerLinks, watches: WatchBoard,
-        epochLeadMax: Epoch, metrics: NodeMetrics, logger: Logger
+        epochLeadMax: Epoch, metrics: NodeMetrics, logger: Logger, tracer: (any Tracer)? = nil
     ) {
+        self.traces = tracer.map { RequestTraces(tracer: $0, node: core.host.node) }
         self.loop = loop
         self.core = core
         self.tick = tick
@@ -81,10 +86,12 @@ final class NodeDriver: @unchecked Sendable {
 
     /// A client's request; the future holds the cell's answer, or `noAnswer` if none came
     /// within `timeout` or the node stopped (a write's outcome is then unknown: retry it with
-    /// the same id).
-    func submit(_ request: ClientRequest, timeout: TimeAmount) -> EventLoopFuture<NodeAnswerOutcome> {
+    /// the same id). A request with a `trace` context gets its proposal and log flush traced
+    /// under it (see `RequestTraces`).
+    func submit(_ request: ClientRequest, timeout: TimeAmount, trace: InstrumentationContext? = nil) -> EventLoopFuture<NodeAnswerOutcome> {
         loop.preconditionInEventLoop()
         let (waiter, future) = makeWaiter()
+        if let trace { traces?.begin(request.id, cell: request.cell, waiter: waiter, context: trace) }
         core.submit(request, waiter: waiter, timeoutTicks: ticks(timeout))
         scheduleEffects()
         return future
@@ -127,6 +134,7 @@ final class NodeDriver: @unchecked Sendable {
     func durable(through ticket: UInt64) {
         loop.preconditionInEventLoop()
         core.durable(through: ticket)
+        if traces?.isEmpty == false { traces?.durable(through: ticket) }
         scheduleEffects()
     }
 
@@ -182,17 +190,39 @@ final class NodeDriver: @unchecked Sendable {
     private func carryOutEffects() {
         effectsScheduled = false
         let effects = core.takeEffects()
+        if traces != nil {
+            // Announcements first: the accepts they announce may be in this very append.
+            for case .traceContexts(let requests, _) in effects.notes { traces?.announce(requests) }
+        }
         if let append = effects.append {
             storage.submit(append)
+            if traces?.isEmpty == false, let announcements = traces?.appended(append), !announcements.isEmpty {
+                // Ahead of the frames that carry the accepts, on the same links.
+                links.send(traceFrames(announcements))
+            }
         }
         links.send(effects.frames)
         for answer in effects.answers {
+            if traces?.isEmpty == false { traces?.answered(answer.waiter) }
             promises.removeValue(forKey: answer.waiter)?.succeed(answer.outcome)
         }
         for note in effects.notes {
             observe(note)
         }
         wakeWatches(of: effects.changedCells)
+    }
+
+    /// One `traceContexts` frame for each other member of the announced requests' cells.
+    private func traceFrames(_ announcements: [TracedRequest]) -> [OutgoingFrame] {
+        var byMember: [NodeID: [TracedRequest]] = [:]
+        for announcement in announcements {
+            for member in core.host.replica(announcement.cell)?.configuration?.members ?? [] where member != core.host.node {
+                byMember[member, default: []].append(announcement)
+            }
+        }
+        return byMember.map { member, requests in
+            OutgoingFrame(to: member, bytes: PeerFrame.traceContexts(requests).encoded(), messageCount: 0, isControl: false)
+        }
     }
 
     private func checkHandOff() {
@@ -233,14 +263,16 @@ extension NodeDriver {
     }
 
     /// From any thread: hands a client's request to the loop and awaits the cell's answer,
-    /// unless its expected epoch is further ahead of the replica here than any cell moves
+    /// (traced under `trace`, if given) unless its expected epoch is further ahead of the replica here than any cell moves
     /// (`epochLeadMax`): that is refused at once.
-    func askForClient(_ request: ClientRequest, timeout: TimeAmount) async throws -> Result<NodeAnswerOutcome, EpochTooFarAhead> {
+    func askForClient(
+        _ request: ClientRequest, timeout: TimeAmount, trace: InstrumentationContext? = nil
+    ) async throws -> Result<NodeAnswerOutcome, EpochTooFarAhead> {
         try await loop.flatSubmit {
             if let refusal = self.core.epochTooFarAhead(request, leadMax: self.epochLeadMax) {
                 return self.loop.makeSucceededFuture(.failure(refusal))
             }
-            return self.submit(request, timeout: timeout).map { .success($0) }
+            return self.submit(request, timeout: timeout, trace: trace).map { .success($0) }
         }.get()
     }
 

@@ -123,7 +123,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             connection.sender = sender
             context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
             logger.debug("peer connected", metadata: ["peer": "\(sender)"])
-        case .messages, .createCell, .liveness:
+        case .messages, .createCell, .liveness, .traceContexts:
             refuse(context, "its first frame was not a hello")
         }
     }

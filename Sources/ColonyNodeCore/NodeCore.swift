@@ -119,6 +119,8 @@ public struct NodeCore: Sendable {
             createReplica(cell, configuration: configuration, askedBy: sender)
         case .liveness(let incarnation):
             host.receiveLiveness(from: sender, incarnation: incarnation)
+        case .traceContexts(let requests):
+            pending.notes.append(.traceContexts(requests, from: sender))
         case .hello:
             pending.notes.append(.malformedFrame(from: sender, .unexpectedHello))
             return .unexpectedHello

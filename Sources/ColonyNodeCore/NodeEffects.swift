@@ -137,6 +137,9 @@ public enum NodeNote: Hashable, Sendable {
     case malformedFrame(from: NodeID, PeerFrameError)
     /// A single message too large for any frame was dropped.
     case oversizeMessageDropped(CellID, to: NodeID, bytes: Int, frameBytesMax: Int)
+    /// A peer sent the trace contexts of sampled requests; the core passes them on untouched,
+    /// for the shell's tracing (see `TracedRequest`).
+    case traceContexts([TracedRequest], from: NodeID)
 }
 
 /// What became of the control plane's request to replace one member of a cell.

@@ -321,7 +321,7 @@ public struct Simulation {
             if statistics.refusedFrames.count < 20 {
                 statistics.refusedFrames.append("\(nodes[index].id): \(note) (t=\(now)ns)")
             }
-        case .hostingNewCell, .refusedDeletedCell:
+        case .hostingNewCell, .refusedDeletedCell, .traceContexts:
             break
         }
     }

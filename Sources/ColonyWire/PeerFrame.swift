@@ -12,8 +12,9 @@ import ColonyCore
 ///
 /// A connection starts with one `hello` from the side that opened it; then either side
 /// sends `messages` frames, each carrying every cell's messages to that peer since the last
-/// frame, `createCell` when a cell gets a replica on the receiving node, and `liveness` while
-/// it leads quiescent cells with a replica there.
+/// frame, `createCell` when a cell gets a replica on the receiving node, `liveness` while
+/// it leads quiescent cells with a replica there, and `traceContexts` before the accepts of
+/// sampled requests.
 public enum PeerFrame: Hashable, Sendable {
     /// Who is calling: the colony's name (nodes of another colony are refused) and the
     /// sender's node id.
@@ -28,6 +29,9 @@ public enum PeerFrame: Hashable, Sendable {
     /// the one heartbeat per node pair that keeps quiescent cells quiet (see
     /// `ReplicaHost+Liveness.swift`).
     case liveness(incarnation: UInt64)
+    /// The trace contexts of sampled requests whose accepts follow (see `TracedRequest`): read
+    /// by the receiving node's shell, never by its replicas.
+    case traceContexts([TracedRequest])
 
     /// The frame format this build writes and reads.
     public static let version: UInt8 = 1
@@ -61,6 +65,10 @@ public enum PeerFrame: Hashable, Sendable {
             frame.writeTag(PeerFrameTag.liveness)
             frame.writeLittleEndian(UInt32(0))
             frame.writeVarint(incarnation)
+        case .traceContexts(let requests):
+            frame.writeTag(PeerFrameTag.traceContexts)
+            frame.writeLittleEndian(UInt32(0))
+            frame.writeList(requests)
         }
         // The body follows the header in the same buffer; its length is known only now.
         frame.overwriteLittleEndian(UInt32(truncatingIfNeeded: frame.bytes.count - Self.headerBytes), at: 6)
@@ -73,6 +81,7 @@ public enum PeerFrame: Hashable, Sendable {
         case .liveness: return Self.headerBytes + 10
         case .hello, .createCell: return 256
         case .messages(let messages, _): return Self.headerBytes + 26 + 96 * messages.count
+        case .traceContexts(let requests): return Self.headerBytes + 10 + 128 * requests.count
         }
     }
 }

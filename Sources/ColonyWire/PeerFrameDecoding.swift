@@ -65,6 +65,8 @@ extension PeerFrame {
                 frame = .createCell(cell, try CellConfiguration(from: &reader))
             case .liveness:
                 frame = .liveness(incarnation: try reader.readVarint("PeerFrame.liveness.incarnation"))
+            case .traceContexts:
+                frame = .traceContexts(try reader.readList("PeerFrame.traceContexts"))
             }
             guard reader.isAtEnd else {
                 throw WireError.trailingBytes(field: "PeerFrame", offset: reader.offset, count: reader.remainingByteCount)

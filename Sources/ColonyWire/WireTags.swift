@@ -176,4 +176,5 @@ enum PeerFrameTag: UInt8 {
     case messages = 2
     case createCell = 3
     case liveness = 4
+    case traceContexts = 5
 }

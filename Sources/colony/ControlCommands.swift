@@ -114,6 +114,7 @@ struct ControlRunCommand: AsyncParsableCommand {
         discussion: "One membership change at a time per cell, each new member caught up and renewed before the cell's next; throttled colony-wide; stopped by `colony control pause`. It keeps nothing a restart needs: stop it and start it again at any time. Run one per colony.")
     @Option(help: "Milliseconds between passes.") var passMilliseconds = 200
     @OptionGroup var options: ClientOptions
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
         guard (10...60_000).contains(passMilliseconds) else { throw ValidationError("--pass-milliseconds must be from 10 to 60000") }
@@ -121,9 +122,10 @@ struct ControlRunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = try await options.connect(policy: ClientOptions.controlPolicy)
+        // What the loop does is this command's output: its lines go to standard output.
+        let logger = log.logger(label: "colony.control", toStandardOutput: true)
         var loop = ControlLoop(directory: Directory(client: client)) { line in
-            let stamp = Date().formatted(.iso8601)
-            FileHandle.standardOutput.write(Data("\(stamp) \(line)\n".utf8))
+            logger.info("\(line)")
         }
         loop.passInterval = .milliseconds(passMilliseconds)
         await loop.run()

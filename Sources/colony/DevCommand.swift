@@ -18,7 +18,7 @@ struct DevUpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Start a local colony: node processes on free loopback ports, data under one folder.",
-        discussion: "Nodes are spread over --zones zones in turn, each on a rack of its own. The directory is made on nodes the placer chooses, and a control loop (`colony control run`) starts beside the nodes. Each node logs to DIR/nN.log, the control loop to DIR/control.log. `colony dev down` stops them; the data stays for the next `dev up`."
+        discussion: "Nodes are spread over --zones zones in turn, each on a rack of its own. The directory is made on nodes the placer chooses, and a control loop (`colony control run`) starts beside the nodes. Each node logs to DIR/nN.log, the control loop to DIR/control.log, at --log-level in --log-format. `colony dev down` stops them; the data stays for the next `dev up`."
     )
 
     @Option(help: "Nodes to start (3 to 99).")
@@ -30,26 +30,46 @@ struct DevUpCommand: AsyncParsableCommand {
     @OptionGroup var folder: DevCommandFolder
     private var dir: String { folder.path }
 
+    @OptionGroup var log: LogOptions
+
+    @Option(help: "Trace the nodes' requests: spans to this OTLP/gRPC endpoint (http://HOST:PORT), written into each node's configuration.")
+    var traceEndpoint: String?
+
+    @Option(help: "With --trace-endpoint: the share of requests without a trace context that the nodes trace, 0 to 1.")
+    var traceSampling: Double = 1
+
     @Flag(inversion: .prefixedNo, help: "Turn authorization on: the CLI's client (dev) is admin, the client app reads and writes the cells app-*.")
     var authorization = true
 
     func validate() throws {
         guard (3...99).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 99") }
         guard (1...9).contains(zones) else { throw ValidationError("--zones must be from 1 to 9") }
+        do {
+            try tracing?.validate()
+        } catch {
+            throw ValidationError(error.reason.replacingOccurrences(of: "\"tracing.endpoint\"", with: "--trace-endpoint")
+                .replacingOccurrences(of: "\"tracing.samplingRatio\"", with: "--trace-sampling"))
+        }
+    }
+
+    /// The nodes' tracing section, if tracing was asked for.
+    private var tracing: NodeTracing? {
+        traceEndpoint.map { NodeTracing(endpoint: $0, samplingRatio: traceSampling) }
     }
 
     func run() async throws {
         if let running = DevColony.load(from: dir), running.processes.contains(where: { LocalNodes.isAlive($0.pid) }) {
             throw CommandFailure(.usage, "a dev colony is already running in \(dir); stop it with `colony dev down --dev-dir \(dir)`, or one node with `colony dev restart N`")
         }
-        let local = try await LocalNodes.start(count: nodes, directory: dir, zones: zones, logLevel: "info")
+        let local = try await LocalNodes.start(
+            count: nodes, directory: dir, zones: zones, logLevel: log.logLevel, logFormat: log.logFormat, tracing: tracing)
         let directoryRecord: PlacedCell
         do {
             directoryRecord = try await DirectoryInitialization.run(config: local.configs[0], replicas: nil, tls: local.clientTLS)
             if authorization {
                 _ = try await DevAuthorization.enable(on: local)
             }
-            try local.launchControl()
+            try local.launchControl(logLevel: log.logLevel)
         } catch {
             local.stopAll()
             throw error

@@ -40,11 +40,12 @@ struct DevRestartCommand: AsyncParsableCommand {
 
     @Argument(help: "The node's id.") var node: UInt32
     @OptionGroup var folder: DevCommandFolder
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
         let dir = folder.path
         var colony = try DevColony.running(in: dir)
-        let local = try LocalNodes.configured(in: dir)
+        let local = try LocalNodes.configured(in: dir, logLevel: log.logLevel, logFormat: log.logFormat)
         guard (1...UInt32(local.configs.count)).contains(node) else {
             throw CommandFailure(.notFound, "the dev colony in \(dir) has nodes 1 to \(local.configs.count), not \(node)")
         }

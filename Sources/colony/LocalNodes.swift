@@ -15,6 +15,8 @@ final class LocalNodes: @unchecked Sendable {
     let configs: [NodeConfig]
     private let executable: String
     private let logLevel: String
+    /// How the nodes and the control loop write their logs.
+    var logFormat: LogOptions.Format = .text
     /// The open file limit (`ulimit -n`) each node runs under, if not the one this process has.
     var openFilesMax: Int?
     private(set) var processes: [UInt32: Process] = [:]
@@ -48,21 +50,25 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
-    /// files if given, without TLS if `plaintext`, reusing an earlier colony's configuration
+    /// files if given, without TLS if `plaintext`, exporting spans as `tracing` says, reusing an earlier colony's configuration
     /// found in `directory`, and waits until each answers.
     static func start(
-        count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", executable: String? = nil,
-        openFilesMax: Int? = nil, plaintext: Bool = false
+        count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
+        tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
-        let nodes = LocalNodes(
-            directory: directory, configs: try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext), executable: executable,
-            logLevel: logLevel)
+        let configs = try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext).map { config in
+            var traced = config
+            traced.tracing = tracing
+            return traced
+        }
+        let nodes = LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
         nodes.openFilesMax = openFilesMax
+        nodes.logFormat = logFormat
         do {
             for config in nodes.configs {
                 try nodes.launch(config.node)
@@ -79,12 +85,14 @@ final class LocalNodes: @unchecked Sendable {
 
     /// The nodes an earlier `start` configured in `directory`, none running from this object
     /// yet: `launch` starts one again on its old configuration and data.
-    static func configured(in directory: String, logLevel: String = "info") throws -> LocalNodes {
+    static func configured(in directory: String, logLevel: String = "info", logFormat: LogOptions.Format = .text) throws -> LocalNodes {
         guard let earlier = try? NodeConfig.load(path: directory + "/n1.json"), let executable = Bundle.main.executablePath else {
             throw ValidationError("no node configurations in \(directory); start a colony there with `colony dev up`")
         }
         let configs = try configurations(nodes: earlier.nodes.count, directory: directory)
-        return LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
+        let nodes = LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
+        nodes.logFormat = logFormat
+        return nodes
     }
 
     /// One configuration per node, on free loopback ports, with TLS from the folder's
@@ -134,7 +142,7 @@ final class LocalNodes: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         let process = Process()
-        let arguments = ["node", "--config", configPath, "--log-level", logLevel]
+        let arguments = ["node", "--config", configPath, "--log-level", logLevel, "--log-format", logFormat.rawValue]
         if let openFilesMax {
             // The shell sets the limit and then becomes the node, so the node's pid is the child's.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -179,8 +187,8 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// Starts the control loop (`colony control run`) against these nodes, logging to
-    /// `control.log` in the folder; `passMilliseconds` paces its passes.
-    func launchControl(passMilliseconds: Int = 200) throws {
+    /// `control.log` in the folder at `logLevel`; `passMilliseconds` paces its passes.
+    func launchControl(passMilliseconds: Int = 200, logLevel: String = "info") throws {
         let logPath = directory + "/control.log"
         if !FileManager.default.fileExists(atPath: logPath) {
             guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
@@ -194,7 +202,7 @@ final class LocalNodes: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "control", "run", "--nodes", clientAddresses.joined(separator: ","), "--ca", files.ca, "--cert", files.certificate,
-            "--key", files.key, "--pass-milliseconds", String(passMilliseconds),
+            "--key", files.key, "--pass-milliseconds", String(passMilliseconds), "--log-level", logLevel, "--log-format", logFormat.rawValue,
         ]
         process.standardOutput = log
         process.standardError = log

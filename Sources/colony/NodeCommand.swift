@@ -21,23 +21,10 @@ struct NodeRunCommand: AsyncParsableCommand {
     @Option(help: "The node's configuration file (JSON).")
     var config: String
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
-
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-    }
+    @OptionGroup var log: LogOptions
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "colony.node") { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        logger.logLevel = level
+        let logger = log.logger(label: "colony.node")
         let nodeConfig: NodeConfig
         do {
             nodeConfig = try NodeConfig.load(path: config)
@@ -47,17 +34,28 @@ struct NodeRunCommand: AsyncParsableCommand {
         if let (from, to) = OpenFileLimit.raiseToHard() {
             logger.info("raised the open file limit from \(from) to its hard limit \(to), for connections")
         }
+        var options = ColonyNodeServer.Options()
+        // The exporter stops after the node (a group stops its services last to first), so
+        // the spans of the node's last requests still leave.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let server: ColonyNodeServer
         do {
-            server = try await ColonyNodeServer.start(config: nodeConfig, logger: logger)
+            if let tracing = nodeConfig.tracing {
+                let backend = try TracingBackend.make(
+                    tracing, serviceName: "colony-node", attributes: ["colony.colony": nodeConfig.colony, "colony.node": "n\(nodeConfig.node)"],
+                    logger: logger)
+                options.tracer = backend.tracer
+                services.append(.init(service: backend.service))
+                logger.info("tracing: spans to \(tracing.endpoint), new traces sampled at \(tracing.effectiveSamplingRatio)")
+            }
+            server = try await ColonyNodeServer.start(config: nodeConfig, options: options, logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
             throw ExitCode.failure
         }
+        services.append(.init(service: NodeService(server: server, logger: logger), successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: NodeService(server: server, logger: logger))],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -21,6 +21,7 @@ struct PeerFrameTests {
                 .messages(random.list(upTo: 20) { $0.peerMessage() }, incarnation: random.number()),
                 .liveness(incarnation: random.number()),
                 .createCell(random.cellID(), random.configuration()),
+                .traceContexts(random.list(upTo: 5) { $0.tracedRequest() }),
             ]
             for frame in frames {
                 #expect(try read(frame.encoded()) == frame)
@@ -66,12 +67,43 @@ struct PeerFrameTests {
         }
         for _ in 0..<2_000 {
             let noise = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.number()) }
-            for tag: UInt8 in 1...3 {
+            for tag: UInt8 in 1...5 {
                 var bytes = PeerFrame.magic + [PeerFrame.version, tag]
                 bytes += withUnsafeBytes(of: UInt32(noise.count).littleEndian, Array.init)
                 bytes += noise
                 _ = try? read(bytes)
             }
         }
+    }
+
+    @Test("a trace context is exactly a well-formed traceparent: a longer, shorter or malformed one refuses the frame")
+    func traceContexts() throws {
+        let valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        let cell = CellID("traced")
+        let request = RequestID(client: ClientID(9), sequence: 3)
+        let traced = try #require(TracedRequest(cell: cell, request: request, traceParent: valid))
+        #expect(try read(PeerFrame.traceContexts([traced]).encoded()) == .traceContexts([traced]))
+        #expect(TracedRequest(cell: cell, request: request, traceParent: valid + "0") == nil)
+        for bad in [valid + "0", String(valid.dropLast()), valid.uppercased(), String(repeating: "0", count: 55), String(repeating: "x", count: 1_000)] {
+            // The encoding a hostile peer could send: the same fields, any string.
+            var body = ByteWriter()
+            body.writeVarint(1)
+            body.write(cell)
+            body.write(request)
+            body.writeString(bad)
+            var bytes = PeerFrame.magic + [PeerFrame.version, 5]
+            bytes += withUnsafeBytes(of: UInt32(body.bytes.count).littleEndian, Array.init)
+            bytes += body.bytes
+            #expect(throws: PeerFrameError.self, "\(bad.prefix(60)) was read") { try read(bytes) }
+        }
+        var huge = ByteWriter()
+        huge.writeVarint(1)
+        huge.write(cell)
+        huge.write(request)
+        huge.writeVarint(UInt64(1) << 40)
+        var bytes = PeerFrame.magic + [PeerFrame.version, 5]
+        bytes += withUnsafeBytes(of: UInt32(huge.bytes.count).littleEndian, Array.init)
+        bytes += huge.bytes
+        #expect(throws: PeerFrameError.self) { try read(bytes) }
     }
 }

@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonyWire
 
 extension RandomValues {
     mutating func command() -> Command {
@@ -141,5 +142,19 @@ extension RandomValues {
 
     mutating func clientReply() -> ClientReply {
         ClientReply(id: requestID(), cell: cellID(), outcome: clientOutcome())
+    }
+}
+
+extension RandomValues {
+    /// A sampled request's announcement with a random, well-formed, non-zero traceparent.
+    mutating func tracedRequest() -> TracedRequest {
+        func hex(_ count: Int, _ random: inout RandomValues) -> String {
+            String((0..<count).map { index in index == 0 ? "1" : Array("0123456789abcdef")[random.below(16)] })
+        }
+        let traceParent = "00-\(hex(32, &self))-\(hex(16, &self))-0\(bool() ? 1 : 0)"
+        guard let traced = TracedRequest(cell: cellID(), request: requestID(), traceParent: traceParent) else {
+            preconditionFailure("Invalid state: a generated traceparent is malformed: \(traceParent)")
+        }
+        return traced
     }
 }
