@@ -70,7 +70,7 @@ enum OperatorAnswer {
             switch reply.outcome {
             case .redirect(_, let configuration?), .staleEpoch(let configuration):
                 return (AttemptOutcome(reply.outcome) { $0 }, configuration)
-            case .completed, .rejected, .redirect, .staleEpoch, .unavailable, .sessionExpired:
+            case .completed, .rejected, .redirect, .unavailable, .sessionExpired:
                 return (AttemptOutcome(reply.outcome) { $0 }, nil)
             }
         case .membershipChange(let outcome):
