@@ -39,6 +39,9 @@
  * PROMISES_NOT_PERSISTED, SENDS_BEFORE_DURABLE, EMPTY_REPLICAS_VOTE, READS_SKIP_CONFIRMATION,
  * QUIESCENT_READS_SKIP_CONFIRMATION, TAKEOVER_SKIPS_PHASE1, EARLY_ACTIVATION.
  *
+ * Each step prints what it does, so `spin -t` replays a trail as a readable story. Values:
+ * 1 a no-op, 2 the membership change, 3 a renewal, 4 and up client writes.
+ *
  * Scenarios: BASIC (default; 3 members), SWAP (3 members, one replaced by a fourth node),
  * RENEW (3 members, one loses its stored state and is renewed).
  */
@@ -300,6 +303,7 @@ inline report(y, x) {
 
 /* propose: the leader accepts the value for its next slot itself and sends accept (2a). */
 inline propose(x, value) {
+    printf("r%d proposes value %d in slot %d under ballot %d\n", x, value, nextSlot[x], lead[x]);
     proposal[bs(lead[x], nextSlot[x])] = value;
     accBallot[at(x, nextSlot[x])] = lead[x];
     accValue[at(x, nextSlot[x])] = value;
@@ -327,6 +331,7 @@ inline activateEarly(x) {
 
 /* applyChosen / enterNewEpoch: applies slot `slot`; a change ends the epoch there. */
 inline apply(x, slot, value) {
+    printf("r%d applies value %d in slot %d in epoch %d\n", x, value, slot, epoch[x]);
     if
     :: appliedValue[slot] == NONE -> appliedValue[slot] = value
     :: else ->
@@ -500,12 +505,14 @@ inline damage(x) {
 /* A member whose election timer ran out stands (the pre-vote only delays this). */
 inline tryStand(R) {
     canVote(R) && ballots < MAXB && role[R] != LEADING && (ballots > 0 || firstCandidate(R));
+    printf("r%d stands with ballot %d of epoch %d\n", R, ballots + 1, epoch[R]);
     stand(R)
 }
 
 /* receivePrepare: promise a ballot not below any promised (phase 1b). */
 inline tryPromise(R, B) {
     B <= ballots && prepareSent[B] && sameEpoch(R, B) && atLeast(B, promised[R]) && !has(promisers[B], R);
+    printf("r%d promises ballot %d\n", R, B);
     if
     :: above(B, promised[R]) -> stepDown(R); promised[R] = B
     :: else -> skip
@@ -517,6 +524,7 @@ inline tryPromise(R, B) {
 /* finishPrepareIfReady: a majority promised and the candidate applied as far as any. */
 inline tryLead(R) {
     role[R] == PREPARING && count(promisers[lead[R]] & members(epoch[R])) >= QUORUM && promisedApplied[lead[R]] <= applied[R];
+    printf("r%d leads with ballot %d after slot %d\n", R, lead[R], applied[R]);
     becomeLeader(R)
 }
 
@@ -543,6 +551,7 @@ inline tryRenew(R) {
 /* receiveAccept: accept unless a higher ballot was promised (phase 2b). */
 inline tryAccept(R, B, T) {
     B <= ballots && proposal[bs(B, T)] != NONE && sameEpoch(R, B) && T > applied[R] && accBallot[at(R, T)] != B && respectsPromise(B, R);
+    printf("r%d accepts value %d in slot %d under ballot %d\n", R, proposal[bs(B, T)], T, B);
     if
     :: above(B, promised[R]) -> stepDown(R); promised[R] = B
     :: else -> skip
@@ -569,18 +578,21 @@ inline tryLearn(R) {
 /* requestCatchUp / install: catch up from a peer that applied further or is in a newer epoch. */
 inline tryInstall(R, P) {
     R != P && hasState[P] && (has(members(epoch[P]), R) || hasState[R]) && (!hasState[R] || applied[P] > applied[R] || epoch[P] > epoch[R]);
+    printf("r%d installs the state of r%d: applied through %d, epoch %d\n", R, P, applied[P], epoch[P]);
     install(R, P)
 }
 
 /* startRound: a leader starts a heartbeat round. */
 inline tryRound(R) {
     role[R] == LEADING && !quiet[R] && round[R] < MAXROUND;
+    printf("r%d starts heartbeat round %d\n", R, round[R] + 1);
     round[R]++; roundSent[lead[R]] = round[R]
 }
 
 /* receiveHeartbeat: follow the leader, acknowledge its round. */
 inline tryHeartbeat(R, B) {
     B <= ballots && roundSent[B] > roundAcked[ba(B, R)] && sameEpoch(R, B) && atLeast(B, promised[R]);
+    printf("r%d acknowledges round %d of ballot %d\n", R, roundSent[B], B);
     if
     :: above(B, promised[R]) -> stepDown(R); promised[R] = B; persist(R)
     :: else -> skip
@@ -592,6 +604,7 @@ inline tryHeartbeat(R, B) {
  * after it (the defects take an earlier one). */
 inline tryRead(R) {
     role[R] == LEADING && !reading[R] && reads < MAXREAD;
+    printf("a read arrives at r%d, after writes acknowledged through slot %d\n", R, ackedThrough);
     reads++;
     reading[R] = 1;
     readFloor[R] = ackedThrough;
@@ -612,6 +625,7 @@ inline tryRead(R) {
 /* serveReads: the read's round is confirmed by a majority and its read index applied. */
 inline tryServe(R) {
     role[R] == LEADING && reading[R] && applied[R] >= readIndex[R];
+    printf("r%d tries to answer its read, applied through %d\n", R, applied[R]);
     v = 0; q = 0;
     do
     :: q < N ->
@@ -633,6 +647,7 @@ inline tryServe(R) {
 /* quiesceIfIdle: a leader with nothing in flight rests. */
 inline tryQuiesce(R) {
     role[R] == LEADING && !quiet[R] && !reading[R] && applied[R] + 1 == nextSlot[R];
+    printf("r%d rests\n", R);
     quiet[R] = 1
 }
 
@@ -641,6 +656,7 @@ inline tryQuiesce(R) {
  * anyway, so a late takeOver adds nothing to what is checked.) */
 inline tryTransfer(R, P) {
     role[R] == LEADING && !changePending[R] && P != R && canVote(P) && role[P] == FOLLOWER && promised[P] == lead[R] && ballots < MAXB;
+    printf("r%d asks r%d to take over\n", R, P);
     takeOver(P)
 }
 
@@ -648,6 +664,7 @@ inline tryTransfer(R, P) {
  * stand for the new epoch. */
 inline tryHandOver(R, B) {
     B <= ballots && has(takeOverSent[B], R) && canVote(R) && role[R] == FOLLOWER && promised[R] == B && ballots < MAXB && bEpoch[B] + 1 == epoch[R] && !has(members(epoch[R]), bOwner[B]);
+    printf("r%d takes over from the removed leader of ballot %d\n", R, B);
     takeOver(R)
 }
 
@@ -672,6 +689,7 @@ inline takeOver(x) {
 /* renewalTick: a damaged member holding the cell's state asks to be renewed. */
 inline tryAskRenewal(R) {
     damaged[R] && hasState[R] && has(members(epoch[R]), R) && !has(renewalAsked, R);
+    printf("r%d asks to be renewed\n", R);
     renewalAsked = renewalAsked | (1 << R);
     renewalEpoch[R] = epoch[R]
 }
@@ -679,18 +697,21 @@ inline tryAskRenewal(R) {
 /* The log makes what was written durable (only behind SENDS_BEFORE_DURABLE). */
 inline tryFlush(R) {
     unsynced[R];
+    printf("r%d makes what it sent durable\n", R);
     flush(R)
 }
 
 /* A node crashes and restarts. */
 inline tryCrash(R) {
     crashes < MAXCRASH && hasState[R];
+    printf("r%d crashes and restarts\n", R);
     crash(R)
 }
 
 /* A member's stored state is lost or found damaged. */
 inline tryDamage(R) {
     damages < MAXDAMAGE && hasState[R] && has(MEMBERS0, R);
+    printf("r%d loses its stored state\n", R);
     damage(R)
 }
 

@@ -6,8 +6,9 @@
 #   Scripts/check-model.sh                 the bounded configurations and the mutants (minutes)
 #   Scripts/check-model.sh --long          the larger configurations, bitstate search (hours;
 #                                          each stops after LONG_SECONDS, 3600 by default)
-#   Scripts/check-model.sh --trails DIR    also keeps each mutant's trail in DIR; replay one with
-#                                          `spin -t -p <its defines> cell.pml` beside a copy of it
+#   Scripts/check-model.sh --trails DIR    also keeps each mutant's trail in DIR, with its macros
+#                                          and its replay (`spin -t <macros> cell.pml`: the steps
+#                                          that lead to the violation, one line each)
 #
 # Needs spin and a C compiler (Debian: apt-get install spin gcc).
 set -euo pipefail
@@ -102,6 +103,7 @@ mutant() {
         if [ -n "$trails" ]; then
             cp "$dir/cell.pml.trail" "$trails/$macro.trail"
             echo "$* -D$macro" >"$trails/$macro.defines"
+            (cd "$dir" && spin -t "$@" "-D$macro" cell.pml >"$trails/$macro.txt" 2>&1) || true
         fi
     else
         echo "mutant $macro SURVIVES: ${violated:-no assertion violated} (expected $property)"
