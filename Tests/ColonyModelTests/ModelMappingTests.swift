@@ -52,4 +52,20 @@ struct ModelMappingTests {
             #expect(declared, "MAPPING.md maps a model step to \(name) in \(file), which no longer declares it")
         }
     }
+
+    @Test("every Defect of the core is either mirrored by a mutant or named as not mirrored")
+    func defectsAccountedFor() throws {
+        let options = try String(
+            contentsOf: Self.root.appendingPathComponent("Sources/ColonyCore/Paxos/ReplicaOptions.swift"), encoding: .utf8)
+        let map = try String(contentsOf: ModelCheck.folder.appendingPathComponent("MAPPING.md"), encoding: .utf8)
+        let body = try #require(options.components(separatedBy: "public enum Defect").last?.components(separatedBy: "\n}").first)
+        let cases = body.split(separator: "\n").compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            return words.first == "case" && words.count == 2 ? String(words[1]) : nil
+        }
+        #expect(cases.count >= 10)
+        for name in cases {
+            #expect(map.contains("`\(name)`"), "Defect.\(name) is neither mirrored nor named as left out in Model/MAPPING.md")
+        }
+    }
 }
