@@ -42,8 +42,9 @@
  * Each step prints what it does, so `spin -t` replays a trail as a readable story. Values:
  * 1 a no-op, 2 the membership change, 3 a renewal, 4 and up client writes.
  *
- * Scenarios: BASIC (default; 3 members), SWAP (3 members, one replaced by a fourth node),
- * RENEW (3 members, one loses its stored state and is renewed).
+ * Scenarios: the default (3 members; with TRANSFER, leaders ask members to take over), SWAP
+ * (3 members, one replaced by a fourth node), RENEW (3 members, one loses its stored state and
+ * is renewed). Model/checks.txt lists the bounds each is checked with.
  */
 
 #if defined(SWAP)
