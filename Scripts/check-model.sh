@@ -35,6 +35,7 @@ trap 'rm -rf "$work"' EXIT
 long_seconds="${LONG_SECONDS:-3600}"
 failed=0
 passed=0
+stopped=0
 
 # Figures from pan's report: states stored, depth reached, seconds.
 figures() {
@@ -83,6 +84,7 @@ long() {
         passed=$((passed + 1))
     elif ! grep -q "errors:" "$dir/pan.out"; then
         echo "long $name stopped after ${long_seconds} s without a violation: $(tail -1 "$dir/pan.out")"
+        stopped=$((stopped + 1))
     else
         echo "long $name FAILS: $(grep -m1 "assertion violated\|errors:" "$dir/pan.out")"
         failed=$((failed + 1))
@@ -125,5 +127,5 @@ while read -r kind name rest; do
         *) echo "check-model: unknown line in $checks: $kind $name $rest" >&2; exit 2 ;;
     esac
 done <"$checks"
-echo "model check ($mode): $passed passed, $failed failed in $((SECONDS - started)) s"
+echo "model check ($mode): $passed passed, $failed failed, $stopped stopped at the time limit, in $((SECONDS - started)) s"
 [ "$failed" -eq 0 ]
