@@ -151,7 +151,14 @@ struct AuthorizationProcessTests {
         _ = try await OperatorCommand.setPaused(false).run(directory: fixture.adminDirectory)
         let transfer = try await admin.transferLeadership("app-1", to: follower)
         #expect([.asked, .alreadyLeader].contains(transfer), "\(transfer)")
-        let change = try await admin.changeMembership("app-1", remove: members[0], add: outsider, expectedEpoch: before.configuration.epoch)
+        // Right after the transfer the cell's leader may not have heard every member yet, and
+        // it rightly refuses a change that could cost the majority until it has: ask again.
+        var change = MembershipChangeAnswer.refused(.wouldLoseMajority, "not asked yet")
+        try await waitUntil(.seconds(30), "the cell's leader to hear every member and take the admin's change") {
+            change = try await admin.changeMembership("app-1", remove: members[0], add: outsider, expectedEpoch: before.configuration.epoch)
+            if case .refused(.wouldLoseMajority, _) = change { return false }
+            return true
+        }
         guard case .applied(let configuration) = change else {
             Issue.record("the admin's membership change was not applied: \(change)")
             return
