@@ -1,3 +1,4 @@
+import ColonyTestSupport
 import Foundation
 
 /// spin and the C compiler that builds its verifier, found on the PATH.
@@ -84,37 +85,7 @@ struct SpinRun {
     /// Runs `executable` in `folder` until it exits or `limitSeconds` pass (then it is killed
     /// and the status is nil); returns its status and everything it wrote.
     private func execute(_ executable: URL, _ arguments: [String], in folder: URL) throws -> (Int32?, String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let killed = KilledFlag()
-        let watchdog = DispatchWorkItem {
-            killed.mark()
-            kill(process.processIdentifier, SIGKILL)
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + limitSeconds, execute: watchdog)
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
-        return (killed.isMarked ? nil : process.terminationStatus, output)
-    }
-}
-
-/// Whether the watchdog killed the child.
-private final class KilledFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var marked = false
-
-    func mark() {
-        lock.withLock { marked = true }
-    }
-
-    var isMarked: Bool {
-        lock.withLock { marked }
+        let ended = try BoundedProcess.run(executable, arguments, in: folder, within: .seconds(limitSeconds))
+        return (ended.status, ended.output)
     }
 }

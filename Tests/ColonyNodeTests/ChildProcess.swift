@@ -17,38 +17,8 @@ enum ChildProcess {
         _ arguments: [String], executable: URL = ProcessColonyTests.executable, within limit: Duration
     ) async throws -> Ended {
         try await OwnThread.run {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let killed = Killed()
-            let watchdog = DispatchWorkItem {
-                killed.mark()
-                kill(process.processIdentifier, SIGKILL)
-            }
-            let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: watchdog)
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            watchdog.cancel()
-            return Ended(status: killed.isMarked ? nil : process.terminationStatus, output: text)
+            let ended = try BoundedProcess.run(executable, arguments, within: limit)
+            return Ended(status: ended.status, output: ended.output)
         }
-    }
-}
-
-/// Whether the watchdog killed the child.
-private final class Killed: @unchecked Sendable {
-    private let lock = NSLock()
-    private var marked = false
-
-    func mark() {
-        lock.withLock { marked = true }
-    }
-
-    var isMarked: Bool {
-        lock.withLock { marked }
     }
 }
