@@ -6,7 +6,11 @@ import ColonyCore
 ///
 /// Records gather into the next append; tickets count appends from 1. An output waits for
 /// the ticket of the append that carries its records, or, if it has none, for the newest
-/// ticket handed out, so no output overtakes an earlier one.
+/// ticket handed out, so no output overtakes an earlier one. The one exception is the
+/// contract's own: a leader's `accept`s (`PeerMessageBody.mayLeaveBeforeDurable`) are taken
+/// out of an output that must wait and leave at once, so the leader's fsync and its
+/// followers' run in parallel instead of one after the other. They rest on no record, so
+/// they move neither `releasedTicket` nor the order of what waits.
 ///
 /// Legal moves: `admit` (any time), `takeAppend` (hands out the next ticket), and
 /// `durable(through:)` with a ticket already handed out and not below the last one reported.
@@ -34,21 +38,39 @@ struct DurabilityGate {
     /// How many outputs wait for their records.
     var heldCount: Int { held.count - heldStart }
 
-    /// Takes an output: its records join the next append. Returns the output when it may be
-    /// released now (it rests on nothing that is not durable, and nothing older waits);
-    /// otherwise holds it and returns nil.
-    mutating func admit(_ output: HostOutput) -> HostOutput? {
+    /// Takes an output: its records join the next append. Returns the whole output as
+    /// `released` when it may be released now (it rests on nothing that is not durable, and
+    /// nothing older waits); otherwise holds it, but for its `accept`s, returned in `early`
+    /// to be sent now.
+    mutating func admit(_ output: HostOutput) -> (early: [PeerBatch], released: HostOutput?) {
         pendingRecords.append(contentsOf: output.persist)
         let ticket = pendingRecords.isEmpty ? appendedTicket : appendedTicket + 1
         var waiting = output
         waiting.persist = []
         if releasesBeforeDurable || (ticket <= durableTicket && heldCount == 0) {
             releasedTicket = max(releasedTicket, ticket)
-            return waiting
+            return ([], waiting)
         }
         precondition(held.last.map { $0.ticket <= ticket } ?? true, "Invalid state: held outputs must wait in ticket order")
+        let early = Self.takeEarly(from: &waiting.batches)
         held.append((ticket, waiting))
-        return nil
+        return (early, nil)
+    }
+
+    /// Moves the messages that may leave before durable out of `batches`, keeping each
+    /// destination's order, and drops the batches left empty.
+    private static func takeEarly(from batches: inout [PeerBatch]) -> [PeerBatch] {
+        guard batches.contains(where: { $0.messages.contains(where: \.body.mayLeaveBeforeDurable) }) else { return [] }
+        var early: [PeerBatch] = []
+        for index in batches.indices {
+            let (leaving, staying) = batches[index].messages.partitionedInOrder(by: \.body.mayLeaveBeforeDurable)
+            if !leaving.isEmpty {
+                early.append(PeerBatch(to: batches[index].to, messages: leaving))
+            }
+            batches[index].messages = staying
+        }
+        batches.removeAll { $0.messages.isEmpty }
+        return early
     }
 
     /// The records gathered since the last append, under the next ticket; nil when none.
@@ -77,5 +99,22 @@ struct DurabilityGate {
         }
         precondition(releasesBeforeDurable || releasedTicket <= durableTicket, "Invalid state: released past the durable mark")
         return released
+    }
+}
+
+extension Array {
+    /// The elements for which `predicate` holds and those for which it does not, each in
+    /// their original order.
+    fileprivate func partitionedInOrder(by predicate: (Element) -> Bool) -> (matching: [Element], rest: [Element]) {
+        var matching: [Element] = []
+        var rest: [Element] = []
+        for element in self {
+            if predicate(element) {
+                matching.append(element)
+            } else {
+                rest.append(element)
+            }
+        }
+        return (matching, rest)
     }
 }

@@ -1,27 +1,40 @@
 import ColonyCore
 import ColonyWire
 
-/// Carrying out what the replicas ask for: notes at once, records into the next append,
-/// messages and replies once those records are durable.
+/// Carrying out what the replicas ask for: notes at once, records into the next append, a
+/// leader's accepts at once, other messages and replies once those records are durable.
 extension NodeCore {
     /// Takes a host's output under the ordering contract: its events are noted now; its
     /// records join the next append; its messages and replies are released now if they rest
-    /// on nothing that is not durable, or held until they do not.
+    /// on nothing that is not durable, or held until they do not, all but its accepts, which
+    /// leave now either way (`DurabilityGate`).
     mutating func carryOut(_ output: HostOutput) {
         guard !output.isEmpty else { return }
         for event in output.events {
             count(event.event)
             pending.notes.append(.cell(event))
         }
-        if let releasable = gate.admit(output) {
-            release(releasable)
+        let (early, released) = gate.admit(output)
+        for batch in early {
+            outbox.add(batch)
         }
+        if let released {
+            release(released)
+        }
+        deliverOwnMessages()
     }
 
-    /// Sends an output's messages and delivers its replies: every record behind them is durable.
+    /// Sends an output's messages and delivers its replies: every record behind them is
+    /// durable. Messages to this node (a leader's own votes) wait in `ownMessages` to come
+    /// back to its replicas once the whole release is done, so that nothing they cause
+    /// overtakes an output released with them.
     mutating func release(_ output: HostOutput) {
         for batch in output.batches {
-            outbox.add(batch)
+            if batch.to == node {
+                ownMessages.append(contentsOf: batch.messages)
+            } else {
+                outbox.add(batch)
+            }
         }
         if !output.liveness.isEmpty {
             let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded()
@@ -43,6 +56,17 @@ extension NodeCore {
             case .stoodForElection, .becameLeader, .steppedDown, .healed, .forcedHeal, .refusedMessage, .roundsExhausted:
                 break
             }
+        }
+    }
+
+    /// Hands the messages the replicas here addressed to this node back to them. What they
+    /// answer is carried out like any output (it cannot address this node again before new
+    /// records are durable, so this ends).
+    mutating func deliverOwnMessages() {
+        while !ownMessages.isEmpty {
+            let messages = ownMessages
+            ownMessages.removeAll()
+            carryOut(host.receive(messages, from: node))
         }
     }
 

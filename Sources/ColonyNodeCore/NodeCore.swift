@@ -28,7 +28,9 @@ import ColonyWire
 ///
 /// ## What is decided here, once
 /// - **Persist before send.** An output's messages and replies leave only once every record
-///   it and every earlier output asked for is durable (`DurabilityGate`).
+///   it and every earlier output asked for is durable (`DurabilityGate`), but for a leader's
+///   `accept`s, which leave at once (rule 3 of `ReplicaOutput`'s contract): the leader's own
+///   vote for the slot, addressed to this node, comes back to it only once durable.
 /// - **One answer per request id.** A request waits under its cell and id; a retry of the
 ///   same id takes the answer over, and a request not answered by its deadline is answered
 ///   `timedOut` (`WaiterTable`).
@@ -46,6 +48,9 @@ public struct NodeCore: Sendable {
     var outbox: PeerOutbox
     /// Effects gathered since the shell last took them (the outbox aside).
     var pending = NodeEffects()
+    /// Released messages the replicas here addressed to this node, waiting to come back to
+    /// them (see `deliverOwnMessages()`).
+    var ownMessages: [PeerMessage] = []
     /// The cells in `pending.changedCells`, to add each once.
     var changedCellSet: Set<CellID> = []
     /// Ticks seen since the node started.
@@ -145,6 +150,7 @@ public struct NodeCore: Sendable {
         for output in gate.durable(through: ticket) {
             release(output)
         }
+        deliverOwnMessages()
     }
 
     /// Asks every cell led here to take a new leader, and stops every replica here from

@@ -15,6 +15,14 @@ extension CellReplica {
     private var selfIndex: Int? { state?.configuration.index(of: node) }
 
     /// Phase 2a: accepts `batch` for the next slot itself and asks the members to accept it.
+    ///
+    /// The node sends the `accept`s while the leader's own record of the slot is still being
+    /// written (its disk and its followers' work in parallel, as in etcd raft's asynchronous
+    /// storage writes), so the leader's vote counts only once that record is durable: it is
+    /// an `accepted` the leader addresses to its own node, which, like every vote, leaves only
+    /// after the records behind it are durable and then comes back to this replica. A slot is
+    /// thus chosen here only by durable votes, and the `commit` every later message carries
+    /// (the applied point) never rests on a vote a crash could take back.
     mutating func propose(_ batch: Batch, _ output: inout ReplicaOutput) {
         guard let state, let selfIndex else { return }
         let ballot = leaderState.ballot
@@ -24,12 +32,17 @@ extension CellReplica {
         precondition(ballot == promised, "Invalid state: cell \(cell.name) leads with \(ballot) but promised \(promised)")
         keep(entry, at: slot)
         output.persist.append(.accepted(slot: slot, entry: entry))
-        leaderState.proposals.append(Proposal(slot: slot, batch: batch, acks: MemberSet(selfIndex), sentAt: now))
+        let countsOwnVoteAtOnce = options.defects.contains(.countsOwnVoteBeforeDurable)
+        let acks = countsOwnVoteAtOnce ? MemberSet(selfIndex) : MemberSet()
+        leaderState.proposals.append(Proposal(slot: slot, batch: batch, acks: acks, sentAt: now))
         leaderState.nextSlot = slot + 1
         if batch.contains(where: \.isStopSign) {
             leaderState.stopSignSlot = slot
         }
         broadcast(.accept(ballot, slot: slot, batch: batch, commit: state.appliedThrough), &output)
+        if !countsOwnVoteAtOnce {
+            output.send(.accepted(ballot, slot: slot), to: node, cell: cell)
+        }
     }
 
     /// Moves queued writes into new slots while the pipeline has room and no stop sign is
@@ -71,7 +84,8 @@ extension CellReplica {
             let proposal = leaderState.proposals[index]
             guard !proposal.isChosen, now - proposal.sentAt >= options.retransmitTicks else { continue }
             leaderState.proposals[index].sentAt = now
-            for (memberIndex, member) in state.configuration.members.enumerated() where !proposal.acks.contains(memberIndex) {
+            for (memberIndex, member) in state.configuration.members.enumerated()
+            where member != node && !proposal.acks.contains(memberIndex) {
                 output.send(
                     .accept(ballot, slot: proposal.slot, batch: proposal.batch, commit: state.appliedThrough),
                     to: member, cell: cell)

@@ -22,4 +22,17 @@ extension PeerMessageBody {
             return false
         }
     }
+
+    /// Whether the message may leave before the records its replica persisted in this and
+    /// every earlier output are durable: only a leader's `accept` (rule 3 of
+    /// `ReplicaOutput`'s ordering contract says why that is safe). Everything else waits.
+    public var mayLeaveBeforeDurable: Bool {
+        switch self {
+        case .accept:
+            return true
+        case .poll, .pollReply, .prepare, .promise, .accepted, .reject, .heartbeat, .heartbeatReply, .quiesce,
+             .catchUpRequest, .catchUpEntries, .snapshot, .staleEpoch, .renewal, .takeOver, .cellDeleted:
+            return false
+        }
+    }
 }

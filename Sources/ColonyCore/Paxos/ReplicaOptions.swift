@@ -127,6 +127,12 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// behind them durable, so a crash can take back a promise, a vote or an acknowledged
     /// write. (The core cannot break this itself: it is the contract of whoever runs it.)
     case sendsBeforeDurable
+    /// A leader counts its own vote for a slot as soon as it proposes it, not once its record
+    /// of the slot is durable. Its `accept`s leave before that record is durable, so a
+    /// follower's answer can choose the slot with the leader's vote still unwritten, and the
+    /// next `accept`'s commit point makes followers apply a slot that a crash of the leader
+    /// leaves on a minority, where a new leader may choose another value.
+    case countsOwnVoteBeforeDurable
     /// A leader woken from quiescence by a read takes its leadership as confirmed ("nothing
     /// happened while the cell was quiet") and answers without a confirmation round.
     case quiescentReadsSkipConfirmation

@@ -6,11 +6,23 @@
 ///    before everything it persisted in this output and in every earlier output is durable.
 ///    A driver may hold many outputs and cover them with one flush (group commit), as long
 ///    as it releases their messages after that flush.
+/// 3. One exception, which a driver may take: a leader's `accept` (phase 2a) may leave at
+///    once, ahead of the records and of every held output, so that the leader's disk and its
+///    followers work in parallel. It is safe because nothing in it rests on the leader's
+///    unwritten records: its ballot's promise was durable before the leader's `prepare` left
+///    (so before any promise came back to make it leader); its slot and batch are only a
+///    proposal, which a leader that crashes and comes back never proposes again under that
+///    ballot (a candidate always takes a round above its durable promise); and its `commit` is
+///    the leader's applied point, which counts the leader's own vote only once that vote is
+///    durable (see `CellReplica.propose`).
+/// 4. A message addressed to the replica's own node (a leader's own vote) goes back to that
+///    node's replica of the cell once released, under rules 1 and 2 like any other.
 /// `events` are observations for metrics and tests; they carry no obligation.
 public struct ReplicaOutput: Sendable {
     /// Records to make durable before any message or reply below is released.
     public var persist: [DurableRecord] = []
-    /// Messages for other replicas of the cell.
+    /// Messages for the replicas of the cell: the other members', and a leader's own vote for
+    /// its own node (rule 4 above).
     public var messages: [OutgoingMessage] = []
     /// Answers to clients.
     public var replies: [ClientReply] = []
