@@ -1,0 +1,151 @@
+@_spi(Testing) import ColonyCore
+import ColonyNodeCore
+
+/// Node cores wired together by hand, for scenarios the simulator's random faults reach too
+/// rarely: frames wait in a queue until delivered, and a node's appends become durable only
+/// when its disk is flushed, at once unless the test has slowed that disk. A crash loses
+/// what was not yet written.
+struct HandWiredNodes {
+    /// One node: its core, what its disk holds, and the appends not yet written.
+    struct Node {
+        var core: NodeCore
+        var durable: [CellID: DurableCellState] = [:]
+        var unwritten: [LogAppend] = []
+        /// Whether appends are written as soon as the core asks (a fast disk).
+        var writesAtOnce = true
+    }
+
+    private(set) var nodes: [NodeID: Node] = [:]
+    /// Frames sent and not yet delivered, oldest first.
+    private(set) var inFlight: [(from: NodeID, to: NodeID, bytes: [UInt8])] = []
+    /// Every batch each node applied, by slot, in the order applied.
+    private(set) var applied: [(node: NodeID, slot: Slot, batch: Batch)] = []
+    /// Directed links whose frames are dropped.
+    var cutLinks: Set<[NodeID]> = []
+    private let options: ReplicaOptions
+    private var nextSeed: UInt64 = 1
+    private var nextWaiter: UInt64 = 1
+
+    /// Nodes `members`, with `cell` created on the first and made known to the others by its
+    /// creation frames, every append written at once.
+    init(cell: CellID, members: [NodeID], defects: Set<Defect>) throws {
+        var options = ReplicaOptions()
+        options.defects = defects
+        self.options = options
+        for member in members {
+            nodes[member] = Node(core: makeCore(member, durable: [:]))
+        }
+        let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
+        _ = nodes[members[0]]?.core.createCell(cell, configuration: configuration)
+        collect(members[0])
+        deliverAll()
+    }
+
+    private mutating func makeCore(_ node: NodeID, durable: [CellID: DurableCellState]) -> NodeCore {
+        nextSeed += 1
+        return NodeCore(node: node, durable: durable, options: options, frameBytesMax: 1 << 20, seed: nextSeed)
+    }
+
+    /// The nodes whose core leads some cell, in order.
+    var leaders: [NodeID] { nodes.keys.sorted().filter { nodes[$0]?.core.leaderCount ?? 0 > 0 } }
+
+    /// The distinct batches the nodes applied at `slot`.
+    func batches(appliedAt slot: Slot) -> Set<Batch> {
+        Set(applied.filter { $0.slot == slot }.map(\.batch))
+    }
+
+    /// Takes `node`'s effects: its frames join the queue, its appends wait for the disk (and
+    /// are written at once if the disk is fast), its applied slots are noted.
+    mutating func collect(_ node: NodeID) {
+        while var entry = nodes[node] {
+            let effects = entry.core.takeEffects()
+            for note in effects.notes {
+                if case .cell(let event) = note, case .applied(let slot, let batch) = event.event {
+                    applied.append((node, slot, batch))
+                }
+            }
+            for frame in effects.frames {
+                inFlight.append((node, frame.to, frame.bytes))
+            }
+            if let append = effects.append {
+                entry.unwritten.append(append)
+            }
+            nodes[node] = entry
+            guard entry.writesAtOnce, !entry.unwritten.isEmpty else { return }
+            flush(node)
+        }
+    }
+
+    /// Writes `node`'s unwritten appends and tells its core they are durable.
+    mutating func flush(_ node: NodeID) {
+        guard var entry = nodes[node], let last = entry.unwritten.last else { return }
+        for append in entry.unwritten {
+            for record in append.records {
+                entry.durable[record.cell, default: DurableCellState()].apply(record.record)
+            }
+        }
+        entry.unwritten = []
+        entry.core.durable(through: last.ticket)
+        nodes[node] = entry
+        collect(node)
+    }
+
+    /// Delivers the oldest frame; returns false when none waits.
+    @discardableResult
+    mutating func deliverOne() -> Bool {
+        guard !inFlight.isEmpty else { return false }
+        let (from, to, bytes) = inFlight.removeFirst()
+        guard !cutLinks.contains([from, to]), nodes[to] != nil else { return true }
+        nodes[to]?.core.receive(frame: bytes[...], from: from)
+        collect(to)
+        return true
+    }
+
+    /// Delivers frames until none waits.
+    mutating func deliverAll() {
+        for _ in 0..<100_000 where deliverOne() {}
+    }
+
+    /// Ticks every node once, then delivers everything.
+    mutating func tick() {
+        for node in nodes.keys.sorted() {
+            nodes[node]?.core.tick()
+            collect(node)
+        }
+        deliverAll()
+    }
+
+    /// Ticks until `condition` holds, at most `limit` times; returns whether it held.
+    @discardableResult
+    mutating func tick(until condition: (HandWiredNodes) -> Bool, limit: Int = 1_000) -> Bool {
+        for _ in 0..<limit {
+            if condition(self) { return true }
+            tick()
+        }
+        return condition(self)
+    }
+
+    /// Hands `request` to `node` and delivers nothing.
+    mutating func submit(_ request: ClientRequest, to node: NodeID) {
+        nextWaiter += 1
+        nodes[node]?.core.submit(request, waiter: WaiterID(nextWaiter), timeoutTicks: 10_000)
+        collect(node)
+    }
+
+    /// `node` crashes and restarts: what its disk had not written is lost, the frames sent to
+    /// it are dropped, and its core starts again from its disk.
+    mutating func crash(_ node: NodeID) {
+        guard let entry = nodes[node] else { return }
+        inFlight.removeAll { $0.to == node }
+        var restarted = Node(core: makeCore(node, durable: entry.durable), durable: entry.durable)
+        restarted.core.announce(to: Array(nodes.keys))
+        nodes[node] = restarted
+        collect(node)
+    }
+
+    /// Sets whether `node`'s disk writes appends at once; a fast disk writes what waits.
+    mutating func setWritesAtOnce(_ writesAtOnce: Bool, on node: NodeID) {
+        nodes[node]?.writesAtOnce = writesAtOnce
+        if writesAtOnce { flush(node) }
+    }
+}
