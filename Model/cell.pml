@@ -13,7 +13,9 @@
  *   - takeOver: a leader (or a removed leader) asks a member to stand now, as the control
  *     plane's leadership transfer and a node's hand-off do.
  *   - Crashes: a replica restarts with exactly what it made durable (promises and accepted
- *     entries, persisted before any message that depends on them leaves).
+ *     entries, persisted before any message that depends on them leaves, but for a leader's
+ *     accepts: they leave while its own entry is written, and its own vote counts once that
+ *     entry is durable).
  *   - Damage: a replica that loses its stored state comes back empty, fetches the cell's
  *     state and votes only once the cell has applied its renewal (a membership change that
  *     starts an epoch after anything it may have promised).
@@ -36,8 +38,9 @@
  *
  * Mutants (each removes one safety mechanism; see MAPPING.md for the Swift Defect each
  * mirrors): ACCEPT_IGNORES_PROMISE, LEADER_IGNORES_PROMISED_VALUES, MINORITY_QUORUM,
- * PROMISES_NOT_PERSISTED, SENDS_BEFORE_DURABLE, EMPTY_REPLICAS_VOTE, READS_SKIP_CONFIRMATION,
- * QUIESCENT_READS_SKIP_CONFIRMATION, TAKEOVER_SKIPS_PHASE1, EARLY_ACTIVATION.
+ * PROMISES_NOT_PERSISTED, SENDS_BEFORE_DURABLE, COUNTS_OWN_VOTE_BEFORE_DURABLE,
+ * EMPTY_REPLICAS_VOTE, READS_SKIP_CONFIRMATION, QUIESCENT_READS_SKIP_CONFIRMATION,
+ * TAKEOVER_SKIPS_PHASE1, EARLY_ACTIVATION.
  *
  * Each step prints what it does, so `spin -t` replays a trail as a readable story. Values:
  * 1 a no-op, 2 the membership change, 3 a renewal, 4 and up client writes.
@@ -182,7 +185,8 @@ byte readFloor[N];
 byte dPromised[N];
 byte dAccBallot[N * SLOTS];
 byte dAccValue[N * SLOTS];
-bit unsynced[N];                   /* SENDS_BEFORE_DURABLE: sent, not yet durable */
+bit unsynced[N];                   /* written, not yet durable: a leader's early accepts, or
+                                    * anything under SENDS_BEFORE_DURABLE */
 /* The applied state is a snapshot, durable when taken (the model snapshots every slot). */
 bit hasState[N];
 byte epoch[N];
@@ -302,14 +306,18 @@ inline report(y, x) {
     k = 0
 }
 
-/* propose: the leader accepts the value for its next slot itself and sends accept (2a). */
+/* propose: the leader accepts the value for its next slot itself and sends accept (2a) at
+ * once, while its own entry is written; its own vote counts once that entry is durable
+ * (tryFlush), unless COUNTS_OWN_VOTE_BEFORE_DURABLE counts it now. */
 inline propose(x, value) {
     printf("r%d proposes value %d in slot %d under ballot %d\n", x, value, nextSlot[x], lead[x]);
     proposal[bs(lead[x], nextSlot[x])] = value;
     accBallot[at(x, nextSlot[x])] = lead[x];
     accValue[at(x, nextSlot[x])] = value;
-    persist(x);
+    unsynced[x] = 1;
+#if defined(COUNTS_OWN_VOTE_BEFORE_DURABLE) || defined(SENDS_BEFORE_DURABLE)
     vote(lead[x], nextSlot[x], x);
+#endif
     if
     :: isChange(value) -> changePending[x] = 1
     :: else -> skip
@@ -695,11 +703,28 @@ inline tryAskRenewal(R) {
     renewalEpoch[R] = epoch[R]
 }
 
-/* The log makes what was written durable (only behind SENDS_BEFORE_DURABLE). */
+/* The log makes what was written durable; a leader's own votes for the slots it proposed
+ * come back to it (NodeCore.deliverOwnMessages). */
 inline tryFlush(R) {
     unsynced[R];
-    printf("r%d makes what it sent durable\n", R);
-    flush(R)
+    printf("r%d makes what it wrote durable\n", R);
+    flush(R);
+#if !defined(COUNTS_OWN_VOTE_BEFORE_DURABLE) && !defined(SENDS_BEFORE_DURABLE)
+    if
+    :: role[R] == LEADING ->
+        s = applied[R] + 1;
+        do
+        :: s < nextSlot[R] ->
+            if
+            :: accBallot[at(R, s)] == lead[R] && !has(acceptedBy[bs(lead[R], s)], R) -> vote(lead[R], s, R)
+            :: else -> skip
+            fi;
+            s++
+        :: else -> break
+        od
+    :: else -> skip
+    fi
+#endif
 }
 
 /* A node crashes and restarts. */
@@ -790,9 +815,7 @@ end:
     EACH_RB(tryHandOver)
 #endif
     EACH_R(tryAskRenewal)
-#if defined(SENDS_BEFORE_DURABLE)
     EACH_R(tryFlush)
-#endif
     EACH_R(tryCrash)
 #if MAXDAMAGE > 0
     EACH_R(tryDamage)
