@@ -7,8 +7,10 @@ struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
         abstract: "Run a node of a colony, or drain, retire or reactivate one.",
-        discussion: "`colony node --config FILE` runs a node. drain, gone and activate change a node's state in the directory; the control loop (`colony control run`) moves the replicas.",
-        subcommands: [NodeRunCommand.self, NodeDrainCommand.self, NodeGoneCommand.self, NodeActivateCommand.self],
+        discussion: "`colony node --config FILE` runs a node; `colony node config-reference` lists every field of that file. drain, gone and activate change a node's state in the directory; the control loop (`colony control run`) moves the replicas.",
+        subcommands: [
+            NodeRunCommand.self, NodeConfigReferenceCommand.self, NodeDrainCommand.self, NodeGoneCommand.self, NodeActivateCommand.self,
+        ],
         defaultSubcommand: NodeRunCommand.self)
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColonyClient
 import ColonyControl
+import ColonyNode
 import Foundation
 import Testing
 @testable import colony
@@ -19,6 +20,15 @@ struct CommandConventionTests {
         let run = try await CommandRun.run(["--version"])
         #expect(run.status == 0)
         #expect(run.output.trimmingCharacters(in: .whitespacesAndNewlines) == "colony \(Colony.version)")
+    }
+
+    @Test("`colony version --json` names the release, the peer protocol and the storage formats, as the nodes' build-info labels do")
+    func versionFacts() async throws {
+        let run = try await CommandRun.run(["version", "--json"])
+        #expect(run.status == 0)
+        let facts = try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: String])
+        #expect(facts == Dictionary(uniqueKeysWithValues: NodeBuild.facts.map { ($0.name, $0.value) }))
+        #expect(facts["version"] == Colony.version)
     }
 
     @Test("help of a subcommand prints its usage and exits 0, and the top help lists the exit statuses")

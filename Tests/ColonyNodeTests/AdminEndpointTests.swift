@@ -59,7 +59,8 @@ struct AdminEndpointTests {
 
         #expect(!samples.families.isEmpty)
         #expect(samples.familiesWithoutHelp.isEmpty, "metrics without a HELP line: \(samples.familiesWithoutHelp)")
-        #expect(samples.value(#"colony_build_info{version="\#(NodeBuild.version)"}"#) == 1)
+        let build = NodeBuild.facts.map { #"\#($0.name)="\#($0.value)""# }.joined(separator: ",")
+        #expect(samples.value("colony_build_info{\(build)}") == 1, "\(samples.values.keys.filter { $0.hasPrefix("colony_build_info") })")
         #expect((samples.value("colony_elections_total") ?? 0) >= 1)
         #expect((samples.value("colony_wal_fsync_seconds_count") ?? 0) >= 1)
         #expect(samples.value("colony_leaders") == 1)

@@ -75,7 +75,7 @@ final class NodeMetrics: Sendable {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         let help = MetricHelp.self
-        registry.makeGauge(descriptor: described("colony_build_info", help.buildInfo), labels: [("version", NodeBuild.version)]).set(Int64(1))
+        registry.makeGauge(descriptor: described("colony_build_info", help.buildInfo), labels: NodeBuild.facts).set(Int64(1))
         leaderChanges = registry.makeCounter(descriptor: described("colony_leader_changes_total", help.leaderChanges))
         elections = registry.makeCounter(descriptor: described("colony_elections_total", help.elections))
         forcedHeals = registry.makeCounter(descriptor: described("colony_forced_heals_total", help.forcedHeals))
