@@ -128,6 +128,9 @@ struct LogScan {
             damage(cell, at: UInt64.max, "snapshot file \(name) holds cell \(file.cell)")
         case .failure(.wrongKey):
             throw .wrongKey("snapshot \(name) does not open with the configured key (or was written \(sealer.isSealing ? "without a key" : "with one"))")
+        case .failure(.unsupportedVersion(let version)):
+            throw .unsupported(
+                "snapshot \(name) has format version \(version); this program reads versions 1 to \(SnapshotFile.version) (a newer build wrote it: run that build)")
         case .failure(.damaged(let reason)):
             // Where in the cell's history the lost snapshot stood is unknown: no later record clears it.
             damage(cell, at: UInt64.max, "snapshot file \(name) does not verify: \(reason)")

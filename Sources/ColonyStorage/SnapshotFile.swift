@@ -71,6 +71,10 @@ struct SnapshotFile {
     enum Problem: Error, Equatable {
         case damaged(String)
         case wrongKey
+        /// The file verifies but is of a format this build does not read: a newer build
+        /// wrote it. Not damage: the node must not start (and renew the cell from its peers)
+        /// on data it merely cannot read.
+        case unsupportedVersion(UInt16)
     }
 
     static func decode(_ bytes: [UInt8], sealer: Sealer, limits: WireLimits) -> Result<SnapshotFile, Problem> {
@@ -80,9 +84,8 @@ struct SnapshotFile {
         guard bytes.littleEndian(UInt32.self, at: bytes.count - 4) == CRC32C.checksum(bytes.dropLast(4)) else {
             return .failure(.damaged("checksum mismatch"))
         }
-        guard let format = bytes.littleEndian(UInt16.self, at: 8), format == 1 || format == version else {
-            return .failure(.damaged("unknown format version"))
-        }
+        guard let format = bytes.littleEndian(UInt16.self, at: 8) else { return .failure(.damaged("malformed header")) }
+        guard format == 1 || format == version else { return .failure(.unsupportedVersion(format)) }
         let sealed = (bytes.littleEndian(UInt16.self, at: 10) ?? 0) & 1 == 1
         guard sealed == sealer.isSealing else { return .failure(.wrongKey) }
         guard let coveredLSN = bytes.littleEndian(UInt64.self, at: 12), coveredLSN <= RecordFrame.lsnMax else {

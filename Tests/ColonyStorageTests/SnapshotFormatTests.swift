@@ -1,4 +1,5 @@
 import ColonyCore
+import ColonySim
 import Testing
 @testable import ColonyStorage
 
@@ -46,8 +47,22 @@ struct SnapshotFormatTests {
         let file = SnapshotFile(cell: cell, coveredLSN: 3, state: deleted).encode(sealer: Sealer(key: nil), nonce: nonce)
         #expect(try SnapshotFile.decode(file, sealer: Sealer(key: nil), limits: .standard).get().state == deleted)
         let future = rewritten(file, version: 3, droppedPayloadBytes: 0)
-        #expect(throws: SnapshotFile.Problem.damaged("unknown format version")) {
+        #expect(throws: SnapshotFile.Problem.unsupportedVersion(3)) {
             try SnapshotFile.decode(future, sealer: Sealer(key: nil), limits: .standard).get()
+        }
+    }
+
+    @Test("a log holding a snapshot of a newer format is refused at open, naming both versions, not taken for damage")
+    func newerFormatRefusesToOpen() throws {
+        let disk = SimulatedDisk()
+        _ = try StorageSupport.open(disk)
+        let file = SnapshotFile(cell: cell, coveredLSN: 0, state: try durable()).encode(sealer: Sealer(key: nil), nonce: nonce)
+        try disk.replaceAtomically(SnapshotFile.fileName(for: cell), with: rewritten(file, version: 3, droppedPayloadBytes: 0))
+        do {
+            _ = try StorageSupport.open(disk)
+            Issue.record("a snapshot of format 3 was read by a build that reads 1 and 2")
+        } catch StorageError.unsupported(let message) {
+            #expect(message.contains("format version 3") && message.contains("reads versions 1 to 2"), "\(message)")
         }
     }
 }
