@@ -12,7 +12,7 @@ import NIOSSL
 /// idle: the limits hold before anyone is authenticated.
 extension ColonyNodeServer {
     func listenForPeers(security: NodeSecurity) async throws {
-        guard let address = HostPort(config.own.peerAddress) else {
+        guard let address = HostPort(config.peerListenAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
         let colony = config.colony
@@ -57,7 +57,7 @@ extension ColonyNodeServer {
     }
 
     func listenForClients(security: NodeSecurity) async throws {
-        guard let address = HostPort(config.own.clientAddress) else {
+        guard let address = HostPort(config.clientListenAddress) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
         let service = ClientService(
@@ -77,7 +77,7 @@ extension ColonyNodeServer {
         clientServer = server
         clientServing = Task { try await server.serve() }
         guard try await server.listeningAddress != nil else {
-            throw NodeStartError.clientPortUnavailable(config.own.clientAddress)
+            throw NodeStartError.clientPortUnavailable(config.clientListenAddress)
         }
     }
 
@@ -115,7 +115,7 @@ extension ColonyNodeServer {
     /// Serves the admin endpoint: plain HTTP, or HTTP inside TLS requiring a certificate of
     /// the colony's CA when the configuration says `"adminTLS": true`.
     func listenForAdmin(security: NodeSecurity) async throws {
-        guard let text = config.own.adminAddress else { return }
+        guard let text = config.adminListenAddress else { return }
         let servesTLS = config.adminTLS == true
         guard let address = HostPort(text) else {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")

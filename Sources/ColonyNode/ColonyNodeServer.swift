@@ -96,7 +96,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             await server.stop()
             throw error
         }
-        logger.info("node \(config.node) of colony \(config.colony): peers on \(config.own.peerAddress), clients on \(config.own.clientAddress), admin on \(config.own.adminAddress ?? "none"), hosting \(server.driver.host.replicaCount) replicas")
+        logger.info("node \(config.node) of colony \(config.colony): peers on \(config.peerListenAddress), clients on \(config.clientListenAddress), admin on \(config.adminListenAddress ?? "none"), hosting \(server.driver.host.replicaCount) replicas")
         server.connections.warnIfShared()
         return server
     }

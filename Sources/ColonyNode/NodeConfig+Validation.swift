@@ -6,7 +6,7 @@ extension NodeConfig {
 
     /// Checks that the configuration can run: a colony name, a node that is listed, unique
     /// node ids and addresses, addresses that parse, a key file named if the field is there,
-    /// quotas within the ceiling, a tracing endpoint that parses, and TLS files (or an explicit `"plaintext": true`). Each
+    /// quotas within the ceiling, a tracing endpoint and listen addresses that parse, and TLS files (or an explicit `"plaintext": true`). Each
     /// problem names its field.
     public func validate() throws(NodeConfigProblem) {
         try validateSecurity()
@@ -32,6 +32,7 @@ extension NodeConfig {
             }
         }
         try tracing?.validate()
+        try validateListen()
     }
 
     private func validateSecurity() throws(NodeConfigProblem) {

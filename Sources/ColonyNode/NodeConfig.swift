@@ -19,7 +19,8 @@ import Foundation
 ///   "keyFile": null,
 ///   "cellQuotaMax": { "keysMax": 10000, "bytesMax": 4194304, "valueBytesMax": 65536 },
 ///   "tls": { "ca": "/etc/colony/ca.pem", "certificate": "/etc/colony/node-1.pem", "key": "/etc/colony/node-1.key" },
-///   "tracing": { "endpoint": "http://127.0.0.1:4317", "samplingRatio": 0.01 }
+///   "tracing": { "endpoint": "http://127.0.0.1:4317", "samplingRatio": 0.01 },
+///   "listen": { "peer": "0.0.0.0:7101", "client": "0.0.0.0:7201" }
 /// }
 /// ```
 ///
@@ -67,13 +68,17 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     /// Where to export the spans of traced requests, and the share of traces to start; none
     /// traces nothing (see `NodeTracing`).
     public var tracing: NodeTracing?
+    /// Where this node binds its listeners, if not at the addresses `nodes` advertises for
+    /// it (see `ListenAddresses`).
+    public var listen: ListenAddresses?
 
     /// Makes a configuration; `validate()` checks it.
     public init(
         colony: String, node: UInt32, dataDirectory: String, nodes: [NodeAddress], keyFile: String? = nil,
         keyFileReadableByOthers: Bool? = nil, cellQuotaMax: CellQuota? = nil, tls: TLSFiles? = nil, plaintext: Bool? = nil,
-        adminTLS: Bool? = nil, tracing: NodeTracing? = nil
+        adminTLS: Bool? = nil, tracing: NodeTracing? = nil, listen: ListenAddresses? = nil
     ) {
+        self.listen = listen
         self.adminTLS = adminTLS
         self.tracing = tracing
         self.colony = colony

@@ -90,6 +90,14 @@ public enum NodeConfigReference {
         Field(
             keyPath: "tracing.samplingRatio", type: "number, 0 to 1", absent: "1",
             meaning: "The share of requests without a client's trace context that the node traces."),
+        Field(
+            keyPath: "listen", type: "object", absent: "each listener binds the address `nodes` advertises",
+            meaning: "Where this node binds its listeners when peers and clients reach it elsewhere (behind NAT, in a container or a pod)."),
+        Field(keyPath: "listen.peer", type: "string, HOST:PORT", absent: "its `peerAddress`", meaning: "Where the peer listener binds, e.g. `0.0.0.0:7101`."),
+        Field(keyPath: "listen.client", type: "string, HOST:PORT", absent: "its `clientAddress`", meaning: "Where the client listener binds."),
+        Field(
+            keyPath: "listen.admin", type: "string, HOST:PORT", absent: "its `adminAddress`",
+            meaning: "Where the admin endpoint binds; only beside an advertised `adminAddress`."),
     ]
 
     /// The reference as a Markdown document: a title, how the file is read, and one table row

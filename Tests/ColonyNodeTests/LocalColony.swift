@@ -14,12 +14,17 @@ final class LocalColony: @unchecked Sendable {
     let root: String
     let certificates: CertificateFolder
     let configs: [NodeConfig]
+    /// The advertised ports to join to the ports the nodes listen on, when they listen apart.
+    let forwards: [(from: Int, to: Int)]
     let options: ColonyNodeServer.Options
     /// The nodes' logger, if the test reads their logs; else one set by COLONY_TEST_LOG.
     let logger: Logger?
     private(set) var servers: [UInt32: ColonyNodeServer] = [:]
 
-    init(nodes: Int, options: ColonyNodeServer.Options = ColonyNodeServer.Options(), logger: Logger? = nil) throws {
+    /// Nodes `1...nodes`; with `listenApart`, each binds its peer and client listeners on ports
+    /// of their own (its `listen` section) rather than the advertised ones, which the test
+    /// joins to them (`forwards`).
+    init(nodes: Int, options: ColonyNodeServer.Options = ColonyNodeServer.Options(), logger: Logger? = nil, listenApart: Bool = false) throws {
         self.options = options
         self.logger = logger
         let root = NSTemporaryDirectory() + "colony-node-test-\(UUID().uuidString)"
@@ -33,11 +38,20 @@ final class LocalColony: @unchecked Sendable {
                 node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[3 * index])",
                 clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])")
         }
-        configs = addresses.map { address in
-            NodeConfig(
+        let listenPorts = listenApart ? try FreePorts.take(2 * nodes) : []
+        configs = addresses.enumerated().map { (index: Int, address: NodeAddress) -> NodeConfig in
+            let listen: ListenAddresses? = listenApart
+                ? ListenAddresses(peer: "127.0.0.1:\(listenPorts[2 * index])", client: "127.0.0.1:\(listenPorts[2 * index + 1])") : nil
+            return NodeConfig(
                 colony: "test", node: address.node, dataDirectory: root + "/n\(address.node)", nodes: addresses,
-                tls: certificates.files(for: .node(NodeID(address.node))))
+                tls: certificates.files(for: .node(NodeID(address.node))), listen: listen)
         }
+        var forwards: [(from: Int, to: Int)] = []
+        for index in 0..<nodes where listenApart {
+            forwards.append((from: ports[3 * index], to: listenPorts[2 * index]))
+            forwards.append((from: ports[3 * index + 1], to: listenPorts[2 * index + 1]))
+        }
+        self.forwards = forwards
     }
 
     deinit {

@@ -13,7 +13,7 @@ struct NodeConfigReferenceTests {
         nodes: [NodeAddress(node: 1, peerAddress: "h:1", clientAddress: "h:2", adminAddress: "h:3", zone: "z", rack: "r", color: "c")],
         keyFile: "/k", keyFileReadableByOthers: false, cellQuotaMax: CellQuota(keysMax: 1, bytesMax: 1, valueBytesMax: 1),
         tls: TLSFiles(ca: "/ca", certificate: "/c", key: "/k"), plaintext: false, adminTLS: false,
-        tracing: NodeTracing(endpoint: "http://h:4", samplingRatio: 1))
+        tracing: NodeTracing(endpoint: "http://h:4", samplingRatio: 1), listen: ListenAddresses(peer: "l:1", client: "l:2", admin: "l:3"))
 
     /// Every key path of a decoded JSON value, an array's elements as `[]`.
     static func keyPaths(_ value: Any, prefix: String = "") -> Set<String> {

@@ -47,6 +47,23 @@ struct NodeConfigTests {
         #expect(try Self.refusal(Self.text()) == nil)
     }
 
+    @Test("listeners bind the listen addresses, each defaulting to the address the node advertises")
+    func listenAddresses() throws {
+        let path = NSTemporaryDirectory() + "colony-config-\(UUID().uuidString).json"
+        try Self.text { $0["listen"] = ["peer": "0.0.0.0:7101", "admin": "0.0.0.0:7301"] }.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try NodeConfig.load(path: path)
+        #expect(config.peerListenAddress == "0.0.0.0:7101")
+        #expect(config.clientListenAddress == "127.0.0.1:7201")
+        #expect(config.adminListenAddress == "0.0.0.0:7301")
+        #expect(config.own.peerAddress == "127.0.0.1:7101", "peers still reach the node where it advertises")
+        let withoutAdmin = try Self.refusal(Self.text {
+            $0["node"] = 2
+            $0["listen"] = ["admin": "0.0.0.0:7302"]
+        })
+        #expect(withoutAdmin?.contains("\"listen.admin\" is set but this node advertises no \"adminAddress\"") == true, "\(withoutAdmin ?? "accepted")")
+    }
+
     @Test("a misspelt key is refused with the key it meant, at the top level and inside the node list")
     func misspeltKeys() throws {
         let typo = try Self.refusal(Self.text { $0["keyfile"] = "/etc/colony/key" })
@@ -81,6 +98,10 @@ struct NodeConfigTests {
             (Self.node(1) { $0["node"] = 1 }, "node 1 is listed twice in \"nodes\" (again at nodes[1])"),
             ({ $0.removeValue(forKey: "dataDirectory") }, #"missing key "dataDirectory" at the top level"#),
             ({ $0["cellQuotaMax"] = ["keysMax": 0, "bytesMax": 1, "valueBytesMax": 1] }, "\"cellQuotaMax.keysMax\" must be from 1 to"),
+            ({ $0["listen"] = ["peer": "0.0.0.0"] }, #""listen.peer" is "0.0.0.0", not an address"#),
+            ({ $0["listen"] = ["peer": "0.0.0.0:7201", "client": "0.0.0.0:7201"] }, "this node's peer and client listeners would both bind 0.0.0.0:7201"),
+            ({ $0["listen"] = ["client": "127.0.0.1:7301"] }, "this node's client and admin listeners would both bind 127.0.0.1:7301"),
+            ({ $0["listen"] = ["adress": "0.0.0.0:1"] }, #"unknown key "adress" in listen"#),
         ]
         for (edit, expected) in cases {
             let refusal = try Self.refusal(Self.text(edit)) ?? "accepted"
