@@ -97,20 +97,23 @@ public struct NodeConfig: Codable, Hashable, Sendable {
         cellQuotaMax ?? CellQuota(CellLimits.ceiling)
     }
 
-    /// Reads and checks a configuration file.
-    public static func load(path: String) throws(NodeConfigError) -> NodeConfig {
+    /// Reads a configuration file, puts `node` and `dataDirectory` in place of the file's when
+    /// given (every node of a fleet may share one file), and checks the result.
+    public static func load(path: String, node: UInt32? = nil, dataDirectory: String? = nil) throws(NodeConfigError) -> NodeConfig {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        let config: NodeConfig
+        var config: NodeConfig
         do {
             config = try StrictJSON.decode(NodeConfig.self, from: data)
         } catch {
             throw .invalid(path: path, reason: error.description)
         }
+        if let node { config.node = node }
+        if let dataDirectory { config.dataDirectory = dataDirectory }
         do {
             try config.validate()
         } catch {

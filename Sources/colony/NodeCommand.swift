@@ -12,22 +12,32 @@ struct NodeRunCommand: AsyncParsableCommand {
         discussion: """
             The configuration file (JSON) names the colony, this node's id, its data directory, \
             every node of the colony with its peer, client and (optional) admin addresses, and the \
-            node's TLS files (made by `colony certs`); see NodeConfig in ColonyNode. SIGTERM or SIGINT \
+            node's TLS files (made by `colony certs`); `colony node config-reference` lists every field. \
+            Every node may share one file, each started with its own --node and --data-directory \
+            (or COLONY_NODE_ID and COLONY_DATA_DIRECTORY, as a container sets them). SIGTERM or SIGINT \
             stops the node cleanly: it stops taking requests, hands the leadership of its cells to \
             other members, flushes its log and exits. A node killed outright loses nothing it acknowledged.
             """
     )
 
-    @Option(help: "The node's configuration file (JSON).")
-    var config: String
+    @Option(help: "The node's configuration file (JSON); else \(NodeRunSettings.configVariable).")
+    var config: String?
+
+    @Option(help: "This node's id, in place of the file's \"node\" (one file for every node); else \(NodeRunSettings.nodeVariable).")
+    var node: UInt32?
+
+    @Option(help: "The node's data directory, in place of the file's; else \(NodeRunSettings.dataDirectoryVariable).")
+    var dataDirectory: String?
 
     @OptionGroup var log: LogOptions
 
     func run() async throws {
         let logger = log.logger(label: "colony.node")
+        let settings = try NodeRunSettings(
+            config: config, node: node, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
         let nodeConfig: NodeConfig
         do {
-            nodeConfig = try NodeConfig.load(path: config)
+            nodeConfig = try NodeConfig.load(path: settings.configPath, node: settings.node, dataDirectory: settings.dataDirectory)
         } catch {
             throw ValidationError("\(error)")
         }

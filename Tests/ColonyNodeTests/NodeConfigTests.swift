@@ -47,6 +47,16 @@ struct NodeConfigTests {
         #expect(try Self.refusal(Self.text()) == nil)
     }
 
+    @Test("a node id and a data directory given at start replace the file's, and are checked like them")
+    func overrides() throws {
+        let path = NSTemporaryDirectory() + "colony-config-\(UUID().uuidString).json"
+        try Self.text().write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let second = try NodeConfig.load(path: path, node: 2, dataDirectory: "/tmp/n2")
+        #expect(second.node == 2 && second.dataDirectory == "/tmp/n2" && second.own.clientAddress == "127.0.0.1:7202")
+        #expect(throws: NodeConfigError.self) { try NodeConfig.load(path: path, node: 9) }
+    }
+
     @Test("listeners bind the listen addresses, each defaulting to the address the node advertises")
     func listenAddresses() throws {
         let path = NSTemporaryDirectory() + "colony-config-\(UUID().uuidString).json"
