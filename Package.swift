@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ColonyAPI", targets: ["ColonyAPI"]),
         .library(name: "ColonyClient", targets: ["ColonyClient"]),
         .library(name: "ColonyControl", targets: ["ColonyControl"]),
+        .library(name: "ColonyBackup", targets: ["ColonyBackup"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
@@ -57,6 +58,10 @@ let package = Package(
             ]
         ),
         .target(name: "ColonyNodeCore", dependencies: ["ColonyCore", "ColonyWire"]),
+        // Backups' formats and checks: the manifest, the cell files (sealed with ColonyStorage's sealer), verification.
+        .target(
+            name: "ColonyBackup",
+            dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage", "ColonyJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ColonyJSON"),
         .target(name: "ColonyPlacement", dependencies: ["ColonyCore", "ColonyJSON"]),
         .target(
@@ -128,7 +133,7 @@ let package = Package(
             name: "colony",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
-                "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth", "EtcdAPI",
+                "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth", "EtcdAPI", "ColonyBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -153,6 +158,7 @@ let package = Package(
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
         .testTarget(name: "ColonyAuthTests", dependencies: ["ColonyAuth"]),
+        .testTarget(name: "ColonyBackupTests", dependencies: ["ColonyBackup", "ColonyStorage", "ColonyWire"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyModelTests", dependencies: ["ColonyTestSupport"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
@@ -166,7 +172,7 @@ let package = Package(
             name: "ColonyNodeTests",
             dependencies: [
                 "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
-                "ColonyControl", "ColonyFuzz", "ColonyAuth",
+                "ColonyControl", "ColonyFuzz", "ColonyAuth", "ColonyBackup",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
