@@ -93,7 +93,9 @@ public struct BackupVerification: Sendable {
 
 /// Why a backup cannot be checked at all.
 public enum BackupVerificationError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The manifest is missing, unreadable or invalid.
+    /// The manifest is missing or cannot be read.
+    case manifestUnreadable(String)
+    /// The manifest is not a valid one.
     case manifest(BackupManifestError)
     /// The backup is encrypted and no key was given.
     case keyNeeded
@@ -102,6 +104,7 @@ public enum BackupVerificationError: Error, Hashable, Sendable, CustomStringConv
 
     public var description: String {
         switch self {
+        case .manifestUnreadable(let reason): reason
         case .manifest(let error): "\(error)"
         case .keyNeeded: "the backup is encrypted: give its key file with --key-file"
         case .keyNotNeeded: "the backup is not encrypted: leave out --key-file"

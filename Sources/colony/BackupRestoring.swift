@@ -1,0 +1,176 @@
+import ColonyAPI
+import ColonyBackup
+import ColonyClient
+import ColonyControl
+import ColonyCore
+import ColonyPlacement
+import ColonyStorage
+import Foundation
+
+/// `colony restore --from DIR`: the backup checked whole first (nothing is written from a
+/// damaged one), then each of its user cells created where the colony lacks it — on nodes
+/// this colony's placer chooses, with the quota and placement request it was backed up with —
+/// and its keys written back in transactions.
+///
+/// A cell the colony has already is refused, before anything is written, unless the operator
+/// asks to overwrite such cells (their keys become the backup's) or to skip them. The
+/// colony's own cells are not written back: the backup's directory records the old colony's
+/// nodes and where its cells were, which a new colony decides for itself.
+struct BackupRestoring: Sendable {
+    /// The directory, and the client the cells are written through.
+    let directory: Directory
+    /// The backup.
+    let folder: BackupFolder
+    /// Opens the cell files, when the backup is encrypted.
+    let sealer: Sealer
+    /// The cells to restore (nil: every user cell of the backup).
+    var only: Set<String>?
+    /// Whether existing cells are overwritten.
+    var overwrite = false
+    /// Whether existing cells are skipped.
+    var skipExisting = false
+    /// A replica count for every created cell instead of the backup's.
+    var replicas: Int?
+    /// How many cells' keys are written at once.
+    var cellsInFlightMax = 8
+    /// The most steps of one transaction (a cell's limit).
+    static let batchStepsMax = CellLimits.ceiling.transactionStepsMax
+    /// The most bytes of keys and values of one transaction, unless one value alone is larger.
+    static let batchBytesMax = 256 * 1024
+
+    /// What a restore did.
+    struct Figures: Sendable {
+        /// The cells created, then filled.
+        var created: [String] = []
+        /// The existing cells whose keys became the backup's.
+        var overwritten: [String] = []
+        /// The existing cells left as they were.
+        var skipped: [String] = []
+        /// The colony's own cells of the backup, not restored.
+        var reserved: [String] = []
+        /// The keys written.
+        var keys = 0
+        /// How long it took.
+        var duration: Duration = .zero
+    }
+
+    /// Restores the backup; throws at the first cell that cannot be made or written (a
+    /// restore run again finds the cells done so far existing: `--overwrite` finishes it).
+    func run() async throws -> Figures {
+        let started = ContinuousClock.now
+        let manifest = try await checkWhole()
+        let existing = Set(try await directory.cells().map(\.cell.name))
+        let chosen = manifest.cells.filter { only?.contains($0.cell) ?? true }
+        if let only, let unknown = only.subtracting(manifest.cells.map(\.cell)).sorted().first {
+            throw CommandFailure(.notFound, "the backup holds no cell \(unknown)")
+        }
+        var figures = Figures()
+        var steps: [(BackupManifest.Cell, RestoreStep)] = []
+        for entry in chosen {
+            let step = RestoreStep.choose(cell: entry.cell, exists: existing.contains(entry.cell), overwrite: overwrite)
+            switch step {
+            case .skipReserved: figures.reserved.append(entry.cell)
+            case .keepExisting: figures.skipped.append(entry.cell)
+            case .create, .overwrite: steps.append((entry, step))
+            }
+        }
+        if !figures.skipped.isEmpty, !skipExisting {
+            throw CommandFailure(.failure, """
+                the colony has \(figures.skipped.count) of the backup's cells already (\(Self.names(figures.skipped))): nothing was written; \
+                pass --overwrite to make their keys the backup's, or --skip-existing to leave them
+                """)
+        }
+        let verification = try folder.verification(sealer: sealer)
+        for (entry, step) in steps where step == .create {
+            try await create(entry)
+            figures.created.append(entry.cell)
+        }
+        figures.overwritten = steps.filter { $0.1 == .overwrite }.map(\.0.cell)
+        figures.keys = try await writeKeys(of: steps.map(\.0), verification: verification)
+        figures.duration = ContinuousClock.now - started
+        return figures
+    }
+
+    /// Checks every file of the backup; throws, naming each problem, if any is damaged.
+    private func checkWhole() async throws -> BackupManifest {
+        var problems: [String] = []
+        let manifest = try await folder.verify(sealer: sealer) { outcome in
+            if let problem = outcome.problem { problems.append(problem) }
+        }
+        guard problems.isEmpty else {
+            throw CommandFailure(.invalidInput, "the backup in \(folder.path) is damaged; nothing was restored:\n  " + problems.joined(separator: "\n  "))
+        }
+        return manifest
+    }
+
+    /// Places and creates cell `entry` as it was asked for when backed up.
+    private func create(_ entry: BackupManifest.Cell) async throws {
+        let asked = entry.placement
+        var request = PlacementRequest(cell: CellID(entry.cell))
+        request.replicas = replicas ?? asked?.replicas ?? request.replicas
+        request.nearZone = asked?.nearZone
+        request.color = asked?.color ?? request.color
+        let quota = ColonyClient.Quota(keysMax: entry.quota.keysMax, bytesMax: entry.quota.bytesMax, valueBytesMax: entry.quota.valueBytesMax)
+        _ = try await CellCreation.create(request, quota: quota, directory: directory)
+    }
+
+    /// Writes every cell's keys, `cellsInFlightMax` cells at once; returns how many keys.
+    private func writeKeys(of entries: [BackupManifest.Cell], verification: BackupVerification) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            var next = 0
+            var keys = 0
+            func launch() {
+                guard next < entries.count else { return }
+                let entry = entries[next]
+                next += 1
+                group.addTask { try await writeKeys(of: entry, verification: verification) }
+            }
+            for _ in 0..<cellsInFlightMax { launch() }
+            while let written = try await group.next() {
+                keys += written
+                launch()
+            }
+            return keys
+        }
+    }
+
+    /// Reads cell `entry`'s file again (checked against the manifest again: it may have
+    /// changed since the first pass) and makes the cell's keys its keys.
+    private func writeKeys(of entry: BackupManifest.Cell, verification: BackupVerification) async throws -> Int {
+        let outcome = verification.check(entry, folder.read(entry.file, bytesMax: BackupFormat.cellFileBytesMax))
+        guard let archive = outcome.archive else {
+            throw CommandFailure(.invalidInput, outcome.problem ?? "cell \(entry.cell): its file changed during the restore")
+        }
+        let client = directory.client
+        let existingKeys = try await client.readWholeCell(entry.cell).items.map(\.key)
+        let plan = RestoreBatches(archive: archive, existingKeys: existingKeys, stepsMax: Self.batchStepsMax, bytesMax: Self.batchBytesMax)
+        for batch in plan.batches {
+            _ = try await client.transaction(entry.cell, Self.transaction(batch))
+        }
+        return archive.items.count
+    }
+
+    /// The transaction of one batch: every write, no condition.
+    static func transaction(_ batch: [RestoreBatches.Write]) -> Colony_V1_TransactionRequest {
+        var transaction = Colony_V1_TransactionRequest()
+        for write in batch {
+            var step = Colony_V1_Step()
+            switch write {
+            case .put(let key, let value):
+                var put = Colony_V1_KeyValuePut()
+                put.key = key
+                put.value = Data(value)
+                step.put = put
+            case .delete(let key):
+                step.delete = key
+            }
+            transaction.success.append(step)
+        }
+        return transaction
+    }
+
+    /// Up to five names, and how many more.
+    static func names(_ cells: [String]) -> String {
+        cells.prefix(5).joined(separator: ", ") + (cells.count > 5 ? " and \(cells.count - 5) more" : "")
+    }
+}

@@ -1,0 +1,147 @@
+import ColonyBackup
+import ColonyClient
+import ColonyControl
+import ColonyStorage
+import Foundation
+
+/// `colony backup --to DIR`: every cell the directory records, and the directory itself,
+/// each read whole through its leader at one revision, written one file per cell, then the
+/// manifest.
+///
+/// The directory is read first, in one linearizable listing that is both its own backup and
+/// the list of cells to read. Each cell is then read as of a moment after the backup began,
+/// so every write acknowledged before the backup began is in it; cells are read at
+/// different moments (a backup is consistent per cell, not across cells, as the colony's
+/// writes never span cells). A cell deleted, or not yet created, after the directory was
+/// read is left out and named.
+struct BackupTaking: Sendable {
+    /// The client the cells are read through.
+    let client: ColonyClient
+    /// Where the backup goes.
+    let folder: BackupFolder
+    /// Seals the cell files, when a key was given.
+    let sealer: Sealer
+    /// The SHA-256 of the CA the client trusts, naming the colony in the manifest.
+    let caSHA256: String?
+    /// How many cells are read at once.
+    var cellsInFlightMax = 8
+
+    /// What a backup did.
+    struct Figures: Sendable {
+        /// The manifest written.
+        let manifest: BackupManifest
+        /// The cells left out, and why.
+        let skipped: [(cell: String, reason: String)]
+        /// How long it took.
+        let duration: Duration
+        /// The keys written, over every cell.
+        var keys: Int { manifest.cells.reduce(0) { $0 + $1.keys } }
+        /// The bytes of cell files written.
+        var fileBytes: Int { manifest.cells.reduce(0) { $0 + $1.fileBytes } }
+    }
+
+    /// A cell read whole, or why it was left out.
+    private enum CellRead: Sendable {
+        case read(CellArchive, BackupManifest.Quota)
+        case gone(String)
+    }
+
+    /// Takes the backup; throws when the directory or a cell that exists cannot be read, or a
+    /// file cannot be written.
+    func run() async throws -> Figures {
+        let started = ContinuousClock.now
+        let began = Self.timestamp()
+        let backupID = Self.randomBytes(BackupID.bytes)
+        // Read before the folder is made, so a client the colony refuses leaves no folder behind.
+        let directory = try await client.readWholeCell(ColonyDirectory.cell)
+        try folder.create()
+        let snapshot = try DirectorySnapshot(listing: directory.items.map { ($0.key, $0.value) })
+        var placements: [String: BackupManifest.PlacementAsked] = [:]
+        for record in snapshot.cells {
+            let request = record.placement.request
+            placements[request.cell.name] = .init(replicas: request.replicas, nearZone: request.nearZone, color: request.color)
+        }
+        // The directory records its own placement too: it is read once, first.
+        let names = [ColonyDirectory.cell] + snapshot.cells.map(\.cell.name).filter { $0 != ColonyDirectory.cell }
+        var entries: [BackupManifest.Cell] = []
+        var skipped: [(cell: String, reason: String)] = []
+        try await forEachRead(names, directory: directory) { index, name, read in
+            switch read {
+            case .gone(let reason):
+                skipped.append((name, reason))
+            case .read(let archive, let quota):
+                let file = BackupFormat.cellFileName(index + 1)
+                let bytes = archive.encoded(backupID: backupID, sealer: sealer, nonce: Self.randomBytes(Sealer.nonceBytes))
+                try folder.write(file, bytes)
+                entries.append(BackupManifest.Cell(
+                    cell: name, file: file, revision: archive.revision, keys: archive.items.count, fileBytes: bytes.count,
+                    sha256: BackupHex.sha256(bytes), quota: quota, placement: placements[name]))
+            }
+        }
+        let manifest = BackupManifest(
+            backupID: BackupHex.encode(backupID), colony: .init(caSHA256: caSHA256, nodes: snapshot.nodes.count), began: began,
+            ended: Self.timestamp(), encrypted: sealer.isSealing, cells: entries.sorted { $0.cell < $1.cell })
+        try folder.write(BackupFormat.manifestName, manifest.encoded())
+        return Figures(manifest: manifest, skipped: skipped, duration: ContinuousClock.now - started)
+    }
+
+    /// Reads each of `names` (the directory's own listing is `directory`), at most
+    /// `cellsInFlightMax` at once, handing each to `body` as it arrives.
+    private func forEachRead(
+        _ names: [String], directory: (items: [ColonyItem], revision: UInt64),
+        _ body: (Int, String, CellRead) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: (Int, CellRead).self) { group in
+            var next = 0
+            func launch() {
+                guard next < names.count else { return }
+                let index = next
+                next += 1
+                group.addTask {
+                    let name = names[index]
+                    return (index, try await read(name, listing: index == 0 ? directory : nil))
+                }
+            }
+            for _ in 0..<cellsInFlightMax { launch() }
+            while let (index, read) = try await group.next() {
+                try await body(index, names[index], read)
+                launch()
+            }
+        }
+    }
+
+    /// Cell `name` read whole (or, for the directory, the listing already made) with its quota.
+    private func read(_ name: String, listing: (items: [ColonyItem], revision: UInt64)?) async throws -> CellRead {
+        do {
+            let limits = try await client.cellInfo(name).limits
+            let whole: (items: [ColonyItem], revision: UInt64)
+            if let listing {
+                whole = listing
+            } else {
+                whole = try await client.readWholeCell(name)
+            }
+            let items = whole.items.map { CellArchive.Item(key: $0.key, value: $0.value, version: $0.version) }
+            // What a node answered is checked before it is written: a file that would not verify is no backup.
+            guard zip(items, items.dropFirst()).allSatisfy({ $0.key < $1.key }), items.allSatisfy({ $0.version <= whole.revision }) else {
+                throw ColonyError.unavailable("cell \(name) listed its keys out of order, or with a version above its revision \(whole.revision); nothing of it was written")
+            }
+            let quota = BackupManifest.Quota(keysMax: limits.keysMax, bytesMax: limits.bytesMax, valueBytesMax: limits.valueBytesMax)
+            return .read(CellArchive(cell: name, revision: whole.revision, items: items), quota)
+        } catch ColonyError.cellDeleted {
+            return .gone("deleted since the directory was read")
+        } catch ColonyError.cellNotFound {
+            return .gone("recorded in the directory, but no node has it (a creation not finished: `colony cell create \(name)` again)")
+        }
+    }
+
+    /// Now, in ISO 8601 in UTC.
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    /// `count` bytes from the system's generator: backup ids and nonces.
+    static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}
