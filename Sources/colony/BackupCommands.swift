@@ -145,7 +145,8 @@ struct RestoreCommand: AsyncParsableCommand {
         var lines = ["restored \(restored) cells (\(figures.keys) keys) from \(from) in \(Format.rounded(figures.duration)): \(String(format: "%.0f", rate)) cells/s; \(figures.created.count) created, \(figures.overwritten.count) overwritten"]
         if !figures.skipped.isEmpty { lines.append("left as they were: \(BackupRestoring.names(figures.skipped))") }
         if !figures.reserved.isEmpty {
-            lines.append("not restored: \(figures.reserved.joined(separator: ", ")) (the colony's own: the old colony's nodes and placements; this colony keeps its own, and its authorization policy)")
+            let held = figures.directoryHeld.map { " (\($0))" } ?? ""
+            lines.append("not restored: \(figures.reserved.joined(separator: ", ")), the old colony's own\(held): this colony keeps its own nodes, placements and authorization policy")
         }
         options.show(
             lines.joined(separator: "\n"),

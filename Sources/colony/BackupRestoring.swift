@@ -48,6 +48,8 @@ struct BackupRestoring: Sendable {
         var skipped: [String] = []
         /// The colony's own cells of the backup, not restored.
         var reserved: [String] = []
+        /// What the backup's directory holds, said when it is not restored.
+        var directoryHeld: String?
         /// The keys written.
         var keys = 0
         /// How long it took.
@@ -81,10 +83,12 @@ struct BackupRestoring: Sendable {
                 """)
         }
         let verification = try folder.verification(sealer: sealer)
-        for (entry, step) in steps where step == .create {
-            try await create(entry)
-            figures.created.append(entry.cell)
+        if let entry = chosen.first(where: { $0.cell == ColonyDirectory.cell }) {
+            figures.directoryHeld = describeDirectory(entry, verification: verification)
         }
+        let creations = steps.filter { $0.1 == .create }.map(\.0)
+        _ = try await CellCreation.createMany(creations.map(creation), directory: directory, cellsInFlightMax: cellsInFlightMax)
+        figures.created = creations.map(\.cell)
         figures.overwritten = steps.filter { $0.1 == .overwrite }.map(\.0.cell)
         figures.keys = try await writeKeys(of: steps.map(\.0), verification: verification)
         figures.duration = ContinuousClock.now - started
@@ -103,15 +107,24 @@ struct BackupRestoring: Sendable {
         return manifest
     }
 
-    /// Places and creates cell `entry` as it was asked for when backed up.
-    private func create(_ entry: BackupManifest.Cell) async throws {
+    /// What the backup's directory holds: node records, cell records, an authorization policy.
+    private func describeDirectory(_ entry: BackupManifest.Cell, verification: BackupVerification) -> String? {
+        guard let archive = verification.check(entry, folder.read(entry.file, bytesMax: BackupFormat.cellFileBytesMax)).archive,
+              let snapshot = try? DirectorySnapshot(listing: archive.items.map { ($0.key, $0.value) })
+        else { return nil }
+        let policy = archive.items.contains { $0.key == ColonyDirectory.policyKey } ? ", an authorization policy" : ""
+        return "\(snapshot.nodes.count) node records, \(snapshot.cells.count) cell records\(policy)"
+    }
+
+    /// The creation of cell `entry` as it was asked for when backed up.
+    private func creation(_ entry: BackupManifest.Cell) -> CellCreation.Request {
         let asked = entry.placement
         var request = PlacementRequest(cell: CellID(entry.cell))
         request.replicas = replicas ?? asked?.replicas ?? request.replicas
         request.nearZone = asked?.nearZone
         request.color = asked?.color ?? request.color
         let quota = ColonyClient.Quota(keysMax: entry.quota.keysMax, bytesMax: entry.quota.bytesMax, valueBytesMax: entry.quota.valueBytesMax)
-        _ = try await CellCreation.create(request, quota: quota, directory: directory)
+        return CellCreation.Request(placement: request, quota: quota)
     }
 
     /// Writes every cell's keys, `cellsInFlightMax` cells at once; returns how many keys.

@@ -46,6 +46,12 @@ struct BackupTaking: Sendable {
         case gone(String)
     }
 
+    /// A cell written to its file, or why it was left out.
+    private enum CellSaved: Sendable {
+        case saved(BackupManifest.Cell)
+        case gone(String)
+    }
+
     /// Takes the backup; throws when the directory or a cell that exists cannot be read, or a
     /// file cannot be written.
     func run() async throws -> Figures {
@@ -56,26 +62,31 @@ struct BackupTaking: Sendable {
         let directory = try await client.readWholeCell(ColonyDirectory.cell)
         try folder.create()
         let snapshot = try DirectorySnapshot(listing: directory.items.map { ($0.key, $0.value) })
-        var placements: [String: BackupManifest.PlacementAsked] = [:]
-        for record in snapshot.cells {
+        let placements = Dictionary(snapshot.cells.map { record in
             let request = record.placement.request
-            placements[request.cell.name] = .init(replicas: request.replicas, nearZone: request.nearZone, color: request.color)
-        }
+            return (request.cell.name, BackupManifest.PlacementAsked(replicas: request.replicas, nearZone: request.nearZone, color: request.color))
+        }, uniquingKeysWith: { first, _ in first })
         // The directory records its own placement too: it is read once, first.
         let names = [ColonyDirectory.cell] + snapshot.cells.map(\.cell.name).filter { $0 != ColonyDirectory.cell }
         var entries: [BackupManifest.Cell] = []
         var skipped: [(cell: String, reason: String)] = []
-        try await forEachRead(names, directory: directory) { index, name, read in
-            switch read {
+        try await forEachCell(names, directory: directory) { index, name, listing in
+            switch try await read(name, listing: listing) {
             case .gone(let reason):
-                skipped.append((name, reason))
+                return .gone(reason)
             case .read(let archive, let quota):
+                // Each task writes its own file, so the files' fsyncs overlap.
                 let file = BackupFormat.cellFileName(index + 1)
                 let bytes = archive.encoded(backupID: backupID, sealer: sealer, nonce: Self.randomBytes(Sealer.nonceBytes))
                 try folder.write(file, bytes)
-                entries.append(BackupManifest.Cell(
+                return .saved(BackupManifest.Cell(
                     cell: name, file: file, revision: archive.revision, keys: archive.items.count, fileBytes: bytes.count,
                     sha256: BackupHex.sha256(bytes), quota: quota, placement: placements[name]))
+            }
+        } each: { name, saved in
+            switch saved {
+            case .saved(let entry): entries.append(entry)
+            case .gone(let reason): skipped.append((name, reason))
             }
         }
         let manifest = BackupManifest(
@@ -85,26 +96,25 @@ struct BackupTaking: Sendable {
         return Figures(manifest: manifest, skipped: skipped, duration: ContinuousClock.now - started)
     }
 
-    /// Reads each of `names` (the directory's own listing is `directory`), at most
-    /// `cellsInFlightMax` at once, handing each to `body` as it arrives.
-    private func forEachRead(
+    /// Runs `save` for each of `names` (the directory's own listing, already made, is handed
+    /// to the first), at most `cellsInFlightMax` at once, handing each outcome to `each` as it
+    /// arrives.
+    private func forEachCell(
         _ names: [String], directory: (items: [ColonyItem], revision: UInt64),
-        _ body: (Int, String, CellRead) async throws -> Void
+        save: @escaping @Sendable (Int, String, (items: [ColonyItem], revision: UInt64)?) async throws -> CellSaved,
+        each: (String, CellSaved) -> Void
     ) async throws {
-        try await withThrowingTaskGroup(of: (Int, CellRead).self) { group in
+        try await withThrowingTaskGroup(of: (Int, CellSaved).self) { group in
             var next = 0
             func launch() {
                 guard next < names.count else { return }
                 let index = next
                 next += 1
-                group.addTask {
-                    let name = names[index]
-                    return (index, try await read(name, listing: index == 0 ? directory : nil))
-                }
+                group.addTask { (index, try await save(index, names[index], index == 0 ? directory : nil)) }
             }
             for _ in 0..<cellsInFlightMax { launch() }
-            while let (index, read) = try await group.next() {
-                try await body(index, names[index], read)
+            while let (index, saved) = try await group.next() {
+                each(names[index], saved)
                 launch()
             }
         }
@@ -113,13 +123,14 @@ struct BackupTaking: Sendable {
     /// Cell `name` read whole (or, for the directory, the listing already made) with its quota.
     private func read(_ name: String, listing: (items: [ColonyItem], revision: UInt64)?) async throws -> CellRead {
         do {
-            let limits = try await client.cellInfo(name).limits
             let whole: (items: [ColonyItem], revision: UInt64)
             if let listing {
                 whole = listing
             } else {
                 whole = try await client.readWholeCell(name)
             }
+            // Asked after the read, which taught the client the cell's members and leader.
+            let limits = try await client.cellInfo(name).limits
             let items = whole.items.map { CellArchive.Item(key: $0.key, value: $0.value, version: $0.version) }
             // What a node answered is checked before it is written: a file that would not verify is no backup.
             guard zip(items, items.dropFirst()).allSatisfy({ $0.key < $1.key }), items.allSatisfy({ $0.version <= whole.revision }) else {
