@@ -23,17 +23,21 @@ public struct BackupManifest: Codable, Hashable, Sendable {
     public var ended: String
     /// Whether the cell files are sealed (AES-256-GCM with a key file).
     public var encrypted: Bool
+    /// For an encrypted backup, 16 zero bytes sealed with its key (hexadecimal, `BackupKeyCheck`),
+    /// so a wrong key is named once rather than by every file.
+    public var keyCheck: String?
     /// Every cell, in name order.
     public var cells: [Cell]
 
     /// Makes a manifest.
-    public init(backupID: String, colony: ColonyIdentity, began: String, ended: String, encrypted: Bool, cells: [Cell]) {
+    public init(backupID: String, colony: ColonyIdentity, began: String, ended: String, encrypted: Bool, keyCheck: String?, cells: [Cell]) {
         self.format = BackupFormat.version
         self.backupID = backupID
         self.colony = colony
         self.began = began
         self.ended = ended
         self.encrypted = encrypted
+        self.keyCheck = keyCheck
         self.cells = cells
     }
 
@@ -150,6 +154,9 @@ public struct BackupManifest: Codable, Hashable, Sendable {
             throw .invalid("format version \(format); this program reads version \(BackupFormat.version)")
         }
         guard BackupHex.decode(backupID)?.count == BackupID.bytes else { throw .invalid("backupID is not 32 hexadecimal digits") }
+        guard encrypted == (keyCheck != nil), keyCheck.map({ BackupHex.decode($0)?.count == BackupKeyCheck.bytes }) ?? true else {
+            throw .invalid("keyCheck must be \(2 * BackupKeyCheck.bytes) hexadecimal digits exactly when the backup is encrypted")
+        }
         guard colony.caSHA256.map({ BackupHex.decode($0)?.count == 32 }) ?? true else { throw .invalid("colony.caSHA256 is not 64 hexadecimal digits") }
         guard cells.count <= BackupFormat.cellsMax else { throw .invalid("\(cells.count) cells, more than \(BackupFormat.cellsMax)") }
         var names: Set<String> = []

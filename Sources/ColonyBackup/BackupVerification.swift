@@ -42,6 +42,10 @@ public struct BackupVerification: Sendable {
         guard manifest.encrypted == sealer.isSealing else {
             throw manifest.encrypted ? .keyNeeded : .keyNotNeeded
         }
+        if let keyCheck = manifest.keyCheck, let backupID = BackupHex.decode(manifest.backupID),
+           !BackupKeyCheck.opens(keyCheck, backupID: backupID, sealer: sealer) {
+            throw .wrongKey
+        }
         self.manifest = manifest
         self.sealer = sealer
     }
@@ -101,6 +105,8 @@ public enum BackupVerificationError: Error, Hashable, Sendable, CustomStringConv
     case keyNeeded
     /// A key was given for a backup that is not encrypted.
     case keyNotNeeded
+    /// The key given is not the one the backup was encrypted with.
+    case wrongKey
 
     public var description: String {
         switch self {
@@ -108,6 +114,7 @@ public enum BackupVerificationError: Error, Hashable, Sendable, CustomStringConv
         case .manifest(let error): "\(error)"
         case .keyNeeded: "the backup is encrypted: give its key file with --key-file"
         case .keyNotNeeded: "the backup is not encrypted: leave out --key-file"
+        case .wrongKey: "the key file given is not the key the backup was encrypted with"
         }
     }
 }

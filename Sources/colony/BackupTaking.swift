@@ -91,7 +91,8 @@ struct BackupTaking: Sendable {
         }
         let manifest = BackupManifest(
             backupID: BackupHex.encode(backupID), colony: .init(caSHA256: caSHA256, nodes: snapshot.nodes.count), began: began,
-            ended: Self.timestamp(), encrypted: sealer.isSealing, cells: entries.sorted { $0.cell < $1.cell })
+            ended: Self.timestamp(), encrypted: sealer.isSealing,
+            keyCheck: sealer.isSealing ? BackupKeyCheck.make(backupID: backupID, sealer: sealer) : nil, cells: entries.sorted { $0.cell < $1.cell })
         try folder.write(BackupFormat.manifestName, manifest.encoded())
         return Figures(manifest: manifest, skipped: skipped, duration: ContinuousClock.now - started)
     }

@@ -79,7 +79,7 @@ struct BackupFormatTests {
     static func manifest(cells: [BackupManifest.Cell]) -> BackupManifest {
         BackupManifest(
             backupID: BackupHex.encode(backupID), colony: .init(caSHA256: nil, nodes: 5), began: "2026-12-06T20:00:00Z",
-            ended: "2026-12-06T20:00:01Z", encrypted: false, cells: cells)
+            ended: "2026-12-06T20:00:01Z", encrypted: false, keyCheck: nil, cells: cells)
     }
 
     static func entry(_ cell: String, file: String = BackupFormat.cellFileName(1)) -> BackupManifest.Cell {
@@ -110,6 +110,9 @@ struct BackupFormatTests {
         var checksum = Self.entry("a")
         checksum.sha256 = "xyz"
         bad.append(("checksum", Self.manifest(cells: [checksum])))
+        var unchecked = Self.manifest(cells: [])
+        unchecked.encrypted = true
+        bad.append(("encrypted without a key check", unchecked))
         var future = Self.manifest(cells: [])
         future.format = 2
         bad.append(("format", future))

@@ -17,6 +17,7 @@ struct BackupVerificationTests {
         entry.sha256 = BackupHex.sha256(file)
         var manifest = BackupFormatTests.manifest(cells: [entry])
         manifest.encrypted = key != nil
+        manifest.keyCheck = key.map { BackupKeyCheck.make(backupID: BackupFormatTests.backupID, sealer: Sealer(key: $0)) }
         return (manifest, file)
     }
 
@@ -68,8 +69,10 @@ struct BackupVerificationTests {
         }
     }
 
-    @Test("an encrypted backup without its key, or a plain one with a key, is refused before any file is read")
-    func keys() {
+    @Test("an encrypted backup without its key, with another key, or a plain one with a key, is refused before any file is read")
+    func keys() throws {
+        let other = try StorageKey(bytes: Array(repeating: 0x43, count: 32))
+        #expect(throws: BackupVerificationError.wrongKey) { try BackupVerification(manifest: Self.backup(key: Self.key).manifest.encoded(), sealer: Sealer(key: other)) }
         let (sealed, _) = Self.backup(key: Self.key)
         #expect(throws: BackupVerificationError.keyNeeded) { try BackupVerification(manifest: sealed.encoded(), sealer: Sealer(key: nil)) }
         let (plain, _) = Self.backup(key: nil)
