@@ -83,7 +83,7 @@ struct BackupVerifyCommand: AsyncParsableCommand {
             throw CommandFailure(.invalidInput, "the backup in \(folder) cannot be checked: \(error)")
         }
         guard problems.isEmpty else {
-            throw CommandFailure(.invalidInput, "\(problems.count) of the backup's \(manifest.cells.count) cells do not check:\n  " + problems.joined(separator: "\n  "))
+            throw CommandFailure(.invalidInput, "\(problems.count) of the backup's \(manifest.cells.count) cells do not check:\n  " + Self.listed(problems))
         }
         let text = "backup \(manifest.backupID) of \(manifest.began): \(manifest.cells.count) cells, \(keys) keys\(manifest.encrypted ? ", encrypted" : ""); every file checks"
         if json, let data = try? JSONSerialization.data(
@@ -93,6 +93,14 @@ struct BackupVerifyCommand: AsyncParsableCommand {
         } else {
             print(text)
         }
+    }
+}
+
+extension BackupVerifyCommand {
+    /// The problems shown: the first 20, then how many more.
+    static func listed(_ problems: [String]) -> String {
+        let shown = problems.prefix(20).joined(separator: "\n  ")
+        return problems.count > 20 ? shown + "\n  ... and \(problems.count - 20) more" : shown
     }
 }
 

@@ -102,7 +102,7 @@ struct BackupRestoring: Sendable {
             if let problem = outcome.problem { problems.append(problem) }
         }
         guard problems.isEmpty else {
-            throw CommandFailure(.invalidInput, "the backup in \(folder.path) is damaged; nothing was restored:\n  " + problems.joined(separator: "\n  "))
+            throw CommandFailure(.invalidInput, "the backup in \(folder.path) is damaged; nothing was restored:\n  " + BackupVerifyCommand.listed(problems))
         }
         return manifest
     }
