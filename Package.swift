@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "ColonyFuzz",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyNode", "ColonyClient", "ColonyAPI", "ColonyJSON",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyNode", "ColonyClient", "ColonyAPI", "ColonyJSON", "ColonyBackup",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
