@@ -57,15 +57,38 @@ struct BackupRestoring: Sendable {
     }
 
     /// Restores the backup; throws at the first cell that cannot be made or written (a
-    /// restore run again finds the cells done so far existing: `--overwrite` finishes it).
+    /// restore run again finds the cells done so far existing: `--overwrite` finishes it,
+    /// creating those whose records were written but whose members were never asked).
     func run() async throws -> Figures {
         let started = ContinuousClock.now
         let manifest = try await checkWhole()
-        let existing = Set(try await directory.cells().map(\.cell.name))
+        let snapshot = try await directory.snapshot()
         let chosen = manifest.cells.filter { only?.contains($0.cell) ?? true }
         if let only, let unknown = only.subtracting(manifest.cells.map(\.cell)).sorted().first {
             throw CommandFailure(.notFound, "the backup holds no cell \(unknown)")
         }
+        var (steps, figures) = try choose(chosen, existing: Set(snapshot.cells.map(\.cell.name)))
+        let verification = try folder.verification(sealer: sealer)
+        if let entry = chosen.first(where: { $0.cell == ColonyDirectory.cell }) {
+            figures.directoryHeld = describeDirectory(entry, verification: verification)
+        }
+        let creations = steps.filter { $0.1 == .create }.map(\.0)
+        _ = try await CellCreation.createMany(creations.map(creation), directory: directory, cellsInFlightMax: cellsInFlightMax)
+        figures.created = creations.map(\.cell)
+        figures.overwritten = steps.filter { $0.1 == .overwrite }.map(\.0.cell)
+        for (entry, step) in steps where step == .overwrite {
+            if let record = snapshot.cells.first(where: { $0.cell.name == entry.cell }) {
+                try await finishCreation(of: record, quota: creation(entry).quota, snapshot: snapshot)
+            }
+        }
+        figures.keys = try await writeKeys(of: steps.map(\.0), verification: verification)
+        figures.duration = ContinuousClock.now - started
+        return figures
+    }
+
+    /// The step of each cell of `chosen`, and the figures of those not restored; throws, before
+    /// anything is written, when cells exist and neither overwriting nor skipping was asked.
+    private func choose(_ chosen: [BackupManifest.Cell], existing: Set<String>) throws -> ([(BackupManifest.Cell, RestoreStep)], Figures) {
         var figures = Figures()
         var steps: [(BackupManifest.Cell, RestoreStep)] = []
         for entry in chosen {
@@ -82,17 +105,7 @@ struct BackupRestoring: Sendable {
                 pass --overwrite to make their keys the backup's, or --skip-existing to leave them
                 """)
         }
-        let verification = try folder.verification(sealer: sealer)
-        if let entry = chosen.first(where: { $0.cell == ColonyDirectory.cell }) {
-            figures.directoryHeld = describeDirectory(entry, verification: verification)
-        }
-        let creations = steps.filter { $0.1 == .create }.map(\.0)
-        _ = try await CellCreation.createMany(creations.map(creation), directory: directory, cellsInFlightMax: cellsInFlightMax)
-        figures.created = creations.map(\.cell)
-        figures.overwritten = steps.filter { $0.1 == .overwrite }.map(\.0.cell)
-        figures.keys = try await writeKeys(of: steps.map(\.0), verification: verification)
-        figures.duration = ContinuousClock.now - started
-        return figures
+        return (steps, figures)
     }
 
     /// Checks every file of the backup; throws, naming each problem, if any is damaged.
@@ -125,6 +138,18 @@ struct BackupRestoring: Sendable {
         request.color = asked?.color ?? request.color
         let quota = ColonyClient.Quota(keysMax: entry.quota.keysMax, bytesMax: entry.quota.bytesMax, valueBytesMax: entry.quota.valueBytesMax)
         return CellCreation.Request(placement: request, quota: quota)
+    }
+
+    /// Creates the cell `record` places if none of its members hosts it: a creation (an
+    /// earlier restore's) stopped after it wrote the record and before the members made the
+    /// cell, and is finished as recorded, as `colony cell create` run again does.
+    private func finishCreation(of record: PlacedCell, quota: ColonyClient.Quota?, snapshot: DirectorySnapshot) async throws {
+        guard record.move == nil else { return }
+        let members = record.placement.members.map { member in
+            (node: member.rawValue, address: snapshot.nodes.first { $0.id == member.rawValue }?.clientAddress ?? "")
+        }
+        guard await directory.client.cellAtEachMember(record.cell.name, members: members).isEmpty else { return }
+        _ = try await CellCreation.create(record.placement.request, quota: quota, directory: directory)
     }
 
     /// Writes every cell's keys, `cellsInFlightMax` cells at once; returns how many keys.
