@@ -96,6 +96,14 @@ struct BackupRestoreProcessTests {
         #expect(try await fresh.nodes().map(\.clientAddress) == target.clientAddresses)
         let again = try await ControlPlaneSupport.run(["restore", "--from", folder, "--key-file", keyFile], against: target)
         #expect(again.status == 1 && again.error.contains("nothing was written"), "a second restore: \(again.error)")
+        // Overwriting makes a changed cell the backup's again: its extra key deleted, its keys rewritten.
+        let changed = try #require(archives[cells[0]])
+        _ = try await fresh.client.put(cells[0], "extra", "not in the backup")
+        if let first = changed.items.first { _ = try await fresh.client.put(cells[0], first.key, "changed") }
+        let overwrite = try await ControlPlaneSupport.run(["restore", "--from", folder, "--key-file", keyFile, "--overwrite", "--cells", cells[0]], against: target)
+        #expect(overwrite.status == 0 && overwrite.output.contains("1 overwritten"), "\(overwrite)")
+        let rewritten = try await fresh.client.readWholeCell(cells[0])
+        #expect(rewritten.items.map(\.key) == changed.items.map(\.key) && rewritten.items.map(\.value) == changed.items.map(\.value))
         await directory.client.close()
         await fresh.client.close()
     }
