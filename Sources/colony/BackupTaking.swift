@@ -60,8 +60,8 @@ struct BackupTaking: Sendable {
         let backupID = Self.randomBytes(BackupID.bytes)
         // Read before the folder is made, so a client the colony refuses leaves no folder behind.
         let directory = try await client.readWholeCell(ColonyDirectory.cell)
-        try folder.create()
         let snapshot = try DirectorySnapshot(listing: directory.items.map { ($0.key, $0.value) })
+        try folder.create()
         let placements = Dictionary(snapshot.cells.map { record in
             let request = record.placement.request
             return (request.cell.name, BackupManifest.PlacementAsked(replicas: request.replicas, nearZone: request.nearZone, color: request.color))
@@ -70,24 +70,18 @@ struct BackupTaking: Sendable {
         let names = [ColonyDirectory.cell] + snapshot.cells.map(\.cell.name).filter { $0 != ColonyDirectory.cell }
         var entries: [BackupManifest.Cell] = []
         var skipped: [(cell: String, reason: String)] = []
-        try await forEachCell(names, directory: directory) { index, name, listing in
-            switch try await read(name, listing: listing) {
-            case .gone(let reason):
-                return .gone(reason)
-            case .read(let archive, let quota):
-                // Each task writes its own file, so the files' fsyncs overlap.
-                let file = BackupFormat.cellFileName(index + 1)
-                let bytes = archive.encoded(backupID: backupID, sealer: sealer, nonce: Self.randomBytes(Sealer.nonceBytes))
-                try folder.write(file, bytes)
-                return .saved(BackupManifest.Cell(
-                    cell: name, file: file, revision: archive.revision, keys: archive.items.count, fileBytes: bytes.count,
-                    sha256: BackupHex.sha256(bytes), quota: quota, placement: placements[name]))
+        do {
+            try await forEachCell(names, directory: directory) { index, name, listing in
+                try await save(name, file: BackupFormat.cellFileName(index + 1), listing: listing, backupID: backupID, placement: placements[name])
+            } each: { name, saved in
+                switch saved {
+                case .saved(let entry): entries.append(entry)
+                case .gone(let reason): skipped.append((name, reason))
+                }
             }
-        } each: { name, saved in
-            switch saved {
-            case .saved(let entry): entries.append(entry)
-            case .gone(let reason): skipped.append((name, reason))
-            }
+        } catch {
+            throw CommandFailure(
+                ExitStatus.of(error), "\(error); the backup stopped, and \(folder.path) holds no manifest: it is no backup (delete it and back up again)")
         }
         let manifest = BackupManifest(
             backupID: BackupHex.encode(backupID), colony: .init(caSHA256: caSHA256, nodes: snapshot.nodes.count), began: began,
@@ -121,6 +115,24 @@ struct BackupTaking: Sendable {
         }
     }
 
+    /// Reads cell `name` whole (or takes the directory's listing already made) and writes it
+    /// as `file`; each task writes its own file, so the files' fsyncs overlap.
+    private func save(
+        _ name: String, file: String, listing: (items: [ColonyItem], revision: UInt64)?, backupID: [UInt8],
+        placement: BackupManifest.PlacementAsked?
+    ) async throws -> CellSaved {
+        switch try await read(name, listing: listing) {
+        case .gone(let reason):
+            return .gone(reason)
+        case .read(let archive, let quota):
+            let bytes = archive.encoded(backupID: backupID, sealer: sealer, nonce: Self.randomBytes(Sealer.nonceBytes))
+            try folder.write(file, bytes)
+            return .saved(BackupManifest.Cell(
+                cell: name, file: file, revision: archive.revision, keys: archive.items.count, fileBytes: bytes.count,
+                sha256: BackupHex.sha256(bytes), quota: quota, placement: placement))
+        }
+    }
+
     /// Cell `name` read whole (or, for the directory, the listing already made) with its quota.
     private func read(_ name: String, listing: (items: [ColonyItem], revision: UInt64)?) async throws -> CellRead {
         do {
@@ -143,6 +155,8 @@ struct BackupTaking: Sendable {
             return .gone("deleted since the directory was read")
         } catch ColonyError.cellNotFound {
             return .gone("recorded in the directory, but no node has it (a creation not finished: `colony cell create \(name)` again)")
+        } catch let error as ColonyError {
+            throw CommandFailure(ExitStatus.of(error), "cell \(name) could not be read: \(error)")
         }
     }
 
