@@ -12,7 +12,7 @@ struct BackupVerifyCommandTests {
         let keyBytes = Array(repeating: UInt8(0x21), count: 32)
         let keyFile = root + "/backup.key"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: keyFile, contents: Data(keyBytes), attributes: [.posixPermissions: 0o600])
+        try #require(FileManager.default.createFile(atPath: keyFile, contents: Data(keyBytes), attributes: [.posixPermissions: 0o600]))
         let sealer = Sealer(key: try StorageKey(bytes: keyBytes))
         let backupID = Array(repeating: UInt8(5), count: BackupID.bytes)
         let folder = BackupFolder(path: root + "/backup")
@@ -45,7 +45,7 @@ struct BackupVerifyCommandTests {
         let noKey = try await CommandRun.run(["backup", "verify", folder])
         #expect(noKey.status == 2 && noKey.errors.contains("--key-file"), "\(noKey)")
         let otherKey = root + "/other.key"
-        FileManager.default.createFile(atPath: otherKey, contents: Data(repeating: 0x22, count: 32), attributes: [.posixPermissions: 0o600])
+        try #require(FileManager.default.createFile(atPath: otherKey, contents: Data(repeating: 0x22, count: 32), attributes: [.posixPermissions: 0o600]))
         let wrong = try await CommandRun.run(["backup", "verify", folder, "--key-file", otherKey])
         #expect(wrong.status == 2 && wrong.errors.contains("not the key the backup was encrypted with"), "\(wrong)")
 

@@ -30,7 +30,7 @@ struct BackupRestoreProcessTests {
             _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory)
         }
         let keyFile = root + "/backup.key"
-        FileManager.default.createFile(atPath: keyFile, contents: Data(BackupTaking.randomBytes(32)), attributes: [.posixPermissions: 0o600])
+        try #require(FileManager.default.createFile(atPath: keyFile, contents: Data(BackupTaking.randomBytes(32)), attributes: [.posixPermissions: 0o600]))
         let folder = root + "/backup"
 
         var policy = ColonyClient.Policy()
