@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
         .testTarget(name: "ColonyAuthTests", dependencies: ["ColonyAuth"]),
-        .testTarget(name: "ColonyBackupTests", dependencies: ["ColonyBackup", "ColonyStorage", "ColonyWire"]),
+        .testTarget(name: "ColonyBackupTests", dependencies: ["ColonyBackup", "ColonyStorage"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyModelTests", dependencies: ["ColonyTestSupport"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),

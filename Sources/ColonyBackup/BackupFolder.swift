@@ -1,7 +1,10 @@
+import ColonyStorage
 import Foundation
 
 /// The IO of a backup's folder: files written whole and flushed, files read within a bound.
-/// The manifest is written last, so a folder without one is a backup that did not finish.
+/// The manifest is written last, once every cell file and the folder naming them are flushed,
+/// so a folder without one is a backup that did not finish. Like a node's data directory, the
+/// folders are its owner's alone (0700) and the files too (0600).
 public struct BackupFolder: Sendable {
     /// The folder.
     public let path: String
@@ -19,7 +22,8 @@ public struct BackupFolder: Sendable {
             throw .notEmpty(path)
         }
         do {
-            try manager.createDirectory(atPath: path + "/" + BackupFormat.cellFolder, withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try manager.createDirectory(atPath: path + "/" + BackupFormat.cellFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .cannotWrite(path, "\(error)")
         }
@@ -28,7 +32,7 @@ public struct BackupFolder: Sendable {
     /// Writes `bytes` as `name` inside the folder, flushed to disk before this returns.
     public func write(_ name: String, _ bytes: [UInt8]) throws(BackupFolderError) {
         let full = path + "/" + name
-        guard FileManager.default.createFile(atPath: full, contents: nil),
+        guard FileManager.default.createFile(atPath: full, contents: nil, attributes: [.posixPermissions: 0o600]),
               let handle = FileHandle(forWritingAtPath: full)
         else { throw .cannotWrite(full, "cannot create the file") }
         do {
@@ -38,6 +42,22 @@ public struct BackupFolder: Sendable {
         } catch {
             try? handle.close()
             throw .cannotWrite(full, "\(error)")
+        }
+    }
+
+    /// Writes the manifest: first the folder of cell files is flushed (so the names of the
+    /// files it lists are durable), then the manifest, then the folder naming it.
+    public func writeManifest(_ manifest: BackupManifest) throws(BackupFolderError) {
+        try syncFolder(path + "/" + BackupFormat.cellFolder)
+        try write(BackupFormat.manifestName, manifest.encoded())
+        try syncFolder(path)
+    }
+
+    private func syncFolder(_ folder: String) throws(BackupFolderError) {
+        do {
+            try FileDisk(directory: folder).syncDirectory()
+        } catch {
+            throw .cannotWrite(folder, "\(error)")
         }
     }
 

@@ -87,7 +87,7 @@ struct BackupTaking: Sendable {
             backupID: BackupHex.encode(backupID), colony: .init(caSHA256: caSHA256, nodes: snapshot.nodes.count), began: began,
             ended: Self.timestamp(), encrypted: sealer.isSealing,
             keyCheck: sealer.isSealing ? BackupKeyCheck.make(backupID: backupID, sealer: sealer) : nil, cells: entries.sorted { $0.cell < $1.cell })
-        try folder.write(BackupFormat.manifestName, manifest.encoded())
+        try folder.writeManifest(manifest)
         return Figures(manifest: manifest, skipped: skipped, duration: ContinuousClock.now - started)
     }
 

@@ -30,7 +30,7 @@ struct BackupVerifyCommandTests {
         let manifest = BackupManifest(
             backupID: BackupHex.encode(backupID), colony: .init(caSHA256: nil, nodes: 3), began: "2026-12-06T20:00:00Z", ended: "2026-12-06T20:00:01Z",
             encrypted: true, keyCheck: BackupKeyCheck.make(backupID: backupID, sealer: sealer), cells: entries)
-        try folder.write(BackupFormat.manifestName, manifest.encoded())
+        try folder.writeManifest(manifest)
         return (folder.path, keyFile)
     }
 
