@@ -66,6 +66,9 @@ struct BackupTaking: Sendable {
             let request = record.placement.request
             return (request.cell.name, BackupManifest.PlacementAsked(replicas: request.replicas, nearZone: request.nearZone, color: request.color))
         }, uniquingKeysWith: { first, _ in first })
+        for record in snapshot.cells {
+            await client.hintMembers(of: record.cell.name, at: record.clientAddresses)
+        }
         // The directory records its own placement too: it is read once, first.
         let names = [ColonyDirectory.cell] + snapshot.cells.map(\.cell.name).filter { $0 != ColonyDirectory.cell }
         var entries: [BackupManifest.Cell] = []
