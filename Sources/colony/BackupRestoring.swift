@@ -81,7 +81,7 @@ struct BackupRestoring: Sendable {
                 try await finishCreation(of: record, quota: creation(entry).quota, snapshot: snapshot)
             }
         }
-        figures.keys = try await writeKeys(of: steps.map(\.0), verification: verification)
+        figures.keys = try await writeKeys(of: steps, verification: verification)
         figures.duration = ContinuousClock.now - started
         return figures
     }
@@ -153,7 +153,7 @@ struct BackupRestoring: Sendable {
     }
 
     /// Writes every cell's keys, `cellsInFlightMax` cells at once; returns how many keys.
-    private func writeKeys(of entries: [BackupManifest.Cell], verification: BackupVerification) async throws -> Int {
+    private func writeKeys(of entries: [(BackupManifest.Cell, RestoreStep)], verification: BackupVerification) async throws -> Int {
         try await withThrowingTaskGroup(of: Int.self) { group in
             var next = 0
             var keys = 0
@@ -161,7 +161,7 @@ struct BackupRestoring: Sendable {
                 guard next < entries.count else { return }
                 let entry = entries[next]
                 next += 1
-                group.addTask { try await writeKeys(of: entry, verification: verification) }
+                group.addTask { try await writeKeys(of: entry.0, step: entry.1, verification: verification) }
             }
             for _ in 0..<cellsInFlightMax { launch() }
             while let written = try await group.next() {
@@ -174,13 +174,14 @@ struct BackupRestoring: Sendable {
 
     /// Reads cell `entry`'s file again (checked against the manifest again: it may have
     /// changed since the first pass) and makes the cell's keys its keys.
-    private func writeKeys(of entry: BackupManifest.Cell, verification: BackupVerification) async throws -> Int {
+    private func writeKeys(of entry: BackupManifest.Cell, step: RestoreStep, verification: BackupVerification) async throws -> Int {
         let outcome = verification.check(entry, folder.read(entry.file, bytesMax: BackupFormat.cellFileBytesMax))
         guard let archive = outcome.archive else {
             throw CommandFailure(.invalidInput, outcome.problem ?? "cell \(entry.cell): its file changed during the restore")
         }
         let client = directory.client
-        let existingKeys = try await client.readWholeCell(entry.cell).items.map(\.key)
+        // A cell this restore created is empty; one it overwrites is read for the keys to delete.
+        let existingKeys = step == .overwrite ? try await client.readWholeCell(entry.cell).items.map(\.key) : []
         let plan = RestoreBatches(archive: archive, existingKeys: existingKeys, stepsMax: Self.batchStepsMax, bytesMax: Self.batchBytesMax)
         for batch in plan.batches {
             _ = try await client.transaction(entry.cell, Self.transaction(batch))
