@@ -50,7 +50,7 @@ struct BackupSaveCommand: AsyncParsableCommand {
         let rate = Double(cells) / max(figures.duration.seconds, 0.001)
         let skipped = figures.skipped.map { "\n  left out \($0.cell): \($0.reason)" }.joined()
         options.show(
-            "backed up \(cells) cells (\(figures.keys) keys, \(figures.fileBytes) bytes\(sealer.isSealing ? ", encrypted" : "")) to \(to) in \(Format.rounded(figures.duration)): \(String(format: "%.0f", rate)) cells/s\(skipped)",
+            "backed up \(Format.count(cells, "cell")) (\(Format.count(figures.keys, "key")), \(figures.fileBytes) bytes\(sealer.isSealing ? ", encrypted" : "")) to \(to) in \(Format.rounded(figures.duration)): \(String(format: "%.0f", rate)) cells/s\(skipped)",
             json: [
                 "folder": to, "cells": cells, "keys": figures.keys, "bytes": figures.fileBytes, "encrypted": sealer.isSealing,
                 "seconds": figures.duration.seconds, "backupID": figures.manifest.backupID,
@@ -150,7 +150,7 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         let restored = figures.created.count + figures.overwritten.count
         let rate = Double(restored) / max(figures.duration.seconds, 0.001)
-        var lines = ["restored \(restored) cells (\(figures.keys) keys) from \(from) in \(Format.rounded(figures.duration)): \(String(format: "%.0f", rate)) cells/s; \(figures.created.count) created, \(figures.overwritten.count) overwritten"]
+        var lines = ["restored \(Format.count(restored, "cell")) (\(Format.count(figures.keys, "key"))) from \(from) in \(Format.rounded(figures.duration)): \(String(format: "%.0f", rate)) cells/s; \(figures.created.count) created, \(figures.overwritten.count) overwritten"]
         if !figures.skipped.isEmpty { lines.append("left as they were: \(BackupRestoring.names(figures.skipped))") }
         if !figures.reserved.isEmpty {
             let held = figures.directoryHeld.map { " (\($0))" } ?? ""
