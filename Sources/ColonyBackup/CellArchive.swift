@@ -49,6 +49,13 @@ public struct CellArchive: Hashable, Sendable {
         self.items = items
     }
 
+    /// Whether the keys ascend by their UTF-8 bytes, as a cell orders them (`Key`), each once:
+    /// Swift's own `String` order would take canonically equivalent keys (`é` and `e` with
+    /// a combining accent, two keys of a cell) for one.
+    public static func keysAscend(_ items: [Item]) -> Bool {
+        zip(items, items.dropFirst()).allSatisfy { Key($0.key) < Key($1.key) }
+    }
+
     /// The bytes of keys and values together, as the cell counts them against its quota.
     public var byteCount: Int { items.reduce(0) { $0 + $1.key.utf8.count + $1.value.count } }
 
@@ -59,7 +66,7 @@ public struct CellArchive: Hashable, Sendable {
     /// `nonce` (12 bytes, drawn anew for every file) when it holds a key.
     public func encoded(backupID: [UInt8], sealer: Sealer, nonce: [UInt8]) -> [UInt8] {
         precondition(backupID.count == BackupID.bytes && nonce.count == Sealer.nonceBytes, "Invalid state: a backup id or nonce of the wrong size")
-        precondition(zip(items, items.dropFirst()).allSatisfy { $0.key < $1.key }, "Invalid state: a cell archive's keys out of order")
+        precondition(Self.keysAscend(items), "Invalid state: a cell archive's keys out of order")
         var header = ByteWriter(reservingCapacity: Self.headerBytes)
         for byte in Self.magic { header.writeByte(byte) }
         header.writeLittleEndian(UInt16(BackupFormat.version))
@@ -114,7 +121,7 @@ public struct CellArchive: Hashable, Sendable {
         for _ in 0..<count {
             let start = reader.offset
             let key = try reader.readString("CellArchive.key", limit: .keyBytesMax)
-            if let last = items.last, last.key >= key {
+            if let last = items.last, !(Key(last.key) < Key(key)) {
                 throw .notCanonical(field: "CellArchive.key", offset: start, reason: "key \"\(key)\" follows \"\(last.key)\": keys must ascend")
             }
             let value = try reader.readByteString("CellArchive.value")

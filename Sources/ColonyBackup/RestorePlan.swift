@@ -1,3 +1,5 @@
+import ColonyCore
+
 /// What `colony restore` does with each cell of a backup, decided apart from any IO.
 ///
 /// A user cell absent from the colony is created (on nodes the colony's placer chooses, with
@@ -52,8 +54,9 @@ public struct RestoreBatches: Sendable {
     /// The batches that turn a cell holding `existingKeys` into one holding `archive`'s keys.
     public init(archive: CellArchive, existingKeys: [String], stepsMax: Int, bytesMax: Int) {
         precondition(stepsMax >= 1 && bytesMax >= 1, "Invalid state: a batch must hold at least one write")
-        let kept = Set(archive.items.map(\.key))
-        let writes = existingKeys.filter { !kept.contains($0) }.map { Write.delete(key: $0) }
+        // Keys match by their bytes, as the cell matches them (`Key`), not by `String`'s Unicode equivalence.
+        let kept = Set(archive.items.map { Key($0.key) })
+        let writes = existingKeys.filter { !kept.contains(Key($0)) }.map { Write.delete(key: $0) }
             + archive.items.map { Write.put(key: $0.key, value: $0.value) }
         var batches: [[Write]] = []
         var current: [Write] = []

@@ -29,7 +29,7 @@ extension FuzzTarget {
         // The sealing byte says which key the file wants; the decoder must refuse the other case itself.
         let sealer = Sealer(key: bytes.count > 10 && bytes[10] == 1 ? backupKey : nil)
         guard let (archive, backupID) = try? CellArchive.decode(bytes, sealer: sealer) else { return .refused }
-        guard zip(archive.items, archive.items.dropFirst()).allSatisfy({ $0.key < $1.key }),
+        guard CellArchive.keysAscend(archive.items),
               archive.items.allSatisfy({ $0.version <= archive.revision })
         else { return .violated("a decoded cell file holds keys out of order or versions above its revision") }
         let again = archive.encoded(backupID: backupID, sealer: sealer, nonce: Array(repeating: 3, count: Sealer.nonceBytes))

@@ -149,7 +149,7 @@ struct BackupTaking: Sendable {
             let limits = try await client.cellInfo(name).limits
             let items = whole.items.map { CellArchive.Item(key: $0.key, value: $0.value, version: $0.version) }
             // What a node answered is checked before it is written: a file that would not verify is no backup.
-            guard zip(items, items.dropFirst()).allSatisfy({ $0.key < $1.key }), items.allSatisfy({ $0.version <= whole.revision }) else {
+            guard CellArchive.keysAscend(items), items.allSatisfy({ $0.version <= whole.revision }) else {
                 throw ColonyError.unavailable("cell \(name) listed its keys out of order, or with a version above its revision \(whole.revision); nothing of it was written")
             }
             let quota = BackupManifest.Quota(keysMax: limits.keysMax, bytesMax: limits.bytesMax, valueBytesMax: limits.valueBytesMax)

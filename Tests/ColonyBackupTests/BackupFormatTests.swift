@@ -26,6 +26,16 @@ struct BackupFormatTests {
         }
     }
 
+    @Test("keys that Swift's String takes as equal (é, and e with a combining accent) are two keys, ordered by their bytes as a cell orders them")
+    func canonicallyEquivalentKeys() throws {
+        let archive = CellArchive(cell: "names", revision: 2, items: [
+            .init(key: "e\u{301}", value: [1], version: 1), .init(key: "\u{e9}", value: [2], version: 2),
+        ])
+        #expect(CellArchive.keysAscend(archive.items) && !CellArchive.keysAscend(archive.items.reversed()))
+        let bytes = archive.encoded(backupID: Self.backupID, sealer: Sealer(key: nil), nonce: Self.nonce)
+        #expect(try CellArchive.decode(bytes, sealer: Sealer(key: nil)).archive.items.map { Array($0.key.utf8) } == archive.items.map { Array($0.key.utf8) })
+    }
+
     @Test("a sealed cell file shows none of its values, and opens only with its key")
     func sealing() throws {
         let bytes = Self.archive.encoded(backupID: Self.backupID, sealer: Sealer(key: Self.key), nonce: Self.nonce)

@@ -28,6 +28,14 @@ struct RestorePlanTests {
         #expect(plan.batches.map(\.count) == [4, 2, 2, 2, 2])
     }
 
+    @Test("a key the cell holds is deleted unless the backup holds the same bytes, not merely a key String takes as equal")
+    func deletionByBytes() {
+        let archive = CellArchive(cell: "a", revision: 1, items: [.init(key: "e\u{301}", value: [1], version: 1)])
+        let writes = RestoreBatches(archive: archive, existingKeys: ["\u{e9}", "e\u{301}"], stepsMax: 64, bytesMax: 1024).batches.flatMap { $0 }
+        #expect(writes.count == 2)
+        if case .delete(let key) = writes.first { #expect(Array(key.utf8) == Array("\u{e9}".utf8)) } else { Issue.record("\(writes)") }
+    }
+
     @Test("a value larger than a batch's bytes goes alone; an empty cell with nothing to delete needs no batch")
     func edges() {
         let big = CellArchive(cell: "a", revision: 2, items: [
