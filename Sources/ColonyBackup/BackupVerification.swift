@@ -86,7 +86,7 @@ public struct BackupVerification: Sendable {
         let archive = decoded.archive
         let mismatches = [
             BackupHex.encode(decoded.backupID) == manifest.backupID ? nil : "it belongs to another backup (\(BackupHex.encode(decoded.backupID)))",
-            archive.cell == entry.cell ? nil : "it holds cell \(archive.cell)",
+            archive.cell.utf8.elementsEqual(entry.cell.utf8) ? nil : "it holds cell \(archive.cell)",
             archive.revision == entry.revision ? nil : "it holds revision \(archive.revision), the manifest says \(entry.revision)",
             archive.items.count == entry.keys ? nil : "it holds \(archive.items.count) keys, the manifest says \(entry.keys)",
         ].compactMap { $0 }
