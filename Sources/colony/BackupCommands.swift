@@ -115,12 +115,14 @@ struct RestoreCommand: AsyncParsableCommand {
             up with, then its keys are written in transactions (keys get new versions). A cell the colony has already \
             is refused before anything is written, unless --overwrite (its keys become the backup's: others deleted) \
             or --skip-existing. The colony's own cells (\(ColonyDirectory.cell)) are not restored: their node records \
-            and placements belong to the old colony. Needs the role admin when the colony's authorization is on.
+            and placements belong to the old colony; its authorization policy replaces the colony's only with --policy. Needs the role admin when the colony's authorization is on.
             """)
     @Option(help: "The backup's folder.") var from: String
     @Option(help: "Only these cells of the backup, comma-separated.") var cells: String?
     @Flag(help: "Make the keys of cells the colony has already the backup's.") var overwrite = false
     @Flag(help: "Leave the cells the colony has already as they are.") var skipExisting = false
+    @Flag(help: "Also put the backup's authorization policy in place of the colony's (refused when it is on and this client is not an admin in it).")
+    var policy = false
     @Option(help: "Replicas of every created cell (odd, 3 to 9) instead of the backup's, for a smaller colony.") var replicas: Int?
     @Option(help: "How many cells are written at once (1 to 64).") var parallel = 8
     @OptionGroup var storage: StorageOptions
@@ -143,6 +145,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 restoring.skipExisting = skipExisting
                 restoring.replicas = replicas
                 restoring.cellsInFlightMax = parallel
+                restoring.policyRestoredBy = policy ? try options.identity() : nil
                 return try await restoring.run()
             }
         } catch let error as BackupVerificationError {
@@ -154,13 +157,17 @@ struct RestoreCommand: AsyncParsableCommand {
         if !figures.skipped.isEmpty { lines.append("left as they were: \(BackupRestoring.names(figures.skipped))") }
         if !figures.reserved.isEmpty {
             let held = figures.directoryHeld.map { " (\($0))" } ?? ""
-            lines.append("not restored: \(figures.reserved.joined(separator: ", ")), the old colony's own\(held): this colony keeps its own nodes, placements and authorization policy")
+            let kept = figures.policy == nil ? "nodes, placements and authorization policy (--policy restores the policy)" : "nodes and placements"
+            lines.append("not restored: \(figures.reserved.joined(separator: ", ")), the old colony's own\(held): this colony keeps its own \(kept)")
+        }
+        if let restored = figures.policy {
+            lines.append("the backup's authorization policy is in place: authorization \(restored.enabled ? "on" : "off"), \(Format.count(restored.roles.count, "role")), \(restored.bindings.count) identities bound")
         }
         options.show(
             lines.joined(separator: "\n"),
             json: [
                 "created": figures.created.count, "overwritten": figures.overwritten.count, "skipped": figures.skipped, "reserved": figures.reserved,
-                "keys": figures.keys, "seconds": figures.duration.seconds,
+                "keys": figures.keys, "seconds": figures.duration.seconds, "policyRestored": figures.policy != nil,
             ])
     }
 }

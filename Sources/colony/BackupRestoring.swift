@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyBackup
 import ColonyClient
 import ColonyControl
@@ -31,6 +32,9 @@ struct BackupRestoring: Sendable {
     var skipExisting = false
     /// A replica count for every created cell instead of the backup's.
     var replicas: Int?
+    /// The identity of this client, when the backup's authorization policy is to replace the
+    /// colony's (nil: the colony keeps its own).
+    var policyRestoredBy: Identity?
     /// How many cells' keys are written at once.
     var cellsInFlightMax = 8
     /// The most steps of one transaction (a cell's limit).
@@ -50,6 +54,8 @@ struct BackupRestoring: Sendable {
         var reserved: [String] = []
         /// What the backup's directory holds, said when it is not restored.
         var directoryHeld: String?
+        /// The policy put in place of the colony's, when asked.
+        var policy: AuthPolicy?
         /// The keys written.
         var keys = 0
         /// How long it took.
@@ -82,6 +88,9 @@ struct BackupRestoring: Sendable {
             }
         }
         figures.keys = try await writeKeys(of: steps, verification: verification)
+        if let identity = policyRestoredBy {
+            figures.policy = try await restorePolicy(manifest, by: identity, verification: verification)
+        }
         figures.duration = ContinuousClock.now - started
         return figures
     }
@@ -127,6 +136,20 @@ struct BackupRestoring: Sendable {
         else { return nil }
         let policy = archive.items.contains { $0.key == ColonyDirectory.policyKey } ? ", an authorization policy" : ""
         return "\(snapshot.nodes.count) node records, \(snapshot.cells.count) cell records\(policy)"
+    }
+
+    /// Puts the backup's authorization policy in place of the colony's, through the policy's
+    /// own compare-and-set (`Directory.change`), refused when it is on and `identity` is not an
+    /// admin in it; returns it.
+    private func restorePolicy(_ manifest: BackupManifest, by identity: Identity, verification: BackupVerification) async throws -> AuthPolicy {
+        guard let entry = manifest.cells.first(where: { $0.cell == ColonyDirectory.cell }),
+              let archive = verification.check(entry, folder.read(entry.file, bytesMax: BackupFormat.cellFileBytesMax)).archive
+        else { throw CommandFailure(.notFound, "the backup holds no directory (\(ColonyDirectory.cell)), so no authorization policy") }
+        guard let item = archive.items.first(where: { $0.key == ColonyDirectory.policyKey }) else {
+            throw CommandFailure(.notFound, "the backup's directory holds no authorization policy; the colony keeps its own")
+        }
+        let policy = try DirectoryCoding.decode(item.value, key: ColonyDirectory.policyKey, as: AuthPolicy.self)
+        return try await directory.change(.replace(with: policy, by: identity))
     }
 
     /// The creation of cell `entry` as it was asked for when backed up.

@@ -139,6 +139,14 @@ struct AuthorizationProcessTests {
             restoring.skipExisting = true
             _ = try await restoring.run()
         })
+        // The admin puts the backup's policy back in place of one changed since.
+        _ = try await fixture.adminDirectory.change(.addRole("added-after-the-backup"))
+        var restoring = BackupRestoring(directory: fixture.adminDirectory, folder: BackupFolder(path: backupFolder), sealer: Sealer(key: nil))
+        restoring.skipExisting = true
+        restoring.policyRestoredBy = .client(CertificateFolder.developmentClient)
+        let restored = try await restoring.run()
+        #expect(restored.policy?.roles["added-after-the-backup"] == nil)
+        #expect(try await fixture.adminDirectory.policy().policy.roles["added-after-the-backup"] == nil)
 
         let before = try await admin.cellInfo("app-1")
         let members = before.configuration.members.map(\.node)
