@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ColonyAPI", targets: ["ColonyAPI"]),
         .library(name: "ColonyClient", targets: ["ColonyClient"]),
         .library(name: "ColonyControl", targets: ["ColonyControl"]),
+        .library(name: "ColonyBackup", targets: ["ColonyBackup"]),
         .executable(name: "colony", targets: ["colony"]),
     ],
     dependencies: [
@@ -57,6 +58,10 @@ let package = Package(
             ]
         ),
         .target(name: "ColonyNodeCore", dependencies: ["ColonyCore", "ColonyWire"]),
+        // Backups' formats and checks: the manifest, the cell files (sealed with ColonyStorage's sealer), verification.
+        .target(
+            name: "ColonyBackup",
+            dependencies: ["ColonyCore", "ColonyWire", "ColonyStorage", "ColonyJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ColonyJSON"),
         .target(name: "ColonyPlacement", dependencies: ["ColonyCore", "ColonyJSON"]),
         .target(
@@ -120,7 +125,7 @@ let package = Package(
         .target(
             name: "ColonyFuzz",
             dependencies: [
-                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyNode", "ColonyClient", "ColonyAPI", "ColonyJSON",
+                "ColonyCore", "ColonyWire", "ColonyStorage", "ColonySim", "ColonyNode", "ColonyClient", "ColonyAPI", "ColonyJSON", "ColonyBackup",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -128,7 +133,7 @@ let package = Package(
             name: "colony",
             dependencies: [
                 "ColonyCore", "ColonyWire", "ColonyStorage", "ColonyPlacement", "ColonySim", "ColonyCheck", "ColonyNode", "ColonyClient",
-                "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth", "EtcdAPI",
+                "ColonyAPI", "ColonyControl", "ColonyFuzz", "ColonyAuth", "EtcdAPI", "ColonyBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -153,12 +158,13 @@ let package = Package(
         .testTarget(name: "ColonyNodeCoreTests", dependencies: ["ColonyNodeCore", "ColonyCore", "ColonyWire"]),
         .testTarget(name: "ColonySimTests", dependencies: ["ColonySim", "ColonyCheck", "ColonyCore", "ColonyStorage", "ColonyTestSupport"]),
         .testTarget(name: "ColonyAuthTests", dependencies: ["ColonyAuth"]),
+        .testTarget(name: "ColonyBackupTests", dependencies: ["ColonyBackup", "ColonyStorage"]),
         .testTarget(name: "ColonyCheckTests", dependencies: ["ColonyCheck", "ColonyCore"]),
         .testTarget(name: "ColonyModelTests", dependencies: ["ColonyTestSupport"]),
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
-        .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport"]),
+        .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport", "ColonyBackup", "ColonyStorage"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI", "ColonyWire"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),
@@ -166,7 +172,7 @@ let package = Package(
             name: "ColonyNodeTests",
             dependencies: [
                 "ColonyNode", "ColonyClient", "ColonyCheck", "ColonyWire", "ColonyCore", "colony", "ColonyTestSupport", "ColonyAPI",
-                "ColonyControl", "ColonyFuzz", "ColonyAuth",
+                "ColonyControl", "ColonyFuzz", "ColonyAuth", "ColonyBackup",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -22,6 +22,10 @@ public enum PolicyChange: Hashable, Sendable {
     case revokeIdentity(Identity)
     /// Lifts a revocation.
     case reinstate(Identity)
+    /// Replaces the whole policy (`colony restore --policy`: a backup's); refused when the new
+    /// one is on and `by` would not be an admin in it, so the admin restoring it is not
+    /// locked out.
+    case replace(with: AuthPolicy, by: Identity)
 
     /// `policy` with the change made; throws when the change makes no sense (an unknown role,
     /// a grant the role does not hold) or would leave a policy with a problem.
@@ -57,6 +61,11 @@ public enum PolicyChange: Hashable, Sendable {
         case .reinstate(let identity):
             guard policy.revoked.contains(identity.urn) else { throw .notRevoked(identity) }
             changed.revoked = policy.revoked.filter { $0 != identity.urn }
+        case .replace(let replacement, let identity):
+            guard !replacement.enabled || (replacement.isAdmin(identity) && !replacement.isRevoked(identity)) else {
+                throw .replacementLocksOut(identity)
+            }
+            changed = replacement
         }
         if let problem = changed.problem { throw .wouldBreakPolicy(problem) }
         return changed
@@ -67,6 +76,9 @@ public enum PolicyChange: Hashable, Sendable {
 public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The identity enabling authorization does not hold the admin role.
     case notAdmin(Identity)
+    /// The policy replacing the colony's has authorization on and does not make the identity
+    /// replacing it an admin (or revokes it).
+    case replacementLocksOut(Identity)
     /// The role is defined already (or is the built-in admin).
     case roleExists(String)
     /// The role is not defined.
@@ -84,6 +96,9 @@ public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertibl
         switch self {
         case .notAdmin(let identity):
             return "\(identity) does not hold the role \(AuthPolicy.adminRole), so enabling authorization would lock it out: bind it first with `colony auth user bind \(identity.urn) \(AuthPolicy.adminRole)`"
+        case .replacementLocksOut(let identity):
+            return "the policy to put in place has authorization on and \(identity) is not an admin in it, so the change would lock it out: "
+                + "run it with the certificate of one of its admins (`colony auth user list` on the colony it came from names them)"
         case .roleExists(let role):
             return "the role \(role) exists already\(role == AuthPolicy.adminRole ? " (it is built in)" : ""); grant to it with `colony auth role grant \(role) ACCESS CELLS`"
         case .unknownRole(let role):

@@ -38,7 +38,7 @@ extension ColonyClient {
         var everyAnswerWasNotFound = true
         var seen: Set<String> = []
         for target in targets ?? seeds where seen.insert(target).inserted {
-            var options = CallOptions.defaults
+            var options = ColonyClient.callOptions
             options.timeout = policy.attemptTimeout
             do {
                 let reply = try await call(connection(target).client, options)

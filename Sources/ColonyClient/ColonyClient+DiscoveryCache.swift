@@ -14,6 +14,17 @@ extension ColonyClient {
         return addresses.isEmpty ? nil : addresses
     }
 
+    /// Takes `addresses` as where `cell`'s members are, for a cell this client knows nothing
+    /// of yet: a hint its caller read from the directory (as `directoryHint` reads one), which
+    /// the cell verifies as it verifies any. The first attempt then goes to a member rather
+    /// than to a seed, which hosts few of a colony's many cells, so a caller about to reach
+    /// very many cells (`colony backup`) spends no retry on finding them.
+    public func hintMembers(of cell: String, at addresses: [String]) {
+        let usable = addresses.filter { NodeConnection.target($0) != nil }
+        guard !usable.isEmpty, views[cell]?.members.isEmpty ?? true else { return }
+        views[cell, default: CellView()].members = usable
+    }
+
     /// The node to ask first about a cell this client knows nothing of: a seed chosen by the
     /// cell's name, so that first contacts spread over the seeds instead of all going to one.
     func seed(for cell: String) -> String {

@@ -114,6 +114,17 @@ extension ColonyClient {
         return (reply.items.map(ColonyItem.init), reply.truncated, reply.revision)
     }
 
+    /// Every key of `cell` and the revision they were read at: one linearizable read of the
+    /// whole cell through its leader (a list with no prefix and a limit above any cell's key
+    /// quota, which the cell lowers to its own). `colony backup` reads each cell this way.
+    public func readWholeCell(_ cell: String) async throws -> (items: [ColonyItem], revision: UInt64) {
+        let listing = try await list(cell, limit: Int(UInt32.max))
+        guard !listing.truncated else {
+            throw ColonyError.unavailable("cell \(cell) answered a listing of all its keys with only part of them; try again")
+        }
+        return (listing.items, listing.revision)
+    }
+
     /// Runs a transaction; see `Colony_V1_TransactionRequest` for its parts.
     public func transaction(_ cell: String, _ transaction: Colony_V1_TransactionRequest) async throws -> Colony_V1_TransactionReply {
         try await run(cell, isWrite: true) { header in

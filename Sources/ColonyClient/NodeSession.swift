@@ -69,7 +69,7 @@ final class NodeSession: @unchecked Sendable {
 
     private func run(_ client: Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>) async {
         do {
-            try await client.session { writer in
+            try await client.session(options: ColonyClient.callOptions) { writer in
                 while let operations = await self.nextOutgoing() {
                     var request = Colony_V1_SessionRequest()
                     request.operations = operations

@@ -1,7 +1,7 @@
 /// Every fuzz target, by name: one for each decoder that reads untrusted bytes.
 public enum FuzzTargets {
     /// The targets' names, in the order `colony fuzz all` runs them.
-    public static let names = ["peer-frame", "wal", "snapshot", "client-api", "transaction-document", "node-config"]
+    public static let names = ["peer-frame", "wal", "snapshot", "client-api", "transaction-document", "node-config", "backup-cell", "backup-manifest"]
 
     /// The seed of the simulated run whose traffic seeds the corpora: fixed, so every
     /// campaign of a seed is the same on every machine.
@@ -26,6 +26,8 @@ public enum FuzzTargets {
             case "client-api": targets.append(.clientAPI())
             case "transaction-document": targets.append(.transactionDocument())
             case "node-config": targets.append(.nodeConfig())
+            case "backup-cell": targets.append(.backupCell())
+            case "backup-manifest": targets.append(.backupManifest())
             default: preconditionFailure("Invalid state: \(name) was checked to be a target's name")
             }
         }

@@ -55,17 +55,29 @@ public struct StorageKey: Sendable {
     }
 }
 
-/// Seals and opens payloads with the node's key, or passes them through when there is none.
-struct Sealer: Sendable {
-    let key: StorageKey?
+/// Seals and opens payloads with the node's key, or passes them through when there is none:
+/// the log's records, snapshots, and the files of a backup (ColonyBackup).
+public struct Sealer: Sendable {
+    /// The key, or nil to pass payloads through as they are.
+    public let key: StorageKey?
 
-    var isSealing: Bool { key != nil }
+    /// Seals with `key`, or passes through when it is nil.
+    public init(key: StorageKey?) {
+        self.key = key
+    }
+
+    /// Whether payloads are sealed.
+    public var isSealing: Bool { key != nil }
 
     /// Bytes a sealed payload adds: the GCM tag (the nonce is never stored beside it).
-    static let overheadBytes = 16
+    public static let overheadBytes = 16
 
-    /// Seals `plaintext` with `nonce`, binding `context` (the record's header) to it.
-    func seal(_ plaintext: [UInt8], nonce: [UInt8], context: [UInt8]) -> [UInt8] {
+    /// The bytes of a nonce.
+    public static let nonceBytes = 12
+
+    /// Seals `plaintext` with `nonce` (`nonceBytes` long, never used twice with one key),
+    /// binding `context` (the record's header) to it.
+    public func seal(_ plaintext: [UInt8], nonce: [UInt8], context: [UInt8]) -> [UInt8] {
         guard let key else { return plaintext }
         do {
             let box = try AES.GCM.seal(plaintext, using: key.key, nonce: try AES.GCM.Nonce(data: nonce), authenticating: context)
@@ -77,7 +89,7 @@ struct Sealer: Sendable {
     }
 
     /// Opens what `seal` made; nil when the key is wrong or the bytes were changed.
-    func open(_ sealed: ArraySlice<UInt8>, nonce: [UInt8], context: [UInt8]) -> ArraySlice<UInt8>? {
+    public func open(_ sealed: ArraySlice<UInt8>, nonce: [UInt8], context: [UInt8]) -> ArraySlice<UInt8>? {
         guard let key else { return sealed }
         guard sealed.count >= Self.overheadBytes else { return nil }
         do {

@@ -73,7 +73,7 @@ struct ControlStatusCommand: AsyncParsableCommand {
             let status = try await directory.status()
             var lines = ["\(settings.paused ? "PAUSED" : "running"); at most \(settings.movesPerSecond) moves per second"]
             if let status {
-                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(Self.count(status.movesStarted, "move")) started, \(status.movesFinished) finished, \(Self.count(status.replicasToMove, "replica")) still to move")
+                lines.append("control loop \(status.loop), pass \(status.pass)\(status.paused ? " (saw the pause)" : ""): \(Format.count(status.movesStarted, "move")) started, \(status.movesFinished) finished, \(Format.count(status.replicasToMove, "replica")) still to move")
                 if !status.movesUnderWay.isEmpty { lines.append("moving: \(status.movesUnderWay.joined(separator: ", "))") }
                 lines += status.problems.map { "problem: \($0)" }
             } else {
@@ -82,7 +82,7 @@ struct ControlStatusCommand: AsyncParsableCommand {
             let leaving = snapshot.nodes.filter { $0.state != .active }.map { node in
                 (node, snapshot.cells.filter { $0.placement.members.contains(NodeID(node.id)) }.count)
             }
-            lines += leaving.map { node, replicas in "node \(node.id) is \(node.state.rawValue): \(Self.count(replicas, "replica")) placed on it" }
+            lines += leaving.map { node, replicas in "node \(node.id) is \(node.state.rawValue): \(Format.count(replicas, "replica")) placed on it" }
             var object: [String: Any] = [
                 "paused": settings.paused, "movesPerSecond": settings.movesPerSecond,
                 "nodesNotActive": leaving.map { node, replicas in ["node": node.id, "state": node.state.rawValue, "replicas": replicas] as [String: Any] },
@@ -98,11 +98,6 @@ struct ControlStatusCommand: AsyncParsableCommand {
             }
             options.show(lines.joined(separator: "\n"), json: object)
         }
-    }
-
-    /// `1 replica`, `3 replicas`.
-    static func count(_ number: Int, _ noun: String) -> String {
-        "\(number) \(noun)\(number == 1 ? "" : "s")"
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColonyBackup
 import ColonyClient
 import ColonyControl
 import Foundation
@@ -62,6 +63,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case let error as ControlError: of(error)
         case is ValidationError, is CertificateFolderError: .usage
         case is LoadError: .unavailable
+        case is BackupFolderError: .failure
+        case is BackupVerificationError: .invalidInput
         case is CocoaError, is POSIXError: .failure
         default: Colony.exitCode(for: error) == .validationFailure ? .usage : .internal
         }

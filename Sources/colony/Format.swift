@@ -6,6 +6,11 @@ enum Format {
         value >= 100 ? String(format: "%.0f s", value) : String(format: "%.2f s", value)
     }
 
+    /// `1 replica`, `3 replicas`.
+    static func count(_ number: Int, _ noun: String) -> String {
+        "\(number) \(noun)\(number == 1 ? "" : "s")"
+    }
+
     /// A duration as `Format.seconds` writes it ("4.18 s"), or in milliseconds under a second ("350 ms").
     static func rounded(_ duration: Duration) -> String {
         duration.seconds < 1 ? String(format: "%.0f ms", duration.seconds * 1_000) : seconds(duration.seconds)

@@ -178,8 +178,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
     /// Starts `node` again and reads every cell it holds through it alone; a node that does not
     /// serve within the wait is reported as such. It serves once its /health says so: a node
     /// recovers before it listens, and opens its admin port after its client port. (Not
-    /// `LocalNodes.waitUntilServing`, whose list of every cell outgrows a client's 4 MiB
-    /// answer past some 40,000 cells, and costs the node a status of each at every try.)
+    /// `LocalNodes.waitUntilServing`, whose list of every cell outgrows a client's 32 MiB
+    /// answer (`ColonyClient.replyBytesMax`) past some 300,000 cells, and costs the node a status of each at every try.)
     private func restart(_ node: UInt32, colony: LocalNodes, probe: ScaleProbe, names: [String]) async throws -> ScaleFigures.Restart {
         let held = names.indices.filter { Self.members(ofCell: $0, nodes: nodes, replicas: replicas).contains(node) }.map { names[$0] }
         let started = ContinuousClock.now

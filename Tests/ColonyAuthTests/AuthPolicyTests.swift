@@ -145,6 +145,19 @@ struct AuthPolicyTests {
         #expect(try PolicyChange.unbind(admin, role: AuthPolicy.adminRole).applied(to: off).admins.isEmpty, "with authorization off, no admin is needed")
     }
 
+    @Test("a restored policy replaces the colony's whole, unless it is on and the identity restoring it is not an admin in it (or is revoked)")
+    func replacement() throws {
+        let current = try devPolicy()
+        var restored = try PolicyChange.addRole("reports").applied(to: try devPolicy())
+        #expect(try PolicyChange.replace(with: restored, by: admin).applied(to: current) == restored)
+        #expect(throws: PolicyChangeError.replacementLocksOut(app)) { try PolicyChange.replace(with: restored, by: app).applied(to: current) }
+        restored = try PolicyChange.bind(app, role: AuthPolicy.adminRole).applied(to: restored)
+        restored = try PolicyChange.revokeIdentity(app).applied(to: restored)
+        #expect(throws: PolicyChangeError.replacementLocksOut(app)) { try PolicyChange.replace(with: restored, by: app).applied(to: current) }
+        let off = try PolicyChange.disable.applied(to: restored)
+        #expect(try PolicyChange.replace(with: off, by: stranger).applied(to: current) == off, "a policy that is off locks nobody out")
+    }
+
     @Test("a revoked identity is refused everything, even with authorization off; the last admin cannot be revoked")
     func revokedIdentities() throws {
         var policy = try PolicyChange.revokeIdentity(app).applied(to: try devPolicy())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ColonyBackup
 import ColonyClient
 import ColonyControl
 import ColonyNode
@@ -55,6 +56,8 @@ struct CommandConventionTests {
         #expect(ExitStatus.of(ControlError.cell("c", .unauthorized("no grant"))) == .permissionDenied)
         #expect(ExitStatus.of(DirectoryError.unknownCell("c")) == .notFound)
         #expect(ExitStatus.of(ValidationError("bad flag")) == .usage)
+        #expect(ExitStatus.of(BackupVerificationError.wrongKey) == .invalidInput)
+        #expect(ExitStatus.of(BackupFolderError.notEmpty("/backups/1")) == .failure)
         #expect(ExitStatus.of(CocoaError(.fileWriteNoPermission)) == .failure)
         #expect(ExitStatus.of(Unexpected()) == .internal)
     }

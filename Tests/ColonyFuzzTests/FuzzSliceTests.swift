@@ -8,6 +8,7 @@ struct FuzzSliceTests {
     /// Inputs per target: enough to pass every kind of mutation over every corpus input.
     static let slice: [String: UInt64] = [
         "peer-frame": 4_000, "wal": 600, "snapshot": 1_500, "client-api": 4_000, "transaction-document": 3_000, "node-config": 3_000,
+        "backup-cell": 3_000, "backup-manifest": 2_000,
     ]
 
     static let targets = FuzzTargets.make(FuzzTargets.names) ?? []

@@ -1,9 +1,11 @@
 import ColonyAPI
 import ColonyAuth
+import ColonyBackup
 @testable import ColonyClient
 import ColonyControl
 import ColonyCore
 import ColonyPlacement
+import ColonyStorage
 import ColonyTestSupport
 import Foundation
 import GRPCCore
@@ -59,6 +61,8 @@ struct AuthorizationProcessTests {
         } catch ColonyError.unauthorized {
             return true
         } catch ControlError.directory(.unauthorized) {
+            return true
+        } catch DirectoryError.unauthorized {
             return true
         } catch {
             Issue.record("expected a refusal, got \(error)")
@@ -118,6 +122,31 @@ struct AuthorizationProcessTests {
         #expect(try await fixture.adminDirectory.nodes().first { $0.id == drained }?.state == .active)
         #expect(await isRefused { _ = try await OperatorCommand.setPaused(true).run(directory: fixture.appDirectory) })
         #expect(try await fixture.adminDirectory.settings().paused == false)
+
+        // Backup and restore: the admin's backup reads every cell; the application's is
+        // refused at the directory and leaves no folder; its restore is refused before it writes.
+        let backupFolder = NSTemporaryDirectory() + "colony-auth-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: backupFolder) }
+        let refusedFolder = backupFolder + "-app"
+        #expect(await isRefused {
+            _ = try await BackupTaking(client: app, folder: BackupFolder(path: refusedFolder), sealer: Sealer(key: nil), caSHA256: nil).run()
+        })
+        #expect(!FileManager.default.fileExists(atPath: refusedFolder))
+        let backup = try await BackupTaking(client: admin, folder: BackupFolder(path: backupFolder), sealer: Sealer(key: nil), caSHA256: nil).run()
+        #expect(Set(backup.manifest.cells.map(\.cell)).isSuperset(of: [ColonyDirectory.cell, "app-1"]), "\(backup.manifest.cells.map(\.cell))")
+        #expect(await isRefused {
+            var restoring = BackupRestoring(directory: fixture.appDirectory, folder: BackupFolder(path: backupFolder), sealer: Sealer(key: nil))
+            restoring.skipExisting = true
+            _ = try await restoring.run()
+        })
+        // The admin puts the backup's policy back in place of one changed since.
+        _ = try await fixture.adminDirectory.change(.addRole("added-after-the-backup"))
+        var restoring = BackupRestoring(directory: fixture.adminDirectory, folder: BackupFolder(path: backupFolder), sealer: Sealer(key: nil))
+        restoring.skipExisting = true
+        restoring.policyRestoredBy = .client(CertificateFolder.developmentClient)
+        let restored = try await restoring.run()
+        #expect(restored.policy?.roles["added-after-the-backup"] == nil)
+        #expect(try await fixture.adminDirectory.policy().policy.roles["added-after-the-backup"] == nil)
 
         let before = try await admin.cellInfo("app-1")
         let members = before.configuration.members.map(\.node)

@@ -13,8 +13,9 @@ import Foundation
 /// writes a directory it holds in a simulated cell the same way.
 ///
 /// Scale: the directory is one cell, so it holds at most one cell's quota — 100,000 keys and
-/// 8 MiB at the ceiling — and a listing comes back in one reply (gRPC's 4 MiB message by
-/// default). At about 300 bytes a cell record, that is some 13,000 cells; a larger colony
+/// 8 MiB at the ceiling — and a listing comes back in one reply (at most
+/// `ColonyClient.replyBytesMax`, above that). At about 300 bytes a cell record, that is some
+/// 27,000 cells; a larger colony
 /// needs a directory split over several cells, which Colony does not have yet.
 public struct Directory: Sendable {
     /// The client the directory is read and written through.

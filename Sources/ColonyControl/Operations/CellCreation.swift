@@ -49,17 +49,25 @@ public enum CellCreation {
                 throw .directory(error)
             }
         }
+        try await createMembers(of: record, quota: quota, recordWritten: earlier == nil, directory: directory)
+        return (record, earlier != nil)
+    }
+
+    /// Asks the members `record` places to create its cell, within `quota`. A creation the
+    /// members refuse as invalid (a quota over the colony's maxima) is refused before anything
+    /// is made: a record this creation wrote (`recordWritten`) would name a cell no retry of
+    /// it can create, so it goes, and the control plane stops placing it.
+    static func createMembers(
+        of record: PlacedCell, quota: ColonyClient.Quota?, recordWritten: Bool, directory: Directory
+    ) async throws(ControlError) {
+        let name = record.cell.name
         do {
             _ = try await directory.client.createCell(name, nodes: record.placement.members.map(\.rawValue), quota: quota)
         } catch let error as ColonyError {
-            // A member refuses an invalid request (a quota over the colony's maxima) before it
-            // makes anything: a record this call wrote would name a cell no retry of it can
-            // create, so it goes, and the control plane stops placing it.
-            if earlier == nil, case .invalidArgument = error { _ = try? await directory.removeCell(name) }
+            if recordWritten, case .invalidArgument = error { _ = try? await directory.removeCell(name) }
             throw .cell(name, error)
         } catch {
             throw .cell(name, .unavailable("\(error)"))
         }
-        return (record, earlier != nil)
     }
 }
