@@ -20,7 +20,7 @@ extension ColonyClient {
     ///
     /// With a tracer in the policy, the operation is a client span whose context the
     /// request carries (see `TraceParent`).
-    func run<Reply: APIReply>(
+    func run<Reply: ErrorCarryingReply>(
         _ cell: String, isWrite: Bool,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
         reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
@@ -52,7 +52,7 @@ extension ColonyClient {
     }
 
     /// `run` without its span: every attempt's header carries `traceParent`, if any.
-    private func send<Reply: APIReply>(
+    private func send<Reply: ErrorCarryingReply>(
         _ cell: String, isWrite: Bool, traceParent: String?,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
         reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
@@ -125,7 +125,7 @@ extension ColonyClient {
     }
 
     /// Sends one attempt to `target` and tells what came of it.
-    private func attempt<Reply: APIReply>(
+    private func attempt<Reply: ErrorCarryingReply>(
         _ request: Colony_V1_SessionOperation, cell: String, isWrite: Bool, at target: String, timeout: Duration,
         _ extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
     ) async -> AttemptReport<Reply> {
