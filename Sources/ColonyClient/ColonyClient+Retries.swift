@@ -19,7 +19,8 @@ extension ColonyClient {
     /// result (nil if the result holds another kind).
     ///
     /// With a tracer in the policy, the operation is a client span whose context the
-    /// request carries (see `TraceParent`).
+    /// request carries (see `TraceParent`); a failed operation's span has error status,
+    /// named by its error (`ColonyError.name(of:)`).
     func run<Reply: ErrorCarryingReply>(
         _ cell: String, isWrite: Bool,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
@@ -29,12 +30,21 @@ extension ColonyClient {
             return try await send(cell, isWrite: isWrite, traceParent: nil, operation, reply: extract)
         }
         let name = Self.spanName(operation(Colony_V1_RequestHeader()))
-        return try await tracer.withSpan(name, ofKind: .client) { span in
+        // The error leaves the span as a result, not thrown: `withSpan` would set a status of
+        // its own over ours, without the error's name.
+        let result: Result<Reply, any Error> = await tracer.withSpan(name, ofKind: .client) { span in
             span.attributes["colony.cell"] = cell
             var carrier = Colony_V1_RequestHeader()
             tracer.inject(span.context, into: &carrier, using: RequestHeaderInjector())
-            return try await send(cell, isWrite: isWrite, traceParent: carrier.traceID, operation, reply: extract)
+            do {
+                return .success(try await send(cell, isWrite: isWrite, traceParent: carrier.traceID, operation, reply: extract))
+            } catch {
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error, message: ColonyError.name(of: error)))
+                return .failure(error)
+            }
         }
+        return try result.get()
     }
 
     /// The span of an operation: `colony.get`, `colony.put`, ….
