@@ -7,8 +7,9 @@ extension ColonyClient {
     /// Runs a call that any node can answer, trying each in turn. When no node answered (each
     /// timed out, was unreachable or busy), the nodes are asked again after a pause, until the
     /// policy's deadline: the calls that come here (creating a cell on the same members,
-    /// reading what a node knows) may be asked twice.
-    func anyNode<Reply: APIReply>(
+    /// reading what a node knows) may be asked twice. A node's failed answer arrives as a
+    /// gRPC status and is read back in band (`ErrorCarryingReply.inBand`).
+    func anyNode<Reply: ErrorCarryingReply>(
         targets: [String]? = nil,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
     ) async throws -> Reply {
@@ -30,7 +31,7 @@ extension ColonyClient {
     }
 
     /// One pass of `anyNode` over the nodes.
-    private func anyNodeOnce<Reply: APIReply>(
+    private func anyNodeOnce<Reply: ErrorCarryingReply>(
         targets: [String]?,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
     ) async throws -> Reply {
@@ -41,7 +42,8 @@ extension ColonyClient {
             var options = ColonyClient.callOptions
             options.timeout = policy.attemptTimeout
             do {
-                let reply = try await call(connection(target).client, options)
+                let node = try connection(target)
+                let reply = try await Reply.inBand { [options] in try await call(node.client, options) }
                 if reply.hasError {
                     if reply.error.code == .notLeader, reply.error.hasConfiguration {
                         let members = reply.error.configuration.members.map(\.address).filter { !$0.isEmpty }
@@ -52,6 +54,8 @@ extension ColonyClient {
                         everyAnswerWasNotFound = everyAnswerWasNotFound && reply.error.code == .cellNotFound
                         continue
                     }
+                    // A definite answer, such as a refusal: every node enforces the same
+                    // policy, so asking another would be refused too.
                     throw ColonyError(reply.error)
                 }
                 return reply
@@ -59,9 +63,6 @@ extension ColonyClient {
                 throw error
             } catch let redirect as Redirect {
                 throw redirect
-            } catch let refused as RPCError where refused.code == .permissionDenied {
-                // Every node enforces the same policy: asking another would be refused too.
-                throw ColonyError.unauthorized(refused.message)
             } catch {
                 lastProblem = "\(target): \(TLSFailure(error).map { "\($0)" } ?? "\(error)")"
                 everyAnswerWasNotFound = false

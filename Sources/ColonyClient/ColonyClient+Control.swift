@@ -41,7 +41,9 @@ extension ColonyClient {
         request.add = add
         request.expectedEpoch = expectedEpoch
         return try await runControl(cell) { client, target, options -> ControlAttempt<MembershipChangeAnswer> in
-            let reply = try await client.control.changeMembership(request, options: options)
+            let reply = try await Colony_V1_ChangeMembershipReply.inBand { [request] in
+                try await client.control.changeMembership(request, options: options)
+            }
             guard reply.hasError else {
                 self.learn(cell, reply.configuration, hasConfiguration: reply.hasConfiguration)
                 return ControlAttempt(
@@ -70,7 +72,9 @@ extension ColonyClient {
         request.cell = cell
         request.target = target
         return try await runControl(cell) { client, node, options -> ControlAttempt<LeadershipTransferAnswer> in
-            let reply = try await client.control.transferLeadership(request, options: options)
+            let reply = try await Colony_V1_TransferLeadershipReply.inBand { [request] in
+                try await client.control.transferLeadership(request, options: options)
+            }
             guard reply.hasError else { return ControlAttempt(outcome: .succeeded, answer: reply.alreadyLeader ? .alreadyLeader : .asked) }
             if reply.refusal != .unspecified {
                 return ControlAttempt(outcome: .failed, answer: .refused(reply.refusal, reply.error.message))
@@ -107,7 +111,10 @@ extension ColonyClient {
         request.cell = cell
         var options = CallOptions.defaults
         options.timeout = policy.attemptTimeout
-        let reply = try await connection(address).control.forceHeal(request, options: options)
+        let node = try connection(address)
+        let reply = try await Colony_V1_ForceHealReply.inBand { [request, options] in
+            try await node.control.forceHeal(request, options: options)
+        }
         guard !reply.hasError else { throw ColonyError(reply.error) }
         return reply.appliedThrough
     }

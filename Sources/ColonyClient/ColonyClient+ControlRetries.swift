@@ -30,11 +30,6 @@ extension ColonyClient {
             let attempt: ControlAttempt<Answer>
             do {
                 attempt = try await call(connection(target), target, options)
-            } catch let refused as RPCError where refused.code == .permissionDenied {
-                var error = Colony_V1_Error()
-                error.code = .unauthorized
-                error.message = refused.message
-                attempt = ControlAttempt(outcome: .failed, error: error, problem: "\(target): \(refused.message)")
             } catch where ConnectionRefusal.isRefusal(error) {
                 attempt = ControlAttempt(outcome: .connectionRefused, problem: ConnectionRefusal.problem(at: target))
             } catch {

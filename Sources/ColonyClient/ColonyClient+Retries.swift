@@ -19,8 +19,9 @@ extension ColonyClient {
     /// result (nil if the result holds another kind).
     ///
     /// With a tracer in the policy, the operation is a client span whose context the
-    /// request carries (see `TraceParent`).
-    func run<Reply: APIReply>(
+    /// request carries (see `TraceParent`); a failed operation's span has error status,
+    /// named by its error (`ColonyError.name(of:)`).
+    func run<Reply: ErrorCarryingReply>(
         _ cell: String, isWrite: Bool,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
         reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
@@ -29,12 +30,21 @@ extension ColonyClient {
             return try await send(cell, isWrite: isWrite, traceParent: nil, operation, reply: extract)
         }
         let name = Self.spanName(operation(Colony_V1_RequestHeader()))
-        return try await tracer.withSpan(name, ofKind: .client) { span in
+        // The error leaves the span as a result, not thrown: `withSpan` would set a status of
+        // its own over ours, without the error's name.
+        let result: Result<Reply, any Error> = await tracer.withSpan(name, ofKind: .client) { span in
             span.attributes["colony.cell"] = cell
             var carrier = Colony_V1_RequestHeader()
             tracer.inject(span.context, into: &carrier, using: RequestHeaderInjector())
-            return try await send(cell, isWrite: isWrite, traceParent: carrier.traceID, operation, reply: extract)
+            do {
+                return .success(try await send(cell, isWrite: isWrite, traceParent: carrier.traceID, operation, reply: extract))
+            } catch {
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error, message: ColonyError.name(of: error)))
+                return .failure(error)
+            }
         }
+        return try result.get()
     }
 
     /// The span of an operation: `colony.get`, `colony.put`, ….
@@ -52,7 +62,7 @@ extension ColonyClient {
     }
 
     /// `run` without its span: every attempt's header carries `traceParent`, if any.
-    private func send<Reply: APIReply>(
+    private func send<Reply: ErrorCarryingReply>(
         _ cell: String, isWrite: Bool, traceParent: String?,
         _ operation: (Colony_V1_RequestHeader) -> Colony_V1_SessionOperation.OneOf_Operation,
         reply extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
@@ -125,7 +135,7 @@ extension ColonyClient {
     }
 
     /// Sends one attempt to `target` and tells what came of it.
-    private func attempt<Reply: APIReply>(
+    private func attempt<Reply: ErrorCarryingReply>(
         _ request: Colony_V1_SessionOperation, cell: String, isWrite: Bool, at target: String, timeout: Duration,
         _ extract: (Colony_V1_SessionResult.OneOf_Reply) -> Reply?
     ) async -> AttemptReport<Reply> {

@@ -42,9 +42,6 @@ extension ColonyClient {
                 end = try await stream(cell: cell, prefix: prefix, from: next, cursor: cursor, into: channel)
             } catch is CancellationError {
                 break
-            } catch let refused as RPCError where refused.code == .permissionDenied {
-                channel.finish(throwing: ColonyError.unauthorized(refused.message))
-                return
             } catch {
                 // The connection broke (the node stopped or crashed): go on at another member.
                 continue
@@ -73,7 +70,8 @@ extension ColonyClient {
     }
 
     /// One stream from `target`: changes go to the channel as they come and move the cursor.
-    /// Returns the error event that ended it, or nil if it ended without one.
+    /// Returns the error the node ended it with (the one its gRPC status carries), or nil if
+    /// it ended without one.
     private func stream(
         cell: String, prefix: String, from target: String, cursor: WatchCursor, into channel: ChangeChannel
     ) async throws -> Colony_V1_Error? {
@@ -82,15 +80,19 @@ extension ColonyClient {
         request.prefix = prefix
         request.afterRevision = cursor.revision
         let client = try connection(target).client
-        return try await client.watch(request) { response in
-            for try await event in response.messages {
-                if event.hasError { return event.error }
-                // A change at or before the cursor was delivered already: never repeat one.
-                guard event.revision > cursor.revision else { continue }
-                guard await channel.send(ColonyChange(event)) else { throw CancellationError() }
-                cursor.revision = event.revision
+        do {
+            try await client.watch(request) { response in
+                for try await event in response.messages {
+                    // A change at or before the cursor was delivered already: never repeat one.
+                    guard event.revision > cursor.revision else { continue }
+                    guard await channel.send(ColonyChange(event)) else { throw CancellationError() }
+                    cursor.revision = event.revision
+                }
             }
             return nil
+        } catch let status as RPCError {
+            guard let error = Colony_V1_Error(carriedBy: status) else { throw status }
+            return error
         }
     }
 

@@ -57,6 +57,33 @@ public enum ColonyError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The error's kind without its message, as a span's status names it: `cellNotFound`,
+    /// `conditionFailed`, `outcomeUnknown`, … (the names of the API's error codes where
+    /// they match).
+    public var name: String {
+        switch self {
+        case .cellNotFound: "cellNotFound"
+        case .cellDeleted: "cellDeleted"
+        case .compacted: "compacted"
+        case .conditionFailed: "conditionFailed"
+        case .invalidArgument: "invalidArgument"
+        case .valueTooLarge: "valueTooLarge"
+        case .quotaExceeded: "quotaExceeded"
+        case .notAnInteger: "notAnInteger"
+        case .integerOverflow: "integerOverflow"
+        case .transactionStepFailed: "transactionStepFailed"
+        case .unauthorized: "unauthorized"
+        case .cellExists: "cellExists"
+        case .outcomeUnknown: "outcomeUnknown"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    /// The name of `error`: a client error's `name`, else its type's (`CancellationError`).
+    static func name(of error: any Error) -> String {
+        (error as? ColonyError)?.name ?? "\(type(of: error))"
+    }
+
     /// The client error for a definite API error (not the retryable ones).
     init(_ error: Colony_V1_Error) {
         switch error.code {

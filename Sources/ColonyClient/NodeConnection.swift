@@ -39,22 +39,3 @@ final class NodeConnection: Sendable {
         grpc.beginGracefulShutdown()
     }
 }
-
-/// A reply of the client API: each carries an error, set when the operation failed.
-protocol APIReply: Sendable {
-    var hasError: Bool { get }
-    var error: Colony_V1_Error { get }
-}
-
-extension Colony_V1_GetReply: APIReply {}
-extension Colony_V1_PutReply: APIReply {}
-extension Colony_V1_DeleteReply: APIReply {}
-extension Colony_V1_CompareAndSetReply: APIReply {}
-extension Colony_V1_IncrementReply: APIReply {}
-extension Colony_V1_ListReply: APIReply {}
-extension Colony_V1_TransactionReply: APIReply {}
-extension Colony_V1_CreateCellReply: APIReply {}
-extension Colony_V1_CellInfoReply: APIReply {}
-extension Colony_V1_ListCellsReply: APIReply {}
-extension Colony_V1_DeleteCellReply: APIReply {}
-extension Colony_V1_ChangeMembershipReply: APIReply {}

@@ -4,9 +4,10 @@ import ColonyCore
 import ColonyNodeCore
 import GRPCCore
 
-/// The calls that make, delete and describe cells.
+/// The calls that make, delete and describe cells, each for `caller`: a failure is in the
+/// reply's error, which the call's handler (`ClientService+Calls`) turns into its status.
 extension ClientService {
-    func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
+    func createCell(_ request: Colony_V1_CreateCellRequest, caller: Identity) async throws -> Colony_V1_CreateCellReply {
         var reply = Colony_V1_CreateCellReply()
         let configuration: CellConfiguration
         let cell: CellID
@@ -18,7 +19,7 @@ extension ClientService {
             reply.error = error
             return reply
         }
-        try authorizer.check(Authorizer.identity(of: context), .createCell(cell.name), rpc: "CreateCell", request: Authorizer.callName())
+        try authorizer.check(caller, .createCell(cell.name), rpc: "CreateCell", request: Authorizer.callName())
         guard configuration.contains(NodeID(config.node)) else {
             reply.error = notAMember(of: configuration, cell: cell)
             return reply
@@ -54,13 +55,13 @@ extension ClientService {
         return reply
     }
 
-    func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
+    func cellInfo(_ request: Colony_V1_CellInfoRequest, caller: Identity) async throws -> Colony_V1_CellInfoReply {
         var reply = Colony_V1_CellInfoReply()
         if case .failure(let invalid) = APIMapping.cell(request.cell) {
             reply.error = invalid
             return reply
         }
-        try authorizer.check(Authorizer.identity(of: context), .read(cell: request.cell), rpc: "CellInfo", request: Authorizer.callName())
+        try authorizer.check(caller, .read(cell: request.cell), rpc: "CellInfo", request: Authorizer.callName())
         let status = try await driver.currentStatus()
         guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
             if let deleted = status.deletedCells.first(where: { $0.name == request.cell }) {
@@ -74,9 +75,9 @@ extension ClientService {
         return reply
     }
 
-    func listCells(request: Colony_V1_ListCellsRequest, context: ServerContext) async throws -> Colony_V1_ListCellsReply {
+    func listCells(_ request: Colony_V1_ListCellsRequest, caller: Identity) async throws -> Colony_V1_ListCellsReply {
         var reply = Colony_V1_ListCellsReply()
-        try authorizer.check(Authorizer.identity(of: context), .listCells, rpc: "ListCells", request: Authorizer.callName())
+        try authorizer.check(caller, .listCells, rpc: "ListCells", request: Authorizer.callName())
         let status = try await driver.currentStatus()
         reply.cells = status.cells.map(summary)
         return reply

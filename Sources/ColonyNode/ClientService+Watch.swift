@@ -2,7 +2,10 @@ import ColonyAPI
 import ColonyCore
 import GRPCCore
 
-/// The watch call: a stream of one cell's changes from this node's replica.
+/// The watch call: a stream of one cell's changes from this node's replica. A watch that
+/// cannot go on ends with the gRPC status of its error, the error in the trailing metadata
+/// (`Colony_V1_Error.status`): NOT_FOUND, OUT_OF_RANGE for changes no longer kept,
+/// RESOURCE_EXHAUSTED for a watcher that fell behind, UNAVAILABLE to watch elsewhere, ….
 extension ClientService {
     func watch(
         request: Colony_V1_WatchRequest, response: RPCWriter<Colony_V1_WatchEvent>, context: ServerContext
@@ -10,11 +13,11 @@ extension ClientService {
         let cell: CellID
         switch APIMapping.cell(request.cell) {
         case .success(let valid): cell = valid
-        case .failure(let error): return try await end(response, error)
+        case .failure(let error): throw error.status
         }
         guard request.prefix.utf8.count <= CellLimits.ceiling.keyBytesMax else {
-            return try await end(response, APIMapping.invalid(
-                "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)"))
+            throw APIMapping.invalid(
+                "the prefix is \(request.prefix.utf8.count) bytes; no key is longer than \(CellLimits.ceiling.keyBytesMax)").status
         }
         let caller = Authorizer.identity(of: context)
         let callName = Authorizer.callName()
@@ -22,7 +25,7 @@ extension ClientService {
         let driver = driver
         let client = ClientIdentity.key(of: context)
         if let refused = try await driver.loop.submit({ driver.openWatch(client: client) }).get() {
-            return try await end(response, error(for: refused, cell: cell, after: request.afterRevision))
+            throw error(for: refused, cell: cell, after: request.afterRevision).status
         }
         defer { driver.loop.execute { driver.closeWatch(client: client) } }
         let prefix = Key(request.prefix)
@@ -33,7 +36,7 @@ extension ClientService {
             do {
                 changes = try await driver.nextChanges(of: cell, after: cursor, limit: watchBatchChangesMax, isResumed: isResumed)
             } catch let watchEnd as WatchEnd {
-                return try await end(response, error(for: watchEnd, cell: cell, after: cursor))
+                throw error(for: watchEnd, cell: cell, after: cursor).status
             }
             // A watch outlives many policies: one that no longer allows it ends it (a revoked
             // identity, a grant taken away).
@@ -46,13 +49,6 @@ extension ClientService {
             cursor = changes.last?.revision ?? cursor
             isResumed = true
         }
-    }
-
-    /// Ends a watch stream with an event that carries only `error`.
-    private func end(_ response: RPCWriter<Colony_V1_WatchEvent>, _ error: Colony_V1_Error) async throws {
-        var event = Colony_V1_WatchEvent()
-        event.error = error
-        try await response.write(event)
     }
 
     /// What the watcher is told when its watch of `cell`, at revision `after`, ends here.

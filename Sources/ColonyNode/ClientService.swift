@@ -77,7 +77,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     /// Runs `body` in a server span when the node has a tracer, handing it the span's context
     /// if the span is sampled; otherwise runs it with none. The span continues the trace the
     /// header carries, and follows its sampling decision; a request without one starts a
-    /// trace, sampled at the node's ratio.
+    /// trace, sampled at the node's ratio. A failed request's span has error status, named
+    /// by its error's code.
     private func traced(
         _ header: Colony_V1_RequestHeader, _ kind: NodeMetrics.RequestKind,
         _ body: (InstrumentationContext?) async -> Result<OperationResult, Colony_V1_Error>
@@ -89,7 +90,10 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             span.attributes["colony.node"] = "n\(config.node)"
             span.attributes["colony.cell"] = header.cell
             let result = await body(span.isRecording ? span.context : nil)
-            if case .failure(let error) = result { span.attributes["colony.error"] = "\(error.code)" }
+            if case .failure(let error) = result {
+                span.attributes["colony.error"] = "\(error.code)"
+                span.setStatus(SpanStatus(code: .error, message: "\(error.code)"))
+            }
             return result
         }
     }

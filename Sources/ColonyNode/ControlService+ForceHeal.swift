@@ -8,10 +8,10 @@ extension ControlService {
     /// Forces this node's damaged replica of the cell to vote again (`NodeCore.forceHeal`).
     /// `colony cell force-recover` asks it only after checking that a majority of the cell's
     /// members is damaged and the operator confirmed the risk; the node checks its replica.
-    func forceHeal(request: Colony_V1_ForceHealRequest, context: ServerContext) async throws -> Colony_V1_ForceHealReply {
+    func forceHeal(_ request: Colony_V1_ForceHealRequest, caller: Identity) async throws(RPCError) -> Colony_V1_ForceHealReply {
         var reply = Colony_V1_ForceHealReply()
         let cell: CellID
-        switch try admittedCell(request.cell, context: context, rpc: "ForceHeal", AuthOperation.forceHeal) {
+        switch try admittedCell(request.cell, caller: caller, rpc: "ForceHeal", AuthOperation.forceHeal) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error

@@ -5,12 +5,13 @@ import ColonyNodeCore
 import GRPCCore
 
 extension ControlService {
+    /// Asks the cell's leader, if this node leads it, to hand its lead to the request's target.
     func transferLeadership(
-        request: Colony_V1_TransferLeadershipRequest, context: ServerContext
-    ) async throws -> Colony_V1_TransferLeadershipReply {
+        _ request: Colony_V1_TransferLeadershipRequest, caller: Identity
+    ) async throws(RPCError) -> Colony_V1_TransferLeadershipReply {
         var reply = Colony_V1_TransferLeadershipReply()
         let cell: CellID
-        switch try admittedCell(request.cell, context: context, rpc: "TransferLeadership", AuthOperation.transferLeadership) {
+        switch try admittedCell(request.cell, caller: caller, rpc: "TransferLeadership", AuthOperation.transferLeadership) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error

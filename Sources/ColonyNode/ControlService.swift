@@ -7,7 +7,9 @@ import Logging
 import NIOCore
 
 /// The control service of one node: the calls the control plane makes to move replicas.
-/// Like every node API it only answers; the node never calls the control plane.
+/// Like every node API it only answers; the node never calls the control plane. A failed
+/// call ends with the gRPC status of its error, the error and the whole reply (its refusal)
+/// in the trailing metadata (`ErrorCarryingReply.answered()`), as the client API's calls do.
 struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     let driver: NodeDriver
     let config: NodeConfig
@@ -24,9 +26,25 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     func changeMembership(
         request: Colony_V1_ChangeMembershipRequest, context: ServerContext
     ) async throws -> Colony_V1_ChangeMembershipReply {
+        try await changeMembership(request, caller: Authorizer.identity(of: context)).answered()
+    }
+
+    func transferLeadership(
+        request: Colony_V1_TransferLeadershipRequest, context: ServerContext
+    ) async throws -> Colony_V1_TransferLeadershipReply {
+        try await transferLeadership(request, caller: Authorizer.identity(of: context)).answered()
+    }
+
+    func forceHeal(request: Colony_V1_ForceHealRequest, context: ServerContext) async throws -> Colony_V1_ForceHealReply {
+        try await forceHeal(request, caller: Authorizer.identity(of: context)).answered()
+    }
+
+    private func changeMembership(
+        _ request: Colony_V1_ChangeMembershipRequest, caller: Identity
+    ) async throws(RPCError) -> Colony_V1_ChangeMembershipReply {
         var reply = Colony_V1_ChangeMembershipReply()
         let cell: CellID
-        switch try admittedCell(request.cell, context: context, rpc: "ChangeMembership", AuthOperation.changeMembership) {
+        switch try admittedCell(request.cell, caller: caller, rpc: "ChangeMembership", AuthOperation.changeMembership) {
         case .success(let valid): cell = valid
         case .failure(let error):
             reply.error = error
@@ -124,15 +142,15 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
 }
 
 extension ControlService {
-    /// The cell a control call names, once its name is valid and the caller's certificate
-    /// may do `operation` to it; the name's error otherwise. A refusal throws
-    /// PERMISSION_DENIED, before anything is done.
+    /// The cell a control call names, once its name is valid and `caller` may do `operation`
+    /// to it; the name's error otherwise. A refusal throws PERMISSION_DENIED, before
+    /// anything is done.
     func admittedCell(
-        _ name: String, context: ServerContext, rpc: String, _ operation: (String) -> AuthOperation
+        _ name: String, caller: Identity, rpc: String, _ operation: (String) -> AuthOperation
     ) throws(RPCError) -> Result<CellID, Colony_V1_Error> {
         let named = APIMapping.cell(name)
         if case .success(let cell) = named {
-            try authorizer.check(Authorizer.identity(of: context), operation(cell.name), rpc: rpc, request: Authorizer.callName())
+            try authorizer.check(caller, operation(cell.name), rpc: rpc, request: Authorizer.callName())
         }
         return named
     }

@@ -16,7 +16,7 @@ struct DevColonyCommandTests {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    @Test("exit statuses, JSON errors, no such cell, two checked loads over the same cells, and a node stopped and restarted", .timeLimit(.minutes(4)))
+    @Test("exit statuses (of data, cell and listing calls), JSON errors, no such cell, two checked loads over the same cells, and a node stopped and restarted", .timeLimit(.minutes(4)))
     func commandsAgainstADevColony() async throws {
         let folder = NSTemporaryDirectory() + "colony-cli-dev-\(UUID().uuidString)"
         defer { Self.stop(folder) }
@@ -46,6 +46,15 @@ struct DevColonyCommandTests {
             refused = try await colony("get", "t1", "k", "--as", "app")
         }
         #expect(refused.status == ExitStatus.permissionDenied.rawValue, "\(refused)")
+        // CellInfo and ListCells fail with gRPC status codes; the client reads the error each
+        // carries as it reads a data call's, so the command exits as it would for one.
+        let noCell = try await colony("cell", "info", "no-such-cell")
+        #expect(noCell.status == ExitStatus.notFound.rawValue && noCell.errors.contains("no such cell: no-such-cell"), "\(noCell)")
+        let infoRefused = try await colony("cell", "info", "t1", "--as", "app")
+        #expect(infoRefused.status == ExitStatus.permissionDenied.rawValue, "\(infoRefused)")
+        let listRefused = try await colony("cell", "list", "--as", "app", "--json")
+        #expect(listRefused.status == ExitStatus.permissionDenied.rawValue, "\(listRefused)")
+        #expect(listRefused.errorObject?["status"] as? String == "permission_denied", "\(listRefused.errors)")
 
         let address = try #require(DevColony.load(from: folder)?.processes.first?.clientAddress)
         let plaintext = try await colony("get", "t1", "k", "--plaintext", "--nodes", address)

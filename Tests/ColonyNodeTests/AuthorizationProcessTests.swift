@@ -111,6 +111,12 @@ struct AuthorizationProcessTests {
         }
         #expect(status == .permissionDenied)
         #expect(try await admin.get("other-1", "k") == nil, "nothing was written")
+        // Listing a node's cells is the admin's: PERMISSION_DENIED, the refusal in band too.
+        let listing = try await RawColonyCall.with(fixture.colony.clientAddresses[0], tls: fixture.appTLS) { client, _ in
+            await GRPCStatusTests.status { _ = try await client.listCells(Colony_V1_ListCellsRequest()) }
+        }
+        #expect(listing?.code == .permissionDenied, "\(String(describing: listing))")
+        #expect(listing.flatMap(Colony_V1_Error.init(carriedBy:))?.code == .unauthorized)
 
         // The directory, written directly.
         #expect(await isRefused { _ = try await app.put(ColonyDirectory.cell, "cell/evil", "{}") })

@@ -82,6 +82,32 @@ struct GRPCStatusTests {
         #expect(Colony_V1_Error(carriedBy: RPCError(code: .unavailable, message: "no metadata")) == nil)
     }
 
+    @Test("a failed reply's status carries the reply whole; one with only the error gives a reply of that error; a bare status none")
+    func replyRoundTrips() throws {
+        var refused = Colony_V1_TransferLeadershipReply()
+        refused.error.code = .unavailable
+        refused.error.message = "node 3 has not answered the leader lately"
+        refused.refusal = .targetNotLive
+        var carried: RPCError?
+        do {
+            _ = try refused.answered()
+        } catch {
+            carried = error
+        }
+        let status = try #require(carried)
+        #expect(status.code == .unavailable && status.message == refused.error.message)
+        #expect(Colony_V1_TransferLeadershipReply(carriedBy: status) == refused)
+        #expect(Colony_V1_Error(carriedBy: status) == refused.error)
+
+        let errorOnly = try #require(Colony_V1_TransferLeadershipReply(carriedBy: refused.error.status))
+        #expect(errorOnly.error == refused.error && errorOnly.refusal == .unspecified)
+        #expect(Colony_V1_TransferLeadershipReply(carriedBy: RPCError(code: .unavailable, message: "connection reset")) == nil)
+
+        var succeeded = Colony_V1_TransferLeadershipReply()
+        succeeded.alreadyLeader = true
+        #expect(try succeeded.answered() == succeeded)
+    }
+
     @Test("the health service says SERVING for the node and its services, NOT_FOUND for others, and a watch hears NOT_SERVING when the node stops", .timeLimit(.minutes(1)))
     func health() async throws {
         let colony = try LocalColony(nodes: 3)

@@ -19,6 +19,10 @@ final class OTLPReceiver: Sendable {
         var endNanoseconds: UInt64
         /// String attributes of the span.
         var attributes: [String: String]
+        /// The span's status: 0 unset, 1 ok, 2 error (OTLP's `Status.StatusCode`).
+        var statusCode: UInt64 = 0
+        /// The status's message.
+        var statusMessage = ""
 
         var milliseconds: Double { Double(endNanoseconds &- startNanoseconds) / 1_000_000 }
     }
@@ -88,7 +92,8 @@ private struct RawBytes: MessageSerializer, MessageDeserializer {
 /// The fields of an `ExportTraceServiceRequest` the test reads:
 /// request { 1: ResourceSpans* } ResourceSpans { 1: Resource, 2: ScopeSpans* }
 /// Resource { 1: KeyValue* } ScopeSpans { 2: Span* } KeyValue { 1: key, 2: AnyValue { 1: string } }
-/// Span { 1: trace_id, 2: span_id, 4: parent_span_id, 5: name, 7: start (fixed64), 8: end (fixed64), 9: KeyValue* }
+/// Span { 1: trace_id, 2: span_id, 4: parent_span_id, 5: name, 7: start (fixed64), 8: end (fixed64), 9: KeyValue*,
+/// 15: Status { 2: message, 3: code } }
 private enum ExportRequest {
     struct Malformed: Error {}
 
@@ -121,6 +126,11 @@ private enum ExportRequest {
             case 5: span.name = String(decoding: value.bytes, as: UTF8.self)
             case 7: span.startNanoseconds = value.number
             case 8: span.endNanoseconds = value.number
+            case 15:
+                for (field, status) in try fields(value.bytes) {
+                    if field == 2 { span.statusMessage = String(decoding: status.bytes, as: UTF8.self) }
+                    if field == 3 { span.statusCode = status.number }
+                }
             default: break
             }
         }

@@ -24,19 +24,6 @@ enum RawColonyCall {
         return try await body(Colony_V1_Colony.Client(wrapping: grpc), Colony_V1_ColonyControl.Client(wrapping: grpc))
     }
 
-    /// The reply of a single call, with a failure's gRPC status turned back into the in-band
-    /// error it carries (`Colony_V1_Error.statusDetailsKey`), as a session would answer it.
-    static func inBand<Reply: InBandReply>(_ call: () async throws -> Reply) async throws -> Reply {
-        do {
-            return try await call()
-        } catch let status as RPCError {
-            guard let error = Colony_V1_Error(carriedBy: status) else { throw status }
-            var reply = Reply()
-            reply.error = error
-            return reply
-        }
-    }
-
     /// A Put of `key` = `value` in `cell` under session `clientID` at `sequence`, sent to each
     /// of `addresses` in turn until one that is not merely a follower answers (a redirect
     /// applies nothing, so the same request may go on to the next node).
@@ -55,19 +42,10 @@ enum RawColonyCall {
         var last = Colony_V1_PutReply()
         for _ in 0..<20 {
             for address in addresses {
-                last = try await with(address, tls: tls) { client, _ in try await inBand { try await client.put(sent) } }
+                last = try await with(address, tls: tls) { client, _ in try await Colony_V1_PutReply.inBand { try await client.put(sent) } }
                 if !(last.hasError && [.notLeader, .unavailable].contains(last.error.code)) { return last }
             }
         }
         return last
     }
 }
-
-/// A reply of the client API whose error a test reads in band.
-protocol InBandReply: Sendable {
-    init()
-    var error: Colony_V1_Error { get set }
-}
-
-extension Colony_V1_GetReply: InBandReply {}
-extension Colony_V1_PutReply: InBandReply {}

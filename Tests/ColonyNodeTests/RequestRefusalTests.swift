@@ -45,7 +45,7 @@ struct RequestRefusalTests {
             get.header.expectedEpoch = UInt64.max
             get.key = "k"
             get.consistency = .stale
-            return try await RawColonyCall.inBand { try await raw.get(get) }
+            return try await Colony_V1_GetReply.inBand { [get] in try await raw.get(get) }
         }
         #expect(reply.error.code == .invalidArgument, "\(reply.error)")
         #expect(reply.error.message.hasPrefix("expected_epoch 18446744073709551615 is "), "\(reply.error.message)")
@@ -96,9 +96,7 @@ struct RequestRefusalTests {
                 }
                 try await waitUntil(.seconds(30), "\(perClient) watches to open") { try await server.status().watches == perClient }
                 let refused = try await within(.seconds(20), "one watch more than the client's limit to be answered") {
-                    try await raw.watch(watch) { response in
-                        try await response.messages.first { _ in true }
-                    }
+                    await GRPCStatusTests.status { try await raw.watch(watch) { response in for try await _ in response.messages {} } }
                 }
                 let other = try await Self.withRawClient(colony, tls: .files(ca: node2.ca, certificate: node2.certificate, key: node2.key)) { other in
                     try await withThrowingTaskGroup(of: Void.self) { watcher in
@@ -114,7 +112,9 @@ struct RequestRefusalTests {
                 return (refused, other)
             }
         }
-        let error = try #require(sameClient?.error)
+        let status = try #require(sameClient)
+        #expect(status.code == .unavailable, "\(status)")
+        let error = try #require(Colony_V1_Error(carriedBy: status))
         #expect(error.code == .unavailable)
         #expect(error.message.contains("serves its limit of \(perClient) watches for one client, and client \"dev\" has that many open here"), "\(error.message)")
         #expect(otherClient)

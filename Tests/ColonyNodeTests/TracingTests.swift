@@ -63,6 +63,27 @@ struct TracingTests {
         #expect(spans.filter { $0.traceID == leader.traceID }.contains { $0.name == "colony.accept" }, "no follower's accept in the leader's trace:\n\(trace)")
     }
 
+    @Test("a failed operation's spans, the client's and the node's, have error status named by the error", .timeLimit(.minutes(2)))
+    func failedOperationSpans() async throws {
+        let spans = try await Self.spans(nodeSamplingRatio: 0, clientTraced: true) { client in
+            do {
+                _ = try await client.compareAndSet("traced", "greeting", expected: .value(Array("not-there".utf8)), value: Array("hi".utf8))
+                Issue.record("the compare-and-set applied")
+            } catch ColonyError.conditionFailed {
+            }
+        }
+        // The spans as text, for the message of any expectation that fails.
+        let trace = TraceText.render(spans)
+        let operation = try #require(spans.first { $0.name == "colony.compare_and_set" }, "no client span:\n\(trace)")
+        #expect(operation.statusCode == 2 && operation.statusMessage == "conditionFailed", "\(operation)")
+        // Every attempt failed, at the leader or before (a node that does not lead says so).
+        let requests = spans.filter { $0.name == "colony.node.CompareAndSet" }
+        #expect(requests.contains { $0.statusMessage == "conditionFailed" }, "no server span of the leader's answer:\n\(trace)")
+        for request in requests {
+            #expect(request.statusCode == 2 && request.statusMessage == request.attributes["colony.error"], "\(request)")
+        }
+    }
+
     /// The spans a receiver saw while a 3-node colony, its nodes sampling new traces at
     /// `nodeSamplingRatio`, created the cell `traced` and ran `work` with a client (traced
     /// if `clientTraced`); every exporter is stopped, and so has exported, before they are read.

@@ -1,3 +1,4 @@
+import ColonyAPI
 import ColonyAuth
 import GRPCCore
 import GRPCNIOTransportHTTP2
@@ -103,11 +104,12 @@ final class Authorizer: Sendable {
         }
     }
 
-    /// `refusal(...)` as a gRPC error: PERMISSION_DENIED, saying who may not do what, what
-    /// would allow it, and the request's id.
+    /// `refusal(...)` as the gRPC status of an `UNAUTHORIZED` error (PERMISSION_DENIED, the
+    /// error in its metadata), saying who may not do what, what would allow it, and the
+    /// request's id.
     func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
         if let refused = refusal(identity, operation, rpc: rpc, request: request) {
-            throw RPCError(code: .permissionDenied, message: Self.message(refused, rpc: rpc, request: request))
+            throw APIMapping.error(.unauthorized, Self.message(refused, rpc: rpc, request: request)).status
         }
     }
 

@@ -356,7 +356,7 @@ extension Colony_V1_Colony {
         /// > Source IDL Documentation:
         /// >
         /// > Streams a cell's changes after a revision, in revision order, until the client stops
-        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
         /// > has applied (a replica that lags sends later, never out of order).
         ///
         /// - Parameters:
@@ -612,7 +612,7 @@ extension Colony_V1_Colony {
         /// > Source IDL Documentation:
         /// >
         /// > Streams a cell's changes after a revision, in revision order, until the client stops
-        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
         /// > has applied (a replica that lags sends later, never out of order).
         ///
         /// - Parameters:
@@ -866,7 +866,7 @@ extension Colony_V1_Colony {
         /// > Source IDL Documentation:
         /// >
         /// > Streams a cell's changes after a revision, in revision order, until the client stops
-        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
         /// > has applied (a replica that lags sends later, never out of order).
         ///
         /// - Parameters:
@@ -1623,7 +1623,7 @@ extension Colony_V1_Colony {
         /// > Source IDL Documentation:
         /// >
         /// > Streams a cell's changes after a revision, in revision order, until the client stops
-        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
         /// > has applied (a replica that lags sends later, never out of order).
         ///
         /// - Parameters:
@@ -2018,7 +2018,7 @@ extension Colony_V1_Colony {
         /// > Source IDL Documentation:
         /// >
         /// > Streams a cell's changes after a revision, in revision order, until the client stops
-        /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+        /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
         /// > has applied (a replica that lags sends later, never out of order).
         ///
         /// - Parameters:
@@ -2439,7 +2439,7 @@ extension Colony_V1_Colony.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Streams a cell's changes after a revision, in revision order, until the client stops
-    /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+    /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
     /// > has applied (a replica that lags sends later, never out of order).
     ///
     /// - Parameters:
@@ -2848,7 +2848,7 @@ extension Colony_V1_Colony.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Streams a cell's changes after a revision, in revision order, until the client stops
-    /// > or the stream ends with an error event. Any replica of the cell answers, from what it
+    /// > or it ends with the gRPC status of its error. Any replica of the cell answers, from what it
     /// > has applied (a replica that lags sends later, never out of order).
     ///
     /// - Parameters:
