@@ -61,7 +61,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case let error as DirectoryError: of(error)
         case let error as ControlError: of(error)
         case is ValidationError, is CertificateFolderError: .usage
-        case is LoadError: .unavailable
+        case is LoadError, is ChaosError: .unavailable
         case is CocoaError, is POSIXError: .failure
         default: Colony.exitCode(for: error) == .validationFailure ? .usage : .internal
         }
