@@ -1,0 +1,60 @@
+import ColonyTestSupport
+import Foundation
+import Testing
+@testable import colony
+
+/// `colony chaos` against the node processes it starts: a short run with faults passes with no
+/// violation and no lost write, and a stop condition set so low it must fire aborts a run,
+/// which still heals the colony, reads every key back and checks the history.
+@Suite("colony chaos against node processes", .serialized, .colonyTurn)
+struct ChaosProcessTests {
+    /// Runs `colony chaos` with its runs' folders under a fresh folder, and stops by pid any
+    /// node still running from that folder (there should be none) before removing it.
+    static func chaos(_ arguments: String...) async throws -> (run: CommandRun, runs: [[String: Any]], leftRunning: [Int32]) {
+        let folder = NSTemporaryDirectory() + "colony-chaos-test-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try await CommandRun.run(["chaos", "--dir", folder, "--json"] + arguments, within: .seconds(120))
+        let leftRunning = processes(mentioning: folder)
+        LocalNodes.stop(pids: leftRunning)
+        let runs = run.output.split(separator: "\n").compactMap { line in
+            try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        }
+        return (run, runs, leftRunning)
+    }
+
+    /// The processes whose command line names `folder`.
+    static func processes(mentioning folder: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) }
+            return commandLine?.contains(folder) == true
+        }
+    }
+
+    @Test("a short run of kills and pauses passes: healed, every key read back, no violation, no lost write", .timeLimit(.minutes(3)))
+    func shortRunPasses() async throws {
+        // Seed 11's schedule over 4 s: node 3 paused at 0.7 s for 1.4 s, then killed at 2.4 s for 1.6 s.
+        let (run, runs, leftRunning) = try await Self.chaos("--seed", "11", "--length", "4s", "--settle", "1s")
+        #expect(run.status == 0, "\(run.output)\(run.errors)")
+        let outcome = try #require(runs.first, "\(run.output)\(run.errors)")
+        let faults = outcome["faults"] as? [String: Int] ?? [:]
+        #expect(faults == ["kill": 1, "pause": 1], "\(outcome)")
+        #expect(outcome["aborted"] as? Bool == false && outcome["healed"] as? Bool == true, "\(outcome)")
+        #expect(outcome["violations"] as? Int == 0 && outcome["lost_acknowledged_writes"] as? Int == 0, "\(outcome)")
+        #expect(outcome["keys_unread"] as? Int == 0 && outcome["keys_checked"] as? Int == 9, "\(outcome)")
+        #expect((outcome["operations"] as? Int ?? 0) > 0 && outcome["status"] as? String == "success", "\(outcome)")
+        #expect(leftRunning.isEmpty)
+    }
+
+    @Test("a p99.9 bound of 1 ms aborts the run, which heals, reads every key back and finds no violation", .timeLimit(.minutes(3)))
+    func stopConditionAborts() async throws {
+        let (run, runs, leftRunning) = try await Self.chaos("--seed", "2", "--length", "5s", "--max-p999", "1ms", "--settle", "0s")
+        #expect(run.status == 0, "\(run.output)\(run.errors)")
+        let outcome = try #require(runs.first, "\(run.output)\(run.errors)")
+        #expect(outcome["aborted"] as? Bool == true && outcome["stop_condition"] as? String == "latency-p99.9", "\(outcome)")
+        #expect((outcome["stop_reason"] as? String)?.hasSuffix("above 1 ms") == true, "\(outcome)")
+        #expect(outcome["healed"] as? Bool == true && outcome["keys_unread"] as? Int == 0, "\(outcome)")
+        #expect(outcome["violations"] as? Int == 0 && outcome["lost_acknowledged_writes"] as? Int == 0, "\(outcome)")
+        #expect(leftRunning.isEmpty)
+    }
+}
