@@ -9,7 +9,9 @@ struct ChaosCommand: AsyncParsableCommand {
         discussion: """
             Each run starts its own colony (free loopback ports, TLS, in a folder of its own), creates the load's \
             cells on every node and runs the checked load of `colony load` while it puts the seed's faults on the \
-            nodes: kill -9 and start again, pause (SIGSTOP, then SIGCONT) a node that leads cells. At most a \
+            nodes: kill -9 and start again; pause (SIGSTOP, then SIGCONT) a node that leads cells; stall the disk \
+            of a node that leads cells (every fsync of its log held, through a lock only a development colony's \
+            nodes take). At most a \
             minority of nodes is broken at once unless --broken-max says more. A watch judges the stop conditions \
             every 250 ms (error rate and p99.9 latency over --window, cells without a leader for --leaderless-for); \
             when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
@@ -24,7 +26,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Runs, each with its own seed and colony.") var runs = 1
     @Option(help: "The first run's seed; run i uses seed+i.") var seed: UInt64 = 1
     @Option(help: "Node processes (3 to 9); every cell of the load has a replica on each.") var nodes = 3
-    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause.") var faults = "kill,pause"
+    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall.") var faults = "kill,pause,stall"
     @Option(help: "How long faults go on in each run: 10s, 1m.") var length = Span(milliseconds: 10_000)
     @Option(help: "How long the load goes on after the colony is healed.") var settle = Span(milliseconds: 2_000)
     @Option(help: "The most nodes broken at once (default: a minority).") var brokenMax: Int?
@@ -48,7 +50,7 @@ struct ChaosCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000") }
         guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 9") }
-        guard let kinds = faultKinds, !kinds.isEmpty else { throw ValidationError("--faults takes kill, pause or both, like kill,pause") }
+        guard let kinds = faultKinds, !kinds.isEmpty else { throw ValidationError("--faults takes kill, pause and stall, comma-separated, like kill,pause") }
         guard (1_000...3_600_000).contains(length.milliseconds) else { throw ValidationError("--length must be from 1s to 1h") }
         guard settle.milliseconds <= 600_000 else { throw ValidationError("--settle must be at most 10m") }
         if let brokenMax, !(1...nodes).contains(brokenMax) {

@@ -37,7 +37,8 @@ struct ChaosExperiment: Sendable {
     /// Runs the experiment and checks what it recorded.
     func run() async throws -> ChaosOutcome {
         let started = ContinuousClock.now
-        let nodes = try await LocalNodes.start(count: schedule.nodes, directory: directory, logLevel: logLevel)
+        let nodes = try await LocalNodes.start(
+            count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: schedule.kinds.contains(.stall))
         var outcome: ChaosOutcome
         var history: [HistoryEvent] = []
         do {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Puts a schedule's faults on the node processes of a local colony, and heals them: a killed
-/// node is started again on its data, a paused one continued. It never breaks more than
+/// node is started again on its data, a paused one continued, a stalled one's disk stall lock
+/// released (the nodes run with disk stall locks when stalls are scheduled). It never breaks more than
 /// `brokenMax` nodes at once: a fault whose turn comes while that many are still broken (a
 /// restart took longer than the schedule allowed for) waits until one serves again, and is
 /// skipped and counted if its hold is nearly over by then.
@@ -11,6 +12,8 @@ actor ChaosInjector {
     /// The nodes broken now, each with what broke it; a killed node stays here until it
     /// serves again.
     private var broken: [UInt32: ChaosFaultKind] = [:]
+    /// The disk stall locks held, by node: each an open descriptor locked exclusively.
+    private var stallLocks: [UInt32: Int32] = [:]
     /// How many cells of the load each node led at the last survey.
     private var leading: [UInt32: Int] = [:]
     /// The faults put on nodes, by kind.
@@ -62,6 +65,8 @@ actor ChaosInjector {
             switch kind {
             case .pause:
                 continueProcess(node)
+            case .stall:
+                releaseStall(node)
             case .kill:
                 if nodes.processes[node]?.isRunning != true {
                     try? nodes.launch(node)
@@ -94,22 +99,38 @@ actor ChaosInjector {
             skipped += 1
             return nil
         }
-        broken[node] = fault.kind
-        applied[fault.kind, default: 0] += 1
         switch fault.kind {
         case .kill:
+            broken[node] = .kill
             await nodes.signal(node, SIGKILL)
         case .pause:
+            broken[node] = .pause
             kill(pid, SIGSTOP)
+        case .stall:
+            // The node opened (or made) its lock file at start.
+            let lock = open(nodes.diskStallLock(of: node), O_RDWR | O_CLOEXEC)
+            guard lock >= 0 else {
+                skipped += 1
+                return nil
+            }
+            broken[node] = .stall
+            stallLocks[node] = lock
+            // The node takes the lock only for a moment at each fsync, so this waits no longer.
+            flock(lock, LOCK_EX)
         }
+        applied[fault.kind, default: 0] += 1
         return node
     }
 
-    /// Heals `node` after its hold: continues it, or starts it again and waits until it serves.
+    /// Heals `node` after its hold: continues it, releases its disk, or starts it again and
+    /// waits until it serves.
     private func heal(_ node: UInt32) async {
         switch broken[node] {
         case .pause:
             continueProcess(node)
+            broken[node] = nil
+        case .stall:
+            releaseStall(node)
             broken[node] = nil
         case .kill:
             do {
@@ -121,6 +142,13 @@ actor ChaosInjector {
             }
         case nil:
             break
+        }
+    }
+
+    private func releaseStall(_ node: UInt32) {
+        if let lock = stallLocks.removeValue(forKey: node) {
+            flock(lock, LOCK_UN)
+            close(lock)
         }
     }
 

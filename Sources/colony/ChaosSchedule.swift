@@ -6,6 +6,9 @@ enum ChaosFaultKind: String, CaseIterable, Comparable, Sendable {
     case kill
     /// SIGSTOP the node, preferring one that leads the load's cells, then SIGCONT it.
     case pause
+    /// Hold every fsync of the node's log, preferring one that leads the load's cells, then
+    /// let them go: the node runs on, but cannot make anything durable (its disk stall lock).
+    case stall
 
     static func < (left: ChaosFaultKind, right: ChaosFaultKind) -> Bool {
         left.rawValue < right.rawValue
@@ -26,11 +29,12 @@ struct ChaosFault: Equatable, Sendable {
     var end: Duration { start + hold }
 
     /// The node it breaks, given the nodes `serving` now and how many of the load's cells each
-    /// node was `leading` at the last survey: for a pause, the serving node that leads the most
-    /// (the scheduled node among equals); otherwise, and when no serving node is known to
-    /// lead, the scheduled node if it serves, else the first that does; nil if none serves.
+    /// node was `leading` at the last survey: for a pause or a stall, the serving node that
+    /// leads the most (the scheduled node among equals); for a kill, and when no serving node
+    /// is known to lead, the scheduled node if it serves, else the first that does; nil if
+    /// none serves.
     func target(serving: [UInt32], leading: [UInt32: Int]) -> UInt32? {
-        if kind == .pause, let most = serving.map({ leading[$0, default: 0] }).max(), most > 0 {
+        if kind != .kill, let most = serving.map({ leading[$0, default: 0] }).max(), most > 0 {
             let leaders = serving.filter { leading[$0, default: 0] == most }
             return leaders.contains(node) ? node : leaders.first
         }

@@ -31,14 +31,15 @@ struct ChaosProcessTests {
         }
     }
 
-    @Test("a short run of kills and pauses passes: healed, every key read back, no violation, no lost write", .timeLimit(.minutes(3)))
+    @Test("a short run of a pause, a disk stall and a kill passes: healed, every key read back, no violation, no lost write", .timeLimit(.minutes(3)))
     func shortRunPasses() async throws {
-        // Seed 11's schedule over 4 s: node 3 paused at 0.7 s for 1.4 s, then killed at 2.4 s for 1.6 s.
-        let (run, runs, leftRunning) = try await Self.chaos("--seed", "11", "--length", "4s", "--settle", "1s")
+        // Seed 4's schedule over 5 s: a pause at 1.2 s for 1.0 s, a disk stall at 2.3 s for 1.3 s,
+        // a kill at 3.9 s for 1.1 s.
+        let (run, runs, leftRunning) = try await Self.chaos("--seed", "4", "--length", "5s", "--settle", "1s")
         #expect(run.status == 0, "\(run.output)\(run.errors)")
         let outcome = try #require(runs.first, "\(run.output)\(run.errors)")
         let faults = outcome["faults"] as? [String: Int] ?? [:]
-        #expect(faults == ["kill": 1, "pause": 1], "\(outcome)")
+        #expect(faults == ["kill": 1, "pause": 1, "stall": 1], "\(outcome)")
         #expect(outcome["aborted"] as? Bool == false && outcome["healed"] as? Bool == true, "\(outcome)")
         #expect(outcome["violations"] as? Int == 0 && outcome["lost_acknowledged_writes"] as? Int == 0, "\(outcome)")
         #expect(outcome["keys_unread"] as? Int == 0 && outcome["keys_checked"] as? Int == 9, "\(outcome)")

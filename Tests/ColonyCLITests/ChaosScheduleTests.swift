@@ -52,16 +52,18 @@ struct ChaosScheduleTests {
         options.kinds = ChaosFaultKind.allCases
         let counts = (UInt64(0)..<20).map { ChaosSchedule(seed: $0, options: options).countsByKind }
             .reduce(into: [ChaosFaultKind: Int]()) { $0.merge($1, uniquingKeysWith: +) }
-        #expect(counts[.kill, default: 0] > 0 && counts[.pause, default: 0] > 0)
+        #expect(ChaosFaultKind.allCases.allSatisfy { counts[$0, default: 0] > 0 }, "\(counts)")
     }
 
-    @Test("a pause falls on the serving node that leads the most cells; a kill on its own node, or the first serving")
+    @Test("a pause or a stall falls on the serving node that leads the most cells; a kill on its own node, or the first serving")
     func targets() {
         let pause = ChaosFault(kind: .pause, node: 1, start: .zero, hold: .seconds(1))
         #expect(pause.target(serving: [1, 2, 3], leading: [2: 3, 3: 1]) == 2)
         #expect(pause.target(serving: [1, 3], leading: [2: 3, 3: 1]) == 3)
         #expect(pause.target(serving: [1, 2, 3], leading: [1: 2, 2: 2]) == 1)
         #expect(pause.target(serving: [2, 3], leading: [:]) == 2)
+        let stall = ChaosFault(kind: .stall, node: 1, start: .zero, hold: .seconds(1))
+        #expect(stall.target(serving: [1, 2, 3], leading: [3: 1]) == 3)
         let kill = ChaosFault(kind: .kill, node: 3, start: .zero, hold: .seconds(1))
         #expect(kill.target(serving: [1, 2, 3], leading: [1: 5]) == 3)
         #expect(kill.target(serving: [1, 2], leading: [:]) == 1)
