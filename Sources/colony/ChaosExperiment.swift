@@ -82,7 +82,8 @@ struct ChaosExperiment: Sendable {
             throw ChaosError.loadDidNotStart(seconds: Int(Self.loadStartTimeout.components.seconds))
         }
         let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax)
-        let stop = await faultsUnderWatch(ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
+        let (stop, leaderChanges) = await faultsUnderWatch(
+            ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
         let healed = await injector.healAll()
         if stop == nil, healed {
             try? await Task.sleep(for: settle)
@@ -93,53 +94,70 @@ struct ChaosExperiment: Sendable {
         outcome.faults = await injector.applied
         outcome.faultsSkipped = await injector.skipped
         outcome.stop = stop
+        outcome.leaderChanges = leaderChanges
         outcome.healed = healed
         outcome.mismatches = await log.conditionFailures
         Self.judge(events, into: &outcome)
         return (outcome, events)
     }
 
-    /// Runs the faults while watching the stop conditions; the condition that fired, if one
-    /// did, and stopped the faults.
-    private func faultsUnderWatch(_ faults: ChaosSchedule, injector: ChaosInjector, nodes: LocalNodes, log: HistoryLog) async -> ChaosStop? {
+    /// Runs the faults while watching the stop conditions: the condition that fired, if one
+    /// did and stopped the faults, and how many new leaders the watch saw.
+    private func faultsUnderWatch(
+        _ faults: ChaosSchedule, injector: ChaosInjector, nodes: LocalNodes, log: HistoryLog
+    ) async -> (ChaosStop?, leaderChanges: Int) {
         let adminAddresses = Dictionary(uniqueKeysWithValues: nodes.configs.compactMap { config in
             config.own.adminAddress.map { (config.node, $0) }
         })
         let watch = ChaosWatch(conditions: conditions, cells: cellNames, start: await log.now)
-        return await withTaskGroup(of: ChaosStop?.self) { group in
+        return await withTaskGroup(of: WatchedFaults.self) { group in
             group.addTask {
                 await injector.run(faults)
-                return nil
+                return .faultsDone
             }
             group.addTask {
-                await Self.watchUntilStop(watch, injector: injector, adminAddresses: adminAddresses, log: log)
+                let (stop, watched) = await Self.watchUntilStop(watch, injector: injector, adminAddresses: adminAddresses, log: log)
+                return .watched(stop, leaderChanges: watched.leaderChanges)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+            // Whichever ends first (the faults, or a stop condition) ends the other.
+            var result: (ChaosStop?, leaderChanges: Int) = (nil, 0)
+            var first = true
+            for await finished in group {
+                if first { group.cancelAll() }
+                first = false
+                if case .watched(let stop, let leaderChanges) = finished { result = (stop, leaderChanges) }
+            }
+            return result
         }
     }
 
+    /// How one side of a run's faults under watch ended.
+    private enum WatchedFaults {
+        case faultsDone
+        case watched(ChaosStop?, leaderChanges: Int)
+    }
+
     /// Surveys the leaders of the serving nodes and judges the stop conditions every
-    /// `watchInterval`, until one fires (returned) or the task is cancelled (nil).
+    /// `watchInterval`, until one fires or the task is cancelled; the condition that fired, if
+    /// one did, and the watch as it ended.
     private static func watchUntilStop(
         _ initial: ChaosWatch, injector: ChaosInjector, adminAddresses: [UInt32: String], log: HistoryLog
-    ) async -> ChaosStop? {
+    ) async -> (ChaosStop?, ChaosWatch) {
         var watch = initial
         var seen = 0
         while !Task.isCancelled {
             let serving = await injector.serving
             let led = await LeaderSurvey.read(adminAddresses.filter { serving.contains($0.key) })
             let now = await log.now
-            watch.observeLeaders(of: led.values.reduce(into: Set()) { $0.formUnion($1) }, at: now)
+            watch.observeLeaders(led, at: now)
             await injector.noteLeaders(led.mapValues(\.count))
             let events = await log.events(from: seen)
             seen += events.count
             watch.observe(events)
-            if let stop = watch.evaluate(now: now) { return stop }
+            if let stop = watch.evaluate(now: now) { return (stop, watch) }
             try? await Task.sleep(for: watchInterval)
         }
-        return nil
+        return (nil, watch)
     }
 
     /// Checks the history for linearizability and lost writes, and counts its operations.

@@ -69,6 +69,10 @@ struct ChaosWatch: Sendable {
     private var ended: [(time: UInt64, latency: UInt64, error: Bool)] = []
     /// When each cell of the load was last seen with a leader.
     private var lastLed: [String: UInt64]
+    /// The node last seen leading each cell of the load.
+    private var leaders: [String: UInt32] = [:]
+    /// How many times a survey found a cell led by another node than the one seen before.
+    private(set) var leaderChanges = 0
 
     /// A watch over the load's `cells`, each counted as led at `start`.
     init(conditions: ChaosStopConditions, cells: [String], start: UInt64) {
@@ -87,10 +91,14 @@ struct ChaosWatch: Sendable {
         }
     }
 
-    /// Takes a survey of the leaders made at `time`: the cells some node answered it leads.
-    mutating func observeLeaders(of cells: Set<String>, at time: UInt64) {
-        for cell in cells where lastLed[cell] != nil {
-            lastLed[cell] = time
+    /// Takes a survey of the leaders made at `time`: the cells each node that answered leads.
+    mutating func observeLeaders(_ cellsLed: [UInt32: Set<String>], at time: UInt64) {
+        for (node, cells) in cellsLed.sorted(by: { $0.key < $1.key }) {
+            for cell in cells.sorted() where lastLed[cell] != nil {
+                lastLed[cell] = time
+                if let before = leaders[cell], before != node { leaderChanges += 1 }
+                leaders[cell] = node
+            }
         }
     }
 

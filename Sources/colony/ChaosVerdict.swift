@@ -17,6 +17,8 @@ struct ChaosOutcome: Sendable {
     /// Scheduled faults left out because their hold would have broken too many nodes at once
     /// (a node restarted more slowly than the schedule allowed for).
     var faultsSkipped = 0
+    /// How many times the watch's surveys found a cell of the load led by a new node.
+    var leaderChanges = 0
     /// The stop condition that aborted the run, if one fired.
     var stop: ChaosStop?
     /// Whether every node served again after the faults were healed.
@@ -54,6 +56,7 @@ struct ChaosOutcome: Sendable {
             "\(operations) operations (\(succeeded) ok, \(failed) failed of which \(mismatches) compare-and-set mismatches, \(unknown) unknown)",
             "p99.9 \(Format.rounded(latencyP999))",
             "faults \(ChaosOutcome.faultsText(faults, skipped: faultsSkipped))",
+            "\(leaderChanges) new leaders seen",
             aborted,
             healed ? "healed" : "NOT HEALED",
             "\(keysChecked - keysUnread) of \(keysChecked) keys read back",
@@ -70,7 +73,7 @@ struct ChaosOutcome: Sendable {
         var object: [String: Any] = [
             "seed": seed, "operations": operations, "ok": succeeded, "failed": failed, "unknown": unknown,
             "compare_and_set_mismatches": mismatches, "p999_milliseconds": latencyP999.seconds * 1_000,
-            "faults": Dictionary(uniqueKeysWithValues: faults.map { ($0.key.rawValue, $0.value) }), "faults_skipped": faultsSkipped,
+            "faults": Dictionary(uniqueKeysWithValues: faults.map { ($0.key.rawValue, $0.value) }), "faults_skipped": faultsSkipped, "leader_changes": leaderChanges,
             "aborted": stop != nil, "healed": healed, "keys_checked": keysChecked, "keys_unread": keysUnread,
             "violations": violations, "undecided": undecided, "lost_acknowledged_writes": lostWrites,
             "seconds": duration.seconds, "status": status.name,
@@ -125,6 +128,7 @@ struct ChaosSummary: Sendable {
             "\(outcomes.count) runs (\(range))",
             "\(total(\.operations)) operations (\(total(\.succeeded)) ok, \(total(\.failed)) failed, \(total(\.unknown)) unknown)",
             "faults \(ChaosOutcome.faultsText(faults, skipped: total(\.faultsSkipped)))",
+            "\(total(\.leaderChanges)) new leaders seen",
             "\(outcomes.filter { $0.stop != nil }.count) aborted" + aborts,
             "\(outcomes.filter { !$0.healed }.count) not healed",
             "\(total(\.keysUnread)) keys unread",

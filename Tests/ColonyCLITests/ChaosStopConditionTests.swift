@@ -26,7 +26,7 @@ struct ChaosStopConditionTests {
     func withinBounds() {
         var watch = ChaosWatch(conditions: ChaosStopConditions(), cells: ["c"], start: 0)
         watch.observe(Self.operations(100))
-        watch.observeLeaders(of: ["c"], at: Self.milliseconds(1_000))
+        watch.observeLeaders([1: ["c"]], at: Self.milliseconds(1_000))
         #expect(watch.evaluate(now: Self.milliseconds(1_000)) == nil)
     }
 
@@ -72,15 +72,16 @@ struct ChaosStopConditionTests {
         #expect(stuck.evaluate(now: Self.milliseconds(400)) == .latency(observedP999: .milliseconds(200), bound: .milliseconds(100)))
     }
 
-    @Test("cells without a known leader for too long stop the run; a cell seen led again does not count")
+    @Test("cells without a known leader for too long stop the run; a cell seen led again does not count; new leaders are counted")
     func leaderless() {
         var conditions = ChaosStopConditions()
         conditions.leaderlessFor = .seconds(2)
         var watch = ChaosWatch(conditions: conditions, cells: ["a", "b", "c"], start: 0)
-        watch.observeLeaders(of: ["a", "b", "c"], at: Self.milliseconds(1_000))
-        watch.observeLeaders(of: ["a", "other"], at: Self.milliseconds(2_000))
+        watch.observeLeaders([1: ["a", "b"], 2: ["c"]], at: Self.milliseconds(1_000))
+        watch.observeLeaders([1: ["a", "other"]], at: Self.milliseconds(2_000))
         #expect(watch.evaluate(now: Self.milliseconds(2_500)) == nil)
-        watch.observeLeaders(of: ["a", "b"], at: Self.milliseconds(3_000))
+        watch.observeLeaders([2: ["a"], 3: ["b"]], at: Self.milliseconds(3_000))
+        #expect(watch.leaderChanges == 2)
         let stop = watch.evaluate(now: Self.milliseconds(3_000))
         #expect(stop == .leaderlessCells(cells: ["c"], bound: 0, lasting: .seconds(2)))
         #expect(stop?.description == "1 cells without a leader for 2.00 s (c), above 0")

@@ -21,7 +21,7 @@ struct ChaosVerdictTests {
     func passingLine() {
         let outcome = Self.passed()
         #expect(outcome.status == .success)
-        #expect(outcome.line == "chaos seed 3: 1000 operations (900 ok, 90 failed of which 80 compare-and-set mismatches, 10 unknown), p99.9 1.25 s, faults kill 1 pause 2 stall 0, not aborted, healed, 9 of 9 keys read back, 0 violations, 0 lost acknowledged writes, 14.00 s: PASS")
+        #expect(outcome.line == "chaos seed 3: 1000 operations (900 ok, 90 failed of which 80 compare-and-set mismatches, 10 unknown), p99.9 1.25 s, faults kill 1 pause 2 stall 0, 0 new leaders seen, not aborted, healed, 9 of 9 keys read back, 0 violations, 0 lost acknowledged writes, 14.00 s: PASS")
     }
 
     @Test("an abort by a stop condition is reported, not a failure")
@@ -59,7 +59,7 @@ struct ChaosVerdictTests {
         aborted.faultsSkipped = 1
         let series = ChaosSummary(outcomes: [Self.passed(), aborted], duration: .seconds(30))
         #expect(series.status == .success)
-        #expect(series.line == "chaos: 2 runs (seeds 3-4), 2000 operations (1800 ok, 180 failed, 20 unknown), faults kill 2 pause 4 stall 0 (1 skipped), 1 aborted (error-rate 1), 0 not healed, 0 keys unread, 0 violations, 0 lost acknowledged writes, 30.00 s: 2 of 2 runs passed")
+        #expect(series.line == "chaos: 2 runs (seeds 3-4), 2000 operations (1800 ok, 180 failed, 20 unknown), faults kill 2 pause 4 stall 0 (1 skipped), 0 new leaders seen, 1 aborted (error-rate 1), 0 not healed, 0 keys unread, 0 violations, 0 lost acknowledged writes, 30.00 s: 2 of 2 runs passed")
         var lost = Self.passed(seed: 5)
         lost.lostWrites = 1
         var unread = Self.passed(seed: 6)

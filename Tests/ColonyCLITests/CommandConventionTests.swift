@@ -45,6 +45,7 @@ struct CommandConventionTests {
         #expect(ExitStatus.of(ControlError.cell("c", .unauthorized("no grant"))) == .permissionDenied)
         #expect(ExitStatus.of(DirectoryError.unknownCell("c")) == .notFound)
         #expect(ExitStatus.of(ValidationError("bad flag")) == .usage)
+        #expect(ExitStatus.of(ChaosError.loadDidNotStart(seconds: 60)) == .unavailable)
         #expect(ExitStatus.of(CocoaError(.fileWriteNoPermission)) == .failure)
         #expect(ExitStatus.of(Unexpected()) == .internal)
     }
