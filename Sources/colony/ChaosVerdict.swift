@@ -144,7 +144,8 @@ struct ChaosSummary: Sendable {
         [
             "runs": outcomes.count, "passed": outcomes.filter { $0.status == .success }.count, "operations": total(\.operations),
             "faults": Dictionary(uniqueKeysWithValues: faults.map { ($0.key.rawValue, $0.value) }),
-            "aborted": outcomes.filter { $0.stop != nil }.count, "violations": total(\.violations),
+            "leader_changes": total(\.leaderChanges), "aborted": outcomes.filter { $0.stop != nil }.count,
+            "violations": total(\.violations),
             "lost_acknowledged_writes": total(\.lostWrites), "keys_unread": total(\.keysUnread), "seconds": duration.seconds,
             "status": status.name,
         ]
