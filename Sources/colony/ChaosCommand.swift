@@ -17,7 +17,8 @@ struct ChaosCommand: AsyncParsableCommand {
             when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
             --settle, reads every key back, checks the history for linearizability and lost acknowledged writes, \
             and prints one verdict line; --runs N runs seeds S to S+N-1 and ends with a summary line. A run that \
-            did not pass keeps its folder (logs, data, history.jsonl). Exit status: 0 every run passed (an abort \
+            did not pass keeps its folder (logs, data, history.jsonl); SIGINT or SIGTERM kills the run's nodes \
+            (a paused one continued first) and keeps its folder. Exit status: 0 every run passed (an abort \
             by a stop condition is reported, not a failure), 1 a violation or a lost acknowledged write, 8 the \
             checker gave up, 6 the colony did not heal or a key could not be read back.
             """
@@ -75,9 +76,12 @@ struct ChaosCommand: AsyncParsableCommand {
     func run() async throws {
         let base = dir ?? NSTemporaryDirectory() + "colony-chaos-\(UUID().uuidString.prefix(8))"
         let started = ContinuousClock.now
+        let interruption = ChaosInterruption.catchingSignals()
         var outcomes: [ChaosOutcome] = []
         for run in 0..<runs {
-            let outcome = try await experiment(seed: seed &+ UInt64(run), base: base).run()
+            var experiment = experiment(seed: seed &+ UInt64(run), base: base)
+            experiment.interruption = interruption
+            let outcome = try await experiment.run()
             report(outcome, folder: base + "/seed-\(outcome.seed)")
             outcomes.append(outcome)
         }

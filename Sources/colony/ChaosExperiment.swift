@@ -24,6 +24,8 @@ struct ChaosExperiment: Sendable {
     var settle: Duration = .seconds(2)
     /// Whether to keep the folder even after a run that passed.
     var keepFolder = false
+    /// Told the run's nodes while they run, to kill them if the command is interrupted.
+    var interruption: ChaosInterruption?
     var logLevel = "warning"
 
     /// How often the watch surveys the leaders and judges the stop conditions.
@@ -39,6 +41,8 @@ struct ChaosExperiment: Sendable {
         let started = ContinuousClock.now
         let nodes = try await LocalNodes.start(
             count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: schedule.kinds.contains(.stall))
+        interruption?.running(nodes)
+        defer { interruption?.running(nil) }
         var outcome: ChaosOutcome
         var history: [HistoryEvent] = []
         do {

@@ -22,6 +22,10 @@ final class LocalNodes: @unchecked Sendable {
     /// Whether each node starts with a disk stall lock (`diskStallLock(of:)`), testing only.
     var diskStallLocks = false
     private(set) var processes: [UInt32: Process] = [:]
+    /// The ids of the processes in `processes`, kept apart under a lock for readers on other
+    /// threads (a signal handler's).
+    private var pids: Set<Int32> = []
+    private let pidsLock = NSLock()
     private var exits: [UInt32: ProcessExit] = [:]
     /// The control loop's process, if it runs.
     private(set) var control: Process?
@@ -163,6 +167,7 @@ final class LocalNodes: @unchecked Sendable {
         process.terminationHandler = { _ in exit.happened() }
         try process.run()
         processes[config.node] = process
+        pidsLock.withLock { _ = pids.insert(process.processIdentifier) }
         exits[config.node] = exit
     }
 
@@ -170,6 +175,11 @@ final class LocalNodes: @unchecked Sendable {
     /// `diskStallLocks` (see `StallableDisk` in ColonyNode).
     func diskStallLock(of node: UInt32) -> String {
         directory + "/n\(node).stall"
+    }
+
+    /// The ids of the node processes started and not yet stopped; safe to read from any thread.
+    var nodePids: [Int32] {
+        pidsLock.withLock { pids.sorted() }
     }
 
     /// Waits, at most `timeout`, until `node` answers on its client port.
@@ -196,6 +206,7 @@ final class LocalNodes: @unchecked Sendable {
         guard let process = processes.removeValue(forKey: node), let exit = exits.removeValue(forKey: node) else { return }
         kill(process.processIdentifier, signal)
         await exit.wait()
+        pidsLock.withLock { _ = pids.remove(process.processIdentifier) }
     }
 
     /// Starts the control loop (`colony control run`) against these nodes, logging to
@@ -233,6 +244,7 @@ final class LocalNodes: @unchecked Sendable {
     func stopAll() {
         Self.stop(pids: processes.values.map(\.processIdentifier) + (control.map { [$0.processIdentifier] } ?? []))
         processes = [:]
+        pidsLock.withLock { pids = [] }
         exits = [:]
         control = nil
     }
