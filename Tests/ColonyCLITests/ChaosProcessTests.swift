@@ -4,8 +4,9 @@ import Testing
 @testable import colony
 
 /// `colony chaos` against the node processes it starts: a short run with faults passes with no
-/// violation and no lost write, and a stop condition set so low it must fire aborts a run,
-/// which still heals the colony, reads every key back and checks the history.
+/// violation and no lost write, a stop condition set so low it must fire aborts a run, which
+/// still heals the colony, reads every key back and checks the history, and an interrupted
+/// run leaves no node behind.
 @Suite("colony chaos against node processes", .serialized, .colonyTurn)
 struct ChaosProcessTests {
     /// Runs `colony chaos` with its runs' folders under a fresh folder, and stops by pid any
@@ -29,6 +30,44 @@ struct ChaosProcessTests {
             let commandLine = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline").map { String(decoding: $0, as: UTF8.self) }
             return commandLine?.contains(folder) == true
         }
+    }
+
+    /// Whether process `pid` is stopped (by SIGSTOP), as /proc says.
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = FileManager.default.contents(atPath: "/proc/\(pid)/stat").map({ String(decoding: $0, as: UTF8.self) }),
+              let afterName = stat.range(of: ") ")
+        else { return false }
+        return stat[afterName.upperBound...].hasPrefix("T")
+    }
+
+    @Test("interrupted while a node is paused, it kills every node it started and ends by the same signal", .timeLimit(.minutes(2)))
+    func interruptionLeavesNoNode() async throws {
+        let folder = NSTemporaryDirectory() + "colony-chaos-test-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let chaos = Process()
+        chaos.executableURL = CommandRun.executable
+        chaos.arguments = ["chaos", "--dir", folder, "--faults", "pause", "--length", "60s", "--seed", "3"]
+        chaos.standardOutput = FileHandle.nullDevice
+        chaos.standardError = FileHandle.nullDevice
+        try chaos.run()
+        defer {
+            if chaos.isRunning { kill(chaos.processIdentifier, SIGKILL) }
+            LocalNodes.stop(pids: Self.processes(mentioning: folder))
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var paused = false
+        while !paused, chaos.isRunning, ContinuousClock.now < deadline {
+            paused = Self.processes(mentioning: folder).contains(where: Self.isStopped)
+            if !paused { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(paused, "no node of the run was paused within 60 s")
+
+        kill(chaos.processIdentifier, SIGINT)
+        while chaos.isRunning, ContinuousClock.now < deadline + .seconds(30) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(chaos.terminationReason == .uncaughtSignal && chaos.terminationStatus == SIGINT)
+        #expect(Self.processes(mentioning: folder).isEmpty, "node processes left running after the interruption")
     }
 
     @Test("a short run of a pause, a disk stall and a kill passes: healed, every key read back, no violation, no lost write", .timeLimit(.minutes(3)))
