@@ -4,7 +4,8 @@ import Foundation
 /// Testing only: the node's disk with every fsync of a log segment held while another
 /// process holds an exclusive lock (flock) on a lock file, so that `colony chaos` can stall
 /// one node's disk, as a failing or saturated device would, without touching its files or
-/// its peers. The writer thread waits; the node's event loops, heartbeats and reads go on.
+/// its peers. The writer thread waits while the node's event loops go on (its admin page
+/// answers); whatever waits for the log waits with it.
 ///
 /// A lock ends with the process that held it, so a stall never outlives the run that made it.
 /// A node wraps its disk in this only when started with `Options.diskStallLock`, which it
