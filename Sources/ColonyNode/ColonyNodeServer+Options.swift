@@ -8,6 +8,10 @@ extension ColonyNodeServer {
     public struct Options: Sendable {
         /// How often every replica ticks.
         public var tick = TimeAmount.milliseconds(10)
+        /// Testing only: a lock file whose exclusive lock, while another process holds it,
+        /// holds every fsync of the log (see `StallableDisk`). Refused at start unless the
+        /// node's colony is a development one (`NodeConfig.developmentColony`).
+        public var diskStallLock: String?
         /// The largest peer frame body accepted once a peer has said hello (before it, only a
         /// frame as small as a hello).
         public var frameBytesMax = 16 * 1024 * 1024

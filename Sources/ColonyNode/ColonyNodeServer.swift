@@ -74,6 +74,9 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// once it listens. Nothing in the directory is read before the lock is held.
     public static func start(config: NodeConfig, options: Options = Options(), logger baseLogger: Logger) async throws -> ColonyNodeServer {
         try config.validate()
+        if options.diskStallLock != nil, config.colony != NodeConfig.developmentColony {
+            throw NodeStartError.testFaultsRefused(colony: config.colony)
+        }
         let security = try NodeSecurity(config: config, defects: options.tlsDefects)
         var nodeLogger = baseLogger
         nodeLogger[metadataKey: "node"] = "n\(config.node)"
@@ -111,7 +114,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
         }
         let metrics = NodeMetrics(peers: peers.keys.sorted())
-        let (log, recovery) = try openLog(config: config, metrics: metrics, logger: logger)
+        let (log, recovery) = try openLog(config: config, diskStallLock: options.diskStallLock, metrics: metrics, logger: logger)
         var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
             frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
@@ -170,14 +173,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
     }
 
     /// Opens the write-ahead log in the data directory, with the configured key, and
-    /// recovers what it holds; its segments' fsyncs are timed into `metrics`.
-    private static func openLog(config: NodeConfig, metrics: NodeMetrics, logger: Logger) throws -> (WriteAheadLog, Recovery) {
+    /// recovers what it holds; its segments' fsyncs are timed into `metrics`, and held while
+    /// another process holds `diskStallLock`, if given (testing only).
+    private static func openLog(
+        config: NodeConfig, diskStallLock: String?, metrics: NodeMetrics, logger: Logger
+    ) throws -> (WriteAheadLog, Recovery) {
         var logOptions = WriteAheadLog.Options()
         if let keyFile = config.keyFile {
             try KeyFileAccess.check(keyFile, acceptsReadableByOthers: config.keyFileReadableByOthers ?? false)
             logOptions.key = try StorageKey(file: keyFile)
         }
-        let disk = FsyncTimingDisk(try FileDisk(directory: config.dataDirectory), fsyncs: metrics.logFsyncDuration)
+        let files: any Disk = try FileDisk(directory: config.dataDirectory)
+        let disk = FsyncTimingDisk(try diskStallLock.map { try StallableDisk(files, lockPath: $0) } ?? files, fsyncs: metrics.logFsyncDuration)
         let (log, recovery) = try WriteAheadLog.open(disk: disk, options: logOptions, seed: UInt64.random(in: 0...UInt64.max))
         logger.info("recovery: \(recovery.description.split(separator: "\n").first ?? "")")
         for (cell, reason) in recovery.damaged.sorted(by: { $0.key < $1.key }) {

@@ -42,6 +42,10 @@ import Foundation
 /// every field is checked with a message naming it. The key file must be readable by its
 /// owner only unless `"keyFileReadableByOthers": true` says otherwise.
 public struct NodeConfig: Codable, Hashable, Sendable {
+    /// The name of a development colony, as `colony dev up` and `colony chaos` name theirs:
+    /// only its nodes take testing faults (`ColonyNodeServer.Options.diskStallLock`).
+    public static let developmentColony = "dev"
+
     /// The colony's name: nodes refuse peers that name another colony.
     public var colony: String
     /// This node's id, one of `nodes`.

@@ -12,6 +12,11 @@ public enum NodeStartError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The key file can be read by users other than its owner, and the configuration does
     /// not accept that.
     case keyFileReadableByOthers(path: String, mode: mode_t)
+    /// A testing fault (the disk stall lock) was asked of a node whose colony is not a
+    /// development one.
+    case testFaultsRefused(colony: String)
+    /// The disk stall lock file could not be made or opened.
+    case diskStallLockUnusable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +32,11 @@ public enum NodeStartError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the key file \(path) can be read by users other than its owner (mode \(String(mode, radix: 8))), and whoever reads it "
                 + "can read this node's data. Make it readable by its owner only (chmod 600 \(path)), or accept it by setting "
                 + "\"keyFileReadableByOthers\": true in the node's configuration"
+        case .testFaultsRefused(let colony):
+            return "the disk stall lock is a testing fault, and colony \(colony) is not a development colony: only a colony named "
+                + "\"\(NodeConfig.developmentColony)\" (as `colony dev up` and `colony chaos` name theirs) takes it"
+        case .diskStallLockUnusable(let path, let reason):
+            return "cannot open the disk stall lock \(path): \(reason)"
         }
     }
 }

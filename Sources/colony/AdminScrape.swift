@@ -7,9 +7,9 @@ enum AdminScrape {
     /// The longest answer read, unless the caller says otherwise.
     static let answerBytesMax = 4 << 20
 
-    /// The body of `path` at `address` (HOST:PORT), read up to `bytesMax`, or nil if it could
-    /// not be read.
-    static func get(_ path: String, from address: String, bytesMax: Int = answerBytesMax) -> String? {
+    /// The body of `path` at `address` (HOST:PORT), read up to `bytesMax` with at most
+    /// `waitSeconds` between two reads, or nil if it could not be read.
+    static func get(_ path: String, from address: String, bytesMax: Int = answerBytesMax, waitSeconds: Int = 5) -> String? {
         guard let target = HostPort(address) else { return nil }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { return nil }
@@ -22,7 +22,7 @@ enum AdminScrape {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array("GET \(path) HTTP/1.0\r\nhost: \(address)\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {

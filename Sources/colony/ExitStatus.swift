@@ -62,7 +62,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case let error as DirectoryError: of(error)
         case let error as ControlError: of(error)
         case is ValidationError, is CertificateFolderError: .usage
-        case is LoadError: .unavailable
+        case is LoadError, is ChaosError: .unavailable
         case is BackupFolderError: .failure
         case is BackupVerificationError: .invalidInput
         case is CocoaError, is POSIXError: .failure

@@ -238,6 +238,16 @@ actor HistoryLog {
         "\(Format.rounded(ContinuousClock.now - start)): \(completed) operations ok, \(errors) errors"
     }
 
+    /// The history's clock: nanoseconds since the history began, as its events are stamped.
+    var now: UInt64 {
+        Self.nanoseconds(ContinuousClock.now - start)
+    }
+
+    /// The events from position `index` on, for a reader following the history as it grows.
+    func events(from index: Int) -> ArraySlice<HistoryEvent> {
+        events[min(index, events.count)...]
+    }
+
     func newProcess() -> Int {
         defer { nextProcess += 1 }
         return nextProcess
@@ -280,10 +290,8 @@ actor HistoryLog {
         _ process: Int, _ type: HistoryEventType, _ function: HistoryFunction, _ cell: String, _ key: String,
         _ value: HistoryValue
     ) {
-        let elapsed = ContinuousClock.now - start
-        let nanoseconds = UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
         events.append(HistoryEvent(
-            index: events.count, time: max(nanoseconds, events.last?.time ?? 0), process: process, type: type,
+            index: events.count, time: max(now, events.last?.time ?? 0), process: process, type: type,
             function: function, cell: cell, key: key, value: value))
         guard type == .ok else { return }
         completed += 1
@@ -291,5 +299,9 @@ actor HistoryLog {
             waiters[waiter] = nil
             waiting.continuation.resume(returning: true)
         }
+    }
+
+    private static func nanoseconds(_ elapsed: Duration) -> UInt64 {
+        UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
     }
 }

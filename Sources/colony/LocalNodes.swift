@@ -19,7 +19,13 @@ final class LocalNodes: @unchecked Sendable {
     var logFormat: LogOptions.Format = .text
     /// The open file limit (`ulimit -n`) each node runs under, if not the one this process has.
     var openFilesMax: Int?
+    /// Whether each node starts with a disk stall lock (`diskStallLock(of:)`), testing only.
+    var diskStallLocks = false
     private(set) var processes: [UInt32: Process] = [:]
+    /// The ids of the processes in `processes`, kept apart under a lock for readers on other
+    /// threads (a signal handler's).
+    private var pids: Set<Int32> = []
+    private let pidsLock = NSLock()
     private var exits: [UInt32: ProcessExit] = [:]
     /// The control loop's process, if it runs.
     private(set) var control: Process?
@@ -50,11 +56,13 @@ final class LocalNodes: @unchecked Sendable {
     }
 
     /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
-    /// files if given, without TLS if `plaintext`, exporting spans as `tracing` says, reusing an earlier colony's configuration
-    /// found in `directory`, and waits until each answers.
+    /// files if given, without TLS if `plaintext`, exporting spans as `tracing` says, with a disk
+    /// stall lock if `diskStallLocks`, reusing an earlier colony's configuration found in
+    /// `directory`, and waits until each answers.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
-        tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false
+        tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false,
+        diskStallLocks: Bool = false
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -69,6 +77,7 @@ final class LocalNodes: @unchecked Sendable {
         let nodes = LocalNodes(directory: directory, configs: configs, executable: executable, logLevel: logLevel)
         nodes.openFilesMax = openFilesMax
         nodes.logFormat = logFormat
+        nodes.diskStallLocks = diskStallLocks
         do {
             for config in nodes.configs {
                 try nodes.launch(config.node)
@@ -121,7 +130,7 @@ final class LocalNodes: @unchecked Sendable {
         }
         return addresses.map { address in
             NodeConfig(
-                colony: "dev", node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses,
+                colony: NodeConfig.developmentColony, node: address.node, dataDirectory: directory + "/n\(address.node)", nodes: addresses,
                 tls: tls(address.node), plaintext: plaintext ? true : nil)
         }
     }
@@ -143,6 +152,7 @@ final class LocalNodes: @unchecked Sendable {
         log.seekToEndOfFile()
         let process = Process()
         let arguments = ["node", "--config", configPath, "--log-level", logLevel, "--log-format", logFormat.rawValue]
+            + (diskStallLocks ? ["--test-disk-stall-lock", diskStallLock(of: config.node)] : [])
         if let openFilesMax {
             // The shell sets the limit and then becomes the node, so the node's pid is the child's.
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -157,7 +167,19 @@ final class LocalNodes: @unchecked Sendable {
         process.terminationHandler = { _ in exit.happened() }
         try process.run()
         processes[config.node] = process
+        pidsLock.withLock { _ = pids.insert(process.processIdentifier) }
         exits[config.node] = exit
+    }
+
+    /// The lock file whose exclusive lock stalls `node`'s disk, when the nodes run with
+    /// `diskStallLocks` (see `StallableDisk` in ColonyNode).
+    func diskStallLock(of node: UInt32) -> String {
+        directory + "/n\(node).stall"
+    }
+
+    /// The ids of the node processes started and not yet stopped; safe to read from any thread.
+    var nodePids: [Int32] {
+        pidsLock.withLock { pids.sorted() }
     }
 
     /// Waits, at most `timeout`, until `node` answers on its client port.
@@ -184,6 +206,7 @@ final class LocalNodes: @unchecked Sendable {
         guard let process = processes.removeValue(forKey: node), let exit = exits.removeValue(forKey: node) else { return }
         kill(process.processIdentifier, signal)
         await exit.wait()
+        pidsLock.withLock { _ = pids.remove(process.processIdentifier) }
     }
 
     /// Starts the control loop (`colony control run`) against these nodes, logging to
@@ -221,6 +244,7 @@ final class LocalNodes: @unchecked Sendable {
     func stopAll() {
         Self.stop(pids: processes.values.map(\.processIdentifier) + (control.map { [$0.processIdentifier] } ?? []))
         processes = [:]
+        pidsLock.withLock { pids = [] }
         exits = [:]
         control = nil
     }

@@ -31,6 +31,9 @@ struct NodeRunCommand: AsyncParsableCommand {
 
     @OptionGroup var log: LogOptions
 
+    @Option(help: "Testing only: hold every fsync of the log while another process holds an exclusive lock (flock) on this file, as `colony chaos` does to stall a disk. Refused unless the colony is named dev.")
+    var testDiskStallLock: String?
+
     func run() async throws {
         let logger = log.logger(label: "colony.node")
         let settings = try NodeRunSettings(
@@ -45,6 +48,7 @@ struct NodeRunCommand: AsyncParsableCommand {
             logger.info("raised the open file limit from \(from) to its hard limit \(to), for connections")
         }
         var options = ColonyNodeServer.Options()
+        options.diskStallLock = testDiskStallLock
         // The exporter stops after the node (a group stops its services last to first), so
         // the spans of the node's last requests still leave.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

@@ -58,6 +58,7 @@ struct CommandConventionTests {
         #expect(ExitStatus.of(ValidationError("bad flag")) == .usage)
         #expect(ExitStatus.of(BackupVerificationError.wrongKey) == .invalidInput)
         #expect(ExitStatus.of(BackupFolderError.notEmpty("/backups/1")) == .failure)
+        #expect(ExitStatus.of(ChaosError.loadDidNotStart(seconds: 60)) == .unavailable)
         #expect(ExitStatus.of(CocoaError(.fileWriteNoPermission)) == .failure)
         #expect(ExitStatus.of(Unexpected()) == .internal)
     }

@@ -6,7 +6,8 @@ import Testing
 @testable import ColonyNode
 
 /// What a node refuses before it touches its data: a configuration with a misspelt key, a
-/// key file others can read, a data directory another process holds.
+/// key file others can read, a data directory another process holds, a testing fault outside
+/// a development colony.
 @Suite("a node refuses to start on a misspelt configuration, a shared key file or a data directory in use", .serialized, .colonyTurn)
 struct StartupRefusalTests {
     /// Writes `config` as JSON to a file beside its data directory; returns the file's path.
@@ -60,6 +61,24 @@ struct StartupRefusalTests {
         config.keyFileReadableByOthers = nil
         chmod(keyFile, 0o600)
         await (try ColonyNodeServer.start(config: config, options: colony.options, logger: Self.quiet)).stop()
+        await colony.shutdown()
+    }
+
+    @Test("the disk stall lock, a testing fault, is refused before the log opens unless the colony is a development one")
+    func diskStallLockOnlyInDevelopment() async throws {
+        let colony = try LocalColony(nodes: 3)
+        var options = colony.options
+        let lock = colony.root + "/n1.stall"
+        options.diskStallLock = lock
+        await #expect(throws: NodeStartError.testFaultsRefused(colony: "test")) {
+            try await ColonyNodeServer.start(config: colony.configs[0], options: options, logger: Self.quiet)
+        }
+        #expect(Self.segments(in: colony.configs[0].dataDirectory).isEmpty, "the refused node opened its log")
+        #expect(!FileManager.default.fileExists(atPath: lock), "the refused node made its stall lock")
+        var development = colony.configs[0]
+        development.colony = NodeConfig.developmentColony
+        await (try ColonyNodeServer.start(config: development, options: options, logger: Self.quiet)).stop()
+        #expect(FileManager.default.fileExists(atPath: lock))
         await colony.shutdown()
     }
 

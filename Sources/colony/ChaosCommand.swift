@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+
+/// `colony chaos`: fault experiments with stop conditions against real node processes.
+struct ChaosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chaos",
+        abstract: "Run fault experiments against a local colony of node processes: a checked load, seeded faults, stop conditions.",
+        discussion: """
+            Each run starts its own colony (free loopback ports, TLS, in a folder of its own), creates the load's \
+            cells on every node and runs the checked load of `colony load` while it puts the seed's faults on the \
+            nodes: kill -9 and start again; pause (SIGSTOP, then SIGCONT) a node that leads cells; stall the disk \
+            of a node that leads cells (every fsync of its log held, through a lock only a development colony's \
+            nodes take). At most a \
+            minority of nodes is broken at once unless --broken-max says more. A watch judges the stop conditions \
+            every 250 ms (error rate and p99.9 latency over --window, cells without a leader for --leaderless-for); \
+            when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
+            --settle, reads every key back, checks the history for linearizability and lost acknowledged writes, \
+            and prints one verdict line; --runs N runs seeds S to S+N-1 and ends with a summary line. A run that \
+            did not pass keeps its folder (logs, data, history.jsonl); SIGINT or SIGTERM kills the run's nodes \
+            (a paused one continued first) and keeps its folder. Exit status: 0 every run passed (an abort \
+            by a stop condition is reported, not a failure), 1 a violation or a lost acknowledged write, 8 the \
+            checker gave up, 6 the colony did not heal or a key could not be read back.
+            """
+    )
+
+    @Option(help: "Runs, each with its own seed and colony.") var runs = 1
+    @Option(help: "The first run's seed; run i uses seed+i.") var seed: UInt64 = 1
+    @Option(help: "Node processes (3 to 9); every cell of the load has a replica on each.") var nodes = 3
+    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall.") var faults = "kill,pause,stall"
+    @Option(help: "How long faults go on in each run: 10s, 1m.") var length = Span(milliseconds: 10_000)
+    @Option(help: "How long the load goes on after the colony is healed.") var settle = Span(milliseconds: 2_000)
+    @Option(help: "The most nodes broken at once (default: a minority).") var brokenMax: Int?
+    @Option(help: "Cells the load spreads over.") var cells = 3
+    @Option(help: "Keys per cell.") var keysPerCell = 3
+    @Option(help: "Concurrent clients of the load.") var clients = 4
+    @Option(help: "Stop condition: the largest share of operations ended in an error over the window, 0 to 1.")
+    var maxErrorRate = 0.5
+    @Option(help: "Stop condition: the largest p99.9 latency over the window (operations still running count with their age).")
+    var maxP999 = Span(milliseconds: 12_000)
+    @Option(help: "Stop condition: the most cells of the load without a known leader for --leaderless-for.")
+    var maxLeaderlessCells = 0
+    @Option(help: "How long a cell must go without a known leader to count against --max-leaderless-cells.")
+    var leaderlessFor = Span(milliseconds: 10_000)
+    @Option(help: "How far back the error rate and the p99.9 latency look.") var window = Span(milliseconds: 5_000)
+    @Option(help: "The folder the runs' colonies live in (default: a new one under the temporary folder).") var dir: String?
+    @Flag(help: "Keep every run's folder, with its history, even after a run that passed.") var keep = false
+    @Option(help: "The nodes' log level.") var logLevel = "warning"
+    @Flag(help: "Print each run, then the summary, as one JSON object a line.") var json = false
+
+    func validate() throws {
+        guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000") }
+        guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 9") }
+        guard let kinds = faultKinds, !kinds.isEmpty else { throw ValidationError("--faults takes kill, pause and stall, comma-separated, like kill,pause") }
+        guard (1_000...3_600_000).contains(length.milliseconds) else { throw ValidationError("--length must be from 1s to 1h") }
+        guard settle.milliseconds <= 600_000 else { throw ValidationError("--settle must be at most 10m") }
+        if let brokenMax, !(1...nodes).contains(brokenMax) {
+            throw ValidationError("--broken-max must be from 1 to --nodes (\(nodes))")
+        }
+        guard (1...100).contains(cells), (1...100).contains(keysPerCell), (1...256).contains(clients) else {
+            throw ValidationError("--cells and --keys-per-cell must be from 1 to 100, --clients from 1 to 256")
+        }
+        guard (0...1).contains(maxErrorRate) else { throw ValidationError("--max-error-rate must be from 0 to 1") }
+        guard maxP999.milliseconds > 0, window.milliseconds > 0, leaderlessFor.milliseconds > 0 else {
+            throw ValidationError("--max-p999, --window and --leaderless-for must be more than 0")
+        }
+        guard maxLeaderlessCells >= 0 else { throw ValidationError("--max-leaderless-cells must be 0 or more") }
+    }
+
+    /// The kinds `--faults` names; nil if one is not a kind.
+    private var faultKinds: [ChaosFaultKind]? {
+        let kinds = faults.split(separator: ",").map { ChaosFaultKind(rawValue: String($0)) }
+        return kinds.contains(nil) ? nil : Array(Set(kinds.compactMap { $0 })).sorted()
+    }
+
+    func run() async throws {
+        let base = dir ?? NSTemporaryDirectory() + "colony-chaos-\(UUID().uuidString.prefix(8))"
+        let started = ContinuousClock.now
+        let interruption = ChaosInterruption.catchingSignals()
+        var outcomes: [ChaosOutcome] = []
+        for run in 0..<runs {
+            var experiment = experiment(seed: seed &+ UInt64(run), base: base)
+            experiment.interruption = interruption
+            let outcome = try await experiment.run()
+            report(outcome, folder: base + "/seed-\(outcome.seed)")
+            outcomes.append(outcome)
+        }
+        if dir == nil {
+            rmdir(base)  // only if empty: a run that did not pass keeps its folder in it
+        }
+        let summary = ChaosSummary(outcomes: outcomes, duration: ContinuousClock.now - started)
+        if runs > 1 {
+            printNow(json ? Self.jsonLine(summary.json) : summary.line)
+        }
+        if summary.status != .success { throw ExitCode(summary.status) }
+    }
+
+    private func experiment(seed: UInt64, base: String) -> ChaosExperiment {
+        var experiment = ChaosExperiment(seed: seed, directory: base + "/seed-\(seed)")
+        experiment.schedule.nodes = nodes
+        experiment.schedule.kinds = faultKinds ?? ChaosFaultKind.allCases
+        experiment.schedule.length = length.duration
+        experiment.schedule.brokenMax = brokenMax ?? max(1, ChaosScheduleOptions.minority(of: nodes))
+        experiment.conditions.errorRateMax = maxErrorRate
+        experiment.conditions.latencyP999Max = maxP999.duration
+        experiment.conditions.leaderlessCellsMax = maxLeaderlessCells
+        experiment.conditions.leaderlessFor = leaderlessFor.duration
+        experiment.conditions.window = window.duration
+        experiment.cells = cells
+        experiment.keysPerCell = keysPerCell
+        experiment.clients = clients
+        experiment.settle = settle.duration
+        experiment.keepFolder = keep
+        experiment.logLevel = logLevel
+        return experiment
+    }
+
+    private func report(_ outcome: ChaosOutcome, folder: String) {
+        if json {
+            printNow(Self.jsonLine(outcome.json))
+            return
+        }
+        for finding in outcome.findings {
+            printNow("  " + finding)
+        }
+        if outcome.status != .success || keep {
+            printNow("  logs, data and history kept in \(folder)")
+        }
+        printNow(outcome.line)
+    }
+
+    private static func jsonLine(_ object: [String: Any]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

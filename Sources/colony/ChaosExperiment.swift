@@ -1,0 +1,198 @@
+import ColonyCheck
+import ColonyClient
+import ColonyCore
+import Foundation
+
+/// One chaos run against real node processes: starts a local colony in its own folder (free
+/// loopback ports, TLS, as `colony dev up` makes it), creates the load's cells on every node,
+/// runs the checked load of `colony load`, puts the seed's schedule of faults on the nodes
+/// while a watch judges the stop conditions, heals, lets the load go on a little, reads every
+/// key back, checks the history, and stops the colony.
+///
+/// The run's folder holds the nodes' data and logs; it is removed after a run that passed and
+/// kept, with the history as `history.jsonl`, after one that did not (or when asked).
+struct ChaosExperiment: Sendable {
+    var seed: UInt64
+    /// Where the run's colony lives.
+    var directory: String
+    var schedule = ChaosScheduleOptions()
+    var conditions = ChaosStopConditions()
+    var cells = 3
+    var keysPerCell = 3
+    var clients = 4
+    /// How long the load goes on once every node serves again.
+    var settle: Duration = .seconds(2)
+    /// Whether to keep the folder even after a run that passed.
+    var keepFolder = false
+    /// Told the run's nodes while they run, to kill them if the command is interrupted.
+    var interruption: ChaosInterruption?
+    var logLevel = "warning"
+
+    /// How often the watch surveys the leaders and judges the stop conditions.
+    static let watchInterval: Duration = .milliseconds(250)
+    /// The longest the load may take to complete its first operations before the faults begin.
+    static let loadStartTimeout: Duration = .seconds(60)
+
+    /// The names of the load's cells.
+    var cellNames: [String] { (1...cells).map { "chaos-\($0)" } }
+
+    /// Runs the experiment and checks what it recorded.
+    func run() async throws -> ChaosOutcome {
+        let started = ContinuousClock.now
+        let nodes = try await LocalNodes.start(
+            count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: schedule.kinds.contains(.stall))
+        interruption?.running(nodes)
+        defer { interruption?.running(nil) }
+        var outcome: ChaosOutcome
+        var history: [HistoryEvent] = []
+        do {
+            (outcome, history) = try await runAgainst(nodes)
+        } catch {
+            nodes.stopAll()
+            throw error
+        }
+        nodes.stopAll()
+        outcome.duration = ContinuousClock.now - started
+        if outcome.status != .success || keepFolder {
+            try HistoryCoding.encode(history).write(toFile: directory + "/history.jsonl", atomically: true, encoding: .utf8)
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        return outcome
+    }
+
+    private func runAgainst(_ nodes: LocalNodes) async throws -> (ChaosOutcome, [HistoryEvent]) {
+        let members = nodes.configs.map(\.node)
+        let creator = try ColonyClient(nodes: nodes.clientAddresses, tls: nodes.clientTLS)
+        do {
+            for cell in cellNames {
+                _ = try await creator.createCell(cell, nodes: members)
+            }
+        } catch {
+            await creator.close()
+            throw error
+        }
+        await creator.close()
+        var runner = LoadRunner(nodes: nodes.clientAddresses, tls: nodes.clientTLS, cells: cellNames)
+        runner.clients = clients
+        runner.keysPerCell = keysPerCell
+        // The load ends when the run stops it, well before this.
+        runner.duration = schedule.length + settle + .seconds(600)
+        let log = HistoryLog()
+        let load = Task { try await runner.run(history: log) }
+        guard await log.waitForCompleted(clients, within: Self.loadStartTimeout) else {
+            await log.stop()
+            _ = try? await load.value
+            throw ChaosError.loadDidNotStart(seconds: Int(Self.loadStartTimeout.components.seconds))
+        }
+        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax)
+        let (stop, leaderChanges) = await faultsUnderWatch(
+            ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
+        let healed = await injector.healAll()
+        if stop == nil, healed {
+            try? await Task.sleep(for: settle)
+        }
+        await log.stop()
+        let events = try await load.value
+        var outcome = ChaosOutcome(seed: seed)
+        outcome.faults = await injector.applied
+        outcome.faultsSkipped = await injector.skipped
+        outcome.stop = stop
+        outcome.leaderChanges = leaderChanges
+        outcome.healed = healed
+        outcome.mismatches = await log.conditionFailures
+        Self.judge(events, into: &outcome)
+        return (outcome, events)
+    }
+
+    /// Runs the faults while watching the stop conditions: the condition that fired, if one
+    /// did and stopped the faults, and how many new leaders the watch saw.
+    private func faultsUnderWatch(
+        _ faults: ChaosSchedule, injector: ChaosInjector, nodes: LocalNodes, log: HistoryLog
+    ) async -> (ChaosStop?, leaderChanges: Int) {
+        let adminAddresses = Dictionary(uniqueKeysWithValues: nodes.configs.compactMap { config in
+            config.own.adminAddress.map { (config.node, $0) }
+        })
+        let watch = ChaosWatch(conditions: conditions, cells: cellNames, start: await log.now)
+        return await withTaskGroup(of: WatchedFaults.self) { group in
+            group.addTask {
+                await injector.run(faults)
+                return .faultsDone
+            }
+            group.addTask {
+                let (stop, watched) = await Self.watchUntilStop(watch, injector: injector, adminAddresses: adminAddresses, log: log)
+                return .watched(stop, leaderChanges: watched.leaderChanges)
+            }
+            // Whichever ends first (the faults, or a stop condition) ends the other.
+            var result: (ChaosStop?, leaderChanges: Int) = (nil, 0)
+            var first = true
+            for await finished in group {
+                if first { group.cancelAll() }
+                first = false
+                if case .watched(let stop, let leaderChanges) = finished { result = (stop, leaderChanges) }
+            }
+            return result
+        }
+    }
+
+    /// How one side of a run's faults under watch ended.
+    private enum WatchedFaults {
+        case faultsDone
+        case watched(ChaosStop?, leaderChanges: Int)
+    }
+
+    /// Surveys the leaders of the serving nodes and judges the stop conditions every
+    /// `watchInterval`, until one fires or the task is cancelled; the condition that fired, if
+    /// one did, and the watch as it ended.
+    private static func watchUntilStop(
+        _ initial: ChaosWatch, injector: ChaosInjector, adminAddresses: [UInt32: String], log: HistoryLog
+    ) async -> (ChaosStop?, ChaosWatch) {
+        var watch = initial
+        var seen = 0
+        while !Task.isCancelled {
+            let serving = await injector.serving
+            let led = await LeaderSurvey.read(adminAddresses.filter { serving.contains($0.key) })
+            let now = await log.now
+            watch.observeLeaders(led, at: now)
+            await injector.noteLeaders(led.mapValues(\.count))
+            let events = await log.events(from: seen)
+            seen += events.count
+            watch.observe(events)
+            if let stop = watch.evaluate(now: now) { return (stop, watch) }
+            try? await Task.sleep(for: watchInterval)
+        }
+        return (nil, watch)
+    }
+
+    /// Checks the history for linearizability and lost writes, and counts its operations.
+    static func judge(_ history: [HistoryEvent], into outcome: inout ChaosOutcome) {
+        let report = LinearizabilityChecker().check(history)
+        outcome.operations = report.operationCount
+        outcome.failed = report.failedOperationCount
+        outcome.unknown = report.indeterminateOperationCount
+        outcome.latencyP999 = OperationTimes.p999(of: history)
+        outcome.succeeded = report.operationCount - report.failedOperationCount - report.indeterminateOperationCount
+        outcome.violations = report.violations.count
+        outcome.undecided = report.unknownPartitions.count
+        outcome.invalidHistory = report.invalidHistory.map { "\($0)" }
+        let durability = LostWriteCheck.check(history)
+        outcome.keysChecked = durability.keysChecked
+        outcome.keysUnread = durability.keysUnread.count
+        outcome.lostWrites = durability.lost.count
+        outcome.findings = report.violations.map(\.description) + report.unknownPartitions.map(\.description)
+            + durability.lost.map(\.description) + durability.keysUnread.map { "key \($0) could not be read back" }
+    }
+}
+
+/// Why a chaos run could not be made.
+enum ChaosError: Error, CustomStringConvertible {
+    /// The load completed too few operations before the faults were to begin.
+    case loadDidNotStart(seconds: Int)
+
+    var description: String {
+        switch self {
+        case .loadDidNotStart(let seconds):
+            "the load completed too few operations in \(seconds) s against the fresh colony, so no fault was put on it"
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+
+/// What `colony chaos` does when it is interrupted (SIGINT or SIGTERM): it kills the node
+/// processes of the run under way, continuing any it paused first, so that none is left
+/// stopped, holding its ports and data, once the command is gone; then it ends by the same
+/// signal. The run's folder stays.
+final class ChaosInterruption: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nodes: LocalNodes?
+    private var sources: [any DispatchSourceSignal] = []
+
+    /// Catches SIGINT and SIGTERM from now on.
+    static func catchingSignals() -> ChaosInterruption {
+        let interruption = ChaosInterruption()
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { interruption.interrupted(by: number) }
+            source.resume()
+            interruption.sources.append(source)
+        }
+        return interruption
+    }
+
+    /// Names the nodes of the run under way; nil between runs.
+    func running(_ nodes: LocalNodes?) {
+        lock.withLock { self.nodes = nodes }
+    }
+
+    private func interrupted(by number: Int32) {
+        let pids = lock.withLock { nodes?.nodePids ?? [] }
+        for pid in pids {
+            kill(pid, SIGCONT)
+            kill(pid, SIGKILL)
+        }
+        printError("interrupted: killed the \(pids.count) node processes of the run under way")
+        signal(number, SIG_DFL)
+        kill(getpid(), number)
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+@testable import colony
+
+@Suite("chaos schedules drawn from a seed")
+struct ChaosScheduleTests {
+    @Test("the same seed and options give the same schedule; another seed, another")
+    func seeded() {
+        let options = ChaosScheduleOptions()
+        #expect(ChaosSchedule(seed: 7, options: options) == ChaosSchedule(seed: 7, options: options))
+        #expect(ChaosSchedule(seed: 7, options: options) != ChaosSchedule(seed: 8, options: options))
+    }
+
+    @Test("faults start one gap apart, last their hold and end within the schedule's length")
+    func withinLength() {
+        var options = ChaosScheduleOptions()
+        options.length = .seconds(30)
+        for seed in UInt64(0)..<50 {
+            let faults = ChaosSchedule(seed: seed, options: options).faults
+            #expect(!faults.isEmpty)
+            for fault in faults {
+                #expect(fault.start >= .milliseconds(500) && fault.end <= options.length)
+                #expect(fault.hold >= .milliseconds(1_000) && fault.hold <= .milliseconds(3_000))
+                #expect((1...3).contains(fault.node))
+            }
+            #expect(zip(faults, faults.dropFirst()).allSatisfy { $0.start < $1.start })
+        }
+    }
+
+    @Test("never more than brokenMax nodes broken at once, never one node twice at once")
+    func minorityAtMost() {
+        var options = ChaosScheduleOptions()
+        options.nodes = 5
+        options.brokenMax = ChaosScheduleOptions.minority(of: 5)
+        options.length = .seconds(60)
+        options.gapMilliseconds = 100...400
+        for seed in UInt64(0)..<50 {
+            let faults = ChaosSchedule(seed: seed, options: options).faults
+            for fault in faults {
+                let overlapping = faults.filter { $0.start <= fault.start && fault.start < $0.end }
+                #expect(overlapping.count <= 2, "seed \(seed): \(overlapping)")
+                #expect(Set(overlapping.map(\.node)).count == overlapping.count, "seed \(seed): \(overlapping)")
+            }
+        }
+        #expect(ChaosScheduleOptions.minority(of: 3) == 1 && ChaosScheduleOptions.minority(of: 7) == 3)
+    }
+
+    @Test("only the kinds asked for are drawn, each of them over a few seeds")
+    func kinds() {
+        var options = ChaosScheduleOptions()
+        options.kinds = [.pause]
+        #expect((0..<20).allSatisfy { ChaosSchedule(seed: $0, options: options).faults.allSatisfy { $0.kind == .pause } })
+        options.kinds = ChaosFaultKind.allCases
+        let counts = (UInt64(0)..<20).map { ChaosSchedule(seed: $0, options: options).countsByKind }
+            .reduce(into: [ChaosFaultKind: Int]()) { $0.merge($1, uniquingKeysWith: +) }
+        #expect(ChaosFaultKind.allCases.allSatisfy { counts[$0, default: 0] > 0 }, "\(counts)")
+    }
+
+    @Test("a pause or a stall falls on the serving node that leads the most cells; a kill on its own node, or the first serving")
+    func targets() {
+        let pause = ChaosFault(kind: .pause, node: 1, start: .zero, hold: .seconds(1))
+        #expect(pause.target(serving: [1, 2, 3], leading: [2: 3, 3: 1]) == 2)
+        #expect(pause.target(serving: [1, 3], leading: [2: 3, 3: 1]) == 3)
+        #expect(pause.target(serving: [1, 2, 3], leading: [1: 2, 2: 2]) == 1)
+        #expect(pause.target(serving: [2, 3], leading: [:]) == 2)
+        let stall = ChaosFault(kind: .stall, node: 1, start: .zero, hold: .seconds(1))
+        #expect(stall.target(serving: [1, 2, 3], leading: [3: 1]) == 3)
+        let kill = ChaosFault(kind: .kill, node: 3, start: .zero, hold: .seconds(1))
+        #expect(kill.target(serving: [1, 2, 3], leading: [1: 5]) == 3)
+        #expect(kill.target(serving: [1, 2], leading: [:]) == 1)
+        #expect(kill.target(serving: [], leading: [:]) == nil)
+    }
+}
