@@ -42,8 +42,12 @@ public struct ChangeFeed: Sendable {
             dropOldest()
         }
         if count == ring.count {
-            ring = Array(ring[start...] + ring[..<start])
-            start = 0
+            // The ring is full: it grows at its end, unrolled first if it wraps (once per
+            // wrap: afterwards it starts at 0 until the window's bound frees a place).
+            if start != 0 {
+                ring = Array(ring[start...] + ring[..<start])
+                start = 0
+            }
             ring.append(change)
         } else {
             ring[(start + count) % ring.count] = change
