@@ -10,8 +10,8 @@ import Foundation
 /// A lock ends with the process that held it, so a stall never outlives the run that made it.
 /// A node wraps its disk in this only when started with `Options.diskStallLock`, which it
 /// refuses unless its colony is a development one (`NodeConfig.developmentColony`).
-final class StallableDisk: Disk {
-    private let disk: any Disk
+final class StallableDisk: ForwardingDisk {
+    let base: any Disk
     private let lock: Int32
 
     /// Wraps `disk`, opening (or making) the lock file at `lockPath`.
@@ -20,7 +20,7 @@ final class StallableDisk: Disk {
         guard descriptor >= 0 else {
             throw .diskStallLockUnusable(path: lockPath, reason: String(cString: strerror(errno)))
         }
-        self.disk = disk
+        base = disk
         lock = descriptor
     }
 
@@ -34,16 +34,6 @@ final class StallableDisk: Disk {
             flock(lock, LOCK_SH)
             flock(lock, LOCK_UN)
         }
-        try disk.sync(name)
+        try base.sync(name)
     }
-
-    func fileNames() throws(DiskError) -> [String] { try disk.fileNames() }
-    func size(of name: String) throws(DiskError) -> Int { try disk.size(of: name) }
-    func read(_ name: String, offset: Int, count: Int) throws(DiskError) -> [UInt8] { try disk.read(name, offset: offset, count: count) }
-    func append(_ name: String, _ bytes: [UInt8]) throws(DiskError) { try disk.append(name, bytes) }
-    func truncate(_ name: String, to size: Int) throws(DiskError) { try disk.truncate(name, to: size) }
-    func rename(_ name: String, to newName: String) throws(DiskError) { try disk.rename(name, to: newName) }
-    func remove(_ name: String) throws(DiskError) { try disk.remove(name) }
-    func syncDirectory() throws(DiskError) { try disk.syncDirectory() }
-    func prefetch(_ name: String) { disk.prefetch(name) }
 }
