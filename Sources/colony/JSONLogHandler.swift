@@ -1,3 +1,4 @@
+import ColonyCheck
 import Foundation
 import Logging
 
@@ -54,12 +55,12 @@ struct JSONLogHandler: LogHandler {
     /// One record as its line: the fixed fields, then the metadata sorted by key.
     static func line(time: Date, level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
         var fields = [
-            "\"time\":" + quoted(timestamp(time)), "\"level\":" + quoted(level.rawValue), "\"label\":" + quoted(label),
-            "\"message\":" + quoted(message),
+            "\"time\":" + JSONText.quoted(timestamp(time)), "\"level\":" + JSONText.quoted(level.rawValue), "\"label\":" + JSONText.quoted(label),
+            "\"message\":" + JSONText.quoted(message),
         ]
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             let name = fixedFields.contains(key) ? "metadata." + key : key
-            fields.append(quoted(name) + ":" + encoded(value))
+            fields.append(JSONText.quoted(name) + ":" + encoded(value))
         }
         return "{" + fields.joined(separator: ",") + "}\n"
     }
@@ -79,33 +80,12 @@ struct JSONLogHandler: LogHandler {
 
     private static func encoded(_ value: Logger.Metadata.Value) -> String {
         switch value {
-        case .string(let text): return quoted(text)
-        case .stringConvertible(let convertible): return quoted(convertible.description)
+        case .string(let text): return JSONText.quoted(text)
+        case .stringConvertible(let convertible): return JSONText.quoted(convertible.description)
         case .array(let values): return "[" + values.map(encoded).joined(separator: ",") + "]"
         case .dictionary(let entries):
-            let fields = entries.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + encoded($0.value) }
+            let fields = entries.sorted { $0.key < $1.key }.map { JSONText.quoted($0.key) + ":" + encoded($0.value) }
             return "{" + fields.joined(separator: ",") + "}"
         }
-    }
-
-    /// The text as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// everything else written as itself in UTF-8.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{00}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}":
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

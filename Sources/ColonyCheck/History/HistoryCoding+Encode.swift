@@ -36,30 +36,6 @@ extension HistoryCoding {
 
     private static func quoted(_ text: String?) -> String {
         guard let text else { return "null" }
-        return quoted(text)
-    }
-
-    /// The text as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// everything else written as itself in UTF-8.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case "\u{08}": result += "\\b"
-            case "\u{0C}": result += "\\f"
-            case "\u{00}"..."\u{1F}":
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        result += "\""
-        return result
+        return JSONText.quoted(text)
     }
 }

@@ -69,9 +69,9 @@ struct Partition: Sendable {
 
     /// Names a key of a cell, or a whole cell when the key is nil.
     static func describePlace(cell: String, key: String?) -> String {
-        let cellText = "cell \(HistoryCoding.quoted(cell))"
+        let cellText = "cell \(JSONText.quoted(cell))"
         guard let key else { return cellText }
-        return "key \(HistoryCoding.quoted(key)) of \(cellText)"
+        return "key \(JSONText.quoted(key)) of \(cellText)"
     }
 
     /// The model in words, for explanations.

@@ -135,6 +135,6 @@ extension RecordedOperation: CustomStringConvertible {
     }
 
     private static func show(_ text: String?) -> String {
-        text.map { HistoryCoding.quoted($0) } ?? "absent"
+        text.map { JSONText.quoted($0) } ?? "absent"
     }
 }
