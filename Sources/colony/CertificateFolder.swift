@@ -70,13 +70,17 @@ struct CertificateFolder {
 
     /// Makes whatever a development colony of `nodes` is missing: the CA, a certificate per
     /// node and one for each of the clients `developmentClient` and `applicationClient`. Files that still verify are kept;
-    /// any that do not (expired, damaged, from an older CA) are made again.
-    func prepareDevelopment(nodes: [UInt32]) throws {
+    /// any that do not (expired, damaged, from an older CA) are made again, and so is the
+    /// certificate of every node given `hosts`, made to name them beside loopback.
+    func prepareDevelopment(nodes: [UInt32], hosts: [UInt32: [String]] = [:]) throws {
         let authority: CertificateAuthority
         if let kept = try? CertificateAuthority.load(certificatePath: authorityCertificate, keyPath: authorityKey) {
             authority = kept
         } else {
             authority = try makeAuthority(subject: Self.developmentSubject, force: true)
+        }
+        for node in nodes where hosts[node] != nil {
+            try save(try authority.issue(.node(NodeID(node)), hosts: hosts[node] ?? []), to: files(for: .node(NodeID(node))))
         }
         let identities = nodes.map { CertificateIdentity.node(NodeID($0)) } + [.client(Self.developmentClient), .client(Self.applicationClient)]
         for identity in identities where (try? TLSMaterial.load(files(for: identity), expected: identity)) == nil {

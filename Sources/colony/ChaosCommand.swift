@@ -11,7 +11,11 @@ struct ChaosCommand: AsyncParsableCommand {
             cells on every node and runs the checked load of `colony load` while it puts the seed's faults on the \
             nodes: kill -9 and start again; pause (SIGSTOP, then SIGCONT) a node that leads cells; stall the disk \
             of a node that leads cells (every fsync of its log held, through a lock only a development colony's \
-            nodes take). At most a \
+            nodes take). With --network namespaces (root, ip and iptables needed) each node runs in a network \
+            namespace of its own on a private bridge, and three more kinds are drawn: partition (a node that leads \
+            cells cut off from every other node, both ways; clients still reach it), zone-partition (the nodes of \
+            one zone cut off from the rest) and loss (--packet-loss of a leading node's peer packets dropped, both \
+            ways); the run removes its namespaces, veths and bridge at the end, and when interrupted. At most a \
             minority of nodes is broken at once unless --broken-max says more. A watch judges the stop conditions \
             every 250 ms (error rate and p99.9 latency over --window, cells without a leader for --leaderless-for); \
             when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
@@ -27,7 +31,11 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Runs, each with its own seed and colony.") var runs = 1
     @Option(help: "The first run's seed; run i uses seed+i.") var seed: UInt64 = 1
     @Option(help: "Node processes (3 to 9); every cell of the load has a replica on each.") var nodes = 3
-    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall.") var faults = "kill,pause,stall"
+    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall; with --network namespaces also partition, zone-partition, loss (default: every kind the network allows).")
+    var faults: String?
+    @Option(help: "Where the nodes run: loopback, or namespaces (a network namespace each, for network faults; needs root, ip and iptables).")
+    var network = ChaosNetwork.loopback
+    @Option(help: "The share of a node's peer packets a loss fault drops, more than 0 and at most 1.") var packetLoss = 0.2
     @Option(help: "How long faults go on in each run: 10s, 1m.") var length = Span(milliseconds: 10_000)
     @Option(help: "How long the load goes on after the colony is healed.") var settle = Span(milliseconds: 2_000)
     @Option(help: "The most nodes broken at once (default: a minority).") var brokenMax: Int?
@@ -51,11 +59,20 @@ struct ChaosCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000") }
         guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 9") }
-        guard let kinds = faultKinds, !kinds.isEmpty else { throw ValidationError("--faults takes kill, pause and stall, comma-separated, like kill,pause") }
+        guard let kinds = faultKinds, !kinds.isEmpty else {
+            throw ValidationError("--faults takes \(network.kinds.map(\.rawValue).joined(separator: ", ")), comma-separated, like kill,pause")
+        }
+        if network == .loopback, let networkKind = kinds.first(where: ChaosFaultKind.networkKinds.contains) {
+            throw ValidationError("--faults \(networkKind.rawValue) needs --network namespaces")
+        }
+        guard packetLoss > 0, packetLoss <= 1 else { throw ValidationError("--packet-loss must be more than 0 and at most 1") }
         guard (1_000...3_600_000).contains(length.milliseconds) else { throw ValidationError("--length must be from 1s to 1h") }
         guard settle.milliseconds <= 600_000 else { throw ValidationError("--settle must be at most 10m") }
         if let brokenMax, !(1...nodes).contains(brokenMax) {
             throw ValidationError("--broken-max must be from 1 to --nodes (\(nodes))")
+        }
+        if kinds.contains(.zonePartition), !scheduleOptions.zonePartitionFits {
+            throw ValidationError("zone-partition would cut off \(scheduleOptions.nodesByZone.map(\.count).max() ?? 0) nodes of \(nodes) at once; raise --broken-max or leave it out of --faults")
         }
         guard (1...100).contains(cells), (1...100).contains(keysPerCell), (1...256).contains(clients) else {
             throw ValidationError("--cells and --keys-per-cell must be from 1 to 100, --clients from 1 to 256")
@@ -67,13 +84,31 @@ struct ChaosCommand: AsyncParsableCommand {
         guard maxLeaderlessCells >= 0 else { throw ValidationError("--max-leaderless-cells must be 0 or more") }
     }
 
-    /// The kinds `--faults` names; nil if one is not a kind.
+    /// The kinds `--faults` names, or the network's; nil if one is not a kind.
     private var faultKinds: [ChaosFaultKind]? {
+        guard let faults else { return network.kinds.sorted() }
         let kinds = faults.split(separator: ",").map { ChaosFaultKind(rawValue: String($0)) }
         return kinds.contains(nil) ? nil : Array(Set(kinds.compactMap { $0 })).sorted()
     }
 
+    /// The shape of every run's schedule.
+    private var scheduleOptions: ChaosScheduleOptions {
+        var options = ChaosScheduleOptions()
+        options.nodes = nodes
+        options.kinds = faultKinds ?? ChaosFaultKind.processKinds
+        options.length = length.duration
+        options.brokenMax = brokenMax ?? max(1, ChaosScheduleOptions.minority(of: nodes))
+        return options
+    }
+
     func run() async throws {
+        var tools: NetworkTools?
+        if network == .namespaces {
+            switch NetworkTools.locate() {
+            case .success(let found): tools = found
+            case .failure(let failure): throw failure
+            }
+        }
         let base = dir ?? NSTemporaryDirectory() + "colony-chaos-\(UUID().uuidString.prefix(8))"
         let started = ContinuousClock.now
         let interruption = ChaosInterruption.catchingSignals()
@@ -81,6 +116,7 @@ struct ChaosCommand: AsyncParsableCommand {
         for run in 0..<runs {
             var experiment = experiment(seed: seed &+ UInt64(run), base: base)
             experiment.interruption = interruption
+            experiment.namespaces = tools
             let outcome = try await experiment.run()
             report(outcome, folder: base + "/seed-\(outcome.seed)")
             outcomes.append(outcome)
@@ -97,10 +133,8 @@ struct ChaosCommand: AsyncParsableCommand {
 
     private func experiment(seed: UInt64, base: String) -> ChaosExperiment {
         var experiment = ChaosExperiment(seed: seed, directory: base + "/seed-\(seed)")
-        experiment.schedule.nodes = nodes
-        experiment.schedule.kinds = faultKinds ?? ChaosFaultKind.allCases
-        experiment.schedule.length = length.duration
-        experiment.schedule.brokenMax = brokenMax ?? max(1, ChaosScheduleOptions.minority(of: nodes))
+        experiment.schedule = scheduleOptions
+        experiment.packetLoss = packetLoss
         experiment.conditions.errorRateMax = maxErrorRate
         experiment.conditions.latencyP999Max = maxP999.duration
         experiment.conditions.leaderlessCellsMax = maxLeaderlessCells
@@ -132,5 +166,21 @@ struct ChaosCommand: AsyncParsableCommand {
     private static func jsonLine(_ object: [String: Any]) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Where `colony chaos` runs its nodes.
+enum ChaosNetwork: String, ExpressibleByArgument, Sendable {
+    /// On loopback, each on ports of its own: process and disk faults only.
+    case loopback
+    /// Each in a network namespace of its own (`NamespacedColony`): network faults too.
+    case namespaces
+
+    /// The kinds of fault a colony on this network takes.
+    var kinds: [ChaosFaultKind] {
+        switch self {
+        case .loopback: ChaosFaultKind.processKinds
+        case .namespaces: ChaosFaultKind.processKinds + ChaosFaultKind.networkKinds
+        }
     }
 }

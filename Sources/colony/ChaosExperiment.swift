@@ -4,7 +4,8 @@ import ColonyCore
 import Foundation
 
 /// One chaos run against real node processes: starts a local colony in its own folder (free
-/// loopback ports, TLS, as `colony dev up` makes it), creates the load's cells on every node,
+/// loopback ports, TLS, as `colony dev up` makes it; or each node in a network namespace of
+/// its own, `NamespacedColony`, for network faults), creates the load's cells on every node,
 /// runs the checked load of `colony load`, puts the seed's schedule of faults on the nodes
 /// while a watch judges the stop conditions, heals, lets the load go on a little, reads every
 /// key back, checks the history, and stops the colony.
@@ -27,6 +28,10 @@ struct ChaosExperiment: Sendable {
     /// Told the run's nodes while they run, to kill them if the command is interrupted.
     var interruption: ChaosInterruption?
     var logLevel = "warning"
+    /// The network the colony runs on: loopback, or a namespace a node made with these tools.
+    var namespaces: NetworkTools?
+    /// The share of peer packets a `loss` fault drops.
+    var packetLoss = 0.2
 
     /// How often the watch surveys the leaders and judges the stop conditions.
     static let watchInterval: Duration = .milliseconds(250)
@@ -39,19 +44,32 @@ struct ChaosExperiment: Sendable {
     /// Runs the experiment and checks what it recorded.
     func run() async throws -> ChaosOutcome {
         let started = ContinuousClock.now
-        let nodes = try await LocalNodes.start(
-            count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: schedule.kinds.contains(.stall))
-        interruption?.running(nodes)
-        defer { interruption?.running(nil) }
+        let stallLocks = schedule.kinds.contains(.stall)
+        let nodes: LocalNodes
+        var network: NamespaceNetwork?
+        if let namespaces {
+            let colony = try await NamespacedColony.start(
+                count: schedule.nodes, directory: directory, zones: schedule.zones, tools: namespaces, logLevel: logLevel,
+                diskStallLocks: stallLocks)
+            (nodes, network) = (colony.nodes, colony.network)
+        } else {
+            nodes = try await LocalNodes.start(count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: stallLocks)
+        }
+        interruption?.running(nodes, network: network)
+        defer { interruption?.running(nil, network: nil) }
         var outcome: ChaosOutcome
         var history: [HistoryEvent] = []
         do {
-            (outcome, history) = try await runAgainst(nodes)
+            (outcome, history) = try await runAgainst(nodes, network: network)
         } catch {
             nodes.stopAll()
+            network?.tearDown()
             throw error
         }
         nodes.stopAll()
+        if let leftovers = network?.tearDown(), !leftovers.isEmpty {
+            outcome.findings.append("the run's network could not be removed whole: \(leftovers.joined(separator: ", ")) left")
+        }
         outcome.duration = ContinuousClock.now - started
         if outcome.status != .success || keepFolder {
             try HistoryCoding.encode(history).write(toFile: directory + "/history.jsonl", atomically: true, encoding: .utf8)
@@ -61,7 +79,7 @@ struct ChaosExperiment: Sendable {
         return outcome
     }
 
-    private func runAgainst(_ nodes: LocalNodes) async throws -> (ChaosOutcome, [HistoryEvent]) {
+    private func runAgainst(_ nodes: LocalNodes, network: NamespaceNetwork?) async throws -> (ChaosOutcome, [HistoryEvent]) {
         let members = nodes.configs.map(\.node)
         let creator = try ColonyClient(nodes: nodes.clientAddresses, tls: nodes.clientTLS)
         do {
@@ -85,7 +103,7 @@ struct ChaosExperiment: Sendable {
             _ = try? await load.value
             throw ChaosError.loadDidNotStart(seconds: Int(Self.loadStartTimeout.components.seconds))
         }
-        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax)
+        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax, network: network, packetLoss: packetLoss)
         let (stop, leaderChanges) = await faultsUnderWatch(
             ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
         let healed = await injector.healAll()
@@ -95,6 +113,7 @@ struct ChaosExperiment: Sendable {
         await log.stop()
         let events = try await load.value
         var outcome = ChaosOutcome(seed: seed)
+        outcome.kinds = ChaosFaultKind.processKinds + (network == nil ? [] : ChaosFaultKind.networkKinds)
         outcome.faults = await injector.applied
         outcome.faultsSkipped = await injector.skipped
         outcome.stop = stop

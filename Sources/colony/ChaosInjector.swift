@@ -2,13 +2,20 @@ import Foundation
 
 /// Puts a schedule's faults on the node processes of a local colony, and heals them: a killed
 /// node is started again on its data, a paused one continued, a stalled one's disk stall lock
-/// released (the nodes run with disk stall locks when stalls are scheduled). It never breaks more than
-/// `brokenMax` nodes at once: a fault whose turn comes while that many are still broken (a
-/// restart took longer than the schedule allowed for) waits until one serves again, and is
+/// released (the nodes run with disk stall locks when stalls are scheduled), a partitioned or
+/// lossy one's iptables rules deleted (on a colony in network namespaces). It never breaks more than
+/// `brokenMax` nodes at once: a fault whose turn comes while too many are still broken (a
+/// restart took longer than the schedule allowed for) waits until enough serve again, and is
 /// skipped and counted if its hold is nearly over by then.
 actor ChaosInjector {
     private let nodes: LocalNodes
     private let brokenMax: Int
+    /// The network the nodes run on, for network faults; nil on loopback.
+    private let network: NamespaceNetwork?
+    /// The share of peer packets a `loss` fault drops, 0 to 1.
+    private let packetLoss: Double
+    /// The iptables rules in place, by the nodes of the fault that put them there.
+    private var rules: [[UInt32]: [NamespacedRule]] = [:]
     /// The nodes broken now, each with what broke it; a killed node stays here until it
     /// serves again.
     private var broken: [UInt32: ChaosFaultKind] = [:]
@@ -26,9 +33,14 @@ actor ChaosInjector {
     /// How often a waiting fault looks again whether a node serves again.
     private static let brokenPoll: Duration = .milliseconds(50)
 
-    init(nodes: LocalNodes, brokenMax: Int) {
+    /// An injector for `nodes`, breaking at most `brokenMax` at once; network faults go on
+    /// `network` (which must be given when the schedule has them), a loss dropping
+    /// `packetLoss` of the packets.
+    init(nodes: LocalNodes, brokenMax: Int, network: NamespaceNetwork? = nil, packetLoss: Double = 0.2) {
         self.nodes = nodes
         self.brokenMax = brokenMax
+        self.network = network
+        self.packetLoss = packetLoss
     }
 
     /// The nodes not broken now.
@@ -49,10 +61,10 @@ actor ChaosInjector {
             for fault in schedule.faults {
                 group.addTask {
                     guard (try? await Task.sleep(until: begin + fault.start, clock: .continuous)) != nil,
-                          let node = await self.apply(fault, until: begin + fault.end - Self.holdMin)
+                          let broken = await self.apply(fault, until: begin + fault.end - Self.holdMin)
                     else { return }
                     guard (try? await Task.sleep(until: begin + fault.end, clock: .continuous)) != nil else { return }
-                    await self.heal(node)
+                    await self.heal(broken)
                 }
             }
         }
@@ -71,9 +83,11 @@ actor ChaosInjector {
                 if nodes.processes[node]?.isRunning != true {
                     try? nodes.launch(node)
                 }
+            case .partition, .zonePartition, .loss:
+                break
             }
         }
-        var healed = true
+        var healed = clearNetwork()
         for node in nodes.configs.map(\.node) {
             do {
                 try await nodes.waitUntilServing(node, timeout: timeout)
@@ -85,15 +99,18 @@ actor ChaosInjector {
         return healed
     }
 
-    /// Breaks the node `fault` falls on, once fewer than `brokenMax` are broken if that is
-    /// before `latest`; nil if none was broken.
-    private func apply(_ fault: ChaosFault, until latest: ContinuousClock.Instant) async -> UInt32? {
-        while broken.count >= brokenMax {
+    /// Breaks the nodes `fault` falls on, once few enough are broken if that is before
+    /// `latest`; the nodes broken, nil if none was.
+    private func apply(_ fault: ChaosFault, until latest: ContinuousClock.Instant) async -> [UInt32]? {
+        while !fits(fault) {
             guard ContinuousClock.now < latest else {
                 skipped += 1
                 return nil
             }
             guard (try? await Task.sleep(for: Self.brokenPoll)) != nil else { return nil }
+        }
+        if fault.kind == .zonePartition {
+            return cut(fault.nodes, kind: .zonePartition)
         }
         guard let node = fault.target(serving: serving, leading: leading), let pid = nodes.processes[node]?.processIdentifier else {
             skipped += 1
@@ -117,14 +134,64 @@ actor ChaosInjector {
             stallLocks[node] = lock
             // The node takes the lock only for a moment at each fsync, so this waits no longer.
             flock(lock, LOCK_EX)
+        case .partition, .loss, .zonePartition:
+            return cut([node], kind: fault.kind)
         }
         applied[fault.kind, default: 0] += 1
-        return node
+        return [node]
     }
 
-    /// Heals `node` after its hold: continues it, releases its disk, or starts it again and
-    /// waits until it serves.
-    private func heal(_ node: UInt32) async {
+    /// Whether `fault` can break its nodes now without breaking more than `brokenMax`: for a
+    /// zone partition, none of its zone broken already.
+    private func fits(_ fault: ChaosFault) -> Bool {
+        guard fault.kind == .zonePartition else { return broken.count < brokenMax }
+        return broken.count + fault.nodes.count <= brokenMax && fault.nodes.allSatisfy { broken[$0] == nil }
+    }
+
+    /// Puts the iptables rules of a network fault of `kind` on `cut`: a partition of `cut`
+    /// from the other nodes, or a loss on its one node; the nodes broken, nil (and the fault
+    /// skipped) if the rules could not be put in place.
+    private func cut(_ cut: [UInt32], kind: ChaosFaultKind) -> [UInt32]? {
+        guard let network else {
+            preconditionFailure("Invalid state: a network fault scheduled for a colony on loopback")
+        }
+        let members = cut.map { Int($0) }
+        let all = nodes.configs.map { Int($0.node) }
+        let faultRules = kind == .loss
+            ? NetworkFaultRules.loss(members[0], probability: packetLoss, among: all, plan: network.plan)
+            : NetworkFaultRules.partition(members, among: all, plan: network.plan)
+        do {
+            try network.apply(faultRules)
+        } catch {
+            // Some may be in place: healAll flushes every namespace's rules.
+            printError("chaos: \(error)")
+            skipped += 1
+            return nil
+        }
+        for node in cut { broken[node] = kind }
+        rules[cut] = faultRules
+        applied[kind, default: 0] += 1
+        return cut
+    }
+
+    /// Deletes every iptables rule of the network's namespaces; false if that failed.
+    private func clearNetwork() -> Bool {
+        guard let network else { return true }
+        rules = [:]
+        do {
+            try network.apply(network.plan.memberNumbers.flatMap(NetworkFaultRules.flush))
+            for (node, kind) in broken where ChaosFaultKind.networkKinds.contains(kind) { broken[node] = nil }
+            return true
+        } catch {
+            printError("chaos: \(error)")
+            return false
+        }
+    }
+
+    /// Heals `brokenNodes` after their hold: continues the node, releases its disk, starts it
+    /// again and waits until it serves, or deletes the rules that cut them off.
+    private func heal(_ brokenNodes: [UInt32]) async {
+        guard let node = brokenNodes.first else { return }
         switch broken[node] {
         case .pause:
             continueProcess(node)
@@ -139,6 +206,15 @@ actor ChaosInjector {
                 broken[node] = nil
             } catch {
                 // Cancelled or not serving yet: `healAll` waits for it again.
+            }
+        case .partition, .zonePartition, .loss:
+            guard let network, let faultRules = rules.removeValue(forKey: brokenNodes) else { return }
+            do {
+                try network.apply(NetworkFaultRules.removing(faultRules))
+                for node in brokenNodes { broken[node] = nil }
+            } catch {
+                // The nodes stay broken: healAll flushes every namespace's rules.
+                printError("chaos: \(error)")
             }
         case nil:
             break

@@ -3,11 +3,13 @@ import Foundation
 
 /// What `colony chaos` does when it is interrupted (SIGINT or SIGTERM): it kills the node
 /// processes of the run under way, continuing any it paused first, so that none is left
-/// stopped, holding its ports and data, once the command is gone; then it ends by the same
-/// signal. The run's folder stays.
+/// stopped, holding its ports and data, once the command is gone; removes the run's network
+/// namespaces, veths and bridge, if it made them; then it ends by the same signal. The run's
+/// folder stays.
 final class ChaosInterruption: @unchecked Sendable {
     private let lock = NSLock()
     private var nodes: LocalNodes?
+    private var network: NamespaceNetwork?
     private var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT and SIGTERM from now on.
@@ -23,18 +25,27 @@ final class ChaosInterruption: @unchecked Sendable {
         return interruption
     }
 
-    /// Names the nodes of the run under way; nil between runs.
-    func running(_ nodes: LocalNodes?) {
-        lock.withLock { self.nodes = nodes }
+    /// Names the nodes of the run under way and the network they run on, if any; nil between runs.
+    func running(_ nodes: LocalNodes?, network: NamespaceNetwork?) {
+        lock.withLock {
+            self.nodes = nodes
+            self.network = network
+        }
     }
 
     private func interrupted(by number: Int32) {
-        let pids = lock.withLock { nodes?.nodePids ?? [] }
+        let (pids, network) = lock.withLock { (nodes?.nodePids ?? [], self.network) }
         for pid in pids {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
         }
         printError("interrupted: killed the \(pids.count) node processes of the run under way")
+        if let network {
+            let leftovers = network.tearDown()
+            printError(leftovers.isEmpty
+                ? "interrupted: removed the run's network namespaces \(network.plan.namespace(1))… and bridge \(network.plan.bridge)"
+                : "interrupted: could not remove \(leftovers.joined(separator: ", "))")
+        }
         signal(number, SIG_DFL)
         kill(getpid(), number)
     }

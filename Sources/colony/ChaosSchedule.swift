@@ -9,6 +9,18 @@ enum ChaosFaultKind: String, CaseIterable, Comparable, Sendable {
     /// Hold every fsync of the node's log, preferring one that leads the load's cells, then
     /// let them go: the node runs on, but cannot make anything durable (its disk stall lock).
     case stall
+    /// Cut a node off from every other node (its peer traffic dropped both ways, inside its
+    /// network namespace), preferring one that leads the load's cells; clients still reach it.
+    case partition
+    /// Cut the nodes of one zone off from the nodes of every other zone, both ways.
+    case zonePartition = "zone-partition"
+    /// Drop a fraction of a node's peer packets, both ways, preferring one that leads cells.
+    case loss
+
+    /// The kinds put on node processes, which any local colony takes.
+    static let processKinds: [ChaosFaultKind] = [.kill, .pause, .stall]
+    /// The kinds put on a node's network, which need a colony in network namespaces.
+    static let networkKinds: [ChaosFaultKind] = [.partition, .zonePartition, .loss]
 
     static func < (left: ChaosFaultKind, right: ChaosFaultKind) -> Bool {
         left.rawValue < right.rawValue
@@ -24,6 +36,17 @@ struct ChaosFault: Equatable, Sendable {
     var start: Duration
     /// How long the node stays broken before it is healed.
     var hold: Duration
+    /// The nodes it breaks: `node` alone, or for a zone partition every node of its zone.
+    var nodes: [UInt32]
+
+    /// A fault of `kind` breaking `nodes` (by default `node` alone).
+    init(kind: ChaosFaultKind, node: UInt32, start: Duration, hold: Duration, nodes: [UInt32]? = nil) {
+        self.kind = kind
+        self.node = node
+        self.start = start
+        self.hold = hold
+        self.nodes = nodes ?? [node]
+    }
 
     /// When it is healed, counted from the start of the faults.
     var end: Duration { start + hold }
@@ -32,9 +55,9 @@ struct ChaosFault: Equatable, Sendable {
     /// node was `leading` at the last survey: for a pause or a stall, the serving node that
     /// leads the most (the scheduled node among equals); for a kill, and when no serving node
     /// is known to lead, the scheduled node if it serves, else the first that does; nil if
-    /// none serves.
+    /// none serves. (A zone partition breaks the scheduled zone, `nodes`, whatever this says.)
     func target(serving: [UInt32], leading: [UInt32: Int]) -> UInt32? {
-        if kind != .kill, let most = serving.map({ leading[$0, default: 0] }).max(), most > 0 {
+        if kind != .kill, kind != .zonePartition, let most = serving.map({ leading[$0, default: 0] }).max(), most > 0 {
             let leaders = serving.filter { leading[$0, default: 0] == most }
             return leaders.contains(node) ? node : leaders.first
         }
@@ -47,10 +70,13 @@ struct ChaosFault: Equatable, Sendable {
 struct ChaosScheduleOptions: Sendable {
     /// The nodes of the colony, numbered from 1.
     var nodes = 3
+    /// The zones the nodes are spread over in turn, as `LocalNodes` spreads them: node `i` is
+    /// in zone `(i - 1) mod zones + 1`.
+    var zones = 3
     /// Faults begin and end within this time.
     var length: Duration = .seconds(10)
     /// The kinds of fault drawn, each as likely as the others.
-    var kinds: [ChaosFaultKind] = ChaosFaultKind.allCases
+    var kinds: [ChaosFaultKind] = ChaosFaultKind.processKinds
     /// The time from one fault's start to the next one's, drawn evenly from this range.
     var gapMilliseconds: ClosedRange<Int64> = 500...2_000
     /// How long a fault lasts, drawn evenly from this range (shortened to end within `length`).
@@ -62,6 +88,20 @@ struct ChaosScheduleOptions: Sendable {
     static func minority(of nodes: Int) -> Int {
         (nodes - 1) / 2
     }
+
+    /// The nodes of each zone, zone 1 first.
+    var nodesByZone: [[UInt32]] {
+        let zoneCount = max(1, min(zones, nodes))
+        return (0..<zoneCount).map { zone in
+            (1...UInt32(nodes)).filter { Int($0 - 1) % zoneCount == zone }
+        }
+    }
+
+    /// Whether a zone partition can ever be drawn: every zone holds at most `brokenMax` nodes
+    /// and at least one other zone stays on the other side.
+    var zonePartitionFits: Bool {
+        nodesByZone.count >= 2 && nodesByZone.allSatisfy { $0.count <= brokenMax }
+    }
 }
 
 /// The faults of one chaos run, drawn from a seed: the same seed and options give the same
@@ -69,7 +109,8 @@ struct ChaosScheduleOptions: Sendable {
 ///
 /// Faults start one gap apart; each lasts its hold, cut short to end within the schedule's
 /// length. A fault that would break more than `brokenMax` nodes at once waits until one heals;
-/// its node is drawn among those not broken over its whole hold.
+/// its node (for a zone partition, its zone) is drawn among those not broken over its whole
+/// hold.
 struct ChaosSchedule: Equatable, Sendable {
     /// The faults, by start.
     var faults: [ChaosFault]
@@ -77,6 +118,7 @@ struct ChaosSchedule: Equatable, Sendable {
     /// The schedule of `seed` for `options`.
     init(seed: UInt64, options: ChaosScheduleOptions) {
         precondition(options.nodes >= 1 && options.brokenMax >= 1 && !options.kinds.isEmpty, "Invalid state: unchecked chaos options")
+        precondition(!options.kinds.contains(.zonePartition) || options.zonePartitionFits, "Invalid state: a zone too large to partition")
         var random = SplitMix64(seed: seed)
         var faults: [ChaosFault] = []
         var start = Duration.milliseconds(Self.draw(options.gapMilliseconds, &random))
@@ -85,14 +127,16 @@ struct ChaosSchedule: Equatable, Sendable {
             let kind = options.kinds[Int(random.next() % UInt64(options.kinds.count))]
             let hold = min(.milliseconds(Self.draw(options.holdMilliseconds, &random)), options.length - start)
             let overlapping = faults.filter { $0.start < start + hold && start < $0.end }
-            if overlapping.count >= options.brokenMax, let earliest = overlapping.map(\.end).min() {
-                start = earliest
+            let busy = Set(overlapping.flatMap(\.nodes))
+            let choices = Self.choices(for: kind, busy: busy, options: options)
+            guard !choices.isEmpty else {
+                // Nothing fits beside the faults under way (the options' precondition makes
+                // sure something fits once none is): start when the first of them ends.
+                start = overlapping.map(\.end).min() ?? options.length
                 continue
             }
-            let busy = Set(overlapping.map(\.node))
-            let free = (1...UInt32(options.nodes)).filter { !busy.contains($0) }
-            let node = free[Int(random.next() % UInt64(free.count))]
-            faults.append(ChaosFault(kind: kind, node: node, start: start, hold: hold))
+            let nodes = choices[Int(random.next() % UInt64(choices.count))]
+            faults.append(ChaosFault(kind: kind, node: nodes[0], start: start, hold: hold, nodes: nodes))
             start += .milliseconds(Self.draw(options.gapMilliseconds, &random))
         }
         self.faults = faults
@@ -101,6 +145,20 @@ struct ChaosSchedule: Equatable, Sendable {
     /// How many faults of each kind the schedule holds.
     var countsByKind: [ChaosFaultKind: Int] {
         faults.reduce(into: [:]) { $0[$1.kind, default: 0] += 1 }
+    }
+
+    /// The sets of nodes a fault of `kind` may break while the nodes `busy` are broken: each
+    /// zone wholly free for a zone partition, each free node for the other kinds, as long as
+    /// no more than `brokenMax` nodes are broken in all.
+    private static func choices(for kind: ChaosFaultKind, busy: Set<UInt32>, options: ChaosScheduleOptions) -> [[UInt32]] {
+        let candidates: [[UInt32]]
+        switch kind {
+        case .zonePartition:
+            candidates = options.nodesByZone.filter { zone in zone.allSatisfy { !busy.contains($0) } }
+        case .kill, .pause, .stall, .partition, .loss:
+            candidates = (1...UInt32(options.nodes)).filter { !busy.contains($0) }.map { [$0] }
+        }
+        return candidates.filter { busy.count + $0.count <= options.brokenMax }
     }
 
     private static func draw(_ range: ClosedRange<Int64>, _ random: inout SplitMix64) -> Int64 {

@@ -14,6 +14,8 @@ struct ChaosOutcome: Sendable {
     var latencyP999: Duration = .zero
     /// The faults put on nodes, by kind.
     var faults: [ChaosFaultKind: Int] = [:]
+    /// The kinds of fault the run's colony could take, each named in its line (0 too).
+    var kinds: [ChaosFaultKind] = ChaosFaultKind.processKinds
     /// Scheduled faults left out because their hold would have broken too many nodes at once
     /// (a node restarted more slowly than the schedule allowed for).
     var faultsSkipped = 0
@@ -55,7 +57,7 @@ struct ChaosOutcome: Sendable {
         let parts = [
             "\(operations) operations (\(succeeded) ok, \(failed) failed of which \(mismatches) compare-and-set mismatches, \(unknown) unknown)",
             "p99.9 \(Format.rounded(latencyP999))",
-            "faults \(ChaosOutcome.faultsText(faults, skipped: faultsSkipped))",
+            "faults \(ChaosOutcome.faultsText(faults, kinds: kinds, skipped: faultsSkipped))",
             "\(leaderChanges) new leaders seen",
             aborted,
             healed ? "healed" : "NOT HEALED",
@@ -86,9 +88,10 @@ struct ChaosOutcome: Sendable {
         return object
     }
 
-    /// "kill 2, pause 3" in kind order (every kind named, 0 too), and the skipped ones if any.
-    static func faultsText(_ faults: [ChaosFaultKind: Int], skipped: Int) -> String {
-        ChaosFaultKind.allCases.sorted().map { "\($0.rawValue) \(faults[$0, default: 0])" }.joined(separator: " ")
+    /// "kill 2 pause 3" in kind order (every kind of `kinds` or of `faults` named, 0 too), and
+    /// the skipped ones if any.
+    static func faultsText(_ faults: [ChaosFaultKind: Int], kinds: [ChaosFaultKind], skipped: Int) -> String {
+        Set(kinds + faults.keys).sorted().map { "\($0.rawValue) \(faults[$0, default: 0])" }.joined(separator: " ")
             + (skipped > 0 ? " (\(skipped) skipped)" : "")
     }
 }
@@ -127,7 +130,7 @@ struct ChaosSummary: Sendable {
         let parts = [
             "\(outcomes.count) runs (\(range))",
             "\(total(\.operations)) operations (\(total(\.succeeded)) ok, \(total(\.failed)) failed, \(total(\.unknown)) unknown)",
-            "faults \(ChaosOutcome.faultsText(faults, skipped: total(\.faultsSkipped)))",
+            "faults \(ChaosOutcome.faultsText(faults, kinds: outcomes.flatMap(\.kinds), skipped: total(\.faultsSkipped)))",
             "\(total(\.leaderChanges)) new leaders seen",
             "\(outcomes.filter { $0.stop != nil }.count) aborted" + aborts,
             "\(outcomes.filter { !$0.healed }.count) not healed",

@@ -21,6 +21,9 @@ final class LocalNodes: @unchecked Sendable {
     var openFilesMax: Int?
     /// Whether each node starts with a disk stall lock (`diskStallLock(of:)`), testing only.
     var diskStallLocks = false
+    /// The command each node's process runs under, by node, if any: such as `ip netns exec
+    /// NAME`, which runs it inside a network namespace (and becomes it, so its pid is the node's).
+    var wrappers: [UInt32: [String]] = [:]
     private(set) var processes: [UInt32: Process] = [:]
     /// The ids of the processes in `processes`, kept apart under a lock for readers on other
     /// threads (a signal handler's).
@@ -58,18 +61,22 @@ final class LocalNodes: @unchecked Sendable {
     /// Starts `count` nodes of `executable` (default: this one), each under `openFilesMax` open
     /// files if given, without TLS if `plaintext`, exporting spans as `tracing` says, with a disk
     /// stall lock if `diskStallLocks`, reusing an earlier colony's configuration found in
-    /// `directory`, and waits until each answers.
+    /// `directory`, and waits until each answers. With `hosts` (one address a node), node `i`
+    /// listens and advertises on `hosts[i - 1]` instead of loopback, its certificate names that
+    /// address, and it runs under `wrappers[i]`, if given.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
         tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false,
-        diskStallLocks: Bool = false
+        diskStallLocks: Bool = false, hosts: [String]? = nil, wrappers: [UInt32: [String]] = [:]
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 })
-        let configs = try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext).map { config in
+        precondition(hosts == nil || hosts?.count == count, "Invalid state: one host a node")
+        let nodeHosts = Dictionary(uniqueKeysWithValues: (hosts ?? []).enumerated().map { (UInt32($0.offset + 1), [$0.element]) })
+        try certificates(directory: directory).prepareDevelopment(nodes: (1...UInt32(count)).map { $0 }, hosts: nodeHosts)
+        let configs = try configurations(nodes: count, zones: zones, directory: directory, plaintext: plaintext, hosts: hosts).map { config in
             var traced = config
             traced.tracing = tracing
             return traced
@@ -78,6 +85,7 @@ final class LocalNodes: @unchecked Sendable {
         nodes.openFilesMax = openFilesMax
         nodes.logFormat = logFormat
         nodes.diskStallLocks = diskStallLocks
+        nodes.wrappers = wrappers
         do {
             for config in nodes.configs {
                 try nodes.launch(config.node)
@@ -107,11 +115,14 @@ final class LocalNodes: @unchecked Sendable {
     /// One configuration per node, on free loopback ports, with TLS from the folder's
     /// certificates (none if `plaintext`), node `i` in zone `z((i - 1) mod zones + 1)` on rack
     /// `r((i - 1) / zones + 1)`; an earlier colony's addresses and domains are kept so its data
-    /// stays reachable.
-    static func configurations(nodes: Int, zones: Int = 3, directory: String, plaintext: Bool = false) throws -> [NodeConfig] {
+    /// stays reachable. With `hosts`, node `i` takes `hosts[i - 1]` and the ports
+    /// `hostPorts` there (each host is the node's own, in a network namespace of its own).
+    static func configurations(
+        nodes: Int, zones: Int = 3, directory: String, plaintext: Bool = false, hosts: [String]? = nil
+    ) throws -> [NodeConfig] {
         let certificates = Self.certificates(directory: directory)
         let tls = { (node: UInt32) in plaintext ? nil : certificates.files(for: .node(NodeID(node))) }
-        if let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
+        if hosts == nil, let earlier = try? NodeConfig.load(path: directory + "/n1.json"), earlier.nodes.count == nodes {
             return earlier.nodes.map { address in
                 var config = earlier
                 config.node = address.node
@@ -121,11 +132,12 @@ final class LocalNodes: @unchecked Sendable {
                 return config
             }
         }
-        let ports = try FreePorts.take(3 * nodes)
+        let ports = try hosts.map { _ in Array(repeating: hostPorts, count: nodes).flatMap { $0 } } ?? FreePorts.take(3 * nodes)
         let addresses = (0..<nodes).map { index in
-            NodeAddress(
-                node: UInt32(index + 1), peerAddress: "127.0.0.1:\(ports[3 * index])",
-                clientAddress: "127.0.0.1:\(ports[3 * index + 1])", adminAddress: "127.0.0.1:\(ports[3 * index + 2])",
+            let host = hosts?[index] ?? "127.0.0.1"
+            return NodeAddress(
+                node: UInt32(index + 1), peerAddress: "\(host):\(ports[3 * index])",
+                clientAddress: "\(host):\(ports[3 * index + 1])", adminAddress: "\(host):\(ports[3 * index + 2])",
                 zone: "z\(index % max(zones, 1) + 1)", rack: "r\(index / max(zones, 1) + 1)")
         }
         return addresses.map { address in
@@ -134,6 +146,9 @@ final class LocalNodes: @unchecked Sendable {
                 tls: tls(address.node), plaintext: plaintext ? true : nil)
         }
     }
+
+    /// The peer, client and admin ports of a node on a host of its own.
+    static let hostPorts = [7400, 7401, 7402]
 
     /// Starts (or restarts) the process of `node`, appending to its log.
     func launch(_ node: UInt32) throws {
@@ -151,16 +166,15 @@ final class LocalNodes: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         let process = Process()
-        let arguments = ["node", "--config", configPath, "--log-level", logLevel, "--log-format", logFormat.rawValue]
+        var command = [executable, "node", "--config", configPath, "--log-level", logLevel, "--log-format", logFormat.rawValue]
             + (diskStallLocks ? ["--test-disk-stall-lock", diskStallLock(of: config.node)] : [])
         if let openFilesMax {
             // The shell sets the limit and then becomes the node, so the node's pid is the child's.
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -n \(openFilesMax) && exec \"$0\" \"$@\"", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            command = ["/bin/sh", "-c", "ulimit -n \(openFilesMax) && exec \"$0\" \"$@\""] + command
         }
+        command = wrappers[config.node, default: []] + command
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardOutput = log
         process.standardError = log
         let exit = ProcessExit()

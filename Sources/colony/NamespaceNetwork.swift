@@ -1,0 +1,135 @@
+import Foundation
+
+/// What making network namespaces needs from this machine: root, `ip` (iproute2) and
+/// `iptables`, found on PATH or in the system folders.
+struct NetworkTools: Sendable {
+    /// The path of `ip`.
+    var ip: String
+    /// The path of `iptables`.
+    var iptables: String
+
+    /// The tools, or what is missing, named in a sentence that says how to get it.
+    static func locate() -> Result<NetworkTools, CommandFailure> {
+        let ip = find("ip")
+        let iptables = find("iptables")
+        var missing: [String] = []
+        if geteuid() != 0 { missing.append("root (network namespaces and iptables need it; run as root)") }
+        if ip == nil { missing.append("ip (Debian: apt-get install iproute2)") }
+        if iptables == nil { missing.append("iptables (Debian: apt-get install iptables)") }
+        guard let ip, let iptables, missing.isEmpty else {
+            return .failure(CommandFailure(.unavailable, "a colony in network namespaces needs " + missing.joined(separator: ", ")))
+        }
+        return .success(NetworkTools(ip: ip, iptables: iptables))
+    }
+
+    /// Why namespaces cannot be made here, or nil if they can.
+    static var missing: String? {
+        if case .failure(let failure) = locate() { return failure.message }
+        return nil
+    }
+
+    private static func find(_ name: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        return (path + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]).map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// A private network of namespaces made on this machine from a `NamespacePlan`: made by
+/// `create`, faults put on and taken off its members with `iptables` inside their namespaces,
+/// and removed whole by `tearDown` (safe to call more than once, and from a signal handler's
+/// queue: it only runs `ip`).
+final class NamespaceNetwork: Sendable {
+    /// What the network is made of.
+    let plan: NamespacePlan
+    /// The tools it runs.
+    let tools: NetworkTools
+
+    /// The longest any one `ip` or `iptables` command may take before it is killed.
+    static let commandTimeout: Duration = .seconds(10)
+
+    private init(plan: NamespacePlan, tools: NetworkTools) {
+        self.plan = plan
+        self.tools = tools
+    }
+
+    /// Makes a network of `members` members under a new run id, on a subnet no address of the
+    /// root namespace uses; on a failure, removes what it made and throws.
+    static func create(members: Int, tools: NetworkTools) throws -> NamespaceNetwork {
+        let runID = String(format: "%08x", UInt32.random(in: 0...UInt32.max))
+        let addresses = try run(tools.ip, ["-o", "-4", "addr", "show"])
+        let taken = NamespacePlan.takenSubnets(addressList: addresses)
+        guard let subnet = NamespacePlan.freeSubnet(from: UInt8.random(in: 0...255), taken: taken) else {
+            throw CommandFailure(.unavailable, "every subnet of \(NamespacePlan.addressPrefix)0.0/16 is in use on this machine")
+        }
+        let network = NamespaceNetwork(plan: NamespacePlan(runID: runID, subnet: subnet, members: members), tools: tools)
+        do {
+            for command in network.plan.setUp {
+                _ = try run(tools.ip, command)
+            }
+        } catch {
+            network.tearDown()
+            throw error
+        }
+        return network
+    }
+
+    /// The command prefix that runs a program inside `member`'s namespace.
+    func inside(_ member: Int) -> [String] {
+        plan.inside(member, ip: tools.ip)
+    }
+
+    /// Runs `rules`, each inside its member's namespace, stopping at the first that fails.
+    func apply(_ rules: [NamespacedRule]) throws {
+        for rule in rules {
+            _ = try Self.run(tools.ip, ["netns", "exec", plan.namespace(rule.member), tools.iptables] + rule.arguments)
+        }
+    }
+
+    /// Removes every namespace, veth and the bridge of this network, whatever is left of them;
+    /// the names still there afterwards, if any.
+    @discardableResult
+    func tearDown() -> [String] {
+        for command in plan.tearDown {
+            _ = try? Self.run(tools.ip, command)
+        }
+        return leftovers
+    }
+
+    /// The names of this network that exist now: its namespaces, veths and bridge.
+    var leftovers: [String] {
+        let namespaces = plan.memberNumbers.map(plan.namespace).filter { FileManager.default.fileExists(atPath: "/run/netns/\($0)") }
+        let links = (plan.memberNumbers.map(plan.veth) + [plan.bridge]).filter { FileManager.default.fileExists(atPath: "/sys/class/net/\($0)") }
+        return namespaces + links
+    }
+
+    /// Runs `executable` with `arguments` and returns its output; throws, with its error
+    /// output, if it fails or outlasts `commandTimeout`.
+    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
+        try process.run()
+        // These commands print at most a few kilobytes, well within a pipe's buffer, so they
+        // end without being read first.
+        if ended.wait(timeout: .now() + .seconds(Int(commandTimeout.components.seconds))) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            ended.wait()
+        }
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
+        let command = ([executable] + arguments).joined(separator: " ")
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let reason = String(decoding: complaint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw CommandFailure(.unavailable, "`\(command)` failed (status \(process.terminationStatus)): \(reason)")
+        }
+        return String(decoding: printed, as: UTF8.self)
+    }
+}
