@@ -8,12 +8,22 @@ struct NetworkTools: Sendable {
     /// The path of `iptables`.
     var iptables: String
 
-    /// The tools, or what is missing, named in a sentence that says how to get it.
-    static func locate() -> Result<NetworkTools, CommandFailure> {
+    /// The folders searched for the tools after PATH.
+    static let systemFolders = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+
+    /// The tools, or what is missing, named in a sentence that says how to get it: searched
+    /// for in `folders` (by default PATH's, then the system's), for a user who is `root` or not.
+    static func locate(
+        root: Bool = geteuid() == 0,
+        folders: [String] = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + systemFolders
+    ) -> Result<NetworkTools, CommandFailure> {
+        let find = { (name: String) in
+            folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
         let ip = find("ip")
         let iptables = find("iptables")
         var missing: [String] = []
-        if geteuid() != 0 { missing.append("root (network namespaces and iptables need it; run as root)") }
+        if !root { missing.append("root (network namespaces and iptables need it; run as root)") }
         if ip == nil { missing.append("ip (Debian: apt-get install iproute2)") }
         if iptables == nil { missing.append("iptables (Debian: apt-get install iptables)") }
         guard let ip, let iptables, missing.isEmpty else {
@@ -26,12 +36,6 @@ struct NetworkTools: Sendable {
     static var missing: String? {
         if case .failure(let failure) = locate() { return failure.message }
         return nil
-    }
-
-    private static func find(_ name: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
-        return (path + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]).map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 

@@ -69,4 +69,59 @@ struct ChaosScheduleTests {
         #expect(kill.target(serving: [1, 2], leading: [:]) == 1)
         #expect(kill.target(serving: [], leading: [:]) == nil)
     }
+
+    @Test("nodes are spread over zones in turn, as local colonies place them; a zone partition fits only if no zone is above brokenMax")
+    func zones() {
+        var options = ChaosScheduleOptions()
+        options.nodes = 5
+        options.brokenMax = 2
+        #expect(options.nodesByZone == [[1, 4], [2, 5], [3]])
+        #expect(options.zonePartitionFits)
+        options.nodes = 4
+        options.brokenMax = 1
+        #expect(!options.zonePartitionFits)
+        options.zones = 1
+        options.brokenMax = 4
+        #expect(!options.zonePartitionFits, "one zone has no other side")
+    }
+
+    @Test("a zone partition breaks every node of one zone, counted whole against brokenMax beside the other faults")
+    func zonePartitions() {
+        var options = ChaosScheduleOptions()
+        options.nodes = 9
+        options.brokenMax = ChaosScheduleOptions.minority(of: 9)
+        options.kinds = ChaosFaultKind.allCases
+        options.length = .seconds(60)
+        options.gapMilliseconds = 100...400
+        var zonePartitions = 0
+        for seed in UInt64(0)..<50 {
+            let faults = ChaosSchedule(seed: seed, options: options).faults
+            for fault in faults {
+                if fault.kind == .zonePartition {
+                    zonePartitions += 1
+                    #expect(options.nodesByZone.contains(fault.nodes) && fault.nodes.contains(fault.node), "seed \(seed): \(fault)")
+                } else {
+                    #expect(fault.nodes == [fault.node])
+                }
+                let overlapping = faults.filter { $0.start <= fault.start && fault.start < $0.end }.flatMap(\.nodes)
+                #expect(overlapping.count <= 4 && Set(overlapping).count == overlapping.count, "seed \(seed): \(overlapping)")
+            }
+        }
+        #expect(zonePartitions > 0)
+    }
+
+    @Test("a partition or a loss falls on the serving node that leads the most cells, as a pause does")
+    func networkTargets() {
+        let partition = ChaosFault(kind: .partition, node: 1, start: .zero, hold: .seconds(1))
+        #expect(partition.target(serving: [1, 2, 3], leading: [2: 3, 3: 1]) == 2)
+        let loss = ChaosFault(kind: .loss, node: 1, start: .zero, hold: .seconds(1))
+        #expect(loss.target(serving: [1, 3], leading: [3: 1]) == 3)
+    }
+
+    @Test("a loopback colony draws process faults only, a namespaced one network faults too")
+    func networks() {
+        #expect(ChaosNetwork.loopback.kinds == [.kill, .pause, .stall])
+        #expect(Set(ChaosNetwork.namespaces.kinds) == Set(ChaosFaultKind.allCases))
+        #expect(ChaosScheduleOptions().kinds == ChaosFaultKind.processKinds)
+    }
 }
