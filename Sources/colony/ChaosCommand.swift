@@ -35,7 +35,7 @@ struct ChaosCommand: AsyncParsableCommand {
     var faults: String?
     @Option(help: "Where the nodes run: loopback, or namespaces (a network namespace each, for network faults; needs root, ip and iptables).")
     var network = ChaosNetwork.loopback
-    @Option(help: "The share of a node's peer packets a loss fault drops, more than 0 and at most 1.") var packetLoss = 0.2
+    @Option(help: "The share of a node's peer packets a loss fault drops, from 0.01 to 1.") var packetLoss = 0.2
     @Option(help: "How long faults go on in each run: 10s, 1m.") var length = Span(milliseconds: 10_000)
     @Option(help: "How long the load goes on after the colony is healed.") var settle = Span(milliseconds: 2_000)
     @Option(help: "The most nodes broken at once (default: a minority).") var brokenMax: Int?
@@ -65,7 +65,7 @@ struct ChaosCommand: AsyncParsableCommand {
         if network == .loopback, let networkKind = kinds.first(where: ChaosFaultKind.networkKinds.contains) {
             throw ValidationError("--faults \(networkKind.rawValue) needs --network namespaces")
         }
-        guard packetLoss > 0, packetLoss <= 1 else { throw ValidationError("--packet-loss must be more than 0 and at most 1") }
+        guard (0.01...1).contains(packetLoss) else { throw ValidationError("--packet-loss must be from 0.01 to 1") }
         guard (1_000...3_600_000).contains(length.milliseconds) else { throw ValidationError("--length must be from 1s to 1h") }
         guard settle.milliseconds <= 600_000 else { throw ValidationError("--settle must be at most 10m") }
         if let brokenMax, !(1...nodes).contains(brokenMax) {
