@@ -71,8 +71,8 @@ struct ChaosCommand: AsyncParsableCommand {
         if let brokenMax, !(1...nodes).contains(brokenMax) {
             throw ValidationError("--broken-max must be from 1 to --nodes (\(nodes))")
         }
-        if kinds.contains(.zonePartition), !scheduleOptions.zonePartitionFits {
-            throw ValidationError("zone-partition would cut off \(scheduleOptions.nodesByZone.map(\.count).max() ?? 0) nodes of \(nodes) at once; raise --broken-max or leave it out of --faults")
+        if kinds.contains(.zonePartition), !scheduleShape.zonePartitionFits {
+            throw ValidationError("zone-partition would cut off \(scheduleShape.nodesByZone.map(\.count).max() ?? 0) nodes of \(nodes) at once; raise --broken-max or leave it out of --faults")
         }
         guard (1...100).contains(cells), (1...100).contains(keysPerCell), (1...256).contains(clients) else {
             throw ValidationError("--cells and --keys-per-cell must be from 1 to 100, --clients from 1 to 256")
@@ -84,20 +84,29 @@ struct ChaosCommand: AsyncParsableCommand {
         guard maxLeaderlessCells >= 0 else { throw ValidationError("--max-leaderless-cells must be 0 or more") }
     }
 
-    /// The kinds `--faults` names, or the network's; nil if one is not a kind.
+    /// The kinds `--faults` names, or else every kind the network takes (a zone partition
+    /// only if no zone is larger than --broken-max); nil if one is not a kind.
     private var faultKinds: [ChaosFaultKind]? {
-        guard let faults else { return network.kinds.sorted() }
+        guard let faults else {
+            return network.kinds.filter { $0 != .zonePartition || scheduleShape.zonePartitionFits }.sorted()
+        }
         let kinds = faults.split(separator: ",").map { ChaosFaultKind(rawValue: String($0)) }
         return kinds.contains(nil) ? nil : Array(Set(kinds.compactMap { $0 })).sorted()
     }
 
-    /// The shape of every run's schedule.
-    private var scheduleOptions: ChaosScheduleOptions {
+    /// Every run's schedule options but the kinds.
+    private var scheduleShape: ChaosScheduleOptions {
         var options = ChaosScheduleOptions()
         options.nodes = nodes
-        options.kinds = faultKinds ?? ChaosFaultKind.processKinds
         options.length = length.duration
         options.brokenMax = brokenMax ?? max(1, ChaosScheduleOptions.minority(of: nodes))
+        return options
+    }
+
+    /// The options of every run's schedule.
+    private var scheduleOptions: ChaosScheduleOptions {
+        var options = scheduleShape
+        options.kinds = faultKinds ?? ChaosFaultKind.processKinds
         return options
     }
 

@@ -108,4 +108,15 @@ struct NetworkFaultPlanningTests {
         #expect(failure.status == .unavailable)
         #expect(failure.message == "a colony in network namespaces needs root (network namespaces and iptables need it; run as root), ip (Debian: apt-get install iproute2), iptables (Debian: apt-get install iptables)")
     }
+
+    @Test("network faults need --network namespaces, and a zone partition asked for no zone larger than --broken-max")
+    func validation() throws {
+        #expect(throws: (any Error).self) { try ChaosCommand.parse(["--faults", "partition"]) }
+        #expect(throws: (any Error).self) { try ChaosCommand.parse(["--network", "namespaces", "--nodes", "4", "--faults", "zone-partition"]) }
+        #expect(throws: (any Error).self) { try ChaosCommand.parse(["--network", "namespaces", "--packet-loss", "0"]) }
+        _ = try ChaosCommand.parse(["--network", "namespaces", "--nodes", "5", "--faults", "zone-partition,loss"])
+        _ = try ChaosCommand.parse(["--network", "namespaces", "--nodes", "4", "--broken-max", "2"])
+        // Asked for no kinds in particular, a colony whose zones are too large draws no zone partition.
+        _ = try ChaosCommand.parse(["--network", "namespaces", "--nodes", "4"])
+    }
 }
