@@ -47,16 +47,20 @@ struct ChaosExperiment: Sendable {
         let stallLocks = schedule.kinds.contains(.stall)
         let nodes: LocalNodes
         var network: NamespaceNetwork?
+        defer {
+            interruption?.running(nil)
+            interruption?.running(on: nil)
+        }
         if let namespaces {
             let colony = try await NamespacedColony.start(
                 count: schedule.nodes, directory: directory, zones: schedule.zones, tools: namespaces, logLevel: logLevel,
-                diskStallLocks: stallLocks)
+                diskStallLocks: stallLocks, announceNetwork: { interruption?.running(on: $0) }, announceNodes: { interruption?.running($0) })
             (nodes, network) = (colony.nodes, colony.network)
         } else {
-            nodes = try await LocalNodes.start(count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: stallLocks)
+            nodes = try await LocalNodes.start(
+                count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: stallLocks,
+                announce: { interruption?.running($0) })
         }
-        interruption?.running(nodes, network: network)
-        defer { interruption?.running(nil, network: nil) }
         var outcome: ChaosOutcome
         var history: [HistoryEvent] = []
         do {

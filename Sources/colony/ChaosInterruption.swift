@@ -25,12 +25,14 @@ final class ChaosInterruption: @unchecked Sendable {
         return interruption
     }
 
-    /// Names the nodes of the run under way and the network they run on, if any; nil between runs.
-    func running(_ nodes: LocalNodes?, network: NamespaceNetwork?) {
-        lock.withLock {
-            self.nodes = nodes
-            self.network = network
-        }
+    /// Names the nodes of the run under way; nil between runs.
+    func running(_ nodes: LocalNodes?) {
+        lock.withLock { self.nodes = nodes }
+    }
+
+    /// Names the network the run under way made for its nodes; nil between runs, or on loopback.
+    func running(on network: NamespaceNetwork?) {
+        lock.withLock { self.network = network }
     }
 
     private func interrupted(by number: Int32) {

@@ -63,11 +63,12 @@ final class LocalNodes: @unchecked Sendable {
     /// stall lock if `diskStallLocks`, reusing an earlier colony's configuration found in
     /// `directory`, and waits until each answers. With `hosts` (one address a node), node `i`
     /// listens and advertises on `hosts[i - 1]` instead of loopback, its certificate names that
-    /// address, and it runs under `wrappers[i]`, if given.
+    /// address, and it runs under `wrappers[i]`, if given. `announce` is told the nodes before
+    /// the first starts, so that whoever must stop them on an interruption finds each one.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
         tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false,
-        diskStallLocks: Bool = false, hosts: [String]? = nil, wrappers: [UInt32: [String]] = [:]
+        diskStallLocks: Bool = false, hosts: [String]? = nil, wrappers: [UInt32: [String]] = [:], announce: (LocalNodes) -> Void = { _ in }
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -86,6 +87,7 @@ final class LocalNodes: @unchecked Sendable {
         nodes.logFormat = logFormat
         nodes.diskStallLocks = diskStallLocks
         nodes.wrappers = wrappers
+        announce(nodes)
         do {
             for config in nodes.configs {
                 try nodes.launch(config.node)

@@ -15,16 +15,20 @@ struct NamespacedColony: Sendable {
     let network: NamespaceNetwork
 
     /// Makes a network of `count` members and starts `count` nodes on it, spread over `zones`
-    /// zones, in `directory`, as `LocalNodes.start` does.
+    /// zones, in `directory`, as `LocalNodes.start` does. `announceNetwork` is told the network
+    /// as soon as it is made, `announceNodes` the nodes before the first starts, so that whoever
+    /// must clean up on an interruption finds everything.
     static func start(
-        count: Int, directory: String, zones: Int = 3, tools: NetworkTools, logLevel: String = "warning", diskStallLocks: Bool = false
+        count: Int, directory: String, zones: Int = 3, tools: NetworkTools, logLevel: String = "warning", diskStallLocks: Bool = false,
+        announceNetwork: (NamespaceNetwork) -> Void = { _ in }, announceNodes: (LocalNodes) -> Void = { _ in }
     ) async throws -> NamespacedColony {
         let network = try NamespaceNetwork.create(members: count, tools: tools)
+        announceNetwork(network)
         do {
             let wrappers = Dictionary(uniqueKeysWithValues: network.plan.memberNumbers.map { (UInt32($0), network.inside($0)) })
             let nodes = try await LocalNodes.start(
                 count: count, directory: directory, zones: zones, logLevel: logLevel, diskStallLocks: diskStallLocks,
-                hosts: network.plan.addresses, wrappers: wrappers)
+                hosts: network.plan.addresses, wrappers: wrappers, announce: announceNodes)
             return NamespacedColony(nodes: nodes, network: network)
         } catch {
             network.tearDown()
