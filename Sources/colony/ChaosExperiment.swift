@@ -28,7 +28,8 @@ struct ChaosExperiment: Sendable {
     /// Told the run's nodes while they run, to kill them if the command is interrupted.
     var interruption: ChaosInterruption?
     var logLevel = "warning"
-    /// The network the colony runs on: loopback, or a namespace a node made with these tools.
+    /// The tools that put each node in a network namespace of its own (`NamespacedColony`),
+    /// for network faults; nil for a colony on loopback.
     var namespaces: NetworkTools?
     /// The share of peer packets a `loss` fault drops.
     var packetLoss = 0.2
@@ -117,7 +118,7 @@ struct ChaosExperiment: Sendable {
         await log.stop()
         let events = try await load.value
         var outcome = ChaosOutcome(seed: seed)
-        outcome.kinds = ChaosFaultKind.processKinds + (network == nil ? [] : ChaosFaultKind.networkKinds)
+        outcome.kinds = (network == nil ? ChaosNetwork.loopback : .namespaces).kinds
         outcome.faults = await injector.applied
         outcome.faultsSkipped = await injector.skipped
         outcome.stop = stop

@@ -70,8 +70,9 @@ actor ChaosInjector {
         }
     }
 
-    /// Heals every broken node and waits, at most `timeout` each, until every node serves;
-    /// false if one does not.
+    /// Heals every broken node (on a namespaced colony, empties every namespace's iptables
+    /// chains) and waits, at most `timeout` each, until every node serves; false if one does
+    /// not, or the rules could not be emptied.
     func healAll(timeout: Duration = .seconds(60)) async -> Bool {
         for (node, kind) in broken.sorted(by: { $0.key < $1.key }) {
             switch kind {
