@@ -18,12 +18,58 @@ struct RetryMachineTests {
         #expect(script.sentTo == ["n1", "n2", "n3", "n1"])
     }
 
-    @Test("a replica with no guess of the leader sends the request on after a pause")
-    func redirectWithoutHintIsARetry() {
-        var script = RetryScript(members: Self.members, first: "n1", budget: RetryBudget(tokensMax: 1))
+    @Test("a replica with no guess of the leader sends the request at once to a member not asked yet, spending nothing")
+    func leaderUnknownAsksTheOthers() {
+        var script = RetryScript(members: Self.members, first: "n1", budget: RetryBudget(tokensMax: 0))
         script.answer(.redirect(leader: nil, members: nil))
-        guard case .wait(_, then: "n2") = script.action else { Issue.record("\(script.action)"); return }
-        #expect(script.budget.tenths == 0)
+        #expect(script.action == .send(to: "n2", timeoutNanoseconds: 100))
+        script.answer(.redirect(leader: nil, members: nil))
+        #expect(script.action == .send(to: "n3", timeoutNanoseconds: 100))
+        script.answer(.succeeded)
+        #expect(script.outcome == .succeeded)
+    }
+
+    @Test("once every member says the leader is not known, the election is waited out: pauses that spend nothing, a few, then retries that do")
+    func electionIsWaitedOut() {
+        var policy = RetryScript.policy
+        policy.deadlineNanoseconds = 100_000
+        policy.electionWaitsMax = 2
+        var script = RetryScript(policy: policy, isWrite: false, members: Self.members, first: "n1", budget: RetryBudget(tokensMax: 1))
+        // The last member's answer starts the first wait.
+        for _ in Self.members { script.answer(.redirect(leader: nil, members: nil)) }
+        for wait in 1...policy.electionWaitsMax {
+            guard case .wait = script.action else { Issue.record("expected a pause: \(script.action)"); return }
+            #expect(script.budget.tenths == 10, "election wait \(wait) spent nothing")
+            script.endPause()
+            script.answer(.redirect(leader: nil, members: nil))
+        }
+        guard case .wait = script.action else { Issue.record("expected a retry: \(script.action)"); return }
+        #expect(script.budget.tenths == 0, "past the election waits, an ask is a retry")
+        script.endPause()
+        script.answer(.redirect(leader: nil, members: nil))
+        #expect(script.outcome == .notApplied(.budgetSpent))
+        #expect(script.sentTo == ["n1", "n2", "n3", "n1", "n2", "n3"])
+    }
+
+    /// A node that led a third of a client's cells restarts: each of those cells elects a new
+    /// leader, and each cell's first operation meets members that know no leader yet, some
+    /// several times while the election runs. Were those answers retries, they would outnumber
+    /// the successes ten to one and empty the budget, and reads of cells that serve a moment
+    /// later would fail as "the retry budget is spent".
+    @Test("a client's budget survives the elections that follow a node's restart")
+    func electionsDoNotDrainTheBudget() {
+        var budget = RetryBudget(tokensMax: 10)
+        for _ in 0..<1_000 {
+            var script = RetryScript(isWrite: false, members: Self.members, first: "n1", budget: budget)
+            for _ in 0..<2 * Self.members.count {
+                script.answer(.redirect(leader: nil, members: nil))
+                if case .wait = script.action { script.endPause() }
+            }
+            script.answer(.succeeded)
+            #expect(script.outcome == .succeeded)
+            budget = script.budget
+        }
+        #expect(budget.tenths == budget.tenthsMax)
     }
 
     @Test("every retry spends a token of the shared budget, and an empty budget gives up at once")

@@ -15,10 +15,12 @@ extension CellReplica {
             serveCatchUp(fromSlot: fromSlot, to: sender, &output)
         case .accept(let ballot, _, _, let commit), .heartbeat(let ballot, let commit, _), .quiesce(let ballot, let commit):
             noteLeader(ballot, commit: commit, from: sender, &output)
-        case .poll, .prepare, .staleEpoch:
-            if !hasState || body.ballot.map({ $0.epoch > (state?.configuration.epoch ?? 0) }) ?? true {
-                requestCatchUp(from: sender, &output)
-            }
+        case .poll(let ballot, let applied):
+            noteCandidate(ballot, appliedThrough: applied, from: sender, &output)
+        case .prepare(let ballot, let fromSlot):
+            noteCandidate(ballot, appliedThrough: fromSlot > 0 ? fromSlot - 1 : 0, from: sender, &output)
+        case .staleEpoch:
+            requestCatchUp(from: sender, &output)
         case .pollReply, .promise, .accepted, .reject, .heartbeatReply, .renewal, .takeOver:
             break
         case .cellDeleted:
@@ -33,6 +35,18 @@ extension CellReplica {
         lastLeaderContact = now
         knownChosenThrough = max(knownChosenThrough, commit)
         if !hasState || ballot.epoch > (state?.configuration.epoch ?? 0) || commit > appliedThrough {
+            requestCatchUp(from: sender, &output)
+        }
+    }
+
+    /// Learns from a candidate's poll or prepare how far it has applied (slots chosen) and
+    /// fetches from it what this replica lacks. When a majority of the members cannot vote,
+    /// no candidate wins, so no leader ever speaks: the candidates are the only members this
+    /// replica hears, and it must hold all they hold before an operator can force it.
+    private mutating func noteCandidate(_ ballot: Ballot, appliedThrough applied: Slot, from sender: NodeID, _ output: inout ReplicaOutput) {
+        guard ballot.node == sender else { return }
+        knownChosenThrough = max(knownChosenThrough, applied)
+        if !hasState || ballot.epoch > (state?.configuration.epoch ?? 0) || applied > appliedThrough {
             requestCatchUp(from: sender, &output)
         }
     }

@@ -11,13 +11,16 @@ extension RetryMachine {
             return succeeded(by: target, budget: &budget)
         case .failed:
             return finish(.failed)
-        case .redirect(let hint, _):
+        case .redirect(let hint?, _):
             leader = hint
-            guard let hint, hint != target, hintsFollowed < policy.hintsFollowedMax else {
-                return retry(to: hint ?? nextTarget(after: target), now: now, budget: &budget, random: &random)
+            guard hint != target, hintsFollowed < policy.hintsFollowedMax else {
+                return retry(to: hint, now: now, budget: &budget, random: &random)
             }
             hintsFollowed += 1
             return send(to: hint, now: now)
+        case .redirect(nil, _):
+            leader = nil
+            return leaderUnknown(at: target, now: now, budget: &budget, random: &random)
         case .staleEpoch:
             return retry(to: nextTarget(after: target), now: now, budget: &budget, random: &random)
         case .unavailable:
@@ -82,13 +85,38 @@ extension RetryMachine {
         return .askDirectory
     }
 
+    /// `target` knows no leader of the cell: its members are electing one, as they do when
+    /// their leader's node stops answering or comes back. A member not asked yet may know
+    /// more, or have won: asking it is discovery, at once and free, as following a hint is.
+    /// Once every candidate was asked, the operation waits the election out, pausing before
+    /// each ask as a retry does but spending no budget for its first `electionWaitsMax` asks:
+    /// an election is the colony healing, not a storm, and a node's restart makes every cell
+    /// it led elect at once, which must not empty its clients' budgets. Past them, each ask is
+    /// a retry like any other.
+    mutating func leaderUnknown(
+        at target: Target, now: UInt64, budget: inout RetryBudget, random: inout some RandomNumberGenerator
+    ) -> RetryAction<Target> {
+        let next = nextTarget(after: target)
+        guard tried.contains(next) else { return send(to: next, now: now) }
+        guard electionWaits < policy.electionWaitsMax else { return retry(to: next, now: now, budget: &budget, random: &random) }
+        electionWaits += 1
+        return pause(before: next, now: now, random: &random)
+    }
+
     /// Retries at `target` after a pause, spending one token of `budget`.
     mutating func retry(
         to target: Target, now: UInt64, budget: inout RetryBudget, random: inout some RandomNumberGenerator
     ) -> RetryAction<Target> {
+        guard elapsedNanoseconds(at: now) < policy.deadlineNanoseconds else { return giveUp(.deadlinePassed) }
+        guard budget.spend() else { return giveUp(.budgetSpent) }
+        return pause(before: target, now: now, random: &random)
+    }
+
+    /// Pauses, with the backoff the attempts so far call for, before asking `target`; gives
+    /// up if the deadline has passed.
+    private mutating func pause(before target: Target, now: UInt64, random: inout some RandomNumberGenerator) -> RetryAction<Target> {
         let elapsed = elapsedNanoseconds(at: now)
         guard elapsed < policy.deadlineNanoseconds else { return giveUp(.deadlinePassed) }
-        guard budget.spend() else { return giveUp(.budgetSpent) }
         let pause = policy.backoffNanoseconds(afterAttempts: attempts, using: &random)
         phase = .pausing(before: target)
         return .wait(nanoseconds: min(pause, policy.deadlineNanoseconds - elapsed), then: target)

@@ -11,6 +11,9 @@
 /// - A node whose address refuses the connection is down, and costs the colony nothing:
 ///   the request goes at once to a candidate not asked yet, spending no budget. Once every
 ///   candidate was asked, it is a retry like any other.
+/// - A replica that knows no leader is in an election: the request goes at once to a
+///   candidate not asked yet; once every candidate was asked, it waits the election out,
+///   pausing as a retry does but spending no budget for `electionWaitsMax` asks.
 /// - Every other retry spends one token of the client's shared `RetryBudget` and pauses
 ///   first, with full jitter under a cap that grows with the attempts (`RetryPolicy`). An
 ///   empty budget ends the operation at once.
@@ -62,6 +65,7 @@ public struct RetryMachine<Target: Hashable & Sendable>: Sendable {
     var tried: [Target] = []
     var refusedByTLS: [Target] = []
     var hintsFollowed = 0
+    var electionWaits = 0
     var reach = Reach.noNode
     var hasAskedDirectory = false
 

@@ -1,5 +1,6 @@
 /// How one client operation retries: how long each attempt and the whole operation may
-/// take, how the pause before a retry grows, and how many leader hints it follows for free.
+/// take, how the pause before a retry grows, and how many leader hints and election waits it
+/// takes for free.
 ///
 /// Every limit is in nanoseconds of the caller's clock; the policy never reads one.
 public struct RetryPolicy: Hashable, Sendable {
@@ -24,6 +25,10 @@ public struct RetryPolicy: Hashable, Sendable {
     /// How many leader hints one operation follows at once, without spending the retry
     /// budget or pausing; a hint past them is a retry like any other.
     public var hintsFollowedMax: Int
+    /// How many times one operation asks again, after a pause but without spending the retry
+    /// budget, while every node asked says the cell's leader is not known yet (an election);
+    /// past them, each ask is a retry like any other.
+    public var electionWaitsMax: Int
 
     /// The most doublings of the backoff cap: past 2^20 times its base the cap is surely at
     /// its maximum, and the shift cannot overflow.
@@ -32,7 +37,8 @@ public struct RetryPolicy: Hashable, Sendable {
     /// Makes a policy.
     public init(
         attemptTimeoutNanoseconds: UInt64, deadlineNanoseconds: UInt64, backoffBaseNanoseconds: UInt64,
-        backoffMaxNanoseconds: UInt64, backoffGrowth: BackoffGrowth = .doubling, hintsFollowedMax: Int = 3
+        backoffMaxNanoseconds: UInt64, backoffGrowth: BackoffGrowth = .doubling, hintsFollowedMax: Int = 3,
+        electionWaitsMax: Int = 8
     ) {
         self.attemptTimeoutNanoseconds = attemptTimeoutNanoseconds
         self.deadlineNanoseconds = deadlineNanoseconds
@@ -40,6 +46,7 @@ public struct RetryPolicy: Hashable, Sendable {
         self.backoffMaxNanoseconds = backoffMaxNanoseconds
         self.backoffGrowth = backoffGrowth
         self.hintsFollowedMax = hintsFollowedMax
+        self.electionWaitsMax = electionWaitsMax
     }
 
     /// The cap on the pause before the retry that follows `attempts` attempts: it grows with
