@@ -100,13 +100,14 @@ struct AcrossHostsRehearsalTests {
 
 /// What the rehearsal needs from this machine beyond the namespaces' tools.
 enum RehearsalTools {
-    /// The `curl` the operator's health checks run.
-    static let curl = "/usr/bin/curl"
+    /// The `curl` the operator's health checks run, found on PATH or in the system folders.
+    static let curl: String? = ((ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + NetworkTools.systemFolders)
+        .map { $0 + "/curl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// Why the rehearsal cannot run here, or nil if it can.
     static var missing: String? {
         if let missing = NetworkTools.missing { return missing }
-        return FileManager.default.isExecutableFile(atPath: curl) ? nil : "the rehearsal's health checks need curl at \(curl) (Debian: apt-get install curl)"
+        return curl == nil ? "the rehearsal's health checks need curl (Debian: apt-get install curl)" : nil
     }
 }
 
@@ -180,7 +181,8 @@ private struct Rehearsal {
     /// The operator's health check of `node`, again until it says `serving` (60 s at most).
     func waitUntilServing(_ node: Int) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
-        let command = network.inside(operatorMember) + [RehearsalTools.curl] + guide.healthCheck(node: node).dropFirst()
+        let curl = try #require(RehearsalTools.curl, "no curl")
+        let command = network.inside(operatorMember) + [curl] + guide.healthCheck(node: node).dropFirst()
         while true {
             let check = try await CommandRun.run(command: command, directory: operatorFolder, within: .seconds(10))
             if check.status == 0, check.output == "serving\n" { return }
