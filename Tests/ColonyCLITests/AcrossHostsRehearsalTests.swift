@@ -54,7 +54,7 @@ struct AcrossHostsRehearsalTests {
         for command in rehearsal.guide.certificateCommands {
             try await rehearsal.operatorRuns(command)
         }
-        // 2. Each host's /etc/colony, and the operator's copy of node 1's colony.json.
+        // 2. Each host's colony.json and files in its /etc/colony, and the operator's copy of node 1's.
         try rehearsal.installHosts()
         // 3. The node on every host, as its systemd unit runs it; the operator waits until each serves.
         let nodeUnit = try #require(AcrossHostsGuide.execStart(ofUnit: try Self.unit("colony-node.service")))
@@ -64,12 +64,15 @@ struct AcrossHostsRehearsalTests {
         for node in rehearsal.guide.nodes {
             try await rehearsal.waitUntilServing(node)
         }
-        // 4. The directory, once; then the control loop on node 1's host, from its control.env.
+        // 4. The directory, once.
         try await rehearsal.operatorRuns(rehearsal.guide.directoryCommand)
+        // 5. The control loop on node 1's host, as its systemd unit runs it, from its control.env.
         let controlUnit = try #require(AcrossHostsGuide.execStart(ofUnit: try Self.unit("colony-control.service")))
-        let controlEnvironment = Dictionary(uniqueKeysWithValues: rehearsal.guide.controlEnvironment(root: rehearsal.root(of: 1)).map { ($0.name, $0.value) })
-        try rehearsal.start(unit: controlUnit, on: rehearsal.guide.controlNode, environment: controlEnvironment, log: "colony-control.log")
-        // 5. The cells, placed by the control plane across the zones; the loop's status; the load.
+        let controlNode = rehearsal.guide.controlNode
+        let controlEnvironment = Dictionary(
+            uniqueKeysWithValues: rehearsal.guide.controlEnvironment(root: rehearsal.root(of: controlNode)).map { ($0.name, $0.value) })
+        try rehearsal.start(unit: controlUnit, on: controlNode, environment: controlEnvironment, log: "colony-control.log")
+        // 6. The cells, placed by the control plane across the zones; the loop's status; the load.
         for command in rehearsal.guide.cellCommands {
             try await rehearsal.operatorRuns(command)
         }
@@ -79,11 +82,12 @@ struct AcrossHostsRehearsalTests {
         #expect(load.output.contains("verdict: linearizable"), "\(load.output)")
         try rehearsal.expectLoadChecked()
 
-        // Issue 17's runtime membership goes here once `colony node join` and `colony node gone`
-        // land (another branch): a tenth host joins with the address of any node and its
-        // certificate, the control loop places replicas on it, node 9 is removed for good, and
-        // the load runs again over the same cells, with no host's colony.json edited and no
-        // node restarted.
+        // JOIN AND LEAVE (issue 17), once `colony node join` and `colony node gone` land (another
+        // branch), go here: a new host (one more member of the network, made above) starts its
+        // node with the address of any node and its certificate, the control loop places
+        // replicas on it, node 9 is removed for good, and the load runs again over the same
+        // cells; no host's colony.json edited, no node restarted. The README's section shows
+        // them as steps of their own, which AcrossHostsGuide then spells out.
 
         let killed = processes.stopAll()
         #expect(killed.isEmpty, "processes that outlived SIGTERM by 10 s: \(killed)")
@@ -153,15 +157,13 @@ private struct Rehearsal {
     }
 
     /// Puts each host's colony.json and the operator's files into its `/etc/colony`, and the
-    /// operator's copy of node 1's file in the operator's folder.
+    /// operator's copy of node 1's file, exactly as the README shows it (its paths are the
+    /// hosts', which the operator's machine does not have), in the operator's folder.
     func installHosts() throws {
+        try guide.configuration(node: 1).write(toFile: operatorFolder + "/colony.json", atomically: true, encoding: .utf8)
         for node in guide.nodes {
             let target = root(of: node) + AcrossHostsGuide.configurationFolder
-            let configuration = guide.configuration(node: node, root: root(of: node))
-            try configuration.write(toFile: target + "/colony.json", atomically: true, encoding: .utf8)
-            if node == 1 {
-                try configuration.write(toFile: operatorFolder + "/colony.json", atomically: true, encoding: .utf8)
-            }
+            try guide.configuration(node: node, root: root(of: node)).write(toFile: target + "/colony.json", atomically: true, encoding: .utf8)
             for file in guide.filesCopied(to: node) {
                 let name = (file as NSString).lastPathComponent
                 try FileManager.default.copyItem(atPath: operatorFolder + "/" + file, toPath: target + "/" + name)
