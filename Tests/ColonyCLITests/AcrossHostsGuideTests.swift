@@ -31,43 +31,59 @@ struct AcrossHostsGuideTests {
         }
     }
 
-    /// The command lines of the section's shell blocks, their comments left out.
-    static func commandLines() throws -> [String] {
-        try blocks(of: section(), language: "sh").flatMap { $0.split(separator: "\n") }.map { line in
+    /// The command lines of `section`'s shell blocks, their comments left out.
+    static func commandLines(of section: String) -> [String] {
+        blocks(of: section, language: "sh").flatMap { $0.split(separator: "\n") }.map { line in
             let comment = line.range(of: #"\s+# .*$"#, options: .regularExpression)
             return String(comment.map { line[..<$0.lowerBound] } ?? line[...])
         }
     }
 
-    @Test("every command the section shows is one the rehearsal runs, and it shows every step the rehearsal runs")
-    func commandsAreRehearsed() throws {
-        let shown = try Self.commandLines()
-        let rehearsed = Set(Self.guide.commandLines)
-        #expect(!shown.isEmpty)
-        for line in shown {
-            #expect(rehearsed.contains(line), "the README shows `\(line)`, which the rehearsal does not run")
-        }
-        let guide = Self.guide
+    /// Where `section` departs from what `guide` rehearses, one sentence each: a command it
+    /// shows that the rehearsal does not run, a step the rehearsal runs that it does not show,
+    /// a `colony.json` or `control.env` other than the rehearsal's.
+    static func drift(of section: String, from guide: AcrossHostsGuide) -> [String] {
+        let shown = commandLines(of: section)
+        let rehearsed = Set(guide.commandLines)
+        let notRun = shown.filter { !rehearsed.contains($0) }.map { "shows `\($0)`, which the rehearsal does not run" }
+        let colony = { (arguments: [String]) in AcrossHostsGuide.line(["colony"] + arguments) }
         let steps: [(String, [String])] = [
-            ("the CA", [AcrossHostsGuide.line(["colony"] + guide.certificateCommands[0])]),
-            ("a node's certificate", guide.certificateCommands.dropFirst().dropLast().map { AcrossHostsGuide.line(["colony"] + $0) }),
-            ("the operator's certificate", [AcrossHostsGuide.line(["colony"] + guide.certificateCommands.last!)]),
+            ("the CA", [colony(guide.certificateCommands[0])]),
+            ("a node's certificate", guide.certificateCommands.dropFirst().dropLast().map(colony)),
+            ("the operator's certificate", guide.certificateCommands.suffix(1).map(colony)),
             ("the operator's environment", [guide.exportLine]),
             ("a health check", guide.nodes.map { AcrossHostsGuide.line(guide.healthCheck(node: $0)) }),
-            ("the directory", [AcrossHostsGuide.line(["colony"] + guide.directoryCommand)]),
-            ("the control loop's status", [AcrossHostsGuide.line(["colony"] + guide.controlStatusCommand)]),
-            ("the load", [AcrossHostsGuide.line(["colony"] + guide.loadCommand)]),
-        ] + guide.cellCommands.map { ("the cell \($0[2])", [AcrossHostsGuide.line(["colony"] + $0)]) }
-        for (step, lines) in steps {
-            #expect(lines.contains(where: shown.contains), "the README does not show \(step): \(lines.first ?? "")")
-        }
+            ("the directory", [colony(guide.directoryCommand)]),
+            ("the control loop's status", [colony(guide.controlStatusCommand)]),
+            ("the load", [colony(guide.loadCommand)]),
+        ] + guide.cellCommands.map { ("the cell \($0[2])", [colony($0)]) }
+        let notShown = steps.filter { !$0.1.contains(where: shown.contains) }.map { "does not show \($0.0): `\($0.1[0])`" }
+        let configuration = blocks(of: section, language: "json") == [guide.configuration(node: 1)] ? [] : ["shows a colony.json other than node 1's"]
+        let environment = blocks(of: section, language: "").contains(guide.controlEnvironmentFile()) ? [] : ["shows no control.env, or another"]
+        return notRun + notShown + configuration + environment
     }
 
-    @Test("the section's colony.json and control.env are the ones the rehearsal writes")
-    func filesAreRehearsed() throws {
+    @Test("the section shows every command, colony.json and control.env the rehearsal runs, and nothing else")
+    func sectionIsRehearsed() throws {
         let section = try Self.section()
-        #expect(Self.blocks(of: section, language: "json") == [Self.guide.configuration(node: 1)])
-        #expect(Self.blocks(of: section, language: "").contains(Self.guide.controlEnvironmentFile()))
+        #expect(!Self.commandLines(of: section).isEmpty)
+        #expect(Self.drift(of: section, from: Self.guide) == [])
+    }
+
+    @Test("the check finds a command changed, a step left out and a file changed")
+    func driftIsFound() throws {
+        let section = try Self.section()
+        let loadLine = AcrossHostsGuide.line(["colony"] + Self.guide.loadCommand)
+        let drifted = section
+            .replacingOccurrences(of: "colony certs client ops --dir certs", with: "colony certs client ops --dir certs --days 30")
+            .replacingOccurrences(of: loadLine, with: "")
+            .replacingOccurrences(of: "\"zone\": \"zone-c\"}\n", with: "\"zone\": \"zone-d\"}\n")
+        #expect(
+            Self.drift(of: drifted, from: Self.guide) == [
+                "shows `colony certs client ops --dir certs --days 30`, which the rehearsal does not run",
+                "does not show the operator's certificate: `colony certs client ops --dir certs`", "does not show the load: `\(loadLine)`",
+                "shows a colony.json other than node 1's",
+            ])
     }
 
     @Test("the section names the command each systemd unit starts, as the rehearsal runs it from the unit")
