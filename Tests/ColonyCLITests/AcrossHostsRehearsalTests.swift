@@ -152,7 +152,8 @@ private struct Rehearsal {
         let environment = Dictionary(uniqueKeysWithValues: guide.operatorEnvironment.map { ($0.name, $0.value) })
         let command = network.inside(operatorMember) + [CommandRun.executable.path] + arguments
         let run = try await CommandRun.run(command: command, environment: environment, directory: operatorFolder, within: limit)
-        try #require(run.status == 0, "`colony \(AcrossHostsGuide.line(arguments))` on the operator's machine: status \(run.status.map(String.init) ?? "killed")\n\(run.output)\(run.errors)")
+        let status = run.status.map(String.init) ?? "killed"
+        try #require(run.status == 0, "`colony \(AcrossHostsGuide.line(arguments))` on the operator's machine: status \(status)\n\(run.output)\(run.errors)")
         return run
     }
 
@@ -227,7 +228,8 @@ private struct Rehearsal {
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
             let status = try await operatorRuns(guide.controlStatusCommand)
-            if status.output.contains("control loop"), status.output.contains("pass") { return }
+            // "control loop ID, pass N: ..." once a loop has written what it did.
+            if status.output.range(of: #"control loop \d+, pass \d+"#, options: .regularExpression) != nil { return }
             let log = (try? String(contentsOfFile: root(of: guide.controlNode) + "/var/log/colony-control.log", encoding: .utf8)) ?? ""
             try #require(ContinuousClock.now < deadline, "no pass of the control loop within 30 s: \(status.output)\n\(log.suffix(2_000))")
             try await Task.sleep(for: .milliseconds(200))
@@ -243,7 +245,7 @@ private struct Rehearsal {
         #expect(report.isLinearizable, "\(report)")
         let completed = events.filter { $0.type == .ok }.count
         #expect(completed > 100, "only \(completed) operations completed")
-        let keys = guide.cells.count * 3
+        let keys = guide.cells.count * LoadRunner(nodes: [], tls: .plaintext, cells: []).keysPerCell  // `colony load`'s keys per cell
         let finalReads = events.suffix(2 * keys).filter { $0.type == .ok && $0.function == .read }
         #expect(finalReads.count == keys, "\(keys - finalReads.count) of the final reads went unanswered")
     }

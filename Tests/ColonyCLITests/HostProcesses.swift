@@ -9,9 +9,8 @@ final class HostProcesses: @unchecked Sendable {
     private let lock = NSLock()
 
     /// Starts `command` (a program's path and its arguments) in `directory` with `environment`
-    /// added to PATH and HOME, its standard output and error appended to `log`; its process id.
-    @discardableResult
-    func start(_ command: [String], environment: [String: String] = [:], directory: String, log: String) throws -> Int32 {
+    /// added to PATH and HOME, its standard output and error appended to `log`.
+    func start(_ command: [String], environment: [String: String] = [:], directory: String, log: String) throws {
         if !FileManager.default.fileExists(atPath: log) {
             FileManager.default.createFile(atPath: log, contents: nil)
         }
@@ -28,12 +27,6 @@ final class HostProcesses: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         lock.withLock { started.append(process.processIdentifier) }
-        return process.processIdentifier
-    }
-
-    /// Whether process `pid`, started here, still runs.
-    func isRunning(_ pid: Int32) -> Bool {
-        LocalNodes.isAlive(pid)
     }
 
     /// Stops every process started here; the ids of those that needed SIGKILL.
