@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(name: "ColonyJSONTests", dependencies: ["ColonyJSON"]),
         .testTarget(name: "ColonyFuzzTests", dependencies: ["ColonyFuzz", "ColonyStorage", "ColonyWire", "ColonyCore"]),
         .testTarget(name: "ColonyWireTests", dependencies: ["ColonyWire", "ColonyCore"]),
-        .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyClient", "ColonyControl", "ColonyTestSupport", "ColonyBackup", "ColonyStorage"]),
+        .testTarget(name: "ColonyCLITests", dependencies: ["colony", "ColonyCheck", "ColonyClient", "ColonyControl", "ColonyTestSupport", "ColonyBackup", "ColonyStorage"]),
         .testTarget(name: "ColonyClientTests", dependencies: ["ColonyClient", "ColonyAPI", "ColonyWire"]),
         .testTarget(name: "ColonyControlTests", dependencies: ["ColonyControl", "ColonyAuth", "ColonyPlacement", "ColonyClient", "ColonyCore", "ColonyAPI"]),
         .testTarget(name: "ColonyPlacementTests", dependencies: ["ColonyPlacement", "ColonyCore", "ColonyTestSupport"]),

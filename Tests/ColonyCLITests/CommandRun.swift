@@ -19,10 +19,19 @@ struct CommandRun: Sendable {
     /// COLONY_* variable of the test's own), killing it with SIGKILL if it has not exited
     /// within `limit`.
     static func run(_ arguments: [String], environment: [String: String] = [:], within limit: Duration = .seconds(30)) async throws -> CommandRun {
+        try await run(command: [executable.path] + arguments, environment: environment, within: limit)
+    }
+
+    /// Runs `command` (a program's path and its arguments) as `run` runs `colony`, in the
+    /// folder `directory` if given.
+    static func run(
+        command: [String], environment: [String: String] = [:], directory: String? = nil, within limit: Duration = .seconds(30)
+    ) async throws -> CommandRun {
         try await OwnThread.run {
             let process = Process()
-            process.executableURL = executable
-            process.arguments = arguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+            if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
             let inherited = ProcessInfo.processInfo.environment.filter { ["PATH", "HOME", "TMPDIR"].contains($0.key) }
             process.environment = inherited.merging(environment) { $1 }
             let output = Pipe()
