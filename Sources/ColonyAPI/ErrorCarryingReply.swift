@@ -66,6 +66,7 @@ extension Colony_V1_ListReply: ErrorCarryingReply {}
 extension Colony_V1_TransactionReply: ErrorCarryingReply {}
 extension Colony_V1_CreateCellReply: ErrorCarryingReply {}
 extension Colony_V1_DeleteCellReply: ErrorCarryingReply {}
+extension Colony_V1_RestoreReply: ErrorCarryingReply {}
 extension Colony_V1_CellInfoReply: ErrorCarryingReply {}
 extension Colony_V1_ListCellsReply: ErrorCarryingReply {}
 extension Colony_V1_ChangeMembershipReply: ErrorCarryingReply {}

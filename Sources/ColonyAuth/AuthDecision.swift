@@ -124,7 +124,7 @@ extension AuthPolicy {
             return .allowed(.node)
         case .discoveryHint, .readPolicy:
             return .allowed(.node)
-        case .read, .write, .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
+        case .read, .write, .createCell, .deleteCell, .restoreCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .nodeLimited))
         }
     }
@@ -141,7 +141,7 @@ extension AuthPolicy {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(.read)))
         case .readPolicy:
             return .allowed(.client)
-        case .createCell, .deleteCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
+        case .createCell, .deleteCell, .restoreCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
         }
         if Reserved.isReserved(cell) {

@@ -16,6 +16,8 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     case createCell(String)
     /// Deletes the cell through its log.
     case deleteCell(String)
+    /// Fills a cell never written with a backup's keys at their versions (Restore).
+    case restoreCell(String)
     /// Lists every cell a node hosts.
     case listCells
     /// Replaces a member of the cell (ChangeMembership).
@@ -28,7 +30,8 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     /// The cell the operation touches, if one.
     public var cell: String? {
         switch self {
-        case .read(let cell), .write(let cell), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .changeMembership(let cell),
+        case .read(let cell), .write(let cell), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .restoreCell(let cell),
+             .changeMembership(let cell),
              .transferLeadership(let cell), .forceHeal(let cell):
             return cell
         case .listCells, .readPolicy:
@@ -43,7 +46,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .write(let cell): return Reserved.isReserved(cell)
         case .read, .discoveryHint, .readPolicy, .listCells: return false
-        case .createCell, .deleteCell, .changeMembership, .transferLeadership, .forceHeal: return true
+        case .createCell, .deleteCell, .restoreCell, .changeMembership, .transferLeadership, .forceHeal: return true
         }
     }
 
@@ -54,6 +57,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
         case .discoveryHint(let cell): return "read the directory's record of cell \(cell)"
         case .createCell(let cell): return "create cell \(cell)"
         case .deleteCell(let cell): return "delete cell \(cell)"
+        case .restoreCell(let cell): return "restore cell \(cell) from a backup"
         case .listCells: return "list the cells of a node"
         case .readPolicy: return "read the authorization policy"
         case .changeMembership(let cell): return "change the members of cell \(cell)"

@@ -59,6 +59,25 @@ extension ColonyClient {
         }.alreadyDeleted
     }
 
+    /// Restores one part of a backup of `cell` (see `Colony_V1_RestoreRequest`): `items` in
+    /// ascending key order, each at the version it had when the backup read the cell at
+    /// `revision`; `first` for the restore's first part, which must find the cell never
+    /// written. Returns the cell's revision afterwards. Throws `conditionFailed` when the cell
+    /// took another write, and what the cell refused otherwise.
+    @discardableResult
+    public func restore(_ cell: String, revision: UInt64, items: [Colony_V1_KeyValue], first: Bool) async throws -> UInt64 {
+        try await run(cell, isWrite: true) { header in
+            var request = Colony_V1_RestoreRequest()
+            request.header = header
+            request.revision = revision
+            request.first = first
+            request.items = items
+            return .restore(request)
+        } reply: {
+            if case .restore(let reply) = $0 { reply } else { nil }
+        }.revision
+    }
+
     /// A cell as its leader knows it, or, when no answering node knows the leader, as the
     /// answering replica of the newest epoch knows it.
     ///

@@ -58,6 +58,7 @@ extension ColonyClient {
         case .list: return "colony.list"
         case .transaction: return "colony.transaction"
         case .deleteCell: return "colony.delete_cell"
+        case .restore: return "colony.restore"
         }
     }
 

@@ -74,6 +74,12 @@ extension FuzzTarget {
                 $0.failure = [.with { $0.get = "owner" }]
             }),
             .deleteCell(.with { $0.header = header }),
+            .restore(.with {
+                $0.header = header
+                $0.revision = 7
+                $0.first = true
+                $0.items = [.with { $0.key = "owner"; $0.value = Data("ana".utf8); $0.version = 3 }]
+            }),
         ]
         let sessionOperations = operations.enumerated().map { index, operation in
             [UInt8(2 * index)] + ((try? Colony_V1_SessionOperation.with { $0.tag = UInt64(index); $0.operation = operation }

@@ -89,7 +89,7 @@ enum APIMapping {
             return error(
                 .valueTooLarge,
                 "cell \(cell.name): the value of key \(key) is \(value.count) bytes, and no cell takes values over \(most) bytes (a cell's own quota may be lower); store a smaller value")
-        case .get, .list, .delete, .increment, .transaction, .changeMembership, .deleteCell:
+        case .get, .list, .delete, .increment, .transaction, .changeMembership, .deleteCell, .restore:
             return nil
         }
     }
@@ -189,6 +189,10 @@ enum APIMapping {
         switch failure {
         case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange:
             return error(.invalidArgument, message)
+        case .restoreRefused(.cellWritten):
+            return error(.conditionFailed, message)
+        case .restoreRefused:
+            return error(.invalidArgument, message)
         case .valueTooLarge:
             return error(.valueTooLarge, message)
         case .tooManyKeys, .cellTooLarge:
@@ -223,6 +227,13 @@ enum APIMapping {
     }
 
     /// A transaction from its API form.
+    /// The part of a restore a request carries.
+    static func restore(_ request: Colony_V1_RestoreRequest) -> RestoredKeys {
+        RestoredKeys(
+            revision: request.revision, items: request.items.map { KeyValue(key: Key($0.key), value: Array($0.value), version: $0.version) },
+            isFirst: request.first)
+    }
+
     static func transaction(_ request: Colony_V1_TransactionRequest) -> Result<Transaction, Colony_V1_Error> {
         var conditions: [Condition] = []
         for (index, condition) in request.conditions.enumerated() {

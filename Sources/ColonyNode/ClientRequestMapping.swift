@@ -24,6 +24,8 @@ import ColonyCore
             return APIMapping.transaction(request).flatMap { APIMapping.checkedRequest(request.header, .transaction($0)) }
         case .deleteCell(let request):
             return APIMapping.checkedRequest(request.header, .deleteCell)
+        case .restore(let request):
+            return APIMapping.checkedRequest(request.header, .restore(APIMapping.restore(request)))
         case nil:
             return .failure(APIMapping.invalid("the session operation names no operation"))
         }

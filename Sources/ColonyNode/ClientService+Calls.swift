@@ -42,6 +42,10 @@ extension ClientService {
         try await deleteCell(request, caller: Authorizer.identity(of: context)).answered()
     }
 
+    func restore(request: Colony_V1_RestoreRequest, context: ServerContext) async throws -> Colony_V1_RestoreReply {
+        try await restore(request, caller: Authorizer.identity(of: context)).answered()
+    }
+
     func createCell(request: Colony_V1_CreateCellRequest, context: ServerContext) async throws -> Colony_V1_CreateCellReply {
         try await createCell(request, caller: Authorizer.identity(of: context)).answered()
     }

@@ -55,6 +55,16 @@ extension ClientService {
         return reply
     }
 
+    func restore(_ request: Colony_V1_RestoreRequest, caller: Identity) async -> Colony_V1_RestoreReply {
+        var reply = Colony_V1_RestoreReply()
+        switch await execute(request.header, .restore(APIMapping.restore(request)), .restore, caller: caller) {
+        case .success(.written(let revision)): reply.revision = revision
+        case .success(let other): reply.error = APIMapping.unexpected(other)
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
     func cellInfo(_ request: Colony_V1_CellInfoRequest, caller: Identity) async throws -> Colony_V1_CellInfoReply {
         var reply = Colony_V1_CellInfoReply()
         if case .failure(let invalid) = APIMapping.cell(request.cell) {

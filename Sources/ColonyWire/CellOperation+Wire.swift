@@ -51,6 +51,9 @@ extension CellOperation: WireCodable {
             writer.write(change)
         case .deleteCell:
             writer.writeTag(OperationTag.deleteCell)
+        case .restore(let part):
+            writer.writeTag(OperationTag.restore)
+            writer.write(part)
         }
     }
 
@@ -80,7 +83,26 @@ extension CellOperation: WireCodable {
             self = .changeMembership(try MembershipChange(from: &reader))
         case .deleteCell:
             self = .deleteCell
+        case .restore:
+            self = .restore(try RestoredKeys(from: &reader))
         }
+    }
+}
+
+extension RestoredKeys: WireCodable {
+    /// Appends the revision, whether the part is the first, and the keys as a list.
+    public func encode(into writer: inout ByteWriter) {
+        writer.writeVarint(revision)
+        writer.writeBool(isFirst)
+        writer.writeList(items)
+    }
+
+    /// Reads the revision (a counter), the first-part flag and the keys. Their order and
+    /// versions are the cell's to check (`RestoreRefusal`).
+    public init(from reader: inout ByteReader) throws(WireError) {
+        let revision = try reader.readCounter("RestoredKeys.revision")
+        let isFirst = try reader.readBool("RestoredKeys.isFirst")
+        self.init(revision: revision, items: try reader.readList("RestoredKeys.items"), isFirst: isFirst)
     }
 }
 

@@ -51,6 +51,9 @@ extension OperationError: WireCodable {
             writer.write(reason)
         case .cellDeleted:
             writer.writeTag(OperationErrorTag.cellDeleted)
+        case .restoreRefused(let refusal):
+            writer.writeTag(OperationErrorTag.restoreRefused)
+            writer.write(refusal)
         }
     }
 
@@ -90,6 +93,52 @@ extension OperationError: WireCodable {
             self = .invalidMembershipChange(try ConfigurationError(from: &reader))
         case .cellDeleted:
             self = .cellDeleted
+        case .restoreRefused:
+            self = .restoreRefused(try RestoreRefusal(from: &reader))
+        }
+    }
+}
+
+extension RestoreRefusal: WireCodable {
+    /// Appends the `RestoreRefusalTag` and the case's values in order.
+    public func encode(into writer: inout ByteWriter) {
+        switch self {
+        case .cellWritten(let found, let restoring, let isFirst):
+            writer.writeTag(RestoreRefusalTag.cellWritten)
+            writer.writeVarint(found)
+            writer.writeVarint(restoring)
+            writer.writeBool(isFirst)
+        case .revisionZero:
+            writer.writeTag(RestoreRefusalTag.revisionZero)
+        case .tooManyKeys(let count, let max):
+            writer.writeTag(RestoreRefusalTag.tooManyKeys)
+            writer.writeInt(count)
+            writer.writeInt(max)
+        case .versionOutOfRange(let index):
+            writer.writeTag(RestoreRefusalTag.versionOutOfRange)
+            writer.writeInt(index)
+        case .keysNotAscending(let index):
+            writer.writeTag(RestoreRefusalTag.keysNotAscending)
+            writer.writeInt(index)
+        }
+    }
+
+    /// Reads the tag and the case's values.
+    public init(from reader: inout ByteReader) throws(WireError) {
+        switch try reader.readTag(RestoreRefusalTag.self, "RestoreRefusal") {
+        case .cellWritten:
+            let found = try reader.readCounter("RestoreRefusal.cellWritten.found")
+            let restoring = try reader.readCounter("RestoreRefusal.cellWritten.restoring")
+            self = .cellWritten(found: found, restoring: restoring, isFirst: try reader.readBool("RestoreRefusal.cellWritten.isFirst"))
+        case .revisionZero:
+            self = .revisionZero
+        case .tooManyKeys:
+            let count = try reader.readInt("RestoreRefusal.tooManyKeys.count")
+            self = .tooManyKeys(count, max: try reader.readInt("RestoreRefusal.tooManyKeys.max"))
+        case .versionOutOfRange:
+            self = .versionOutOfRange(index: try reader.readInt("RestoreRefusal.versionOutOfRange.index"))
+        case .keysNotAscending:
+            self = .keysNotAscending(index: try reader.readInt("RestoreRefusal.keysNotAscending.index"))
         }
     }
 }

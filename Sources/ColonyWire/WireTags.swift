@@ -18,6 +18,7 @@ enum OperationTag: UInt8 {
     case transaction = 7
     case changeMembership = 8
     case deleteCell = 9
+    case restore = 10
 }
 
 /// Tags of `Expectation`.
@@ -79,6 +80,16 @@ enum OperationErrorTag: UInt8 {
     case badListLimit = 11
     case invalidMembershipChange = 12
     case cellDeleted = 13
+    case restoreRefused = 14
+}
+
+/// Tags of `RestoreRefusal`.
+enum RestoreRefusalTag: UInt8 {
+    case cellWritten = 1
+    case revisionZero = 2
+    case tooManyKeys = 3
+    case versionOutOfRange = 4
+    case keysNotAscending = 5
 }
 
 /// Tags of `StepFailure`.

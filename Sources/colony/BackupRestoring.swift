@@ -11,7 +11,8 @@ import Foundation
 /// `colony restore --from DIR`: the backup checked whole first (nothing is written from a
 /// damaged one), then each of its user cells created where the colony lacks it — on nodes
 /// this colony's placer chooses, with the quota and placement request it was backed up with —
-/// and its keys written back in transactions.
+/// and its keys restored in parts at their versions, the cell at the revision it was backed
+/// up at (an overwritten cell's keys are written in transactions: it keeps its own revisions).
 ///
 /// A cell the colony has already is refused, before anything is written, unless the operator
 /// asks to overwrite such cells (their keys become the backup's) or to skip them. The
@@ -203,8 +204,24 @@ struct BackupRestoring: Sendable {
             throw CommandFailure(.invalidInput, outcome.problem ?? "cell \(entry.cell): its file changed during the restore")
         }
         let client = directory.client
-        // A cell this restore created is empty; one it overwrites is read for the keys to delete.
-        let existingKeys = step == .overwrite ? try await client.readWholeCell(entry.cell).items.map(\.key) : []
+        guard step == .overwrite else {
+            // A cell this restore created was never written: it takes the backup's keys at
+            // their versions, and its revision.
+            let plan = RestoreParts(archive: archive, stepsMax: Self.batchStepsMax, bytesMax: Self.batchBytesMax)
+            for (index, part) in plan.parts.enumerated() {
+                let items = part.map { item in
+                    var restored = Colony_V1_KeyValue()
+                    restored.key = item.key
+                    restored.value = Data(item.value)
+                    restored.version = item.version
+                    return restored
+                }
+                try await client.restore(entry.cell, revision: plan.revision, items: items, first: index == 0)
+            }
+            return archive.items.count
+        }
+        // An overwritten cell is read for the keys to delete.
+        let existingKeys = try await client.readWholeCell(entry.cell).items.map(\.key)
         let plan = RestoreBatches(archive: archive, existingKeys: existingKeys, stepsMax: Self.batchStepsMax, bytesMax: Self.batchBytesMax)
         for batch in plan.batches {
             _ = try await client.transaction(entry.cell, Self.transaction(batch))

@@ -44,4 +44,19 @@ struct RestorePlanTests {
         #expect(RestoreBatches(archive: big, existingKeys: [], stepsMax: 64, bytesMax: 100).batches.map(\.count) == [1, 1])
         #expect(RestoreBatches(archive: CellArchive(cell: "a", revision: 0, items: []), existingKeys: [], stepsMax: 64, bytesMax: 100).batches.isEmpty)
     }
+
+    @Test("a created cell's parts carry its keys in the cell's byte order with their versions, each within its keys and bytes")
+    func parts() {
+        let items = ["b", "a", "\u{e9}", "c"].enumerated().map { CellArchive.Item(key: $0.element, value: Array(repeating: 1, count: 100), version: UInt64($0.offset + 1)) }
+        let plan = RestoreParts(archive: CellArchive(cell: "a", revision: 9, items: items), stepsMax: 3, bytesMax: 250)
+        #expect(plan.revision == 9)
+        #expect(plan.parts.map { $0.map(\.key) } == [["a", "b"], ["c", "\u{e9}"]])
+        #expect(plan.parts.flatMap { $0 }.map(\.version) == [2, 1, 4, 3])
+    }
+
+    @Test("a cell whose keys were all deleted still takes its revision in one empty part; a cell never written needs none")
+    func emptyCells() {
+        #expect(RestoreParts(archive: CellArchive(cell: "a", revision: 5, items: []), stepsMax: 64, bytesMax: 100).parts == [[]])
+        #expect(RestoreParts(archive: CellArchive(cell: "a", revision: 0, items: []), stepsMax: 64, bytesMax: 100).parts.isEmpty)
+    }
 }

@@ -15,7 +15,7 @@ import Testing
 @Suite("backup and restore between two colonies of node processes", .serialized, .colonyTurn)
 struct BackupRestoreProcessTests {
     @Test(
-        "a backup under a checked load holds every write acknowledged before it began, and a fresh colony restored from it holds each cell's backed-up keys",
+        "a backup under a checked load holds every write acknowledged before it began, and a fresh colony restored from it holds each cell's backed-up keys at their versions, each cell at its recorded revision",
         .timeLimit(.minutes(4)))
     func backupUnderLoadThenRestore() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
@@ -95,6 +95,8 @@ struct BackupRestoreProcessTests {
             #expect(restored.items.map(\.key) == archive.items.map(\.key), "cell \(entry.cell)")
             #expect(restored.items.map(\.value) == archive.items.map(\.value), "cell \(entry.cell)")
             #expect(restored.items.count == entry.keys)
+            #expect(restored.items.map(\.version) == archive.items.map(\.version), "cell \(entry.cell)")
+            #expect(restored.revision == entry.revision, "cell \(entry.cell)")
             let quota = try await fresh.client.cellInfo(entry.cell).limits
             #expect(quota.keysMax == entry.quota.keysMax && quota.bytesMax == entry.quota.bytesMax)
         }

@@ -35,7 +35,7 @@ extension RandomValues {
     }
 
     mutating func operation() -> CellOperation {
-        switch below(9) {
+        switch below(10) {
         case 0: return .get(key())
         case 1: return .list(prefix: key(), limit: int())
         case 2: return .put(key(), bytes())
@@ -44,6 +44,7 @@ extension RandomValues {
         case 5: return .increment(key(), by: signed())
         case 6: return .transaction(transaction())
         case 7: return .deleteCell
+        case 8: return .restore(RestoredKeys(revision: counter(), items: list(upTo: 3) { $0.keyValue() }, isFirst: bool()))
         default: return .changeMembership(membershipChange())
         }
     }
@@ -100,7 +101,7 @@ extension RandomValues {
     }
 
     mutating func operationError() -> OperationError {
-        switch below(13) {
+        switch below(14) {
         case 0: return .emptyKey
         case 1: return .keyTooLong(bytes: int(), max: int())
         case 2: return .valueTooLarge(key: key(), bytes: int(), max: int())
@@ -113,7 +114,18 @@ extension RandomValues {
         case 9: return .transactionStepFailed(index: int(), reason: stepFailure())
         case 10: return .badListLimit(int(), max: int())
         case 11: return .cellDeleted
+        case 12: return .restoreRefused(restoreRefusal())
         default: return .invalidMembershipChange(configurationError())
+        }
+    }
+
+    mutating func restoreRefusal() -> RestoreRefusal {
+        switch below(5) {
+        case 0: return .cellWritten(found: counter(), restoring: counter(), isFirst: bool())
+        case 1: return .revisionZero
+        case 2: return .tooManyKeys(int(), max: int())
+        case 3: return .versionOutOfRange(index: int())
+        default: return .keysNotAscending(index: int())
         }
     }
 

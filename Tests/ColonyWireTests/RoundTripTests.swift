@@ -55,7 +55,7 @@ struct RoundTripTests {
             expectRoundTrip(operation, seed: UInt64(seed))
             tags.insert(WireCodec.encode(operation)[0])
         }
-        #expect(tags == Set(1...9))
+        #expect(tags == Set(1...10))
     }
 
     @Test("random transactions, results and errors survive a round trip, every case among them")
@@ -77,7 +77,7 @@ struct RoundTripTests {
         }
         // Result tag 2 (a list without its revision) is retired.
         #expect(resultTags == Set(1...9).subtracting([2]))
-        #expect(errorTags == Set(1...13))
+        #expect(errorTags == Set(1...14))
     }
 
     @Test("random cell states survive a round trip with their store, sessions and configuration")

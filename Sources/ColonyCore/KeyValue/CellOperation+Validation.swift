@@ -26,6 +26,12 @@ extension CellOperation {
                 }
             }
             return nil
+        case .restore(let part):
+            if let malformation = part.malformation(limits: limits) { return .restoreRefused(malformation) }
+            for item in part.items {
+                if let error = Self.validationError(item.key, item.value, limits) { return error }
+            }
+            return nil
         case .changeMembership(let change):
             do {
                 _ = try configuration.applying(change, at: configuration.startSlot)

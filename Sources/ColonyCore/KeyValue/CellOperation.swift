@@ -19,13 +19,16 @@ public enum CellOperation: Hashable, Sendable {
     /// Deletes the whole cell: every replica drops its keys at the same slot and keeps only
     /// a tombstone, and every later request is refused with `cellDeleted`.
     case deleteCell
+    /// Fills a cell never written with keys from a backup, at their versions, and gives it
+    /// the backup's revision; one part of a restore (see `RestoredKeys`).
+    case restore(RestoredKeys)
 
     /// Whether the operation only reads, and so can be answered without a log slot.
     public var isRead: Bool {
         switch self {
         case .get, .list:
             return true
-        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell:
+        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell, .restore:
             return false
         }
     }
@@ -37,7 +40,7 @@ public enum CellOperation: Hashable, Sendable {
         switch self {
         case .changeMembership, .deleteCell:
             return true
-        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction:
+        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction, .restore:
             return false
         }
     }
@@ -59,6 +62,8 @@ public enum CellOperation: Hashable, Sendable {
             return transaction.approximateBytes
         case .changeMembership, .deleteCell:
             return 16
+        case .restore(let part):
+            return part.approximateBytes
         }
     }
 }

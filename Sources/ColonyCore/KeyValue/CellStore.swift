@@ -64,7 +64,7 @@ public struct CellStore: Hashable, Sendable {
             // The cell holds at most `keysMax` keys: a larger limit lists them all.
             let (items, truncated) = list(prefix: prefix, limit: min(limit, limits.keysMax))
             return .success(.list(items, truncated: truncated, revision: revision))
-        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell:
+        case .put, .delete, .compareAndSet, .increment, .transaction, .changeMembership, .deleteCell, .restore:
             preconditionFailure("read(_:) called with a write: \(operation)")
         }
     }
@@ -105,6 +105,8 @@ public struct CellStore: Hashable, Sendable {
             }
         case .transaction(let transaction):
             return apply(transaction, limits: limits)
+        case .restore(let part):
+            return restore(part, limits: limits)
         case .changeMembership, .deleteCell:
             preconditionFailure("membership changes and deletions are applied by CellState, not CellStore")
         }

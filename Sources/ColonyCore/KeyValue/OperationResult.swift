@@ -77,6 +77,8 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidMembershipChange(ConfigurationError)
     /// The cell was deleted: it holds no data and takes no more requests.
     case cellDeleted
+    /// A part of a restore did not fit the cell or was malformed.
+    case restoreRefused(RestoreRefusal)
 
     public var description: String {
         switch self {
@@ -109,6 +111,8 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
             return "membership change refused: \(reason)"
         case .cellDeleted:
             return "the cell was deleted: it holds no data and takes no requests, and its name is not reused"
+        case .restoreRefused(let refusal):
+            return "restore refused: \(refusal)"
         }
     }
 }

@@ -110,6 +110,7 @@ extension CellReplica {
         knownChosenThrough = max(knownChosenThrough, slot)
         output.events.append(.applied(slot: slot, batch: batch))
         for result in results {
+            if let revision = result.restoredAt { feed.reset(at: revision) }
             if let change = result.change {
                 feed.append(change, changesKeptMax: options.changesKeptMax, bytesKeptMax: options.changeBytesKeptMax)
             }

@@ -45,9 +45,11 @@ public struct CellState: Hashable, Sendable {
                 continue
             }
             let previousRevision = store.revision
-            let outcome = apply(client, at: slot, deduplicate: deduplicate)
+            let (outcome, isNew) = apply(client, at: slot, deduplicate: deduplicate)
             var change: CellChange?
+            var restoredAt: Revision?
             if case .completed(let result) = outcome {
+                if isNew, case .restore = client.operation, case .success = result { restoredAt = store.revision }
                 switch result {
                 case .success(.membershipChanged): epochEnded = true
                 case .success(.cellDeleted): cellDeleted = true
@@ -55,20 +57,22 @@ public struct CellState: Hashable, Sendable {
                 }
                 change = store.change(madeBy: client.operation, result: result, previousRevision: previousRevision)
             }
-            applied.append(AppliedCommand(id: client.id, outcome: outcome, change: change))
+            applied.append(AppliedCommand(id: client.id, outcome: outcome, change: change, restoredAt: restoredAt))
         }
         return applied
     }
 
-    private mutating func apply(_ command: ClientCommand, at slot: Slot, deduplicate: Bool) -> CommandOutcome {
+    /// Applies one command; `isNew` is false when the session table answered it (a retry of
+    /// one applied before, or one the client moved past) without applying it again.
+    private mutating func apply(_ command: ClientCommand, at slot: Slot, deduplicate: Bool) -> (outcome: CommandOutcome, isNew: Bool) {
         let verdict = deduplicate ? sessions.verdict(for: command.id, opensSession: command.opensSession) : .apply
         switch verdict {
         case .duplicate(let result):
-            return .completed(result)
+            return (.completed(result), false)
         case .superseded:
-            return .superseded
+            return (.superseded, false)
         case .expired:
-            return .sessionExpired
+            return (.sessionExpired, false)
         case .apply:
             break
         }
@@ -78,12 +82,12 @@ public struct CellState: Hashable, Sendable {
             result = changeMembership(change, at: slot)
         case .deleteCell:
             // The replica keeps only a tombstone after this slot: no session to record.
-            return .completed(.success(.cellDeleted))
-        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction:
+            return (.completed(.success(.cellDeleted)), true)
+        case .get, .list, .put, .delete, .compareAndSet, .increment, .transaction, .restore:
             result = store.apply(command.operation, limits: configuration.limits)
         }
         sessions.record(command.id, result: result, slot: slot, sessionsMax: configuration.limits.sessionsMax)
-        return .completed(result)
+        return (.completed(result), true)
     }
 
     private mutating func changeMembership(_ change: MembershipChange, at slot: Slot) -> Result<OperationResult, OperationError> {
@@ -107,6 +111,9 @@ struct AppliedCommand: Equatable {
     var outcome: CommandOutcome
     /// The change it made to the keys, if it made one.
     var change: CellChange?
+    /// The revision a part of a restore it applied left the cell at: the cell's changes
+    /// before it cannot be followed from the ones after.
+    var restoredAt: Revision? = nil
 }
 
 /// The fate of a client command at apply time.

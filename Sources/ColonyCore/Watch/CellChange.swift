@@ -62,6 +62,10 @@ extension CellStore {
             }
         case (.transaction, _), (.get, _), (.list, _), (.changeMembership, _), (.deleteCell, _):
             return nil
+        case (.restore, _):
+            // Not a change a watcher can follow: the cell jumps to the backup's revision
+            // (`AppliedCommand.restoredAt`), and its feed starts again there.
+            return nil
         }
         var unique = changed.sorted()
         unique.removeDuplicates()

@@ -58,7 +58,7 @@ final class NodeMetrics: Sendable {
 
     /// The kinds of client request, as the `operation` label names them.
     enum RequestKind: String, CaseIterable, Sendable {
-        case get, put, delete, compareAndSet = "cas", increment, list, transaction, deleteCell = "delete_cell"
+        case get, put, delete, compareAndSet = "cas", increment, list, transaction, deleteCell = "delete_cell", restore
     }
 
     /// The buckets of every duration histogram: 100 µs to 10 s.

@@ -21,6 +21,8 @@ extension AuthOperation {
             self = .changeMembership(cell: cell)
         case .deleteCell:
             self = .deleteCell(cell)
+        case .restore:
+            self = .restoreCell(cell)
         }
     }
 }
@@ -36,6 +38,8 @@ extension CellOperation {
                 if case .get = step { return nil }
                 return step.key.string
             }
+        case .restore(let part):
+            return part.items.map(\.key.string)
         case .get, .list, .changeMembership, .deleteCell:
             return []
         }
@@ -54,6 +58,7 @@ extension NodeMetrics.RequestKind {
         case .list: return "List"
         case .transaction: return "Transaction"
         case .deleteCell: return "DeleteCell"
+        case .restore: return "Restore"
         }
     }
 }

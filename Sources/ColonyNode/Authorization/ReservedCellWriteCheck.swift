@@ -30,6 +30,8 @@ enum ReservedCellWriteCheck {
             return problem(deleting: key.string)
         case .transaction(let transaction):
             return (transaction.success + transaction.failure).lazy.compactMap(problem(step:)).first
+        case .restore:
+            return "cell \(cell) is reserved for the colony's own use and is never restored from a backup"
         case .get, .list, .changeMembership, .deleteCell:
             return nil
         }

@@ -61,6 +61,7 @@ extension ClientService {
         case .list(let request): result.list = await list(request, caller: caller)
         case .transaction(let request): result.transaction = await transaction(request, caller: caller)
         case .deleteCell(let request): result.deleteCell = await deleteCell(request, caller: caller)
+        case .restore(let request): result.restore = await restore(request, caller: caller)
         case nil:
             result.refused = APIMapping.invalid("session operation \(operation.tag) names no operation: set one of get, put, delete, compare_and_set, increment, list, transaction, delete_cell")
         }

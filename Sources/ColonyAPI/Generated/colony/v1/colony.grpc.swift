@@ -158,6 +158,19 @@ public enum Colony_V1_Colony: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "Restore" metadata.
+        public enum Restore: Sendable {
+            /// Request type for "Restore".
+            public typealias Input = Colony_V1_RestoreRequest
+            /// Response type for "Restore".
+            public typealias Output = Colony_V1_RestoreReply
+            /// Descriptor for "Restore".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
+                method: "Restore",
+                type: .unary
+            )
+        }
         /// Namespace for "CellInfo" metadata.
         public enum CellInfo: Sendable {
             /// Request type for "CellInfo".
@@ -209,6 +222,7 @@ public enum Colony_V1_Colony: Sendable {
             Transaction.descriptor,
             CreateCell.descriptor,
             DeleteCell.descriptor,
+            Restore.descriptor,
             CellInfo.descriptor,
             ListCells.descriptor,
             Session.descriptor
@@ -426,6 +440,25 @@ extension Colony_V1_Colony {
             request: GRPCCore.StreamingServerRequest<Colony_V1_DeleteCellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_DeleteCellReply>
+
+        /// Handle the "Restore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+        /// > cell takes the backup's revision (`colony restore`). Administrative.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_RestoreRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_RestoreReply` messages.
+        func restore(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_RestoreRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_RestoreReply>
 
         /// Handle the "CellInfo" method.
         ///
@@ -683,6 +716,25 @@ extension Colony_V1_Colony {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_DeleteCellReply>
 
+        /// Handle the "Restore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+        /// > cell takes the backup's revision (`colony restore`). Administrative.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_RestoreRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Colony_V1_RestoreReply` message.
+        func restore(
+            request: GRPCCore.ServerRequest<Colony_V1_RestoreRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Colony_V1_RestoreReply>
+
         /// Handle the "CellInfo" method.
         ///
         /// > Source IDL Documentation:
@@ -938,6 +990,25 @@ extension Colony_V1_Colony {
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_DeleteCellReply
 
+        /// Handle the "Restore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+        /// > cell takes the backup's revision (`colony restore`). Administrative.
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_RestoreRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Colony_V1_RestoreReply` to respond with.
+        func restore(
+            request: Colony_V1_RestoreRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Colony_V1_RestoreReply
+
         /// Handle the "CellInfo" method.
         ///
         /// > Source IDL Documentation:
@@ -1114,6 +1185,17 @@ extension Colony_V1_Colony.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Colony_V1_Colony.Method.Restore.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_RestoreRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_RestoreReply>(),
+            handler: { request, context in
+                try await self.restore(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Colony_V1_Colony.Method.CellInfo.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_CellInfoRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CellInfoReply>(),
@@ -1256,6 +1338,17 @@ extension Colony_V1_Colony.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_DeleteCellReply> {
         let response = try await self.deleteCell(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func restore(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_RestoreRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_RestoreReply> {
+        let response = try await self.restore(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1415,6 +1508,19 @@ extension Colony_V1_Colony.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Colony_V1_DeleteCellReply> {
         return GRPCCore.ServerResponse<Colony_V1_DeleteCellReply>(
             message: try await self.deleteCell(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func restore(
+        request: GRPCCore.ServerRequest<Colony_V1_RestoreRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Colony_V1_RestoreReply> {
+        return GRPCCore.ServerResponse<Colony_V1_RestoreReply>(
+            message: try await self.restore(
                 request: request.message,
                 context: context
             ),
@@ -1712,6 +1818,30 @@ extension Colony_V1_Colony {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_DeleteCellReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_DeleteCellReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Restore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+        /// > cell takes the backup's revision (`colony restore`). Administrative.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_RestoreRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_RestoreRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_RestoreReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func restore<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_RestoreRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_RestoreRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_RestoreReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_RestoreReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "CellInfo" method.
@@ -2151,6 +2281,41 @@ extension Colony_V1_Colony {
             )
         }
 
+        /// Call the "Restore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+        /// > cell takes the backup's revision (`colony restore`). Administrative.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_RestoreRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_RestoreRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_RestoreReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func restore<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_RestoreRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_RestoreRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_RestoreReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_RestoreReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Colony_V1_Colony.Method.Restore.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "CellInfo" method.
         ///
         /// > Source IDL Documentation:
@@ -2547,6 +2712,36 @@ extension Colony_V1_Colony.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_DeleteCellRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_DeleteCellReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Restore" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+    /// > cell takes the backup's revision (`colony restore`). Administrative.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_RestoreRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func restore<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_RestoreRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_RestoreReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.restore(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_RestoreRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_RestoreReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2971,6 +3166,40 @@ extension Colony_V1_Colony.ClientProtocol {
             metadata: metadata
         )
         return try await self.deleteCell(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Restore" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Fills a cell never written with keys from a backup, at their versions, in parts; the
+    /// > cell takes the backup's revision (`colony restore`). Administrative.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func restore<Result>(
+        _ message: Colony_V1_RestoreRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_RestoreReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_RestoreRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.restore(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1189,6 +1189,61 @@ public nonisolated struct Colony_V1_DeleteCellReply: Sendable {
   fileprivate var _error: Colony_V1_Error? = nil
 }
 
+/// One part of a restore: keys in ascending order, each with the version it had when the
+/// backup read the cell at `revision`, at most a transaction's steps of them. The first part
+/// (`first`) must find the cell never written, each later part at `revision`; otherwise it is
+/// refused with CONDITION_FAILED and changes nothing.
+public nonisolated struct Colony_V1_RestoreRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var header: Colony_V1_RequestHeader {
+    get {_header ?? Colony_V1_RequestHeader()}
+    set {_header = newValue}
+  }
+  /// Returns true if `header` has been explicitly set.
+  public var hasHeader: Bool {self._header != nil}
+  /// Clears the value of `header`. Subsequent reads from it will return its default value.
+  public mutating func clearHeader() {self._header = nil}
+
+  public var revision: UInt64 = 0
+
+  public var first: Bool = false
+
+  public var items: [Colony_V1_KeyValue] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _header: Colony_V1_RequestHeader? = nil
+}
+
+/// The part is applied: the cell is at `revision`.
+public nonisolated struct Colony_V1_RestoreReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var error: Colony_V1_Error {
+    get {_error ?? Colony_V1_Error()}
+    set {_error = newValue}
+  }
+  /// Returns true if `error` has been explicitly set.
+  public var hasError: Bool {self._error != nil}
+  /// Clears the value of `error`. Subsequent reads from it will return its default value.
+  public mutating func clearError() {self._error = nil}
+
+  public var revision: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _error: Colony_V1_Error? = nil
+}
+
 /// Names the cell to describe.
 public nonisolated struct Colony_V1_CellInfoRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1395,6 +1450,14 @@ public nonisolated struct Colony_V1_SessionOperation: Sendable {
     set {operation = .deleteCell(newValue)}
   }
 
+  public var restore: Colony_V1_RestoreRequest {
+    get {
+      if case .restore(let v)? = operation {return v}
+      return Colony_V1_RestoreRequest()
+    }
+    set {operation = .restore(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Operation: Equatable, Sendable {
@@ -1406,6 +1469,7 @@ public nonisolated struct Colony_V1_SessionOperation: Sendable {
     case list(Colony_V1_ListRequest)
     case transaction(Colony_V1_TransactionRequest)
     case deleteCell(Colony_V1_DeleteCellRequest)
+    case restore(Colony_V1_RestoreRequest)
 
   }
 
@@ -1515,6 +1579,14 @@ public nonisolated struct Colony_V1_SessionResult: @unchecked Sendable {
     set {_uniqueStorage()._reply = .deleteCell(newValue)}
   }
 
+  public var restore: Colony_V1_RestoreReply {
+    get {
+      if case .restore(let v)? = _storage._reply {return v}
+      return Colony_V1_RestoreReply()
+    }
+    set {_uniqueStorage()._reply = .restore(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Reply: Equatable, Sendable {
@@ -1529,6 +1601,7 @@ public nonisolated struct Colony_V1_SessionResult: @unchecked Sendable {
     /// names no operation).
     case refused(Colony_V1_Error)
     case deleteCell(Colony_V1_DeleteCellReply)
+    case restore(Colony_V1_RestoreReply)
 
   }
 
@@ -3177,6 +3250,94 @@ nonisolated extension Colony_V1_DeleteCellReply: SwiftProtobuf.Message, SwiftPro
   }
 }
 
+nonisolated extension Colony_V1_RestoreRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RestoreRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}revision\0\u{1}first\0\u{1}items\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.first) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.items) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._header {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.revision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 2)
+    }
+    if self.first != false {
+      try visitor.visitSingularBoolField(value: self.first, fieldNumber: 3)
+    }
+    if !self.items.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.items, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_RestoreRequest, rhs: Colony_V1_RestoreRequest) -> Bool {
+    if lhs._header != rhs._header {return false}
+    if lhs.revision != rhs.revision {return false}
+    if lhs.first != rhs.first {return false}
+    if lhs.items != rhs.items {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Colony_V1_RestoreReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RestoreReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}error\0\u{1}revision\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._error) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._error {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.revision != 0 {
+      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Colony_V1_RestoreReply, rhs: Colony_V1_RestoreReply) -> Bool {
+    if lhs._error != rhs._error {return false}
+    if lhs.revision != rhs.revision {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Colony_V1_CellInfoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CellInfoRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cell\0")
@@ -3418,7 +3579,7 @@ nonisolated extension Colony_V1_ListCellsReply: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Colony_V1_SessionOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionOperation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{3}delete_cell\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{3}delete_cell\0\u{1}restore\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3531,6 +3692,19 @@ nonisolated extension Colony_V1_SessionOperation: SwiftProtobuf.Message, SwiftPr
           self.operation = .deleteCell(v)
         }
       }()
+      case 10: try {
+        var v: Colony_V1_RestoreRequest?
+        var hadOneofValue = false
+        if let current = self.operation {
+          hadOneofValue = true
+          if case .restore(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.operation = .restore(v)
+        }
+      }()
       default: break
       }
     }
@@ -3577,6 +3751,10 @@ nonisolated extension Colony_V1_SessionOperation: SwiftProtobuf.Message, SwiftPr
       guard case .deleteCell(let v)? = self.operation else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     }()
+    case .restore?: try {
+      guard case .restore(let v)? = self.operation else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -3622,7 +3800,7 @@ nonisolated extension Colony_V1_SessionRequest: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Colony_V1_SessionResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SessionResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{1}refused\0\u{3}delete_cell\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tag\0\u{1}get\0\u{1}put\0\u{1}delete\0\u{3}compare_and_set\0\u{1}increment\0\u{1}list\0\u{1}transaction\0\u{1}refused\0\u{3}delete_cell\0\u{1}restore\0")
 
   fileprivate class _StorageClass {
     var _tag: UInt64 = 0
@@ -3775,6 +3953,19 @@ nonisolated extension Colony_V1_SessionResult: SwiftProtobuf.Message, SwiftProto
             _storage._reply = .deleteCell(v)
           }
         }()
+        case 11: try {
+          var v: Colony_V1_RestoreReply?
+          var hadOneofValue = false
+          if let current = _storage._reply {
+            hadOneofValue = true
+            if case .restore(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._reply = .restore(v)
+          }
+        }()
         default: break
         }
       }
@@ -3826,6 +4017,10 @@ nonisolated extension Colony_V1_SessionResult: SwiftProtobuf.Message, SwiftProto
       case .deleteCell?: try {
         guard case .deleteCell(let v)? = _storage._reply else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .restore?: try {
+        guard case .restore(let v)? = _storage._reply else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
       }()
       case nil: break
       }
