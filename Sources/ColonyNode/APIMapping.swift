@@ -187,7 +187,7 @@ enum APIMapping {
     static func error(for failure: OperationError, cell: CellID) -> Colony_V1_Error {
         let message = "cell \(cell.name): \(failure)"
         switch failure {
-        case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange:
+        case .emptyKey, .keyTooLong, .badListLimit, .transactionTooLarge, .invalidMembershipChange, .operationTooLarge:
             return error(.invalidArgument, message)
         case .restoreRefused(.cellWritten):
             return error(.conditionFailed, message)

@@ -54,6 +54,10 @@ extension OperationError: WireCodable {
         case .restoreRefused(let refusal):
             writer.writeTag(OperationErrorTag.restoreRefused)
             writer.write(refusal)
+        case .operationTooLarge(let bytes, let max):
+            writer.writeTag(OperationErrorTag.operationTooLarge)
+            writer.writeInt(bytes)
+            writer.writeInt(max)
         }
     }
 
@@ -95,6 +99,9 @@ extension OperationError: WireCodable {
             self = .cellDeleted
         case .restoreRefused:
             self = .restoreRefused(try RestoreRefusal(from: &reader))
+        case .operationTooLarge:
+            let bytes = try reader.readInt("OperationError.operationTooLarge.bytes")
+            self = .operationTooLarge(bytes: bytes, max: try reader.readInt("OperationError.operationTooLarge.max"))
         }
     }
 }

@@ -81,6 +81,7 @@ enum OperationErrorTag: UInt8 {
     case invalidMembershipChange = 12
     case cellDeleted = 13
     case restoreRefused = 14
+    case operationTooLarge = 15
 }
 
 /// Tags of `RestoreRefusal`.

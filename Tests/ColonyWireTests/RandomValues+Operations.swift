@@ -101,7 +101,7 @@ extension RandomValues {
     }
 
     mutating func operationError() -> OperationError {
-        switch below(14) {
+        switch below(15) {
         case 0: return .emptyKey
         case 1: return .keyTooLong(bytes: int(), max: int())
         case 2: return .valueTooLarge(key: key(), bytes: int(), max: int())
@@ -115,6 +115,7 @@ extension RandomValues {
         case 10: return .badListLimit(int(), max: int())
         case 11: return .cellDeleted
         case 12: return .restoreRefused(restoreRefusal())
+        case 13: return .operationTooLarge(bytes: int(), max: int())
         default: return .invalidMembershipChange(configurationError())
         }
     }

@@ -77,7 +77,7 @@ struct RoundTripTests {
         }
         // Result tag 2 (a list without its revision) is retired.
         #expect(resultTags == Set(1...9).subtracting([2]))
-        #expect(errorTags == Set(1...14))
+        #expect(errorTags == Set(1...15))
     }
 
     @Test("random cell states survive a round trip with their store, sessions and configuration")

@@ -1,9 +1,17 @@
 extension CellOperation {
+    /// The most bytes one write may carry (`approximateBytes`): the largest cell's size. A
+    /// write larger than any cell cannot be needed, and one much larger would not fit the
+    /// peer frame that carries its slot to the followers (16 MiB by default), which would drop
+    /// it, leaving the slot unchosen and the cell stuck behind it.
+    public static let bytesMax = CellLimits.ceiling.cellBytesMax
+
     /// The error the cell would certainly give this write whatever its state (a key or value
     /// past the limits, a transaction too long, a membership change that does not fit),
     /// so a leader can refuse it without spending a slot. Nil when it may succeed.
     public func validationError(in configuration: CellConfiguration) -> OperationError? {
         let limits = configuration.limits
+        let bytes = approximateBytes
+        guard bytes <= Self.bytesMax else { return .operationTooLarge(bytes: bytes, max: Self.bytesMax) }
         switch self {
         case .get, .list, .deleteCell:
             return nil

@@ -79,6 +79,9 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
     case cellDeleted
     /// A part of a restore did not fit the cell or was malformed.
     case restoreRefused(RestoreRefusal)
+    /// The write carried more bytes of keys and values than any cell holds
+    /// (`CellOperation.bytesMax`).
+    case operationTooLarge(bytes: Int, max: Int)
 
     public var description: String {
         switch self {
@@ -113,6 +116,8 @@ public enum OperationError: Error, Hashable, Sendable, CustomStringConvertible {
             return "the cell was deleted: it holds no data and takes no requests, and its name is not reused"
         case .restoreRefused(let refusal):
             return "restore refused: \(refusal)"
+        case .operationTooLarge(let bytes, let max):
+            return "the operation carries about \(bytes) bytes of keys and values; one operation carries at most \(max), the largest cell's size: split it"
         }
     }
 }
