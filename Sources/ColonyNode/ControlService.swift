@@ -13,6 +13,8 @@ import NIOCore
 struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     let driver: NodeDriver
     let config: NodeConfig
+    /// Where the colony's nodes are.
+    let peers: PeerAddresses
     /// How long a change may wait for its cell to commit it before the reply says `UNAVAILABLE`.
     let requestTimeout: TimeAmount
     let logger: Logger
@@ -20,7 +22,7 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     let authorizer: Authorizer
 
     func address(_ node: NodeID) -> String? {
-        config.address(of: node)?.clientAddress
+        peers.address(of: node)?.clientAddress
     }
 
     func changeMembership(
@@ -74,8 +76,8 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     private func invalidChange(_ request: Colony_V1_ChangeMembershipRequest) -> String? {
         if request.remove == 0 || request.add == 0 { return "name the member to remove and the node to add (node ids from 1)" }
         if request.remove == request.add { return "removing and adding node \(request.add) is a renewal, which replicas ask for themselves" }
-        if config.address(of: NodeID(request.add)) == nil {
-            return "node \(request.add) is not in this colony; its nodes are \(config.nodes.map(\.node))"
+        if peers.address(of: NodeID(request.add)) == nil {
+            return "node \(request.add) is not in this colony (or not read from the directory yet); its nodes are \(peers.nodes.map(\.rawValue))"
         }
         if request.expectedEpoch == 0 { return "expected_epoch must be the epoch the control plane saw (from 1)" }
         return nil
