@@ -14,7 +14,7 @@ import Testing
 @Suite("a node joins a running colony through the directory", .serialized, .colonyTurn)
 struct NodeJoinProcessTests {
     @Test(
-        "4 processes: a node whose file names only itself and node 1 joins under a checked load, takes a replica, serves a cell; no other node's file or process changed and the history is linearizable",
+        "4 processes: a node whose file names only itself and node 1 joins under a checked load, takes a replica, serves a cell; no other node's file or process changed and the history is linearizable; declared gone, it leaves every node's book",
         .timeLimit(.minutes(3)))
     func joinUnderLoad() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
@@ -93,6 +93,23 @@ struct NodeJoinProcessTests {
         let errors = await log.errors
         print("node \(id) joined under load: \(ended.count) operations, \(errors) ended in an error after the client's retries")
         #expect(errors * 20 <= ended.count, "more than 5% of operations ended in an error: \(errors) of \(ended.count)")
+
+        // Retired for good: its replica is re-placed, and every node's book drops it.
+        let gone = try await ControlPlaneSupport.run(["node", "gone", "\(id)"], against: colony)
+        #expect(gone.status == 0, "\(gone.error)")
+        let replaced = await ControlPlaneSupport.eventually(within: .seconds(60)) {
+            await ControlPlaneSupport.isReplaced(id, directory: directory)
+        }
+        #expect(replaced, "node \(id)'s replicas were not re-placed in 60 s; see \(root)/control.log")
+        let dropped = await ControlPlaneSupport.eventually(within: .seconds(30)) {
+            (1...3).allSatisfy { node in
+                let kept = (try? PeerBookFile(directory: root + "/n\(node)").load()) ?? []
+                return kept.contains { $0.id == id && $0.state == .gone }
+            }
+        }
+        #expect(dropped, "some node's peer book does not record node \(id) as gone after 30 s")
+        let rejoin = try await ControlPlaneSupport.run(["node", "join", "--config", root + "/n\(id).json"], against: colony)
+        #expect(rejoin.status != 0 && rejoin.error.contains("gone"), "\(rejoin.output) \(rejoin.error)")
         await directory.client.close()
     }
 
