@@ -81,6 +81,8 @@ extension ColonyNodeServer {
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
         /// Certificate rotation's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var tlsDefects: Set<TLSDefect> = []
+        /// The peer book's safety mechanisms switched off, for tests that show they matter.
+        @_spi(Testing) public var peerBookDefects: Set<PeerBookDefect> = []
 
         /// The defaults.
         public init() {}

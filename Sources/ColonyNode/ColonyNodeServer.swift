@@ -193,7 +193,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             file: PeerBookFile(directory: config.dataDirectory), interval: options.peerBookRefreshInterval,
             gapMin: options.peerBookRefreshGapMin,
             changed: { added, removed in driver.loop.execute { driver.peersChanged(added: added, removed: removed) } },
-            logger: logger)
+            metrics: metrics, readsUnbounded: options.peerBookDefects.contains(.readsUnbounded), logger: logger)
         peerBookRefreshing = Task { await refresher.run() }
     }
 

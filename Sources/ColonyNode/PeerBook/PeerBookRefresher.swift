@@ -20,6 +20,9 @@ struct PeerBookRefresher: Sendable {
     let interval: Duration
     let gapMin: Duration
     let changed: @Sendable (_ added: [NodeID], _ removed: [NodeID]) -> Void
+    let metrics: NodeMetrics
+    /// Testing only: read as often as asked, however little time passed since the last read.
+    let readsUnbounded: Bool
     let logger: Logger
 
     /// Reads and adopts until the task is cancelled.
@@ -36,7 +39,8 @@ struct PeerBookRefresher: Sendable {
         for await _ in addresses.refreshes {
             let started = ContinuousClock.now
             failing = await refresh(failing: failing)
-            try? await Task.sleep(until: started + gapMin)
+            metrics.peerBookRead(succeeded: !failing, peers: addresses.current.peers.count)
+            if !readsUnbounded { try? await Task.sleep(until: started + gapMin) }
             if Task.isCancelled { break }
         }
         period.cancel()
