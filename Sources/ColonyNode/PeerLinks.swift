@@ -203,7 +203,11 @@ final class PeerLinks: @unchecked Sendable {
     }
 
     private func connected(_ peer: NodeID, _ result: Result<any Channel, any Error>) {
-        guard var link = links[peer] else { return }
+        guard var link = links[peer] else {
+            // Forgotten while it connected (the peer is gone).
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
         link.connecting = false
         switch result {
         case .success(let channel):
