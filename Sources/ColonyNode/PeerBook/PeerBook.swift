@@ -25,6 +25,9 @@ public struct PeerBook: Hashable, Sendable {
     public let seed: [NodeAddress]
     /// The node records last read from the directory, in id order.
     public private(set) var recorded: [NodeRecord]
+    /// Every node the book can reach, this one included, by id: made once per change, since
+    /// the node looks addresses up on every dial, hello and redirect.
+    public private(set) var addresses: [NodeID: NodeAddress]
 
     /// The book of the node `config` describes, with `recorded` read earlier (from the
     /// book's file), if any.
@@ -32,10 +35,11 @@ public struct PeerBook: Hashable, Sendable {
         own = NodeID(config.node)
         seed = config.nodes
         self.recorded = recorded.sorted { $0.id < $1.id }
+        addresses = Self.merged(own: own, seed: seed, recorded: self.recorded)
     }
 
-    /// Every node the book can reach, this one included, by id.
-    public var addresses: [NodeID: NodeAddress] {
+    /// The entries of `seed` overlaid by `recorded`, less the gone nodes, with `own`'s from the seed.
+    private static func merged(own: NodeID, seed: [NodeAddress], recorded: [NodeRecord]) -> [NodeID: NodeAddress] {
         var entries: [NodeID: NodeAddress] = [:]
         for entry in seed { entries[NodeID(entry.node)] = entry }
         for record in recorded {
@@ -61,6 +65,7 @@ public struct PeerBook: Hashable, Sendable {
         try Self.check(records)
         let before = Set(peers)
         recorded = records.sorted { $0.id < $1.id }
+        addresses = Self.merged(own: own, seed: seed, recorded: recorded)
         let after = Set(peers)
         return (after.subtracting(before).sorted(), before.subtracting(after).sorted())
     }
