@@ -47,8 +47,9 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 }
 
 /// The receiving end of a connection another node opened: the first frame must be a hello
-/// from a node of this colony; every later frame is handed, still encoded, to the node core
-/// with the sender's id, and the connection is closed if the core refuses it. With TLS, the
+/// from a node of this colony that the peer book holds (`PeerAddresses`); every later frame is
+/// handed, still encoded, to the node core with the sender's id, and the connection is
+/// closed if the core refuses it or the sender has left the book (gone). With TLS, the
 /// certificate must be a node's (a client's is refused as soon as the handshake ends) and
 /// the hello must name the node it was issued to. Anything else closes the connection with
 /// the reason logged; the node goes on serving. An accepted hello ends the connection's
@@ -94,6 +95,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         if let sender = connection.sender {
+            // A peer the directory has since recorded as gone is cut off at its next frame.
+            guard peers.isPeer(sender) else { return refuse(context, "node \(sender) left this node's peer book (it is gone)") }
             return deliver(sender, bytes, context.channel)
         }
         let frame: PeerFrame
