@@ -1,7 +1,11 @@
 import ColonyControl
 import ColonyCore
 import ColonyPlacement
+import ColonyWire
 import Foundation
+import Logging
+import NIOCore
+import NIOEmbedded
 import Testing
 @testable import ColonyNode
 
@@ -81,5 +85,55 @@ struct PeerBookTests {
             try text.write(toFile: file.path, atomically: true, encoding: .utf8)
             #expect(throws: PeerBookError.self, "\(name)") { _ = try file.load() }
         }
+    }
+}
+
+/// The peer port's greeting against the book, on an embedded channel: a known peer's frames
+/// pass, an unknown id is refused and asks for a read, and a peer the book drops as gone is
+/// cut off at its next frame.
+@Suite("the peer port admits only the nodes in the book, and cuts off one that leaves it")
+struct PeerBookAdmissionTests {
+    final class Delivered: @unchecked Sendable {
+        private let lock = NSLock()
+        private var senders: [NodeID] = []
+        func append(_ sender: NodeID) { lock.withLock { senders.append(sender) } }
+        var all: [NodeID] { lock.withLock { senders } }
+    }
+
+    /// Node 1's peer port, plaintext, holding `peers`; what it delivers goes to `delivered`.
+    func port(_ peers: PeerAddresses, _ delivered: Delivered) async throws -> EmbeddedChannel {
+        let handler = PeerInboundHandler(
+            colony: "test", node: NodeID(1), peers: peers, authenticatesPeers: false, connection: PeerConnectionState(),
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            deliver: { sender, _, _ in delivered.append(sender) })
+        let channel = EmbeddedChannel(handler: handler)
+        try await channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 7100)).get()
+        return channel
+    }
+
+    static let config = NodeConfig(
+        colony: "test", node: 1, dataDirectory: "/tmp/unused",
+        nodes: (1...3).map { NodeAddress(node: $0, peerAddress: "h\($0):7100", clientAddress: "h\($0):7200") }, plaintext: true)
+
+    @Test("a seed peer's frames pass until the directory records it gone; an unknown id is refused and asks for a read")
+    func admission() async throws {
+        let peers = PeerAddresses(PeerBook(config: Self.config))
+        let delivered = Delivered()
+        let frame = PeerFrame.liveness(incarnation: 1).encoded()
+
+        let known = try await port(peers, delivered)
+        try known.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        try known.writeInbound(frame)
+        #expect(known.isActive && delivered.all == [NodeID(3)])
+        _ = try peers.adopt([PeerBookTests.record(3, state: .gone)])
+        try known.writeInbound(frame)
+        #expect(!known.isActive, "node 3, gone, kept its connection")
+        #expect(delivered.all == [NodeID(3)], "a frame of node 3 was delivered after it left the book")
+
+        let stranger = try await port(peers, delivered)
+        try stranger.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(9)).encoded())
+        #expect(!stranger.isActive, "node 9, in no book, kept its connection")
+        var asked = peers.refreshes.makeAsyncIterator()
+        #expect(await asked.next() != nil, "the unknown hello did not ask for a read of the directory")
     }
 }
