@@ -25,6 +25,8 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidTarget(cell: String, String)
     /// The authorization policy refused a change (`PolicyChange`).
     case policy(PolicyChangeError)
+    /// A node may not join as asked (`NodeJoining`); the text says why.
+    case joinRefused(node: UInt32, String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum ControlError: Error, Hashable, Sendable, CustomStringConvertible {
             return "cell \(cell) cannot move there: \(reason)"
         case .policy(let error):
             return error.description
+        case .joinRefused(let node, let reason):
+            return "node \(node) cannot join: \(reason)"
         case .moveUnderWay(let name):
             return "cell \(name) is being moved already; wait for the move to finish (`colony control status`)"
         }

@@ -53,18 +53,19 @@ enum APIMapping {
         .list(prefix: Key(request.prefix), limit: request.limit == 0 ? 1_000 : Int(request.limit))
     }
 
-    /// The cell and first configuration a creation asks for, or the error saying what is wrong.
+    /// The cell and first configuration a creation asks for, or the error saying what is
+    /// wrong; the members must be among `nodes`, the colony's nodes as this node knows them.
     static func creation(
-        _ request: Colony_V1_CreateCellRequest, config: NodeConfig
+        _ request: Colony_V1_CreateCellRequest, config: NodeConfig, nodes: [UInt32]
     ) -> Result<(CellID, CellConfiguration), Colony_V1_Error> {
         let cell: CellID
         switch self.cell(request.cell) {
         case .success(let valid): cell = valid
         case .failure(let error): return .failure(error)
         }
-        let unknown = request.nodes.filter { config.address(of: NodeID($0)) == nil }
+        let unknown = request.nodes.filter { !nodes.contains($0) }
         guard unknown.isEmpty else {
-            return .failure(invalid("nodes \(unknown) are not in this colony; its nodes are \(config.nodes.map(\.node))"))
+            return .failure(invalid("nodes \(unknown) are not in this colony; its nodes are \(nodes)"))
         }
         let limits: CellLimits
         switch self.limits(request.hasLimits ? request.limits : nil, quotaMax: config.effectiveCellQuotaMax) {

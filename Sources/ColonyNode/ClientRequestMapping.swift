@@ -36,6 +36,6 @@ import ColonyCore
     public static func map(
         _ request: Colony_V1_CreateCellRequest, config: NodeConfig
     ) -> Result<(CellID, CellConfiguration), Colony_V1_Error> {
-        APIMapping.creation(request, config: config)
+        APIMapping.creation(request, config: config, nodes: config.nodes.map(\.node))
     }
 }

@@ -11,7 +11,7 @@ extension ClientService {
         var reply = Colony_V1_CreateCellReply()
         let configuration: CellConfiguration
         let cell: CellID
-        switch APIMapping.creation(request, config: config) {
+        switch APIMapping.creation(request, config: config, nodes: peers.nodes.map(\.rawValue)) {
         case .success(let (name, made)):
             cell = name
             configuration = made

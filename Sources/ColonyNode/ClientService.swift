@@ -15,6 +15,8 @@ import Tracing
 struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let driver: NodeDriver
     let config: NodeConfig
+    /// Where the colony's nodes are.
+    let peers: PeerAddresses
     /// How long a request may wait for its cell before the reply says `UNAVAILABLE`.
     let requestTimeout: TimeAmount
     let metrics: NodeMetrics
@@ -31,7 +33,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     let tracer: (any Tracer)?
 
     func address(_ node: NodeID) -> String? {
-        config.address(of: node)?.clientAddress
+        peers.address(of: node)?.clientAddress
     }
 
     /// Runs `operation` on the header's cell for `caller` and returns its result or the error

@@ -17,7 +17,7 @@ extension ColonyNodeServer {
         }
         let colony = config.colony
         let node = NodeID(config.node)
-        let known = Set(config.nodes.map { NodeID($0.node) }.filter { $0 != node })
+        let peers = peers
         let logger = logger
         let driver = driver
         let frameBytesMax = options.frameBytesMax
@@ -43,7 +43,7 @@ extension ColonyNodeServer {
                     let state = PeerConnectionState()
                     try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax, connection: state)))
                     try pipeline.addHandler(PeerInboundHandler(
-                        colony: colony, node: node, knownNodes: known, authenticatesPeers: security.authenticatesPeers,
+                        colony: colony, node: node, peers: peers, authenticatesPeers: security.authenticatesPeers,
                         connection: state, logger: logger,
                         deliver: { sender, frame, channel in
                             driver.loop.execute {
@@ -61,12 +61,12 @@ extension ColonyNodeServer {
             preconditionFailure("Invalid state: a validated configuration has parsed addresses")
         }
         let service = ClientService(
-            driver: driver, config: config, requestTimeout: options.requestTimeout,
+            driver: driver, config: config, peers: peers, requestTimeout: options.requestTimeout,
             metrics: metrics, logger: logger, watchBatchChangesMax: options.watchBatchChangesMax,
             sessionOperationsMax: options.sessionOperationsMax, sessionsEnd: sessionsEnd, authorizer: authorizer,
             tracer: options.tracer)
         let control = ControlService(
-            driver: driver, config: config, requestTimeout: options.requestTimeout, logger: logger, authorizer: authorizer)
+            driver: driver, config: config, peers: peers, requestTimeout: options.requestTimeout, logger: logger, authorizer: authorizer)
         let bindAddress: GRPCNIOTransportCore.SocketAddress = address.host.contains(":")
             ? .ipv6(host: address.host, port: address.port)
             : .ipv4(host: address.host == "localhost" ? "127.0.0.1" : address.host, port: address.port)

@@ -64,6 +64,11 @@ extension ColonyNodeServer {
 
         /// How often the node reads the authorization policy from the directory.
         public var policyRefreshInterval = Duration.seconds(2)
+        /// How often the node reads the node records from the directory into its peer book.
+        public var peerBookRefreshInterval = Duration.seconds(5)
+        /// The shortest time between two reads of the node records, however often peers of
+        /// unknown ids ask for one.
+        public var peerBookRefreshGapMin = Duration.milliseconds(500)
         /// How often the node reads its TLS files to see whether they changed; a change is
         /// taken up after two reads that agree.
         public var tlsFilesPollInterval = Duration.seconds(2)
@@ -76,6 +81,8 @@ extension ColonyNodeServer {
         @_spi(Testing) public var authorizationDefects: Set<AuthorizationDefect> = []
         /// Certificate rotation's safety mechanisms switched off, for tests that show they matter.
         @_spi(Testing) public var tlsDefects: Set<TLSDefect> = []
+        /// The peer book's safety mechanisms switched off, for tests that show they matter.
+        @_spi(Testing) public var peerBookDefects: Set<PeerBookDefect> = []
 
         /// The defaults.
         public init() {}

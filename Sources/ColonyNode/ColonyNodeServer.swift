@@ -30,6 +30,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     let authorizer: Authorizer
     /// Reads the policy from the directory while the node runs.
     private var policyRefreshing: Task<Void, Never>?
+    /// Where the node's peers are: its configuration's nodes and those the directory records.
+    let peers: PeerAddresses
+    /// Reads the node records from the directory while the node runs.
+    private var peerBookRefreshing: Task<Void, Never>?
     /// Polls the node's TLS files and takes up a changed, valid set.
     var tlsWatching: Task<Void, Never>?
     private let dataLock: DataDirectoryLock
@@ -53,9 +57,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
 
     private init(
         config: NodeConfig, options: Options, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
-        links: PeerLinks, recovery: Recovery, metrics: NodeMetrics, connections: ConnectionBudget, authorizer: Authorizer,
-        dataLock: DataDirectoryLock, logger: Logger
+        links: PeerLinks, peers: PeerAddresses, recovery: Recovery, metrics: NodeMetrics, connections: ConnectionBudget,
+        authorizer: Authorizer, dataLock: DataDirectoryLock, logger: Logger
     ) {
+        self.peers = peers
         self.authorizer = authorizer
         self.config = config
         self.options = options
@@ -94,6 +99,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             try await server.listenForClients(security: security)
             try await server.listenForAdmin(security: security)
             try server.startReadingPolicy()
+            try server.startReadingPeerBook()
             server.startWatchingTLS(security)
         } catch {
             await server.stop()
@@ -109,21 +115,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
         config: NodeConfig, options: Options, security: NodeSecurity, dataLock: DataDirectoryLock, logger: Logger
     ) async throws -> ColonyNodeServer {
         let node = NodeID(config.node)
-        var peers: [NodeID: HostPort] = [:]
-        for entry in config.nodes where entry.node != config.node {
-            peers[NodeID(entry.node)] = HostPort(entry.peerAddress)
-        }
-        let metrics = NodeMetrics(peers: peers.keys.sorted())
+        let peers = PeerAddresses(keptPeerBook(config: config, logger: logger))
+        let metrics = NodeMetrics(peers: peers.current.peers)
         let (log, recovery) = try openLog(config: config, diskStallLock: options.diskStallLock, metrics: metrics, logger: logger)
         var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
             frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let loop = group.next()
-        core.announce(to: peers.keys.sorted())
+        core.announce(to: peers.current.peers)
         let connections = ConnectionBudget(
             limits: Dictionary(uniqueKeysWithValues: ListeningPort.allCases.map { ($0, options.connections(on: $0)) }),
-            totalMax: max(0, DescriptorLimit.soft() - options.descriptorsReservedCount - peers.count),
+            totalMax: max(0, DescriptorLimit.soft() - options.descriptorsReservedCount - peers.current.peers.count),
             logInterval: options.connectionLogInterval, metrics: metrics, logger: logger)
         let links = PeerLinks(
             loop: loop, colony: config.colony, node: node, addresses: peers, security: security,
@@ -143,8 +146,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
         let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(
-            config: config, options: options, group: group, driver: driver, storage: storage, links: links, recovery: recovery,
-            metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
+            config: config, options: options, group: group, driver: driver, storage: storage, links: links, peers: peers,
+            recovery: recovery, metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
         box.server = server
         storage.start()
         try await loop.submit { driver.start() }.get()
@@ -160,14 +163,47 @@ public final class ColonyNodeServer: @unchecked Sendable {
         return kept
     }
 
+    /// The peer book of the node `config` describes, with the node records it kept on disk
+    /// when it last ran (`PeerBookFile`). A file that cannot be read is reported and left out:
+    /// the seed and the directory make the book again.
+    private static func keptPeerBook(config: NodeConfig, logger: Logger) -> PeerBook {
+        do {
+            guard let kept = try PeerBookFile(directory: config.dataDirectory).load() else { return PeerBook(config: config) }
+            logger.info("peer book: \(kept.count) node records kept on disk, until the directory answers")
+            return PeerBook(config: config, recorded: kept)
+        } catch {
+            logger.error("ignoring the peer book kept on disk: \(error); knowing only the configuration's nodes until the directory answers")
+            return PeerBook(config: config)
+        }
+    }
+
+    /// This node's certificate, as a client of the other nodes presents it.
+    private var ownClientTLS: ClientTLS {
+        config.tls.map { .files(ca: $0.ca, certificate: $0.certificate, key: $0.key) } ?? .plaintext
+    }
+
+    /// Starts reading the node records from the directory into the peer book, through the
+    /// known nodes' client ports, with this node's certificate.
+    private func startReadingPeerBook() throws {
+        var policy = ColonyClient.Policy()
+        policy.deadline = options.peerBookRefreshInterval * 2
+        let driver = driver
+        let refresher = PeerBookRefresher(
+            addresses: peers, client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy),
+            file: PeerBookFile(directory: config.dataDirectory), interval: options.peerBookRefreshInterval,
+            gapMin: options.peerBookRefreshGapMin,
+            changed: { added, removed in driver.loop.execute { driver.peersChanged(added: added, removed: removed) } },
+            metrics: metrics, readsUnbounded: options.peerBookDefects.contains(.readsUnbounded), logger: logger)
+        peerBookRefreshing = Task { await refresher.run() }
+    }
+
     /// Starts reading the policy from the directory, through the other nodes' client ports,
     /// with this node's certificate.
     private func startReadingPolicy() throws {
-        let tls: ClientTLS = config.tls.map { .files(ca: $0.ca, certificate: $0.certificate, key: $0.key) } ?? .plaintext
         var policy = ColonyClient.Policy()
         policy.deadline = options.policyRefreshInterval * 2
         let refresher = PolicyRefresher(
-            authorizer: authorizer, client: try ColonyClient(nodes: config.nodes.map(\.clientAddress), tls: tls, policy: policy),
+            authorizer: authorizer, client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy),
             file: PolicyFile(directory: config.dataDirectory), interval: options.policyRefreshInterval, logger: logger)
         policyRefreshing = Task { await refresher.run() }
     }
@@ -230,6 +266,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     func stop(failure: String?, beforeClosingPorts: @Sendable () async -> Void) async {
         guard stopped.begin(failure: failure) else { return }
         policyRefreshing?.cancel()
+        peerBookRefreshing?.cancel()
         tlsWatching?.cancel()
         let driver = driver
         let links = links

@@ -13,6 +13,8 @@ import NIOCore
 struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     let driver: NodeDriver
     let config: NodeConfig
+    /// Where the colony's nodes are.
+    let peers: PeerAddresses
     /// How long a change may wait for its cell to commit it before the reply says `UNAVAILABLE`.
     let requestTimeout: TimeAmount
     let logger: Logger
@@ -20,7 +22,7 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     let authorizer: Authorizer
 
     func address(_ node: NodeID) -> String? {
-        config.address(of: node)?.clientAddress
+        peers.address(of: node)?.clientAddress
     }
 
     func changeMembership(
@@ -54,6 +56,17 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
             reply.error = APIMapping.invalid("cell \(cell.name): \(problem)")
             return reply
         }
+        guard peers.address(of: NodeID(request.add)) != nil else {
+            // A node that joined since this node last read the directory: read it now, and
+            // have the control plane ask again once it is known.
+            peers.wantRefresh()
+            var unknown = APIMapping.error(
+                .unavailable,
+                "cell \(cell.name): node \(request.add) is not in node \(config.node)'s peer book yet (its nodes are \(peers.nodes.map(\.rawValue))); it reads the directory's node records now, so ask again")
+            unknown.retryAfterMs = 500
+            reply.error = unknown
+            return reply
+        }
         let change = MembershipChange(remove: NodeID(request.remove), add: NodeID(request.add))
         logger.notice("control plane asks to \(change)", metadata: ["cell": "\(cell.name)", "epoch": "\(request.expectedEpoch)"])
         guard let outcome = await driver.askToChangeMembership(
@@ -74,9 +87,6 @@ struct ControlService: Colony_V1_ColonyControl.SimpleServiceProtocol {
     private func invalidChange(_ request: Colony_V1_ChangeMembershipRequest) -> String? {
         if request.remove == 0 || request.add == 0 { return "name the member to remove and the node to add (node ids from 1)" }
         if request.remove == request.add { return "removing and adding node \(request.add) is a renewal, which replicas ask for themselves" }
-        if config.address(of: NodeID(request.add)) == nil {
-            return "node \(request.add) is not in this colony; its nodes are \(config.nodes.map(\.node))"
-        }
         if request.expectedEpoch == 0 { return "expected_epoch must be the epoch the control plane saw (from 1)" }
         return nil
     }

@@ -20,7 +20,7 @@ extension NodeConfig {
         }
         try validateNodes()
         guard nodes.contains(where: { $0.node == node }) else {
-            throw NodeConfigProblem("this node (\(node)) is not listed in \"nodes\"; list every node of the colony, this one included")
+            throw NodeConfigProblem("this node (\(node)) is not listed in \"nodes\"; list this node and the colony's nodes (or some of them, for a node that joins)")
         }
         if let quota = cellQuotaMax {
             let ceiling = CellQuota(CellLimits.ceiling)

@@ -52,7 +52,9 @@ public struct NodeConfig: Codable, Hashable, Sendable {
     public var node: UInt32
     /// The folder holding this node's write-ahead log and snapshots.
     public var dataDirectory: String
-    /// Every node of the colony, this one included.
+    /// This node and the nodes it first dials: every node of the colony, or some of them for a
+    /// node that joins a running colony; the peer book (`PeerBook`) learns the rest from the
+    /// directory.
     public var nodes: [NodeAddress]
     /// A key file (32 raw bytes or 64 hex digits) that seals the data at rest, if any.
     public var keyFile: String?

@@ -29,7 +29,7 @@ public enum NodeConfigReference {
             meaning: "Where the node keeps its write-ahead log and snapshots; one node process at a time may use it."),
         Field(
             keyPath: "nodes", type: "array of objects", absent: "required",
-            meaning: "Every node of the colony, this one included."),
+            meaning: "This node and the nodes it first dials (every node of the colony, or some for a node that joins later); the node learns the rest from the directory (see `colony node join`)."),
         Field(keyPath: "nodes[].node", type: "integer, 1 to \(UInt32.max)", absent: "required", meaning: "The node's id, once in the list."),
         Field(
             keyPath: "nodes[].peerAddress", type: "string, HOST:PORT", absent: "required",

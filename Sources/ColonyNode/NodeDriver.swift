@@ -130,6 +130,15 @@ final class NodeDriver: @unchecked Sendable {
         return core.createCell(cell, configuration: configuration)
     }
 
+    /// The peer book changed: each peer `added` is told this process's incarnation (as every
+    /// peer known at start was), and the connection to each peer `removed` (gone) is closed.
+    func peersChanged(added: [NodeID], removed: [NodeID]) {
+        loop.preconditionInEventLoop()
+        for peer in removed { links.forget(peer) }
+        core.announce(to: added)
+        scheduleEffects()
+    }
+
     /// The write-ahead log made every append through `ticket` durable.
     func durable(through ticket: UInt64) {
         loop.preconditionInEventLoop()

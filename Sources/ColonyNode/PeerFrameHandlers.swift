@@ -47,8 +47,9 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 }
 
 /// The receiving end of a connection another node opened: the first frame must be a hello
-/// from a node of this colony; every later frame is handed, still encoded, to the node core
-/// with the sender's id, and the connection is closed if the core refuses it. With TLS, the
+/// from a node of this colony that the peer book holds (`PeerAddresses`); every later frame is
+/// handed, still encoded, to the node core with the sender's id, and the connection is
+/// closed if the core refuses it or the sender has left the book (gone). With TLS, the
 /// certificate must be a node's (a client's is refused as soon as the handshake ends) and
 /// the hello must name the node it was issued to. Anything else closes the connection with
 /// the reason logged; the node goes on serving. An accepted hello ends the connection's
@@ -58,19 +59,19 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private let colony: String
     private let node: NodeID
-    private let knownNodes: Set<NodeID>
+    private let peers: PeerAddresses
     private let authenticatesPeers: Bool
     private let connection: PeerConnectionState
     private let deliver: @Sendable (NodeID, [UInt8], any Channel) -> Void
     private let logger: Logger
 
     init(
-        colony: String, node: NodeID, knownNodes: Set<NodeID>, authenticatesPeers: Bool, connection: PeerConnectionState,
+        colony: String, node: NodeID, peers: PeerAddresses, authenticatesPeers: Bool, connection: PeerConnectionState,
         logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
     ) {
         self.colony = colony
         self.node = node
-        self.knownNodes = knownNodes
+        self.peers = peers
         self.authenticatesPeers = authenticatesPeers
         self.connection = connection
         self.logger = logger
@@ -94,6 +95,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
         if let sender = connection.sender {
+            // A peer the directory has since recorded as gone is cut off at its next frame.
+            guard peers.isPeer(sender) else { return refuse(context, "node \(sender) left this node's peer book (it is gone)") }
             return deliver(sender, bytes, context.channel)
         }
         let frame: PeerFrame
@@ -107,8 +110,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             guard colony == self.colony else {
                 return refuse(context, "it belongs to colony \"\(colony)\", this node to \"\(self.colony)\"")
             }
-            guard knownNodes.contains(sender), sender != node else {
-                return refuse(context, "node \(sender) is not a peer in this node's configuration")
+            guard sender != node else {
+                return refuse(context, "its hello names this node, \(sender)")
             }
             if authenticatesPeers {
                 switch PeerCertificate.identity(in: context.pipeline.syncOperations) {
@@ -119,6 +122,12 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
                 case nil:
                     return refuse(context, "its hello names node \(sender), but it presented no certificate naming a node")
                 }
+            }
+            guard peers.isPeer(sender) else {
+                // A node that joined since this node last read the directory: read it again
+                // (`PeerBookRefresher` bounds how often); the peer retries with backoff.
+                peers.wantRefresh()
+                return refuse(context, "node \(sender) is not in this node's peer book (not yet joined, or gone); reading the directory's node records again")
             }
             connection.sender = sender
             context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)

@@ -6,7 +6,8 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// This node's sending side: one TCP connection to each peer node, opened on first use and
+/// This node's sending side: one TCP connection to each peer node the peer book knows
+/// (`PeerAddresses`), opened on first use and
 /// reopened with capped backoff after it drops. With TLS, a connection is used only once
 /// the handshake has shown the other end holds the certificate of the node it was opened to.
 /// It writes the frames the node core encoded (every cell's messages to one peer in one turn
@@ -35,7 +36,7 @@ final class PeerLinks: @unchecked Sendable {
 
     private let loop: any EventLoop
     private let hello: [UInt8]
-    private let addresses: [NodeID: HostPort]
+    private let addresses: PeerAddresses
     private let security: NodeSecurity
     private let handshakeTimeout: TimeAmount
     private let logger: Logger
@@ -47,7 +48,7 @@ final class PeerLinks: @unchecked Sendable {
     private(set) var droppedMessages = 0
 
     init(
-        loop: any EventLoop, colony: String, node: NodeID, addresses: [NodeID: HostPort],
+        loop: any EventLoop, colony: String, node: NodeID, addresses: PeerAddresses,
         security: NodeSecurity, handshakeTimeout: TimeAmount, metrics: NodeMetrics, logger: Logger
     ) {
         self.metrics = metrics
@@ -104,6 +105,14 @@ final class PeerLinks: @unchecked Sendable {
         links = [:]
     }
 
+    /// Closes the connection to `peer`, which left the peer book (it is gone), and drops what
+    /// waited for it.
+    func forget(_ peer: NodeID) {
+        guard let link = links.removeValue(forKey: peer) else { return }
+        link.channel?.close(promise: nil)
+        if !link.control.isEmpty { logger.notice("dropping \(link.control.count) control frames for node \(peer), which is gone") }
+    }
+
     private func write(_ frames: [OutgoingFrame], to peer: NodeID) {
         guard let channel = links[peer]?.channel, channel.isActive else {
             let control = frames.filter(\.isControl)
@@ -152,7 +161,8 @@ final class PeerLinks: @unchecked Sendable {
     }
 
     private func connectIfDue(_ peer: NodeID) {
-        guard let address = addresses[peer] else { return }
+        // A peer the book does not know yet keeps its control frames until it is learned.
+        guard addresses.isPeer(peer), let entry = addresses.address(of: peer), let address = HostPort(entry.peerAddress) else { return }
         var link = links[peer] ?? Link()
         guard !link.connecting, link.channel == nil, NIODeadline.now() >= link.retryAt else { return }
         link.connecting = true
@@ -193,7 +203,11 @@ final class PeerLinks: @unchecked Sendable {
     }
 
     private func connected(_ peer: NodeID, _ result: Result<any Channel, any Error>) {
-        guard var link = links[peer] else { return }
+        guard var link = links[peer] else {
+            // Forgotten while it connected (the peer is gone).
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
         link.connecting = false
         switch result {
         case .success(let channel):

@@ -98,7 +98,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case .directory(let error): of(error)
         case .cell(_, let error): of(error)
         case .placement, .reservedName, .illegalTransition, .moveUnderWay, .placedDifferently, .notAMember, .invalidTarget,
-             .policy:
+             .policy, .joinRefused:
             .failure
         }
     }

@@ -12,7 +12,9 @@ import Foundation
 /// It can also run the colony's control loop (`colony control run`) as one more process.
 final class LocalNodes: @unchecked Sendable {
     let directory: String
-    let configs: [NodeConfig]
+    /// The nodes' configurations, node `i` at index `i - 1`: those started together, then
+    /// those that joined (`launchJoining`).
+    private(set) var configs: [NodeConfig]
     private let executable: String
     private let logLevel: String
     /// How the nodes and the control loop write their logs.
@@ -185,6 +187,32 @@ final class LocalNodes: @unchecked Sendable {
         processes[config.node] = process
         pidsLock.withLock { _ = pids.insert(process.processIdentifier) }
         exits[config.node] = exit
+    }
+
+    /// Starts one more node, the next id, that joins the running colony: its configuration
+    /// names only itself (on free ports, in `zone` on rack `rack`) and the `seeds`, and the
+    /// other nodes' files are left as they are. Its certificate is issued by the folder's
+    /// CA. Waits until it answers; recording it in the directory (`colony node join`) is the
+    /// caller's step.
+    func launchJoining(seeds: [UInt32], zone: String, rack: String) async throws -> NodeConfig {
+        let id = UInt32(configs.count + 1)
+        let ports = try FreePorts.take(3)
+        let own = NodeAddress(
+            node: id, peerAddress: "127.0.0.1:\(ports[0])", clientAddress: "127.0.0.1:\(ports[1])", adminAddress: "127.0.0.1:\(ports[2])",
+            zone: zone, rack: rack)
+        var config = configs[0]
+        config.node = id
+        config.dataDirectory = directory + "/n\(id)"
+        config.nodes = [own] + seeds.map { configs[Int($0) - 1].own }
+        if config.tls != nil {
+            try Self.certificates(directory: directory).prepareDevelopment(nodes: [id])
+            config.tls = Self.certificates(directory: directory).files(for: .node(NodeID(id)))
+        }
+        try config.validate()
+        configs.append(config)
+        try launch(id)
+        try await waitUntilServing(id)
+        return config
     }
 
     /// The lock file whose exclusive lock stalls `node`'s disk, when the nodes run with

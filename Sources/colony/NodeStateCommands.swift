@@ -6,10 +6,11 @@ import ColonyPlacement
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a node of a colony, or drain, retire or reactivate one.",
-        discussion: "`colony node --config FILE` runs a node; `colony node config-reference` lists every field of that file. drain, gone and activate change a node's state in the directory; the control loop (`colony control run`) moves the replicas.",
+        abstract: "Run a node of a colony, join one, or drain, retire or reactivate one.",
+        discussion: "`colony node --config FILE` runs a node; `colony node config-reference` lists every field of that file. join records a new node in the directory; drain, gone and activate change a node's state there; the control loop (`colony control run`) moves the replicas.",
         subcommands: [
-            NodeRunCommand.self, NodeConfigReferenceCommand.self, NodeDrainCommand.self, NodeGoneCommand.self, NodeActivateCommand.self,
+            NodeRunCommand.self, NodeConfigReferenceCommand.self, NodeJoinCommand.self, NodeDrainCommand.self, NodeGoneCommand.self,
+            NodeActivateCommand.self,
         ],
         defaultSubcommand: NodeRunCommand.self)
 }
@@ -35,7 +36,7 @@ struct NodeGoneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gone",
         abstract: "Declare a node lost or retired: its replicas are re-placed on other nodes.",
-        discussion: "Final: a gone node never comes back under its id. Each of its replicas is replaced by a new one elsewhere, which catches up from a snapshot and votes once renewed.")
+        discussion: "Final: a gone node never comes back under its id. Each of its replicas is replaced by a new one elsewhere, which catches up from a snapshot and votes once renewed. Every node drops it from its peer book when it next reads the directory: it is not dialled again and its connections are refused.")
     @Argument(help: "The node's id.") var id: UInt32
     @OptionGroup var options: ClientOptions
 

@@ -47,15 +47,41 @@ struct OperatorCommandTests {
         }
     }
 
-    @Test("a node that joins again keeps the state it was recorded with")
+    @Test("a node that joins again with its addresses keeps the state it was recorded with; a new node joins active")
     func joinKeepsState() throws {
         var fixture = try ControlFixture(cells: [])
-        fixture.setState(.gone, of: NodeID(5))
+        fixture.setState(.draining, of: NodeID(5))
         var record = fixture.snapshot.nodes[4]
         record.state = .active
         #expect(try OperatorCommand.join(record).record(in: fixture.snapshot) == .node(fixture.snapshot.nodes[4]))
         let newcomer = NodeRecord(id: 10, peerAddress: "h:7110", clientAddress: "h:7210", zone: "z1", rack: "r4")
         #expect(try OperatorCommand.join(newcomer).record(in: fixture.snapshot) == .node(newcomer))
+    }
+
+    @Test("a join is refused for a gone id, an id recorded at other addresses, addresses another live node holds, or a malformed address")
+    func joinRefusals() throws {
+        var fixture = try ControlFixture(cells: [])
+        fixture.setState(.gone, of: NodeID(5))
+        let gone = fixture.snapshot.nodes[4]
+        let refusals: [(String, NodeRecord)] = [
+            ("a gone id", gone),
+            ("an id at other addresses", NodeRecord(id: 2, peerAddress: "elsewhere:1", clientAddress: "elsewhere:2", zone: "z1", rack: "r1")),
+            ("another node's peer address", NodeRecord(id: 10, peerAddress: fixture.snapshot.nodes[0].peerAddress, clientAddress: "h:7210", zone: "z1", rack: "r4")),
+            ("another node's client address", NodeRecord(id: 10, peerAddress: "h:7110", clientAddress: fixture.snapshot.nodes[1].clientAddress, zone: "z1", rack: "r4")),
+            ("a malformed address", NodeRecord(id: 10, peerAddress: "no-port", clientAddress: "h:7210", zone: "z1", rack: "r4")),
+            ("a malformed zone", NodeRecord(id: 10, peerAddress: "h:7110", clientAddress: "h:7210", zone: "z 1", rack: "r4")),
+        ]
+        for (name, record) in refusals {
+            var run = OperatorCommandRun(.join(record))
+            guard case .refused(.joinRefused(let node, _)) = run.answered(.success(.snapshot(fixture.snapshot))) else {
+                Issue.record("a join with \(name) was not refused"); continue
+            }
+            #expect(node == record.id, "\(name)")
+        }
+        // The gone node's machine may come back under a new id, at the same addresses.
+        var reborn = gone
+        reborn.id = 10
+        #expect(try OperatorCommand.join(reborn).record(in: fixture.snapshot) == .node(reborn))
     }
 
     @Test("one record is written with a put, many in transactions of at most 32, and the answers read as the step asked")

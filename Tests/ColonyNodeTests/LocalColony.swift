@@ -13,7 +13,8 @@ import NIOCore
 final class LocalColony: @unchecked Sendable {
     let root: String
     let certificates: CertificateFolder
-    let configs: [NodeConfig]
+    /// The nodes' configurations; a test may change one before starting its node.
+    var configs: [NodeConfig]
     /// The advertised ports to join to the ports the nodes listen on, when they listen apart.
     let forwards: [(from: Int, to: Int)]
     let options: ColonyNodeServer.Options

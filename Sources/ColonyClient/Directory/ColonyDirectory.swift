@@ -10,8 +10,9 @@
 /// | `auth/policy` | who may do what: roles, grants, bindings, whether authorization is on (ColonyAuth's `AuthPolicy`) |
 ///
 /// The records are typed in ColonyControl; the client reads only the hint (`clientAddresses`
-/// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy, which they
-/// cache and keep enforcing while the directory is unreachable, and check that every write to
+/// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy and the node
+/// records (where their peers are), which they cache and keep using while the directory is
+/// unreachable, and check that every write to
 /// the directory is the record its key names (ColonyNode's `ReservedCellWriteCheck`); a
 /// client with a warm cache never needs the directory.
 public enum ColonyDirectory {

@@ -12,7 +12,8 @@ public enum OperatorCommand: Hashable, Sendable {
     /// Moves node `node` to `state` (`drain`, `gone`, `activate`); a gone node never comes
     /// back (`NodeStateChange`).
     case setState(node: UInt32, NodeState)
-    /// Records a node that joins the colony: active, or as it was recorded before.
+    /// Records a node that joins the colony: active, or as it was recorded before with the
+    /// same addresses (`NodeJoining`).
     case join(NodeRecord)
     /// Gives cell `cell` a target (`CellTargeting`).
     case move(cell: String, CellTargeting.Destination)
@@ -20,14 +21,14 @@ public enum OperatorCommand: Hashable, Sendable {
     case setPaused(Bool)
 
     /// The record the command writes over `snapshot`; throws when the directory's state
-    /// refuses the command (an unknown node or cell, a gone node activated, a placement
-    /// that cannot be made).
+    /// refuses the command (an unknown node or cell, a gone node activated or joining, a
+    /// joining node's id or addresses in use, a placement that cannot be made).
     public func record(in snapshot: DirectorySnapshot) throws(ControlError) -> DirectoryRecord {
         switch self {
         case .setState(let node, let state):
             return .node(try NodeStateChange.change(node, to: state, in: snapshot.nodes).after)
         case .join(let node):
-            return .node(node.keepingState(of: snapshot.nodes))
+            return .node(try NodeJoining.record(node, over: snapshot.nodes))
         case .move(let cell, let destination):
             return .cell(try CellTargeting.target(destination, of: cell, in: snapshot))
         case .setPaused(let paused):

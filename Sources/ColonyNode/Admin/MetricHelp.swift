@@ -28,6 +28,8 @@ enum MetricHelp {
     static let authorizationEnabled = "Whether the policy this node enforces has authorization on (1) or off (0)."
     static let authorizationPolicyVersion = "The version of the directory's policy record this node enforces (0: none read)."
     static let authorizationPolicyReadFailures = "Reads of the policy from the directory that failed; meanwhile the node enforces the one it read last."
+    static let peerBookReads = "Reads of the node records from the directory into the peer book, by outcome: ok, or failed (the node keeps dialling the peers it knew)."
+    static let peerBookPeers = "The peers in this node's peer book: its configuration's nodes and those the directory records, less the gone ones."
     static let authorizationRefusals = "Requests refused by authorization, by RPC."
     static let tlsReloads = "Sets of TLS files (CA, certificate, key) this node took up while running, after they changed."
     static let tlsReloadsRefused = "Changed sets of TLS files this node refused to take up (it keeps the set it had); the log says why."

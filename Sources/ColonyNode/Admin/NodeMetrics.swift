@@ -41,6 +41,8 @@ final class NodeMetrics: Sendable {
     private let authorizationEnabled: Gauge
     private let authorizationPolicyVersion: Gauge
     private let authorizationPolicyReadFailures: Counter
+    private let peerBookReads: (ok: Counter, failed: Counter)
+    private let peerBookPeers: Gauge
 
     /// Why peer messages were refused, as the `reason` label names it.
     enum PeerRefusalKind: String, CaseIterable, Sendable {
@@ -123,6 +125,11 @@ final class NodeMetrics: Sendable {
         authorizationPolicyVersion = registry.makeGauge(descriptor: described("colony_authorization_policy_version", help.authorizationPolicyVersion))
         authorizationPolicyReadFailures = registry.makeCounter(
             descriptor: described("colony_authorization_policy_read_failures_total", help.authorizationPolicyReadFailures))
+        peerBookReads = (
+            registry.makeCounter(descriptor: described("colony_peer_book_reads_total", help.peerBookReads), labels: [("outcome", "ok")]),
+            registry.makeCounter(descriptor: described("colony_peer_book_reads_total", help.peerBookReads), labels: [("outcome", "failed")]))
+        peerBookPeers = registry.makeGauge(descriptor: described("colony_peer_book_peers", help.peerBookPeers))
+        peerBookPeers.set(Int64(peers.count))
     }
 
     /// Sets the gauges of what the replicas do from `census`, with `replicas` hosted here and
@@ -135,6 +142,13 @@ final class NodeMetrics: Sendable {
     func policy(_ cached: CachedPolicy) {
         authorizationEnabled.set(Int64(cached.policy.enabled ? 1 : 0))
         authorizationPolicyVersion.set(Int64(clamping: cached.version))
+    }
+
+    /// Counts one read of the node records from the directory, and shows the peers the book
+    /// holds after it.
+    func peerBookRead(succeeded: Bool, peers: Int) {
+        (succeeded ? peerBookReads.ok : peerBookReads.failed).increment()
+        peerBookPeers.set(Int64(peers))
     }
 
     /// Counts one failed read of the policy from the directory.
