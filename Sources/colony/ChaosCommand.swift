@@ -15,7 +15,10 @@ struct ChaosCommand: AsyncParsableCommand {
             namespace of its own on a private bridge, and three more kinds are drawn: partition (a node that leads \
             cells cut off from every other node, both ways; clients still reach it), zone-partition (the nodes of \
             one zone cut off from the rest) and loss (--packet-loss of a leading node's peer packets dropped, both \
-            ways); the run removes its namespaces, veths and bridge at the end, and when interrupted. At most a \
+            ways); the run removes its namespaces, veths and bridge at the end, and when interrupted. Asked for \
+            by name (root needed), disk-full puts each node's data on a small tmpfs of its own and fills the disk \
+            of a node that leads cells: it stops at its first write it cannot make durable, and the heal frees \
+            the space and starts it again. At most a \
             minority of nodes is broken at once unless --broken-max says more. A watch judges the stop conditions \
             every 250 ms (error rate and p99.9 latency over --window, cells without a leader for --leaderless-for); \
             when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
@@ -31,7 +34,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Runs, each with its own seed and colony.") var runs = 1
     @Option(help: "The first run's seed; run i uses seed+i.") var seed: UInt64 = 1
     @Option(help: "Node processes (3 to 9); every cell of the load has a replica on each.") var nodes = 3
-    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall; with --network namespaces also partition, zone-partition, loss (default: every kind the network allows).")
+    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall; with --network namespaces also partition, zone-partition, loss; as root also disk-full (default: every kind the network allows, disk-full only when named).")
     var faults: String?
     @Option(help: "Where the nodes run: loopback, or namespaces (a network namespace each, for network faults; needs root, ip and iptables).")
     var network = ChaosNetwork.loopback
@@ -60,7 +63,11 @@ struct ChaosCommand: AsyncParsableCommand {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000") }
         guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 9") }
         guard let kinds = faultKinds, !kinds.isEmpty else {
-            throw ValidationError("--faults takes \(network.kinds.map(\.rawValue).joined(separator: ", ")), comma-separated, like kill,pause")
+            let named = network.kinds + ChaosFaultKind.diskKinds
+            throw ValidationError("--faults takes \(named.map(\.rawValue).joined(separator: ", ")), comma-separated, like kill,pause")
+        }
+        if kinds.contains(where: ChaosFaultKind.diskKinds.contains), geteuid() != 0 {
+            throw ValidationError("--faults disk-full needs root: it mounts a small tmpfs for each node's data")
         }
         if network == .loopback, let networkKind = kinds.first(where: ChaosFaultKind.networkKinds.contains) {
             throw ValidationError("--faults \(networkKind.rawValue) needs --network namespaces")

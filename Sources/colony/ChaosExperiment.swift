@@ -5,7 +5,8 @@ import Foundation
 
 /// One chaos run against real node processes: starts a local colony in its own folder (free
 /// loopback ports, TLS, as `colony dev up` makes it; or each node in a network namespace of
-/// its own, `NamespacedColony`, for network faults), creates the load's cells on every node,
+/// its own, `NamespacedColony`, for network faults; each node's data on a volume of its own,
+/// `NodeVolumes`, for disk faults), creates the load's cells on every node,
 /// runs the checked load of `colony load`, puts the seed's schedule of faults on the nodes
 /// while a watch judges the stop conditions, heals, lets the load go on a little, reads every
 /// key back, checks the history, and stops the colony.
@@ -48,32 +49,47 @@ struct ChaosExperiment: Sendable {
         let stallLocks = schedule.kinds.contains(.stall)
         let nodes: LocalNodes
         var network: NamespaceNetwork?
+        var volumes: NodeVolumes?
         defer {
             interruption?.running(nil)
             interruption?.running(on: nil)
+            interruption?.running(with: nil)
         }
-        if let namespaces {
-            let colony = try await NamespacedColony.start(
-                count: schedule.nodes, directory: directory, zones: schedule.zones, tools: namespaces, logLevel: logLevel,
-                diskStallLocks: stallLocks, announceNetwork: { interruption?.running(on: $0) }, announceNodes: { interruption?.running($0) })
-            (nodes, network) = (colony.nodes, colony.network)
-        } else {
-            nodes = try await LocalNodes.start(
-                count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: stallLocks,
-                announce: { interruption?.running($0) })
+        if schedule.kinds.contains(where: ChaosFaultKind.diskKinds.contains) {
+            volumes = try NodeVolumes.mount(nodes: (1...UInt32(schedule.nodes)).map { $0 }, under: directory)
+            interruption?.running(with: volumes)
+        }
+        do {
+            if let namespaces {
+                let colony = try await NamespacedColony.start(
+                    count: schedule.nodes, directory: directory, zones: schedule.zones, tools: namespaces, logLevel: logLevel,
+                    diskStallLocks: stallLocks, announceNetwork: { interruption?.running(on: $0) }, announceNodes: { interruption?.running($0) })
+                (nodes, network) = (colony.nodes, colony.network)
+            } else {
+                nodes = try await LocalNodes.start(
+                    count: schedule.nodes, directory: directory, logLevel: logLevel, diskStallLocks: stallLocks,
+                    announce: { interruption?.running($0) })
+            }
+        } catch {
+            volumes?.unmountAll()
+            throw error
         }
         var outcome: ChaosOutcome
         var history: [HistoryEvent] = []
         do {
-            (outcome, history) = try await runAgainst(nodes, network: network)
+            (outcome, history) = try await runAgainst(nodes, network: network, volumes: volumes)
         } catch {
             nodes.stopAll()
             network?.tearDown()
+            volumes?.unmountAll()
             throw error
         }
         nodes.stopAll()
         if let leftovers = network?.tearDown(), !leftovers.isEmpty {
             outcome.findings.append("the run's network could not be removed whole: \(leftovers.joined(separator: ", ")) left")
+        }
+        if let mounted = volumes?.unmountAll(), !mounted.isEmpty {
+            outcome.findings.append("the nodes' volumes could not be unmounted: \(mounted.joined(separator: ", "))")
         }
         outcome.duration = ContinuousClock.now - started
         if outcome.status != .success || keepFolder {
@@ -84,7 +100,7 @@ struct ChaosExperiment: Sendable {
         return outcome
     }
 
-    private func runAgainst(_ nodes: LocalNodes, network: NamespaceNetwork?) async throws -> (ChaosOutcome, [HistoryEvent]) {
+    private func runAgainst(_ nodes: LocalNodes, network: NamespaceNetwork?, volumes: NodeVolumes?) async throws -> (ChaosOutcome, [HistoryEvent]) {
         let members = nodes.configs.map(\.node)
         let creator = try ColonyClient(nodes: nodes.clientAddresses, tls: nodes.clientTLS)
         do {
@@ -108,7 +124,7 @@ struct ChaosExperiment: Sendable {
             _ = try? await load.value
             throw ChaosError.loadDidNotStart(seconds: Int(Self.loadStartTimeout.components.seconds))
         }
-        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax, network: network, packetLoss: packetLoss)
+        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax, network: network, packetLoss: packetLoss, volumes: volumes)
         let (stop, leaderChanges) = await faultsUnderWatch(
             ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
         let healed = await injector.healAll()
@@ -118,7 +134,7 @@ struct ChaosExperiment: Sendable {
         await log.stop()
         let events = try await load.value
         var outcome = ChaosOutcome(seed: seed)
-        outcome.kinds = (network == nil ? ChaosNetwork.loopback : .namespaces).kinds
+        outcome.kinds = (network == nil ? ChaosNetwork.loopback : .namespaces).kinds + (volumes == nil ? [] : ChaosFaultKind.diskKinds)
         outcome.faults = await injector.applied
         outcome.faultsSkipped = await injector.skipped
         outcome.stop = stop

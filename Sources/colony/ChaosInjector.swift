@@ -3,7 +3,9 @@ import Foundation
 /// Puts a schedule's faults on the node processes of a local colony, and heals them: a killed
 /// node is started again on its data, a paused one continued, a stalled one's disk stall lock
 /// released (the nodes run with disk stall locks when stalls are scheduled), a partitioned or
-/// lossy one's iptables rules deleted (on a colony in network namespaces). It never breaks more than
+/// lossy one's iptables rules deleted (on a colony in network namespaces), a full one's ballast
+/// deleted and the node started again if it stopped (on nodes with volumes of their own). It
+/// never breaks more than
 /// `brokenMax` nodes at once: a fault whose turn comes while too many are still broken (a
 /// restart took longer than the schedule allowed for) waits until enough serve again, and is
 /// skipped and counted if its hold is nearly over by then.
@@ -14,6 +16,8 @@ actor ChaosInjector {
     private let network: NamespaceNetwork?
     /// The share of peer packets a `loss` fault drops, 0 to 1.
     private let packetLoss: Double
+    /// The nodes' data volumes, for disk faults; nil when the nodes have none.
+    private let volumes: NodeVolumes?
     /// The iptables rules in place, by the nodes of the fault that put them there.
     private var rules: [[UInt32]: [NamespacedRule]] = [:]
     /// The nodes broken now, each with what broke it; a killed node stays here until it
@@ -35,12 +39,14 @@ actor ChaosInjector {
 
     /// An injector for `nodes`, breaking at most `brokenMax` at once; network faults go on
     /// `network` (which must be given when the schedule has them), a loss dropping
-    /// `packetLoss` of the packets.
-    init(nodes: LocalNodes, brokenMax: Int, network: NamespaceNetwork? = nil, packetLoss: Double = 0.2) {
+    /// `packetLoss` of the packets; disk faults on `volumes` (which must be given when the
+    /// schedule has them).
+    init(nodes: LocalNodes, brokenMax: Int, network: NamespaceNetwork? = nil, packetLoss: Double = 0.2, volumes: NodeVolumes? = nil) {
         self.nodes = nodes
         self.brokenMax = brokenMax
         self.network = network
         self.packetLoss = packetLoss
+        self.volumes = volumes
     }
 
     /// The nodes not broken now.
@@ -84,6 +90,10 @@ actor ChaosInjector {
                 if nodes.processes[node]?.isRunning != true {
                     try? nodes.launch(node)
                 }
+            case .diskFull:
+                volumes?.free(node)
+                await nodes.signal(node, SIGKILL)
+                try? nodes.launch(node)
             case .partition, .zonePartition, .loss:
                 break
             }
@@ -135,6 +145,12 @@ actor ChaosInjector {
             stallLocks[node] = lock
             // The node takes the lock only for a moment at each fsync, so this waits no longer.
             flock(lock, LOCK_EX)
+        case .diskFull:
+            guard let volumes, volumes.fill(node) else {
+                skipped += 1
+                return nil
+            }
+            broken[node] = .diskFull
         case .partition, .loss, .zonePartition:
             return cut([node], kind: fault.kind)
         }
@@ -201,13 +217,14 @@ actor ChaosInjector {
             releaseStall(node)
             broken[node] = nil
         case .kill:
-            do {
-                try nodes.launch(node)
-                try await nodes.waitUntilServing(node)
-                broken[node] = nil
-            } catch {
-                // Cancelled or not serving yet: `healAll` waits for it again.
-            }
+            await restart(node)
+        case .diskFull:
+            // The node stops at its first write it cannot make durable, a few seconds after
+            // (it shuts down in order): whether it did, or is stopping, or made none, it is
+            // started again on its data once the space is back, as an operator would.
+            volumes?.free(node)
+            await nodes.signal(node, SIGKILL)
+            await restart(node)
         case .partition, .zonePartition, .loss:
             guard let network, let faultRules = rules.removeValue(forKey: brokenNodes) else { return }
             do {
@@ -219,6 +236,17 @@ actor ChaosInjector {
             }
         case nil:
             break
+        }
+    }
+
+    /// Starts `node` again on its data and waits until it serves.
+    private func restart(_ node: UInt32) async {
+        do {
+            try nodes.launch(node)
+            try await nodes.waitUntilServing(node)
+            broken[node] = nil
+        } catch {
+            // Cancelled or not serving yet: `healAll` waits for it again.
         }
     }
 

@@ -4,12 +4,14 @@ import Foundation
 /// What `colony chaos` does when it is interrupted (SIGINT or SIGTERM): it kills the node
 /// processes of the run under way, continuing any it paused first, so that none is left
 /// stopped, holding its ports and data, once the command is gone; removes the run's network
-/// namespaces, veths and bridge, if it made them; then it ends by the same signal. The run's
+/// namespaces, veths and bridge, and unmounts its nodes' volumes, if it made them; then it
+/// ends by the same signal. The run's
 /// folder stays.
 final class ChaosInterruption: @unchecked Sendable {
     private let lock = NSLock()
     private var nodes: LocalNodes?
     private var network: NamespaceNetwork?
+    private var volumes: NodeVolumes?
     private var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT and SIGTERM from now on.
@@ -35,8 +37,14 @@ final class ChaosInterruption: @unchecked Sendable {
         lock.withLock { self.network = network }
     }
 
+    /// Names the volumes the run under way mounted for its nodes' data; nil between runs, or
+    /// without disk faults.
+    func running(with volumes: NodeVolumes?) {
+        lock.withLock { self.volumes = volumes }
+    }
+
     private func interrupted(by number: Int32) {
-        let (pids, network) = lock.withLock { (nodes?.nodePids ?? [], self.network) }
+        let (pids, network, volumes) = lock.withLock { (nodes?.nodePids ?? [], self.network, self.volumes) }
         for pid in pids {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
@@ -47,6 +55,11 @@ final class ChaosInterruption: @unchecked Sendable {
             printError(leftovers.isEmpty
                 ? "interrupted: removed the run's network namespaces \(network.plan.namespace(1))… and bridge \(network.plan.bridge)"
                 : "interrupted: could not remove \(leftovers.joined(separator: ", "))")
+        }
+        if let volumes {
+            // Killed processes let go of their volumes as the kernel reaps them: a moment.
+            let left = volumes.unmountAll()
+            printError(left.isEmpty ? "interrupted: unmounted the nodes' volumes" : "interrupted: could not unmount \(left.joined(separator: ", "))")
         }
         signal(number, SIG_DFL)
         kill(getpid(), number)

@@ -16,11 +16,18 @@ enum ChaosFaultKind: String, CaseIterable, Comparable, Sendable {
     case zonePartition = "zone-partition"
     /// Drop a fraction of a node's peer packets, both ways, preferring one that leads cells.
     case loss
+    /// Fill the disk of a node that leads cells (every free byte of its data directory's own
+    /// small filesystem taken by a ballast file): it stops at the first write it cannot make
+    /// durable; the heal deletes the ballast and starts the node again on its data.
+    case diskFull = "disk-full"
 
     /// The kinds put on node processes, which any local colony takes.
     static let processKinds: [ChaosFaultKind] = [.kill, .pause, .stall]
     /// The kinds put on a node's network, which need a colony in network namespaces.
     static let networkKinds: [ChaosFaultKind] = [.partition, .zonePartition, .loss]
+    /// The kinds put on a node's disk, which need each node's data on a volume of its own
+    /// (`NodeVolumes`, root only): drawn only when asked for.
+    static let diskKinds: [ChaosFaultKind] = [.diskFull]
 
     static func < (left: ChaosFaultKind, right: ChaosFaultKind) -> Bool {
         left.rawValue < right.rawValue
@@ -155,7 +162,7 @@ struct ChaosSchedule: Equatable, Sendable {
         switch kind {
         case .zonePartition:
             candidates = options.nodesByZone.filter { zone in zone.allSatisfy { !busy.contains($0) } }
-        case .kill, .pause, .stall, .partition, .loss:
+        case .kill, .pause, .stall, .partition, .loss, .diskFull:
             candidates = (1...UInt32(options.nodes)).filter { !busy.contains($0) }.map { [$0] }
         }
         return candidates.filter { busy.count + $0.count <= options.brokenMax }

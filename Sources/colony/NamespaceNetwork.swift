@@ -49,9 +49,6 @@ final class NamespaceNetwork: Sendable {
     /// The tools it runs.
     let tools: NetworkTools
 
-    /// The longest any one `ip` or `iptables` command may take before it is killed.
-    static let commandTimeout: Duration = .seconds(10)
-
     private init(plan: NamespacePlan, tools: NetworkTools) {
         self.plan = plan
         self.tools = tools
@@ -61,7 +58,7 @@ final class NamespaceNetwork: Sendable {
     /// root namespace uses; on a failure, removes what it made and throws.
     static func create(members: Int, tools: NetworkTools) throws -> NamespaceNetwork {
         let runID = String(format: "%08x", UInt32.random(in: 0...UInt32.max))
-        let addresses = try run(tools.ip, ["-o", "-4", "addr", "show"])
+        let addresses = try SystemCommand.run(tools.ip, ["-o", "-4", "addr", "show"])
         let taken = NamespacePlan.takenSubnets(addressList: addresses)
         guard let subnet = NamespacePlan.freeSubnet(from: UInt8.random(in: 0...255), taken: taken) else {
             throw CommandFailure(.unavailable, "every subnet of \(NamespacePlan.addressPrefix)0.0/16 is in use on this machine")
@@ -69,7 +66,7 @@ final class NamespaceNetwork: Sendable {
         let network = NamespaceNetwork(plan: NamespacePlan(runID: runID, subnet: subnet, members: members), tools: tools)
         do {
             for command in network.plan.setUp {
-                _ = try run(tools.ip, command)
+                _ = try SystemCommand.run(tools.ip, command)
             }
         } catch {
             network.tearDown()
@@ -86,7 +83,7 @@ final class NamespaceNetwork: Sendable {
     /// Runs `rules`, each inside its member's namespace, stopping at the first that fails.
     func apply(_ rules: [NamespacedRule]) throws {
         for rule in rules {
-            _ = try Self.run(tools.ip, ["netns", "exec", plan.namespace(rule.member), tools.iptables] + rule.arguments)
+            _ = try SystemCommand.run(tools.ip, ["netns", "exec", plan.namespace(rule.member), tools.iptables] + rule.arguments)
         }
     }
 
@@ -95,7 +92,7 @@ final class NamespaceNetwork: Sendable {
     @discardableResult
     func tearDown() -> [String] {
         for command in plan.tearDown {
-            _ = try? Self.run(tools.ip, command)
+            _ = try? SystemCommand.run(tools.ip, command)
         }
         return leftovers
     }
@@ -105,35 +102,5 @@ final class NamespaceNetwork: Sendable {
         let namespaces = plan.memberNumbers.map(plan.namespace).filter { FileManager.default.fileExists(atPath: "/run/netns/\($0)") }
         let links = (plan.memberNumbers.map(plan.veth) + [plan.bridge]).filter { FileManager.default.fileExists(atPath: "/sys/class/net/\($0)") }
         return namespaces + links
-    }
-
-    /// Runs `executable` with `arguments` and returns its output; throws, with its error
-    /// output, if it fails or outlasts `commandTimeout`.
-    private static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        let ended = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in ended.signal() }
-        try process.run()
-        // These commands print at most a few kilobytes, well within a pipe's buffer, so they
-        // end without being read first.
-        if ended.wait(timeout: .now() + .seconds(Int(commandTimeout.components.seconds))) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            ended.wait()
-        }
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        let command = ([executable] + arguments).joined(separator: " ")
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let reason = String(decoding: complaint, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw CommandFailure(.unavailable, "`\(command)` failed (status \(process.terminationStatus)): \(reason)")
-        }
-        return String(decoding: printed, as: UTF8.self)
     }
 }
