@@ -346,7 +346,7 @@ public struct Simulation {
             schedule(.operatorAnswer(request: request, node: node, answer: .reply(reply)), after: delay)
         case (.operatorRequest(let request), .membershipChange(let outcome)):
             schedule(.operatorAnswer(request: request, node: node, answer: .membershipChange(outcome)), after: delay)
-        case (.client, .membershipChange), (_, .noAnswer):
+        case (.client, .membershipChange), (_, .cellsCreated), (_, .noAnswer):
             // The asker's own attempt timer gives up on it first.
             break
         }
