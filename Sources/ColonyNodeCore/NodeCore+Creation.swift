@@ -24,7 +24,7 @@ extension NodeCore {
     public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreationOutcome {
         if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
         if let existing = host.replica(cell) {
-            if existing.configuration == configuration, existing.appliedThrough < configuration.startSlot {
+            if tellsMembersAgain, existing.configuration == configuration, existing.appliedThrough < configuration.startSlot {
                 tellMembers(of: cell, configuration)
             }
             return .exists(existing.configuration)

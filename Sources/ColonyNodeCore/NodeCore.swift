@@ -57,6 +57,9 @@ public struct NodeCore: Sendable {
     var changedCellSet: Set<CellID> = []
     /// Ticks seen since the node started.
     var now: UInt64 = 0
+    /// Whether a creation asked again tells the cell's members again (off only under the
+    /// `creationAskedAgainTellsNoOne` defect).
+    let tellsMembersAgain: Bool
     var random: SplitMix64
 
     /// Starts a node from what its log recovered: each cell's durable state, and the cells
@@ -71,6 +74,7 @@ public struct NodeCore: Sendable {
         let (host, output) = ReplicaHost.restore(node: node, durable: durable, damaged: damaged, options: options, seed: random.next())
         self.host = host
         gate = DurabilityGate(releasesBeforeDurable: options.defects.contains(.sendsBeforeDurable))
+        tellsMembersAgain = !options.defects.contains(.creationAskedAgainTellsNoOne)
         outbox = PeerOutbox(frameBytesMax: frameBytesMax, incarnation: host.incarnation)
         carryOut(output)
     }
