@@ -15,7 +15,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
             stops them (by pid) and removes the folder at the end. Each cell gets --replicas \
             consecutive nodes, from a node that moves on by one each cell. The steps: create the \
             cells (CreateCells calls of up to \(ColonyClient.createCellsMax) cells whose first \
-            member is the same node, asked there, \(batchesInFlight) calls at a time); wait until every cell has a \
+            member is the same node, asked there, --creation-calls at a time); wait until every cell has a \
             leader and the nodes' resting replicas stop rising; measure every node for \
             --idle-seconds; write with \(writeCallers) callers over randomly chosen cells; SIGKILL the \
             node leading the most cells and read every cell it led until all answer; restart it and \
@@ -26,8 +26,6 @@ struct ScaleBenchmark: AsyncParsableCommand {
 
     /// Reads issued at once.
     static let inFlight = 64
-    /// Creation calls (`CreateCells`) under way at once.
-    static let batchesInFlight = 6
     /// Callers writing at once.
     static let writeCallers = 64
     /// Polls (a second apart) with no more replicas at rest after which the cells have settled.
@@ -49,6 +47,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     @Option(help: "Cells.") var cells = 1_000_000
     @Option(help: "Seconds over which the idle cells are measured.") var idleSeconds: Double = 30
     @Option(help: "Seconds of writes over randomly chosen cells.") var writeSeconds: Double = 5
+    @Option(help: "Creation calls (CreateCells) under way at once.") var creationCalls = 6
     @Option(help: "The longest wait, in seconds, for the cells to settle, for a killed node's cells to serve again, and after its restart.")
     var waitSeconds: Double = 600
     @Option(help: "The colony executable the nodes run (default: this one), to measure another build with this benchmark.")
@@ -58,6 +57,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     func validate() throws {
         try Self.validate(
             nodes: nodes, replicas: replicas, cells: cells, idleSeconds: idleSeconds, writeSeconds: writeSeconds, waitSeconds: waitSeconds)
+        guard (1...256).contains(creationCalls) else { throw ValidationError("--creation-calls must be from 1 to 256") }
         if let nodeExecutable, !FileManager.default.isExecutableFile(atPath: nodeExecutable) {
             throw ValidationError("--node-executable \(nodeExecutable) is not an executable file")
         }
@@ -129,7 +129,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     }
 
     /// Creates every cell with `CreateCells` calls, each of up to `createCellsMax` cells whose
-    /// first member is the same node, asked at that node, `batchesInFlight` calls at a time; a
+    /// first member is the same node, asked at that node, `creationCalls` calls at a time; a
     /// cell not made is asked again up to twice (a repeated creation with the same members
     /// succeeds). Returns the rate and what it cost each process.
     private func create(
@@ -148,7 +148,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let nodesCPU = probe.nodes.map { ProcessFigures.cpuSeconds(of: $0.pid) ?? 0 }
         let clientCPU = cpuSeconds()
         let started = ContinuousClock.now
-        let failed = await Self.concurrently(batches.count, width: Self.batchesInFlight) { index in
+        let failed = await Self.concurrently(batches.count, width: creationCalls) { index in
             var left = batches[index].cells
             for _ in 0..<3 where !left.isEmpty {
                 let cells = left.map { ColonyClient.NewCell(name: names[$0], nodes: Self.members(ofCell: $0, nodes: nodes, replicas: replicas)) }
@@ -164,7 +164,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
             (node: node.node, percent: 100 * ((ProcessFigures.cpuSeconds(of: node.pid) ?? before) - before) / seconds)
         }
         return ScaleFigures.Creation(
-            path: "ColonyClient.createCells at the first member, no directory, \(Self.batchesInFlight) calls in flight", cells: names.count,
+            path: "ColonyClient.createCells at the first member, no directory, \(creationCalls) calls in flight", cells: names.count,
             seconds: seconds, failed: failed.reduce(0, +), nodesCPUPercent: nodesPercent,
             clientCPUPercent: 100 * (cpuSeconds() - clientCPU) / seconds)
     }
