@@ -47,7 +47,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     @Option(help: "Cells.") var cells = 1_000_000
     @Option(help: "Seconds over which the idle cells are measured.") var idleSeconds: Double = 30
     @Option(help: "Seconds of writes over randomly chosen cells.") var writeSeconds: Double = 5
-    @Option(help: "Creation calls (CreateCells) under way at once.") var creationCalls = 6
+    @Option(help: "Creation calls (CreateCells) under way at once.") var creationCalls = 64
     @Option(help: "The longest wait, in seconds, for the cells to settle, for a killed node's cells to serve again, and after its restart.")
     var waitSeconds: Double = 600
     @Option(help: "The colony executable the nodes run (default: this one), to measure another build with this benchmark.")

@@ -36,7 +36,7 @@ extension CellCreation {
     /// after the first refusal no more batches are asked, and it is thrown once those asked
     /// have answered.
     public static func createMany(
-        _ requests: [Request], directory: Directory, callsInFlightMax: Int = 4
+        _ requests: [Request], directory: Directory, callsInFlightMax: Int = 16
     ) async throws(ControlError) -> [PlacedCell] {
         precondition(callsInFlightMax >= 1, "Invalid state: a bulk creation asks at least one batch at a time")
         let (records, written) = try await placeAndRecord(requests, directory: directory)
