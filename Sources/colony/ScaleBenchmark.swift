@@ -104,8 +104,13 @@ struct ScaleBenchmark: AsyncParsableCommand {
 
         printError("creating \(grouped(cells)) cells")
         let creation = await create(names, client: client, addresses: colony.clientAddresses, probe: probe)
+        // The figures so far, as they come: a later step that fails ends the run without its table.
+        printError(
+            "created \(grouped(cells - creation.failed)) of \(grouped(cells)) cells in \(Format.seconds(creation.seconds)): \(grouped(Int(Double(cells - creation.failed) / max(creation.seconds, 1e-9)))) cells/s")
         printError("waiting for the cells to settle")
         let settling = try await probe.settle(cells: cells, replicas: cells * replicas, wait: waitSeconds, steadyPolls: Self.steadyPolls)
+        printError(
+            "\(settling.settled ? "settled" : "NOT settled") after \(Format.seconds(settling.seconds)): \(grouped(settling.leaders)) leaders, \(settling.resting.map(grouped) ?? "?") of \(grouped(settling.replicas)) replicas resting")
         printError("measuring the idle cells for \(Format.seconds(idleSeconds))")
         let idle = try await probe.idle(seconds: idleSeconds, emptyResident: empty)
         printError("writing over randomly chosen cells for \(Format.seconds(writeSeconds))")
