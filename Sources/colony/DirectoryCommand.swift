@@ -29,12 +29,7 @@ struct DirectoryInitCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let nodeConfig: NodeConfig
-        do {
-            nodeConfig = try NodeConfig.load(path: config)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let nodeConfig = try NodeConfig.loadForCommand(path: config)
         let record = try await DirectoryInitialization.run(config: nodeConfig, replicas: replicas, tls: try options.tls())
         options.show(
             "the directory (\(ColonyDirectory.cell)) is on nodes \(record.placement.members.map(\.description).joined(separator: ",")); \(nodeConfig.nodes.count) nodes recorded",

@@ -38,12 +38,7 @@ struct NodeRunCommand: AsyncParsableCommand {
         let logger = log.logger(label: "colony.node")
         let settings = try NodeRunSettings(
             config: config, node: node, dataDirectory: dataDirectory, environment: ProcessInfo.processInfo.environment)
-        let nodeConfig: NodeConfig
-        do {
-            nodeConfig = try NodeConfig.load(path: settings.configPath, node: settings.node, dataDirectory: settings.dataDirectory)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let nodeConfig = try NodeConfig.loadForCommand(path: settings.configPath, node: settings.node, dataDirectory: settings.dataDirectory)
         if let (from, to) = OpenFileLimit.raiseToHard() {
             logger.info("raised the open file limit from \(from) to its hard limit \(to), for connections")
         }

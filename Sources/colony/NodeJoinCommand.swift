@@ -24,12 +24,7 @@ struct NodeJoinCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let nodeConfig: NodeConfig
-        do {
-            nodeConfig = try NodeConfig.load(path: config)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let nodeConfig = try NodeConfig.loadForCommand(path: config)
         let record = NodeRecord(nodeConfig.own)
         try await options.withDirectory { directory in
             let (before, written) = try await OperatorCommand.join(record).run(directory: directory)
