@@ -36,9 +36,14 @@ extension Simulation {
     /// sees drains finish.
     static var controlMovesPerSecond: Double { 20 }
 
-    /// Queues an operator's command; it runs once the commands before it are done.
+    /// Queues an operator's command; it runs once the commands before it are done. While a
+    /// step is under way (one of the directory's first writes, or a command's), the queue
+    /// waits: that step's end continues it. (Continuing from here during the first writes
+    /// sent the next of them a second time, and the late end of one was then taken as a
+    /// step of the first command.)
     mutating func enqueue(_ command: OperatorCommand) {
         control.operatorQueue.append(command)
+        guard case .none = control.operatorPhase else { return }
         continueOperator()
     }
 
