@@ -20,7 +20,7 @@ import Testing
 struct DefectDetectionTests {
     static let caughtBySimulation = Defect.allCases.filter {
         $0 != .promisesNotPersisted && $0 != .emptyReplicasVote && $0 != .forcedHealWithoutFloor
-            && $0 != .quiescentFollowersTrustDeadLeader && $0 != .countsOwnVoteBeforeDurable && $0 != .creationAskedAgainTellsNoOne
+            && $0 != .quiescentFollowersTrustDeadLeader && $0 != .countsOwnVoteBeforeDurable
     }
 
     @Test("each defect is caught within a few hundred seeds", arguments: caughtBySimulation)

@@ -139,8 +139,4 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// A node never wakes the quiescent followers of a peer whose liveness heartbeats stop or
     /// whose process restarted: they keep trusting a leader that is gone.
     case quiescentFollowersTrustDeadLeader
-    /// A node asked again to create a cell it hosts already answers that it exists without
-    /// telling the other members again, so a creation whose frames were lost with a crash
-    /// leaves the cell on fewer than a majority for good.
-    case creationAskedAgainTellsNoOne
 }
