@@ -41,9 +41,9 @@ struct HandWiredNodes {
         deliverAll()
     }
 
-    private mutating func makeCore(_ node: NodeID, durable: [CellID: DurableCellState]) -> NodeCore {
+    private mutating func makeCore(_ node: NodeID, durable: [CellID: DurableCellState], damaged: Set<CellID> = []) -> NodeCore {
         nextSeed += 1
-        return NodeCore(node: node, durable: durable, options: options, frameBytesMax: 1 << 20, seed: nextSeed)
+        return NodeCore(node: node, durable: durable, damaged: damaged, options: options, frameBytesMax: 1 << 20, seed: nextSeed)
     }
 
     /// The nodes whose core leads some cell, in order.
@@ -133,11 +133,13 @@ struct HandWiredNodes {
     }
 
     /// `node` crashes and restarts: what its disk had not written is lost, the frames sent to
-    /// it are dropped, and its core starts again from its disk.
-    mutating func crash(_ node: NodeID) {
+    /// it are dropped, and its core starts again from its disk, on which the records of the
+    /// cells `damaged` are found damaged.
+    mutating func crash(_ node: NodeID, damaging damaged: Set<CellID> = []) {
         guard let entry = nodes[node] else { return }
         inFlight.removeAll { $0.to == node }
-        var restarted = Node(core: makeCore(node, durable: entry.durable), durable: entry.durable)
+        let durable = entry.durable.filter { !damaged.contains($0.key) }
+        var restarted = Node(core: makeCore(node, durable: durable, damaged: damaged), durable: durable)
         restarted.core.announce(to: Array(nodes.keys))
         nodes[node] = restarted
         collect(node)

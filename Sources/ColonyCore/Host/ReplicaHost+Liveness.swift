@@ -15,7 +15,11 @@
 /// hear whom to fetch from. So a node that starts first sends a liveness heartbeat to every
 /// peer it knows (`NodeCore.announce(to:)`), and a node that sees a peer's
 /// incarnation change also wakes, at the same bounded rate, the quiescent leaders here of
-/// cells with a member there: each brings that member up to date and rests again.
+/// cells with a member there: each brings that member up to date and rests again. Every
+/// leader here of such a cell, resting or awake, stays awake until that member answers it
+/// (`CellReplica.memberRestarted`): a leader that rested on the member's past report, while
+/// its messages to the restarted node were lost, would leave a damaged member with no one
+/// to fetch from.
 extension ReplicaHost {
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
@@ -33,8 +37,21 @@ extension ReplicaHost {
         if let known = quiet.incarnations[sender], known != incarnation {
             leaderGone(sender)
             quiet.memberRestarted(sender)
+            tellLeaders(restarted: sender)
         }
         quiet.incarnations[sender] = incarnation
+    }
+
+    /// Tells every leader here of a cell with a member on `member`'s node, awake or resting,
+    /// that the node restarted; the resting ones are queued to wake already.
+    private mutating func tellLeaders(restarted member: NodeID) {
+        for position in quiet.awake where replicas[position].isLeader {
+            replicas[position].memberRestarted(member)
+        }
+        for cell in quiet.ledCells[member] ?? [] {
+            guard let position = positions[cell] else { continue }
+            replicas[position].memberRestarted(member)
+        }
     }
 
     /// The peers that lead quiescent followers here and have been silent too long are gone;

@@ -259,6 +259,9 @@ public struct CellReplica: Sendable {
     public mutating func receive(_ body: PeerMessageBody, from sender: NodeID) -> ReplicaOutput {
         var output = ReplicaOutput()
         wake(leaderLive: true)
+        if isLeader, let index = state?.configuration.index(of: sender) {
+            leaderState.restartedUnheard.remove(index)
+        }
         if let tombstone {
             if let answer = tombstone.answer(body) { output.send(answer, to: sender, cell: cell) }
             return output

@@ -34,6 +34,10 @@ struct LeaderState: Sendable {
     var stopSignSlot: Slot?
     /// The applied point each member (by position) last reported in a heartbeat reply.
     var reportedApplied: [Slot]
+    /// The members (by position) whose node restarted and who said nothing to this leader
+    /// since: what the leader knows of them is their past run's, and they may have come back
+    /// damaged, knowing no one to fetch the cell from (see `CellReplica.memberRestarted`).
+    var restartedUnheard = MemberSet()
     /// When the leader last had something to do (see `CellReplica.quiesceIfIdle`).
     var lastBusyAt: UInt64
     /// When the leader last woke from quiescence.

@@ -139,4 +139,9 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// A node never wakes the quiescent followers of a peer whose liveness heartbeats stop or
     /// whose process restarted: they keep trusting a leader that is gone.
     case quiescentFollowersTrustDeadLeader
+    /// A leader goes quiescent with a member whose node restarted and has not answered it
+    /// since, trusting what that member's past run reported: a member that came back damaged,
+    /// whose messages from the leader were lost while its peers reconnected, then hears no one
+    /// and never fetches the cell.
+    case leaderRestsBeforeRestartedMemberAnswers
 }

@@ -55,11 +55,17 @@ struct MemberSet: Hashable, Sendable {
         bits |= 1 << UInt16(index)
     }
 
+    mutating func remove(_ index: Int) {
+        bits &= ~(1 << UInt16(index))
+    }
+
     func contains(_ index: Int) -> Bool {
         bits & (1 << UInt16(index)) != 0
     }
 
     var count: Int { bits.nonzeroBitCount }
+
+    var isEmpty: Bool { bits == 0 }
 }
 
 extension CellConfiguration {
