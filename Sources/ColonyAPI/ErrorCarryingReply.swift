@@ -65,6 +65,7 @@ extension Colony_V1_IncrementReply: ErrorCarryingReply {}
 extension Colony_V1_ListReply: ErrorCarryingReply {}
 extension Colony_V1_TransactionReply: ErrorCarryingReply {}
 extension Colony_V1_CreateCellReply: ErrorCarryingReply {}
+extension Colony_V1_CreateCellsReply: ErrorCarryingReply {}
 extension Colony_V1_DeleteCellReply: ErrorCarryingReply {}
 extension Colony_V1_RestoreReply: ErrorCarryingReply {}
 extension Colony_V1_CellInfoReply: ErrorCarryingReply {}

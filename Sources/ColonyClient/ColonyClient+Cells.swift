@@ -24,15 +24,7 @@ extension ColonyClient {
     /// `quota`. The creation is decided by one of the members, which refuses the name of a
     /// cell that was deleted.
     public func createCell(_ cell: String, nodes: [UInt32], quota: Quota? = nil) async throws -> Colony_V1_CellConfiguration {
-        var made = Colony_V1_CreateCellRequest()
-        made.cell = cell
-        made.nodes = nodes
-        if let quota {
-            made.limits.keysMax = quota.keysMax ?? 0
-            made.limits.bytesMax = quota.bytesMax ?? 0
-            made.limits.valueBytesMax = quota.valueBytesMax ?? 0
-        }
-        let request = made
+        let request = Self.creationRequest(NewCell(name: cell, nodes: nodes, quota: quota))
         var targets = seeds
         for _ in 0..<2 {
             do {

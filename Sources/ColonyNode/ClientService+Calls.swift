@@ -50,6 +50,10 @@ extension ClientService {
         try await createCell(request, caller: Authorizer.identity(of: context)).answered()
     }
 
+    func createCells(request: Colony_V1_CreateCellsRequest, context: ServerContext) async throws -> Colony_V1_CreateCellsReply {
+        try await createCells(request, caller: Authorizer.identity(of: context)).answered()
+    }
+
     func cellInfo(request: Colony_V1_CellInfoRequest, context: ServerContext) async throws -> Colony_V1_CellInfoReply {
         try await cellInfo(request, caller: Authorizer.identity(of: context)).answered()
     }

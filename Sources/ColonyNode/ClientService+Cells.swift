@@ -4,46 +4,9 @@ import ColonyCore
 import ColonyNodeCore
 import GRPCCore
 
-/// The calls that make, delete and describe cells, each for `caller`: a failure is in the
+/// The calls that delete and describe cells, each for `caller`: a failure is in the
 /// reply's error, which the call's handler (`ClientService+Calls`) turns into its status.
 extension ClientService {
-    func createCell(_ request: Colony_V1_CreateCellRequest, caller: Identity) async throws -> Colony_V1_CreateCellReply {
-        var reply = Colony_V1_CreateCellReply()
-        let configuration: CellConfiguration
-        let cell: CellID
-        switch APIMapping.creation(request, config: config, nodes: peers.nodes.map(\.rawValue)) {
-        case .success(let (name, made)):
-            cell = name
-            configuration = made
-        case .failure(let error):
-            reply.error = error
-            return reply
-        }
-        try authorizer.check(caller, .createCell(cell.name), rpc: "CreateCell", request: Authorizer.callName())
-        guard configuration.contains(NodeID(config.node)) else {
-            reply.error = notAMember(of: configuration, cell: cell)
-            return reply
-        }
-        let driver = driver
-        switch try await driver.loop.submit({ driver.createCell(cell, configuration: configuration) }).get() {
-        case .created:
-            reply.configuration = Colony_V1_CellConfiguration(configuration, address: address)
-        case .exists(let current) where current == nil || current?.members == configuration.members:
-            reply.configuration = Colony_V1_CellConfiguration(current ?? configuration, address: address)
-        case .exists(let current):
-            let members = current.map { "\($0.members)" } ?? "unknown"
-            reply.error = APIMapping.error(
-                .cellExists, "cell \(cell.name) already exists with members \(members); choose another name or delete it first")
-        case .deleted(let tombstone):
-            var exists = APIMapping.error(
-                .cellExists,
-                "cell \(cell.name) was deleted at revision \(tombstone.revision) and names of deleted cells are not reused; choose another name")
-            exists.cellDeleted = true
-            reply.error = exists
-        }
-        return reply
-    }
-
     func deleteCell(_ request: Colony_V1_DeleteCellRequest, caller: Identity) async -> Colony_V1_DeleteCellReply {
         var reply = Colony_V1_DeleteCellReply()
         switch await execute(request.header, .deleteCell, .deleteCell, caller: caller) {
@@ -107,19 +70,5 @@ extension ClientService {
         summary.byteCount = UInt64(cell.byteCount)
         summary.revision = cell.revision
         return summary
-    }
-
-    /// The answer of a node that is not a member of the cell to be created: ask a member, which
-    /// knows whether a cell of that name was deleted.
-    private func notAMember(of configuration: CellConfiguration, cell: CellID) -> Colony_V1_Error {
-        let members = configuration.members.map { "\($0) (\(address($0) ?? "address unknown"))" }.joined(separator: ", ")
-        var redirect = APIMapping.error(
-            .notLeader, "node \(config.node) is not a member of the new cell \(cell.name); create it at one of its members: \(members)")
-        if let first = configuration.members.first {
-            redirect.leaderHint = first.rawValue
-            redirect.leaderAddress = address(first) ?? ""
-        }
-        redirect.configuration = Colony_V1_CellConfiguration(configuration, address: address)
-        return redirect
     }
 }

@@ -133,7 +133,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
                 "node \(config.node) is stopping before cell \(request.cell.name) answered; a write may still take effect, so retry it with the same id at another member")
             unavailable.retryAfterMs = 100
             return .failure(unavailable)
-        case .membershipChange?, .noAnswer(.timedOut)?, nil:
+        case .membershipChange?, .cellsCreated?, .noAnswer(.timedOut)?, nil:
             logger.debug("no answer in time", metadata: ["cell": "\(request.cell.name)", "request": "\(request.id)"])
             var unavailable = APIMapping.error(
                 .unavailable,

@@ -233,7 +233,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     public func createCell(_ cell: CellID, members: [NodeID]) throws(ConfigurationError) {
         let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
         let driver = driver
-        driver.loop.execute { driver.createCell(cell, configuration: configuration) }
+        driver.loop.execute { _ = driver.createCells([(cell, configuration)]) }
     }
 
     /// Hands a client request to the node; see `NodeDriver.submit`.

@@ -122,12 +122,14 @@ final class NodeDriver: @unchecked Sendable {
         return core.forceHeal(cell)
     }
 
-    /// Creates a new cell; see `NodeCore.createCell`.
-    @discardableResult
-    func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreationOutcome {
+    /// Creates new cells; the future holds each cell's outcome, in order, once this node's
+    /// replicas of them are durable (see `NodeCore.createCells`).
+    func createCells(_ cells: [(cell: CellID, configuration: CellConfiguration)]) -> EventLoopFuture<NodeAnswerOutcome> {
         loop.preconditionInEventLoop()
-        defer { scheduleEffects() }
-        return core.createCell(cell, configuration: configuration)
+        let (waiter, future) = makeWaiter()
+        core.createCells(cells, waiter: waiter)
+        scheduleEffects()
+        return future
     }
 
     /// The peer book changed: each peer `added` is told this process's incarnation (as every

@@ -35,6 +35,10 @@ struct DurabilityGate {
         self.releasesBeforeDurable = releasesBeforeDurable
     }
 
+    /// The ticket of the append that will carry the records admitted so far and not yet
+    /// taken, or the newest handed out when none wait: what a record admitted now rests on.
+    var ticketOfNextRecords: UInt64 { pendingRecords.isEmpty ? appendedTicket : appendedTicket + 1 }
+
     /// How many outputs wait for their records.
     var heldCount: Int { held.count - heldStart }
 

@@ -80,36 +80,6 @@ extension NodeCore {
         }
     }
 
-    /// Creates a new cell with `configuration` as its first: this node's replica if it is a
-    /// member, and a creation frame to every other member. Refused when this node hosts the
-    /// cell already or holds the tombstone of a deleted cell of that name.
-    public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> CellCreationOutcome {
-        if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
-        if let existing = host.replica(cell) { return .exists(existing.configuration) }
-        let frame = PeerFrame.createCell(cell, configuration).encoded()
-        for member in configuration.members where member != node {
-            pending.frames.append(OutgoingFrame(to: member, bytes: frame, messageCount: 0, isControl: true))
-        }
-        if configuration.contains(node) {
-            carryOut(host.createCell(cell, configuration: configuration))
-        }
-        return .created
-    }
-
-    /// A peer's creation frame: this node makes its replica when the configuration names it,
-    /// unless the cell was deleted here.
-    mutating func createReplica(_ cell: CellID, configuration: CellConfiguration, askedBy sender: NodeID) {
-        guard configuration.contains(node) else { return }
-        if let tombstone = host.tombstone(cell) {
-            pending.notes.append(.refusedDeletedCell(cell, revision: tombstone.revision, from: sender))
-            return
-        }
-        if host.replica(cell) == nil {
-            pending.notes.append(.hostingNewCell(cell, from: sender))
-        }
-        carryOut(host.createCell(cell, configuration: configuration))
-    }
-
     /// Registers `waiter` for the reply to `request`; an earlier waiter of the same id is
     /// answered `superseded` (the client retried before it was answered).
     private mutating func wait(_ waiter: WaiterID, for request: ClientRequest, purpose: WaiterTable.Purpose, timeoutTicks: UInt64) {

@@ -16,7 +16,7 @@ import ColonyWire
 /// 1. calls `tick()` every tick (the shell fixes a tick's length: 10 ms on both shells);
 /// 2. hands it every peer frame after the connection's hello (`receive(frame:from:)`),
 ///    closing the connection when the frame is refused;
-/// 3. hands it client requests (`submit`), the control plane's requests (`createCell`,
+/// 3. hands it client requests (`submit`), the control plane's requests (`createCells`,
 ///    `changeMembership`, `transferLeadership`), and `handOffLeadership()` / `stop()` when
 ///    the node goes away;
 /// 4. after any of these (at the latest before it waits for more input), calls
@@ -45,6 +45,8 @@ public struct NodeCore: Sendable {
     public internal(set) var statistics = NodeStatistics()
     var gate: DurabilityGate
     var waiters = WaiterTable()
+    /// Answers to creations waiting for their records to be durable, oldest first.
+    var heldCreations: [HeldCreation] = []
     var outbox: PeerOutbox
     /// Effects gathered since the shell last took them (the outbox aside).
     var pending = NodeEffects()
@@ -55,6 +57,9 @@ public struct NodeCore: Sendable {
     var changedCellSet: Set<CellID> = []
     /// Ticks seen since the node started.
     var now: UInt64 = 0
+    /// Whether a creation asked again tells the cell's members again (off only under the
+    /// `creationAskedAgainTellsNoOne` defect).
+    let tellsMembersAgain: Bool
     var random: SplitMix64
 
     /// Starts a node from what its log recovered: each cell's durable state, and the cells
@@ -69,6 +74,7 @@ public struct NodeCore: Sendable {
         let (host, output) = ReplicaHost.restore(node: node, durable: durable, damaged: damaged, options: options, seed: random.next())
         self.host = host
         gate = DurabilityGate(releasesBeforeDurable: options.defects.contains(.sendsBeforeDurable))
+        tellsMembersAgain = !options.defects.contains(.creationAskedAgainTellsNoOne)
         outbox = PeerOutbox(frameBytesMax: frameBytesMax, incarnation: host.incarnation)
         carryOut(output)
     }
@@ -85,6 +91,9 @@ public struct NodeCore: Sendable {
 
     /// How many requests wait for their cells' answers.
     public var waitingCount: Int { waiters.count }
+
+    /// How many creations wait for their records to be durable before they are answered.
+    public var heldCreationCount: Int { heldCreations.count }
 
     // MARK: - Inputs
 
@@ -150,6 +159,7 @@ public struct NodeCore: Sendable {
         for output in gate.durable(through: ticket) {
             release(output)
         }
+        releaseCreations(durableThrough: ticket)
         deliverOwnMessages()
     }
 
@@ -167,6 +177,10 @@ public struct NodeCore: Sendable {
         for waiter in waiters.takeAll() {
             pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.stopping)))
         }
+        for held in heldCreations {
+            pending.answers.append(NodeAnswer(waiter: held.answer.waiter, outcome: .noAnswer(.stopping)))
+        }
+        heldCreations.removeAll()
     }
 
     /// Everything to carry out since the last call (see `NodeEffects` for the order).

@@ -108,6 +108,9 @@ public enum NodeAnswerOutcome: Hashable, Sendable {
     case reply(ClientReply)
     /// The control plane's membership change, as the cell decided it.
     case membershipChange(MembershipChangeOutcome)
+    /// A batch of creations, each cell's outcome in the batch's order; every record they
+    /// wrote here is durable.
+    case cellsCreated([CellCreationOutcome])
     /// No answer: the request waited past its deadline, or the node is stopping. A write's
     /// outcome is unknown: retry it with the same id.
     case noAnswer(NoAnswerReason)
@@ -187,6 +190,7 @@ public enum ForcedHealOutcome: Hashable, Sendable {
 /// What became of a request to create a cell at this node.
 public enum CellCreationOutcome: Hashable, Sendable {
     /// The cell was created (here, if this node is a member) and every other member told.
+    /// Once answered (`NodeAnswerOutcome.cellsCreated`), this node's replica is durable.
     case created
     /// This node hosts the cell already, with this configuration (nil: not fetched yet).
     case exists(CellConfiguration?)

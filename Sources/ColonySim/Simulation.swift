@@ -154,6 +154,7 @@ public struct Simulation {
             boot(index)
         }
         let placements = placeCells(on: layout)
+        var creations: [Int: [(cell: CellID, configuration: CellConfiguration)]] = [:]
         for (index, placement) in placements.enumerated() {
             let cell = placement.request.cell
             let limits = cell == directoryCell ? CellLimits.ceiling : CellLimits.standard
@@ -170,10 +171,18 @@ public struct Simulation {
             }
             control.configurations[cell] = configuration
             control.views[cell] = CachedCell(members: configuration.members, leader: nil)
-            // As `colony cell create` does: one member creates the cell and tells the others.
-            let creator = nodeIndex(configuration.members[0])
-            _ = nodes[creator].core?.createCell(cell, configuration: configuration)
-            carryOutEffects(at: creator)
+            // As `colony cell create` does: one member creates the cell and tells the others,
+            // through the batch path (`CreateCells`), its first member's cells together.
+            creations[nodeIndex(configuration.members[0]), default: []].append((cell, configuration))
+        }
+        for (creator, cells) in creations.sorted(by: { $0.key < $1.key }) {
+            var start = 0
+            while start < cells.count {
+                let batch = Array(cells[start..<min(start + NodeCore.createCellsMax, cells.count)])
+                nodes[creator].core?.createCells(batch, waiter: nil)
+                carryOutEffects(at: creator)
+                start += batch.count
+            }
         }
         for index in nodes.indices {
             schedule(.tick(nodeIndex: index), after: random.next() % options.tick)
@@ -346,7 +355,7 @@ public struct Simulation {
             schedule(.operatorAnswer(request: request, node: node, answer: .reply(reply)), after: delay)
         case (.operatorRequest(let request), .membershipChange(let outcome)):
             schedule(.operatorAnswer(request: request, node: node, answer: .membershipChange(outcome)), after: delay)
-        case (.client, .membershipChange), (_, .noAnswer):
+        case (.client, .membershipChange), (_, .cellsCreated), (_, .noAnswer):
             // The asker's own attempt timer gives up on it first.
             break
         }

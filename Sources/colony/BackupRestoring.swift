@@ -80,7 +80,7 @@ struct BackupRestoring: Sendable {
             figures.directoryHeld = describeDirectory(entry, verification: verification)
         }
         let creations = steps.filter { $0.1 == .create }.map(\.0)
-        _ = try await CellCreation.createMany(creations.map(creation), directory: directory, cellsInFlightMax: cellsInFlightMax)
+        _ = try await CellCreation.createMany(creations.map(creation), directory: directory)
         figures.created = creations.map(\.cell)
         figures.overwritten = steps.filter { $0.1 == .overwrite }.map(\.0.cell)
         for (entry, step) in steps where step == .overwrite {

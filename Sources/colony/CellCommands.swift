@@ -16,7 +16,8 @@ struct CellCommand: ParsableCommand {
         ])
 }
 
-/// `colony cell create NAME [--near ZONE] [--replicas N] [--color C] [quotas]`.
+/// `colony cell create NAME [--near ZONE] [--replicas N] [--color C] [quotas]`, or
+/// `colony cell create --count N --prefix P [...]` for many cells at once.
 struct CellCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
@@ -25,9 +26,18 @@ struct CellCreateCommand: AsyncParsableCommand {
             The placer spreads the replicas over zones and racks and bounds the cell's overlap with every cell \
             the directory records; --near puts the preferred leader and a majority in the clients' zone. \
             Quotas left out take the colony's defaults (1000 keys, 1 MiB, 16 KiB per value); none may exceed the \
-            colony's maxima. The name of a deleted cell is refused, and names starting with "_" are the colony's.
+            colony's maxima. The name of a deleted cell is refused, and names starting with "_" are the colony's. \
+            With --count N and --prefix P instead of a name, creates cells P-000001 through P-N in bulk: every \
+            placement chosen at once, the records written in batches, the members asked in batches of up to \
+            \(ColonyClient.createCellsMax) cells per call; a bulk creation stopped half-way is finished by running \
+            it again.
             """)
-    @Argument(help: "The cell's name.") var name: String
+    /// The most cells one bulk creation makes.
+    static let countMax = 1_000_000
+
+    @Argument(help: "The cell's name (leave it out with --count and --prefix).") var name: String?
+    @Option(help: "Create this many cells, named --prefix, a dash and a number from 000001.") var count: Int?
+    @Option(help: "The name prefix of the cells --count creates.") var prefix: String?
     @Option(help: "The zone of the cell's clients: the preferred leader and a majority go there.") var near: String?
     @Option(help: "Replicas: odd, 3 to 9.") var replicas: Int = 7
     @Option(help: "The color (deployment group) of the cell's nodes.") var color: String = Fleet.defaultColor
@@ -40,15 +50,24 @@ struct CellCreateCommand: AsyncParsableCommand {
         for (flag, value) in [("--max-keys", maxKeys), ("--max-bytes", maxBytes), ("--max-value-bytes", maxValueBytes)] where value == 0 {
             throw ValidationError("\(flag) must be at least 1 (leave it out for the colony's default)")
         }
-        do {
-            _ = try CellID(validating: name)
-        } catch {
-            throw ValidationError("the cell name \"\(name)\" is not valid: \(error)")
+        switch (name, count, prefix) {
+        case (let name?, nil, nil):
+            try Self.validateName(name)
+        case (nil, let count?, let prefix?):
+            guard (1...Self.countMax).contains(count) else { throw ValidationError("--count must be from 1 to \(Self.countMax)") }
+            try Self.validateName(Self.bulkName(prefix: prefix, index: count, count: count))
+        default:
+            throw ValidationError("give a cell's name, or --count and --prefix (not both)")
         }
     }
 
     func run() async throws {
         let quota = ColonyClient.Quota(keysMax: maxKeys, bytesMax: maxBytes, valueBytesMax: maxValueBytes)
+        if let count, let prefix {
+            try await createMany(count: count, prefix: prefix, quota: quota)
+            return
+        }
+        let name = name ?? ""
         let request = PlacementRequest(cell: CellID(name), replicas: replicas, nearZone: near, color: color)
         let (record, placedBefore) = try await options.withDirectory { directory in
             try await CellCreation.create(request, quota: quota, directory: directory)
@@ -59,6 +78,41 @@ struct CellCreateCommand: AsyncParsableCommand {
             "\(placedBefore ? "\(name) exists already" : "created \(name)"): members \(placement.members.map(\.description).joined(separator: ",")), preferred leader \(placement.preferredLeader)\(relaxed)",
             json: ["cell": name, "existed": placedBefore, "members": placement.members.map(\.rawValue), "preferredLeader": placement.preferredLeader.rawValue,
                    "relaxed": placement.relaxed.map(\.description)])
+    }
+
+    /// Creates cells `prefix`-000001 through `prefix`-`count` through the control plane's bulk
+    /// creation.
+    private func createMany(count: Int, prefix: String, quota: ColonyClient.Quota) async throws {
+        let names = (1...count).map { Self.bulkName(prefix: prefix, index: $0, count: count) }
+        let requests = names.map {
+            CellCreation.Request(placement: PlacementRequest(cell: CellID($0), replicas: replicas, nearZone: near, color: color), quota: quota)
+        }
+        let started = ContinuousClock.now
+        let records = try await options.withDirectory { directory in
+            try await CellCreation.createMany(requests, directory: directory)
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let first = names[0]
+        let last = names[names.count - 1]
+        options.show(
+            "created \(records.count) cells, \(first) through \(last), in \(String(format: "%.1f", seconds)) s",
+            json: ["cells": records.count, "first": first, "last": last, "seconds": seconds])
+    }
+
+    /// The name of cell `index` (from 1) of a bulk creation of `count`: the prefix, a dash
+    /// and the number, zero-padded to six digits or to the width of `count`.
+    static func bulkName(prefix: String, index: Int, count: Int) -> String {
+        let digits = String(index)
+        let width = max(6, String(count).count)
+        return "\(prefix)-\(String(repeating: "0", count: width - digits.count))\(digits)"
+    }
+
+    private static func validateName(_ name: String) throws {
+        do {
+            _ = try CellID(validating: name)
+        } catch {
+            throw ValidationError("the cell name \"\(name)\" is not valid: \(error)")
+        }
     }
 }
 

@@ -35,9 +35,12 @@ struct LoadCommand: AsyncParsableCommand {
         let names = cells.split(separator: ",").map(String.init)
         if let createOn {
             let members = createOn.split(separator: ",").compactMap { UInt32($0) }
+            // In batches (CreateCells): a cell that exists already with the same members answers
+            // so, and one with other members is refused.
             try await options.withClient { client in
-                for name in names where (try? await client.cellInfo(name)) == nil {
-                    _ = try await client.createCell(name, nodes: members)
+                let cells = names.map { ColonyClient.NewCell(name: $0, nodes: members) }
+                for case .failure(let error) in try await client.createCells(cells) {
+                    throw error
                 }
             }
         }

@@ -14,7 +14,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
             Starts its own nodes on free loopback ports under a temporary folder, with TLS, and \
             stops them (by pid) and removes the folder at the end. Each cell gets --replicas \
             consecutive nodes, from a node that moves on by one each cell. The steps: create the \
-            cells (\(inFlight) at a time, each at one of its members); wait until every cell has a \
+            cells (CreateCells calls of up to \(ColonyClient.createCellsMax) cells whose first \
+            member is the same node, asked there, --creation-calls at a time); wait until every cell has a \
             leader and the nodes' resting replicas stop rising; measure every node for \
             --idle-seconds; write with \(writeCallers) callers over randomly chosen cells; SIGKILL the \
             node leading the most cells and read every cell it led until all answer; restart it and \
@@ -23,7 +24,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
             """
     )
 
-    /// Cells created, and reads issued, at once.
+    /// Reads issued at once.
     static let inFlight = 64
     /// Callers writing at once.
     static let writeCallers = 64
@@ -46,6 +47,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     @Option(help: "Cells.") var cells = 1_000_000
     @Option(help: "Seconds over which the idle cells are measured.") var idleSeconds: Double = 30
     @Option(help: "Seconds of writes over randomly chosen cells.") var writeSeconds: Double = 5
+    @Option(help: "Creation calls (CreateCells) under way at once.") var creationCalls = 64
     @Option(help: "The longest wait, in seconds, for the cells to settle, for a killed node's cells to serve again, and after its restart.")
     var waitSeconds: Double = 600
     @Option(help: "The colony executable the nodes run (default: this one), to measure another build with this benchmark.")
@@ -55,6 +57,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     func validate() throws {
         try Self.validate(
             nodes: nodes, replicas: replicas, cells: cells, idleSeconds: idleSeconds, writeSeconds: writeSeconds, waitSeconds: waitSeconds)
+        guard (1...256).contains(creationCalls) else { throw ValidationError("--creation-calls must be from 1 to 256") }
         if let nodeExecutable, !FileManager.default.isExecutableFile(atPath: nodeExecutable) {
             throw ValidationError("--node-executable \(nodeExecutable) is not an executable file")
         }
@@ -100,9 +103,14 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let client = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS)
 
         printError("creating \(grouped(cells)) cells")
-        let creation = await create(names, client: client, probe: probe)
+        let creation = await create(names, client: client, addresses: colony.clientAddresses, probe: probe)
+        // The figures so far, as they come: a later step that fails ends the run without its table.
+        printError(
+            "created \(grouped(cells - creation.failed)) of \(grouped(cells)) cells in \(Format.seconds(creation.seconds)): \(grouped(Int(Double(cells - creation.failed) / max(creation.seconds, 1e-9)))) cells/s")
         printError("waiting for the cells to settle")
         let settling = try await probe.settle(cells: cells, replicas: cells * replicas, wait: waitSeconds, steadyPolls: Self.steadyPolls)
+        printError(
+            "\(settling.settled ? "settled" : "NOT settled") after \(Format.seconds(settling.seconds)): \(grouped(settling.leaders)) leaders, \(settling.resting.map(grouped) ?? "?") of \(grouped(settling.replicas)) replicas resting")
         printError("measuring the idle cells for \(Format.seconds(idleSeconds))")
         let idle = try await probe.idle(seconds: idleSeconds, emptyResident: empty)
         printError("writing over randomly chosen cells for \(Format.seconds(writeSeconds))")
@@ -125,27 +133,44 @@ struct ScaleBenchmark: AsyncParsableCommand {
         for line in figures.lines { print(line) }
     }
 
-    /// Creates every cell at its members, `inFlight` at a time, each tried up to three times
-    /// (a repeated creation with the same members succeeds), and what that cost each process.
-    private func create(_ names: [String], client: ColonyClient, probe: ScaleProbe) async -> ScaleFigures.Creation {
+    /// Creates every cell with `CreateCells` calls, each of up to `createCellsMax` cells whose
+    /// first member is the same node, asked at that node, `creationCalls` calls at a time; a
+    /// cell not made is asked again up to twice (a repeated creation with the same members
+    /// succeeds). Returns the rate and what it cost each process.
+    private func create(
+        _ names: [String], client: ColonyClient, addresses: [String], probe: ScaleProbe
+    ) async -> ScaleFigures.Creation {
         let (nodes, replicas) = (nodes, replicas)
+        var byFirstMember = [[Int]](repeating: [], count: nodes)
+        for index in names.indices {
+            byFirstMember[Int(Self.members(ofCell: index, nodes: nodes, replicas: replicas)[0]) - 1].append(index)
+        }
+        let batches = byFirstMember.enumerated().flatMap { node, cells in
+            stride(from: 0, to: cells.count, by: ColonyClient.createCellsMax).map {
+                (address: addresses[node], cells: Array(cells[$0..<min($0 + ColonyClient.createCellsMax, cells.count)]))
+            }
+        }
         let nodesCPU = probe.nodes.map { ProcessFigures.cpuSeconds(of: $0.pid) ?? 0 }
         let clientCPU = cpuSeconds()
         let started = ContinuousClock.now
-        let created = await Self.concurrently(names.count, width: Self.inFlight) { index in
-            let members = Self.members(ofCell: index, nodes: nodes, replicas: replicas)
-            for _ in 0..<3 {
-                if (try? await client.createCell(names[index], nodes: members)) != nil { return true }
+        let failed = await Self.concurrently(batches.count, width: creationCalls) { index in
+            var left = batches[index].cells
+            for _ in 0..<3 where !left.isEmpty {
+                let cells = left.map { ColonyClient.NewCell(name: names[$0], nodes: Self.members(ofCell: $0, nodes: nodes, replicas: replicas)) }
+                guard let outcomes = try? await client.createCells(cells, at: batches[index].address) else { continue }
+                left = zip(left, outcomes).filter { _, outcome in
+                    if case .failure = outcome { true } else { false }
+                }.map(\.0)
             }
-            return false
+            return left.count
         }
         let seconds = (ContinuousClock.now - started).seconds
         let nodesPercent = zip(probe.nodes, nodesCPU).map { node, before in
             (node: node.node, percent: 100 * ((ProcessFigures.cpuSeconds(of: node.pid) ?? before) - before) / seconds)
         }
         return ScaleFigures.Creation(
-            path: "ColonyClient.createCell at a member, no directory, \(Self.inFlight) in flight", cells: names.count,
-            seconds: seconds, failed: created.filter { !$0 }.count, nodesCPUPercent: nodesPercent,
+            path: "ColonyClient.createCells at the first member, no directory, \(creationCalls) calls in flight", cells: names.count,
+            seconds: seconds, failed: failed.reduce(0, +), nodesCPUPercent: nodesPercent,
             clientCPUPercent: 100 * (cpuSeconds() - clientCPU) / seconds)
     }
 

@@ -55,6 +55,15 @@ struct DevColonyCommandTests {
         let listRefused = try await colony("cell", "list", "--as", "app", "--json")
         #expect(listRefused.status == ExitStatus.permissionDenied.rawValue, "\(listRefused)")
         #expect(listRefused.errorObject?["status"] as? String == "permission_denied", "\(listRefused.errors)")
+        // Many cells at once, through the control plane's bulk creation; run again, it finds
+        // them made. The application identity may not create cells.
+        let bulk = try await colony("cell", "create", "--count", "5", "--prefix", "bulk", "--replicas", "3")
+        #expect(bulk.status == 0 && bulk.output.contains("created 5 cells, bulk-000001 through bulk-000005"), "\(bulk)")
+        #expect(try await colony("put", "bulk-000003", "k", "v").status == 0)
+        let bulkAgain = try await colony("cell", "create", "--count", "5", "--prefix", "bulk", "--replicas", "3")
+        #expect(bulkAgain.status == 0, "\(bulkAgain)")
+        let bulkRefused = try await colony("cell", "create", "--count", "2", "--prefix", "denied", "--replicas", "3", "--as", "app")
+        #expect(bulkRefused.status == ExitStatus.permissionDenied.rawValue, "\(bulkRefused)")
 
         let address = try #require(DevColony.load(from: folder)?.processes.first?.clientAddress)
         let plaintext = try await colony("get", "t1", "k", "--plaintext", "--nodes", address)

@@ -132,6 +132,13 @@ struct HandWiredNodes {
         collect(node)
     }
 
+    /// Hands a batch of creations to `node` and delivers nothing.
+    mutating func create(_ cells: [(cell: CellID, configuration: CellConfiguration)], at node: NodeID) {
+        nextWaiter += 1
+        nodes[node]?.core.createCells(cells, waiter: WaiterID(nextWaiter))
+        collect(node)
+    }
+
     /// `node` crashes and restarts: what its disk had not written is lost, the frames sent to
     /// it are dropped, and its core starts again from its disk, on which the records of the
     /// cells `damaged` are found damaged.

@@ -146,7 +146,7 @@ final class LocalColony: @unchecked Sendable {
             return (AttemptOutcome(reply.outcome, target: \.rawValue), reply.outcome)
         case .noAnswer(.timedOut)?:
             return (.timedOut, nil)
-        case .noAnswer(.stopping)?, .membershipChange?, nil:
+        case .noAnswer(.stopping)?, .membershipChange?, .cellsCreated?, nil:
             return (.transportFailed(refusedByTLS: false), nil)
         }
     }

@@ -144,4 +144,8 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// whose messages from the leader were lost while its peers reconnected, then hears no one
     /// and never fetches the cell.
     case leaderRestsBeforeRestartedMemberAnswers
+    /// A node asked again to create a cell it hosts already answers that it exists without
+    /// telling the other members again, so a creation whose frames were lost with a crash
+    /// leaves the cell on fewer than a majority for good.
+    case creationAskedAgainTellsNoOne
 }

@@ -145,6 +145,19 @@ public enum Colony_V1_Colony: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CreateCells" metadata.
+        public enum CreateCells: Sendable {
+            /// Request type for "CreateCells".
+            public typealias Input = Colony_V1_CreateCellsRequest
+            /// Response type for "CreateCells".
+            public typealias Output = Colony_V1_CreateCellsReply
+            /// Descriptor for "CreateCells".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "colony.v1.Colony"),
+                method: "CreateCells",
+                type: .unary
+            )
+        }
         /// Namespace for "DeleteCell" metadata.
         public enum DeleteCell: Sendable {
             /// Request type for "DeleteCell".
@@ -221,6 +234,7 @@ public enum Colony_V1_Colony: Sendable {
             Watch.descriptor,
             Transaction.descriptor,
             CreateCell.descriptor,
+            CreateCells.descriptor,
             DeleteCell.descriptor,
             Restore.descriptor,
             CellInfo.descriptor,
@@ -421,6 +435,28 @@ extension Colony_V1_Colony {
             request: GRPCCore.StreamingServerRequest<Colony_V1_CreateCellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellReply>
+
+        /// Handle the "CreateCells" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+        /// > cell in the request's order: one refused cell does not fail the others. The answering node
+        /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+        /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+        /// > refused whole with INVALID_ARGUMENT.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Colony_V1_CreateCellsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Colony_V1_CreateCellsReply` messages.
+        func createCells(
+            request: GRPCCore.StreamingServerRequest<Colony_V1_CreateCellsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellsReply>
 
         /// Handle the "DeleteCell" method.
         ///
@@ -697,6 +733,28 @@ extension Colony_V1_Colony {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellReply>
 
+        /// Handle the "CreateCells" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+        /// > cell in the request's order: one refused cell does not fail the others. The answering node
+        /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+        /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+        /// > refused whole with INVALID_ARGUMENT.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_CreateCellsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Colony_V1_CreateCellsReply` message.
+        func createCells(
+            request: GRPCCore.ServerRequest<Colony_V1_CreateCellsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellsReply>
+
         /// Handle the "DeleteCell" method.
         ///
         /// > Source IDL Documentation:
@@ -971,6 +1029,28 @@ extension Colony_V1_Colony {
             context: GRPCCore.ServerContext
         ) async throws -> Colony_V1_CreateCellReply
 
+        /// Handle the "CreateCells" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+        /// > cell in the request's order: one refused cell does not fail the others. The answering node
+        /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+        /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+        /// > refused whole with INVALID_ARGUMENT.
+        ///
+        /// - Parameters:
+        ///   - request: A `Colony_V1_CreateCellsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Colony_V1_CreateCellsReply` to respond with.
+        func createCells(
+            request: Colony_V1_CreateCellsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Colony_V1_CreateCellsReply
+
         /// Handle the "DeleteCell" method.
         ///
         /// > Source IDL Documentation:
@@ -1174,6 +1254,17 @@ extension Colony_V1_Colony.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Colony_V1_Colony.Method.CreateCells.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_CreateCellsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CreateCellsReply>(),
+            handler: { request, context in
+                try await self.createCells(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Colony_V1_Colony.Method.DeleteCell.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_DeleteCellRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_DeleteCellReply>(),
@@ -1327,6 +1418,17 @@ extension Colony_V1_Colony.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellReply> {
         let response = try await self.createCell(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func createCells(
+        request: GRPCCore.StreamingServerRequest<Colony_V1_CreateCellsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Colony_V1_CreateCellsReply> {
+        let response = try await self.createCells(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1495,6 +1597,19 @@ extension Colony_V1_Colony.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellReply> {
         return GRPCCore.ServerResponse<Colony_V1_CreateCellReply>(
             message: try await self.createCell(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func createCells(
+        request: GRPCCore.ServerRequest<Colony_V1_CreateCellsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Colony_V1_CreateCellsReply> {
+        return GRPCCore.ServerResponse<Colony_V1_CreateCellsReply>(
+            message: try await self.createCells(
                 request: request.message,
                 context: context
             ),
@@ -1794,6 +1909,33 @@ extension Colony_V1_Colony {
             deserializer: some GRPCCore.MessageDeserializer<Colony_V1_CreateCellReply>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellReply>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CreateCells" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+        /// > cell in the request's order: one refused cell does not fail the others. The answering node
+        /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+        /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+        /// > refused whole with INVALID_ARGUMENT.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_CreateCellsRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_CreateCellsRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_CreateCellsReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func createCells<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_CreateCellsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_CreateCellsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_CreateCellsReply>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellsReply>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "DeleteCell" method.
@@ -2246,6 +2388,44 @@ extension Colony_V1_Colony {
             )
         }
 
+        /// Call the "CreateCells" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+        /// > cell in the request's order: one refused cell does not fail the others. The answering node
+        /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+        /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+        /// > refused whole with INVALID_ARGUMENT.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Colony_V1_CreateCellsRequest` message.
+        ///   - serializer: A serializer for `Colony_V1_CreateCellsRequest` messages.
+        ///   - deserializer: A deserializer for `Colony_V1_CreateCellsReply` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func createCells<Result>(
+            request: GRPCCore.ClientRequest<Colony_V1_CreateCellsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Colony_V1_CreateCellsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Colony_V1_CreateCellsReply>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellsReply>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Colony_V1_Colony.Method.CreateCells.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "DeleteCell" method.
         ///
         /// > Source IDL Documentation:
@@ -2682,6 +2862,39 @@ extension Colony_V1_Colony.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CreateCellRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_CreateCellReply>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCells" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+    /// > cell in the request's order: one refused cell does not fail the others. The answering node
+    /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+    /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+    /// > refused whole with INVALID_ARGUMENT.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Colony_V1_CreateCellsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCells<Result>(
+        request: GRPCCore.ClientRequest<Colony_V1_CreateCellsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellsReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.createCells(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Colony_V1_CreateCellsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Colony_V1_CreateCellsReply>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3132,6 +3345,43 @@ extension Colony_V1_Colony.ClientProtocol {
             metadata: metadata
         )
         return try await self.createCell(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CreateCells" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Creates many cells, each as CreateCell does and under the same grants, answered cell by
+    /// > cell in the request's order: one refused cell does not fail the others. The answering node
+    /// > writes its own replicas of all of them in one durable write, answers once it is durable,
+    /// > and tells each other member of them in one flush. At most 1,000 cells a request; more is
+    /// > refused whole with INVALID_ARGUMENT.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func createCells<Result>(
+        _ message: Colony_V1_CreateCellsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Colony_V1_CreateCellsReply>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Colony_V1_CreateCellsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.createCells(
             request: request,
             options: options,
             onResponse: handleResponse

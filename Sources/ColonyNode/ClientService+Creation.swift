@@ -1,0 +1,137 @@
+import ColonyAPI
+import ColonyAuth
+import ColonyCore
+import ColonyNodeCore
+import GRPCCore
+
+/// Cell creation for `caller`, one cell (`CreateCell`) or many (`CreateCells`), through the
+/// same path: each cell is validated and authorized on its own (the `createCell` grant of
+/// its name), the node's core creates the batch's cells together, and the answer comes once
+/// this node's replicas of them are durable (`NodeCore.createCells`).
+extension ClientService {
+    /// The most cells one `CreateCells` request may carry (the proto's documented bound).
+    static var createCellsMax: Int { NodeCore.createCellsMax }
+
+    func createCell(_ request: Colony_V1_CreateCellRequest, caller: Identity) async throws -> Colony_V1_CreateCellReply {
+        switch try await create([request], caller: caller, rpc: "CreateCell") {
+        case .success(let replies):
+            return replies[0]
+        case .failure(let error):
+            var reply = Colony_V1_CreateCellReply()
+            reply.error = error
+            return reply
+        }
+    }
+
+    func createCells(_ request: Colony_V1_CreateCellsRequest, caller: Identity) async throws -> Colony_V1_CreateCellsReply {
+        var reply = Colony_V1_CreateCellsReply()
+        guard request.cells.count <= Self.createCellsMax else {
+            reply.error = APIMapping.invalid(
+                "CreateCells carries \(request.cells.count) cells and a request may carry at most \(Self.createCellsMax); split it into several")
+            return reply
+        }
+        switch try await create(request.cells, caller: caller, rpc: "CreateCells") {
+        case .success(let cells): reply.cells = cells
+        case .failure(let error): reply.error = error
+        }
+        return reply
+    }
+
+    /// Each of `requests`' answers, in order, or the error of the whole call when the node
+    /// stopped before its replicas were durable.
+    private func create(
+        _ requests: [Colony_V1_CreateCellRequest], caller: Identity, rpc: String
+    ) async throws -> Result<[Colony_V1_CreateCellReply], Colony_V1_Error> {
+        var replies = [Colony_V1_CreateCellReply](repeating: Colony_V1_CreateCellReply(), count: requests.count)
+        var batch: [(cell: CellID, configuration: CellConfiguration)] = []
+        var positions: [Int] = []
+        for (index, request) in requests.enumerated() {
+            switch admitted(request, caller: caller, rpc: rpc) {
+            case .success(let creation):
+                batch.append(creation)
+                positions.append(index)
+            case .failure(let error):
+                replies[index].error = error
+            }
+        }
+        guard !batch.isEmpty else { return .success(replies) }
+        let driver = driver
+        let cells = batch
+        let answer = try await driver.loop.flatSubmit { driver.createCells(cells) }.get()
+        guard case .cellsCreated(let outcomes) = answer, outcomes.count == batch.count else {
+            var unavailable = APIMapping.error(
+                .unavailable,
+                "node \(config.node) stopped before its replicas of the \(batch.count) new cells were durable; ask again (cells already made answer already_existed)")
+            unavailable.retryAfterMs = 100
+            return .failure(unavailable)
+        }
+        for (position, (creation, outcome)) in zip(positions, zip(batch, outcomes)) {
+            replies[position] = reply(to: creation, outcome)
+        }
+        return .success(replies)
+    }
+
+    /// The cell and first configuration `request` asks for, if valid, allowed to `caller`,
+    /// and naming this node; else why not.
+    private func admitted(
+        _ request: Colony_V1_CreateCellRequest, caller: Identity, rpc: String
+    ) -> Result<(cell: CellID, configuration: CellConfiguration), Colony_V1_Error> {
+        let cell: CellID
+        let configuration: CellConfiguration
+        switch APIMapping.creation(request, config: config, nodes: peers.nodes.map(\.rawValue)) {
+        case .success(let (name, made)):
+            cell = name
+            configuration = made
+        case .failure(let error):
+            return .failure(error)
+        }
+        let call = Authorizer.callName()
+        if let refused = authorizer.refusal(caller, .createCell(cell.name), rpc: rpc, request: call) {
+            return .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: rpc, request: call)))
+        }
+        guard configuration.contains(NodeID(config.node)) else {
+            return .failure(notAMember(of: configuration, cell: cell))
+        }
+        return .success((cell, configuration))
+    }
+
+    /// The answer for one created cell.
+    private func reply(
+        to creation: (cell: CellID, configuration: CellConfiguration), _ outcome: CellCreationOutcome
+    ) -> Colony_V1_CreateCellReply {
+        var reply = Colony_V1_CreateCellReply()
+        let (cell, configuration) = creation
+        switch outcome {
+        case .created:
+            reply.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        case .exists(let current) where current == nil || current?.members == configuration.members:
+            reply.configuration = Colony_V1_CellConfiguration(current ?? configuration, address: address)
+            reply.alreadyExisted = true
+        case .exists(let current):
+            let members = current.map { "\($0.members)" } ?? "unknown"
+            reply.error = APIMapping.error(
+                .cellExists, "cell \(cell.name) already exists with members \(members); choose another name or delete it first")
+        case .deleted(let tombstone):
+            var exists = APIMapping.error(
+                .cellExists,
+                "cell \(cell.name) was deleted at revision \(tombstone.revision) and names of deleted cells are not reused; choose another name")
+            exists.cellDeleted = true
+            reply.error = exists
+        }
+        return reply
+    }
+
+    /// The answer of a node that is not a member of the cell to be created: ask a member, which
+    /// knows whether a cell of that name was deleted.
+    private func notAMember(of configuration: CellConfiguration, cell: CellID) -> Colony_V1_Error {
+        let members = configuration.members.map { "\($0) (\(address($0) ?? "address unknown"))" }.joined(separator: ", ")
+        var redirect = APIMapping.error(
+            .notLeader, "node \(config.node) is not a member of the new cell \(cell.name); create it at one of its members: \(members)")
+        if let first = configuration.members.first {
+            redirect.leaderHint = first.rawValue
+            redirect.leaderAddress = address(first) ?? ""
+        }
+        redirect.configuration = Colony_V1_CellConfiguration(configuration, address: address)
+        return redirect
+    }
+}
