@@ -255,8 +255,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// it leads to another member (waiting at most `handOffTimeout`), ends its watches and
     /// client sessions (each once its operations in flight are answered), then stops peer
     /// traffic and the replicas' clock, flushes the log, releases its threads and unlocks its
-    /// data directory. A stop for a `failure` skips the hand-off; the node's health says the
-    /// failure while it stops. Only the first call acts.
+    /// data directory. A stop for a `failure` (its log cannot write) skips the hand-off and
+    /// stops the replicas and peer traffic first: what waits for the log is answered at once
+    /// instead of holding the drain, and the peers stop hearing a leader that cannot write.
+    /// The node's health says the failure while it stops. Only the first call acts.
     public func stop(failure: String? = nil) async {
         await stop(failure: failure, beforeClosingPorts: {})
     }
@@ -271,7 +273,12 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let driver = driver
         let links = links
         clientServer?.beginGracefulShutdown()
-        if failure == nil {
+        if failure != nil {
+            try? await driver.loop.submit {
+                driver.stop()
+                links.close()
+            }.get()
+        } else {
             let deadline = NIODeadline.now() + options.handOffTimeout
             let started = ContinuousClock.now
             if let leading = try? await driver.loop.flatSubmit({ driver.handOffLeadership(deadline: deadline) }).get() {

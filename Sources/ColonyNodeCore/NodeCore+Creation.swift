@@ -41,6 +41,10 @@ extension NodeCore {
     /// At most `createCellsMax` cells: a longer batch is a shell's bug.
     public mutating func createCells(_ cells: [(cell: CellID, configuration: CellConfiguration)], waiter: WaiterID?) {
         precondition(cells.count <= Self.createCellsMax, "Invalid argument: \(cells.count) cells in one creation, at most \(Self.createCellsMax)")
+        if isStopped {
+            if let waiter { answerStopped(waiter) }
+            return
+        }
         let outcomes = cells.map { createCell($0.cell, configuration: $0.configuration) }
         guard let waiter else { return }
         let answer = NodeAnswer(waiter: waiter, outcome: .cellsCreated(outcomes))

@@ -9,6 +9,7 @@ extension NodeCore {
     /// answered `superseded`.
     public mutating func submit(_ request: ClientRequest, waiter: WaiterID, timeoutTicks: UInt64) {
         statistics.requestsReceived += 1
+        guard !isStopped else { return answerStopped(waiter) }
         wait(waiter, for: request, purpose: .client, timeoutTicks: timeoutTicks)
         carryOut(host.submit(request))
     }
@@ -22,6 +23,7 @@ extension NodeCore {
     public mutating func changeMembership(
         _ cell: CellID, _ change: MembershipChange, expectedEpoch: Epoch, waiter: WaiterID, timeoutTicks: UInt64
     ) {
+        guard !isStopped else { return answerStopped(waiter) }
         let immediate: MembershipChangeOutcome
         // A resting leader knows nothing of its members' liveness since it went quiet: awake,
         // it counts a member live again only once that member answers it.
@@ -78,6 +80,11 @@ extension NodeCore {
         case .failure(let refusal)?:
             return .refused(refusal)
         }
+    }
+
+    /// Answers `waiter` at once: the node stopped, so nothing it is asked can be done here.
+    mutating func answerStopped(_ waiter: WaiterID) {
+        pending.answers.append(NodeAnswer(waiter: waiter, outcome: .noAnswer(.stopping)))
     }
 
     /// Registers `waiter` for the reply to `request`; an earlier waiter of the same id is

@@ -47,6 +47,8 @@ public struct NodeCore: Sendable {
     var waiters = WaiterTable()
     /// Answers to creations waiting for their records to be durable, oldest first.
     var heldCreations: [HeldCreation] = []
+    /// Whether the node stopped (`stop()`): requests are answered `stopping` at once.
+    public private(set) var isStopped = false
     var outbox: PeerOutbox
     /// Effects gathered since the shell last took them (the outbox aside).
     var pending = NodeEffects()
@@ -172,8 +174,10 @@ public struct NodeCore: Sendable {
     /// How many replicas here lead their cell.
     public var leaderCount: Int { host.census.leaders }
 
-    /// The node stops: every request still waiting is answered `stopping`.
+    /// The node stops: every request still waiting is answered `stopping`, and so is every
+    /// request that arrives after.
     public mutating func stop() {
+        isStopped = true
         for waiter in waiters.takeAll() {
             pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.stopping)))
         }

@@ -139,6 +139,23 @@ struct NodeCoreTests {
         #expect(core.waitingCount == 0)
     }
 
+    @Test("a stopped node answers what it is asked next at once, without waiting for a log that may never write")
+    func stoppedNodeAnswersAtOnce() throws {
+        var core = try Self.core()
+        core.stop()
+        _ = core.takeEffects()
+        let write = ClientRequest(
+            id: RequestID(client: ClientID(2), sequence: 1), cell: Self.cell, operation: .put(Key("k"), Array("v".utf8)))
+        core.submit(write, waiter: WaiterID(3), timeoutTicks: 1_000)
+        core.changeMembership(Self.cell, MembershipChange(remove: NodeID(3), add: NodeID(4)), expectedEpoch: 1, waiter: WaiterID(4), timeoutTicks: 1_000)
+        let configuration = try CellConfiguration(epoch: 1, members: [NodeID(1), NodeID(2), NodeID(3)], startSlot: 1)
+        core.createCells([(CellID("new"), configuration)], waiter: WaiterID(5))
+        let stopping = NodeAnswerOutcome.noAnswer(.stopping)
+        #expect(core.takeEffects().answers == [3, 4, 5].map { NodeAnswer(waiter: WaiterID($0), outcome: stopping) })
+        #expect(core.waitingCount == 0)
+        #expect(core.host.replica(CellID("new")) == nil, "a stopped node creates nothing")
+    }
+
     @Test("a malformed frame is refused and noted, and so is a second hello")
     func malformedFrames() throws {
         var core = try Self.core()
