@@ -42,6 +42,40 @@ extension Trait where Self == ColonyTurn {
     public static var colonyTurn: Self { ColonyTurn() }
 }
 
+/// A suite trait for suites that make network namespaces, veths and bridges: they take
+/// turns one at a time (inside their colony turn). Each lists the machine's namespaces and
+/// links before it starts and removes what is new at the end, so two at once would take each
+/// other's for leftovers and remove them mid-run.
+public struct NetworkNamespaceTurn: SuiteTrait, TestScoping {
+    private static let turns = Turns(width: 1)
+
+    /// The suite itself takes the turn; its tests and test cases run inside it.
+    public func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+        test.isSuite && testCase == nil ? self : nil
+    }
+
+    /// Waits for the turn, runs the suite, then hands the turn on.
+    public func provideScope(
+        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+    ) async throws {
+        await Self.turns.take()
+        do {
+            try await function()
+        } catch {
+            await Self.turns.handOn()
+            throw error
+        }
+        await Self.turns.handOn()
+    }
+}
+
+extension Trait where Self == NetworkNamespaceTurn {
+    /// The suite makes network namespaces, so it takes turns with other such suites; list
+    /// it after `.colonyTurn`, as every such suite does, so the turns are always taken in
+    /// the same order.
+    public static var networkNamespaceTurn: Self { NetworkNamespaceTurn() }
+}
+
 /// At most `width` holders at once; the others wait in the order they came.
 private actor Turns {
     private var free: Int
