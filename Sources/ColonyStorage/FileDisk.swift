@@ -79,7 +79,22 @@ public final class FileDisk: Disk {
     }
 
     public func read(_ name: String, offset: Int, count: Int) throws(DiskError) -> [UInt8] {
-        let file = try descriptor(name)
+        // A file not being appended to (a snapshot, an old segment) is opened for the read
+        // alone: kept open, a recovery of a million snapshot files would run out of descriptors.
+        if openFiles[name] == nil {
+            let file: FileDescriptor
+            do {
+                file = try FileDescriptor.open(path(name), .readOnly)
+            } catch {
+                throw failure("open", name, error)
+            }
+            defer { try? file.close() }
+            return try read(file, name, offset: offset, count: count)
+        }
+        return try read(try descriptor(name), name, offset: offset, count: count)
+    }
+
+    private func read(_ file: FileDescriptor, _ name: String, offset: Int, count: Int) throws(DiskError) -> [UInt8] {
         do {
             // Read straight into the array's storage: no zero-filling of a buffer the read
             // overwrites anyway.
