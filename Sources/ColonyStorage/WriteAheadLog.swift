@@ -62,6 +62,9 @@ public final class WriteAheadLog {
     private var pendingLastLSN: UInt64 = 0
     private var nextLSN: UInt64
     private var flushInFlight: (lastLSN: UInt64, segment: String, createdSegment: Bool)?
+    /// The cells found pinning the oldest segment, listed once for that segment and
+    /// snapshotted a bounded number per flush (see `freeOldSegments`), and how far that went.
+    private var pinning: (segment: String, cells: [CellID], next: Int)?
     /// Every record up to this LSN is durable.
     public private(set) var durableLSN: UInt64
     /// Counters since the log was opened.
@@ -264,22 +267,40 @@ public final class WriteAheadLog {
     /// start reads them as that segment's own, and any of them it cannot read would damage
     /// every cell whose snapshot does not cover them. So then every cell whose snapshot
     /// does not cover the oldest segment gets one that does, records there or not.
+    ///
+    /// The cells pinning a segment are listed once for it, not at every flush: with a million
+    /// cells, listing and sorting them all again at each of the thousands of flushes it takes
+    /// to snapshot them would cost more than the snapshots. A cell on the list that no longer
+    /// pins the segment is skipped, and the segment goes only once a fresh listing finds none.
     private func freeOldSegments() throws(DiskError) {
         var snapshotsLeft = options.snapshotsPerFlushMax
         while segments.count > options.segmentsMax, let oldest = segments.first {
             let oldestLast = oldest.lastLSN ?? oldest.header.firstLSN
             guard oldestLast <= durableLSN else { return }
             let overlapped = segments.dropFirst().contains { $0.header.firstLSN <= oldestLast }
-            let pinning = cells.keys.filter { cell in
-                guard let log = cells[cell] else { return false }
+            let pins = { (cell: CellID) -> Bool in
+                guard let log = self.cells[cell] else { return false }
                 return overlapped ? log.snapshotCoveredLSN < oldestLast : (log.firstLiveLSN ?? UInt64.max) <= oldestLast
-            }.sorted()
-            let batch = pinning.prefix(snapshotsLeft)
-            for cell in batch {
-                try writeSnapshot(cell)
             }
-            snapshotsLeft -= batch.count
-            guard batch.count == pinning.count else { return }
+            var listed = pinning.flatMap { $0.segment == oldest.name ? $0 : nil }
+                ?? (segment: oldest.name, cells: cells.keys.filter(pins).sorted(), next: 0)
+            while listed.next < listed.cells.count, snapshotsLeft > 0 {
+                let cell = listed.cells[listed.next]
+                listed.next += 1
+                pinning = listed
+                guard pins(cell) else { continue }
+                try writeSnapshot(cell)
+                snapshotsLeft -= 1
+            }
+            pinning = listed
+            guard listed.next == listed.cells.count else { return }
+            let left = cells.keys.filter(pins).sorted()
+            guard left.isEmpty else {
+                pinning = (segment: oldest.name, cells: left, next: 0)
+                if snapshotsLeft == 0 { return }
+                continue
+            }
+            pinning = nil
             try disk.remove(oldest.name)
             try disk.syncDirectory()
             segments.removeFirst()

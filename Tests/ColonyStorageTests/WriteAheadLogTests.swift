@@ -66,6 +66,27 @@ struct WriteAheadLogTests {
         #expect(LogExercise.problems(in: recovery.cells, acknowledged: written, cells: 8).isEmpty)
     }
 
+    @Test("with more cells pinning a segment than one flush may snapshot, each flush writes at most its bound and the segments still go")
+    func boundedSnapshotsPerFlush() throws {
+        let disk = SimulatedDisk()
+        var options = StorageSupport.options()
+        options.snapshotsPerFlushMax = 7
+        let (log, _) = try StorageSupport.open(disk, options)
+        var written: ClosedRange<UInt64>?
+        var most = 0
+        for _ in 0..<600 {
+            let before = log.statistics.snapshotsWritten
+            let batch = try StorageSupport.write(5, to: log, cells: 100, batch: 5)
+            written = written.map { $0.lowerBound...(batch?.upperBound ?? $0.upperBound) } ?? batch
+            most = max(most, log.statistics.snapshotsWritten - before)
+        }
+        #expect(most == 7, "the most snapshots one flush wrote")
+        #expect(log.statistics.segmentsDeleted > 5)
+        let (_, recovery) = try StorageSupport.open(disk, options)
+        #expect(recovery.cells == log.cellStates)
+        #expect(LogExercise.problems(in: recovery.cells, acknowledged: written, cells: 100).isEmpty)
+    }
+
     @Test("a crash at any step of writing loses nothing acknowledged and invents nothing")
     func crashAtEveryStep() throws {
         var random = SplitMix64(seed: 9)
