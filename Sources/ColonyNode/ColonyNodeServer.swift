@@ -45,9 +45,6 @@ public final class ColonyNodeServer: @unchecked Sendable {
     let sessionsEnd = StopSignal()
     let stopped = StopLatch()
 
-    /// What recovery found when the node started.
-    public let recovery: Recovery
-
     /// After a polite stop, how many cells this node still led when it went (0 when every
     /// cell took a new leader in time); nil before, or after a stop for a failure.
     public var cellsLedWhenStopped: Int? {
@@ -57,7 +54,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
 
     private init(
         config: NodeConfig, options: Options, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
-        links: PeerLinks, peers: PeerAddresses, recovery: Recovery, metrics: NodeMetrics, connections: ConnectionBudget,
+        links: PeerLinks, peers: PeerAddresses, metrics: NodeMetrics, connections: ConnectionBudget,
         authorizer: Authorizer, dataLock: DataDirectoryLock, logger: Logger
     ) {
         self.peers = peers
@@ -69,7 +66,6 @@ public final class ColonyNodeServer: @unchecked Sendable {
         self.driver = driver
         self.storage = storage
         self.links = links
-        self.recovery = recovery
         self.connections = connections
         self.dataLock = dataLock
         self.logger = logger
@@ -147,7 +143,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(
             config: config, options: options, group: group, driver: driver, storage: storage, links: links, peers: peers,
-            recovery: recovery, metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
+            metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
         box.server = server
         storage.start()
         try await loop.submit { driver.start() }.get()

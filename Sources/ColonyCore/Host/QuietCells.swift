@@ -54,6 +54,21 @@ struct QuietCells: Sendable {
             awake[index] = last
             awakeIndex[last] = index
         }
+        giveBackBurstCapacity()
+    }
+
+    /// After bulk creation every replica of a node is awake at once, and the awake files
+    /// would keep that capacity (some 40 bytes a replica) once they rest: they are copied
+    /// into buffers of their size when they fall to an eighth of it. Amortized O(1) a call.
+    private mutating func giveBackBurstCapacity() {
+        guard awake.capacity > 4_096, awake.count * 8 < awake.capacity else { return }
+        var positions: [Int] = []
+        positions.reserveCapacity(awake.count)
+        positions.append(contentsOf: awake)
+        awake = positions
+        var indexes = [Int: Int](minimumCapacity: awakeIndex.count)
+        for (position, index) in awakeIndex { indexes[position] = index }
+        awakeIndex = indexes
     }
 
     /// The replica at `from` moved to `to` (the host fills a freed position with its last).
