@@ -18,7 +18,10 @@ struct ChaosCommand: AsyncParsableCommand {
             ways); the run removes its namespaces, veths and bridge at the end, and when interrupted. Asked for \
             by name (root needed), disk-full puts each node's data on a small tmpfs of its own and fills the disk \
             of a node that leads cells: it stops at its first write it cannot make durable, and the heal frees \
-            the space and starts it again. At most a \
+            the space and starts it again. Asked for by name (libfaketime needed: apt-get install faketime), \
+            clock-skew starts a node that leads cells again with its wall clock up to --clock-skew seconds ahead \
+            or behind (the offset drawn from the seed; its monotonic clock, which drives its ticks, left alone), \
+            and the heal starts it again on the true time. At most a \
             minority of nodes is broken at once unless --broken-max says more. A watch judges the stop conditions \
             every 250 ms (error rate and p99.9 latency over --window, cells without a leader for --leaderless-for); \
             when one fires the run stops its faults and heals at once. Then it heals, lets the load go on for \
@@ -34,11 +37,13 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "Runs, each with its own seed and colony.") var runs = 1
     @Option(help: "The first run's seed; run i uses seed+i.") var seed: UInt64 = 1
     @Option(help: "Node processes (3 to 9); every cell of the load has a replica on each.") var nodes = 3
-    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall; with --network namespaces also partition, zone-partition, loss; as root also disk-full (default: every kind the network allows, disk-full only when named).")
+    @Option(help: "Fault kinds to draw from, comma-separated: kill, pause, stall; with --network namespaces also partition, zone-partition, loss; as root also disk-full; with libfaketime also clock-skew (default: every kind the network allows, disk-full and clock-skew only when named).")
     var faults: String?
     @Option(help: "Where the nodes run: loopback, or namespaces (a network namespace each, for network faults; needs root, ip and iptables).")
     var network = ChaosNetwork.loopback
     @Option(help: "The share of a node's peer packets a loss fault drops, from 0.01 to 1.") var packetLoss = 0.2
+    @Option(help: "The largest offset, in seconds, a clock-skew fault sets a node's wall clock ahead or behind by, from 1 to 31536000 (a year); a node set more than about an hour behind refuses to start, its certificates not yet valid.")
+    var clockSkew: Int64 = 300
     @Option(help: "How long faults go on in each run: 10s, 1m.") var length = Span(milliseconds: 10_000)
     @Option(help: "How long the load goes on after the colony is healed.") var settle = Span(milliseconds: 2_000)
     @Option(help: "The most nodes broken at once (default: a minority).") var brokenMax: Int?
@@ -63,7 +68,7 @@ struct ChaosCommand: AsyncParsableCommand {
         guard (1...10_000).contains(runs) else { throw ValidationError("--runs must be from 1 to 10000") }
         guard (3...9).contains(nodes) else { throw ValidationError("--nodes must be from 3 to 9") }
         guard let kinds = faultKinds, !kinds.isEmpty else {
-            let named = network.kinds + ChaosFaultKind.diskKinds
+            let named = network.kinds + ChaosFaultKind.namedKinds
             throw ValidationError("--faults takes \(named.map(\.rawValue).joined(separator: ", ")), comma-separated, like kill,pause")
         }
         if kinds.contains(where: ChaosFaultKind.diskKinds.contains), geteuid() != 0 {
@@ -73,6 +78,9 @@ struct ChaosCommand: AsyncParsableCommand {
             throw ValidationError("--faults \(networkKind.rawValue) needs --network namespaces")
         }
         guard (0.01...1).contains(packetLoss) else { throw ValidationError("--packet-loss must be from 0.01 to 1") }
+        guard (1...Self.clockSkewSecondsMax).contains(clockSkew) else {
+            throw ValidationError("--clock-skew must be from 1 to \(Self.clockSkewSecondsMax) seconds")
+        }
         guard (1_000...3_600_000).contains(length.milliseconds) else { throw ValidationError("--length must be from 1s to 1h") }
         guard settle.milliseconds <= 600_000 else { throw ValidationError("--settle must be at most 10m") }
         if let brokenMax, !(1...nodes).contains(brokenMax) {
@@ -91,6 +99,9 @@ struct ChaosCommand: AsyncParsableCommand {
         guard maxLeaderlessCells >= 0 else { throw ValidationError("--max-leaderless-cells must be 0 or more") }
     }
 
+    /// The largest `--clock-skew`, in seconds: a year.
+    static let clockSkewSecondsMax: Int64 = 365 * 86_400
+
     /// The kinds `--faults` names, or else every kind the network takes (a zone partition
     /// only if no zone is larger than --broken-max); nil if one is not a kind.
     private var faultKinds: [ChaosFaultKind]? {
@@ -107,6 +118,7 @@ struct ChaosCommand: AsyncParsableCommand {
         options.nodes = nodes
         options.length = length.duration
         options.brokenMax = brokenMax ?? max(1, ChaosScheduleOptions.minority(of: nodes))
+        options.clockSkewSecondsMax = clockSkew
         return options
     }
 
@@ -125,6 +137,13 @@ struct ChaosCommand: AsyncParsableCommand {
             case .failure(let failure): throw failure
             }
         }
+        var fakeTime: FakeTime?
+        if scheduleOptions.kinds.contains(where: ChaosFaultKind.clockKinds.contains) {
+            switch FakeTime.locate() {
+            case .success(let found): fakeTime = found
+            case .failure(let failure): throw failure
+            }
+        }
         let base = dir ?? NSTemporaryDirectory() + "colony-chaos-\(UUID().uuidString.prefix(8))"
         let started = ContinuousClock.now
         let interruption = ChaosInterruption.catchingSignals()
@@ -133,6 +152,7 @@ struct ChaosCommand: AsyncParsableCommand {
             var experiment = experiment(seed: seed &+ UInt64(run), base: base)
             experiment.interruption = interruption
             experiment.namespaces = tools
+            experiment.fakeTime = fakeTime
             let outcome = try await experiment.run()
             report(outcome, folder: base + "/seed-\(outcome.seed)")
             outcomes.append(outcome)

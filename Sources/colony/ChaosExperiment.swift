@@ -6,7 +6,8 @@ import Foundation
 /// One chaos run against real node processes: starts a local colony in its own folder (free
 /// loopback ports, TLS, as `colony dev up` makes it; or each node in a network namespace of
 /// its own, `NamespacedColony`, for network faults; each node's data on a volume of its own,
-/// `NodeVolumes`, for disk faults), creates the load's cells on every node,
+/// `NodeVolumes`, for disk faults; a node started again under libfaketime, `FakeTime`, for
+/// clock faults), creates the load's cells on every node,
 /// runs the checked load of `colony load`, puts the seed's schedule of faults on the nodes
 /// while a watch judges the stop conditions, heals, lets the load go on a little, reads every
 /// key back, checks the history, and stops the colony.
@@ -34,6 +35,8 @@ struct ChaosExperiment: Sendable {
     var namespaces: NetworkTools?
     /// The share of peer packets a `loss` fault drops.
     var packetLoss = 0.2
+    /// The library that skews a node's wall clock, for clock faults; nil when none is scheduled.
+    var fakeTime: FakeTime?
 
     /// How often the watch surveys the leaders and judges the stop conditions.
     static let watchInterval: Duration = .milliseconds(250)
@@ -124,7 +127,8 @@ struct ChaosExperiment: Sendable {
             _ = try? await load.value
             throw ChaosError.loadDidNotStart(seconds: Int(Self.loadStartTimeout.components.seconds))
         }
-        let injector = ChaosInjector(nodes: nodes, brokenMax: schedule.brokenMax, network: network, packetLoss: packetLoss, volumes: volumes)
+        let injector = ChaosInjector(
+            nodes: nodes, brokenMax: schedule.brokenMax, network: network, packetLoss: packetLoss, volumes: volumes, fakeTime: fakeTime)
         let (stop, leaderChanges) = await faultsUnderWatch(
             ChaosSchedule(seed: seed, options: schedule), injector: injector, nodes: nodes, log: log)
         let healed = await injector.healAll()
@@ -135,6 +139,7 @@ struct ChaosExperiment: Sendable {
         let events = try await load.value
         var outcome = ChaosOutcome(seed: seed)
         outcome.kinds = (network == nil ? ChaosNetwork.loopback : .namespaces).kinds + (volumes == nil ? [] : ChaosFaultKind.diskKinds)
+            + (fakeTime == nil ? [] : ChaosFaultKind.clockKinds)
         outcome.faults = await injector.applied
         outcome.faultsSkipped = await injector.skipped
         outcome.stop = stop
@@ -142,6 +147,7 @@ struct ChaosExperiment: Sendable {
         outcome.healed = healed
         outcome.mismatches = await log.conditionFailures
         Self.judge(events, into: &outcome)
+        outcome.findings += await injector.notes
         return (outcome, events)
     }
 

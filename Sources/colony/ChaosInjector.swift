@@ -4,11 +4,11 @@ import Foundation
 /// node is started again on its data, a paused one continued, a stalled one's disk stall lock
 /// released (the nodes run with disk stall locks when stalls are scheduled), a partitioned or
 /// lossy one's iptables rules deleted (on a colony in network namespaces), a full one's ballast
-/// deleted and the node started again if it stopped (on nodes with volumes of their own). It
-/// never breaks more than
-/// `brokenMax` nodes at once: a fault whose turn comes while too many are still broken (a
-/// restart took longer than the schedule allowed for) waits until enough serve again, and is
-/// skipped and counted if its hold is nearly over by then.
+/// deleted and the node started again if it stopped (on nodes with volumes of their own), a
+/// skewed one started again on the true time. It never breaks more than `brokenMax` nodes at
+/// once: a fault whose turn comes while too many are still broken (a restart took longer than
+/// the schedule allowed for) waits until enough serve again, and is skipped and counted if its
+/// hold is nearly over by then.
 actor ChaosInjector {
     private let nodes: LocalNodes
     private let brokenMax: Int
@@ -18,6 +18,10 @@ actor ChaosInjector {
     private let packetLoss: Double
     /// The nodes' data volumes, for disk faults; nil when the nodes have none.
     private let volumes: NodeVolumes?
+    /// The library that skews a node's clock, for clock faults; nil when none is scheduled.
+    private let fakeTime: FakeTime?
+    /// The nodes running with their clocks skewed, by node.
+    private var skewed: [UInt32: SkewedNode] = [:]
     /// The iptables rules in place, by the nodes of the fault that put them there.
     private var rules: [[UInt32]: [NamespacedRule]] = [:]
     /// The nodes broken now, each with what broke it; a killed node stays here until it
@@ -31,6 +35,9 @@ actor ChaosInjector {
     private(set) var applied: [ChaosFaultKind: Int] = [:]
     /// The faults skipped for breaking too many nodes at once.
     private(set) var skipped = 0
+    /// What the faults did to a node beyond what they are meant to, one line each: a skewed
+    /// node that stopped before its heal.
+    private(set) var notes: [String] = []
 
     /// The shortest hold worth a fault that had to wait for a node to serve again.
     static let holdMin: Duration = .milliseconds(500)
@@ -40,13 +47,17 @@ actor ChaosInjector {
     /// An injector for `nodes`, breaking at most `brokenMax` at once; network faults go on
     /// `network` (which must be given when the schedule has them), a loss dropping
     /// `packetLoss` of the packets; disk faults on `volumes` (which must be given when the
-    /// schedule has them).
-    init(nodes: LocalNodes, brokenMax: Int, network: NamespaceNetwork? = nil, packetLoss: Double = 0.2, volumes: NodeVolumes? = nil) {
+    /// schedule has them); clock faults through `fakeTime` (likewise).
+    init(
+        nodes: LocalNodes, brokenMax: Int, network: NamespaceNetwork? = nil, packetLoss: Double = 0.2, volumes: NodeVolumes? = nil,
+        fakeTime: FakeTime? = nil
+    ) {
         self.nodes = nodes
         self.brokenMax = brokenMax
         self.network = network
         self.packetLoss = packetLoss
         self.volumes = volumes
+        self.fakeTime = fakeTime
     }
 
     /// The nodes not broken now.
@@ -90,9 +101,8 @@ actor ChaosInjector {
                 if nodes.processes[node]?.isRunning != true {
                     try? nodes.launch(node)
                 }
-            case .diskFull:
-                volumes?.free(node)
-                await nodes.signal(node, SIGKILL)
+            case .diskFull, .clockSkew:
+                await undoForRestart(node, kind: kind)
                 try? nodes.launch(node)
             case .partition, .zonePartition, .loss:
                 break
@@ -151,6 +161,12 @@ actor ChaosInjector {
                 return nil
             }
             broken[node] = .diskFull
+        case .clockSkew:
+            guard let fakeTime else {
+                preconditionFailure("Invalid state: a clock skew scheduled without libfaketime")
+            }
+            broken[node] = .clockSkew
+            await skew(node, by: fault.clockOffsetSeconds, through: fakeTime)
         case .partition, .loss, .zonePartition:
             return cut([node], kind: fault.kind)
         }
@@ -222,8 +238,10 @@ actor ChaosInjector {
             // The node stops at its first write it cannot make durable, a few seconds after
             // (it shuts down in order): whether it did, or is stopping, or made none, it is
             // started again on its data once the space is back, as an operator would.
-            volumes?.free(node)
-            await nodes.signal(node, SIGKILL)
+            await undoForRestart(node, kind: .diskFull)
+            await restart(node)
+        case .clockSkew:
+            await undoForRestart(node, kind: .clockSkew)
             await restart(node)
         case .partition, .zonePartition, .loss:
             guard let network, let faultRules = rules.removeValue(forKey: brokenNodes) else { return }
@@ -236,6 +254,45 @@ actor ChaosInjector {
             }
         case nil:
             break
+        }
+    }
+
+    /// Kills `node`'s process and starts it again on its data with its wall clock
+    /// `offsetSeconds` off, without waiting for it to serve: it counts as broken until its heal.
+    private func skew(_ node: UInt32, by offsetSeconds: Int64, through fakeTime: FakeTime) async {
+        let own = nodes.wrappers[node, default: []]
+        skewed[node] = SkewedNode(unskewedWrapper: own, offsetSeconds: offsetSeconds)
+        nodes.wrappers[node] = own + fakeTime.wrapper(offsetSeconds: offsetSeconds)
+        await nodes.signal(node, SIGKILL)
+        do {
+            try nodes.launch(node)
+        } catch {
+            // Not running: its heal starts it again, on the true time.
+            printError("chaos: node \(node) could not be started with its clock skewed: \(error)")
+        }
+    }
+
+    /// Takes away what a fault healed by a restart left on `node` (a full disk's ballast, a
+    /// skewed clock's wrapper), then kills what is left of its process, which may have stopped
+    /// already; starting it again is the caller's step.
+    private func undoForRestart(_ node: UInt32, kind: ChaosFaultKind) async {
+        let pid = nodes.processes[node]?.processIdentifier
+        switch kind {
+        case .diskFull:
+            volumes?.free(node)
+            await nodes.signal(node, SIGKILL)
+        case .clockSkew:
+            if let skew = skewed.removeValue(forKey: node) {
+                nodes.wrappers[node] = skew.unskewedWrapper.isEmpty ? nil : skew.unskewedWrapper
+                if nodes.processes[node]?.isRunning == false {
+                    notes.append(
+                        "node \(node), its clock \(FakeTime.offsetText(skew.offsetSeconds)) s off, stopped before its heal; its log says why")
+                }
+            }
+            await nodes.signal(node, SIGKILL)
+            if let pid { FakeTime.removeSharedClock(of: pid) }
+        case .kill, .pause, .stall, .partition, .zonePartition, .loss:
+            preconditionFailure("Invalid state: \(kind) is not healed by a restart")
         }
     }
 
@@ -262,4 +319,12 @@ actor ChaosInjector {
             kill(pid, SIGCONT)
         }
     }
+}
+
+/// A node the injector started with its clock skewed: what it ran under before, and by how much.
+private struct SkewedNode {
+    /// The command the node ran under before its skew, to run under again at its heal.
+    var unskewedWrapper: [String]
+    /// How far its wall clock is set off, in seconds.
+    var offsetSeconds: Int64
 }

@@ -4,9 +4,9 @@ import Foundation
 /// What `colony chaos` does when it is interrupted (SIGINT or SIGTERM): it kills the node
 /// processes of the run under way, continuing any it paused first, so that none is left
 /// stopped, holding its ports and data, once the command is gone; removes the run's network
-/// namespaces, veths and bridge, and unmounts its nodes' volumes, if it made them; then it
-/// ends by the same signal. The run's
-/// folder stays.
+/// namespaces, veths and bridge, and unmounts its nodes' volumes, if it made them, and deletes
+/// the shared clock libfaketime leaves in /dev/shm for a node killed while its clock was
+/// skewed; then it ends by the same signal. The run's folder stays.
 final class ChaosInterruption: @unchecked Sendable {
     private let lock = NSLock()
     private var nodes: LocalNodes?
@@ -48,6 +48,8 @@ final class ChaosInterruption: @unchecked Sendable {
         for pid in pids {
             kill(pid, SIGCONT)
             kill(pid, SIGKILL)
+            // Named for the node's pid, so nothing if it did not run skewed.
+            FakeTime.removeSharedClock(of: pid)
         }
         printError("interrupted: killed the \(pids.count) node processes of the run under way")
         if let network {

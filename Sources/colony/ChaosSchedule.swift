@@ -20,6 +20,10 @@ enum ChaosFaultKind: String, CaseIterable, Comparable, Sendable {
     /// small filesystem taken by a ballast file): it stops at the first write it cannot make
     /// durable; the heal deletes the ballast and starts the node again on its data.
     case diskFull = "disk-full"
+    /// Start a node that leads cells again with its wall clock set off by the fault's offset
+    /// (libfaketime; its monotonic clock, which drives its ticks, left alone), as a machine
+    /// whose time service went wrong; the heal starts it again on the true time.
+    case clockSkew = "clock-skew"
 
     /// The kinds put on node processes, which any local colony takes.
     static let processKinds: [ChaosFaultKind] = [.kill, .pause, .stall]
@@ -28,6 +32,11 @@ enum ChaosFaultKind: String, CaseIterable, Comparable, Sendable {
     /// The kinds put on a node's disk, which need each node's data on a volume of its own
     /// (`NodeVolumes`, root only): drawn only when asked for.
     static let diskKinds: [ChaosFaultKind] = [.diskFull]
+    /// The kinds put on a node's clock, which need libfaketime (`FakeTime`): drawn only when
+    /// asked for.
+    static let clockKinds: [ChaosFaultKind] = [.clockSkew]
+    /// The kinds drawn only when named: they need more than a local colony (root, a library).
+    static let namedKinds: [ChaosFaultKind] = diskKinds + clockKinds
 
     static func < (left: ChaosFaultKind, right: ChaosFaultKind) -> Bool {
         left.rawValue < right.rawValue
@@ -45,24 +54,30 @@ struct ChaosFault: Equatable, Sendable {
     var hold: Duration
     /// The nodes it breaks: `node` alone, or for a zone partition every node of its zone.
     var nodes: [UInt32]
+    /// For a clock skew, how far the node's wall clock is set off, in seconds: ahead if
+    /// positive, behind if negative; 0 for the other kinds.
+    var clockOffsetSeconds: Int64
 
-    /// A fault of `kind` breaking `nodes` (by default `node` alone).
-    init(kind: ChaosFaultKind, node: UInt32, start: Duration, hold: Duration, nodes: [UInt32]? = nil) {
+    /// A fault of `kind` breaking `nodes` (by default `node` alone), a clock skew setting
+    /// their clocks off by `clockOffsetSeconds`.
+    init(kind: ChaosFaultKind, node: UInt32, start: Duration, hold: Duration, nodes: [UInt32]? = nil, clockOffsetSeconds: Int64 = 0) {
         self.kind = kind
         self.node = node
         self.start = start
         self.hold = hold
         self.nodes = nodes ?? [node]
+        self.clockOffsetSeconds = clockOffsetSeconds
     }
 
     /// When it is healed, counted from the start of the faults.
     var end: Duration { start + hold }
 
     /// The node it breaks, given the nodes `serving` now and how many of the load's cells each
-    /// node was `leading` at the last survey: for a pause or a stall, the serving node that
-    /// leads the most (the scheduled node among equals); for a kill, and when no serving node
-    /// is known to lead, the scheduled node if it serves, else the first that does; nil if
-    /// none serves. (A zone partition breaks the scheduled zone, `nodes`, whatever this says.)
+    /// node was `leading` at the last survey: for a pause, a stall and every other kind but a
+    /// kill and a zone partition, the serving node that leads the most (the scheduled node
+    /// among equals); for a kill, and when no serving node is known to lead, the scheduled
+    /// node if it serves, else the first that does; nil if none serves. (A zone partition
+    /// breaks the scheduled zone, `nodes`, whatever this says.)
     func target(serving: [UInt32], leading: [UInt32: Int]) -> UInt32? {
         if kind != .kill, kind != .zonePartition, let most = serving.map({ leading[$0, default: 0] }).max(), most > 0 {
             let leaders = serving.filter { leading[$0, default: 0] == most }
@@ -90,6 +105,9 @@ struct ChaosScheduleOptions: Sendable {
     var holdMilliseconds: ClosedRange<Int64> = 1_000...3_000
     /// The most nodes broken at once: a minority unless asked otherwise.
     var brokenMax = 1
+    /// The largest offset a clock skew sets a node's wall clock off by, either way, in
+    /// seconds: each skew's offset is drawn evenly from 1 to this, ahead or behind.
+    var clockSkewSecondsMax: Int64 = 300
 
     /// A minority of `nodes`: the most nodes a colony of that size can lose and still decide.
     static func minority(of nodes: Int) -> Int {
@@ -126,6 +144,7 @@ struct ChaosSchedule: Equatable, Sendable {
     init(seed: UInt64, options: ChaosScheduleOptions) {
         precondition(options.nodes >= 1 && options.brokenMax >= 1 && !options.kinds.isEmpty, "Invalid state: unchecked chaos options")
         precondition(!options.kinds.contains(.zonePartition) || options.zonePartitionFits, "Invalid state: a zone too large to partition")
+        precondition(options.clockSkewSecondsMax >= 1, "Invalid state: unchecked clock skew bound")
         var random = SplitMix64(seed: seed)
         var faults: [ChaosFault] = []
         var start = Duration.milliseconds(Self.draw(options.gapMilliseconds, &random))
@@ -143,7 +162,10 @@ struct ChaosSchedule: Equatable, Sendable {
                 continue
             }
             let nodes = choices[Int(random.next() % UInt64(choices.count))]
-            faults.append(ChaosFault(kind: kind, node: nodes[0], start: start, hold: hold, nodes: nodes))
+            // Drawn for a clock skew only, so that the schedules of the other kinds stay as
+            // their seeds always drew them.
+            let offset = kind == .clockSkew ? Self.drawOffset(upTo: options.clockSkewSecondsMax, &random) : 0
+            faults.append(ChaosFault(kind: kind, node: nodes[0], start: start, hold: hold, nodes: nodes, clockOffsetSeconds: offset))
             start += .milliseconds(Self.draw(options.gapMilliseconds, &random))
         }
         self.faults = faults
@@ -162,10 +184,16 @@ struct ChaosSchedule: Equatable, Sendable {
         switch kind {
         case .zonePartition:
             candidates = options.nodesByZone.filter { zone in zone.allSatisfy { !busy.contains($0) } }
-        case .kill, .pause, .stall, .partition, .loss, .diskFull:
+        case .kill, .pause, .stall, .partition, .loss, .diskFull, .clockSkew:
             candidates = (1...UInt32(options.nodes)).filter { !busy.contains($0) }.map { [$0] }
         }
         return candidates.filter { busy.count + $0.count <= options.brokenMax }
+    }
+
+    /// An offset of 1 to `bound` seconds, ahead or behind, each as likely.
+    private static func drawOffset(upTo bound: Int64, _ random: inout SplitMix64) -> Int64 {
+        let magnitude = draw(1...bound, &random)
+        return random.next() % 2 == 0 ? magnitude : -magnitude
     }
 
     private static func draw(_ range: ClosedRange<Int64>, _ random: inout SplitMix64) -> Int64 {

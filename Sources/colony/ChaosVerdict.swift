@@ -85,6 +85,7 @@ struct ChaosOutcome: Sendable {
             object["stop_reason"] = stop.description
         }
         if let invalidHistory { object["invalid_history"] = invalidHistory }
+        if !findings.isEmpty { object["findings"] = findings }
         return object
     }
 

@@ -32,10 +32,11 @@ struct Colony: AsyncParsableCommand {
     /// Parses the command line and runs the command; every error a command throws ends the
     /// process through `CommandFailureReport`, with the status `ExitStatus.of` gives it.
     static func main() async {
-        let report = CommandFailureReport(arguments: Array(CommandLine.arguments.dropFirst()))
+        let arguments = ProcessArguments.afterExecutable
+        let report = CommandFailureReport(arguments: arguments)
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
             report.exit(parsing: error)
         }

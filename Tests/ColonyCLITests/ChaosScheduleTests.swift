@@ -118,11 +118,56 @@ struct ChaosScheduleTests {
         #expect(loss.target(serving: [1, 3], leading: [3: 1]) == 3)
     }
 
-    @Test("a loopback colony draws process faults only, a namespaced one network faults too; disk faults only when named")
+    @Test("a loopback colony draws process faults only, a namespaced one network faults too; disk and clock faults only when named")
     func networks() {
         #expect(ChaosNetwork.loopback.kinds == [.kill, .pause, .stall])
-        #expect(Set(ChaosNetwork.namespaces.kinds + ChaosFaultKind.diskKinds) == Set(ChaosFaultKind.allCases))
-        #expect(!ChaosNetwork.namespaces.kinds.contains(.diskFull))
+        #expect(Set(ChaosNetwork.namespaces.kinds + ChaosFaultKind.namedKinds) == Set(ChaosFaultKind.allCases))
+        #expect(!ChaosNetwork.namespaces.kinds.contains(.diskFull) && !ChaosNetwork.namespaces.kinds.contains(.clockSkew))
         #expect(ChaosScheduleOptions().kinds == ChaosFaultKind.processKinds)
+    }
+
+    @Test("a clock skew sets its node's clock off by 1 to the bound's seconds, ahead or behind, drawn from the seed")
+    func clockOffsets() {
+        var options = ChaosScheduleOptions()
+        options.kinds = [.clockSkew, .kill]
+        options.clockSkewSecondsMax = 40
+        let faults = (UInt64(0)..<30).flatMap { ChaosSchedule(seed: $0, options: options).faults }
+        let skews = faults.filter { $0.kind == .clockSkew }
+        #expect(skews.allSatisfy { (1...40).contains(abs($0.clockOffsetSeconds)) }, "\(skews)")
+        #expect(skews.contains { $0.clockOffsetSeconds > 0 } && skews.contains { $0.clockOffsetSeconds < 0 }, "\(skews)")
+        #expect(faults.filter { $0.kind == .kill }.allSatisfy { $0.clockOffsetSeconds == 0 })
+        options.clockSkewSecondsMax = 1
+        #expect((UInt64(0)..<10).allSatisfy { seed in
+            ChaosSchedule(seed: seed, options: options).faults.allSatisfy { $0.kind != .clockSkew || abs($0.clockOffsetSeconds) == 1 }
+        })
+    }
+
+    @Test("a clock skew falls on the serving node that leads the most cells, as a pause does")
+    func clockSkewTargets() {
+        let skew = ChaosFault(kind: .clockSkew, node: 1, start: .zero, hold: .seconds(1), clockOffsetSeconds: -300)
+        #expect(skew.target(serving: [1, 2, 3], leading: [2: 3, 3: 1]) == 2)
+        #expect(skew.target(serving: [1, 3], leading: [:]) == 1)
+    }
+
+    @Test("a schedule without clock skews draws as before they were added: seed 4 over 5 s is still a pause, a stall, a kill")
+    func otherKindsUnchanged() {
+        var options = ChaosScheduleOptions()
+        options.length = .seconds(5)
+        let faults = ChaosSchedule(seed: 4, options: options).faults
+        #expect(faults.map(\.kind) == [.pause, .stall, .kill], "\(faults)")
+    }
+
+    @Test("libfaketime runs a node with its wall clock off by a signed offset, its monotonic clock left alone")
+    func fakeTimeWrapper() {
+        let fakeTime = FakeTime(library: "/lib/libfaketime.so.1")
+        #expect(fakeTime.wrapper(offsetSeconds: -300) == [
+            "/usr/bin/env", "LD_PRELOAD=/lib/libfaketime.so.1", "FAKETIME=-300", "FAKETIME_DONT_FAKE_MONOTONIC=1",
+        ])
+        #expect(FakeTime.offsetText(42) == "+42" && FakeTime.offsetText(-1) == "-1")
+        guard case .failure(let failure) = FakeTime.locate(paths: ["/nonexistent/libfaketime.so.1"]) else {
+            Issue.record("found a library where none is")
+            return
+        }
+        #expect(failure.message.contains("apt-get install faketime") && failure.message.contains("/nonexistent/libfaketime.so.1"))
     }
 }
