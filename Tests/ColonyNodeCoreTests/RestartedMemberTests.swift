@@ -35,6 +35,32 @@ struct RestartedMemberTests {
         return (rested, fetched)
     }
 
+    @Test("a restarted member that never answers keeps the leader awake for restartedMemberWaitTicks, not for good")
+    func silentMemberLapses() throws {
+        var colony = try HandWiredNodes(cell: Self.cell, members: Self.members, defects: [])
+        let elected = colony.tick(until: { !$0.leaders.isEmpty })
+        #expect(elected, "the cell elects a leader")
+        let leader = try #require(colony.leaders.first)
+        let silent = try #require(Self.members.first { $0 != leader })
+        let idle = colony.tick(until: { colony in
+            colony.nodes[leader]?.core.host.replica(Self.cell).map { !$0.isQuiescent && $0.leaderIsIdle } ?? false
+        })
+        try #require(idle)
+
+        // Its announcement reaches the leader; nothing the leader sends reaches it, and a
+        // restarted replica that holds its state rests without a word until woken.
+        colony.cutLinks = [[leader, silent]]
+        colony.crash(silent)
+        var ticks = 0
+        let wait = Int(ReplicaOptions().restartedMemberWaitTicks)
+        let rested = colony.tick(until: { colony in
+            ticks += 1
+            return colony.nodes[leader]?.core.host.replica(Self.cell)?.isQuiescent == true
+        }, limit: 3 * wait)
+        #expect(rested, "the leader never rested")
+        #expect(ticks >= wait, "the leader rested after \(ticks) ticks, before the member had \(wait) to answer")
+    }
+
     @Test("the leader does not rest before they answer; once its links reopen both fetch the cell")
     func damagedMembersFetch() throws {
         let (rested, fetched) = try play(defects: [])

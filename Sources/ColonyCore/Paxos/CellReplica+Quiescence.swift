@@ -23,7 +23,7 @@ extension CellReplica {
         guard leader.proposals.isEmpty, leader.queue.isEmpty, leader.reads.isEmpty, leader.stopSignSlot == nil else {
             return false
         }
-        guard leader.restartedUnheard.isEmpty else { return false }
+        if !leader.restartedUnheard.isEmpty, now - leader.restartNotedAt < options.restartedMemberWaitTicks { return false }
         let applied = state.appliedThrough
         for (index, member) in state.configuration.members.enumerated() where member != node {
             let live = now - leader.lastHeard[index] <= options.electionTimeoutTicks
@@ -82,15 +82,17 @@ extension CellReplica {
     }
 
     /// The node of `member` restarted (its frames name a new incarnation). A leader forgets
-    /// what that member reported of itself and does not rest until it answers again: the
-    /// member may have come back damaged, and a damaged replica that holds no state knows no
-    /// one to fetch the cell from but a leader or candidate that speaks to it. Messages to a
-    /// restarted node are often lost while links to it reopen, so a leader that rested on the
-    /// member's past report could leave it waiting for good.
+    /// what that member reported of itself and does not rest until it answers again, or for
+    /// `restartedMemberWaitTicks` at most (a node that restarted and died again must not keep
+    /// its peers' leaders awake for good): the member may have come back damaged, and a
+    /// damaged replica that holds no state knows no one to fetch the cell from but a leader or
+    /// candidate that speaks to it. Messages to a restarted node are often lost while links to
+    /// it reopen, so a leader that rested on the member's past report could leave it waiting.
     public mutating func memberRestarted(_ member: NodeID) {
         guard isLeader, member != node, let index = state?.configuration.index(of: member) else { return }
         guard !options.defects.contains(.leaderRestsBeforeRestartedMemberAnswers) else { return }
         leaderState.restartedUnheard.insert(index)
+        leaderState.restartNotedAt = now
         leaderState.reportedApplied[index] = 0
     }
 

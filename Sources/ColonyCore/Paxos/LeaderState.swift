@@ -38,6 +38,8 @@ struct LeaderState: Sendable {
     /// since: what the leader knows of them is their past run's, and they may have come back
     /// damaged, knowing no one to fetch the cell from (see `CellReplica.memberRestarted`).
     var restartedUnheard = MemberSet()
+    /// When the latest of those restarts was noted.
+    var restartNotedAt: UInt64 = 0
     /// When the leader last had something to do (see `CellReplica.quiesceIfIdle`).
     var lastBusyAt: UInt64
     /// When the leader last woke from quiescence.

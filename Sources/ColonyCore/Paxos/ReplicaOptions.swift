@@ -19,6 +19,11 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// How long a node goes without a liveness heartbeat from a peer that leads quiescent
     /// cells it follows before it wakes those cells; a peer sends one every heartbeat interval.
     public var livenessTimeoutTicks: UInt64 = 50
+    /// How long a leader stays awake for a member whose node restarted and that has not
+    /// answered it since: longer than a peer link takes to reopen (its backoff grows to 2 s),
+    /// so the leader's messages reach a member that came back damaged and knows no one to
+    /// fetch from. A member silent for longer is taken for down, as any silent member is.
+    public var restartedMemberWaitTicks: UInt64 = 300
     /// The most quiescent followers a node wakes in one tick after their leader's node died
     /// or restarted, so a node's failure turns into elections at a bounded rate.
     public var wakesPerTick: Int = 200
