@@ -80,6 +80,7 @@ final class NodeDriver: @unchecked Sendable {
             counters.bytesReceived.increment(by: Int64(frame.count))
             counters.messagesReceived.increment(by: Int64(core.statistics.peerMessagesReceived - messagesBefore))
         }
+        if refusal == nil { links.heard(from: sender) }
         scheduleEffects()
         return refusal == nil
     }

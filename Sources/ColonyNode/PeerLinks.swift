@@ -105,6 +105,16 @@ final class PeerLinks: @unchecked Sendable {
         links = [:]
     }
 
+    /// A frame came from `peer`, so it is up: a link to it waiting out its backoff reconnects
+    /// at the next send rather than after the wait. (Messages to a restarted node are lost
+    /// while the link is down, and a member that came back damaged hears no one else.)
+    func heard(from peer: NodeID) {
+        guard var link = links[peer], link.channel == nil, !link.connecting else { return }
+        link.retryAt = .now()
+        link.backoff = Self.backoffMin
+        links[peer] = link
+    }
+
     /// Closes the connection to `peer`, which left the peer book (it is gone), and drops what
     /// waited for it.
     func forget(_ peer: NodeID) {
