@@ -113,8 +113,14 @@ public final class FileDisk: Disk {
     }
 
     public func prefetch(_ name: String) {
-        guard let file = try? descriptor(name) else { return }
+        if let open = openFiles[name] {
+            _ = posix_fadvise(open.rawValue, 0, 0, POSIX_FADV_WILLNEED)
+            return
+        }
+        // The hint outlives the descriptor: the kernel reads ahead into its page cache.
+        guard let file = try? FileDescriptor.open(path(name), .readOnly) else { return }
         _ = posix_fadvise(file.rawValue, 0, 0, POSIX_FADV_WILLNEED)
+        try? file.close()
     }
 
     public func append(_ name: String, _ bytes: [UInt8]) throws(DiskError) {
