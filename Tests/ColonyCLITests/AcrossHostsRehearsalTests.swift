@@ -19,7 +19,7 @@ import Testing
 /// here too, every key read back. Skipped, saying why, without root, `ip`, `iptables` or
 /// `curl`; the network is removed at the end, whatever happened.
 @Suite(
-    "the README's colony across hosts, rehearsed on network namespaces", .serialized, .colonyTurn, .networkNamespaceTurn,
+    "the README's colony across hosts, rehearsed on network namespaces", .serialized, .networkNamespaceTurn, .colonyTurn,
     .enabled(if: RehearsalTools.missing == nil, "\(RehearsalTools.missing ?? ""); skipping the rehearsal"))
 struct AcrossHostsRehearsalTests {
     /// `deploy/systemd/` of this checkout.

@@ -8,7 +8,7 @@ import Testing
 /// leaves no namespace, veth or bridge behind. Skipped, saying why, where the machine cannot
 /// make namespaces (not root, or no `ip` or `iptables`; `.ci/run` installs iptables).
 @Suite(
-    "colony chaos against nodes in network namespaces", .serialized, .colonyTurn, .networkNamespaceTurn,
+    "colony chaos against nodes in network namespaces", .serialized, .networkNamespaceTurn, .colonyTurn,
     .enabled(if: NetworkTools.missing == nil, "\(NetworkTools.missing ?? ""); skipping the namespaced chaos run"))
 struct ChaosNamespaceTests {
     /// The network namespaces of this machine.

@@ -43,7 +43,7 @@ extension Trait where Self == ColonyTurn {
 }
 
 /// A suite trait for suites that make network namespaces, veths and bridges: they take
-/// turns one at a time (inside their colony turn). Each lists the machine's namespaces and
+/// turns one at a time, before their colony turn (so one waiting holds no colony turn). Each lists the machine's namespaces and
 /// links before it starts and removes what is new at the end, so two at once would take each
 /// other's for leftovers and remove them mid-run.
 public struct NetworkNamespaceTurn: SuiteTrait, TestScoping {
@@ -71,7 +71,7 @@ public struct NetworkNamespaceTurn: SuiteTrait, TestScoping {
 
 extension Trait where Self == NetworkNamespaceTurn {
     /// The suite makes network namespaces, so it takes turns with other such suites; list
-    /// it after `.colonyTurn`, as every such suite does, so the turns are always taken in
+    /// it before `.colonyTurn`, as every such suite does, so the turns are always taken in
     /// the same order.
     public static var networkNamespaceTurn: Self { NetworkNamespaceTurn() }
 }
