@@ -16,10 +16,10 @@
 /// peer it knows (`NodeCore.announce(to:)`), and a node that sees a peer's
 /// incarnation change also wakes, at the same bounded rate, the quiescent leaders here of
 /// cells with a member there: each brings that member up to date and rests again. Every
-/// leader here of such a cell, resting or awake, stays awake until that member answers it
-/// (`CellReplica.memberRestarted`): a leader that rested on the member's past report, while
-/// its messages to the restarted node were lost, would leave a damaged member with no one
-/// to fetch from.
+/// leader here of such a cell, resting or awake, stays awake until that member answers it or
+/// `restartedMemberWaitTicks` pass (`CellReplica.memberRestarted`): a leader that rested on
+/// the member's past report, while its messages to the restarted node were lost, would leave
+/// a damaged member with no one to fetch from.
 extension ReplicaHost {
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
