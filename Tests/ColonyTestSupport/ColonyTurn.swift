@@ -26,14 +26,7 @@ public struct ColonyTurn: SuiteTrait, TestScoping {
     ) async throws {
         HeavyWork.colonySuiteBegins()
         defer { HeavyWork.colonySuiteEnds() }
-        await Self.turns.take()
-        do {
-            try await function()
-        } catch {
-            await Self.turns.handOn()
-            throw error
-        }
-        await Self.turns.handOn()
+        try await Self.turns.holding(function)
     }
 }
 
@@ -58,14 +51,7 @@ public struct NetworkNamespaceTurn: SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        await Self.turns.take()
-        do {
-            try await function()
-        } catch {
-            await Self.turns.handOn()
-            throw error
-        }
-        await Self.turns.handOn()
+        try await Self.turns.holding(function)
     }
 }
 
@@ -91,6 +77,18 @@ private actor Turns {
             return
         }
         await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Runs `function` holding a turn, and hands the turn on however it ends.
+    nonisolated func holding(_ function: @Sendable () async throws -> Void) async throws {
+        await take()
+        do {
+            try await function()
+        } catch {
+            await handOn()
+            throw error
+        }
+        await handOn()
     }
 
     func handOn() {
