@@ -20,6 +20,12 @@ struct HandWiredNodes {
     private(set) var inFlight: [(from: NodeID, to: NodeID, bytes: [UInt8])] = []
     /// Every batch each node applied, by slot, in the order applied.
     private(set) var applied: [(node: NodeID, slot: Slot, batch: Batch)] = []
+    /// Every candidacy (phase 1 started), with the tick it started in.
+    private(set) var candidacies: [(node: NodeID, cell: CellID, tick: Int)] = []
+    /// Every answer each node gave, in the order given.
+    private(set) var answers: [(node: NodeID, answer: NodeAnswer)] = []
+    /// How many times every node was ticked.
+    private(set) var ticks = 0
     /// Directed links whose frames are dropped.
     var cutLinks: Set<[NodeID]> = []
     private let options: ReplicaOptions
@@ -31,14 +37,19 @@ struct HandWiredNodes {
     init(cell: CellID, members: [NodeID], defects: Set<Defect>) throws {
         var options = ReplicaOptions()
         options.defects = defects
-        self.options = options
-        for member in members {
-            nodes[member] = Node(core: makeCore(member, durable: [:]))
-        }
+        self.init(members: members, options: options)
         let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
         _ = nodes[members[0]]?.core.createCell(cell, configuration: configuration)
         collect(members[0])
         deliverAll()
+    }
+
+    /// Nodes `members` hosting no cell yet, every append written at once.
+    init(members: [NodeID], options: ReplicaOptions) {
+        self.options = options
+        for member in members {
+            nodes[member] = Node(core: makeCore(member, durable: [:]))
+        }
     }
 
     private mutating func makeCore(_ node: NodeID, durable: [CellID: DurableCellState], damaged: Set<CellID> = []) -> NodeCore {
@@ -60,10 +71,14 @@ struct HandWiredNodes {
         while var entry = nodes[node] {
             let effects = entry.core.takeEffects()
             for note in effects.notes {
-                if case .cell(let event) = note, case .applied(let slot, let batch) = event.event {
-                    applied.append((node, slot, batch))
+                guard case .cell(let event) = note else { continue }
+                switch event.event {
+                case .applied(let slot, let batch): applied.append((node, slot, batch))
+                case .stoodForElection: candidacies.append((node, event.cell, ticks))
+                default: break
                 }
             }
+            answers.append(contentsOf: effects.answers.map { (node, $0) })
             for frame in effects.frames {
                 inFlight.append((node, frame.to, frame.bytes))
             }
@@ -108,6 +123,7 @@ struct HandWiredNodes {
 
     /// Ticks every node once, then delivers everything.
     mutating func tick() {
+        ticks += 1
         for node in nodes.keys.sorted() {
             nodes[node]?.core.tick()
             collect(node)

@@ -26,11 +26,16 @@ struct QuietCells: Sendable {
     var wakeQueue: [CellID] = []
     /// How many of `wakeQueue` were already taken.
     var wakeQueueHead = 0
-    /// The cells of `wakeQueue` not taken yet.
+    /// The cells of `wakeQueue` not taken yet and not woken otherwise meanwhile.
     var queued: Set<CellID> = []
-    /// The followers among `queued` whose leader's node is gone: they wake as such even when
-    /// a message reaches them first.
-    var deadLeaderFollowers: Set<CellID> = []
+    /// The cells among `queued` that stand for election once woken, even when a message
+    /// reaches them first: followers whose leader's node is gone, and new cells' first
+    /// candidates.
+    var standOnWake: Set<CellID> = []
+    /// The new cells whose first candidate is this node, resting until their turn in the wake
+    /// queue; each is filed under its other members' nodes as a quiescent leader is, so this
+    /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
+    var firstCandidacies: Set<CellID> = []
     /// When the node last sent its liveness heartbeats.
     var lastPingAt: UInt64 = 0
 
@@ -114,7 +119,7 @@ struct QuietCells: Sendable {
         lastHeard[leader] = nil
         guard let cells = followersByLeader.removeValue(forKey: leader) else { return }
         for cell in cells.sorted() {
-            deadLeaderFollowers.insert(cell)
+            standOnWake.insert(cell)
             enqueue(cell)
         }
     }
@@ -128,16 +133,27 @@ struct QuietCells: Sendable {
         }
     }
 
+    /// Files a new cell whose first candidate is this node: it waits in the wake queue for its
+    /// turn to stand, filed under its other members' nodes meanwhile.
+    mutating func fileFirstCandidacy(_ cell: CellID, members: [NodeID], except node: NodeID) {
+        firstCandidacies.insert(cell)
+        fileLed(cell, members: members, except: node)
+        standOnWake.insert(cell)
+        enqueue(cell)
+    }
+
     private mutating func enqueue(_ cell: CellID) {
         if queued.insert(cell).inserted { wakeQueue.append(cell) }
     }
 
-    /// Takes up to `count` cells from the wake queue.
+    /// Takes up to `count` cells from the wake queue, passing over those woken meanwhile.
     mutating func takeWakes(_ count: Int) -> [CellID] {
-        let end = min(wakeQueue.count, wakeQueueHead + count)
-        let taken = Array(wakeQueue[wakeQueueHead..<end])
-        for cell in taken { queued.remove(cell) }
-        wakeQueueHead = end
+        var taken: [CellID] = []
+        while taken.count < count, wakeQueueHead < wakeQueue.count {
+            let cell = wakeQueue[wakeQueueHead]
+            wakeQueueHead += 1
+            if queued.remove(cell) != nil { taken.append(cell) }
+        }
         if wakeQueueHead == wakeQueue.count {
             wakeQueue.removeAll(keepingCapacity: false)
             wakeQueueHead = 0

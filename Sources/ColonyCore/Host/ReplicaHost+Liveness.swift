@@ -64,7 +64,7 @@ extension ReplicaHost {
         guard !quiet.wakeQueue.isEmpty else { return }
         for cell in quiet.takeWakes(options.wakesPerTick) {
             guard let position = positions[cell] else { continue }
-            wakeIfResting(position, leaderLive: !quiet.deadLeaderFollowers.contains(cell))
+            wakeIfResting(position, leaderLive: !quiet.standOnWake.contains(cell))
         }
     }
 

@@ -19,7 +19,8 @@ extension ReplicaHost {
         guard replicas[position].isQuiescent else { return }
         unfile(position)
         let cell = replicas[position].cell
-        let live = leaderLive && quiet.deadLeaderFollowers.remove(cell) == nil
+        quiet.queued.remove(cell)
+        let live = leaderLive && quiet.standOnWake.remove(cell) == nil
         replicas[position].wake(leaderLive: live)
         quiet.markAwake(position)
     }
@@ -40,7 +41,9 @@ extension ReplicaHost {
     /// Takes a resting replica out of the files `settle` put it in.
     private mutating func unfile(_ position: Int) {
         let replica = replicas[position]
-        if replica.isLeader, let members = replica.configuration?.members {
+        if quiet.firstCandidacies.remove(replica.cell) != nil, let members = replica.configuration?.members {
+            quiet.unfileLed(replica.cell, members: members, except: node)
+        } else if replica.isLeader, let members = replica.configuration?.members {
             quiet.unfileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint {
             quiet.unfileFollower(replica.cell, leader: leader)
@@ -51,7 +54,8 @@ extension ReplicaHost {
     mutating func forgetQuiet(_ position: Int) {
         if replicas[position].isQuiescent, !quiet.isAwake(position) {
             unfile(position)
-            quiet.deadLeaderFollowers.remove(replicas[position].cell)
+            quiet.queued.remove(replicas[position].cell)
+            quiet.standOnWake.remove(replicas[position].cell)
         }
         quiet.markResting(position)
     }

@@ -115,8 +115,9 @@ public struct ReplicaHost: Sendable {
         positions[cell].map { replicas[$0].feed.read(after: after, limit: limit) }
     }
 
-    /// Creates this node's replica of a new cell with its first configuration; does nothing
-    /// when the cell is hosted already or was deleted here.
+    /// Creates this node's replica of a new cell with its first configuration, resting until
+    /// the cell's first election (see `ReplicaHost+FirstElections.swift`); does nothing when
+    /// the cell is hosted already or was deleted here.
     public mutating func createCell(_ cell: CellID, configuration: CellConfiguration) -> HostOutput {
         var builder = HostOutputBuilder()
         forgetUnconfirmed(cell)
@@ -124,6 +125,7 @@ public struct ReplicaHost: Sendable {
         let (replica, output) = CellReplica.create(
             cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
         insert(replica)
+        awaitFirstElection(cell)
         builder.add(output, cell: cell)
         return builder.build()
     }

@@ -38,11 +38,13 @@ extension CellReplica {
         broadcast(.poll(ballot, appliedThrough: state.appliedThrough), &output)
     }
 
-    /// Grants a poll only if this replica has not heard from a leader lately, has not promised
+    /// Grants a poll only if this replica has not heard from a leader lately (unless the poll
+    /// comes from the leader it trusts, which leads no more once it polls), has not promised
     /// a higher ballot, and the candidate has applied at least as much as it has.
     mutating func receivePoll(_ ballot: Ballot, appliedThrough: Slot, from sender: NodeID, _ output: inout ReplicaOutput) {
         highestRoundSeen = max(highestRoundSeen, ballot.round)
-        let granted = ballot > promised && !hearsLeader && appliedThrough >= self.appliedThrough
+        let leaderHeard = hearsLeader && sender != leaderHint
+        let granted = ballot > promised && !leaderHeard && appliedThrough >= self.appliedThrough
         output.send(.pollReply(ballot, granted: granted), to: sender, cell: cell)
     }
 

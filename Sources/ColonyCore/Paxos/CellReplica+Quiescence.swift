@@ -104,4 +104,13 @@ extension CellReplica {
         guard canVote, tombstone == nil, case .follower = role else { return }
         isQuiescent = true
     }
+
+    /// Puts a just-created replica to rest until its cell's first election, in which member
+    /// `candidate` stands (see `ReplicaHost+FirstElections.swift`); the other members trust
+    /// it as their leader meanwhile, so a request that reaches them is redirected to it.
+    mutating func awaitFirstElection(candidate: NodeID) {
+        guard canVote, tombstone == nil, case .follower = role else { return }
+        isQuiescent = true
+        if candidate != node { leaderHint = candidate }
+    }
 }

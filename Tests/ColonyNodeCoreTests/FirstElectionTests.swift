@@ -1,0 +1,79 @@
+@_spi(Testing) import ColonyCore
+import ColonyNodeCore
+import Testing
+
+/// A new cell's first election (`ReplicaHost+FirstElections.swift`): cells created in bulk
+/// elect their first candidates, one candidacy a cell, at a bounded rate; a candidate that
+/// cannot be reached is replaced by the others' own candidacies; a request meets the
+/// candidate.
+@Suite("a new cell's first election")
+struct FirstElectionTests {
+    static let members = [NodeID(1), NodeID(2), NodeID(3)]
+
+    static func cells(_ count: Int) throws -> [(cell: CellID, configuration: CellConfiguration)] {
+        let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
+        return (0..<count).map { (cell: CellID("cell-\($0)"), configuration: configuration) }
+    }
+
+    /// Whether every one of `cells` is led by some node.
+    static func allLed(_ cells: [CellID], _ nodes: HandWiredNodes) -> Bool {
+        cells.allSatisfy { cell in nodes.nodes.values.contains { $0.core.host.replica(cell)?.isLeader == true } }
+    }
+
+    @Test("cells created in bulk each elect their first candidate, in one candidacy, at most wakesPerTick a tick on a node")
+    func bulkCreationElectsAtABoundedRate() throws {
+        var options = ReplicaOptions()
+        options.wakesPerTick = 40
+        var nodes = HandWiredNodes(members: Self.members, options: options)
+        let created = try Self.cells(900)
+        nodes.create(created, at: NodeID(1))
+        nodes.deliverAll()
+        let cells = created.map(\.cell)
+        let led = nodes.tick(until: { Self.allLed(cells, $0) }, limit: 200)
+        #expect(led)
+        #expect(nodes.candidacies.count == cells.count, "one candidacy a cell, not one a member")
+        for cell in cells {
+            let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
+            #expect(nodes.nodes[candidate]?.core.host.replica(cell)?.isLeader == true, "\(cell) is led by \(candidate)")
+        }
+        let perNodeTick = Dictionary(grouping: nodes.candidacies) { "\($0.node) \($0.tick)" }.values.map(\.count)
+        #expect(perNodeTick.max() ?? 0 <= options.wakesPerTick)
+        let firsts = Dictionary(grouping: cells) { ReplicaHost.firstCandidate(of: $0, among: Self.members) }.mapValues(\.count)
+        #expect(firsts.values.allSatisfy { $0 > 200 }, "the first leaders spread over the members: \(firsts)")
+    }
+
+    @Test("a first candidate that cannot be reached is replaced: the others wake after the liveness timeout and elect")
+    func unreachableCandidateIsReplaced() throws {
+        var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())
+        let created = try Self.cells(1)
+        let cell = created[0].cell
+        let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
+        let creator = Self.members.first { $0 != candidate }!
+        nodes.cutLinks = Set(Self.members.filter { $0 != candidate }.flatMap { [[candidate, $0], [$0, candidate]] })
+        nodes.create(created, at: creator)
+        nodes.deliverAll()
+        let others = Self.members.filter { $0 != candidate }
+        let led = nodes.tick(until: { nodes in others.contains { nodes.nodes[$0]?.core.host.replica(cell)?.isLeader == true } }, limit: 300)
+        #expect(led)
+        #expect(nodes.ticks > Int(ReplicaOptions().livenessTimeoutTicks), "the others waited for the candidate's node to go silent")
+    }
+
+    @Test("a request sent to a member waiting for the first election is redirected to the first candidate")
+    func requestRedirectedToCandidate() throws {
+        var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())
+        let created = try Self.cells(1)
+        let cell = created[0].cell
+        let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
+        let other = Self.members.first { $0 != candidate }!
+        nodes.create(created, at: candidate)
+        nodes.deliverAll()
+        nodes.submit(ClientRequest(id: RequestID(client: ClientID(1), sequence: 1), cell: cell, operation: .get(Key("k"))), to: other)
+        let outcomes = nodes.answers.filter { $0.node == other }.map(\.answer.outcome)
+        #expect(outcomes.count == 1)
+        guard case .reply(let reply)? = outcomes.first, case .redirect(let leader, _) = reply.outcome else {
+            Issue.record("expected a redirect, got \(outcomes)")
+            return
+        }
+        #expect(leader == candidate)
+    }
+}
