@@ -12,7 +12,10 @@ import ColonyWire
 /// first) gets it again when the creation is asked again: asking again a cell that exists
 /// here with the same first configuration, and has applied nothing since, tells the other
 /// members once more. Once the cell has applied a slot, a majority of its members hosts it,
-/// and its leader brings any other member in (see `ReplicaHost+Unconfirmed.swift`).
+/// and its leader brings any other member in (see `ReplicaHost+Unconfirmed.swift`). The
+/// new replicas rest until the cell's first election, which one member stands for at a
+/// bounded rate (see `ReplicaHost+FirstElections.swift`); if that member never had its
+/// frame, the others stand once `firstElectionWaitTicks` pass.
 extension NodeCore {
     /// The most cells one `createCells` call takes: shells bound their batches to it.
     public static let createCellsMax = 1_000

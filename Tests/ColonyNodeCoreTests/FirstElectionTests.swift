@@ -58,6 +58,42 @@ struct FirstElectionTests {
         #expect(nodes.ticks > Int(ReplicaOptions().livenessTimeoutTicks), "the others waited for the candidate's node to go silent")
     }
 
+    /// The first cell named `cell-N` whose first candidate is `candidate`.
+    static func cell(standingFirst candidate: NodeID) -> CellID {
+        (0...).lazy.map { CellID("cell-\($0)") }.first { ReplicaHost.firstCandidate(of: $0, among: members) == candidate }!
+    }
+
+    @Test(
+        "a first candidate whose node never had the creation, while that node's liveness heartbeats go on, is replaced once firstElectionWaitTicks pass",
+        arguments: [false, true])
+    func candidateThatNeverHeardIsReplaced(waitsForGood: Bool) throws {
+        var options = ReplicaOptions()
+        if waitsForGood { options.firstElectionWaitTicks = 1_000_000 }
+        var nodes = HandWiredNodes(members: Self.members, options: options)
+        let candidate = NodeID(3)
+        let configuration = try CellConfiguration(epoch: 1, members: Self.members, startSlot: 1)
+        // A cell node 3 leads and that rests: node 3 owes the others liveness heartbeats.
+        let quiet = Self.cell(standingFirst: candidate)
+        nodes.create([(quiet, configuration)], at: NodeID(1))
+        let rested = nodes.tick(until: { $0.nodes[candidate]?.core.host.replica(quiet)?.isQuiescent == true }, limit: 300)
+        #expect(rested)
+        // A new cell standing first on node 3, whose creation frame to node 3 is lost.
+        let lost = (0...).lazy.map { CellID("lost-\($0)") }.first { ReplicaHost.firstCandidate(of: $0, among: Self.members) == candidate }!
+        nodes.cutLinks = [[NodeID(1), candidate]]
+        nodes.create([(lost, configuration)], at: NodeID(1))
+        let start = nodes.ticks
+        let led = nodes.tick(until: { nodes in
+            [NodeID(1), NodeID(2)].contains { nodes.nodes[$0]?.core.host.replica(lost)?.isLeader == true }
+        }, limit: Int(ReplicaOptions().firstElectionWaitTicks) + 300)
+        if waitsForGood {
+            #expect(!led, "nothing but the wait makes the others stand while node 3 sends heartbeats")
+        } else {
+            #expect(led)
+            #expect(nodes.ticks - start >= Int(options.firstElectionWaitTicks))
+        }
+        #expect(nodes.nodes[candidate]?.core.host.replica(lost) == nil)
+    }
+
     @Test("a request sent to a member waiting for the first election is redirected to the first candidate")
     func requestRedirectedToCandidate() throws {
         var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())

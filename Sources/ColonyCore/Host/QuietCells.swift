@@ -7,6 +7,9 @@
 ///   death or restart wakes exactly those followers.
 /// - A quiescent leader is filed under each peer node holding another member of its cell:
 ///   the peers the node owes a liveness heartbeat, and the cells to wake when one restarts.
+/// - A new cell's replica rests until its first election (`ReplicaHost+FirstElections.swift`):
+///   filed as a leader is when this node is its first candidate, queued to stand; filed as a
+///   follower of that candidate if not, with a deadline after which it stands itself.
 struct QuietCells: Sendable {
     /// The positions of the awake replicas, in the order they woke.
     private(set) var awake: [Int] = []
@@ -22,7 +25,8 @@ struct QuietCells: Sendable {
     /// The incarnation each peer last announced.
     var incarnations: [NodeID: UInt64] = [:]
     /// Replicas to wake (followers whose leader's node is gone, leaders whose member's node
-    /// restarted), in the order they are to be woken.
+    /// restarted, new cells' first candidates, followers whose first candidate did not stand
+    /// in time), in the order they are to be woken.
     var wakeQueue: [CellID] = []
     /// How many of `wakeQueue` were already taken.
     var wakeQueueHead = 0
@@ -36,6 +40,16 @@ struct QuietCells: Sendable {
     /// queue; each is filed under its other members' nodes as a quiescent leader is, so this
     /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
     var firstCandidacies: Set<CellID> = []
+    /// The new cells whose replica here rests as a follower of the cell's first candidate,
+    /// not woken since: a liveness heartbeat from the candidate's node does not say that the
+    /// candidate will stand (it may never have heard of the cell), so each waits until its
+    /// deadline in `firstElectionDeadlines` at most.
+    var awaitingFirstElection: Set<CellID> = []
+    /// When each follower of `awaitingFirstElection` stands if still waiting, in order of
+    /// deadline (the order they were filed in).
+    var firstElectionDeadlines: [(cell: CellID, at: UInt64)] = []
+    /// How many of `firstElectionDeadlines` have passed.
+    var firstElectionDeadlinesHead = 0
     /// When the node last sent its liveness heartbeats.
     var lastPingAt: UInt64 = 0
 
@@ -140,6 +154,31 @@ struct QuietCells: Sendable {
         fileLed(cell, members: members, except: node)
         standOnWake.insert(cell)
         enqueue(cell)
+    }
+
+    /// Files a new cell's replica as a follower of the cell's first candidate `candidate`,
+    /// waiting for its candidacy until `deadline` at most.
+    mutating func fileFirstElectionFollower(_ cell: CellID, candidate: NodeID, now: UInt64, deadline: UInt64) {
+        fileFollower(cell, leader: candidate, now: now)
+        awaitingFirstElection.insert(cell)
+        firstElectionDeadlines.append((cell, deadline))
+    }
+
+    /// The followers whose first candidate has not stood by their deadline, which is `now` or
+    /// earlier, join the wake queue to stand themselves.
+    mutating func passFirstElectionDeadlines(now: UInt64) {
+        while firstElectionDeadlinesHead < firstElectionDeadlines.count, firstElectionDeadlines[firstElectionDeadlinesHead].at <= now {
+            let cell = firstElectionDeadlines[firstElectionDeadlinesHead].cell
+            firstElectionDeadlinesHead += 1
+            if awaitingFirstElection.remove(cell) != nil {
+                standOnWake.insert(cell)
+                enqueue(cell)
+            }
+        }
+        if firstElectionDeadlinesHead == firstElectionDeadlines.count, firstElectionDeadlinesHead > 0 {
+            firstElectionDeadlines.removeAll(keepingCapacity: false)
+            firstElectionDeadlinesHead = 0
+        }
     }
 
     private mutating func enqueue(_ cell: CellID) {

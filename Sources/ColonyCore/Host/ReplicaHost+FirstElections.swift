@@ -14,7 +14,13 @@
 /// 3. The others rest as quiescent followers of the first candidate. Its poll or any later
 ///    message wakes them; a request sent to one is redirected to it, and wakes it there.
 ///    Its node going silent or restarting wakes them as it wakes any quiescent follower, and
-///    they stand themselves.
+///    they stand themselves. So does `firstElectionWaitTicks` passing without a word from
+///    the candidate: its node's liveness heartbeats vouch for the node, not for the
+///    candidacy (the node may never have had the creation frame, or may have restarted and
+///    forgotten the candidacy), so a waiting follower gives it that long at most, then joins
+///    the wake queue to stand.
+/// 4. Until the cell's first leader speaks, its waiting followers count as replicas without
+///    a leader, and list none, though they redirect requests to the candidate.
 ///
 /// Only liveness leans on this: the first candidate wins or loses its election by the same
 /// ballots and majorities as any candidate.
@@ -35,11 +41,18 @@ extension ReplicaHost {
         guard let position = positions[cell], let members = replicas[position].configuration?.members else { return }
         let candidate = Self.firstCandidate(of: cell, among: members)
         replicas[position].awaitFirstElection(candidate: candidate)
+        guard replicas[position].isQuiescent else { return }
         quiet.markResting(position)
         if candidate == node {
             quiet.fileFirstCandidacy(cell, members: members, except: node)
         } else {
-            quiet.fileFollower(cell, leader: candidate, now: now)
+            quiet.fileFirstElectionFollower(cell, candidate: candidate, now: now, deadline: now + options.firstElectionWaitTicks)
         }
+    }
+
+    /// Whether the replica of `cell` here waits for its first candidate to stand: it names
+    /// that candidate as its leader, and none is elected yet.
+    public func awaitsFirstElection(_ cell: CellID) -> Bool {
+        quiet.awaitingFirstElection.contains(cell)
     }
 }

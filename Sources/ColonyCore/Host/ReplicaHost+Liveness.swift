@@ -54,13 +54,15 @@ extension ReplicaHost {
         }
     }
 
-    /// The peers that lead quiescent followers here and have been silent too long are gone;
-    /// then up to `wakesPerTick` followers of gone leaders wake.
+    /// The peers that lead quiescent followers here and have been silent too long are gone,
+    /// and so are the first candidates that have not stood by their followers' deadlines; then
+    /// up to `wakesPerTick` replicas of the wake queue wake.
     mutating func wakeFollowersOfSilentLeaders() {
         let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }.keys
         for leader in silent.sorted() {
             leaderGone(leader)
         }
+        quiet.passFirstElectionDeadlines(now: now)
         guard !quiet.wakeQueue.isEmpty else { return }
         for cell in quiet.takeWakes(options.wakesPerTick) {
             guard let position = positions[cell] else { continue }
@@ -78,7 +80,8 @@ extension ReplicaHost {
     }
 
     /// The peers owed a liveness heartbeat this tick, in node order: every
-    /// `heartbeatIntervalTicks`, those holding a member of a quiescent cell led here.
+    /// `heartbeatIntervalTicks`, those holding a member of a quiescent cell led here, or of a
+    /// new cell whose first candidate this node is (see `ReplicaHost+FirstElections.swift`).
     mutating func peersOwedLiveness() -> [NodeID] {
         guard !quiet.ledCells.isEmpty, now - quiet.lastPingAt >= options.heartbeatIntervalTicks else { return [] }
         quiet.lastPingAt = now

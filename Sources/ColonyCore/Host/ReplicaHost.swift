@@ -91,6 +91,8 @@ public struct ReplicaHost: Sendable {
         for index in replicas.indices {
             census.count(replicas[index])
         }
+        // Each names its first candidate as its leader, which is not elected yet.
+        census.withoutLeader += quiet.awaitingFirstElection.count
         return census
     }
 

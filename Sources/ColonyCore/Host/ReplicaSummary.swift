@@ -51,8 +51,15 @@ extension ReplicaSummary {
 }
 
 extension ReplicaHost {
-    /// What every replica hosted here says of itself, in cell order.
+    /// What every replica hosted here says of itself, in cell order; a replica waiting for its
+    /// cell's first election names no leader.
     public var summaries: [ReplicaSummary] {
-        cells.compactMap { replica($0).map(ReplicaSummary.init) }
+        cells.compactMap { cell in
+            replica(cell).map { replica in
+                var summary = ReplicaSummary(replica)
+                if awaitsFirstElection(cell) { summary.leader = nil }
+                return summary
+            }
+        }
     }
 }

@@ -24,9 +24,16 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// so the leader's messages reach a member that came back damaged and knows no one to
     /// fetch from. A member silent for longer is taken for down, as any silent member is.
     public var restartedMemberWaitTicks: UInt64 = 300
-    /// The most quiescent followers a node wakes in one tick after their leader's node died
-    /// or restarted, so a node's failure turns into elections at a bounded rate.
+    /// The most resting replicas a node wakes in one tick to stand or to speak: followers
+    /// after their leader's node died or restarted, leaders after a member's node restarted,
+    /// new cells' first candidates. A node's failure, or cells made in bulk, turn into
+    /// elections at a bounded rate.
     public var wakesPerTick: Int = 200
+    /// How long a new cell's replica waits for the cell's first candidate to stand before it
+    /// stands itself (see `ReplicaHost+FirstElections.swift`): long enough for a candidate
+    /// whose node queued a bulk creation's candidacies (at `wakesPerTick` a tick) to reach
+    /// this one, short enough that a cell whose candidate never heard of it gets a leader.
+    public var firstElectionWaitTicks: UInt64 = 1_000
     /// The most slots a leader has proposed but not yet applied.
     public var pipelineDepthMax: Int = 8
     /// The most commands in one slot's batch.
@@ -71,7 +78,9 @@ public struct ReplicaOptions: Hashable, Sendable {
             throw .invalid("electionTimeoutTicks must exceed two heartbeat intervals")
         }
         guard retransmitTicks >= 1, catchUpRetryTicks >= 1 else { throw .invalid("retry intervals must be at least 1 tick") }
-        guard quiesceIdleTicks >= 1, wakesPerTick >= 1 else { throw .invalid("quiesceIdleTicks and wakesPerTick must be at least 1") }
+        guard quiesceIdleTicks >= 1, wakesPerTick >= 1, firstElectionWaitTicks >= 1 else {
+            throw .invalid("quiesceIdleTicks, wakesPerTick and firstElectionWaitTicks must be at least 1")
+        }
         guard livenessTimeoutTicks > heartbeatIntervalTicks * 2 else {
             throw .invalid("livenessTimeoutTicks must exceed two heartbeat intervals")
         }
