@@ -25,18 +25,18 @@ public struct InMemoryCell {
     /// Rewrites each message as it is delivered, as a hostile sender would: given the sender,
     /// the receiver and the message, it returns what arrives.
     public var forge: ((_ from: NodeID, _ to: NodeID, _ body: PeerMessageBody) -> PeerMessageBody)?
-    private let options: ReplicaOptions
+    private let options: SharedReplicaOptions
     private var random: SplitMix64
 
     /// Creates a cell whose first configuration holds `members`.
     public init(members: [NodeID], options: ReplicaOptions = ReplicaOptions(), seed: UInt64 = 1) throws(ConfigurationError) {
         self.cell = CellID("cell")
-        self.options = options
+        self.options = SharedReplicaOptions(options)
         self.random = SplitMix64(seed: seed)
         let configuration = try CellConfiguration(epoch: 1, members: members, startSlot: 1)
         for member in configuration.members {
             let (replica, output) = CellReplica.create(
-                cell: cell, node: member, configuration: configuration, options: options, seed: random.next())
+                cell: cell, node: member, configuration: configuration, options: self.options, seed: random.next())
             replicas[member] = replica
             carryOut(output, at: member)
         }

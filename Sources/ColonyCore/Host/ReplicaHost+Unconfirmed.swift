@@ -38,7 +38,7 @@ extension ReplicaHost {
             return nil
         }
         // Its output would persist that it waits to be renewed: that waits for the confirmation.
-        let (replica, _) = CellReplica.empty(cell: cell, node: node, options: options, seed: random.next())
+        let (replica, _) = CellReplica.empty(cell: cell, node: node, options: sharedOptions, seed: random.next())
         unconfirmed[cell] = UnconfirmedReplica(sender: sender, madeAt: now)
         unconfirmedPerPeer[sender, default: 0] += 1
         return insert(replica)

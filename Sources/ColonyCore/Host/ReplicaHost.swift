@@ -19,8 +19,8 @@
 public struct ReplicaHost: Sendable {
     /// The node this host runs on.
     public let node: NodeID
-    /// The options every replica here uses.
-    public let options: ReplicaOptions
+    /// The options every replica here uses, shared with them.
+    let sharedOptions: SharedReplicaOptions
     var random: SplitMix64
     /// The replicas, in the order they were added; an array so each is changed in place.
     var replicas: [CellReplica] = []
@@ -46,7 +46,7 @@ public struct ReplicaHost: Sendable {
     /// Makes a host with no replicas.
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {
         self.node = node
-        self.options = options
+        self.sharedOptions = SharedReplicaOptions(options)
         var random = SplitMix64(seed: seed)
         self.incarnation = random.next()
         self.random = random
@@ -67,14 +67,17 @@ public struct ReplicaHost: Sendable {
             }
             let seed = host.random.next()
             var (replica, output) = damaged.contains(cell)
-                ? CellReplica.empty(cell: cell, node: node, options: options, seed: seed)
-                : CellReplica.restore(cell: cell, node: node, from: durable[cell] ?? DurableCellState(), options: options, seed: seed)
+                ? CellReplica.empty(cell: cell, node: node, options: host.sharedOptions, seed: seed)
+                : CellReplica.restore(cell: cell, node: node, from: durable[cell] ?? DurableCellState(), options: host.sharedOptions, seed: seed)
             replica.restUntilWoken()
             host.insert(replica)
             builder.add(output, cell: cell)
         }
         return (host, builder.build())
     }
+
+    /// The options every replica here uses.
+    public var options: ReplicaOptions { sharedOptions.value }
 
     /// The hosted cells, in ascending order.
     public var cells: [CellID] {
@@ -125,7 +128,7 @@ public struct ReplicaHost: Sendable {
         forgetUnconfirmed(cell)
         guard positions[cell] == nil, tombstones[cell] == nil else { return builder.build() }
         let (replica, output) = CellReplica.create(
-            cell: cell, node: node, configuration: configuration, options: options, seed: random.next())
+            cell: cell, node: node, configuration: configuration, options: sharedOptions, seed: random.next())
         insert(replica)
         awaitFirstElection(cell)
         builder.add(output, cell: cell)

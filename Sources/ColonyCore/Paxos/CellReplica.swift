@@ -54,7 +54,8 @@ public struct CellReplica: Sendable {
     public let cell: CellID
     /// The node this replica lives on.
     public let node: NodeID
-    let options: ReplicaOptions
+    /// The host's options, shared with its other replicas.
+    private let sharedOptions: SharedReplicaOptions
     var random: SplitMix64
 
     /// The highest ballot this replica promised.
@@ -103,7 +104,7 @@ public struct CellReplica: Sendable {
     /// Creates the replica of a new cell on `node` with the cell's first configuration, and
     /// the output that persists it.
     public static func create(
-        cell: CellID, node: NodeID, configuration: CellConfiguration, options: ReplicaOptions, seed: UInt64
+        cell: CellID, node: NodeID, configuration: CellConfiguration, options: SharedReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
         var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
         let state = CellState(configuration: configuration)
@@ -120,7 +121,7 @@ public struct CellReplica: Sendable {
     /// persists anything the rebuild decided. A replica that never persisted a state comes
     /// back empty (see `empty`).
     public static func restore(
-        cell: CellID, node: NodeID, from durable: DurableCellState, options: ReplicaOptions, seed: UInt64
+        cell: CellID, node: NodeID, from durable: DurableCellState, options: SharedReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
         if let tombstone = durable.tombstone {
             var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
@@ -138,10 +139,10 @@ public struct CellReplica: Sendable {
     /// until the cell has *renewed* it (a membership change that starts an epoch after
     /// anything it might once have promised); the output persists that it waits for it.
     public static func empty(
-        cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64
+        cell: CellID, node: NodeID, options: SharedReplicaOptions, seed: UInt64
     ) -> (replica: CellReplica, output: ReplicaOutput) {
         var replica = CellReplica(cell: cell, node: node, options: options, seed: seed)
-        if options.defects.contains(.emptyReplicasVote) { return (replica, ReplicaOutput()) }
+        if options.value.defects.contains(.emptyReplicasVote) { return (replica, ReplicaOutput()) }
         // Renewal requests use client ids with the top bit set, which client libraries never draw.
         let renewal = RequestID(client: ClientID(1 << 63 | replica.random.next() >> 1), sequence: 1)
         replica.damagedRenewal = renewal
@@ -150,7 +151,7 @@ public struct CellReplica: Sendable {
         return (replica, output)
     }
 
-    private init(cell: CellID, node: NodeID, restoring durable: DurableCellState, options: ReplicaOptions, seed: UInt64) {
+    private init(cell: CellID, node: NodeID, restoring durable: DurableCellState, options: SharedReplicaOptions, seed: UInt64) {
         self.init(cell: cell, node: node, options: options, seed: seed)
         promised = durable.promised
         damagedRenewal = durable.damagedRenewal
@@ -162,17 +163,17 @@ public struct CellReplica: Sendable {
         log = ReplicaLog(firstSlot: snapshot.appliedThrough + 1)
         for slot in durable.entries.keys.sorted() where slot > snapshot.appliedThrough {
             guard let entry = durable.entries[slot], entry.ballot.epoch >= snapshot.configuration.epoch else { continue }
-            guard slot < log.firstSlot + options.logSlotsMax else { break }
+            guard slot < log.firstSlot + self.options.logSlotsMax else { break }
             log.store(entry, at: slot)
         }
         var ignored = ReplicaOutput()
         applyChosen(&ignored)
     }
 
-    private init(cell: CellID, node: NodeID, options: ReplicaOptions, seed: UInt64) {
+    private init(cell: CellID, node: NodeID, options: SharedReplicaOptions, seed: UInt64) {
         self.cell = cell
         self.node = node
-        self.options = options
+        self.sharedOptions = options
         self.random = SplitMix64(seed: seed)
         self.promised = .zero
         self.state = nil
@@ -184,6 +185,9 @@ public struct CellReplica: Sendable {
     }
 
     // MARK: - Observations
+
+    /// The timing and bounds this replica keeps.
+    var options: ReplicaOptions { sharedOptions.value }
 
     /// The cell's current configuration, if the replica has the cell's state.
     public var configuration: CellConfiguration? { state?.configuration }

@@ -103,6 +103,18 @@ public struct ReplicaOptions: Hashable, Sendable {
     }
 }
 
+/// Replica options held once and shared: every replica of a host refers to its host's, so
+/// each pays one word for them rather than a copy of some 170 bytes.
+public final class SharedReplicaOptions: Sendable {
+    /// The options.
+    public let value: ReplicaOptions
+
+    /// Holds `value` for the replicas that share it.
+    public init(_ value: ReplicaOptions) {
+        self.value = value
+    }
+}
+
 /// Why a set of replica options was refused.
 public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConvertible {
     /// An option was out of range; the text names it.
