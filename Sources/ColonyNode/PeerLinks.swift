@@ -27,12 +27,18 @@ final class PeerLinks: @unchecked Sendable {
         /// Control frames waiting for the connection: unlike replica messages, nothing
         /// resends them.
         var control: [[UInt8]] = []
+        /// The bytes of `control`.
+        var controlBytes = 0
     }
 
     static let backoffMin = TimeAmount.milliseconds(50)
     static let backoffMax = TimeAmount.seconds(2)
-    /// Control frames kept per peer while it is unreachable; older ones are dropped beyond it.
-    static let controlQueueMax = 10_000
+    /// The bytes of control frames kept per peer while its connection is not up; the oldest
+    /// are dropped beyond it. A bulk creation queues a frame of about 100 bytes per cell for
+    /// each other member, and its first calls come before the connections are up: 64 MiB
+    /// holds some 600,000 (a bound of 10,000 frames lost the creation of 56,000 cells of the
+    /// 200,000 created at once by `colony bench scale`).
+    static let controlQueueBytesMax = 64 << 20
 
     private let loop: any EventLoop
     private let hello: [UInt8]
@@ -62,7 +68,7 @@ final class PeerLinks: @unchecked Sendable {
 
     /// Writes the frames to their peers' connections, each peer's in order with one flush;
     /// a control frame for a peer whose connection is not up waits for it (at most
-    /// `controlQueueMax`), replica messages for such a peer are dropped.
+    /// `controlQueueBytesMax`), replica messages for such a peer are dropped.
     func send(_ frames: [OutgoingFrame]) {
         guard !closed, !frames.isEmpty else { return }
         var byPeer: [NodeID: [OutgoingFrame]] = [:]
@@ -151,15 +157,21 @@ final class PeerLinks: @unchecked Sendable {
     }
 
     /// Keeps control frames for `peer` until its connection is up; the oldest go beyond
-    /// `controlQueueMax`.
+    /// `controlQueueBytesMax`.
     private func queueControl(_ frames: [[UInt8]], for peer: NodeID) {
         guard !frames.isEmpty else { return }
         var link = links[peer] ?? Link()
         link.control.append(contentsOf: frames)
-        if link.control.count > Self.controlQueueMax {
-            let excess = link.control.count - Self.controlQueueMax
+        link.controlBytes += frames.reduce(0) { $0 + $1.count }
+        if link.controlBytes > Self.controlQueueBytesMax {
+            var excess = 0
+            while link.controlBytes > Self.controlQueueBytesMax, excess < link.control.count {
+                link.controlBytes -= link.control[excess].count
+                excess += 1
+            }
             link.control.removeFirst(excess)
-            logger.warning("dropping \(excess) control frames for unreachable peer \(peer): \(Self.controlQueueMax) are queued")
+            logger.warning(
+                "dropping \(excess) control frames for unreachable peer \(peer): \(link.control.count) frames of \(link.controlBytes) bytes are queued")
         }
         links[peer] = link
     }
@@ -232,6 +244,7 @@ final class PeerLinks: @unchecked Sendable {
                 channel.write(ByteBuffer(bytes: frame), promise: nil)
             }
             link.control = []
+            link.controlBytes = 0
             channel.flush()
             channel.closeFuture.whenComplete { _ in
                 self.loop.execute { self.disconnected(peer, channel) }
