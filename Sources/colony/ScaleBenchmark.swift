@@ -24,8 +24,6 @@ struct ScaleBenchmark: AsyncParsableCommand {
             """
     )
 
-    /// Reads issued at once.
-    static let inFlight = 64
     /// Callers writing at once.
     static let writeCallers = 64
     /// Polls (a second apart) with no more replicas at rest after which the cells have settled.
@@ -48,6 +46,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
     @Option(help: "Seconds over which the idle cells are measured.") var idleSeconds: Double = 30
     @Option(help: "Seconds of writes over randomly chosen cells.") var writeSeconds: Double = 5
     @Option(help: "Creation calls (CreateCells) under way at once.") var creationCalls = 64
+    @Option(help: "Reads under way at once when timing the failover and the restart, each of one cell.") var readsInFlight = 64
     @Option(help: "The longest wait, in seconds, for the cells to settle, for a killed node's cells to serve again, and after its restart.")
     var waitSeconds: Double = 600
     @Option(help: "The colony executable the nodes run (default: this one), to measure another build with this benchmark.")
@@ -58,6 +57,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         try Self.validate(
             nodes: nodes, replicas: replicas, cells: cells, idleSeconds: idleSeconds, writeSeconds: writeSeconds, waitSeconds: waitSeconds)
         guard (1...256).contains(creationCalls) else { throw ValidationError("--creation-calls must be from 1 to 256") }
+        guard (1...4_096).contains(readsInFlight) else { throw ValidationError("--reads-in-flight must be from 1 to 4096") }
         if let nodeExecutable, !FileManager.default.isExecutableFile(atPath: nodeExecutable) {
             throw ValidationError("--node-executable \(nodeExecutable) is not an executable file")
         }
@@ -122,7 +122,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         }
         var figures = ScaleFigures(
             nodeCount: nodes, replicas: replicas, cells: cells, executable: executable, idleSeconds: idleSeconds, creation: creation,
-            settling: settling, nodes: idle, writes: writes, writeCallers: Self.writeCallers)
+            settling: settling, nodes: idle, writes: writes, writeCallers: Self.writeCallers, readsInFlight: readsInFlight)
         if let victim = idle.max(by: { $0.leaders < $1.leaders })?.node {
             printError("killing n\(victim), which leads the most cells")
             figures.failover = try await failover(victim, colony: colony, probe: probe)
@@ -187,7 +187,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let reader = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS, policy: Self.probePolicy)
         let started = ContinuousClock.now
         await colony.signal(victim, SIGKILL)
-        let served = await Self.readEach(led, client: reader, until: started + .milliseconds(Int64(waitSeconds * 1_000)))
+        let served = await Self.readEach(
+            led, width: readsInFlight, client: reader, until: started + .milliseconds(Int64(waitSeconds * 1_000)))
         let seconds = (ContinuousClock.now - started).seconds
         await reader.close()
         var peaks: [(node: UInt32, percent: Double)] = []
@@ -217,17 +218,19 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let answered = (ContinuousClock.now - started).seconds
         let address = colony.configs[Int(node) - 1].own.clientAddress
         let through = try ColonyClient(nodes: [address], tls: colony.clientTLS, policy: Self.probePolicy)
-        let served = await Self.readEach(held, client: through, until: deadline)
+        let served = await Self.readEach(held, width: readsInFlight, client: through, until: deadline)
         let seconds = (ContinuousClock.now - started).seconds
         await through.close()
         return ScaleFigures.Restart(
             node: node, answeredSeconds: answered, cells: held.count, servedSeconds: seconds, failed: served.filter { !$0 }.count)
     }
 
-    /// A linearizable read of each of `cells`, `inFlight` at a time, each tried again until it
+    /// A linearizable read of each of `cells`, `width` at a time, each tried again until it
     /// succeeds or `deadline` passes; whether each did.
-    private static func readEach(_ cells: [String], client: ColonyClient, until deadline: ContinuousClock.Instant) async -> [Bool] {
-        await concurrently(cells.count, width: inFlight) { index in
+    private static func readEach(
+        _ cells: [String], width: Int, client: ColonyClient, until deadline: ContinuousClock.Instant
+    ) async -> [Bool] {
+        await concurrently(cells.count, width: width) { index in
             while ContinuousClock.now < deadline {
                 do {
                     _ = try await client.get(cells[index], "k")

@@ -95,6 +95,8 @@ struct ScaleFigures {
     /// The writes of `writeCallers` callers over randomly chosen cells.
     var writes: LoadFigures
     var writeCallers: Int
+    /// The reads under way at once that time the failover and the restart.
+    var readsInFlight: Int
     var failover: Failover?
     var restart: Restart?
 
@@ -152,7 +154,7 @@ struct ScaleFigures {
 
     private func failoverText(_ failover: Failover) -> String {
         let outcome = failover.failed == 0
-            ? "all \(grouped(failover.cellsLed)) cells it led served again after \(Format.seconds(failover.seconds))"
+            ? "all \(grouped(failover.cellsLed)) cells it led served again after \(Format.seconds(failover.seconds)) (\(readsInFlight) reads in flight)"
             : "\(grouped(failover.failed)) of its \(grouped(failover.cellsLed)) cells NOT served within \(Format.seconds(failover.seconds))"
         let peaks = failover.survivorsPeakCPUPercent.map { "n\($0.node) \(String(format: "%.0f %%", $0.percent))" }
         let rate = Double(failover.elections) / max(failover.seconds, 1e-9)
@@ -165,7 +167,7 @@ struct ScaleFigures {
             return "did NOT serve within \(Format.seconds(restart.servedSeconds))"
         }
         let outcome = restart.failed == 0
-            ? "all \(grouped(restart.cells)) of its cells read through it after \(Format.seconds(restart.servedSeconds))"
+            ? "all \(grouped(restart.cells)) of its cells read through it after \(Format.seconds(restart.servedSeconds)) (\(readsInFlight) reads in flight)"
             : "\(grouped(restart.failed)) of its \(grouped(restart.cells)) cells NOT read within \(Format.seconds(restart.servedSeconds))"
         return "serving after \(Format.seconds(answered)); \(outcome)"
     }
