@@ -18,11 +18,9 @@ extension ControlService {
             return reply
         }
         logger.warning("an operator forces this node's damaged replica to vote again", metadata: ["cell": "\(cell.name)"])
-        guard let outcome = await driver.askToForceHeal(cell) else {
+        switch await driver.askToForceHeal(cell) ?? .stopping {
+        case .stopping:
             reply.error = APIMapping.error(.unavailable, "node \(config.node) is stopping; ask again once it runs")
-            return reply
-        }
-        switch outcome {
         case .forced(let appliedThrough):
             reply.appliedThrough = appliedThrough
         case .notHosted:

@@ -22,11 +22,9 @@ extension ControlService {
             return reply
         }
         let target = NodeID(request.target)
-        guard let outcome = await driver.askToTransferLeadership(of: cell, to: target) else {
+        switch await driver.askToTransferLeadership(of: cell, to: target) ?? .stopping {
+        case .stopping:
             reply.error = APIMapping.error(.unavailable, "node \(config.node) is stopping; ask the cell's next leader")
-            return reply
-        }
-        switch outcome {
         case .asked:
             logger.notice("asked \(target) to take over the lead", metadata: ["cell": "\(cell.name)"])
         case .notHosted:

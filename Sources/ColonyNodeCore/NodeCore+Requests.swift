@@ -52,6 +52,7 @@ extension NodeCore {
     /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
     /// (see `CellReplica.transferLeadership(to:)`); the request leaves with the next effects.
     public mutating func transferLeadership(of cell: CellID, to target: NodeID) -> LeadershipTransferOutcome {
+        guard !isStopped else { return .stopping }
         if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
         switch host.transferLeadership(of: cell, to: target) {
         case nil:
@@ -69,6 +70,7 @@ extension NodeCore {
     /// whether the cell needs it). The replica votes once the record of it is durable: its
     /// messages wait behind it, as every output's do.
     public mutating func forceHeal(_ cell: CellID) -> ForcedHealOutcome {
+        guard !isStopped else { return .stopping }
         if let tombstone = host.tombstone(cell) { return .deleted(tombstone) }
         switch host.forceHeal(cell) {
         case nil:

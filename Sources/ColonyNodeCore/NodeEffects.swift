@@ -172,6 +172,8 @@ public enum LeadershipTransferOutcome: Hashable, Sendable {
     case notHosted
     /// The cell was deleted.
     case deleted(CellTombstone)
+    /// The node stopped (its log failed, or it shuts down): it asks nothing of anyone.
+    case stopping
 }
 
 /// What became of an operator's request to force a damaged replica to vote again.
@@ -185,6 +187,9 @@ public enum ForcedHealOutcome: Hashable, Sendable {
     case notHosted
     /// The cell was deleted.
     case deleted(CellTombstone)
+    /// The node stopped (its log failed, or it shuts down): it writes no record that would
+    /// make the replica vote.
+    case stopping
 }
 
 /// What became of a request to create a cell at this node.

@@ -94,7 +94,7 @@ enum OperatorAnswer {
                 return (.succeeded, nil)
             case .refused(.notLeader(let leader)):
                 return (.redirect(leader: leader, members: nil), nil)
-            case .refused(.noState):
+            case .refused(.noState), .stopping:
                 return (.unavailable, nil)
             case .refused(.notMember), .refused(.targetNotLive), .refused(.changeInFlight), .deleted:
                 return (.failed, nil)

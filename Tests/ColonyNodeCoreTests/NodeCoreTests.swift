@@ -139,7 +139,7 @@ struct NodeCoreTests {
         #expect(core.waitingCount == 0)
     }
 
-    @Test("a stopped node answers what it is asked next at once, without waiting for a log that may never write")
+    @Test("a stopped node answers what it is asked next at once, without waiting for a log that may never write, and forces or hands on nothing")
     func stoppedNodeAnswersAtOnce() throws {
         var core = try Self.core()
         core.stop()
@@ -154,6 +154,9 @@ struct NodeCoreTests {
         #expect(core.takeEffects().answers == [3, 4, 5].map { NodeAnswer(waiter: WaiterID($0), outcome: stopping) })
         #expect(core.waitingCount == 0)
         #expect(core.host.replica(CellID("new")) == nil, "a stopped node creates nothing")
+        #expect(core.transferLeadership(of: Self.cell, to: NodeID(2)) == .stopping)
+        #expect(core.forceHeal(Self.cell) == .stopping)
+        #expect(core.takeEffects().isEmpty, "nothing to write or send")
     }
 
     @Test("a malformed frame is refused and noted, and so is a second hello")
