@@ -24,12 +24,12 @@ public struct CellStatus: Hashable, Sendable {
     /// The cell's revision, as applied here.
     public var revision: Revision
 
-    /// What `replica` says of itself; one `awaitingFirstElection` names no leader yet.
-    init(_ replica: CellReplica, awaitingFirstElection: Bool) {
+    /// What `replica` says of itself; one `awaitingCandidate` names no leader yet.
+    init(_ replica: CellReplica, awaitingCandidate: Bool) {
         cell = replica.cell
         configuration = replica.configuration
         isLeader = replica.isLeader
-        leaderHint = replica.isLeader ? replica.node : awaitingFirstElection ? nil : replica.leaderHint
+        leaderHint = replica.isLeader ? replica.node : awaitingCandidate ? nil : replica.leaderHint
         appliedThrough = replica.appliedThrough
         chosenThrough = replica.chosenThrough
         isDamaged = replica.isDamaged

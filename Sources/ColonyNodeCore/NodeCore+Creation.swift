@@ -15,7 +15,7 @@ import ColonyWire
 /// and its leader brings any other member in (see `ReplicaHost+Unconfirmed.swift`). The
 /// new replicas rest until the cell's first election, which one member stands for at a
 /// bounded rate (see `ReplicaHost+FirstElections.swift`); if that member never had its
-/// frame, the others stand once `firstElectionWaitTicks` pass.
+/// frame, the others stand once `candidateWaitTicks` pass.
 extension NodeCore {
     /// The most cells one `createCells` call takes: shells bound their batches to it.
     public static let createCellsMax = 1_000

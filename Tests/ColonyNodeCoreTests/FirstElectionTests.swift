@@ -64,11 +64,11 @@ struct FirstElectionTests {
     }
 
     @Test(
-        "a first candidate whose node never had the creation, while that node's liveness heartbeats go on, is replaced once firstElectionWaitTicks pass",
+        "a first candidate whose node never had the creation, while that node's liveness heartbeats go on, is replaced once candidateWaitTicks pass",
         arguments: [false, true])
     func candidateThatNeverHeardIsReplaced(waitsForGood: Bool) throws {
         var options = ReplicaOptions()
-        if waitsForGood { options.firstElectionWaitTicks = 1_000_000 }
+        if waitsForGood { options.candidateWaitTicks = 1_000_000 }
         var nodes = HandWiredNodes(members: Self.members, options: options)
         let candidate = NodeID(3)
         let configuration = try CellConfiguration(epoch: 1, members: Self.members, startSlot: 1)
@@ -84,12 +84,12 @@ struct FirstElectionTests {
         let start = nodes.ticks
         let led = nodes.tick(until: { nodes in
             [NodeID(1), NodeID(2)].contains { nodes.nodes[$0]?.core.host.replica(lost)?.isLeader == true }
-        }, limit: Int(ReplicaOptions().firstElectionWaitTicks) + 300)
+        }, limit: Int(ReplicaOptions().candidateWaitTicks) + 300)
         if waitsForGood {
             #expect(!led, "nothing but the wait makes the others stand while node 3 sends heartbeats")
         } else {
             #expect(led)
-            #expect(nodes.ticks - start >= Int(options.firstElectionWaitTicks))
+            #expect(nodes.ticks - start >= Int(options.candidateWaitTicks))
         }
         #expect(nodes.nodes[candidate]?.core.host.replica(lost) == nil)
     }

@@ -148,6 +148,13 @@ struct HandWiredNodes {
         collect(node)
     }
 
+    /// Asks `node`'s replica of `cell` to hand the lead to `target`, and delivers nothing.
+    mutating func transferLeadership(of cell: CellID, from node: NodeID, to target: NodeID) -> LeadershipTransferOutcome? {
+        let outcome = nodes[node]?.core.transferLeadership(of: cell, to: target)
+        collect(node)
+        return outcome
+    }
+
     /// Hands a batch of creations to `node` and delivers nothing.
     mutating func create(_ cells: [(cell: CellID, configuration: CellConfiguration)], at node: NodeID) {
         nextWaiter += 1

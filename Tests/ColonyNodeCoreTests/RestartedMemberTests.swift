@@ -35,6 +35,51 @@ struct RestartedMemberTests {
         return (rested, fetched)
     }
 
+    /// A member restarts damaged while no one's messages reach it, and the leader then hands
+    /// the lead to the third member, whose node saw the restart; returns whether the new leader went quiescent while the
+    /// links were cut, and whether the damaged member holds the cell's state at the end.
+    func playNewLeader(defects: Set<Defect>) throws -> (rested: Bool, fetched: Bool) {
+        var colony = try HandWiredNodes(cell: Self.cell, members: Self.members, defects: defects)
+        let elected = colony.tick(until: { !$0.leaders.isEmpty })
+        #expect(elected, "the cell elects a leader")
+        let leader = try #require(colony.leaders.first)
+        let successor = try #require(Self.members.first { $0 != leader })
+        let damaged = try #require(Self.members.first { $0 != leader && $0 != successor })
+        // A second cell, led by the member to be damaged: its frames tell the successor's node
+        // that node's incarnation, so the successor's node sees it change.
+        let other = try #require((0...).lazy.map { CellID("other-\($0)") }.first {
+            ReplicaHost.firstCandidate(of: $0, among: Self.members) == damaged
+        })
+        colony.create([(other, try CellConfiguration(epoch: 1, members: Self.members, startSlot: 1))], at: leader)
+        let otherLed = colony.tick(until: { $0.nodes[damaged]?.core.host.replica(other)?.isLeader == true })
+        try #require(otherLed)
+
+        colony.cutLinks = [[leader, damaged], [successor, damaged]]
+        colony.crash(damaged, damaging: [Self.cell])
+        colony.tick()
+        #expect(colony.transferLeadership(of: Self.cell, from: leader, to: successor) == .asked)
+        let took = colony.tick(until: { $0.nodes[successor]?.core.host.replica(Self.cell)?.isLeader == true }, limit: 300)
+        try #require(took, "the successor takes the lead")
+        let rested = colony.tick(until: { $0.nodes[successor]?.core.host.replica(Self.cell)?.isQuiescent == true }, limit: 250)
+        colony.cutLinks = []
+        for _ in 0..<300 { colony.tick() }
+        return (rested, colony.nodes[damaged]?.core.host.replica(Self.cell)?.configuration != nil)
+    }
+
+    @Test("a member that takes the lead after another member's node restarted does not rest before that member answers")
+    func newLeaderWaitsForRestartedMember() throws {
+        let (rested, fetched) = try playNewLeader(defects: [])
+        #expect(!rested, "the new leader rested before the restarted member answered")
+        #expect(fetched, "the damaged member fetched the cell")
+    }
+
+    @Test("with leaderRestsBeforeRestartedMemberAnswers, the new leader rests and the damaged member never fetches the cell")
+    func newLeaderDefectLeavesItWaiting() throws {
+        let (rested, fetched) = try playNewLeader(defects: [.leaderRestsBeforeRestartedMemberAnswers])
+        #expect(rested)
+        #expect(!fetched)
+    }
+
     @Test("a restarted member that never answers keeps the leader awake for restartedMemberWaitTicks, not for good")
     func silentMemberLapses() throws {
         var colony = try HandWiredNodes(cell: Self.cell, members: Self.members, defects: [])

@@ -9,7 +9,9 @@
 ///   the peers the node owes a liveness heartbeat, and the cells to wake when one restarts.
 /// - A new cell's replica rests until its first election (`ReplicaHost+FirstElections.swift`):
 ///   filed as a leader is when this node is its first candidate, queued to stand; filed as a
-///   follower of that candidate if not, with a deadline after which it stands itself.
+///   follower of that candidate if not, with a deadline after which it stands itself. The
+///   followers of a leader whose node is gone wait so for one successor among them, too
+///   (`ReplicaHost+Liveness.swift`).
 struct QuietCells: Sendable {
     /// The positions of the awake replicas, in the order they woke.
     private(set) var awake: [Int] = []
@@ -24,6 +26,12 @@ struct QuietCells: Sendable {
     var lastHeard: [NodeID: UInt64] = [:]
     /// The incarnation each peer last announced.
     var incarnations: [NodeID: UInt64] = [:]
+    /// The peers found silent (no liveness heartbeat for `livenessTimeoutTicks` while this
+    /// node followed a leader there) and not heard from since: no successor is picked there.
+    var silentNodes: Set<NodeID> = []
+    /// The host's tick when each peer was last seen to restart (to announce another
+    /// incarnation), so a replica that takes the lead after it knows of the restart.
+    var restartedAt: [NodeID: UInt64] = [:]
     /// Replicas to wake (followers whose leader's node is gone, leaders whose member's node
     /// restarted, new cells' first candidates, followers whose first candidate did not stand
     /// in time), in the order they are to be woken.
@@ -40,16 +48,16 @@ struct QuietCells: Sendable {
     /// queue; each is filed under its other members' nodes as a quiescent leader is, so this
     /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
     var firstCandidacies: Set<CellID> = []
-    /// The new cells whose replica here rests as a follower of the cell's first candidate,
-    /// not woken since: a liveness heartbeat from the candidate's node does not say that the
-    /// candidate will stand (it may never have heard of the cell), so each waits until its
-    /// deadline in `firstElectionDeadlines` at most.
-    var awaitingFirstElection: Set<CellID> = []
-    /// When each follower of `awaitingFirstElection` stands if still waiting, in order of
-    /// deadline (the order they were filed in).
-    var firstElectionDeadlines: [(cell: CellID, at: UInt64)] = []
-    /// How many of `firstElectionDeadlines` have passed.
-    var firstElectionDeadlinesHead = 0
+    /// The resting followers here that wait for a candidate to stand (a new cell's first
+    /// candidate, or the successor of a leader whose node is gone), not woken since, each with
+    /// the tick it stands itself if still waiting: a liveness heartbeat from the candidate's
+    /// node does not say that the candidate will stand (it may never have heard of the cell).
+    var awaitingCandidate: [CellID: UInt64] = [:]
+    /// The deadlines of `awaitingCandidate` in the order they pass (the order they were set);
+    /// an entry whose deadline is no longer its cell's is passed over.
+    var candidateDeadlines: [(cell: CellID, at: UInt64)] = []
+    /// How many of `candidateDeadlines` have passed.
+    var candidateDeadlinesHead = 0
     /// When the node last sent its liveness heartbeats.
     var lastPingAt: UInt64 = 0
 
@@ -127,15 +135,13 @@ struct QuietCells: Sendable {
         }
     }
 
-    /// The node `leader` is gone (silent too long, or restarted): its followers here join the
-    /// wake queue, in cell order.
-    mutating func leaderGone(_ leader: NodeID) {
+    /// The node `leader` is gone (silent too long, or restarted): takes its resting followers
+    /// here out of its file, in cell order, for the host to file again or queue to stand; with
+    /// each, the deadline it had if it was waiting for `leader` to stand as a candidate.
+    mutating func leaderGone(_ leader: NodeID) -> [(cell: CellID, deadline: UInt64?)] {
         lastHeard[leader] = nil
-        guard let cells = followersByLeader.removeValue(forKey: leader) else { return }
-        for cell in cells.sorted() {
-            standOnWake.insert(cell)
-            enqueue(cell)
-        }
+        guard let cells = followersByLeader.removeValue(forKey: leader) else { return [] }
+        return cells.sorted().map { cell in (cell, awaitingCandidate.removeValue(forKey: cell)) }
     }
 
     /// The node `member` restarted: the cells led here with a member there join the wake
@@ -152,32 +158,38 @@ struct QuietCells: Sendable {
     mutating func fileFirstCandidacy(_ cell: CellID, members: [NodeID], except node: NodeID) {
         firstCandidacies.insert(cell)
         fileLed(cell, members: members, except: node)
+        stand(cell)
+    }
+
+    /// Files a resting follower of `cell` under `candidate`'s node, waiting for its candidacy
+    /// until `deadline` at most. New deadlines come in the order they pass (the host's tick
+    /// plus one fixed wait); one carried over from an earlier wait is in the list already, in
+    /// its place, and its second entry is passed over.
+    mutating func fileAwaitingFollower(_ cell: CellID, candidate: NodeID, now: UInt64, deadline: UInt64) {
+        fileFollower(cell, leader: candidate, now: now)
+        awaitingCandidate[cell] = deadline
+        candidateDeadlines.append((cell, deadline))
+    }
+
+    /// Files `cell`'s replica here to stand once woken, in its turn in the wake queue.
+    mutating func stand(_ cell: CellID) {
         standOnWake.insert(cell)
         enqueue(cell)
     }
 
-    /// Files a new cell's replica as a follower of the cell's first candidate `candidate`,
-    /// waiting for its candidacy until `deadline` at most.
-    mutating func fileFirstElectionFollower(_ cell: CellID, candidate: NodeID, now: UInt64, deadline: UInt64) {
-        fileFollower(cell, leader: candidate, now: now)
-        awaitingFirstElection.insert(cell)
-        firstElectionDeadlines.append((cell, deadline))
-    }
-
-    /// The followers whose first candidate has not stood by their deadline, which is `now` or
+    /// The followers whose candidate has not stood by their deadline, which is `now` or
     /// earlier, join the wake queue to stand themselves.
-    mutating func passFirstElectionDeadlines(now: UInt64) {
-        while firstElectionDeadlinesHead < firstElectionDeadlines.count, firstElectionDeadlines[firstElectionDeadlinesHead].at <= now {
-            let cell = firstElectionDeadlines[firstElectionDeadlinesHead].cell
-            firstElectionDeadlinesHead += 1
-            if awaitingFirstElection.remove(cell) != nil {
-                standOnWake.insert(cell)
-                enqueue(cell)
-            }
+    mutating func passCandidateDeadlines(now: UInt64) {
+        while candidateDeadlinesHead < candidateDeadlines.count, candidateDeadlines[candidateDeadlinesHead].at <= now {
+            let (cell, at) = candidateDeadlines[candidateDeadlinesHead]
+            candidateDeadlinesHead += 1
+            guard awaitingCandidate[cell] == at else { continue }
+            awaitingCandidate[cell] = nil
+            stand(cell)
         }
-        if firstElectionDeadlinesHead == firstElectionDeadlines.count, firstElectionDeadlinesHead > 0 {
-            firstElectionDeadlines.removeAll(keepingCapacity: false)
-            firstElectionDeadlinesHead = 0
+        if candidateDeadlinesHead == candidateDeadlines.count, candidateDeadlinesHead > 0 {
+            candidateDeadlines.removeAll(keepingCapacity: false)
+            candidateDeadlinesHead = 0
         }
     }
 

@@ -14,7 +14,7 @@
 /// 3. The others rest as quiescent followers of the first candidate. Its poll or any later
 ///    message wakes them; a request sent to one is redirected to it, and wakes it there.
 ///    Its node going silent or restarting wakes them as it wakes any quiescent follower, and
-///    they stand themselves. So does `firstElectionWaitTicks` passing without a word from
+///    they stand themselves. So does `candidateWaitTicks` passing without a word from
 ///    the candidate: its node's liveness heartbeats vouch for the node, not for the
 ///    candidacy (the node may never have had the creation frame, or may have restarted and
 ///    forgotten the candidacy), so a waiting follower gives it that long at most, then joins
@@ -40,19 +40,18 @@ extension ReplicaHost {
     mutating func awaitFirstElection(_ cell: CellID) {
         guard let position = positions[cell], let members = replicas[position].configuration?.members else { return }
         let candidate = Self.firstCandidate(of: cell, among: members)
-        replicas[position].awaitFirstElection(candidate: candidate)
-        guard replicas[position].isQuiescent else { return }
+        guard replicas[position].awaitCandidate(candidate) else { return }
         quiet.markResting(position)
         if candidate == node {
             quiet.fileFirstCandidacy(cell, members: members, except: node)
         } else {
-            quiet.fileFirstElectionFollower(cell, candidate: candidate, now: now, deadline: now + options.firstElectionWaitTicks)
+            quiet.fileAwaitingFollower(cell, candidate: candidate, now: now, deadline: now + options.candidateWaitTicks)
         }
     }
 
-    /// Whether the replica of `cell` here waits for its first candidate to stand: it names
-    /// that candidate as its leader, and none is elected yet.
-    public func awaitsFirstElection(_ cell: CellID) -> Bool {
-        quiet.awaitingFirstElection.contains(cell)
+    /// Whether the replica of `cell` here waits for a candidate to stand (a first candidate,
+    /// or a gone leader's successor): it names that candidate as its leader, not elected yet.
+    public func awaitsCandidate(_ cell: CellID) -> Bool {
+        quiet.awaitingCandidate[cell] != nil
     }
 }

@@ -47,7 +47,7 @@ extension ReplicaHost {
             quiet.unfileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint {
             quiet.unfileFollower(replica.cell, leader: leader)
-            quiet.awaitingFirstElection.remove(replica.cell)
+            quiet.awaitingCandidate[replica.cell] = nil
         }
     }
 

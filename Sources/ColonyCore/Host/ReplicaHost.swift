@@ -94,8 +94,8 @@ public struct ReplicaHost: Sendable {
         for index in replicas.indices {
             census.count(replicas[index])
         }
-        // Each names its first candidate as its leader, which is not elected yet.
-        census.withoutLeader += quiet.awaitingFirstElection.count
+        // Each names as its leader a candidate that is not elected yet.
+        census.withoutLeader += quiet.awaitingCandidate.count
         return census
     }
 
@@ -152,6 +152,9 @@ public struct ReplicaHost: Sendable {
             guard let position else { continue }
             wakeIfResting(position)
             let output = replicas[position].receive(message.body, from: sender)
+            if output.events.contains(where: { if case .becameLeader = $0 { true } else { false } }) {
+                tellNewLeaderOfRestarts(position)
+            }
             settle(position)
             if unconfirmed[message.cell] != nil {
                 guard let kept = confirmOrForget(position, output, from: sender) else { continue }

@@ -51,13 +51,13 @@ extension ReplicaSummary {
 }
 
 extension ReplicaHost {
-    /// What every replica hosted here says of itself, in cell order; a replica waiting for its
-    /// cell's first election names no leader.
+    /// What every replica hosted here says of itself, in cell order; a replica waiting for a
+    /// candidate to stand names no leader.
     public var summaries: [ReplicaSummary] {
         cells.compactMap { cell in
             replica(cell).map { replica in
                 var summary = ReplicaSummary(replica)
-                if awaitsFirstElection(cell) { summary.leader = nil }
+                if awaitsCandidate(cell) { summary.leader = nil }
                 return summary
             }
         }

@@ -105,12 +105,15 @@ extension CellReplica {
         isQuiescent = true
     }
 
-    /// Puts a just-created replica to rest until its cell's first election, in which member
-    /// `candidate` stands (see `ReplicaHost+FirstElections.swift`); the other members trust
-    /// it as their leader meanwhile, so a request that reaches them is redirected to it.
-    mutating func awaitFirstElection(candidate: NodeID) {
-        guard canVote, tombstone == nil, case .follower = role else { return }
+    /// Rests until member `candidate` stands: a just-created replica awaiting its cell's first
+    /// election (see `ReplicaHost+FirstElections.swift`), or a resting follower whose leader's
+    /// node is gone, awaiting its successor (see `ReplicaHost+Liveness.swift`). It trusts the
+    /// candidate as its leader meanwhile, so a request that reaches it is redirected there.
+    /// Returns false, changing nothing, for a replica that cannot vote or does not follow.
+    mutating func awaitCandidate(_ candidate: NodeID) -> Bool {
+        guard canVote, tombstone == nil, case .follower = role else { return false }
         isQuiescent = true
         if candidate != node { leaderHint = candidate }
+        return true
     }
 }

@@ -29,11 +29,12 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// new cells' first candidates. A node's failure, or cells made in bulk, turn into
     /// elections at a bounded rate.
     public var wakesPerTick: Int = 200
-    /// How long a new cell's replica waits for the cell's first candidate to stand before it
+    /// How long a resting replica waits for the candidate it was told to wait for (a new
+    /// cell's first candidate, or the successor of a leader whose node is gone) before it
     /// stands itself (see `ReplicaHost+FirstElections.swift`): long enough for a candidate
-    /// whose node queued a bulk creation's candidacies (at `wakesPerTick` a tick) to reach
-    /// this one, short enough that a cell whose candidate never heard of it gets a leader.
-    public var firstElectionWaitTicks: UInt64 = 1_000
+    /// whose node queued many candidacies (at `wakesPerTick` a tick) to reach this one, short
+    /// enough that a cell whose candidate never heard of it gets a leader.
+    public var candidateWaitTicks: UInt64 = 1_000
     /// The most slots a leader has proposed but not yet applied.
     public var pipelineDepthMax: Int = 8
     /// The most commands in one slot's batch.
@@ -78,8 +79,8 @@ public struct ReplicaOptions: Hashable, Sendable {
             throw .invalid("electionTimeoutTicks must exceed two heartbeat intervals")
         }
         guard retransmitTicks >= 1, catchUpRetryTicks >= 1 else { throw .invalid("retry intervals must be at least 1 tick") }
-        guard quiesceIdleTicks >= 1, wakesPerTick >= 1, firstElectionWaitTicks >= 1 else {
-            throw .invalid("quiesceIdleTicks, wakesPerTick and firstElectionWaitTicks must be at least 1")
+        guard quiesceIdleTicks >= 1, wakesPerTick >= 1, candidateWaitTicks >= 1 else {
+            throw .invalid("quiesceIdleTicks, wakesPerTick and candidateWaitTicks must be at least 1")
         }
         guard livenessTimeoutTicks > heartbeatIntervalTicks * 2 else {
             throw .invalid("livenessTimeoutTicks must exceed two heartbeat intervals")
