@@ -9,9 +9,7 @@
 ///   the peers the node owes a liveness heartbeat, and the cells to wake when one restarts.
 /// - A new cell's replica rests until its first election (`ReplicaHost+FirstElections.swift`):
 ///   filed as a leader is when this node is its first candidate, queued to stand; filed as a
-///   follower of that candidate if not, with a deadline after which it stands itself. The
-///   followers of a leader whose node is gone wait so for one successor among them, too
-///   (`ReplicaHost+Liveness.swift`).
+///   follower of that candidate if not, with a deadline after which it stands itself.
 struct QuietCells: Sendable {
     /// The positions of the awake replicas, in the order they woke.
     private(set) var awake: [Int] = []
@@ -26,9 +24,6 @@ struct QuietCells: Sendable {
     var lastHeard: [NodeID: UInt64] = [:]
     /// The incarnation each peer last announced.
     var incarnations: [NodeID: UInt64] = [:]
-    /// The peers found silent (no liveness heartbeat for `livenessTimeoutTicks` while this
-    /// node followed a leader there) and not heard from since: no successor is picked there.
-    var silentNodes: Set<NodeID> = []
     /// The host's tick when each peer was last seen to restart (to announce another
     /// incarnation), so a replica that takes the lead after it knows of the restart.
     var restartedAt: [NodeID: UInt64] = [:]
@@ -48,8 +43,8 @@ struct QuietCells: Sendable {
     /// queue; each is filed under its other members' nodes as a quiescent leader is, so this
     /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
     var firstCandidacies: Set<CellID> = []
-    /// The resting followers here that wait for a candidate to stand (a new cell's first
-    /// candidate, or the successor of a leader whose node is gone), not woken since, each with
+    /// The resting followers here that wait for a new cell's first candidate to stand, not
+    /// woken since, each with
     /// the tick it stands itself if still waiting: a liveness heartbeat from the candidate's
     /// node does not say that the candidate will stand (it may never have heard of the cell).
     var awaitingCandidate: [CellID: UInt64] = [:]
@@ -136,12 +131,12 @@ struct QuietCells: Sendable {
     }
 
     /// The node `leader` is gone (silent too long, or restarted): takes its resting followers
-    /// here out of its file, in cell order, for the host to file again or queue to stand; with
-    /// each, the deadline it had if it was waiting for `leader` to stand as a candidate.
-    mutating func leaderGone(_ leader: NodeID) -> [(cell: CellID, deadline: UInt64?)] {
+    /// here out of its file, in cell order, for the host to queue to stand.
+    mutating func leaderGone(_ leader: NodeID) -> [CellID] {
         lastHeard[leader] = nil
         guard let cells = followersByLeader.removeValue(forKey: leader) else { return [] }
-        return cells.sorted().map { cell in (cell, awaitingCandidate.removeValue(forKey: cell)) }
+        for cell in cells { awaitingCandidate[cell] = nil }
+        return cells.sorted()
     }
 
     /// The node `member` restarted: the cells led here with a member there join the wake
@@ -162,9 +157,8 @@ struct QuietCells: Sendable {
     }
 
     /// Files a resting follower of `cell` under `candidate`'s node, waiting for its candidacy
-    /// until `deadline` at most. New deadlines come in the order they pass (the host's tick
-    /// plus one fixed wait); one carried over from an earlier wait is in the list already, in
-    /// its place, and its second entry is passed over.
+    /// until `deadline` at most. Deadlines come in the order they pass (the host's tick plus
+    /// one fixed wait).
     mutating func fileAwaitingFollower(_ cell: CellID, candidate: NodeID, now: UInt64, deadline: UInt64) {
         fileFollower(cell, leader: candidate, now: now)
         awaitingCandidate[cell] = deadline

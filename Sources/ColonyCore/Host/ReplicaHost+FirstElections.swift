@@ -49,8 +49,8 @@ extension ReplicaHost {
         }
     }
 
-    /// Whether the replica of `cell` here waits for a candidate to stand (a first candidate,
-    /// or a gone leader's successor): it names that candidate as its leader, not elected yet.
+    /// Whether the replica of `cell` here waits for its first candidate to stand: it names that
+    /// candidate as its leader, not elected yet.
     public func awaitsCandidate(_ cell: CellID) -> Bool {
         quiet.awaitingCandidate[cell] != nil
     }

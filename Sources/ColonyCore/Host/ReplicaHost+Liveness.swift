@@ -4,16 +4,12 @@
 /// leader from a dead one by the cell's own messages. Instead every node that leads
 /// quiescent cells sends each peer holding a member of one a liveness heartbeat every
 /// `heartbeatIntervalTicks`, carrying the *incarnation* its process drew when it started.
-/// A node whose quiescent followers trust a leader on peer `p` acts when `p` is silent for
-/// `livenessTimeoutTicks`, or announces another incarnation (it restarted, and its replicas
-/// lead nothing). Of each such cell one surviving member, the *successor* (picked from the
-/// cell's name among the members but `p`, the same on every node), stands: its node wakes it,
-/// at most `wakesPerTick` a tick, so the death of a node that led many cells turns into
-/// elections at a bounded rate. The other survivors rest on as followers of the successor
-/// until it speaks, its node goes silent or restarts, or `candidateWaitTicks` pass, so each
-/// cell elects once, not once per surviving member. Silence also covers a peer that stopped
-/// leading those cells without its followers hearing: it stops sending heartbeats here once
-/// it leads no quiescent cell with a member here, and the followers act so.
+/// A node whose quiescent followers trust a leader on peer `p` wakes them all when `p` is
+/// silent for `livenessTimeoutTicks`, or announces another incarnation (it restarted, and
+/// its replicas lead nothing): at most `wakesPerTick` each tick, so the death of a node that
+/// led many cells turns into elections at a bounded rate. Silence also covers a peer that
+/// stopped leading those cells without its followers hearing: it stops sending heartbeats
+/// here once it leads no quiescent cell with a member here, and the followers wake.
 ///
 /// A restarted node's replicas rest too, knowing no leader, and its damaged ones wait to
 /// hear whom to fetch from. So a node that starts first sends a liveness heartbeat to every
@@ -40,7 +36,6 @@ extension ReplicaHost {
     /// followers resting here that trust it must wake. Every frame carries it, so a node
     /// knows a peer's incarnation before any of that peer's `quiesce` messages reaches it.
     public mutating func noteIncarnation(of sender: NodeID, _ incarnation: UInt64) {
-        quiet.silentNodes.remove(sender)
         if let known = quiet.incarnations[sender], known != incarnation {
             quiet.restartedAt[sender] = now
             leaderGone(sender)
@@ -79,7 +74,6 @@ extension ReplicaHost {
     mutating func wakeFollowersOfSilentLeaders() {
         let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }.keys
         for leader in silent.sorted() {
-            quiet.silentNodes.insert(leader)
             leaderGone(leader)
         }
         quiet.passCandidateDeadlines(now: now)
@@ -90,29 +84,14 @@ extension ReplicaHost {
         }
     }
 
-    /// `leader`'s node is gone: of each cell whose replica here rests following it, one
-    /// other member whose node is not found silent, picked from the cell's name as a new
-    /// cell's first candidate is, stands,
-    /// and the others wait for it (as for a first election: until it speaks, its node goes
-    /// silent or restarts, or `candidateWaitTicks` pass). So a dead node's cells elect once
-    /// each rather than with every surviving member standing. Unless a test switched the
-    /// waking off.
+    /// Files `leader`'s followers here to stand, unless a test switched that off.
     private mutating func leaderGone(_ leader: NodeID) {
         guard !options.defects.contains(.quiescentFollowersTrustDeadLeader) else {
             quiet.lastHeard[leader] = nil
             return
         }
-        for (cell, deadline) in quiet.leaderGone(leader) {
-            guard let position = positions[cell], let members = replicas[position].configuration?.members else { continue }
-            let successor = Self.firstCandidate(of: cell, among: members.filter { $0 != leader && !quiet.silentNodes.contains($0) })
-            // A follower that waited for `leader` as a candidate keeps its deadline: waiting
-            // for one silent candidate after another must not put off standing for good.
-            let deadline = deadline ?? now + options.candidateWaitTicks
-            if successor != node, deadline > now, replicas[position].awaitCandidate(successor) {
-                quiet.fileAwaitingFollower(cell, candidate: successor, now: now, deadline: deadline)
-            } else {
-                quiet.stand(cell)
-            }
+        for cell in quiet.leaderGone(leader) {
+            quiet.stand(cell)
         }
     }
 

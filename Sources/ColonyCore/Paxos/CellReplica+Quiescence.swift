@@ -106,9 +106,8 @@ extension CellReplica {
     }
 
     /// Rests until member `candidate` stands: a just-created replica awaiting its cell's first
-    /// election (see `ReplicaHost+FirstElections.swift`), or a resting follower whose leader's
-    /// node is gone, awaiting its successor (see `ReplicaHost+Liveness.swift`). It trusts the
-    /// candidate as its leader meanwhile, so a request that reaches it is redirected there.
+    /// election (see `ReplicaHost+FirstElections.swift`). It trusts the candidate as its
+    /// leader meanwhile, so a request that reaches it is redirected there.
     /// Returns false, changing nothing, for a replica that cannot vote or does not follow.
     mutating func awaitCandidate(_ candidate: NodeID) -> Bool {
         guard canVote, tombstone == nil, case .follower = role else { return false }

@@ -29,8 +29,7 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// new cells' first candidates. A node's failure, or cells made in bulk, turn into
     /// elections at a bounded rate.
     public var wakesPerTick: Int = 200
-    /// How long a resting replica waits for the candidate it was told to wait for (a new
-    /// cell's first candidate, or the successor of a leader whose node is gone) before it
+    /// How long a new cell's resting replica waits for the cell's first candidate before it
     /// stands itself (see `ReplicaHost+FirstElections.swift`): long enough for a candidate
     /// whose node queued many candidacies (at `wakesPerTick` a tick) to reach this one, short
     /// enough that a cell whose candidate never heard of it gets a leader.
