@@ -146,7 +146,7 @@ struct ChaosCommand: AsyncParsableCommand {
         }
         let base = dir ?? NSTemporaryDirectory() + "colony-chaos-\(UUID().uuidString.prefix(8))"
         let started = ContinuousClock.now
-        let interruption = ChaosInterruption.catchingSignals()
+        let interruption = RunInterruption.catchingSignals()
         var outcomes: [ChaosOutcome] = []
         for run in 0..<runs {
             var experiment = experiment(seed: seed &+ UInt64(run), base: base)

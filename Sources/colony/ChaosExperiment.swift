@@ -28,7 +28,7 @@ struct ChaosExperiment: Sendable {
     /// Whether to keep the folder even after a run that passed.
     var keepFolder = false
     /// Told the run's nodes while they run, to kill them if the command is interrupted.
-    var interruption: ChaosInterruption?
+    var interruption: RunInterruption?
     var logLevel = "warning"
     /// The tools that put each node in a network namespace of its own (`NamespacedColony`),
     /// for network faults; nil for a colony on loopback.

@@ -12,7 +12,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
         abstract: "Creation rate, idle cost, cold writes, failover and restart of many cells on local node processes.",
         discussion: """
             Starts its own nodes on free loopback ports under a temporary folder, with TLS, and \
-            stops them (by pid) and removes the folder at the end. Each cell gets --replicas \
+            stops them (by pid) and removes the folder at the end; SIGINT or SIGTERM kills them and \
+            leaves the folder. Each cell gets --replicas \
             consecutive nodes, from a node that moves on by one each cell. The steps: create the \
             cells (CreateCells calls of up to \(ColonyClient.createCellsMax) cells whose first \
             member is the same node, asked there, --creation-calls at a time); wait until every cell has a \
@@ -95,7 +96,9 @@ struct ScaleBenchmark: AsyncParsableCommand {
             if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) }
         }
         let executable = nodeExecutable ?? Bundle.main.executablePath ?? "colony"
+        let interruption = RunInterruption.catchingSignals()
         let colony = try await LocalNodes.start(count: nodes, directory: root, executable: executable)
+        interruption.running(colony)
         defer { colony.stopAll() }
         let probe = try ScaleProbe(colony: colony)
         let empty = probe.nodes.map { ProcessFigures.residentBytes(of: $0.pid) ?? 0 }

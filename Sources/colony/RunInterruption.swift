@@ -1,13 +1,13 @@
 import Dispatch
 import Foundation
 
-/// What `colony chaos` does when it is interrupted (SIGINT or SIGTERM): it kills the node
-/// processes of the run under way, continuing any it paused first, so that none is left
-/// stopped, holding its ports and data, once the command is gone; removes the run's network
-/// namespaces, veths and bridge, and unmounts its nodes' volumes, if it made them, and deletes
+/// What `colony chaos` and `colony bench scale` do when interrupted (SIGINT or SIGTERM): kill
+/// the node processes of the run under way, continuing any paused first, so that none is left
+/// stopped, holding its ports and data, once the command is gone; remove the run's network
+/// namespaces, veths and bridge, and unmount its nodes' volumes, if it made them, and delete
 /// the shared clock libfaketime leaves in /dev/shm for a node killed while its clock was
-/// skewed; then it ends by the same signal. The run's folder stays.
-final class ChaosInterruption: @unchecked Sendable {
+/// skewed; then end by the same signal. The run's folder stays.
+final class RunInterruption: @unchecked Sendable {
     private let lock = NSLock()
     private var nodes: LocalNodes?
     private var network: NamespaceNetwork?
@@ -15,8 +15,8 @@ final class ChaosInterruption: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
 
     /// Catches SIGINT and SIGTERM from now on.
-    static func catchingSignals() -> ChaosInterruption {
-        let interruption = ChaosInterruption()
+    static func catchingSignals() -> RunInterruption {
+        let interruption = RunInterruption()
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
