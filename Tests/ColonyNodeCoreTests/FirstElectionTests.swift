@@ -15,6 +15,15 @@ struct FirstElectionTests {
         return (0..<count).map { (cell: CellID("cell-\($0)"), configuration: configuration) }
     }
 
+    /// One new cell to create, its first candidate, and another of its members.
+    static func oneCell() throws -> (
+        created: [(cell: CellID, configuration: CellConfiguration)], cell: CellID, candidate: NodeID, other: NodeID
+    ) {
+        let created = try cells(1)
+        let candidate = ReplicaHost.firstCandidate(of: created[0].cell, among: members)
+        return (created, created[0].cell, candidate, members.first { $0 != candidate }!)
+    }
+
     /// Whether every one of `cells` is led by some node.
     static func allLed(_ cells: [CellID], _ nodes: HandWiredNodes) -> Bool {
         cells.allSatisfy { cell in nodes.nodes.values.contains { $0.core.host.replica(cell)?.isLeader == true } }
@@ -45,10 +54,7 @@ struct FirstElectionTests {
     @Test("a first candidate that cannot be reached is replaced: the others wake after the liveness timeout and elect")
     func unreachableCandidateIsReplaced() throws {
         var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())
-        let created = try Self.cells(1)
-        let cell = created[0].cell
-        let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
-        let creator = Self.members.first { $0 != candidate }!
+        let (created, cell, candidate, creator) = try Self.oneCell()
         nodes.cutLinks = Set(Self.members.filter { $0 != candidate }.flatMap { [[candidate, $0], [$0, candidate]] })
         nodes.create(created, at: creator)
         nodes.deliverAll()
@@ -97,10 +103,7 @@ struct FirstElectionTests {
     @Test("a request sent to a member waiting for the first election is redirected to the first candidate")
     func requestRedirectedToCandidate() throws {
         var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())
-        let created = try Self.cells(1)
-        let cell = created[0].cell
-        let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
-        let other = Self.members.first { $0 != candidate }!
+        let (created, cell, candidate, other) = try Self.oneCell()
         nodes.create(created, at: candidate)
         nodes.deliverAll()
         nodes.submit(ClientRequest(id: RequestID(client: ClientID(1), sequence: 1), cell: cell, operation: .get(Key("k"))), to: other)
