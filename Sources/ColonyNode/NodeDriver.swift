@@ -251,7 +251,7 @@ final class NodeDriver: @unchecked Sendable {
     func status() -> NodeStatus {
         loop.preconditionInEventLoop()
         let host = core.host
-        let cells = host.cells.compactMap { cell in host.replica(cell).map { CellStatus($0, awaitingCandidate: host.awaitsCandidate(cell)) } }
+        let cells = host.cells.compactMap { cell in host.replica(cell).map { CellStatus($0, leader: host.leaderNamed(by: $0)) } }
         return NodeStatus(
             node: host.node, cells: cells, deletedCells: host.deletedCells, watches: watches.openCount, statistics: core.statistics,
             droppedPeerMessages: links.droppedMessages)

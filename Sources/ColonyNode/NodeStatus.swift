@@ -24,12 +24,13 @@ public struct CellStatus: Hashable, Sendable {
     /// The cell's revision, as applied here.
     public var revision: Revision
 
-    /// What `replica` says of itself; one `awaitingCandidate` names no leader yet.
-    init(_ replica: CellReplica, awaitingCandidate: Bool) {
+    /// What `replica` says of itself, naming `leader` as the cell's (see
+    /// `ReplicaHost.leaderNamed(by:)`).
+    init(_ replica: CellReplica, leader: NodeID?) {
         cell = replica.cell
         configuration = replica.configuration
         isLeader = replica.isLeader
-        leaderHint = replica.isLeader ? replica.node : awaitingCandidate ? nil : replica.leaderHint
+        leaderHint = leader
         appliedThrough = replica.appliedThrough
         chosenThrough = replica.chosenThrough
         isDamaged = replica.isDamaged

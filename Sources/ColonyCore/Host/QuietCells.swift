@@ -44,9 +44,9 @@ struct QuietCells: Sendable {
     /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
     var firstCandidacies: Set<CellID> = []
     /// The resting followers here that wait for a new cell's first candidate to stand, not
-    /// woken since, each with
-    /// the tick it stands itself if still waiting: a liveness heartbeat from the candidate's
-    /// node does not say that the candidate will stand (it may never have heard of the cell).
+    /// woken since, each with the tick it stands itself if still waiting: a liveness heartbeat
+    /// from the candidate's node does not say that the candidate will stand (it may never have
+    /// heard of the cell).
     var awaitingCandidate: [CellID: UInt64] = [:]
     /// The deadlines of `awaitingCandidate` in the order they pass (the order they were set);
     /// an entry whose deadline is no longer its cell's is passed over.
@@ -130,13 +130,15 @@ struct QuietCells: Sendable {
         }
     }
 
-    /// The node `leader` is gone (silent too long, or restarted): takes its resting followers
-    /// here out of its file, in cell order, for the host to queue to stand.
-    mutating func leaderGone(_ leader: NodeID) -> [CellID] {
+    /// The node `leader` is gone (silent too long, or restarted): its followers here, waiting
+    /// for it as a first candidate or not, join the wake queue to stand, in cell order.
+    mutating func leaderGone(_ leader: NodeID) {
         lastHeard[leader] = nil
-        guard let cells = followersByLeader.removeValue(forKey: leader) else { return [] }
-        for cell in cells { awaitingCandidate[cell] = nil }
-        return cells.sorted()
+        guard let cells = followersByLeader.removeValue(forKey: leader) else { return }
+        for cell in cells.sorted() {
+            awaitingCandidate[cell] = nil
+            stand(cell)
+        }
     }
 
     /// The node `member` restarted: the cells led here with a member there join the wake

@@ -51,7 +51,7 @@ extension ReplicaHost {
 
     /// Whether the replica of `cell` here waits for its first candidate to stand: it names that
     /// candidate as its leader, not elected yet.
-    public func awaitsCandidate(_ cell: CellID) -> Bool {
+    func awaitsCandidate(_ cell: CellID) -> Bool {
         quiet.awaitingCandidate[cell] != nil
     }
 }

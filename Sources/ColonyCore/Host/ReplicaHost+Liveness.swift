@@ -90,9 +90,7 @@ extension ReplicaHost {
             quiet.lastHeard[leader] = nil
             return
         }
-        for cell in quiet.leaderGone(leader) {
-            quiet.stand(cell)
-        }
+        quiet.leaderGone(leader)
     }
 
     /// The peers owed a liveness heartbeat this tick, in node order: every

@@ -41,9 +41,9 @@ extension ReplicaHost {
     /// Takes a resting replica out of the files `settle` put it in.
     private mutating func unfile(_ position: Int) {
         let replica = replicas[position]
-        if quiet.firstCandidacies.remove(replica.cell) != nil, let members = replica.configuration?.members {
-            quiet.unfileLed(replica.cell, members: members, except: node)
-        } else if replica.isLeader, let members = replica.configuration?.members {
+        // A first candidacy here is filed as a quiescent leader is.
+        let candidacy = quiet.firstCandidacies.remove(replica.cell) != nil
+        if candidacy || replica.isLeader, let members = replica.configuration?.members {
             quiet.unfileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint {
             quiet.unfileFollower(replica.cell, leader: leader)

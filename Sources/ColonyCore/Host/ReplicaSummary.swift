@@ -39,14 +39,15 @@ public struct ReplicaSummary: Hashable, Sendable {
 }
 
 extension ReplicaSummary {
-    /// What `replica` says of itself: a real node lists these values (`ListCells`), and the
+    /// What `replica` says of itself, naming `leader` as the cell's (see
+    /// `ReplicaHost.leaderNamed(by:)`): a real node lists these values (`ListCells`), and the
     /// simulator's nodes hand over the same.
-    public init(_ replica: CellReplica) {
+    public init(_ replica: CellReplica, leader: NodeID?) {
         let configuration = replica.configuration
         self.init(
             cell: replica.cell, epoch: configuration?.epoch ?? 0, members: configuration?.members ?? [], isMember: replica.isMember,
             isDamaged: replica.isDamaged, appliedThrough: replica.appliedThrough,
-            leader: replica.isLeader ? replica.node : replica.leaderHint)
+            leader: leader)
     }
 }
 
@@ -54,12 +55,14 @@ extension ReplicaHost {
     /// What every replica hosted here says of itself, in cell order; a replica waiting for a
     /// candidate to stand names no leader.
     public var summaries: [ReplicaSummary] {
-        cells.compactMap { cell in
-            replica(cell).map { replica in
-                var summary = ReplicaSummary(replica)
-                if awaitsCandidate(cell) { summary.leader = nil }
-                return summary
-            }
-        }
+        cells.compactMap { replica($0).map { ReplicaSummary($0, leader: leaderNamed(by: $0)) } }
+    }
+
+    /// Whom `replica`, hosted here, names as its cell's leader: this node while it leads,
+    /// nobody while it waits for its cell's first candidate to stand, else the leader it
+    /// trusts.
+    public func leaderNamed(by replica: CellReplica) -> NodeID? {
+        if replica.isLeader { return replica.node }
+        return awaitsCandidate(replica.cell) ? nil : replica.leaderHint
     }
 }
