@@ -14,7 +14,7 @@ import X509
 struct CertificateRotationTests {
     /// A fresh folder, removed by the caller.
     func folder(_ name: String = "certs") -> CertificateFolder {
-        CertificateFolder(directory: NSTemporaryDirectory() + "colony-rotation-\(UUID().uuidString)/\(name)")
+        CertificateFolder(directory: NSTemporaryDirectory() + "colony-rotation-\(name)-\(UUID().uuidString)")
     }
 
     func certificate(_ path: String) throws -> Certificate {
