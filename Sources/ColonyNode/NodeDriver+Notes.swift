@@ -17,6 +17,14 @@ extension NodeDriver {
             logger.warning(
                 "refusing \(messages) messages for cells not hosted here: the node keeps as many unconfirmed replicas as it may",
                 metadata: ["peer": "\(sender)"])
+        case .leaderNodeLost(let loss):
+            metrics.leaderNodeLosses.increment()
+            metrics.followersOfLostLeaders.increment(by: Int64(loss.followers))
+            let why = switch loss.cause {
+            case .silent(let ticks): "silent for \(ticks) ticks"
+            case .restarted: "restarted"
+            }
+            logger.warning("peer \(loss.peer) \(why): \(loss.followers) resting followers here stand for election", metadata: ["peer": "\(loss.peer)"])
         case .malformedFrame(let sender, let error):
             metrics.refused(1, .malformedFrame)
             logger.warning("closing a peer connection: \(error)", metadata: ["peer": "\(sender)"])

@@ -104,6 +104,7 @@ public struct NodeCore: Sendable {
     public mutating func tick() {
         now += 1
         carryOut(host.tick())
+        noteLeaderNodeLosses()
         for waiter in waiters.expire(at: now) {
             pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.timedOut)))
         }
@@ -125,6 +126,7 @@ public struct NodeCore: Sendable {
         switch frame {
         case .messages(let messages, let incarnation):
             host.noteIncarnation(of: sender, incarnation)
+            noteLeaderNodeLosses()
             statistics.peerMessagesReceived += messages.count
             let refusalsBefore = host.unknownCellRefusals
             carryOut(host.receive(messages, from: sender))
@@ -135,6 +137,7 @@ public struct NodeCore: Sendable {
             createReplica(cell, configuration: configuration, askedBy: sender)
         case .liveness(let incarnation):
             host.receiveLiveness(from: sender, incarnation: incarnation)
+            noteLeaderNodeLosses()
         case .traceContexts(let requests):
             pending.notes.append(.traceContexts(requests, from: sender))
         case .hello:
@@ -142,6 +145,13 @@ public struct NodeCore: Sendable {
             return .unexpectedHello
         }
         return nil
+    }
+
+    /// Notes each peer the host just stopped trusting as a leader.
+    private mutating func noteLeaderNodeLosses() {
+        for loss in host.takeLeaderNodeLosses() {
+            pending.notes.append(.leaderNodeLost(loss))
+        }
     }
 
     /// Tells each of `peers` this process's incarnation: a shell calls it once at start with

@@ -136,6 +136,9 @@ public enum NodeNote: Hashable, Sendable {
     /// already keeps as many unconfirmed replicas as `ReplicaOptions` allows, in all or for
     /// that peer (see `ReplicaHost`). A peer that keeps causing this is hostile or broken.
     case unknownCellsRefused(from: NodeID, messages: Int)
+    /// The resting followers here of cells led on a peer were filed to stand: the peer went
+    /// silent or restarted.
+    case leaderNodeLost(LeaderNodeLoss)
     /// A frame from a peer was not one this node accepts; the shell drops the connection.
     case malformedFrame(from: NodeID, PeerFrameError)
     /// A single message too large for any frame was dropped.

@@ -330,7 +330,7 @@ public struct Simulation {
             if statistics.refusedFrames.count < 20 {
                 statistics.refusedFrames.append("\(nodes[index].id): \(note) (t=\(now)ns)")
             }
-        case .hostingNewCell, .refusedDeletedCell, .traceContexts:
+        case .hostingNewCell, .refusedDeletedCell, .traceContexts, .leaderNodeLost:
             break
         }
     }

@@ -113,7 +113,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         printError("waiting for the cells to settle")
         let settling = try await probe.settle(cells: cells, replicas: cells * replicas, wait: waitSeconds, steadyPolls: Self.steadyPolls)
         printError(
-            "\(settling.settled ? "settled" : "NOT settled") after \(Format.seconds(settling.seconds)): \(grouped(settling.leaders)) leaders, \(settling.resting.map(grouped) ?? "?") of \(grouped(settling.replicas)) replicas resting")
+            "\(settling.settled ? "settled" : "NOT settled") after \(Format.seconds(settling.seconds)): \(settling.counts)")
         printError("measuring the idle cells for \(Format.seconds(idleSeconds))")
         let idle = try await probe.idle(seconds: idleSeconds, emptyResident: empty)
         printError("writing over randomly chosen cells for \(Format.seconds(writeSeconds))")

@@ -52,6 +52,19 @@ struct ScaleFigures {
         /// Replicas at rest colony-wide; nil when the nodes do not report it.
         var resting: Int?
         var replicas: Int
+        /// Resting followers that stood because the node they trusted to lead went silent or
+        /// restarted, colony-wide (none while every node is alive and keeps up); nil when the
+        /// nodes do not report it.
+        var followersOfLostLeaders: Int?
+
+        /// What the nodes report: leaders, replicas resting, followers of lost leaders.
+        var counts: String {
+            var line = "\(grouped(leaders)) leaders, \(resting.map(grouped) ?? "?") of \(grouped(replicas)) replicas resting"
+            if let followersOfLostLeaders, followersOfLostLeaders > 0 {
+                line += ", \(grouped(followersOfLostLeaders)) followers stood after their leader's node went silent or restarted"
+            }
+            return line
+        }
     }
 
     /// A killed node's cells serving again.

@@ -12,6 +12,9 @@ struct ScaleProbe {
         var admin: String
     }
 
+    /// How often `settle` prints how far the cells are.
+    static let progressSeconds = 10.0
+
     /// The nodes at the start, in node order.
     let nodes: [Node]
 
@@ -51,8 +54,9 @@ struct ScaleProbe {
     /// has settled when the count of leaders has not changed for as many polls.
     func settle(cells: Int, replicas: Int, wait: Double, steadyPolls: Int) async throws -> ScaleFigures.Settling {
         let started = ContinuousClock.now
-        var last = ScaleFigures.Settling(seconds: 0, settled: false, leaders: 0, resting: nil, replicas: 0)
+        var last = ScaleFigures.Settling(seconds: 0, settled: false, leaders: 0, resting: nil, replicas: 0, followersOfLostLeaders: nil)
         var steady = 0
+        var progress = 0
         while (ContinuousClock.now - started).seconds < wait {
             let pages = nodes.map { AdminScrape.get("/metrics", from: $0.admin) ?? "" }
             let sum = { (name: String) -> Int? in
@@ -61,7 +65,8 @@ struct ScaleProbe {
             }
             var now = ScaleFigures.Settling(
                 seconds: (ContinuousClock.now - started).seconds, settled: false, leaders: sum("colony_leaders") ?? 0,
-                resting: sum("colony_resting_replicas"), replicas: sum("colony_replicas") ?? 0)
+                resting: sum("colony_resting_replicas"), replicas: sum("colony_replicas") ?? 0,
+                followersOfLostLeaders: sum("colony_followers_of_lost_leaders_total"))
             let growing = now.resting.map { $0 > (last.resting ?? 0) } ?? (now.leaders != last.leaders)
             steady = growing ? 0 : steady + 1
             if now.replicas >= replicas, now.leaders >= cells, now.resting == now.replicas || steady >= steadyPolls {
@@ -69,6 +74,10 @@ struct ScaleProbe {
                 return now
             }
             last = now
+            if now.seconds >= Double(progress + 1) * Self.progressSeconds {
+                progress = Int(now.seconds / Self.progressSeconds)
+                printError("  after \(Format.seconds(now.seconds)): \(now.counts)")
+            }
             try await Task.sleep(for: .seconds(1))
         }
         return last

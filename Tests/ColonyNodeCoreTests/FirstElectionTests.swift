@@ -49,6 +49,7 @@ struct FirstElectionTests {
         #expect(perNodeTick.max() ?? 0 <= options.wakesPerTick)
         let firsts = Dictionary(grouping: cells) { ReplicaHost.firstCandidate(of: $0, among: Self.members) }.mapValues(\.count)
         #expect(firsts.values.allSatisfy { $0 > 200 }, "the first leaders spread over the members: \(firsts)")
+        #expect(nodes.leaderNodeLosses.isEmpty, "no node took a live peer for silent")
     }
 
     @Test("a first candidate that cannot be reached is replaced: the others wake after the liveness timeout and elect")
@@ -62,6 +63,17 @@ struct FirstElectionTests {
         let led = nodes.tick(until: { nodes in others.contains { nodes.nodes[$0]?.core.host.replica(cell)?.isLeader == true } }, limit: 300)
         #expect(led)
         #expect(nodes.ticks > Int(ReplicaOptions().livenessTimeoutTicks), "the others waited for the candidate's node to go silent")
+        // Each of the others noted the silence, once, with the one follower it filed to stand.
+        let losses = nodes.leaderNodeLosses.filter { $0.loss.peer == candidate }
+        #expect(losses.map(\.node).sorted() == others, "\(losses)")
+        for (_, loss) in losses {
+            guard case .silent(let ticks) = loss.cause else {
+                Issue.record("\(loss)")
+                continue
+            }
+            #expect(ticks > ReplicaOptions().livenessTimeoutTicks)
+            #expect(loss.followers == 1)
+        }
     }
 
     /// The first cell named `cell-N` whose first candidate is `candidate`.

@@ -24,6 +24,8 @@ struct HandWiredNodes {
     private(set) var candidacies: [(node: NodeID, cell: CellID, tick: Int)] = []
     /// Every answer each node gave, in the order given.
     private(set) var answers: [(node: NodeID, answer: NodeAnswer)] = []
+    /// Every peer a node stopped trusting as a leader, in the order noted.
+    private(set) var leaderNodeLosses: [(node: NodeID, loss: LeaderNodeLoss)] = []
     /// How many times every node was ticked.
     private(set) var ticks = 0
     /// Directed links whose frames are dropped.
@@ -71,6 +73,7 @@ struct HandWiredNodes {
         while var entry = nodes[node] {
             let effects = entry.core.takeEffects()
             for note in effects.notes {
+                if case .leaderNodeLost(let loss) = note { leaderNodeLosses.append((node, loss)) }
                 guard case .cell(let event) = note else { continue }
                 switch event.event {
                 case .applied(let slot, let batch): applied.append((node, slot, batch))

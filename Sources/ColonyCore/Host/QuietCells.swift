@@ -132,13 +132,16 @@ struct QuietCells: Sendable {
 
     /// The node `leader` is gone (silent too long, or restarted): its followers here, waiting
     /// for it as a first candidate or not, join the wake queue to stand, in cell order.
-    mutating func leaderGone(_ leader: NodeID) {
+    /// Returns how many followers were filed to stand.
+    @discardableResult
+    mutating func leaderGone(_ leader: NodeID) -> Int {
         lastHeard[leader] = nil
-        guard let cells = followersByLeader.removeValue(forKey: leader) else { return }
+        guard let cells = followersByLeader.removeValue(forKey: leader) else { return 0 }
         for cell in cells.sorted() {
             awaitingCandidate[cell] = nil
             stand(cell)
         }
+        return cells.count
     }
 
     /// The node `member` restarted: the cells led here with a member there join the wake

@@ -38,7 +38,7 @@ extension ReplicaHost {
     public mutating func noteIncarnation(of sender: NodeID, _ incarnation: UInt64) {
         if let known = quiet.incarnations[sender], known != incarnation {
             quiet.restartedAt[sender] = now
-            leaderGone(sender)
+            leaderGone(sender, .restarted)
             quiet.memberRestarted(sender)
             tellLeaders(restarted: sender)
         }
@@ -72,9 +72,9 @@ extension ReplicaHost {
     /// and so are the candidates that have not stood by their followers' deadlines; then
     /// up to `wakesPerTick` replicas of the wake queue wake.
     mutating func wakeFollowersOfSilentLeaders() {
-        let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }.keys
-        for leader in silent.sorted() {
-            leaderGone(leader)
+        let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }
+        for (leader, heard) in silent.sorted(by: { $0.key < $1.key }) {
+            leaderGone(leader, .silent(ticks: now - heard))
         }
         quiet.passCandidateDeadlines(now: now)
         guard !quiet.wakeQueue.isEmpty else { return }
@@ -84,13 +84,20 @@ extension ReplicaHost {
         }
     }
 
-    /// Files `leader`'s followers here to stand, unless a test switched that off.
-    private mutating func leaderGone(_ leader: NodeID) {
+    /// Files `leader`'s followers here to stand, unless a test switched that off, and
+    /// records the loss for the shell (`takeLeaderNodeLosses()`).
+    private mutating func leaderGone(_ leader: NodeID, _ cause: LeaderNodeLoss.Cause) {
         guard !options.defects.contains(.quiescentFollowersTrustDeadLeader) else {
             quiet.lastHeard[leader] = nil
             return
         }
-        quiet.leaderGone(leader)
+        leaderNodeLosses.append(LeaderNodeLoss(peer: leader, cause: cause, followers: quiet.leaderGone(leader)))
+    }
+
+    /// The peers this host stopped trusting as leaders since the last call, oldest first.
+    public mutating func takeLeaderNodeLosses() -> [LeaderNodeLoss] {
+        defer { leaderNodeLosses.removeAll() }
+        return leaderNodeLosses
     }
 
     /// The peers owed a liveness heartbeat this tick, in node order: every

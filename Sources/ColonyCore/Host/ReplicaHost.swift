@@ -42,6 +42,9 @@ public struct ReplicaHost: Sendable {
     /// Messages for an unknown cell refused because the bounds on unconfirmed replicas were
     /// reached, since the host was made.
     public internal(set) var unknownCellRefusals = 0
+    /// Peers stopped being trusted as leaders, not yet taken by the shell
+    /// (`takeLeaderNodeLosses()`).
+    var leaderNodeLosses: [LeaderNodeLoss] = []
 
     /// Makes a host with no replicas.
     public init(node: NodeID, options: ReplicaOptions, seed: UInt64) {

@@ -4,6 +4,8 @@ enum MetricHelp {
     static let buildInfo = "The build of Colony this node runs (always 1; the labels say which)."
     static let leaderChanges = "Times a replica here became its cell's leader."
     static let elections = "Times a replica here stood for election: its poll was granted and it began phase 1."
+    static let leaderNodeLosses = "Times a peer went silent or restarted while resting followers here trusted it to lead."
+    static let followersOfLostLeaders = "Resting followers here filed to stand because the peer they trusted to lead went silent or restarted."
     static let forcedHeals = "Damaged replicas here an operator forced to vote again (colony cell force-recover)."
     static let logFlushes = "Group commits of the write-ahead log: each one write and one fsync covering every cell that wrote."
     static let logFlushDuration = "How long each group commit of the write-ahead log took, write and fsync together."

@@ -19,6 +19,10 @@ final class NodeMetrics: Sendable {
     let elections: Counter
     /// Damaged replicas here an operator forced to vote again (`colony cell force-recover`).
     let forcedHeals: Counter
+    /// Times a peer went silent or restarted while resting followers here trusted it to lead.
+    let leaderNodeLosses: Counter
+    /// Resting followers here filed to stand because the peer they trusted to lead was lost.
+    let followersOfLostLeaders: Counter
     /// Group commits: each one write and one fsync of the write-ahead log.
     let logFlushes: Counter
     /// How long each group commit took, write and fsync together.
@@ -81,6 +85,9 @@ final class NodeMetrics: Sendable {
         leaderChanges = registry.makeCounter(descriptor: described("colony_leader_changes_total", help.leaderChanges))
         elections = registry.makeCounter(descriptor: described("colony_elections_total", help.elections))
         forcedHeals = registry.makeCounter(descriptor: described("colony_forced_heals_total", help.forcedHeals))
+        leaderNodeLosses = registry.makeCounter(descriptor: described("colony_leader_node_losses_total", help.leaderNodeLosses))
+        followersOfLostLeaders = registry.makeCounter(
+            descriptor: described("colony_followers_of_lost_leaders_total", help.followersOfLostLeaders))
         logFlushes = registry.makeCounter(descriptor: described("colony_wal_fsyncs_total", help.logFlushes))
         logFlushDuration = registry.makeDurationHistogram(
             descriptor: described("colony_wal_flush_seconds", help.logFlushDuration), buckets: Self.durationBuckets)
