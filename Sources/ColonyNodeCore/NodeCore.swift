@@ -125,6 +125,7 @@ public struct NodeCore: Sendable {
         }
         switch frame {
         case .messages(let messages, let incarnation):
+            host.heard(from: sender)
             host.noteIncarnation(of: sender, incarnation)
             noteLeaderNodeLosses()
             statistics.peerMessagesReceived += messages.count
@@ -134,11 +135,13 @@ public struct NodeCore: Sendable {
                 pending.notes.append(.unknownCellsRefused(from: sender, messages: host.unknownCellRefusals - refusalsBefore))
             }
         case .createCell(let cell, let configuration):
+            host.heard(from: sender)
             createReplica(cell, configuration: configuration, askedBy: sender)
         case .liveness(let incarnation):
             host.receiveLiveness(from: sender, incarnation: incarnation)
             noteLeaderNodeLosses()
         case .traceContexts(let requests):
+            host.heard(from: sender)
             pending.notes.append(.traceContexts(requests, from: sender))
         case .hello:
             pending.notes.append(.malformedFrame(from: sender, .unexpectedHello))

@@ -1,5 +1,6 @@
 @_spi(Testing) import ColonyCore
 import ColonyNodeCore
+import ColonyWire
 
 /// Node cores wired together by hand, for scenarios the simulator's random faults reach too
 /// rarely: frames wait in a queue until delivered, and a node's appends become durable only
@@ -30,6 +31,8 @@ struct HandWiredNodes {
     private(set) var ticks = 0
     /// Directed links whose frames are dropped.
     var cutLinks: Set<[NodeID]> = []
+    /// Directed links whose liveness heartbeats are dropped; their other frames pass.
+    var heartbeatsLost: Set<[NodeID]> = []
     private let options: ReplicaOptions
     private var nextSeed: UInt64 = 1
     private var nextWaiter: UInt64 = 1
@@ -114,8 +117,17 @@ struct HandWiredNodes {
         guard !inFlight.isEmpty else { return false }
         let (from, to, bytes) = inFlight.removeFirst()
         guard !cutLinks.contains([from, to]), nodes[to] != nil else { return true }
+        if heartbeatsLost.contains([from, to]), Self.isHeartbeat(bytes) { return true }
         nodes[to]?.core.receive(frame: bytes[...], from: from)
         collect(to)
+        return true
+    }
+
+    /// Whether `bytes` is a liveness heartbeat frame.
+    static func isHeartbeat(_ bytes: [UInt8]) -> Bool {
+        guard let header = try? PeerFrameHeader(bytes[...], frameBytesMax: 1 << 20),
+              case .liveness = try? PeerFrame.decode(header, body: bytes.dropFirst(PeerFrame.headerBytes))
+        else { return false }
         return true
     }
 

@@ -8,8 +8,16 @@
 /// silent for `livenessTimeoutTicks`, or announces another incarnation (it restarted, and
 /// its replicas lead nothing): at most `wakesPerTick` each tick, so the death of a node that
 /// led many cells turns into elections at a bounded rate. Silence also covers a peer that
-/// stopped leading those cells without its followers hearing: it stops sending heartbeats
-/// here once it leads no quiescent cell with a member here, and the followers wake.
+/// stopped leading those cells without its followers hearing and sends nothing else here:
+/// it stops sending heartbeats here once it leads no quiescent cell with a member here.
+///
+/// Silence means no frame at all, not only no heartbeat: every frame from `p` shows its node
+/// alive when it sent it (`heard(from:)`). A heartbeat travels on the same connection as the
+/// peer's other frames, behind them: while cells are made in bulk, or many elect at once,
+/// thousands of frames can queue ahead of it, on the sender or unread here, for longer than
+/// the timeout. Taking a live peer for dead then makes every follower of its cells stand at
+/// once, which adds to the backlog that caused it (seen at 200,000 cells: three such losses
+/// put 96,344 followers to stand while every node was alive).
 ///
 /// A restarted node's replicas rest too, knowing no leader, and its damaged ones wait to
 /// hear whom to fetch from. So a node that starts first sends a liveness heartbeat to every
@@ -25,7 +33,12 @@
 extension ReplicaHost {
     /// A liveness heartbeat from peer `sender`, in its process's run `incarnation`.
     public mutating func receiveLiveness(from sender: NodeID, incarnation: UInt64) {
+        heard(from: sender)
         noteIncarnation(of: sender, incarnation)
+    }
+
+    /// A frame from peer `sender`, of any kind: its node was alive when it sent it.
+    public mutating func heard(from sender: NodeID) {
         if quiet.lastHeard[sender] != nil {
             quiet.lastHeard[sender] = now
         }
