@@ -163,12 +163,16 @@ struct AuthorizationProcessTests {
         #expect(try await admin.cellInfo("app-1").configuration.members.map(\.node) == members, "the members are as they were")
         let follower = try #require(members.first { $0 != before.leader })
         #expect(await isRefused { _ = try await app.transferLeadership("app-1", to: follower) })
+        #expect(try await admin.cellInfo("app-1").leader == before.leader, "the leader is as it was")
         #expect(await isRefused { _ = try await app.deleteCell("app-1") })
         #expect(try await app.get("app-1", "greeting")?.text == "hello", "the cell was not deleted")
         #expect(await isRefused { _ = try await app.createCell("_evil", nodes: [1, 2, 3]) })
         for address in fixture.colony.clientAddresses {
             #expect(try await admin.listCells(at: address).allSatisfy { $0.cell != "_evil" })
         }
+        // Asked again some round trips later: a transfer that had been carried out would have
+        // finished by now.
+        #expect(try await admin.cellInfo("app-1").leader == before.leader, "the leader is still as it was")
 
         // Nobody deletes the directory, not even an admin.
         #expect(await isRefused { try await app.deleteCell(ColonyDirectory.cell) })
