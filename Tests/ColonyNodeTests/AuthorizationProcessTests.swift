@@ -234,6 +234,21 @@ struct AuthorizationProcessTests {
             }.reduce(0, +)
         }
         #expect(refusals >= 12, "\(refusals) refusals counted")
+        // And written as an audit line at the node that decided it, though the nodes log at
+        // warning and audit lines are notices; so was each administrative operation allowed.
+        let logs = try fixture.colony.configs.map { config in
+            try String(contentsOfFile: "\(fixture.colony.directory)/n\(config.node).log", encoding: .utf8)
+        }.joined(separator: "\n")
+        let audit = logs.split(separator: "\n").filter { $0.contains(" log=audit ") }
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:app ", "operation=Put ", "cell=other-1 ", "outcome=refused "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:app ", "operation=TransferLeadership ", "cell=app-1 ", "outcome=refused "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:dev ", "operation=TransferLeadership ", "cell=app-1 ", "outcome=allowed "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
         await app.close()
         await admin.close()
     }
