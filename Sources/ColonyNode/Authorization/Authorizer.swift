@@ -23,6 +23,8 @@ final class Authorizer: Sendable {
     let defects: Set<AuthorizationDefect>
     /// The client connections open, by identity: a revoked identity's are closed.
     let connections = IdentifiedConnections()
+    /// The nodes the policy revokes, for the peer port and the peer links.
+    let revokedNodes: RevokedNodes
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
     /// names the node), at `auditLevel` even when `logger`'s level is above it.
@@ -31,6 +33,7 @@ final class Authorizer: Sendable {
         self.defects = defects
         self.metrics = metrics
         self.audit = Self.auditLogger(logger)
+        revokedNodes = RevokedNodes(initial.policy)
         metrics.policy(initial)
     }
 
@@ -59,6 +62,7 @@ final class Authorizer: Sendable {
         }
         if let adopted {
             metrics.policy(adopted)
+            revokedNodes.adopt(adopted.policy)
             let closed = connections.close(revoked: adopted.policy.revoked)
             if closed > 0 {
                 audit.log(level: Self.auditLevel, "audit", metadata: [
