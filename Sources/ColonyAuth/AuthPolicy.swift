@@ -10,7 +10,8 @@
 ///
 /// Revoked identities (`revoked`) are refused everything, whether authorization is on or
 /// off: a certificate that leaked stops working within one refresh of every node, without
-/// waiting for it to expire.
+/// waiting for it to expire. A node's identity may be revoked too (a retired node's leaked
+/// certificate): its client calls are refused and no node's peer port admits it.
 ///
 /// A colony whose directory holds no policy, or a policy not enabled, runs as before this
 /// existed: every certificate the CA issued may do anything (but delete a reserved cell).
@@ -36,7 +37,7 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
     public var roles: [String: [Grant]]
     /// The roles bound to each identity, by the identity's URN.
     public var bindings: [String: [String]]
-    /// The client identities refused everything, by URN, in order.
+    /// The identities (clients', and retired nodes') refused everything, by URN, in order.
     public var revoked: [String]
 
     /// A policy; the default is empty and not enabled.
@@ -60,6 +61,14 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
     /// Whether `identity` is revoked.
     public func isRevoked(_ identity: Identity) -> Bool {
         !revoked.isEmpty && revoked.contains(identity.urn)
+    }
+
+    /// The ids of the nodes whose identities are revoked.
+    public var revokedNodes: Set<UInt32> {
+        Set(revoked.compactMap { urn in
+            guard case .node(let id)? = Identity(urn: urn) else { return nil }
+            return id
+        })
     }
 
     /// The identities bound to the admin role and not revoked, by URN, in order.
@@ -102,7 +111,10 @@ public struct AuthPolicy: Codable, Hashable, Sendable {
         }
         if revoked.count > Self.revokedMax { return "\(revoked.count) identities revoked; at most \(Self.revokedMax)" }
         for urn in revoked {
-            guard case .client? = Identity(urn: urn) else { return "\"\(urn)\" is revoked but is not a client identity (urn:colony:client:NAME)" }
+            switch Identity(urn: urn) {
+            case .client?, .node?: break
+            case .anonymous?, nil: return "\"\(urn)\" is revoked but is not a client's or a node's identity (urn:colony:client:NAME, urn:colony:node:ID)"
+            }
         }
         if enabled && admins.isEmpty {
             return "authorization is on and no identity holds the role \(Self.adminRole): nobody could change the policy again"

@@ -18,7 +18,9 @@ public enum PolicyChange: Hashable, Sendable {
     case bind(Identity, role: String)
     /// Unbinds a client identity from a role.
     case unbind(Identity, role: String)
-    /// Refuses a client identity everything, its bindings kept.
+    /// Refuses an identity everything, its bindings kept: a client's, or a node's once the
+    /// node is out of every cell (`Directory.change` checks that against the directory's
+    /// node records, which this pure change cannot see).
     case revokeIdentity(Identity)
     /// Lifts a revocation.
     case reinstate(Identity)
@@ -89,6 +91,9 @@ public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertibl
     case notBound(Identity, role: String)
     /// The identity is not revoked.
     case notRevoked(Identity)
+    /// The node's identity would be revoked while the directory lists the node in `state`
+    /// (active or draining): it may still be a member of cells.
+    case nodeInService(UInt32, state: String)
     /// The policy after the change would have this problem.
     case wouldBreakPolicy(String)
 
@@ -109,6 +114,10 @@ public enum PolicyChangeError: Error, Hashable, Sendable, CustomStringConvertibl
             return "\(identity) is not bound to the role \(role); `colony auth user list` shows the bindings"
         case .notRevoked(let identity):
             return "\(identity) is not revoked; `colony auth user list` shows the revoked identities"
+        case .nodeInService(let node, let state):
+            return "node \(node) is \(state) in the directory and may still be a member of cells: revoking its identity would cut it off "
+                + "from its peers and clients at once. Drain it first (`colony node drain \(node)`), declare it gone once it holds no replica "
+                + "(`colony node gone \(node)`), then revoke it"
         case .wouldBreakPolicy(let problem):
             return "the change is refused: \(problem)"
         }

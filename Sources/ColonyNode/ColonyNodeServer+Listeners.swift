@@ -23,6 +23,7 @@ extension ColonyNodeServer {
         let frameBytesMax = options.frameBytesMax
         let limits = options.peerConnections
         let connections = connections
+        let revoked = authorizer.revokedNodes
         peerServer = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -43,7 +44,7 @@ extension ColonyNodeServer {
                     let state = PeerConnectionState()
                     try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax, connection: state)))
                     try pipeline.addHandler(PeerInboundHandler(
-                        colony: colony, node: node, peers: peers, authenticatesPeers: security.authenticatesPeers,
+                        colony: colony, node: node, peers: peers, revoked: revoked, authenticatesPeers: security.authenticatesPeers,
                         connection: state, logger: logger,
                         deliver: { sender, frame, channel in
                             driver.loop.execute {

@@ -124,8 +124,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
             limits: Dictionary(uniqueKeysWithValues: ListeningPort.allCases.map { ($0, options.connections(on: $0)) }),
             totalMax: max(0, DescriptorLimit.soft() - options.descriptorsReservedCount - peers.current.peers.count),
             logInterval: options.connectionLogInterval, metrics: metrics, logger: logger)
+        let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
+        let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let links = PeerLinks(
-            loop: loop, colony: config.colony, node: node, addresses: peers, security: security,
+            loop: loop, colony: config.colony, node: node, addresses: peers, revoked: authorizer.revokedNodes, security: security,
             handshakeTimeout: options.peerConnections.handshakeTimeout, metrics: metrics, logger: logger)
         let box = ServerBox()
         let storage = StorageWriter(
@@ -139,8 +141,6 @@ public final class ColonyNodeServer: @unchecked Sendable {
             loop: loop, core: core, tick: options.tick, storage: storage, links: links,
             watches: WatchBoard(watchesMax: options.watchesMax, perClientMax: options.watchesPerClientMax),
             epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger, tracer: options.tracer)
-        let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
-        let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let server = ColonyNodeServer(
             config: config, options: options, group: group, driver: driver, storage: storage, links: links, peers: peers,
             metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)

@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyCore
 import ColonyWire
 import Logging
@@ -47,9 +48,10 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
 }
 
 /// The receiving end of a connection another node opened: the first frame must be a hello
-/// from a node of this colony that the peer book holds (`PeerAddresses`); every later frame is
-/// handed, still encoded, to the node core with the sender's id, and the connection is
-/// closed if the core refuses it or the sender has left the book (gone). With TLS, the
+/// from a node of this colony that the peer book holds (`PeerAddresses`) and whose identity
+/// the policy does not revoke (`RevokedNodes`); every later frame is handed, still encoded,
+/// to the node core with the sender's id, and the connection is closed if the core refuses
+/// it, the sender has left the book (gone) or its identity was revoked since. With TLS, the
 /// certificate must be a node's (a client's is refused as soon as the handshake ends) and
 /// the hello must name the node it was issued to. Anything else closes the connection with
 /// the reason logged; the node goes on serving. An accepted hello ends the connection's
@@ -60,18 +62,20 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private let colony: String
     private let node: NodeID
     private let peers: PeerAddresses
+    private let revoked: RevokedNodes
     private let authenticatesPeers: Bool
     private let connection: PeerConnectionState
     private let deliver: @Sendable (NodeID, [UInt8], any Channel) -> Void
     private let logger: Logger
 
     init(
-        colony: String, node: NodeID, peers: PeerAddresses, authenticatesPeers: Bool, connection: PeerConnectionState,
-        logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
+        colony: String, node: NodeID, peers: PeerAddresses, revoked: RevokedNodes, authenticatesPeers: Bool,
+        connection: PeerConnectionState, logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
     ) {
         self.colony = colony
         self.node = node
         self.peers = peers
+        self.revoked = revoked
         self.authenticatesPeers = authenticatesPeers
         self.connection = connection
         self.logger = logger
@@ -97,6 +101,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
         if let sender = connection.sender {
             // A peer the directory has since recorded as gone is cut off at its next frame.
             guard peers.isPeer(sender) else { return refuse(context, "node \(sender) left this node's peer book (it is gone)") }
+            guard !revoked.contains(sender) else { return refuse(context, Self.revokedReason(sender)) }
             return deliver(sender, bytes, context.channel)
         }
         let frame: PeerFrame
@@ -123,6 +128,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
                     return refuse(context, "its hello names node \(sender), but it presented no certificate naming a node")
                 }
             }
+            guard !revoked.contains(sender) else { return refuse(context, Self.revokedReason(sender)) }
             guard peers.isPeer(sender) else {
                 // A node that joined since this node last read the directory: read it again
                 // (`PeerBookRefresher` bounds how often); the peer retries with backoff.
@@ -139,6 +145,11 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         refuse(context, HandshakeFailure(error).map { "\($0)" } ?? "\(error)")
+    }
+
+    /// Why a revoked node's connection is refused or closed.
+    static func revokedReason(_ sender: NodeID) -> String {
+        "the identity of node \(sender) (\(Identity.nodePrefix)\(sender.rawValue)) is revoked by the authorization policy"
     }
 
     private func refuse(_ context: ChannelHandlerContext, _ reason: String) {

@@ -11,7 +11,9 @@ import NIOSSL
 /// reopened with capped backoff after it drops. With TLS, a connection is used only once
 /// the handshake has shown the other end holds the certificate of the node it was opened to.
 /// It writes the frames the node core encoded (every cell's messages to one peer in one turn
-/// of the loop gathered in one frame, or a few); it never looks inside them.
+/// of the loop gathered in one frame, or a few); it never looks inside them. A peer whose
+/// identity the policy revokes (`RevokedNodes`) is never dialled, and its link is closed at
+/// the next frame for it, the frame dropped.
 ///
 /// Messages for a peer that is unreachable, or whose connection is backed up, are dropped:
 /// the replicas retransmit what matters, and a node never buffers without bound for a peer
@@ -43,6 +45,7 @@ final class PeerLinks: @unchecked Sendable {
     private let loop: any EventLoop
     private let hello: [UInt8]
     private let addresses: PeerAddresses
+    private let revoked: RevokedNodes
     private let security: NodeSecurity
     private let handshakeTimeout: TimeAmount
     private let logger: Logger
@@ -54,13 +57,14 @@ final class PeerLinks: @unchecked Sendable {
     private(set) var droppedMessages = 0
 
     init(
-        loop: any EventLoop, colony: String, node: NodeID, addresses: PeerAddresses,
+        loop: any EventLoop, colony: String, node: NodeID, addresses: PeerAddresses, revoked: RevokedNodes,
         security: NodeSecurity, handshakeTimeout: TimeAmount, metrics: NodeMetrics, logger: Logger
     ) {
         self.metrics = metrics
         self.loop = loop
         self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
         self.addresses = addresses
+        self.revoked = revoked
         self.security = security
         self.handshakeTimeout = handshakeTimeout
         self.logger = logger
@@ -121,15 +125,19 @@ final class PeerLinks: @unchecked Sendable {
         links[peer] = link
     }
 
-    /// Closes the connection to `peer`, which left the peer book (it is gone), and drops what
-    /// waited for it.
-    func forget(_ peer: NodeID) {
+    /// Closes the connection to `peer`, which left the peer book (it is gone) or whose
+    /// identity is revoked (`why`), and drops what waited for it.
+    func forget(_ peer: NodeID, why: String = "which is gone") {
         guard let link = links.removeValue(forKey: peer) else { return }
         link.channel?.close(promise: nil)
-        if !link.control.isEmpty { logger.notice("dropping \(link.control.count) control frames for node \(peer), which is gone") }
+        if !link.control.isEmpty { logger.notice("dropping \(link.control.count) control frames for node \(peer), \(why)") }
     }
 
     private func write(_ frames: [OutgoingFrame], to peer: NodeID) {
+        guard !revoked.contains(peer) else {
+            drop(frames.reduce(0) { $0 + $1.messageCount })
+            return forget(peer, why: "whose identity is revoked")
+        }
         guard let channel = links[peer]?.channel, channel.isActive else {
             let control = frames.filter(\.isControl)
             drop(frames.reduce(0) { $0 + $1.messageCount })
@@ -184,7 +192,8 @@ final class PeerLinks: @unchecked Sendable {
 
     private func connectIfDue(_ peer: NodeID) {
         // A peer the book does not know yet keeps its control frames until it is learned.
-        guard addresses.isPeer(peer), let entry = addresses.address(of: peer), let address = HostPort(entry.peerAddress) else { return }
+        guard addresses.isPeer(peer), !revoked.contains(peer), let entry = addresses.address(of: peer), let address = HostPort(entry.peerAddress)
+        else { return }
         var link = links[peer] ?? Link()
         guard !link.connecting, link.channel == nil, NIODeadline.now() >= link.retryAt else { return }
         link.connecting = true

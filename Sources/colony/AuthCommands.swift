@@ -162,6 +162,17 @@ struct BindingArguments: ParsableArguments {
         if Identity.isValidClientName(text) { return .client(text) }
         throw ValidationError("\"\(text)\" is not a client: give urn:colony:client:NAME or NAME (nodes hold their own role and are not bound)")
     }
+
+    /// The identity `text` names for a revocation: a client (its URN or its name) or a node
+    /// (urn:colony:node:ID), checked.
+    static func revocable(_ text: String) throws -> Identity {
+        if let identity = Identity(urn: text), case .node = identity { return identity }
+        do {
+            return try client(text)
+        } catch {
+            throw ValidationError("\"\(text)\" is not a client or a node: give urn:colony:client:NAME, NAME or urn:colony:node:ID")
+        }
+    }
 }
 
 /// `colony auth user bind IDENTITY ROLE`.
@@ -198,32 +209,37 @@ struct AuthUserUnbindCommand: AsyncParsableCommand {
 struct AuthUserRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
-        abstract: "Refuse a client identity everything, at once and whether authorization is on or off; its bindings are kept.",
-        discussion: "Every node refuses it from its next read of the directory (within 2 s) and closes the connections it has open; a connection it opens afterwards is answered PERMISSION_DENIED.")
-    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name.") var identity: String
+        abstract: "Refuse a client's or a retired node's identity everything, at once and whether authorization is on or off; its bindings are kept.",
+        discussion: """
+            Every node refuses it from its next read of the directory (within 2 s) and closes the connections it has open; a \
+            connection it opens afterwards is answered PERMISSION_DENIED. A node's identity (urn:colony:node:ID, for a leaked \
+            node certificate) is also refused by every peer port; it may be revoked only once the directory lists the node as \
+            gone (or has no record of it): drain it (`colony node drain ID`) and declare it gone (`colony node gone ID`) first.
+            """)
+    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name; or a node: urn:colony:node:ID.") var identity: String
     @OptionGroup var options: ClientOptions
 
-    func validate() throws { _ = try BindingArguments.client(identity) }
+    func validate() throws { _ = try BindingArguments.revocable(identity) }
 
     func run() async throws {
-        let client = try BindingArguments.client(identity)
-        _ = try await options.withDirectory { try await $0.change(.revokeIdentity(client)) }
-        options.show("\(client) is revoked", json: ["identity": client.urn, "revoked": true])
+        let revoked = try BindingArguments.revocable(identity)
+        _ = try await options.withDirectory { try await $0.change(.revokeIdentity(revoked)) }
+        options.show("\(revoked) is revoked", json: ["identity": revoked.urn, "revoked": true])
     }
 }
 
 /// `colony auth user reinstate IDENTITY`.
 struct AuthUserReinstateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a client identity's revocation.")
-    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name.") var identity: String
+    static let configuration = CommandConfiguration(commandName: "reinstate", abstract: "Lift a client's or a node's revocation.")
+    @Argument(help: "The client: its URN (urn:colony:client:NAME) or its name; or a node: urn:colony:node:ID.") var identity: String
     @OptionGroup var options: ClientOptions
 
-    func validate() throws { _ = try BindingArguments.client(identity) }
+    func validate() throws { _ = try BindingArguments.revocable(identity) }
 
     func run() async throws {
-        let client = try BindingArguments.client(identity)
-        _ = try await options.withDirectory { try await $0.change(.reinstate(client)) }
-        options.show("\(client) is no longer revoked", json: ["identity": client.urn, "revoked": false])
+        let reinstated = try BindingArguments.revocable(identity)
+        _ = try await options.withDirectory { try await $0.change(.reinstate(reinstated)) }
+        options.show("\(reinstated) is no longer revoked", json: ["identity": reinstated.urn, "revoked": false])
     }
 }
 

@@ -166,12 +166,29 @@ struct AuthPolicyTests {
         #expect(isAllowed(policy.decide(admin, .read(cell: "app-1"))))
         #expect(refusal(try PolicyChange.disable.applied(to: policy).decide(app, .read(cell: "x")))?.reason == .revoked)
         #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(admin).applied(to: policy) }
-        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(.node(1)).applied(to: policy) }
+        #expect(throws: PolicyChangeError.self) { try PolicyChange.revokeIdentity(.anonymous).applied(to: policy) }
         policy = try PolicyChange.reinstate(app).applied(to: policy)
         #expect(isAllowed(policy.decide(app, .read(cell: "app-1"))))
         #expect(throws: PolicyChangeError.notRevoked(app)) { try PolicyChange.reinstate(app).applied(to: policy) }
         let older = #"{"enabled":false,"roles":{},"bindings":{}}"#
         #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(older.utf8)).revoked == [], "a policy written before revocation existed")
+    }
+
+    @Test("a node's identity may be revoked: it is refused everything, even reading the directory, and reinstated it reads again")
+    func revokedNodes() throws {
+        var policy = try PolicyChange.revokeIdentity(.node(4)).applied(to: try devPolicy())
+        #expect(policy.revoked == ["urn:colony:node:4"] && policy.revokedNodes == [4])
+        #expect(policy.problem == nil)
+        #expect(refusal(policy.decide(.node(4), .read(cell: "_directory")))?.reason == .revoked)
+        #expect(refusal(policy.decide(.node(4), .readPolicy))?.reason == .revoked)
+        #expect(refusal(try PolicyChange.disable.applied(to: policy).decide(.node(4), .read(cell: "_directory")))?.reason == .revoked)
+        #expect(policy.decide(.node(3), .read(cell: "_directory")) == .allowed(.node), "other nodes are not touched")
+        let bytes = try JSONEncoder().encode(policy)
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: bytes) == policy, "a node's revocation survives the record")
+        policy = try PolicyChange.reinstate(.node(4)).applied(to: policy)
+        #expect(policy.revokedNodes.isEmpty && policy.decide(.node(4), .read(cell: "_directory")) == .allowed(.node))
+        let notAnIdentity = #"{"enabled":false,"roles":{},"bindings":{},"revoked":["urn:colony:node:0"]}"#
+        #expect(try JSONDecoder().decode(AuthPolicy.self, from: Data(notAnIdentity.utf8)).problem != nil)
     }
 
     @Test("grants are revoked one by one; revoking one the role lacks is refused")

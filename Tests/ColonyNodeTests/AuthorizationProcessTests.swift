@@ -52,6 +52,19 @@ struct AuthorizationProcessTests {
         }
     }
 
+    /// Waits until every node of `fixture` but those `excepted` enforces the policy the
+    /// directory holds now (its version, at the node's /metrics), at most 30 s each.
+    private func waitUntilEnforced(_ fixture: Fixture, excepted: Set<UInt32> = []) async throws {
+        let version = try await fixture.adminDirectory.policy().version
+        for config in fixture.colony.configs where !excepted.contains(config.node) {
+            let admin = try #require(config.own.adminAddress)
+            try await waitUntil(.seconds(30), "node \(config.node) enforces policy version \(version)") {
+                let page = try await HTTPProbe.get("/metrics", from: admin).body
+                return page.split(separator: "\n").contains { $0.hasPrefix("colony_authorization_policy_version ") && Double($0.split(separator: " ").last ?? "") ?? 0 >= Double(version) }
+            }
+        }
+    }
+
     /// Whether `body` failed as refused by authorization, as the client library or the
     /// directory reports it.
     private func isRefused(_ body: () async throws -> Void) async -> Bool {
@@ -163,12 +176,16 @@ struct AuthorizationProcessTests {
         #expect(try await admin.cellInfo("app-1").configuration.members.map(\.node) == members, "the members are as they were")
         let follower = try #require(members.first { $0 != before.leader })
         #expect(await isRefused { _ = try await app.transferLeadership("app-1", to: follower) })
+        #expect(try await admin.cellInfo("app-1").leader == before.leader, "the leader is as it was")
         #expect(await isRefused { _ = try await app.deleteCell("app-1") })
         #expect(try await app.get("app-1", "greeting")?.text == "hello", "the cell was not deleted")
         #expect(await isRefused { _ = try await app.createCell("_evil", nodes: [1, 2, 3]) })
         for address in fixture.colony.clientAddresses {
             #expect(try await admin.listCells(at: address).allSatisfy { $0.cell != "_evil" })
         }
+        // Asked again some round trips later: a transfer that had been carried out would have
+        // finished by now.
+        #expect(try await admin.cellInfo("app-1").leader == before.leader, "the leader is still as it was")
 
         // Nobody deletes the directory, not even an admin.
         #expect(await isRefused { try await app.deleteCell(ColonyDirectory.cell) })
@@ -230,6 +247,21 @@ struct AuthorizationProcessTests {
             }.reduce(0, +)
         }
         #expect(refusals >= 12, "\(refusals) refusals counted")
+        // And written as an audit line at the node that decided it, though the nodes log at
+        // warning and audit lines are notices; so was each administrative operation allowed.
+        let logs = try fixture.colony.configs.map { config in
+            try String(contentsOfFile: "\(fixture.colony.directory)/n\(config.node).log", encoding: .utf8)
+        }.joined(separator: "\n")
+        let audit = logs.split(separator: "\n").filter { $0.contains(" log=audit ") }
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:app ", "operation=Put ", "cell=other-1 ", "outcome=refused "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:app ", "operation=TransferLeadership ", "cell=app-1 ", "outcome=refused "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
+        #expect(audit.contains { line in
+            ["identity=urn:colony:client:dev ", "operation=TransferLeadership ", "cell=app-1 ", "outcome=allowed "].allSatisfy { line.contains($0) }
+        }, "\(audit.joined(separator: "\n"))")
         await app.close()
         await admin.close()
     }
@@ -282,14 +314,7 @@ struct AuthorizationProcessTests {
         }
         let revoked = ContinuousClock.now
         _ = try await fixture.adminDirectory.change(.revokeIdentity(.client(CertificateFolder.applicationClient)))
-        let version = try await fixture.adminDirectory.policy().version
-        for config in fixture.colony.configs {
-            let admin = try #require(config.own.adminAddress)
-            try await waitUntil(.seconds(30), "node \(config.node) enforces policy version \(version)") {
-                let page = try await HTTPProbe.get("/metrics", from: admin).body
-                return page.split(separator: "\n").contains { $0.hasPrefix("colony_authorization_policy_version ") && Double($0.split(separator: " ").last ?? "") ?? 0 >= Double(version) }
-            }
-        }
+        try await waitUntilEnforced(fixture)
         let enforcedEverywhere = ContinuousClock.now - revoked
         // The cell has no new change, so only its connection closing ends the watch; the client
         // then watches again and is refused.
@@ -301,6 +326,49 @@ struct AuthorizationProcessTests {
         #expect(await isRefused { _ = try await fixture.app.put("app-1", "k", "2") })
         #expect(try await fixture.admin.get("app-1", "k")?.text == "1", "nothing was written")
         print("every node refused the revoked identity \(enforcedEverywhere) after the revocation was written")
+        await fixture.app.close()
+        await fixture.admin.close()
+    }
+
+    @Test("a node's identity is revoked only once the directory lists the node as gone; then the other nodes refuse its certificate", .timeLimit(.minutes(3)))
+    func revokedNode() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
+        let root = NSTemporaryDirectory() + "colony-authz-node-\(UUID().uuidString)"
+        let fixture = try await start(root: root)
+        defer {
+            fixture.colony.stopAll()
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let retired: UInt32 = 4
+        var refusal: PolicyChangeError?
+        do {
+            _ = try await fixture.adminDirectory.change(.revokeIdentity(.node(retired)))
+        } catch {
+            guard case .policy(let refused) = error else { throw error }
+            refusal = refused
+        }
+        #expect(refusal == .nodeInService(retired, state: "active"), "\(String(describing: refusal))")
+        #expect(try await fixture.adminDirectory.policy().policy.revoked.isEmpty, "nothing was written")
+
+        _ = try await OperatorCommand.setState(node: retired, .gone).run(directory: fixture.adminDirectory)
+        let policy = try await fixture.adminDirectory.change(.revokeIdentity(.node(retired)))
+        #expect(policy.revokedNodes == [retired])
+        // The retired node reads the policy with its own certificate, so it never reads this one.
+        try await waitUntilEnforced(fixture, excepted: [retired])
+        let files = LocalNodes.certificates(directory: root).files(for: .node(NodeID(retired)))
+        let retiredTLS = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
+        for address in fixture.colony.clientAddresses.dropLast() {
+            let refused = try await RawColonyCall.with(address, tls: retiredTLS) { client, _ in
+                await GRPCStatusTests.status {
+                    var get = Colony_V1_GetRequest()
+                    get.header.cell = ColonyDirectory.cell
+                    get.key = ColonyDirectory.policyKey
+                    _ = try await client.get(get)
+                }
+            }
+            #expect(refused?.code == .permissionDenied, "\(address): \(String(describing: refused))")
+            #expect(refused?.message.contains("urn:colony:node:\(retired)") == true, "\(String(describing: refused))")
+        }
         await fixture.app.close()
         await fixture.admin.close()
     }

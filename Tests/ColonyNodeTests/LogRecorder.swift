@@ -20,6 +20,11 @@ final class LogRecorder: @unchecked Sendable {
         return logger
     }
 
+    /// Every message kept so far, in order.
+    var recorded: [String] {
+        lock.withLock { messages }
+    }
+
     fileprivate func append(_ message: String) {
         let woken: [Waiter] = lock.withLock {
             messages.append(message)

@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyControl
 import ColonyCore
 import ColonyPlacement
@@ -100,10 +101,11 @@ struct PeerBookAdmissionTests {
         var all: [NodeID] { lock.withLock { senders } }
     }
 
-    /// Node 1's peer port, plaintext, holding `peers`; what it delivers goes to `delivered`.
-    func port(_ peers: PeerAddresses, _ delivered: Delivered) async throws -> EmbeddedChannel {
+    /// Node 1's peer port, plaintext, holding `peers` and refusing the nodes `revoked` names;
+    /// what it delivers goes to `delivered`.
+    func port(_ peers: PeerAddresses, _ delivered: Delivered, revoked: RevokedNodes = RevokedNodes(AuthPolicy())) async throws -> EmbeddedChannel {
         let handler = PeerInboundHandler(
-            colony: "test", node: NodeID(1), peers: peers, authenticatesPeers: false, connection: PeerConnectionState(),
+            colony: "test", node: NodeID(1), peers: peers, revoked: revoked, authenticatesPeers: false, connection: PeerConnectionState(),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             deliver: { sender, _, _ in delivered.append(sender) })
         let channel = EmbeddedChannel(handler: handler)
@@ -135,5 +137,30 @@ struct PeerBookAdmissionTests {
         #expect(!stranger.isActive, "node 9, in no book, kept its connection")
         var asked = peers.refreshes.makeAsyncIterator()
         #expect(await asked.next() != nil, "the unknown hello did not ask for a read of the directory")
+    }
+
+    @Test("a node whose identity the policy revokes is cut off at its next frame and refused at its hello; the others pass")
+    func revokedNode() async throws {
+        let peers = PeerAddresses(PeerBook(config: Self.config))
+        let delivered = Delivered()
+        let revoked = RevokedNodes(AuthPolicy())
+        let frame = PeerFrame.liveness(incarnation: 1).encoded()
+
+        let connected = try await port(peers, delivered, revoked: revoked)
+        try connected.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        try connected.writeInbound(frame)
+        #expect(connected.isActive && delivered.all == [NodeID(3)])
+        revoked.adopt(try PolicyChange.revokeIdentity(.node(3)).applied(to: AuthPolicy()))
+        try connected.writeInbound(frame)
+        #expect(!connected.isActive, "node 3, revoked, kept its connection")
+        #expect(delivered.all == [NodeID(3)], "a frame of node 3 was delivered after its identity was revoked")
+
+        let again = try await port(peers, delivered, revoked: revoked)
+        try again.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        #expect(!again.isActive, "node 3, revoked, was admitted")
+        let other = try await port(peers, delivered, revoked: revoked)
+        try other.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(2)).encoded())
+        try other.writeInbound(frame)
+        #expect(other.isActive && delivered.all == [NodeID(3), NodeID(2)])
     }
 }

@@ -24,7 +24,9 @@ extension Directory {
 
     /// Makes `change` to the policy and returns the policy written. The record is written only
     /// if it is still at the version read (compare-and-set), so two admins' changes never
-    /// undo each other; a change refused by `PolicyChange.applied(to:)` writes nothing.
+    /// undo each other; a change refused by `PolicyChange.applied(to:)` writes nothing, nor
+    /// does one revoking the identity of a node the directory lists as active or draining
+    /// (`NodeRevocationCheck`).
     public func change(_ change: PolicyChange) async throws(ControlError) -> AuthPolicy {
         for _ in 0..<Self.policyWriteAttemptsMax {
             let read: (policy: AuthPolicy, version: UInt64)
@@ -33,6 +35,10 @@ extension Directory {
             do {
                 read = try await policy()
                 changed = try change.applied(to: read.policy)
+                let revoking = NodeRevocationCheck.revoking(from: read.policy, to: changed)
+                if !revoking.isEmpty, let refusal = NodeRevocationCheck.refusal(revoking: revoking, nodes: try await nodes()) {
+                    throw refusal
+                }
                 bytes = try DirectoryRecord.policy(changed).encoded()
             } catch let error as PolicyChangeError {
                 throw .policy(error)

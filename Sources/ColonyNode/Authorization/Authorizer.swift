@@ -12,7 +12,8 @@ import Synchronization
 /// a dictionary lookup of the caller's roles and a scan of their few grants, under a lock
 /// held only to copy the policy out. A refusal is counted
 /// (`colony_authorization_refusals_total`, by RPC) and written as an audit line; so is every
-/// administrative operation that is allowed.
+/// administrative operation that is allowed. Audit lines are written whatever level the
+/// node's log is turned down to: an operator who quiets the node's log still needs the trail.
 final class Authorizer: Sendable {
     private let cached: Mutex<CachedPolicy>
     private let failedReads = Mutex<Int>(0)
@@ -22,16 +23,17 @@ final class Authorizer: Sendable {
     let defects: Set<AuthorizationDefect>
     /// The client connections open, by identity: a revoked identity's are closed.
     let connections = IdentifiedConnections()
+    /// The nodes the policy revokes, for the peer port and the peer links.
+    let revokedNodes: RevokedNodes
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
-    /// names the node).
+    /// names the node), at `auditLevel` even when `logger`'s level is above it.
     init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
         cached = Mutex(initial)
         self.defects = defects
         self.metrics = metrics
-        var audit = logger
-        audit[metadataKey: "log"] = "audit"
-        self.audit = audit
+        self.audit = Self.auditLogger(logger)
+        revokedNodes = RevokedNodes(initial.policy)
         metrics.policy(initial)
     }
 
@@ -60,9 +62,10 @@ final class Authorizer: Sendable {
         }
         if let adopted {
             metrics.policy(adopted)
+            revokedNodes.adopt(adopted.policy)
             let closed = connections.close(revoked: adopted.policy.revoked)
             if closed > 0 {
-                audit.notice("audit", metadata: [
+                audit.log(level: Self.auditLevel, "audit", metadata: [
                     "operation": "close connections", "outcome": "closed \(closed)", "reason": "identity revoked",
                     "identity": "\(adopted.policy.revoked.prefix(Self.auditKeysMax).joined(separator: ","))",
                 ])
@@ -135,7 +138,21 @@ final class Authorizer: Sendable {
             // A bounded list: a transaction holds many steps, a line needs only a few to be found.
             metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
         }
-        audit.notice("audit", metadata: metadata)
+        audit.log(level: Self.auditLevel, "audit", metadata: metadata)
+    }
+
+    /// The level of audit lines.
+    static let auditLevel = Logger.Level.notice
+
+    /// `logger` for audit lines: marked `log=audit`, and letting lines of `auditLevel` through
+    /// whatever level the node's log is set to (`--log-level warning` drops the node's other
+    /// notices, never these). The node's log handlers are values (`StreamLogHandler`,
+    /// `JSONLogHandler`): the copy's level is its own, and the node's other lines keep theirs.
+    static func auditLogger(_ logger: Logger) -> Logger {
+        var audit = logger
+        audit[metadataKey: "log"] = "audit"
+        audit.logLevel = min(logger.logLevel, auditLevel)
+        return audit
     }
 
     /// The most keys of one request an audit line names.

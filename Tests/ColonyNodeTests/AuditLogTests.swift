@@ -1,0 +1,41 @@
+import ColonyAuth
+import Logging
+import Testing
+@_spi(Testing) @testable import ColonyNode
+
+@Suite("a node's audit lines")
+struct AuditLogTests {
+    @Test("audit lines are written with the node's log turned down to warning, and the node's other notices are not")
+    func auditIgnoresTheNodesLevel() throws {
+        var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
+        policy = try PolicyChange.addRole("apps").applied(to: policy)
+        policy = try PolicyChange.bind(.client("app"), role: "apps").applied(to: policy)
+        policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
+        let recorder = LogRecorder()
+        let logger = recorder.logger(level: .warning)
+        let authorizer = Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: logger)
+
+        #expect(authorizer.refusal(.client("app"), .write(cell: "other-1"), rpc: "Put", request: "r-1") != nil)
+        #expect(authorizer.refusal(.client("dev"), .deleteCell("other-1"), rpc: "DeleteCell", request: "r-2") == nil)
+        #expect(authorizer.refusal(.client("dev"), .write(cell: "other-1"), rpc: "Put", request: "r-3") == nil)
+        logger.notice("a notice of the node's own")
+
+        let lines = recorder.recorded
+        #expect(lines.count == 2, "one refusal and one administrative operation, nothing else: \(lines)")
+        #expect(lines.contains {
+            $0.hasPrefix("notice audit") && $0.contains("log=audit") && $0.contains("identity=urn:colony:client:app")
+                && $0.contains("operation=Put") && $0.contains("cell=other-1") && $0.contains("outcome=refused") && $0.contains("request=r-1")
+        }, "\(lines)")
+        #expect(lines.contains {
+            $0.contains("log=audit") && $0.contains("identity=urn:colony:client:dev") && $0.contains("operation=DeleteCell")
+                && $0.contains("outcome=allowed") && $0.contains("reason=role admin")
+        }, "\(lines)")
+    }
+
+    @Test("the audit logger lowers a level above notice to notice and keeps a level below it")
+    func auditLevel() {
+        let logger = LogRecorder().logger(level: .debug)
+        #expect(Authorizer.auditLogger(logger).logLevel == .debug)
+        #expect(Authorizer.auditLogger(LogRecorder().logger(level: .critical)).logLevel == .notice)
+    }
+}
