@@ -28,6 +28,8 @@ final class NodeDriver: @unchecked Sendable {
     private var lastWaiter: UInt64 = 0
     private var effectsScheduled = false
     private var ticker: RepeatedTask?
+    /// How late the ticks came, for the log (see `noteTickDelay()`).
+    private var lateTicks = LateTicks(started: .now())
     /// While the node hands its leaderships on: who waits for the last one to go, and until when.
     private var handOff: (promise: EventLoopPromise<Int>, deadline: NIODeadline)?
     /// The watches this node serves and the pulls waiting for their cells to change.
@@ -60,11 +62,20 @@ final class NodeDriver: @unchecked Sendable {
     func start() {
         loop.preconditionInEventLoop()
         carryOutEffects()
+        lateTicks = LateTicks(started: .now())
         ticker = loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
+            self.noteTickDelay()
             self.core.tick()
             self.carryOutEffects()
             self.checkHandOff()
         }
+    }
+
+    /// Measures how late this tick came, and logs long delays.
+    private func noteTickDelay() {
+        let (delay, report) = lateTicks.tick(at: .now(), length: tick)
+        metrics.tickDelay.record(.nanoseconds(delay.nanoseconds))
+        if let report { logger.warning("\(report)") }
     }
 
     // MARK: - Inputs
