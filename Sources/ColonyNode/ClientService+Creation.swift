@@ -43,15 +43,26 @@ extension ClientService {
         _ requests: [Colony_V1_CreateCellRequest], caller: Identity, rpc: String
     ) async throws -> Result<[Colony_V1_CreateCellReply], Colony_V1_Error> {
         var replies = [Colony_V1_CreateCellReply](repeating: Colony_V1_CreateCellReply(), count: requests.count)
+        var valid: [(index: Int, cell: CellID, configuration: CellConfiguration)] = []
+        for (index, request) in requests.enumerated() {
+            switch APIMapping.creation(request, config: config, nodes: peers.nodes.map(\.rawValue)) {
+            case .success(let (cell, configuration)): valid.append((index, cell, configuration))
+            case .failure(let error): replies[index].error = error
+            }
+        }
+        // One decision per cell (grants are by name), one audit line for the call's allowed ones.
+        let call = Authorizer.callName()
+        let refusals = authorizer.refusals(caller, valid.map { .createCell($0.cell.name) }, rpc: rpc, request: call)
         var batch: [(cell: CellID, configuration: CellConfiguration)] = []
         var positions: [Int] = []
-        for (index, request) in requests.enumerated() {
-            switch admitted(request, caller: caller, rpc: rpc) {
-            case .success(let creation):
-                batch.append(creation)
+        for ((index, cell, configuration), refused) in zip(valid, refusals) {
+            if let refused {
+                replies[index].error = APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: rpc, request: call))
+            } else if !configuration.contains(NodeID(config.node)) {
+                replies[index].error = notAMember(of: configuration, cell: cell)
+            } else {
+                batch.append((cell, configuration))
                 positions.append(index)
-            case .failure(let error):
-                replies[index].error = error
             }
         }
         guard !batch.isEmpty else { return .success(replies) }
@@ -69,30 +80,6 @@ extension ClientService {
             replies[position] = reply(to: creation, outcome)
         }
         return .success(replies)
-    }
-
-    /// The cell and first configuration `request` asks for, if valid, allowed to `caller`,
-    /// and naming this node; else why not.
-    private func admitted(
-        _ request: Colony_V1_CreateCellRequest, caller: Identity, rpc: String
-    ) -> Result<(cell: CellID, configuration: CellConfiguration), Colony_V1_Error> {
-        let cell: CellID
-        let configuration: CellConfiguration
-        switch APIMapping.creation(request, config: config, nodes: peers.nodes.map(\.rawValue)) {
-        case .success(let (name, made)):
-            cell = name
-            configuration = made
-        case .failure(let error):
-            return .failure(error)
-        }
-        let call = Authorizer.callName()
-        if let refused = authorizer.refusal(caller, .createCell(cell.name), rpc: rpc, request: call) {
-            return .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: rpc, request: call)))
-        }
-        guard configuration.contains(NodeID(config.node)) else {
-            return .failure(notAMember(of: configuration, cell: cell))
-        }
-        return .success((cell, configuration))
     }
 
     /// The answer for one created cell.

@@ -32,6 +32,27 @@ struct AuditLogTests {
         }, "\(lines)")
     }
 
+    @Test("a batch of creations writes one audit line for the cells allowed, naming how many and the first few, and one for each refusal")
+    func batchOfCreations() throws {
+        var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
+        policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
+        let recorder = LogRecorder()
+        let authorizer = Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: recorder.logger(level: .warning))
+
+        let cells = (0..<1_000).map { AuthOperation.createCell("cell-\($0)") }
+        #expect(authorizer.refusals(.client("dev"), cells, rpc: "CreateCells", request: "r-1").allSatisfy { $0 == nil })
+        let refused = authorizer.refusals(.client("app"), [.createCell("a"), .createCell("b")], rpc: "CreateCells", request: "r-2")
+        #expect(refused.allSatisfy { $0 != nil })
+
+        let lines = recorder.recorded
+        #expect(lines.count == 3, "one line for 1,000 cells allowed, one for each of 2 refused: \(lines)")
+        #expect(lines.contains {
+            $0.contains("identity=urn:colony:client:dev") && $0.contains("operation=CreateCells") && $0.contains("operations=1000")
+                && $0.contains("cell=cell-0,cell-1,") && $0.contains(",…") && $0.contains("outcome=allowed") && $0.contains("request=r-1")
+        }, "\(lines)")
+        #expect(lines.filter { $0.contains("identity=urn:colony:client:app") && $0.contains("outcome=refused") }.count == 2, "\(lines)")
+    }
+
     @Test("the audit logger lowers a level above notice to notice and keeps a level below it")
     func auditLevel() {
         let logger = LogRecorder().logger(level: .debug)

@@ -107,6 +107,37 @@ final class Authorizer: Sendable {
         }
     }
 
+    /// Decides each of `operations`, made by one call of `rpc` (a batch, as `CreateCells`);
+    /// returns each one's refusal, or nil to go ahead, in order. Each refusal is counted and
+    /// written as `refusal(...)` writes it; the administrative operations allowed make one
+    /// audit line for the call, saying how many and naming the first few cells, not one each:
+    /// a million cells created in bulk would otherwise write a million lines.
+    func refusals(_ identity: Identity, _ operations: [AuthOperation], rpc: String, request: String) -> [AuthRefusal?] {
+        let policy = cached.withLock { $0.policy }
+        var allowed: [(AuthOperation, AuthAllowance)] = []
+        let refusals = operations.map { operation -> AuthRefusal? in
+            switch policy.decide(identity, operation) {
+            case .allowed(let allowance):
+                if operation.isAdministrative { allowed.append((operation, allowance)) }
+                return nil
+            case .refused(let refusal):
+                metrics.authorizationRefused(rpc: rpc)
+                record(identity, operation, rpc: rpc, request: request, keys: [], outcome: "refused", by: refusal.remedy)
+                return refusal
+            }
+        }
+        if let (first, allowance) = allowed.first {
+            var metadata = metadata(identity, first, rpc: rpc, request: request, outcome: "allowed", by: "\(allowance)")
+            if allowed.count > 1 {
+                let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
+                metadata["cell"] = "\(cells.joined(separator: ","))\(allowed.count > cells.count ? ",…" : "")"
+                metadata["operations"] = "\(allowed.count)"
+            }
+            audit.log(level: Self.auditLevel, "audit", metadata: metadata)
+        }
+        return refusals
+    }
+
     /// `refusal(...)` as the gRPC status of an `UNAUTHORIZED` error (PERMISSION_DENIED, the
     /// error in its metadata), saying who may not do what, what would allow it, and the
     /// request's id.
@@ -130,15 +161,22 @@ final class Authorizer: Sendable {
     private func record(
         _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], outcome: String, by: String
     ) {
-        var metadata: Logger.Metadata = [
-            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
-            "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
-        ]
+        var metadata = metadata(identity, operation, rpc: rpc, request: request, outcome: outcome, by: by)
         if !keys.isEmpty {
             // A bounded list: a transaction holds many steps, a line needs only a few to be found.
             metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
         }
         audit.log(level: Self.auditLevel, "audit", metadata: metadata)
+    }
+
+    /// What every audit line says: who did what to which cell, and how it ended.
+    private func metadata(
+        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String
+    ) -> Logger.Metadata {
+        [
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
+            "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
+        ]
     }
 
     /// The level of audit lines.
