@@ -15,8 +15,20 @@ extension ColonyNodeServer {
         /// The largest peer frame body accepted once a peer has said hello (before it, only a
         /// frame as small as a hello).
         public var frameBytesMax = 16 * 1024 * 1024
-        /// Options of every replica.
-        public var replica = ReplicaOptions()
+        /// Options of every replica: the core's, but for a liveness timeout of 3 s rather
+        /// than 500 ms. A node's event loop kept busy by a burst of work (a million cells
+        /// created in bulk on a loaded 2-core machine) delays its ticks, and so its liveness
+        /// heartbeats, by up to 1.8 s; peers that take it for dead wake every follower of the
+        /// cells it leads, hundreds of thousands of elections that make every loop busier
+        /// still. A dead node's cells wait 2.5 s more before they elect.
+        public var replica = Self.replicaOptions
+
+        /// `replica`'s default.
+        static var replicaOptions: ReplicaOptions {
+            var options = ReplicaOptions()
+            options.livenessTimeoutTicks = 300
+            return options
+        }
         /// How long a client request may wait for its cell before the reply says `UNAVAILABLE`.
         public var requestTimeout = TimeAmount.seconds(5)
         /// How long a stopping node waits for its cells to take new leaders before it goes.

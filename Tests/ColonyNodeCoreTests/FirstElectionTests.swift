@@ -60,7 +60,9 @@ struct FirstElectionTests {
         nodes.create(created, at: creator)
         nodes.deliverAll()
         let others = Self.members.filter { $0 != candidate }
-        let led = nodes.tick(until: { nodes in others.contains { nodes.nodes[$0]?.core.host.replica(cell)?.isLeader == true } }, limit: 300)
+        let led = nodes.tick(
+            until: { nodes in others.contains { nodes.nodes[$0]?.core.host.replica(cell)?.isLeader == true } },
+            limit: Int(ReplicaOptions().livenessTimeoutTicks) + 300)
         #expect(led)
         #expect(nodes.ticks > Int(ReplicaOptions().livenessTimeoutTicks), "the others waited for the candidate's node to go silent")
         // Each of the others noted the silence, once, with the one follower it filed to stand.

@@ -16,8 +16,10 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// waits before its cell goes quiescent: no ticks, no heartbeats, no election timers,
     /// until a request, a message or a dead leader's node wakes it.
     public var quiesceIdleTicks: UInt64 = 20
-    /// How long a node goes without a liveness heartbeat from a peer that leads quiescent
-    /// cells it follows before it wakes those cells; a peer sends one every heartbeat interval.
+    /// How long a node goes without a frame from a peer that leads quiescent cells it follows
+    /// before it wakes those cells; a peer sends a liveness heartbeat every heartbeat interval.
+    /// A node process uses 300 (`ColonyNodeServer.Options`); the simulator and tests this
+    /// default, which lets a short simulated run see a dead node's followers stand.
     public var livenessTimeoutTicks: UInt64 = 50
     /// How long a leader stays awake for a member whose node restarted and that has not
     /// answered it since: longer than a peer link takes to reopen (its backoff grows to 2 s),
