@@ -52,6 +52,32 @@ struct FirstElectionTests {
         #expect(nodes.leaderNodeLosses.isEmpty, "no node took a live peer for silent")
     }
 
+    @Test("a node keeping awakeReplicasMax replicas awake or more wakes a tenth of wakesPerTick a tick, and every cell is still led")
+    func awakeReplicasSlowTheWakes() throws {
+        let free = try ticksToLead(900, awakeReplicasMax: .max)
+        let bounded = try ticksToLead(900, awakeReplicasMax: 30)
+        // Each node is the first candidate of some 300 cells: 8 ticks of wakes at 40 a tick;
+        // at 4 a tick, once 30 replicas are awake, some 65.
+        #expect(bounded > free + 40, "\(bounded) ticks bounded, \(free) free")
+    }
+
+    /// The ticks until `count` cells created in bulk all have a leader, waking 40 a tick (a
+    /// tenth of that with `awakeReplicasMax` replicas awake), each in one candidacy.
+    func ticksToLead(_ count: Int, awakeReplicasMax: Int) throws -> Int {
+        var options = ReplicaOptions()
+        options.wakesPerTick = 40
+        options.awakeReplicasMax = awakeReplicasMax
+        var nodes = HandWiredNodes(members: Self.members, options: options)
+        let created = try Self.cells(count)
+        nodes.create(created, at: NodeID(1))
+        nodes.deliverAll()
+        let cells = created.map(\.cell)
+        let led = nodes.tick(until: { Self.allLed(cells, $0) }, limit: 2_000)
+        #expect(led)
+        #expect(nodes.candidacies.count == cells.count, "one candidacy a cell")
+        return nodes.ticks
+    }
+
     @Test("a first candidate that cannot be reached is replaced: the others wake after the liveness timeout and elect")
     func unreachableCandidateIsReplaced() throws {
         var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())

@@ -83,7 +83,8 @@ extension ReplicaHost {
 
     /// The peers that lead quiescent followers here and have been silent too long are gone,
     /// and so are the candidates that have not stood by their followers' deadlines; then
-    /// up to `wakesPerTick` replicas of the wake queue wake.
+    /// up to `wakesPerTick` replicas of the wake queue wake (a tenth of that while the node
+    /// keeps `awakeReplicasMax` replicas awake or more).
     mutating func wakeFollowersOfSilentLeaders() {
         let silent = quiet.lastHeard.filter { now - $0.value > options.livenessTimeoutTicks }
         for (leader, heard) in silent.sorted(by: { $0.key < $1.key }) {
@@ -91,7 +92,8 @@ extension ReplicaHost {
         }
         quiet.passCandidateDeadlines(now: now)
         guard !quiet.wakeQueue.isEmpty else { return }
-        for cell in quiet.takeWakes(options.wakesPerTick) {
+        let wakes = quiet.awake.count < options.awakeReplicasMax ? options.wakesPerTick : max(1, options.wakesPerTick / 10)
+        for cell in quiet.takeWakes(wakes) {
             guard let position = positions[cell] else { continue }
             wakeIfResting(position, leaderLive: !quiet.standOnWake.contains(cell))
         }

@@ -31,6 +31,11 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// new cells' first candidates. A node's failure, or cells made in bulk, turn into
     /// elections at a bounded rate.
     public var wakesPerTick: Int = 200
+    /// The awake replicas past which a node wakes only a tenth of `wakesPerTick` a tick from
+    /// its queue (at least one): every awake replica is ticked every tick, so a node that keeps
+    /// too many awake falls behind its clock, and its peers and followers take it for dead.
+    /// No bound by default; a node process sets one (`ColonyNodeServer.Options`).
+    public var awakeReplicasMax: Int = .max
     /// How long a new cell's resting replica waits for the cell's first candidate before it
     /// stands itself (see `ReplicaHost+FirstElections.swift`): long enough for a candidate
     /// whose node queued many candidacies (at `wakesPerTick` a tick) to reach this one, short
@@ -80,8 +85,8 @@ public struct ReplicaOptions: Hashable, Sendable {
             throw .invalid("electionTimeoutTicks must exceed two heartbeat intervals")
         }
         guard retransmitTicks >= 1, catchUpRetryTicks >= 1 else { throw .invalid("retry intervals must be at least 1 tick") }
-        guard quiesceIdleTicks >= 1, wakesPerTick >= 1, candidateWaitTicks >= 1 else {
-            throw .invalid("quiesceIdleTicks, wakesPerTick and candidateWaitTicks must be at least 1")
+        guard quiesceIdleTicks >= 1, wakesPerTick >= 1, candidateWaitTicks >= 1, awakeReplicasMax >= 1 else {
+            throw .invalid("quiesceIdleTicks, wakesPerTick, candidateWaitTicks and awakeReplicasMax must be at least 1")
         }
         guard livenessTimeoutTicks > heartbeatIntervalTicks * 2 else {
             throw .invalid("livenessTimeoutTicks must exceed two heartbeat intervals")
