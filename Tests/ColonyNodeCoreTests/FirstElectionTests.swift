@@ -33,14 +33,7 @@ struct FirstElectionTests {
     func bulkCreationElectsAtABoundedRate() throws {
         var options = ReplicaOptions()
         options.wakesPerTick = 40
-        var nodes = HandWiredNodes(members: Self.members, options: options)
-        let created = try Self.cells(900)
-        nodes.create(created, at: NodeID(1))
-        nodes.deliverAll()
-        let cells = created.map(\.cell)
-        let led = nodes.tick(until: { Self.allLed(cells, $0) }, limit: 200)
-        #expect(led)
-        #expect(nodes.candidacies.count == cells.count, "one candidacy a cell, not one a member")
+        let (nodes, cells) = try Self.ledInBulk(900, options: options, limit: 200)
         for cell in cells {
             let candidate = ReplicaHost.firstCandidate(of: cell, among: Self.members)
             #expect(nodes.nodes[candidate]?.core.host.replica(cell)?.isLeader == true, "\(cell) is led by \(candidate)")
@@ -62,20 +55,26 @@ struct FirstElectionTests {
     }
 
     /// The ticks until `count` cells created in bulk all have a leader, waking 40 a tick (a
-    /// tenth of that with `awakeReplicasMax` replicas awake), each in one candidacy.
+    /// tenth of that with `awakeReplicasMax` replicas awake).
     func ticksToLead(_ count: Int, awakeReplicasMax: Int) throws -> Int {
         var options = ReplicaOptions()
         options.wakesPerTick = 40
         options.awakeReplicasMax = awakeReplicasMax
-        var nodes = HandWiredNodes(members: Self.members, options: options)
-        let created = try Self.cells(count)
+        return try Self.ledInBulk(count, options: options, limit: 2_000).nodes.ticks
+    }
+
+    /// `count` cells created in bulk on node 1, ticked until every one has a leader (expected
+    /// within `limit` ticks), each in one candidacy.
+    static func ledInBulk(_ count: Int, options: ReplicaOptions, limit: Int) throws -> (nodes: HandWiredNodes, cells: [CellID]) {
+        var nodes = HandWiredNodes(members: members, options: options)
+        let created = try cells(count)
         nodes.create(created, at: NodeID(1))
         nodes.deliverAll()
         let cells = created.map(\.cell)
-        let led = nodes.tick(until: { Self.allLed(cells, $0) }, limit: 2_000)
+        let led = nodes.tick(until: { allLed(cells, $0) }, limit: limit)
         #expect(led)
-        #expect(nodes.candidacies.count == cells.count, "one candidacy a cell")
-        return nodes.ticks
+        #expect(nodes.candidacies.count == cells.count, "one candidacy a cell, not one a member")
+        return (nodes, cells)
     }
 
     @Test("a first candidate that cannot be reached is replaced: the others wake after the liveness timeout and elect")

@@ -5,15 +5,21 @@ import Testing
 
 @Suite("a node's audit lines")
 struct AuditLogTests {
-    @Test("audit lines are written with the node's log turned down to warning, and the node's other notices are not")
-    func auditIgnoresTheNodesLevel() throws {
+    /// An authorizer enforcing a policy on which `dev` is an admin and `app` holds a role
+    /// with no grant, writing through `recorder` at warning.
+    static func authorizer(_ recorder: LogRecorder) throws -> (Authorizer, Logger) {
         var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
         policy = try PolicyChange.addRole("apps").applied(to: policy)
         policy = try PolicyChange.bind(.client("app"), role: "apps").applied(to: policy)
         policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
-        let recorder = LogRecorder()
         let logger = recorder.logger(level: .warning)
-        let authorizer = Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: logger)
+        return (Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: logger), logger)
+    }
+
+    @Test("audit lines are written with the node's log turned down to warning, and the node's other notices are not")
+    func auditIgnoresTheNodesLevel() throws {
+        let recorder = LogRecorder()
+        let (authorizer, logger) = try Self.authorizer(recorder)
 
         #expect(authorizer.refusal(.client("app"), .write(cell: "other-1"), rpc: "Put", request: "r-1") != nil)
         #expect(authorizer.refusal(.client("dev"), .deleteCell("other-1"), rpc: "DeleteCell", request: "r-2") == nil)
@@ -34,10 +40,8 @@ struct AuditLogTests {
 
     @Test("a batch of creations writes one audit line for the cells allowed, naming how many and the first few, and one for each refusal")
     func batchOfCreations() throws {
-        var policy = try PolicyChange.bind(.client("dev"), role: AuthPolicy.adminRole).applied(to: AuthPolicy())
-        policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
         let recorder = LogRecorder()
-        let authorizer = Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: recorder.logger(level: .warning))
+        let (authorizer, _) = try Self.authorizer(recorder)
 
         let cells = (0..<1_000).map { AuthOperation.createCell("cell-\($0)") }
         #expect(authorizer.refusals(.client("dev"), cells, rpc: "CreateCells", request: "r-1").allSatisfy { $0 == nil })
