@@ -54,8 +54,13 @@ struct AdminEndpointTests {
         let first = try #require(colony.servers[1])
         let leader = try #require(try await first.status().cells.first?.leaderHint)
         let admin = try #require(colony.configs[Int(leader.rawValue) - 1].own.adminAddress)
-        let text = try await HTTPProbe.get("/metrics", from: admin).body
-        let samples = MetricSamples(text)
+        let peers = [NodeID(1), NodeID(2), NodeID(3)].filter { $0 != leader }
+        // The write needed one member's answer; the other's may still be on its way.
+        var samples = MetricSamples("")
+        try await waitUntil(.seconds(10), "the leader to count messages from both members") {
+            samples = MetricSamples(try await HTTPProbe.get("/metrics", from: admin).body)
+            return peers.allSatisfy { (samples.value(#"colony_peer_messages_received_total{peer="\#($0.rawValue)"}"#) ?? 0) > 0 }
+        }
 
         #expect(!samples.families.isEmpty)
         #expect(samples.familiesWithoutHelp.isEmpty, "metrics without a HELP line: \(samples.familiesWithoutHelp)")
@@ -68,7 +73,7 @@ struct AdminEndpointTests {
         #expect(samples.value("colony_damaged_replicas") == 0)
         #expect(samples.value("colony_active_replicas") != nil && samples.value("colony_resting_replicas") != nil)
         #expect(samples.value("colony_lagging_replicas") != nil && samples.value("colony_replica_lag_slots_max") != nil)
-        for peer in [NodeID(1), NodeID(2), NodeID(3)] where peer != leader {
+        for peer in peers {
             let label = #"{peer="\#(peer.rawValue)"}"#
             for name in ["colony_peer_frames_sent_total", "colony_peer_messages_sent_total", "colony_peer_bytes_sent_total",
                          "colony_peer_frames_received_total", "colony_peer_messages_received_total", "colony_peer_bytes_received_total"] {
