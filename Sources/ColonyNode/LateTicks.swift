@@ -1,13 +1,15 @@
 import NIOCore
 
-/// How late a node's ticks come. A tick runs on the node's event loop one tick length after
-/// the last one ended; a loop kept busy (a burst of creations, many cells awake at once)
-/// delays it, and with it the node's liveness heartbeats: a delay near the liveness timeout
-/// makes peers take the node for dead and wake every follower of the cells it leads. So each
-/// tick's delay is measured (`colony_tick_delay_seconds`), and long ones are logged, at most
+/// How late a node's ticks come: the time between the starts of two ticks, less one tick
+/// length. A tick runs on the node's event loop one tick length after the last one ended, so
+/// this counts the last tick's own run (every awake replica ticked) and the loop's other work
+/// meanwhile (a burst of creations, peer frames); either delays the node's liveness
+/// heartbeats, and a delay near the liveness timeout makes peers take the node for dead and
+/// wake every follower of the cells it leads. So each tick's delay is measured (`colony_tick_delay_seconds`), and long ones are logged, at most
 /// one line per `reportEvery`, as etcd warns of a leader that failed to send heartbeats on time.
 struct LateTicks {
-    /// A delay worth a line in the log: half the default liveness timeout.
+    /// A delay worth a line in the log: half the core's default liveness timeout (a node
+    /// process waits 3 s).
     static let worthReporting = TimeAmount.milliseconds(250)
     /// The least time between two lines.
     static let reportEvery = TimeAmount.seconds(10)

@@ -4,7 +4,7 @@
 public struct LeaderNodeLoss: Hashable, Sendable {
     /// Why the host stopped trusting the peer.
     public enum Cause: Hashable, Sendable {
-        /// No liveness heartbeat came from it for this many ticks.
+        /// No frame came from it for this many ticks.
         case silent(ticks: UInt64)
         /// It announced another incarnation: it restarted, and its replicas lead nothing.
         case restarted

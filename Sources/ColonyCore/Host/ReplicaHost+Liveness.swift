@@ -106,7 +106,9 @@ extension ReplicaHost {
             quiet.lastHeard[leader] = nil
             return
         }
-        leaderNodeLosses.append(LeaderNodeLoss(peer: leader, cause: cause, followers: quiet.leaderGone(leader)))
+        let followers = quiet.leaderGone(leader)
+        // A peer that restarts while nothing here trusts it to lead is no loss.
+        if followers > 0 { leaderNodeLosses.append(LeaderNodeLoss(peer: leader, cause: cause, followers: followers)) }
     }
 
     /// The peers this host stopped trusting as leaders since the last call, oldest first.

@@ -18,8 +18,8 @@ public struct ReplicaOptions: Hashable, Sendable {
     public var quiesceIdleTicks: UInt64 = 20
     /// How long a node goes without a frame from a peer that leads quiescent cells it follows
     /// before it wakes those cells; a peer sends a liveness heartbeat every heartbeat interval.
-    /// A node process uses 300 (`ColonyNodeServer.Options`); the simulator and tests this
-    /// default, which lets a short simulated run see a dead node's followers stand.
+    /// A node process uses 300 (`ColonyNodeServer.Options`); the simulator and the tests use
+    /// this default, which lets a short simulated run see a dead node's followers stand.
     public var livenessTimeoutTicks: UInt64 = 50
     /// How long a leader stays awake for a member whose node restarted and that has not
     /// answered it since: longer than a peer link takes to reopen (its backoff grows to 2 s),
@@ -39,7 +39,9 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// How long a new cell's resting replica waits for the cell's first candidate before it
     /// stands itself (see `ReplicaHost+FirstElections.swift`): long enough for a candidate
     /// whose node queued many candidacies (at `wakesPerTick` a tick) to reach this one, short
-    /// enough that a cell whose candidate never heard of it gets a leader.
+    /// enough that a cell whose candidate never heard of it gets a leader. While a node keeps
+    /// `awakeReplicasMax` replicas awake it wakes a tenth as many, and followers of cells far
+    /// down its queue may stand before their candidate does.
     public var candidateWaitTicks: UInt64 = 1_000
     /// The most slots a leader has proposed but not yet applied.
     public var pipelineDepthMax: Int = 8
