@@ -104,7 +104,6 @@ public struct NodeCore: Sendable {
     public mutating func tick() {
         now += 1
         carryOut(host.tick())
-        noteLeaderNodeLosses()
         for waiter in waiters.expire(at: now) {
             pending.answers.append(NodeAnswer(waiter: waiter.id, outcome: .noAnswer(.timedOut)))
         }
@@ -127,7 +126,6 @@ public struct NodeCore: Sendable {
         case .messages(let messages, let incarnation):
             host.heard(from: sender)
             host.noteIncarnation(of: sender, incarnation)
-            noteLeaderNodeLosses()
             statistics.peerMessagesReceived += messages.count
             let refusalsBefore = host.unknownCellRefusals
             carryOut(host.receive(messages, from: sender))
@@ -139,7 +137,6 @@ public struct NodeCore: Sendable {
             createReplica(cell, configuration: configuration, askedBy: sender)
         case .liveness(let incarnation):
             host.receiveLiveness(from: sender, incarnation: incarnation)
-            noteLeaderNodeLosses()
         case .traceContexts(let requests):
             host.heard(from: sender)
             pending.notes.append(.traceContexts(requests, from: sender))
@@ -148,13 +145,6 @@ public struct NodeCore: Sendable {
             return .unexpectedHello
         }
         return nil
-    }
-
-    /// Notes each peer the host just stopped trusting as a leader.
-    private mutating func noteLeaderNodeLosses() {
-        for loss in host.takeLeaderNodeLosses() {
-            pending.notes.append(.leaderNodeLost(loss))
-        }
     }
 
     /// Tells each of `peers` this process's incarnation: a shell calls it once at start with
@@ -209,6 +199,8 @@ public struct NodeCore: Sendable {
         let (frames, dropped) = outbox.takeFrames()
         effects.frames.append(contentsOf: frames)
         effects.notes.append(contentsOf: dropped)
+        // Every peer the host stopped trusting as a leader since, whichever event it came in.
+        effects.notes.append(contentsOf: host.takeLeaderNodeLosses().map(NodeNote.leaderNodeLost))
         return effects
     }
 }
