@@ -11,7 +11,27 @@ import ColonyStorage
 public final class SimulatedDisk: Disk {
     private final class File {
         var bytes: [UInt8] = []
-        var durableBytes: [UInt8] = []
+        /// How many leading bytes of `bytes` were synced, while `bytes` has only grown since:
+        /// then the durable bytes are that prefix, and nothing is copied at each sync (a copy
+        /// would make the next append copy the whole file).
+        var durablePrefix = 0
+        /// The synced bytes, kept apart only once a truncation cut into them after the sync.
+        var durableCopy: [UInt8]?
+
+        var durableCount: Int { durableCopy?.count ?? durablePrefix }
+
+        /// The bytes as of the last sync.
+        var durableBytes: [UInt8] { durableCopy ?? Array(bytes[..<durablePrefix]) }
+
+        func sync() {
+            durablePrefix = bytes.count
+            durableCopy = nil
+        }
+
+        func truncate(to size: Int) {
+            if durableCopy == nil, size < durablePrefix { durableCopy = Array(bytes[..<durablePrefix]) }
+            bytes.removeLast(max(0, bytes.count - size))
+        }
     }
 
     private var names: [String: File] = [:]
@@ -60,14 +80,12 @@ public final class SimulatedDisk: Disk {
 
     public func sync(_ name: String) throws(DiskError) {
         try check("fsync", name)
-        let file = try file(name, "fsync")
-        file.durableBytes = file.bytes
+        try file(name, "fsync").sync()
     }
 
     public func truncate(_ name: String, to size: Int) throws(DiskError) {
         try check("ftruncate", name)
-        let file = try file(name, "ftruncate")
-        file.bytes.removeLast(max(0, file.bytes.count - size))
+        try file(name, "ftruncate").truncate(to: size)
     }
 
     public func rename(_ name: String, to newName: String) throws(DiskError) {
@@ -91,12 +109,15 @@ public final class SimulatedDisk: Disk {
     public func crash(using random: inout SplitMix64) {
         var survivors: [String: File] = [:]
         for (name, file) in durableNames {
-            let unsynced = file.bytes.count - file.durableBytes.count
-            var kept = file.durableBytes
-            if unsynced > 0, file.bytes.starts(with: file.durableBytes), random.next() % 2 == 0 {
-                kept += file.bytes[file.durableBytes.count..<(file.durableBytes.count + Int(random.next() % UInt64(unsynced)))]
+            let durable = file.durableBytes
+            let unsynced = file.bytes.count - durable.count
+            var kept = durable
+            if unsynced > 0, file.durableCopy == nil || file.bytes.starts(with: durable), random.next() % 2 == 0 {
+                kept += file.bytes[durable.count..<(durable.count + Int(random.next() % UInt64(unsynced)))]
             }
             file.bytes = kept
+            file.durablePrefix = durable.count
+            file.durableCopy = nil
             survivors[name] = file
         }
         names = survivors
@@ -111,13 +132,13 @@ public final class SimulatedDisk: Disk {
     public func flipBit(in name: String, at offset: Int, bit: Int) {
         guard let file = names[name], offset < file.bytes.count else { return }
         file.bytes[offset] ^= UInt8(1) << UInt8(bit % 8)
-        if offset < file.durableBytes.count {
-            file.durableBytes[offset] ^= UInt8(1) << UInt8(bit % 8)
+        if offset < file.durableCopy?.count ?? 0 {
+            file.durableCopy?[offset] ^= UInt8(1) << UInt8(bit % 8)
         }
     }
 
     /// How many bytes of `name` are durable.
     public func durableSize(of name: String) -> Int {
-        names[name]?.durableBytes.count ?? 0
+        names[name]?.durableCount ?? 0
     }
 }
