@@ -189,10 +189,12 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let samplers = survivors.map { NodeSampler(pid: $0.pid, admin: $0.admin) }
         let reader = try ColonyClient(nodes: colony.clientAddresses, tls: colony.clientTLS, policy: Self.probePolicy)
         let started = ContinuousClock.now
+        let deadline = started + .milliseconds(Int64(waitSeconds * 1_000))
         await colony.signal(victim, SIGKILL)
-        let served = await Self.readEach(
-            led, width: readsInFlight, client: reader, until: started + .milliseconds(Int64(waitSeconds * 1_000)))
+        let census = Task { await probe.waitUntilLed(cells: cells, by: survivors, since: started, until: deadline) }
+        let served = await Self.readEach(led, width: readsInFlight, client: reader, until: deadline)
         let seconds = (ContinuousClock.now - started).seconds
+        let ledSeconds = await census.value
         await reader.close()
         var peaks: [(node: UInt32, percent: Double)] = []
         for (node, sampler) in zip(survivors, samplers) {
@@ -200,7 +202,7 @@ struct ScaleBenchmark: AsyncParsableCommand {
         }
         let changesAfter = survivors.map { probe.metrics($0.node, "colony_leader_changes_total") ?? 0 }.reduce(0, +)
         return ScaleFigures.Failover(
-            node: victim, cellsLed: led.count, seconds: seconds, failed: served.filter { !$0 }.count,
+            node: victim, cellsLed: led.count, seconds: seconds, ledSeconds: ledSeconds, failed: served.filter { !$0 }.count,
             elections: Int(changesAfter - changesBefore), survivorsPeakCPUPercent: peaks)
     }
 

@@ -74,6 +74,10 @@ struct ScaleFigures {
         var cellsLed: Int
         /// Seconds from the kill until a linearizable read of every one of them succeeded.
         var seconds: Double
+        /// Seconds from the kill until the survivors' metrics counted a leader for every cell
+        /// (`colony_leaders`, polled every 250 ms), the reads running meanwhile; nil if they
+        /// did not within the wait.
+        var ledSeconds: Double?
         /// Cells whose read still failed when the wait ended.
         var failed: Int
         /// Leader changes on the surviving nodes meanwhile.
@@ -171,7 +175,8 @@ struct ScaleFigures {
             : "\(grouped(failover.failed)) of its \(grouped(failover.cellsLed)) cells NOT served within \(Format.seconds(failover.seconds))"
         let peaks = failover.survivorsPeakCPUPercent.map { "n\($0.node) \(String(format: "%.0f %%", $0.percent))" }
         let rate = Double(failover.elections) / max(failover.seconds, 1e-9)
-        return "\(outcome); \(grouped(failover.elections)) elections (\(Self.number(rate))/s); survivors' peak CPU "
+        let led = failover.ledSeconds.map { "every cell led again after \(Format.seconds($0)); " } ?? "the survivors never counted a leader for every cell; "
+        return "\(led)\(outcome); \(grouped(failover.elections)) elections (\(Self.number(rate))/s); survivors' peak CPU "
             + peaks.joined(separator: ", ")
     }
 

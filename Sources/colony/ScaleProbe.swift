@@ -83,6 +83,17 @@ struct ScaleProbe {
         return last
     }
 
+    /// Polls `nodes`' metrics every 250 ms until the leaders they count (`colony_leaders`)
+    /// reach `cells`; the seconds since `start` then, or nil if `deadline` passed first.
+    func waitUntilLed(cells: Int, by nodes: [Node], since start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async -> Double? {
+        while ContinuousClock.now < deadline {
+            let leaders = nodes.compactMap { AdminScrape.get("/metrics", from: $0.admin).flatMap { AdminScrape.metric("colony_leaders", in: $0) } }
+            if leaders.count == nodes.count, Int(leaders.reduce(0, +)) >= cells { return (ContinuousClock.now - start).seconds }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
+
     /// Every node's figures over `seconds` of idleness: CPU and peer traffic over the window,
     /// what it hosts and its memory at the end; `emptyResident` is each node's memory at its
     /// empty start.
