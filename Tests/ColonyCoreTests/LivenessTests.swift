@@ -39,7 +39,8 @@ struct LivenessTests {
         var host = try Self.restingFollowers(5, options: options)
         var resting: [Int] = []
         var polls = 0
-        for _ in 0..<(options.livenessTimeoutTicks + options.electionJitterTicks + 10) {
+        // A follower whose cell picks node 3 to stand first gives it an election timeout.
+        for _ in 0..<(options.livenessTimeoutTicks + options.electionTimeoutTicks + 2 * options.electionJitterTicks + 10) {
             let output = host.tick()
             resting.append(host.quiescentCount)
             polls += output.batches.flatMap(\.messages).filter { if case .poll = $0.body { return true } else { return false } }.count

@@ -39,6 +39,10 @@ struct QuietCells: Sendable {
     /// reaches them first: followers whose leader's node is gone, and new cells' first
     /// candidates.
     var standOnWake: Set<CellID> = []
+    /// The cells among `standOnWake` whose replica here is not the one its cell lets stand
+    /// first once its leader's node is gone: woken, it gives that member an election timeout
+    /// to stand before it stands itself.
+    var waitsForPick: Set<CellID> = []
     /// The new cells whose first candidate is this node, resting until their turn in the wake
     /// queue; each is filed under its other members' nodes as a quiescent leader is, so this
     /// node owes those nodes liveness heartbeats while their replicas wait for its candidacy.
@@ -131,15 +135,25 @@ struct QuietCells: Sendable {
     }
 
     /// The node `leader` is gone (silent too long, or restarted): its followers here, waiting
-    /// for it as a first candidate or not, join the wake queue to stand, in cell order.
+    /// for it as a first candidate or not, join the wake queue to stand: first, in cell order,
+    /// those whose replica here is the one its cell's members pick to stand first
+    /// (`standsFirst`), then the others, in cell order, each to give the pick an election
+    /// timeout once woken (`waitsForPick`). Every node that lost the leader queues alike, so
+    /// each cell's pick stands early and its poll wakes the others, most before their turn;
+    /// only a cell whose pick is gone too, or far slower, waits longer for a leader.
     /// Returns how many followers were filed to stand.
     @discardableResult
-    mutating func leaderGone(_ leader: NodeID) -> Int {
+    mutating func leaderGone(_ leader: NodeID, standsFirst: (CellID) -> Bool) -> Int {
         lastHeard[leader] = nil
         guard let cells = followersByLeader.removeValue(forKey: leader) else { return 0 }
+        var later: [CellID] = []
         for cell in cells.sorted() {
             awaitingCandidate[cell] = nil
+            if standsFirst(cell) { stand(cell) } else { later.append(cell) }
+        }
+        for cell in later {
             stand(cell)
+            waitsForPick.insert(cell)
         }
         return cells.count
     }
@@ -173,6 +187,7 @@ struct QuietCells: Sendable {
     /// Files `cell`'s replica here to stand once woken, in its turn in the wake queue.
     mutating func stand(_ cell: CellID) {
         standOnWake.insert(cell)
+        waitsForPick.remove(cell)
         enqueue(cell)
     }
 

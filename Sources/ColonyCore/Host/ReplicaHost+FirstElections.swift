@@ -25,8 +25,10 @@
 /// Only liveness leans on this: the first candidate wins or loses its election by the same
 /// ballots and majorities as any candidate.
 extension ReplicaHost {
-    /// The member of a new cell that stands first: a hash of the cell's name (FNV-1a), the
-    /// same on every node, picks one of `members`.
+    /// The member of a cell that stands first, among `members`: a hash of the cell's name
+    /// (FNV-1a), the same on every node, picks one. Among a new cell's members it is the
+    /// first candidate; among the members but the leader, when the leader's node is gone, the
+    /// one its followers let stand first (`QuietCells.leaderGone`).
     public static func firstCandidate(of cell: CellID, among members: [NodeID]) -> NodeID {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in cell.name.utf8 {

@@ -106,7 +106,11 @@ extension ReplicaHost {
             quiet.lastHeard[leader] = nil
             return
         }
-        let followers = quiet.leaderGone(leader)
+        let (replicas, positions, node) = (replicas, positions, node)
+        let followers = quiet.leaderGone(leader) { cell in
+            let members = positions[cell].flatMap { replicas[$0].configuration?.members }?.filter { $0 != leader } ?? []
+            return !members.isEmpty && Self.firstCandidate(of: cell, among: members) == node
+        }
         // A peer that restarts while nothing here trusts it to lead is no loss.
         if followers > 0 { leaderNodeLosses.append(LeaderNodeLoss(peer: leader, cause: cause, followers: followers)) }
     }

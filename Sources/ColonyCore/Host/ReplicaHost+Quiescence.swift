@@ -14,14 +14,18 @@ extension ReplicaHost {
     }
 
     /// Wakes the replica at `position` if it rests, before the host hands it a message, a
-    /// request or an order. A follower of a leader whose node is gone wakes as such.
-    mutating func wakeIfResting(_ position: Int, leaderLive: Bool = true) {
+    /// request or an order. A follower of a leader whose node is gone wakes as such, and
+    /// gives a candidate an election timeout before it stands itself when a peer's message
+    /// woke it (`byPeer`: most likely that candidate's poll) or when another member is its
+    /// cell's pick to stand first (`QuietCells.waitsForPick`).
+    mutating func wakeIfResting(_ position: Int, leaderLive: Bool = true, byPeer: Bool = false) {
         guard replicas[position].isQuiescent else { return }
         unfile(position)
         let cell = replicas[position].cell
         quiet.queued.remove(cell)
         let live = leaderLive && quiet.standOnWake.remove(cell) == nil
-        replicas[position].wake(leaderLive: live)
+        let waits = quiet.waitsForPick.remove(cell) != nil || byPeer
+        replicas[position].wake(leaderLive: live, standsSoon: !waits)
         quiet.markAwake(position)
     }
 
@@ -57,6 +61,7 @@ extension ReplicaHost {
             unfile(position)
             quiet.queued.remove(replicas[position].cell)
             quiet.standOnWake.remove(replicas[position].cell)
+            quiet.waitsForPick.remove(replicas[position].cell)
         }
         quiet.markResting(position)
     }

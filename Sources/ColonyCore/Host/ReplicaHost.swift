@@ -153,7 +153,7 @@ public struct ReplicaHost: Sendable {
                 position = admitUnknownCell(message.cell, for: message.body, from: sender)
             }
             guard let position else { continue }
-            wakeIfResting(position)
+            wakeIfResting(position, byPeer: true)
             let output = replicas[position].receive(message.body, from: sender)
             if output.events.contains(where: { if case .becameLeader = $0 { true } else { false } }) {
                 tellNewLeaderOfRestarts(position)

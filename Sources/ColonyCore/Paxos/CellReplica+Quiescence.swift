@@ -63,8 +63,11 @@ extension CellReplica {
     /// it stays awake at least an election timeout, so a control plane that asks again finds
     /// it knowing who answers. A woken follower whose leader is live (or unknown, after a
     /// restart) gives it an election timeout to speak; one whose leader is gone stands after a
-    /// random part of the jitter only, since the node-level timeout has already passed.
-    public mutating func wake(leaderLive: Bool) {
+    /// random part of the jitter only, since the node-level timeout has already passed, unless
+    /// `standsSoon` is false: a peer's message woke it, most likely the poll of the member its
+    /// cell picks to stand first (`ReplicaHost.firstCandidate`), and it gives that candidate an
+    /// election timeout before it stands itself (standing at once would start a duel).
+    public mutating func wake(leaderLive: Bool, standsSoon: Bool = true) {
         guard isQuiescent else { return }
         isQuiescent = false
         if isLeader {
@@ -75,9 +78,17 @@ extension CellReplica {
             if leaderHint != nil { lastLeaderContact = now }
             resetElectionDeadline()
         } else {
+            // The leader is gone: a poll finds this replica hearing no leader. (A contact at
+            // tick 0 would not say so for a replica that has seen fewer ticks than an
+            // election timeout, as a cell that rested soon after its creation has.)
+            leaderHint = nil
             lastLeaderContact = 0
-            let jitter = options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
-            electionDeadline = now + 1 + jitter
+            if standsSoon {
+                let jitter = options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
+                electionDeadline = now + 1 + jitter
+            } else {
+                resetElectionDeadline()
+            }
         }
     }
 
