@@ -13,7 +13,7 @@ struct AuditLogTests {
         policy = try PolicyChange.bind(.client("app"), role: "apps").applied(to: policy)
         policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
         let logger = recorder.logger(level: .warning)
-        return (Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: logger), logger)
+        return (Authorizer(initial: .read(CachedPolicy(policy: policy, version: 1)), metrics: NodeMetrics(), logger: logger), logger)
     }
 
     @Test("audit lines are written with the node's log turned down to warning, and the node's other notices are not")

@@ -3,6 +3,7 @@ import ColonyClient
 import ColonyControl
 import ColonyCore
 import Foundation
+import GRPCCore
 import Testing
 @_spi(Testing) @testable import ColonyNode
 
@@ -23,6 +24,43 @@ struct AuthorizationCacheTests {
         #expect(held.adopting(.record(AuthPolicy(), version: 8)) == CachedPolicy(policy: AuthPolicy(), version: 8))
         #expect(held.adopting(.absent) == CachedPolicy.empty)
         #expect(CachedPolicy.empty.adopting(.absent) == nil)
+    }
+
+    @Test("a node that read no policy takes the first answer, a colony without a directory as no policy; a node holding one keeps it then")
+    func firstAnswer() throws {
+        let policy = try enabledPolicy()
+        #expect(EnforcedPolicy.unread.adopting(.absent) == .empty)
+        #expect(EnforcedPolicy.unread.adopting(.noDirectory) == .empty)
+        #expect(EnforcedPolicy.unread.adopting(.record(policy, version: 3)) == CachedPolicy(policy: policy, version: 3))
+        #expect(EnforcedPolicy.read(.empty).adopting(.absent) == nil)
+        #expect(EnforcedPolicy.read(CachedPolicy(policy: policy, version: 3)).adopting(.noDirectory) == nil,
+                "a node that cannot find the directory keeps what it read")
+        #expect(CachedPolicy(policy: policy, version: 3).adopting(.noDirectory) == nil)
+    }
+
+    @Test("until its first read a node refuses clients' calls as UNAVAILABLE, saying why, and lets nodes read the directory; then it decides by what it read")
+    func refusesUntilFirstRead() throws {
+        let authorizer = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: LogRecorder().logger(level: .warning))
+        #expect(authorizer.refusal(.node(2), .read(cell: ColonyDirectory.cell), rpc: "Get", request: "r-1") == nil)
+        let refused = try #require(authorizer.refusal(.client("dev"), .write(cell: "app-1"), rpc: "Put", request: "r-2"))
+        let error = Authorizer.error(refused, rpc: "Put", request: "r-2")
+        #expect(error.code == .unavailable && error.retryAfterMs > 0)
+        #expect(error.message.contains("this node has not yet read the colony's authorization policy"), "\(error.message)")
+        do {
+            try authorizer.check(.client("dev"), .listCells, rpc: "ListCells", request: "r-3")
+            Issue.record("ListCells was allowed before the first read")
+        } catch {
+            #expect(error.code == .unavailable, "a status the client library retries")
+        }
+        #expect(authorizer.refusals(.client("dev"), [.createCell("a")], rpc: "CreateCells", request: "r-4").allSatisfy { $0?.isRetryable == true })
+
+        #expect(authorizer.adopt(.noDirectory) == .empty, "a colony without a directory has authorization off")
+        #expect(authorizer.refusal(.client("dev"), .write(cell: "app-1"), rpc: "Put", request: "r-5") == nil)
+
+        let enforcing = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: LogRecorder().logger(level: .warning))
+        _ = enforcing.adopt(.record(try enabledPolicy(), version: 4))
+        let definite = try #require(enforcing.refusal(.client("app"), .write(cell: "app-1"), rpc: "Put", request: "r-6"))
+        #expect(Authorizer.error(definite, rpc: "Put", request: "r-6").code == .unauthorized)
     }
 
     @Test("the kept copy survives a restart whole; a damaged one is refused, not taken as no policy")

@@ -27,7 +27,7 @@ struct PolicyStaticStabilityTests {
         _ = try await admin.createCell(ColonyDirectory.cell, nodes: [1, 2, 3])
         _ = try await DevAuthorization.apply(DevAuthorization.changes(), in: Directory(client: admin))
         await admin.close()
-        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.policy.enabled == true }
+        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.cached?.policy.enabled == true }
 
         await colony.stop(1)
         await colony.stop(2)

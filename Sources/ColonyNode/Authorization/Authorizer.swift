@@ -5,7 +5,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import Synchronization
 
-/// A node's authorization: the policy it enforces (`CachedPolicy`), and the check every RPC
+/// A node's authorization: the policy it enforces (`EnforcedPolicy`), and the check every RPC
 /// makes before anything of the request is executed or persisted.
 ///
 /// The check is `AuthPolicy.decide`, on the identity of the caller's verified certificate:
@@ -14,8 +14,10 @@ import Synchronization
 /// (`colony_authorization_refusals_total`, by RPC) and written as an audit line; so is every
 /// administrative operation that is allowed. Audit lines are written whatever level the
 /// node's log is turned down to: an operator who quiets the node's log still needs the trail.
+/// Until a node on a new data directory first reads the policy, it refuses clients' calls
+/// as UNAVAILABLE (`AuthPolicy.decideBeforeFirstRead`).
 final class Authorizer: Sendable {
-    private let cached: Mutex<CachedPolicy>
+    private let enforced: Mutex<EnforcedPolicy>
     private let failedReads = Mutex<Int>(0)
     private let metrics: NodeMetrics
     private let audit: Logger
@@ -28,18 +30,18 @@ final class Authorizer: Sendable {
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
     /// names the node), at `auditLevel` even when `logger`'s level is above it.
-    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
-        cached = Mutex(initial)
+    init(initial: EnforcedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
+        enforced = Mutex(initial)
         self.defects = defects
         self.metrics = metrics
         self.audit = Self.auditLogger(logger)
-        revokedNodes = RevokedNodes(initial.policy)
-        metrics.policy(initial)
+        revokedNodes = RevokedNodes(initial.cached?.policy ?? AuthPolicy())
+        if let cached = initial.cached { metrics.policy(cached) }
     }
 
-    /// The policy enforced now.
-    var current: CachedPolicy {
-        cached.withLock { $0 }
+    /// What the node enforces now.
+    var current: EnforcedPolicy {
+        enforced.withLock { $0 }
     }
 
     /// Reads of the policy from the directory that failed since the node started.
@@ -55,9 +57,9 @@ final class Authorizer: Sendable {
 
     /// Takes what a read of the directory came to; returns the policy now enforced if it changed.
     func adopt(_ read: CachedPolicy.Read) -> CachedPolicy? {
-        let adopted = cached.withLock { held -> CachedPolicy? in
+        let adopted = enforced.withLock { held -> CachedPolicy? in
             guard let next = held.adopting(read) else { return nil }
-            held = next
+            held = .read(next)
             return next
         }
         if let adopted {
@@ -93,7 +95,7 @@ final class Authorizer: Sendable {
     func refusal(
         _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: @autoclosure () -> [String] = []
     ) -> AuthRefusal? {
-        let policy = cached.withLock { $0.policy }
+        let policy = enforced.withLock { $0 }
         switch policy.decide(identity, operation) {
         case .allowed(let allowance):
             if operation.isAdministrative {
@@ -113,7 +115,7 @@ final class Authorizer: Sendable {
     /// audit line for the call, saying how many and naming the first few cells, not one each:
     /// a million cells created in bulk would otherwise write a million lines.
     func refusals(_ identity: Identity, _ operations: [AuthOperation], rpc: String, request: String) -> [AuthRefusal?] {
-        let policy = cached.withLock { $0.policy }
+        let policy = enforced.withLock { $0 }
         var allowed: [(AuthOperation, AuthAllowance)] = []
         let refusals = operations.map { operation -> AuthRefusal? in
             switch policy.decide(identity, operation) {
@@ -138,14 +140,28 @@ final class Authorizer: Sendable {
         return refusals
     }
 
-    /// `refusal(...)` as the gRPC status of an `UNAUTHORIZED` error (PERMISSION_DENIED, the
-    /// error in its metadata), saying who may not do what, what would allow it, and the
-    /// request's id.
+    /// `refusal(...)` as the gRPC status of its error (`error(_:rpc:request:)`, carried in the
+    /// status's metadata).
     func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
         if let refused = refusal(identity, operation, rpc: rpc, request: request) {
-            throw APIMapping.error(.unauthorized, Self.message(refused, rpc: rpc, request: request)).status
+            throw Self.error(refused, rpc: rpc, request: request).status
         }
     }
+
+    /// The error a refusal of `rpc` is answered with, saying who may not do what, what would
+    /// allow it, and the request's id: `UNAUTHORIZED` (PERMISSION_DENIED), which clients do not
+    /// retry; or, from a node that has not read the policy yet, `UNAVAILABLE`, which clients
+    /// retry (here or at another node) — the same call may be allowed a moment later.
+    static func error(_ refusal: AuthRefusal, rpc: String, request: String) -> Colony_V1_Error {
+        guard refusal.isRetryable else { return APIMapping.error(.unauthorized, message(refusal, rpc: rpc, request: request)) }
+        var error = APIMapping.error(.unavailable, message(refusal, rpc: rpc, request: request))
+        error.retryAfterMs = retryAfterUnreadMs
+        return error
+    }
+
+    /// How long a client is asked to wait before asking again a node that has not read the
+    /// policy yet: a node reads it at start and every `policyRefreshInterval` (2 s) after.
+    static let retryAfterUnreadMs: UInt32 = 200
 
     /// A name for a call that carries no request id, for its audit line and refusal.
     static func callName() -> String {
