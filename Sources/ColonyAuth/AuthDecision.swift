@@ -74,7 +74,7 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .anonymous:
             return "connect with a certificate issued by the colony's CA (`colony certs client NAME`) and bound to a role"
         case .revoked:
-            return "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
+            return Self.revokedRemedy(identity)
         case .nodeLimited:
             return "nodes may only read the colony's own cells; run this with a client certificate bound to a role"
         case .needsAdmin:
@@ -85,6 +85,11 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .policyUnread:
             return "\(Self.policyUnread); ask again shortly, or ask another node"
         }
+    }
+
+    /// What undoes the revocation of `identity`, in words.
+    public static func revokedRemedy(_ identity: Identity) -> String {
+        "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
     }
 
     /// Whether asking again may be allowed with nothing changed by an admin: the node had not

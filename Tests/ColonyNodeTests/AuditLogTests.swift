@@ -57,6 +57,25 @@ struct AuditLogTests {
         #expect(lines.filter { $0.contains("identity=urn:colony:client:app") && $0.contains("outcome=refused") }.count == 2, "\(lines)")
     }
 
+    @Test("the admin endpoint refuses a revoked identity, counted and audited, and answers every other; a node that read no policy yet refuses nobody there")
+    func adminEndpoint() throws {
+        let recorder = LogRecorder()
+        let (authorizer, _) = try Self.authorizer(recorder)
+        #expect(authorizer.adminRefusal(.client("app"), request: "GET /metrics") == nil)
+        var revoking = try #require(authorizer.current.cached).policy
+        revoking = try PolicyChange.revokeIdentity(.client("app")).applied(to: revoking)
+        _ = authorizer.adopt(.record(revoking, version: 2))
+        let refused = try #require(authorizer.adminRefusal(.client("app"), request: "GET /metrics"))
+        #expect(refused.contains("urn:colony:client:app") && refused.contains("colony auth user reinstate urn:colony:client:app"), "\(refused)")
+        #expect(authorizer.adminRefusal(.client("dev"), request: "GET /metrics") == nil)
+        #expect(recorder.recorded.contains {
+            $0.contains("log=audit") && $0.contains("identity=urn:colony:client:app") && $0.contains("operation=admin")
+                && $0.contains("outcome=refused") && $0.contains("request=GET /metrics")
+        }, "\(recorder.recorded)")
+        let unread = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: recorder.logger(level: .warning))
+        #expect(unread.adminRefusal(.client("app"), request: "GET /health") == nil, "monitoring reads a node that is starting")
+    }
+
     @Test("the audit logger lowers a level above notice to notice and keeps a level below it")
     func auditLevel() {
         let logger = LogRecorder().logger(level: .debug)

@@ -140,6 +140,25 @@ final class Authorizer: Sendable {
         return refusals
     }
 
+    /// Why the admin endpoint refuses a request `request` (method and path) over TLS whose
+    /// verified certificate names `identity`, or nil to answer it. The endpoint is read-only
+    /// and consults no roles (any certificate of the colony's CA reads it, as monitoring
+    /// does), but an identity the policy revokes is refused there as on the client port:
+    /// counted (`colony_authorization_refusals_total{operation="admin"}`) and audited.
+    func adminRefusal(_ identity: Identity, request: String) -> String? {
+        let revoked = enforced.withLock { $0.cached?.policy.isRevoked(identity) ?? false }
+        guard revoked else { return nil }
+        metrics.authorizationRefused(rpc: Self.adminRPC)
+        audit.log(level: Self.auditLevel, "audit", metadata: [
+            "identity": "\(identity.urn)", "operation": "\(Self.adminRPC)", "cell": "-", "outcome": "refused",
+            "request": "\(request.prefix(Self.auditKeyBytesMax))", "reason": "\(AuthRefusal.revokedRemedy(identity))",
+        ])
+        return "\(identity) may not read the admin endpoint: \(AuthRefusal.revokedRemedy(identity))"
+    }
+
+    /// How refusals and audit lines name a request to the admin endpoint.
+    static let adminRPC = "admin"
+
     /// `refusal(...)` as the gRPC status of its error (`error(_:rpc:request:)`, carried in the
     /// status's metadata).
     func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
