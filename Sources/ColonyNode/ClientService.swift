@@ -55,7 +55,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
         {
             result = .failure(Authorizer.error(refused, rpc: kind.rpc, request: request))
-        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell) {
+        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes) {
             result = .failure(APIMapping.invalid(problem))
         } else {
             var bound = header

@@ -94,8 +94,28 @@ struct AuthorizationCacheTests {
 struct ReservedCellWriteCheckTests {
     private let policyKey = Key("auth/policy")
 
-    private func problem(_ operation: CellOperation, _ cell: String = "_directory") -> String? {
-        ReservedCellWriteCheck.problem(operation, cell: cell)
+    private func problem(_ operation: CellOperation, _ cell: String = "_directory", revoked: RevokedNodes = RevokedNodes(AuthPolicy())) -> String? {
+        ReservedCellWriteCheck.problem(operation, cell: cell, revoked: revoked)
+    }
+
+    @Test("a node record of a revoked node is refused unless it records the node gone; a delete of it, and other nodes' records, are not")
+    func revokedNodeRecord() throws {
+        let revoked = RevokedNodes(try PolicyChange.revokeIdentity(.node(7)).applied(to: AuthPolicy()))
+        var node = NodeRecord(id: 7, peerAddress: "h:7107", clientAddress: "h:7207", zone: "z1", rack: "r1")
+        let key = Key(ColonyDirectory.nodeKey(7))
+        let refused = try #require(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked))
+        #expect(refused.contains("urn:colony:node:7") && refused.contains("colony auth user reinstate urn:colony:node:7"), "\(refused)")
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded())) == nil, "the same record, with the node not revoked")
+        let joining = Transaction(success: [.put(key, try DirectoryRecord.node(node).encoded())])
+        #expect(problem(.transaction(joining), revoked: revoked) != nil)
+        #expect(problem(.compareAndSet(key, expected: .absent, value: try DirectoryRecord.node(node).encoded()), revoked: revoked) != nil)
+        node.state = .draining
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked) != nil)
+        node.state = .gone
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked) == nil, "declaring it gone stays possible")
+        #expect(problem(.delete(key), revoked: revoked) == nil)
+        let other = NodeRecord(id: 8, peerAddress: "h:7108", clientAddress: "h:7208", zone: "z1", rack: "r1")
+        #expect(problem(.put(Key(ColonyDirectory.nodeKey(8)), try DirectoryRecord.node(other).encoded()), revoked: revoked) == nil)
     }
 
     @Test("a write of the policy record must be a policy every node can enforce, whoever sends it")
