@@ -55,6 +55,16 @@ struct AuditLogTests {
                 && $0.contains("cell=cell-0,cell-1,") && $0.contains(",…") && $0.contains("outcome=allowed") && $0.contains("request=r-1")
         }, "\(lines)")
         #expect(lines.filter { $0.contains("identity=urn:colony:client:app") && $0.contains("outcome=refused") }.count == 2, "\(lines)")
+        #expect(lines.contains { $0.contains("operations=1000") && $0.contains("reason=role admin ") }, "one allowance named once: \(lines)")
+    }
+
+    @Test("the audit line of a batch names each distinct allowance that allowed its operations, in the order met")
+    func batchReasonNamesEachAllowance() throws {
+        let teams = Grant(.readWrite, on: try #require(CellPattern("team-*")))
+        let reports = Grant(.read, on: try #require(CellPattern("reports")))
+        let reason = Authorizer.reason(allowing: [.grant(role: "teams", teams), .admin, .grant(role: "readers", reports)])
+        #expect(reason == "role teams (\(teams)); role admin; role readers (\(reports))")
+        #expect(Authorizer.reason(allowing: [.admin]) == "role admin")
     }
 
     @Test("the admin endpoint refuses a revoked identity, counted and audited, and answers every other; a node that read no policy yet refuses nobody there")

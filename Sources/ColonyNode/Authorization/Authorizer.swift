@@ -103,41 +103,56 @@ final class Authorizer: Sendable {
             }
             return nil
         case .refused(let refusal):
-            metrics.authorizationRefused(rpc: rpc)
-            record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "refused", by: refusal.remedy)
-            return refusal
+            return refused(refusal, rpc: rpc, request: request, keys: keys())
         }
     }
 
     /// Decides each of `operations`, made by one call of `rpc` (a batch, as `CreateCells`);
     /// returns each one's refusal, or nil to go ahead, in order. Each refusal is counted and
     /// written as `refusal(...)` writes it; the administrative operations allowed make one
-    /// audit line for the call, saying how many and naming the first few cells, not one each:
-    /// a million cells created in bulk would otherwise write a million lines.
+    /// audit line for the call, saying how many, naming the first few cells and each distinct
+    /// allowance that allowed them, not one line each: a million cells created in bulk would
+    /// otherwise write a million lines.
     func refusals(_ identity: Identity, _ operations: [AuthOperation], rpc: String, request: String) -> [AuthRefusal?] {
         let policy = enforced.withLock { $0 }
-        var allowed: [(AuthOperation, AuthAllowance)] = []
+        var allowed: [AuthOperation] = []
+        var allowances: [AuthAllowance] = []
         let refusals = operations.map { operation -> AuthRefusal? in
             switch policy.decide(identity, operation) {
             case .allowed(let allowance):
-                if operation.isAdministrative { allowed.append((operation, allowance)) }
+                if operation.isAdministrative {
+                    allowed.append(operation)
+                    if !allowances.contains(allowance) { allowances.append(allowance) }
+                }
                 return nil
             case .refused(let refusal):
-                metrics.authorizationRefused(rpc: rpc)
-                record(identity, operation, rpc: rpc, request: request, keys: [], outcome: "refused", by: refusal.remedy)
-                return refusal
+                return refused(refusal, rpc: rpc, request: request, keys: [])
             }
         }
-        if let (first, allowance) = allowed.first {
-            var metadata = metadata(identity, first, rpc: rpc, request: request, outcome: "allowed", by: "\(allowance)")
+        if let first = allowed.first {
+            var metadata = metadata(identity, first, rpc: rpc, request: request, outcome: "allowed", by: Self.reason(allowing: allowances))
             if allowed.count > 1 {
-                let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
+                let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
                 metadata["cell"] = "\(cells.joined(separator: ","))\(allowed.count > cells.count ? ",…" : "")"
                 metadata["operations"] = "\(allowed.count)"
             }
             audit.log(level: Self.auditLevel, "audit", metadata: metadata)
         }
         return refusals
+    }
+
+    /// What an audit line says allowed operations: each of `allowances`, in the order given.
+    /// They are distinct, so as many as the grants of the roles bound to one identity at most.
+    static func reason(allowing allowances: [AuthAllowance]) -> String {
+        allowances.map(\.description).joined(separator: "; ")
+    }
+
+    /// Counts `refusal` of `rpc` and writes its audit line, naming `keys`; returns it. Every
+    /// refusal of a client call, one or in a batch, is counted and written here.
+    private func refused(_ refusal: AuthRefusal, rpc: String, request: String, keys: [String]) -> AuthRefusal {
+        metrics.authorizationRefused(rpc: rpc)
+        record(refusal.identity, refusal.operation, rpc: rpc, request: request, keys: keys, outcome: "refused", by: refusal.remedy)
+        return refusal
     }
 
     /// Why the admin endpoint refuses a request `request` (method and path) over TLS whose
