@@ -5,8 +5,8 @@ import ColonyNodeCore
 import GRPCCore
 
 /// Cell creation for `caller`, one cell (`CreateCell`) or many (`CreateCells`), through the
-/// same path: each cell is validated and authorized on its own (the `createCell` grant of
-/// its name), the node's core creates the batch's cells together, and the answer comes once
+/// same path: each cell is validated and authorized on its own (`AuthOperation.createCell`
+/// of its name: the admin role), the node's core creates the batch's cells together, and the answer comes once
 /// this node's replicas of them are durable (`NodeCore.createCells`).
 extension ClientService {
     /// The most cells one `CreateCells` request may carry (the proto's documented bound).
