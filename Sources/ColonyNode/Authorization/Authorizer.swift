@@ -130,7 +130,7 @@ final class Authorizer: Sendable {
             }
         }
         if let first = allowed.first {
-            var metadata = metadata(identity, first, rpc: rpc, request: request, outcome: "allowed", by: Self.reason(allowing: allowances))
+            var metadata = metadata(identity, cell: first.cell, rpc: rpc, request: request, outcome: "allowed", by: Self.reason(allowing: allowances))
             if allowed.count > 1 {
                 let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
                 metadata["cell"] = "\(cells.joined(separator: ","))\(allowed.count > cells.count ? ",…" : "")"
@@ -164,10 +164,9 @@ final class Authorizer: Sendable {
         let revoked = enforced.withLock { $0.cached?.policy.isRevoked(identity) ?? false }
         guard revoked else { return nil }
         metrics.authorizationRefused(rpc: Self.adminRPC)
-        audit.log(level: Self.auditLevel, "audit", metadata: [
-            "identity": "\(identity.urn)", "operation": "\(Self.adminRPC)", "cell": "-", "outcome": "refused",
-            "request": "\(request.prefix(Self.auditKeyBytesMax))", "reason": "\(AuthRefusal.revokedRemedy(identity))",
-        ])
+        let request = String(request.prefix(Self.auditKeyBytesMax))
+        audit.log(level: Self.auditLevel, "audit", metadata: metadata(
+            identity, cell: nil, rpc: Self.adminRPC, request: request, outcome: "refused", by: AuthRefusal.revokedRemedy(identity)))
         return "\(identity) may not read the admin endpoint: \(AuthRefusal.revokedRemedy(identity))"
     }
 
@@ -211,7 +210,7 @@ final class Authorizer: Sendable {
     private func record(
         _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], outcome: String, by: String
     ) {
-        var metadata = metadata(identity, operation, rpc: rpc, request: request, outcome: outcome, by: by)
+        var metadata = metadata(identity, cell: operation.cell, rpc: rpc, request: request, outcome: outcome, by: by)
         if !keys.isEmpty {
             // A bounded list: a transaction holds many steps, a line needs only a few to be found.
             metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
@@ -219,12 +218,12 @@ final class Authorizer: Sendable {
         audit.log(level: Self.auditLevel, "audit", metadata: metadata)
     }
 
-    /// What every audit line says: who did what to which cell, and how it ended.
+    /// What every audit line says: who did what to which cell (nil: none), and how it ended.
     private func metadata(
-        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String
+        _ identity: Identity, cell: String?, rpc: String, request: String, outcome: String, by: String
     ) -> Logger.Metadata {
         [
-            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(cell ?? "-")",
             "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
         ]
     }
