@@ -47,6 +47,9 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case needsAdmin
         /// A grant of `access` covering the cell would allow it.
         case needsGrant(Access)
+        /// The node has not read the colony's policy yet (it kept none and the directory has
+        /// not answered since it started): asked again shortly, the node decides by the policy.
+        case policyUnread
     }
 
     /// Who asked.
@@ -71,7 +74,7 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .anonymous:
             return "connect with a certificate issued by the colony's CA (`colony certs client NAME`) and bound to a role"
         case .revoked:
-            return "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
+            return Self.revokedRemedy(identity)
         case .nodeLimited:
             return "nodes may only read the colony's own cells; run this with a client certificate bound to a role"
         case .needsAdmin:
@@ -79,8 +82,24 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case .needsGrant(let access):
             let cell = operation.cell ?? "the cell"
             return "it needs a role granting \(access.rawValue) (or read-write) on \(cell) or a prefix of it: `colony auth role grant ROLE \(access.rawValue) \(cell)` and `colony auth user bind \(identity.urn) ROLE`"
+        case .policyUnread:
+            return "\(Self.policyUnread); ask again shortly, or ask another node"
         }
     }
+
+    /// What undoes the revocation of `identity`, in words.
+    public static func revokedRemedy(_ identity: Identity) -> String {
+        "the identity is revoked; an admin reinstates it with `colony auth user reinstate \(identity.urn)`, or issue the client a certificate of another name"
+    }
+
+    /// Whether asking again may be allowed with nothing changed by an admin: the node had not
+    /// read the policy yet. Such a refusal is answered as UNAVAILABLE, which clients retry.
+    public var isRetryable: Bool {
+        reason == .policyUnread
+    }
+
+    /// What a node that has not read the colony's policy yet says of itself.
+    public static let policyUnread = "this node has not yet read the colony's authorization policy"
 
     public var description: String {
         "\(identity) may not \(operation): \(remedy)"
@@ -98,9 +117,7 @@ extension AuthPolicy {
     /// the cells their grants cover, and reading the directory's record of such a cell (to
     /// find its members); everything else is refused.
     public func decide(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
-        if case .deleteCell(let cell) = operation, Reserved.isReserved(cell) {
-            return .refused(AuthRefusal(identity: identity, operation: operation, reason: .reservedCellNeverDeleted))
-        }
+        if let refused = Self.reservedCellDeletion(identity, operation) { return refused }
         if isRevoked(identity) {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .revoked))
         }
@@ -109,7 +126,7 @@ extension AuthPolicy {
         case .anonymous:
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .anonymous))
         case .node:
-            return decideForNode(identity, operation)
+            return Self.decideForNode(identity, operation)
         case .client:
             // The caller's roles are looked up once: this runs for every request.
             let bound = bindings[identity.urn] ?? []
@@ -118,7 +135,28 @@ extension AuthPolicy {
         }
     }
 
-    private func decideForNode(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
+    /// Whether `identity` may do `operation` on a node that has no policy to decide by: it kept
+    /// none on disk and has had no answer from the directory since it started (a node on a new
+    /// data directory). Until then it cannot tell a colony that turned authorization on from
+    /// one that never did, so it allows only what the first answer needs — a node reading
+    /// what nodes read (the directory, through which every node reads the policy) — and
+    /// refuses everything else as `policyUnread`, which clients retry. Reserved cells are
+    /// never deleted, as under any policy.
+    public static func decideBeforeFirstRead(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
+        if let refused = reservedCellDeletion(identity, operation) { return refused }
+        if case .node = identity, case .allowed(let allowance) = decideForNode(identity, operation) {
+            return .allowed(allowance)
+        }
+        return .refused(AuthRefusal(identity: identity, operation: operation, reason: .policyUnread))
+    }
+
+    /// The refusal of deleting a reserved cell, by anyone under any policy; nil for any other operation.
+    private static func reservedCellDeletion(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision? {
+        guard case .deleteCell(let cell) = operation, Reserved.isReserved(cell) else { return nil }
+        return .refused(AuthRefusal(identity: identity, operation: operation, reason: .reservedCellNeverDeleted))
+    }
+
+    private static func decideForNode(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
         switch operation {
         case .read(let cell) where Reserved.isReserved(cell):
             return .allowed(.node)

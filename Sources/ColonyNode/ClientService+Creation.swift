@@ -5,8 +5,8 @@ import ColonyNodeCore
 import GRPCCore
 
 /// Cell creation for `caller`, one cell (`CreateCell`) or many (`CreateCells`), through the
-/// same path: each cell is validated and authorized on its own (the `createCell` grant of
-/// its name), the node's core creates the batch's cells together, and the answer comes once
+/// same path: each cell is validated and authorized on its own (`AuthOperation.createCell`
+/// of its name: the admin role), the node's core creates the batch's cells together, and the answer comes once
 /// this node's replicas of them are durable (`NodeCore.createCells`).
 extension ClientService {
     /// The most cells one `CreateCells` request may carry (the proto's documented bound).
@@ -53,11 +53,16 @@ extension ClientService {
         // One decision per cell (grants are by name), one audit line for the call's allowed ones.
         let call = Authorizer.callName()
         let refusals = authorizer.refusals(caller, valid.map { .createCell($0.cell.name) }, rpc: rpc, request: call)
+        if let unread = refusals.lazy.compactMap({ $0 }).first(where: \.isRetryable) {
+            // Before its first read of the policy the node refuses every cell alike: failing
+            // the whole call lets the client ask again, as it does for no node answering.
+            return .failure(Authorizer.error(unread, rpc: rpc, request: call))
+        }
         var batch: [(cell: CellID, configuration: CellConfiguration)] = []
         var positions: [Int] = []
         for ((index, cell, configuration), refused) in zip(valid, refusals) {
             if let refused {
-                replies[index].error = APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: rpc, request: call))
+                replies[index].error = Authorizer.error(refused, rpc: rpc, request: call)
             } else if !configuration.contains(NodeID(config.node)) {
                 replies[index].error = notAMember(of: configuration, cell: cell)
             } else {

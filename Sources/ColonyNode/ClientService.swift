@@ -38,7 +38,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
 
     /// Runs `operation` on the header's cell for `caller` and returns its result or the error
     /// to reply with; counts it in the node's metrics as a request of `kind`. A request the
-    /// policy refuses goes no further: its error is `UNAUTHORIZED`. The cell keeps the
+    /// policy refuses goes no further: its error is `UNAUTHORIZED` (`UNAVAILABLE` before the
+    /// node's first read of the policy: `Authorizer.error`). The cell keeps the
     /// caller's session under an id bound to the caller's identity (`SessionNamespace`).
     func execute(
         _ header: Colony_V1_RequestHeader, _ operation: CellOperation, _ kind: NodeMetrics.RequestKind, caller: Identity,
@@ -53,8 +54,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         } else if let refused = authorizer.refusal(
             caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
         {
-            result = .failure(APIMapping.error(.unauthorized, Authorizer.message(refused, rpc: kind.rpc, request: request)))
-        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell) {
+            result = .failure(Authorizer.error(refused, rpc: kind.rpc, request: request))
+        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes) {
             result = .failure(APIMapping.invalid(problem))
         } else {
             var bound = header

@@ -114,7 +114,8 @@ extension ColonyNodeServer {
     }
 
     /// Serves the admin endpoint: plain HTTP, or HTTP inside TLS requiring a certificate of
-    /// the colony's CA when the configuration says `"adminTLS": true`.
+    /// the colony's CA, whose identity the policy does not revoke, when the configuration
+    /// says `"adminTLS": true`.
     func listenForAdmin(security: NodeSecurity) async throws {
         guard let text = config.adminListenAddress else { return }
         let servesTLS = config.adminTLS == true
@@ -131,6 +132,7 @@ extension ColonyNodeServer {
         let logger = logger
         let limits = options.adminConnections
         let connections = connections
+        let authorizer = servesTLS ? authorizer : nil
         adminServer = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -149,7 +151,7 @@ extension ColonyNodeServer {
                     try pipeline.addHandler(ConnectionDeadlines(
                         port: .admin, greeting: .announced, handshakeTimeout: limits.handshakeTimeout, budget: connections))
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(AdminHTTPHandler(routes: routes, logger: logger))
+                    try pipeline.addHandler(AdminHTTPHandler(routes: routes, authorizer: authorizer, logger: logger))
                 }
             }
             .bind(host: address.host, port: address.port)

@@ -124,7 +124,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             limits: Dictionary(uniqueKeysWithValues: ListeningPort.allCases.map { ($0, options.connections(on: $0)) }),
             totalMax: max(0, DescriptorLimit.soft() - options.descriptorsReservedCount - peers.current.peers.count),
             logInterval: options.connectionLogInterval, metrics: metrics, logger: logger)
-        let kept = options.authorizationDefects.contains(.policyNotKept) ? .empty : try keptPolicy(config: config, logger: logger)
+        let kept = options.authorizationDefects.contains(.policyNotKept) ? .read(.empty) : try keptPolicy(config: config, logger: logger)
         let authorizer = Authorizer(initial: kept, metrics: metrics, logger: logger, defects: options.authorizationDefects)
         let links = PeerLinks(
             loop: loop, colony: config.colony, node: node, addresses: peers, revoked: authorizer.revokedNodes, security: security,
@@ -150,13 +150,16 @@ public final class ColonyNodeServer: @unchecked Sendable {
         return server
     }
 
-    /// The policy the node kept when it last ran (`PolicyFile`), or none. A file that cannot
-    /// be read stops the start: enforcing nothing in its place could open a colony whose
-    /// authorization is on.
-    private static func keptPolicy(config: NodeConfig, logger: Logger) throws -> CachedPolicy {
-        guard let kept = try PolicyFile(directory: config.dataDirectory).load() else { return .empty }
+    /// The policy the node kept when it last ran (`PolicyFile`), or `unread` when it kept
+    /// none. A file that cannot be read stops the start: enforcing nothing in its place could
+    /// open a colony whose authorization is on.
+    private static func keptPolicy(config: NodeConfig, logger: Logger) throws -> EnforcedPolicy {
+        guard let kept = try PolicyFile(directory: config.dataDirectory).load() else {
+            logger.info("no authorization policy kept on disk: refusing clients' calls (UNAVAILABLE) until the directory first answers")
+            return .unread
+        }
         logger.info("enforcing the authorization policy kept on disk, version \(kept.version) (\(kept.policy.enabled ? "on" : "off")), until the directory answers")
-        return kept
+        return .read(kept)
     }
 
     /// The peer book of the node `config` describes, with the node records it kept on disk

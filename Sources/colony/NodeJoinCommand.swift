@@ -17,7 +17,8 @@ struct NodeJoinCommand: AsyncParsableCommand {
             which needs to list only itself and one or more existing nodes to reach the directory through. Start the node, \
             then run this with an admin's certificate. Every node reads the directory's node records and dials the new node \
             without a restart; the control loop (`colony control run`) rebalances replicas onto it. Refused when the id is \
-            recorded with other addresses, another node listens at its addresses, an address is malformed, or the id is gone. \
+            recorded with other addresses, another node listens at its addresses, an address is malformed, the id is gone, \
+            or the authorization policy revokes the node's identity. \
             Joining again with the same addresses changes nothing.
             """)
     @Option(help: "The joining node's configuration file (JSON).") var config: String

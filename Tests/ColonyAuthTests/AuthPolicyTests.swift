@@ -121,6 +121,27 @@ struct AuthPolicyTests {
         #expect(refusal(policy.decide(stranger, .read(cell: "app-1")))?.reason == .needsGrant(.read), "default deny")
     }
 
+    @Test("before a node has read any policy, nodes read what nodes read and everything else is refused as retryable, an admin's call included")
+    func beforeFirstRead() {
+        for operation: AuthOperation in [.read(cell: "_directory"), .discoveryHint(cell: "app-1"), .readPolicy] {
+            #expect(AuthPolicy.decideBeforeFirstRead(.node(3), operation) == .allowed(.node), "\(operation)")
+        }
+        let refused: [(Identity, AuthOperation)] = [
+            (.node(3), .write(cell: "_directory")), (.node(3), .read(cell: "app-1")), (.node(3), .listCells),
+            (admin, .write(cell: "_directory")), (admin, .listCells), (app, .read(cell: "app-1")), (app, .readPolicy),
+            (.anonymous, .read(cell: "app-1")), (admin, .createCell("app-2")), (admin, .transferLeadership(cell: "app-1")),
+        ]
+        for (identity, operation) in refused {
+            let refusal = refusal(AuthPolicy.decideBeforeFirstRead(identity, operation))
+            #expect(refusal?.reason == .policyUnread && refusal?.isRetryable == true, "\(identity) \(operation)")
+        }
+        #expect(refusal(AuthPolicy.decideBeforeFirstRead(admin, .deleteCell("_directory")))?.reason == .reservedCellNeverDeleted)
+        let text = "\(refusal(AuthPolicy.decideBeforeFirstRead(app, .write(cell: "app-1")))!)"
+        #expect(text.contains("this node has not yet read the colony's authorization policy") && text.contains("write cell app-1"), "\(text)")
+        #expect(refusal(AuthPolicy().decide(app, .readPolicy)) == nil)
+        #expect(refusal(try! devPolicy().decide(app, .write(cell: "other-1")))?.isRetryable == false, "a policy's refusal is definite")
+    }
+
     @Test("a refusal names the identity, the operation, the cell and the grant that would allow it")
     func refusalText() throws {
         let refused = try #require(refusal(try devPolicy().decide(app, .write(cell: "other-1"))))

@@ -8,7 +8,7 @@ import Testing
 struct DirectorySnapshotTests {
     /// The directory of `fixture`, as a listing of the directory cell returns it: keys in order,
     /// with the settings and a status beside the records.
-    private func listing(_ fixture: ControlFixture, status: ControlStatus? = nil) throws -> [(key: String, value: [UInt8])] {
+    static func listing(_ fixture: ControlFixture, status: ControlStatus? = nil) throws -> [(key: String, value: [UInt8])] {
         var records = fixture.snapshot.nodes.map(DirectoryRecord.node) + fixture.snapshot.cells.map(DirectoryRecord.cell)
         records.append(.settings(fixture.snapshot.settings))
         if let status { records.append(.status(status)) }
@@ -21,7 +21,7 @@ struct DirectorySnapshotTests {
         fixture.snapshot.settings = ControlSettings(paused: true, movesPerSecond: 4)
         let status = ControlStatus(
             pass: 3, paused: true, movesStarted: 1, movesFinished: 1, movesUnderWay: [], replicasToMove: 0, problems: [], loop: 9)
-        let snapshot = try DirectorySnapshot(listing: listing(fixture, status: status).reversed())
+        let snapshot = try DirectorySnapshot(listing: Self.listing(fixture, status: status).reversed())
         var expected = fixture.snapshot
         expected.cells.sort { $0.cell < $1.cell }
         #expect(snapshot == expected)
@@ -32,7 +32,7 @@ struct DirectorySnapshotTests {
     @Test("without settings the snapshot has the defaults, and keys it does not know are not read")
     func defaultsAndOtherKeys() throws {
         let fixture = try ControlFixture(cells: ["a"])
-        var entries = try listing(fixture).filter { $0.key != ColonyDirectory.settingsKey }
+        var entries = try Self.listing(fixture).filter { $0.key != ColonyDirectory.settingsKey }
         entries.append((ColonyDirectory.statusKey, Array("not json".utf8)))
         entries.append(("notes/today", Array("free text".utf8)))
         let snapshot = try DirectorySnapshot(listing: entries)
@@ -43,7 +43,7 @@ struct DirectorySnapshotTests {
     @Test("a malformed record anywhere in the listing fails the whole snapshot, naming its key")
     func malformedRecordFailsSnapshot() throws {
         let fixture = try ControlFixture(cells: ["a"])
-        var entries = try listing(fixture)
+        var entries = try Self.listing(fixture)
         let key = ColonyDirectory.cellKey("a")
         let index = try #require(entries.firstIndex { $0.key == key })
         entries[index].value = Array(#"{"clientAddresses":[]}"#.utf8)

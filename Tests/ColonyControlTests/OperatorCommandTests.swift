@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyClient
 import ColonyCore
 import ColonyPlacement
@@ -82,6 +83,25 @@ struct OperatorCommandTests {
         var reborn = gone
         reborn.id = 10
         #expect(try OperatorCommand.join(reborn).record(in: fixture.snapshot) == .node(reborn))
+    }
+
+    @Test("a node whose identity the policy revokes may not join, told how to lift it; revoking an id nobody recorded stays allowed, and other ids join")
+    func revokedNodeMayNotJoin() throws {
+        var policy = try PolicyChange.revokeIdentity(.node(10)).applied(to: AuthPolicy())
+        policy = try PolicyChange.revokeIdentity(.node(11)).applied(to: policy)
+        var entries = try DirectorySnapshotTests.listing(try ControlFixture(cells: []))
+        entries.append((ColonyDirectory.policyKey, try DirectoryRecord.policy(policy).encoded()))
+        let snapshot = try DirectorySnapshot(listing: entries)
+        #expect(snapshot.revokedNodes == [10, 11], "the snapshot reads the policy's deny-list")
+        let revoked = NodeRecord(id: 10, peerAddress: "h:7110", clientAddress: "h:7210", zone: "z1", rack: "r4")
+        var run = OperatorCommandRun(.join(revoked))
+        guard case .refused(let error) = run.answered(.success(.snapshot(snapshot))) else {
+            Issue.record("a revoked node joined"); return
+        }
+        #expect(error == .joinRefused(node: 10, NodeRevocationCheck.revokedNodeRecorded(10)))
+        #expect("\(error)".contains("urn:colony:node:10") && "\(error)".contains("colony auth user reinstate urn:colony:node:10"), "\(error)")
+        let other = NodeRecord(id: 12, peerAddress: "h:7112", clientAddress: "h:7212", zone: "z1", rack: "r4")
+        #expect(try OperatorCommand.join(other).record(in: snapshot) == .node(other))
     }
 
     @Test("one record is written with a put, many in transactions of at most 32, and the answers read as the step asked")

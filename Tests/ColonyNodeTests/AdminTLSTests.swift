@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyTestSupport
 import Foundation
 import Logging
@@ -21,7 +22,7 @@ struct AdminTLSTests {
         return try NIOSSLContext(configuration: configuration)
     }
 
-    @Test("with \"adminTLS\": true the endpoint answers only TLS clients presenting a certificate of the colony's CA", .timeLimit(.minutes(1)))
+    @Test("with \"adminTLS\": true the endpoint answers only TLS clients presenting a certificate of the colony's CA whose identity is not revoked", .timeLimit(.minutes(1)))
     func adminOverTLS() async throws {
         let colony = try LocalColony(nodes: 1)
         var config = colony.configs[0]
@@ -36,6 +37,13 @@ struct AdminTLSTests {
         #expect(withoutCertificate.status == 0, "a client without a certificate gets no answer: \(withoutCertificate)")
         let plain = try? await HTTPProbe.get("/health", from: admin)
         #expect(plain?.status != 200, "plain HTTP gets no answer: \(String(describing: plain))")
+
+        let application = colony.certificates.files(for: .client(CertificateFolder.applicationClient))
+        _ = server.authorizer.adopt(.record(AuthPolicy(revoked: [Identity.client(CertificateFolder.applicationClient).urn]), version: 1))
+        let revoked = try await HTTPProbe.get("/metrics", from: admin, tls: try context(colony, presenting: application))
+        #expect(revoked.status == 403 && revoked.body.contains("colony auth user reinstate"), "a revoked identity is refused: \(revoked)")
+        let notRevoked = try await HTTPProbe.get("/health", from: admin, tls: try context(colony, presenting: client))
+        #expect(notRevoked.status == 200, "another certificate of the CA is still answered: \(notRevoked)")
 
         await server.stop()
         await colony.shutdown()

@@ -13,7 +13,7 @@ struct AuditLogTests {
         policy = try PolicyChange.bind(.client("app"), role: "apps").applied(to: policy)
         policy = try PolicyChange.enable(by: .client("dev")).applied(to: policy)
         let logger = recorder.logger(level: .warning)
-        return (Authorizer(initial: CachedPolicy(policy: policy, version: 1), metrics: NodeMetrics(), logger: logger), logger)
+        return (Authorizer(initial: .read(CachedPolicy(policy: policy, version: 1)), metrics: NodeMetrics(), logger: logger), logger)
     }
 
     @Test("audit lines are written with the node's log turned down to warning, and the node's other notices are not")
@@ -55,6 +55,35 @@ struct AuditLogTests {
                 && $0.contains("cell=cell-0,cell-1,") && $0.contains(",…") && $0.contains("outcome=allowed") && $0.contains("request=r-1")
         }, "\(lines)")
         #expect(lines.filter { $0.contains("identity=urn:colony:client:app") && $0.contains("outcome=refused") }.count == 2, "\(lines)")
+        #expect(lines.contains { $0.contains("operations=1000") && $0.contains("reason=role admin ") }, "one allowance named once: \(lines)")
+    }
+
+    @Test("the audit line of a batch names each distinct allowance that allowed its operations, in the order met")
+    func batchReasonNamesEachAllowance() throws {
+        let teams = Grant(.readWrite, on: try #require(CellPattern("team-*")))
+        let reports = Grant(.read, on: try #require(CellPattern("reports")))
+        let reason = Authorizer.reason(allowing: [.grant(role: "teams", teams), .admin, .grant(role: "readers", reports)])
+        #expect(reason == "role teams (\(teams)); role admin; role readers (\(reports))")
+        #expect(Authorizer.reason(allowing: [.admin]) == "role admin")
+    }
+
+    @Test("the admin endpoint refuses a revoked identity, counted and audited, and answers every other; a node that read no policy yet refuses nobody there")
+    func adminEndpoint() throws {
+        let recorder = LogRecorder()
+        let (authorizer, _) = try Self.authorizer(recorder)
+        #expect(authorizer.adminRefusal(.client("app"), request: "GET /metrics") == nil)
+        var revoking = try #require(authorizer.current.cached).policy
+        revoking = try PolicyChange.revokeIdentity(.client("app")).applied(to: revoking)
+        _ = authorizer.adopt(.record(revoking, version: 2))
+        let refused = try #require(authorizer.adminRefusal(.client("app"), request: "GET /metrics"))
+        #expect(refused.contains("urn:colony:client:app") && refused.contains("colony auth user reinstate urn:colony:client:app"), "\(refused)")
+        #expect(authorizer.adminRefusal(.client("dev"), request: "GET /metrics") == nil)
+        #expect(recorder.recorded.contains {
+            $0.contains("log=audit") && $0.contains("identity=urn:colony:client:app") && $0.contains("operation=admin")
+                && $0.contains("outcome=refused") && $0.contains("request=GET /metrics")
+        }, "\(recorder.recorded)")
+        let unread = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: recorder.logger(level: .warning))
+        #expect(unread.adminRefusal(.client("app"), request: "GET /health") == nil, "monitoring reads a node that is starting")
     }
 
     @Test("the audit logger lowers a level above notice to notice and keeps a level below it")

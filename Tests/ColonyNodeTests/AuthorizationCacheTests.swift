@@ -3,6 +3,7 @@ import ColonyClient
 import ColonyControl
 import ColonyCore
 import Foundation
+import GRPCCore
 import Testing
 @_spi(Testing) @testable import ColonyNode
 
@@ -23,6 +24,43 @@ struct AuthorizationCacheTests {
         #expect(held.adopting(.record(AuthPolicy(), version: 8)) == CachedPolicy(policy: AuthPolicy(), version: 8))
         #expect(held.adopting(.absent) == CachedPolicy.empty)
         #expect(CachedPolicy.empty.adopting(.absent) == nil)
+    }
+
+    @Test("a node that read no policy takes the first answer, a colony without a directory as no policy; a node holding one keeps it then")
+    func firstAnswer() throws {
+        let policy = try enabledPolicy()
+        #expect(EnforcedPolicy.unread.adopting(.absent) == .empty)
+        #expect(EnforcedPolicy.unread.adopting(.noDirectory) == .empty)
+        #expect(EnforcedPolicy.unread.adopting(.record(policy, version: 3)) == CachedPolicy(policy: policy, version: 3))
+        #expect(EnforcedPolicy.read(.empty).adopting(.absent) == nil)
+        #expect(EnforcedPolicy.read(CachedPolicy(policy: policy, version: 3)).adopting(.noDirectory) == nil,
+                "a node that cannot find the directory keeps what it read")
+        #expect(CachedPolicy(policy: policy, version: 3).adopting(.noDirectory) == nil)
+    }
+
+    @Test("until its first read a node refuses clients' calls as UNAVAILABLE, saying why, and lets nodes read the directory; then it decides by what it read")
+    func refusesUntilFirstRead() throws {
+        let authorizer = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: LogRecorder().logger(level: .warning))
+        #expect(authorizer.refusal(.node(2), .read(cell: ColonyDirectory.cell), rpc: "Get", request: "r-1") == nil)
+        let refused = try #require(authorizer.refusal(.client("dev"), .write(cell: "app-1"), rpc: "Put", request: "r-2"))
+        let error = Authorizer.error(refused, rpc: "Put", request: "r-2")
+        #expect(error.code == .unavailable && error.retryAfterMs > 0)
+        #expect(error.message.contains("this node has not yet read the colony's authorization policy"), "\(error.message)")
+        do {
+            try authorizer.check(.client("dev"), .listCells, rpc: "ListCells", request: "r-3")
+            Issue.record("ListCells was allowed before the first read")
+        } catch {
+            #expect(error.code == .unavailable, "a status the client library retries")
+        }
+        #expect(authorizer.refusals(.client("dev"), [.createCell("a")], rpc: "CreateCells", request: "r-4").allSatisfy { $0?.isRetryable == true })
+
+        #expect(authorizer.adopt(.noDirectory) == .empty, "a colony without a directory has authorization off")
+        #expect(authorizer.refusal(.client("dev"), .write(cell: "app-1"), rpc: "Put", request: "r-5") == nil)
+
+        let enforcing = Authorizer(initial: .unread, metrics: NodeMetrics(), logger: LogRecorder().logger(level: .warning))
+        _ = enforcing.adopt(.record(try enabledPolicy(), version: 4))
+        let definite = try #require(enforcing.refusal(.client("app"), .write(cell: "app-1"), rpc: "Put", request: "r-6"))
+        #expect(Authorizer.error(definite, rpc: "Put", request: "r-6").code == .unauthorized)
     }
 
     @Test("the kept copy survives a restart whole; a damaged one is refused, not taken as no policy")
@@ -56,8 +94,28 @@ struct AuthorizationCacheTests {
 struct ReservedCellWriteCheckTests {
     private let policyKey = Key("auth/policy")
 
-    private func problem(_ operation: CellOperation, _ cell: String = "_directory") -> String? {
-        ReservedCellWriteCheck.problem(operation, cell: cell)
+    private func problem(_ operation: CellOperation, _ cell: String = "_directory", revoked: RevokedNodes = RevokedNodes(AuthPolicy())) -> String? {
+        ReservedCellWriteCheck.problem(operation, cell: cell, revoked: revoked)
+    }
+
+    @Test("a node record of a revoked node is refused unless it records the node gone; a delete of it, and other nodes' records, are not")
+    func revokedNodeRecord() throws {
+        let revoked = RevokedNodes(try PolicyChange.revokeIdentity(.node(7)).applied(to: AuthPolicy()))
+        var node = NodeRecord(id: 7, peerAddress: "h:7107", clientAddress: "h:7207", zone: "z1", rack: "r1")
+        let key = Key(ColonyDirectory.nodeKey(7))
+        let refused = try #require(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked))
+        #expect(refused.contains("urn:colony:node:7") && refused.contains("colony auth user reinstate urn:colony:node:7"), "\(refused)")
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded())) == nil, "the same record, with the node not revoked")
+        let joining = Transaction(success: [.put(key, try DirectoryRecord.node(node).encoded())])
+        #expect(problem(.transaction(joining), revoked: revoked) != nil)
+        #expect(problem(.compareAndSet(key, expected: .absent, value: try DirectoryRecord.node(node).encoded()), revoked: revoked) != nil)
+        node.state = .draining
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked) != nil)
+        node.state = .gone
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), revoked: revoked) == nil, "declaring it gone stays possible")
+        #expect(problem(.delete(key), revoked: revoked) == nil)
+        let other = NodeRecord(id: 8, peerAddress: "h:7108", clientAddress: "h:7208", zone: "z1", rack: "r1")
+        #expect(problem(.put(Key(ColonyDirectory.nodeKey(8)), try DirectoryRecord.node(other).encoded()), revoked: revoked) == nil)
     }
 
     @Test("a write of the policy record must be a policy every node can enforce, whoever sends it")

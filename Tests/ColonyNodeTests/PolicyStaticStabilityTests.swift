@@ -15,9 +15,10 @@ import Testing
 struct PolicyStaticStabilityTests {
     /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop, so
     /// the directory has no majority; node 5 fails to read the policy at least once, then
-    /// restarts. Returns the status of the application's write to a cell it has no grant on,
+    /// restarts (without the copy it kept, if `forgetsKept`, as a node on a new data directory
+    /// would). Returns the status of the application's write to a cell it has no grant on,
     /// sent to node 5 after its restart.
-    private func refusalAfterRestart(defects: Set<AuthorizationDefect>) async throws -> RPCError.Code? {
+    private func refusalAfterRestart(defects: Set<AuthorizationDefect>, forgetsKept: Bool = false) async throws -> RPCError.Code? {
         var options = ColonyNodeServer.Options()
         options.policyRefreshInterval = .milliseconds(200)
         options.authorizationDefects = defects
@@ -27,7 +28,7 @@ struct PolicyStaticStabilityTests {
         _ = try await admin.createCell(ColonyDirectory.cell, nodes: [1, 2, 3])
         _ = try await DevAuthorization.apply(DevAuthorization.changes(), in: Directory(client: admin))
         await admin.close()
-        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.policy.enabled == true }
+        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.cached?.policy.enabled == true }
 
         await colony.stop(1)
         await colony.stop(2)
@@ -36,14 +37,22 @@ struct PolicyStaticStabilityTests {
         #expect(try await appWrite(colony) == .permissionDenied, "a failed read leaves the policy as it was")
 
         await colony.stop(5)
+        if forgetsKept { try FileManager.default.removeItem(atPath: PolicyFile(directory: colony.configs[4].dataDirectory).path) }
         try await colony.start(5)
+        if forgetsKept {
+            // The restarted node's first read has ended: what it made of it decides the answer.
+            try await waitUntil(.seconds(60), "node 5's first read of the policy ends") {
+                (colony.servers[5]?.authorizer.readFailures ?? 0) > 0 || colony.servers[5]?.authorizer.current != .unread
+            }
+        }
         let status = try await appWrite(colony)
         await colony.shutdown()
         return status
     }
 
-    /// The status of a raw Put by client `app` to `other-1` at node 5: nil when the call
-    /// was not refused by authorization (it then fails otherwise: no node hosts the cell).
+    /// The status of a raw Put by client `app` to `other-1` at node 5: PERMISSION_DENIED when
+    /// the policy refused it, UNAVAILABLE when the node had read no policy yet, nil when the
+    /// call was not refused by authorization (it then fails otherwise: no node hosts the cell).
     private func appWrite(_ colony: LocalColony) async throws -> RPCError.Code? {
         let files = colony.certificates.files(for: .client(CertificateFolder.applicationClient))
         let app = ClientTLS.files(ca: files.ca, certificate: files.certificate, key: files.key)
@@ -59,6 +68,8 @@ struct PolicyStaticStabilityTests {
                 return nil
             } catch let error as RPCError where error.code == .permissionDenied {
                 return error.code
+            } catch let error as RPCError where error.code == .unavailable && error.message.contains(AuthRefusal.policyUnread) {
+                return error.code
             } catch let error as RPCError where Colony_V1_Error(carriedBy: error) != nil {
                 return nil
             }
@@ -68,6 +79,11 @@ struct PolicyStaticStabilityTests {
     @Test("a node restarted while the directory has no majority enforces the policy it kept on disk", .timeLimit(.minutes(4)))
     func keptAcrossRestart() async throws {
         #expect(try await refusalAfterRestart(defects: []) == .permissionDenied)
+    }
+
+    @Test("a node restarted without a kept policy while the directory has no majority refuses the application as not having read one", .timeLimit(.minutes(4)))
+    func noKeptCopy() async throws {
+        #expect(try await refusalAfterRestart(defects: [], forgetsKept: true) == .unavailable)
     }
 
     @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(4)))

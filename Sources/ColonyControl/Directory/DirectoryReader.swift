@@ -1,3 +1,4 @@
+import ColonyAuth
 import ColonyClient
 
 /// Turns listings of the directory into snapshots, decoding only the records written since
@@ -10,6 +11,7 @@ public struct DirectoryReader: Sendable {
         case node(NodeRecord)
         case cell(PlacedCell)
         case settings(ControlSettings)
+        case revokedNodes(Set<UInt32>)
     }
 
     /// The records of the last listing, by key, with the version each was decoded at.
@@ -19,14 +21,16 @@ public struct DirectoryReader: Sendable {
     public init() {}
 
     /// The snapshot `listing` makes: node records under `ColonyDirectory.nodePrefix`, cell
-    /// records under `cellPrefix`, and the settings (the defaults when none were written).
-    /// Other keys, the loop's status among them, are not read. Every record is checked; the
+    /// records under `cellPrefix`, the settings (the defaults when none were written), and
+    /// the nodes the authorization policy revokes (none without a policy). Other keys, the
+    /// loop's status among them, are not read. Every record is checked; the
     /// first malformed one fails the whole snapshot, so no decision is made on part of the
     /// directory.
     public mutating func snapshot(_ listing: [(key: String, value: [UInt8], version: UInt64)]) throws(DirectoryError) -> DirectorySnapshot {
         var nodes: [NodeRecord] = []
         var cells: [PlacedCell] = []
         var settings = ControlSettings()
+        var revokedNodes: Set<UInt32> = []
         var kept: [String: (version: UInt64, record: Decoded)] = [:]
         kept.reserveCapacity(listing.count)
         for (key, value, version) in listing {
@@ -39,6 +43,8 @@ public struct DirectoryReader: Sendable {
                 record = .cell(try DirectoryCoding.decode(value, key: key, as: PlacedCell.self))
             } else if key == ColonyDirectory.settingsKey {
                 record = .settings(try DirectoryCoding.decode(value, key: key, as: ControlSettings.self))
+            } else if key == ColonyDirectory.policyKey {
+                record = .revokedNodes(try DirectoryCoding.decode(value, key: key, as: AuthPolicy.self).revokedNodes)
             } else {
                 continue
             }
@@ -47,9 +53,11 @@ public struct DirectoryReader: Sendable {
             case .node(let node): nodes.append(node)
             case .cell(let cell): cells.append(cell)
             case .settings(let written): settings = written
+            case .revokedNodes(let revoked): revokedNodes = revoked
             }
         }
         decoded = kept
-        return DirectorySnapshot(nodes: nodes.sorted { $0.id < $1.id }, cells: cells.sorted { $0.cell < $1.cell }, settings: settings)
+        return DirectorySnapshot(
+            nodes: nodes.sorted { $0.id < $1.id }, cells: cells.sorted { $0.cell < $1.cell }, settings: settings, revokedNodes: revokedNodes)
     }
 }

@@ -8,12 +8,15 @@ public struct DirectorySnapshot: Hashable, Sendable {
     public var cells: [PlacedCell]
     /// The control settings.
     public var settings: ControlSettings
+    /// The ids of the nodes whose identities the authorization policy revokes: none joins.
+    public var revokedNodes: Set<UInt32>
 
     /// Makes a snapshot.
-    public init(nodes: [NodeRecord], cells: [PlacedCell], settings: ControlSettings) {
+    public init(nodes: [NodeRecord], cells: [PlacedCell], settings: ControlSettings, revokedNodes: Set<UInt32> = []) {
         self.nodes = nodes
         self.cells = cells
         self.settings = settings
+        self.revokedNodes = revokedNodes
     }
 
     /// The snapshot one listing of the directory cell makes (each key with its value, as a

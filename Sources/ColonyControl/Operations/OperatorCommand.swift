@@ -22,13 +22,14 @@ public enum OperatorCommand: Hashable, Sendable {
 
     /// The record the command writes over `snapshot`; throws when the directory's state
     /// refuses the command (an unknown node or cell, a gone node activated or joining, a
-    /// joining node's id or addresses in use, a placement that cannot be made).
+    /// joining node's id or addresses in use or its identity revoked, a placement that cannot
+    /// be made).
     public func record(in snapshot: DirectorySnapshot) throws(ControlError) -> DirectoryRecord {
         switch self {
         case .setState(let node, let state):
             return .node(try NodeStateChange.change(node, to: state, in: snapshot.nodes).after)
         case .join(let node):
-            return .node(try NodeJoining.record(node, over: snapshot.nodes))
+            return .node(try NodeJoining.record(node, over: snapshot.nodes, revoked: snapshot.revokedNodes))
         case .move(let cell, let destination):
             return .cell(try CellTargeting.target(destination, of: cell, in: snapshot))
         case .setPaused(let paused):

@@ -11,11 +11,14 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let routes: AdminRoutes
+    /// Over TLS, what refuses a caller whose certificate's identity is revoked; nil without TLS.
+    private let authorizer: Authorizer?
     private let logger: Logger
     private var head: HTTPRequestHead?
 
-    init(routes: AdminRoutes, logger: Logger) {
+    init(routes: AdminRoutes, authorizer: Authorizer?, logger: Logger) {
         self.routes = routes
+        self.authorizer = authorizer
         self.logger = logger
     }
 
@@ -30,6 +33,10 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
             head = nil
             context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
             let channel = context.channel
+            if let refused = refusal(of: request, context: context) {
+                Self.write(.text(.forbidden, refused + "\n"), isHead: request.method == .HEAD, version: request.version, to: channel)
+                return
+            }
             let loop = context.eventLoop
             routes.respond(to: request.method, uri: request.uri, accept: request.headers["accept"].first, on: loop).whenComplete { result in
                 let response: AdminResponse
@@ -40,6 +47,13 @@ final class AdminHTTPHandler: ChannelInboundHandler, @unchecked Sendable {
                 Self.write(response, isHead: request.method == .HEAD, version: request.version, to: channel)
             }
         }
+    }
+
+    /// Why `request` is refused (the caller's verified certificate names a revoked identity),
+    /// or nil to answer it. Read at each request: a connection serves one request.
+    private func refusal(of request: HTTPRequestHead, context: ChannelHandlerContext) -> String? {
+        guard let authorizer, let certified = PeerCertificate.identity(in: context.pipeline.syncOperations) else { return nil }
+        return authorizer.adminRefusal(certified.authorization, request: "\(request.method) \(request.uri)")
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -5,7 +5,7 @@ import GRPCNIOTransportHTTP2
 import Logging
 import Synchronization
 
-/// A node's authorization: the policy it enforces (`CachedPolicy`), and the check every RPC
+/// A node's authorization: the policy it enforces (`EnforcedPolicy`), and the check every RPC
 /// makes before anything of the request is executed or persisted.
 ///
 /// The check is `AuthPolicy.decide`, on the identity of the caller's verified certificate:
@@ -14,8 +14,10 @@ import Synchronization
 /// (`colony_authorization_refusals_total`, by RPC) and written as an audit line; so is every
 /// administrative operation that is allowed. Audit lines are written whatever level the
 /// node's log is turned down to: an operator who quiets the node's log still needs the trail.
+/// Until a node on a new data directory first reads the policy, it refuses clients' calls
+/// as UNAVAILABLE (`AuthPolicy.decideBeforeFirstRead`).
 final class Authorizer: Sendable {
-    private let cached: Mutex<CachedPolicy>
+    private let enforced: Mutex<EnforcedPolicy>
     private let failedReads = Mutex<Int>(0)
     private let metrics: NodeMetrics
     private let audit: Logger
@@ -28,18 +30,18 @@ final class Authorizer: Sendable {
 
     /// An authorizer enforcing `initial`, writing its audit lines through `logger` (which
     /// names the node), at `auditLevel` even when `logger`'s level is above it.
-    init(initial: CachedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
-        cached = Mutex(initial)
+    init(initial: EnforcedPolicy, metrics: NodeMetrics, logger: Logger, defects: Set<AuthorizationDefect> = []) {
+        enforced = Mutex(initial)
         self.defects = defects
         self.metrics = metrics
         self.audit = Self.auditLogger(logger)
-        revokedNodes = RevokedNodes(initial.policy)
-        metrics.policy(initial)
+        revokedNodes = RevokedNodes(initial.cached?.policy ?? AuthPolicy())
+        if let cached = initial.cached { metrics.policy(cached) }
     }
 
-    /// The policy enforced now.
-    var current: CachedPolicy {
-        cached.withLock { $0 }
+    /// What the node enforces now.
+    var current: EnforcedPolicy {
+        enforced.withLock { $0 }
     }
 
     /// Reads of the policy from the directory that failed since the node started.
@@ -55,9 +57,9 @@ final class Authorizer: Sendable {
 
     /// Takes what a read of the directory came to; returns the policy now enforced if it changed.
     func adopt(_ read: CachedPolicy.Read) -> CachedPolicy? {
-        let adopted = cached.withLock { held -> CachedPolicy? in
+        let adopted = enforced.withLock { held -> CachedPolicy? in
             guard let next = held.adopting(read) else { return nil }
-            held = next
+            held = .read(next)
             return next
         }
         if let adopted {
@@ -93,7 +95,7 @@ final class Authorizer: Sendable {
     func refusal(
         _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: @autoclosure () -> [String] = []
     ) -> AuthRefusal? {
-        let policy = cached.withLock { $0.policy }
+        let policy = enforced.withLock { $0 }
         switch policy.decide(identity, operation) {
         case .allowed(let allowance):
             if operation.isAdministrative {
@@ -101,35 +103,36 @@ final class Authorizer: Sendable {
             }
             return nil
         case .refused(let refusal):
-            metrics.authorizationRefused(rpc: rpc)
-            record(identity, operation, rpc: rpc, request: request, keys: keys(), outcome: "refused", by: refusal.remedy)
-            return refusal
+            return refused(refusal, rpc: rpc, request: request, keys: keys())
         }
     }
 
     /// Decides each of `operations`, made by one call of `rpc` (a batch, as `CreateCells`);
     /// returns each one's refusal, or nil to go ahead, in order. Each refusal is counted and
     /// written as `refusal(...)` writes it; the administrative operations allowed make one
-    /// audit line for the call, saying how many and naming the first few cells, not one each:
-    /// a million cells created in bulk would otherwise write a million lines.
+    /// audit line for the call, saying how many, naming the first few cells and each distinct
+    /// allowance that allowed them, not one line each: a million cells created in bulk would
+    /// otherwise write a million lines.
     func refusals(_ identity: Identity, _ operations: [AuthOperation], rpc: String, request: String) -> [AuthRefusal?] {
-        let policy = cached.withLock { $0.policy }
-        var allowed: [(AuthOperation, AuthAllowance)] = []
+        let policy = enforced.withLock { $0 }
+        var allowed: [AuthOperation] = []
+        var allowances: [AuthAllowance] = []
         let refusals = operations.map { operation -> AuthRefusal? in
             switch policy.decide(identity, operation) {
             case .allowed(let allowance):
-                if operation.isAdministrative { allowed.append((operation, allowance)) }
+                if operation.isAdministrative {
+                    allowed.append(operation)
+                    if !allowances.contains(allowance) { allowances.append(allowance) }
+                }
                 return nil
             case .refused(let refusal):
-                metrics.authorizationRefused(rpc: rpc)
-                record(identity, operation, rpc: rpc, request: request, keys: [], outcome: "refused", by: refusal.remedy)
-                return refusal
+                return refused(refusal, rpc: rpc, request: request, keys: [])
             }
         }
-        if let (first, allowance) = allowed.first {
-            var metadata = metadata(identity, first, rpc: rpc, request: request, outcome: "allowed", by: "\(allowance)")
+        if let first = allowed.first {
+            var metadata = metadata(identity, cell: first.cell, rpc: rpc, request: request, outcome: "allowed", by: Self.reason(allowing: allowances))
             if allowed.count > 1 {
-                let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
+                let cells = allowed.prefix(Self.auditKeysMax).map { String(($0.cell ?? "-").prefix(Self.auditKeyBytesMax)) }
                 metadata["cell"] = "\(cells.joined(separator: ","))\(allowed.count > cells.count ? ",…" : "")"
                 metadata["operations"] = "\(allowed.count)"
             }
@@ -138,14 +141,60 @@ final class Authorizer: Sendable {
         return refusals
     }
 
-    /// `refusal(...)` as the gRPC status of an `UNAUTHORIZED` error (PERMISSION_DENIED, the
-    /// error in its metadata), saying who may not do what, what would allow it, and the
-    /// request's id.
+    /// What an audit line says allowed operations: each of `allowances`, in the order given.
+    /// They are distinct, so as many as the grants of the roles bound to one identity at most.
+    static func reason(allowing allowances: [AuthAllowance]) -> String {
+        allowances.map(\.description).joined(separator: "; ")
+    }
+
+    /// Counts `refusal` of `rpc` and writes its audit line, naming `keys`; returns it. Every
+    /// refusal of a client call, one or in a batch, is counted and written here.
+    private func refused(_ refusal: AuthRefusal, rpc: String, request: String, keys: [String]) -> AuthRefusal {
+        metrics.authorizationRefused(rpc: rpc)
+        record(refusal.identity, refusal.operation, rpc: rpc, request: request, keys: keys, outcome: "refused", by: refusal.remedy)
+        return refusal
+    }
+
+    /// Why the admin endpoint refuses a request `request` (method and path) over TLS whose
+    /// verified certificate names `identity`, or nil to answer it. The endpoint is read-only
+    /// and consults no roles (any certificate of the colony's CA reads it, as monitoring
+    /// does), but an identity the policy revokes is refused there as on the client port:
+    /// counted (`colony_authorization_refusals_total{operation="admin"}`) and audited.
+    func adminRefusal(_ identity: Identity, request: String) -> String? {
+        let revoked = enforced.withLock { $0.cached?.policy.isRevoked(identity) ?? false }
+        guard revoked else { return nil }
+        metrics.authorizationRefused(rpc: Self.adminRPC)
+        let request = String(request.prefix(Self.auditKeyBytesMax))
+        audit.log(level: Self.auditLevel, "audit", metadata: metadata(
+            identity, cell: nil, rpc: Self.adminRPC, request: request, outcome: "refused", by: AuthRefusal.revokedRemedy(identity)))
+        return "\(identity) may not read the admin endpoint: \(AuthRefusal.revokedRemedy(identity))"
+    }
+
+    /// How refusals and audit lines name a request to the admin endpoint.
+    static let adminRPC = "admin"
+
+    /// `refusal(...)` as the gRPC status of its error (`error(_:rpc:request:)`, carried in the
+    /// status's metadata).
     func check(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String) throws(RPCError) {
         if let refused = refusal(identity, operation, rpc: rpc, request: request) {
-            throw APIMapping.error(.unauthorized, Self.message(refused, rpc: rpc, request: request)).status
+            throw Self.error(refused, rpc: rpc, request: request).status
         }
     }
+
+    /// The error a refusal of `rpc` is answered with, saying who may not do what, what would
+    /// allow it, and the request's id: `UNAUTHORIZED` (PERMISSION_DENIED), which clients do not
+    /// retry; or, from a node that has not read the policy yet, `UNAVAILABLE`, which clients
+    /// retry (here or at another node) — the same call may be allowed a moment later.
+    static func error(_ refusal: AuthRefusal, rpc: String, request: String) -> Colony_V1_Error {
+        guard refusal.isRetryable else { return APIMapping.error(.unauthorized, message(refusal, rpc: rpc, request: request)) }
+        var error = APIMapping.error(.unavailable, message(refusal, rpc: rpc, request: request))
+        error.retryAfterMs = retryAfterUnreadMs
+        return error
+    }
+
+    /// How long a client is asked to wait before asking again a node that has not read the
+    /// policy yet: a node reads it at start and every `policyRefreshInterval` (2 s) after.
+    static let retryAfterUnreadMs: UInt32 = 200
 
     /// A name for a call that carries no request id, for its audit line and refusal.
     static func callName() -> String {
@@ -161,7 +210,7 @@ final class Authorizer: Sendable {
     private func record(
         _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], outcome: String, by: String
     ) {
-        var metadata = metadata(identity, operation, rpc: rpc, request: request, outcome: outcome, by: by)
+        var metadata = metadata(identity, cell: operation.cell, rpc: rpc, request: request, outcome: outcome, by: by)
         if !keys.isEmpty {
             // A bounded list: a transaction holds many steps, a line needs only a few to be found.
             metadata["keys"] = "\(keys.prefix(Self.auditKeysMax).map { String($0.prefix(Self.auditKeyBytesMax)) }.joined(separator: ","))"
@@ -169,12 +218,12 @@ final class Authorizer: Sendable {
         audit.log(level: Self.auditLevel, "audit", metadata: metadata)
     }
 
-    /// What every audit line says: who did what to which cell, and how it ended.
+    /// What every audit line says: who did what to which cell (nil: none), and how it ended.
     private func metadata(
-        _ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, outcome: String, by: String
+        _ identity: Identity, cell: String?, rpc: String, request: String, outcome: String, by: String
     ) -> Logger.Metadata {
         [
-            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(operation.cell ?? "-")",
+            "identity": "\(identity.urn)", "operation": "\(rpc)", "cell": "\(cell ?? "-")",
             "outcome": "\(outcome)", "request": "\(request)", "reason": "\(by)",
         ]
     }

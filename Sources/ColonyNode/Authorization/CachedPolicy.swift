@@ -10,8 +10,8 @@ struct CachedPolicy: Hashable, Sendable {
     /// The version of the directory record it was read at; 0 when the directory held none.
     var version: UInt64
 
-    /// What a node enforces before it has read the directory or its file: nothing is on, as
-    /// in a colony made before authorization existed.
+    /// The policy of a colony whose directory holds none: nothing is on, as in a colony made
+    /// before authorization existed.
     static let empty = CachedPolicy(policy: AuthPolicy(), version: 0)
 
     /// What a read of the directory's policy record came to.
@@ -20,6 +20,10 @@ struct CachedPolicy: Hashable, Sendable {
         case record(AuthPolicy, version: UInt64)
         /// The directory holds no policy record.
         case absent
+        /// The colony has no directory cell (yet): a node that read no policy takes it as
+        /// `absent`; one that holds a policy keeps it (a node that hosts no replica of the
+        /// directory may say so while the directory's members are out of reach).
+        case noDirectory
     }
 
     /// The policy to enforce after `read`, or nil to keep this one: a record older than the
@@ -32,6 +36,8 @@ struct CachedPolicy: Hashable, Sendable {
             return CachedPolicy(policy: policy, version: version)
         case .absent:
             return self == .empty ? nil : .empty
+        case .noDirectory:
+            return nil
         }
     }
 }

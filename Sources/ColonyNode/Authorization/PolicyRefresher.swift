@@ -20,32 +20,53 @@ struct PolicyRefresher: Sendable {
     func run() async {
         var failing = false
         while !Task.isCancelled {
-            do {
-                let read = try await readPolicy()
-                if failing { logger.notice("the directory answers again; reading the authorization policy from it") }
-                failing = false
-                if let adopted = authorizer.adopt(read) {
-                    logger.notice("authorization policy version \(adopted.version): \(adopted.policy.enabled ? "on" : "off")")
-                    do {
-                        try file.save(adopted)
-                    } catch {
-                        logger.error("cannot keep the authorization policy on disk: \(error); a restart enforces the older copy until the directory answers")
-                    }
-                }
-            } catch ColonyError.cellNotFound {
-                // A colony without a directory yet has no policy to read.
-                failing = false
-            } catch {
-                authorizer.readFailed()
-                if !failing {
-                    let held = authorizer.current
-                    logger.warning("cannot read the authorization policy from the directory (\(error)); enforcing the one read last, version \(held.version) (\(held.policy.enabled ? "on" : "off"))")
-                }
-                failing = true
-            }
+            await refresh(failing: &failing)
             try? await Task.sleep(for: interval)
         }
         await client.close()
+    }
+
+    /// Reads the policy once and adopts what the directory answered; `failing` says whether
+    /// the read before failed, and is set to whether this one did.
+    private func refresh(failing: inout Bool) async {
+        let read: CachedPolicy.Read
+        do {
+            read = try await readPolicy()
+        } catch ColonyError.cellNotFound {
+            // A colony without a directory yet has no policy to read.
+            read = .noDirectory
+        } catch {
+            authorizer.readFailed()
+            if !failing { logger.warning("cannot read the authorization policy from the directory (\(error)); \(Self.holding(authorizer.current))") }
+            failing = true
+            return
+        }
+        if failing { logger.notice("the directory answers again; reading the authorization policy from it") }
+        failing = false
+        adopt(read)
+    }
+
+    /// Hands `read` to the authorizer and keeps what it adopts on disk, so that a restart
+    /// enforces it at once (the first answer too: a restarted node then does not refuse
+    /// clients' calls until the directory answers).
+    private func adopt(_ read: CachedPolicy.Read) {
+        guard let adopted = authorizer.adopt(read) else { return }
+        logger.notice("authorization policy version \(adopted.version): \(adopted.policy.enabled ? "on" : "off")")
+        do {
+            try file.save(adopted)
+        } catch {
+            logger.error("cannot keep the authorization policy on disk: \(error); a restart enforces the older copy until the directory answers")
+        }
+    }
+
+    /// What the node does while it cannot read the policy, in words.
+    private static func holding(_ enforced: EnforcedPolicy) -> String {
+        switch enforced {
+        case .unread:
+            return "\(AuthRefusal.policyUnread) and kept none on disk: refusing clients' calls (UNAVAILABLE) until the directory answers"
+        case .read(let held):
+            return "enforcing the one read last, version \(held.version) (\(held.policy.enabled ? "on" : "off"))"
+        }
     }
 
     /// The directory's policy record, checked.

@@ -11,25 +11,28 @@ import ColonyCore
 /// control loop then decides nothing), and nodes enforce only a policy they can read. So a
 /// write to the directory must be a record its key names that passes its readers' checks
 /// (`DirectoryRecord.init(key:bytes:)`: for the policy, also that every node can enforce it
-/// and some admin can still change it); numbers are never added to records; a delete may take
-/// out a cell's or a node's record only (the policy, the settings and the status stay).
+/// and some admin can still change it); a node whose identity the policy revokes is never
+/// recorded active or draining (`NodeRevocationCheck`); numbers are never added to records; a
+/// delete may take out a cell's or a node's record only (the policy, the settings and the
+/// status stay).
 enum ReservedCellWriteCheck {
     /// What is wrong with `operation` on cell `cell`, or nil when it is not a data write to a
-    /// reserved cell or is one the colony's own operations make.
-    static func problem(_ operation: CellOperation, cell: String) -> String? {
+    /// reserved cell or is one the colony's own operations make; `revoked` holds the nodes the
+    /// node's policy revokes.
+    static func problem(_ operation: CellOperation, cell: String, revoked: RevokedNodes) -> String? {
         guard ColonyDirectory.isReserved(cell) else { return nil }
         guard cell == ColonyDirectory.cell else {
             return operation.writtenKeys.isEmpty ? nil : "cell \(cell) is reserved for the colony's own use and takes no data writes"
         }
         switch operation {
         case .put(let key, let bytes), .compareAndSet(let key, _, let bytes):
-            return problem(writing: bytes, under: key.string)
+            return problem(writing: bytes, under: key.string, revoked: revoked)
         case .increment(let key, _):
             return problem(incrementing: key.string)
         case .delete(let key):
             return problem(deleting: key.string)
         case .transaction(let transaction):
-            return (transaction.success + transaction.failure).lazy.compactMap(problem(step:)).first
+            return (transaction.success + transaction.failure).lazy.compactMap { problem(step: $0, revoked: revoked) }.first
         case .restore:
             return "cell \(cell) is reserved for the colony's own use and is never restored from a backup"
         case .get, .list, .changeMembership, .deleteCell:
@@ -37,19 +40,21 @@ enum ReservedCellWriteCheck {
         }
     }
 
-    private static func problem(step: TransactionStep) -> String? {
+    private static func problem(step: TransactionStep, revoked: RevokedNodes) -> String? {
         switch step {
-        case .put(let key, let bytes): return problem(writing: bytes, under: key.string)
+        case .put(let key, let bytes): return problem(writing: bytes, under: key.string, revoked: revoked)
         case .increment(let key, _): return problem(incrementing: key.string)
         case .delete(let key): return problem(deleting: key.string)
         case .get: return nil
         }
     }
 
-    private static func problem(writing bytes: [UInt8], under key: String) -> String? {
+    private static func problem(writing bytes: [UInt8], under key: String, revoked: RevokedNodes) -> String? {
         do {
-            _ = try DirectoryRecord(key: key, bytes: bytes)
-            return nil
+            guard case .node(let record) = try DirectoryRecord(key: key, bytes: bytes), record.state != .gone,
+                  revoked.contains(NodeID(record.id))
+            else { return nil }
+            return "the directory's record \(key) is refused: \(NodeRevocationCheck.revokedNodeRecorded(record.id))"
         } catch .malformedRecord(_, let reason) {
             return refusal(key, reason)
         } catch {
