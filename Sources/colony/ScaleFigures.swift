@@ -75,7 +75,7 @@ struct ScaleFigures {
         /// Seconds from the kill until a linearizable read of every one of them succeeded.
         var seconds: Double
         /// Seconds from the kill until the survivors' metrics counted a leader for every cell
-        /// (`colony_leaders`, polled every 250 ms), the reads running meanwhile; nil if they
+        /// (`colony_leaders`, polled every second), the reads running meanwhile; nil if they
         /// did not within the wait.
         var ledSeconds: Double?
         /// Cells whose read still failed when the wait ended.

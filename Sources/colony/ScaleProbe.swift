@@ -83,13 +83,15 @@ struct ScaleProbe {
         return last
     }
 
-    /// Polls `nodes`' metrics every 250 ms until the leaders they count (`colony_leaders`)
-    /// reach `cells`; the seconds since `start` then, or nil if `deadline` passed first.
+    /// Polls `nodes`' metrics every second until the leaders they count (`colony_leaders`)
+    /// reach `cells`; the seconds since `start` then, or nil if `deadline` passed first. (Each
+    /// poll counts every replica of a node on its event loop: at a million, tens of
+    /// milliseconds that delay its ticks.)
     func waitUntilLed(cells: Int, by nodes: [Node], since start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async -> Double? {
         while ContinuousClock.now < deadline {
             let leaders = nodes.compactMap { AdminScrape.get("/metrics", from: $0.admin).flatMap { AdminScrape.metric("colony_leaders", in: $0) } }
             if leaders.count == nodes.count, Int(leaders.reduce(0, +)) >= cells { return (ContinuousClock.now - start).seconds }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await Task.sleep(for: .seconds(1))
         }
         return nil
     }
