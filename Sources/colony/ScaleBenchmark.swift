@@ -191,7 +191,8 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let started = ContinuousClock.now
         let deadline = started + .milliseconds(Int64(waitSeconds * 1_000))
         await colony.signal(victim, SIGKILL)
-        let census = Task { await probe.waitUntilLed(cells: cells, by: survivors, since: started, until: deadline) }
+        let cells = cells
+        let census = Task { await probe.waitUntil("colony_leaders", of: survivors, { $0 >= cells }, since: started, until: deadline) }
         let served = await Self.readEach(led, width: readsInFlight, client: reader, until: deadline)
         let seconds = (ContinuousClock.now - started).seconds
         let ledSeconds = await census.value
@@ -223,11 +224,15 @@ struct ScaleBenchmark: AsyncParsableCommand {
         let answered = (ContinuousClock.now - started).seconds
         let address = colony.configs[Int(node) - 1].own.clientAddress
         let through = try ColonyClient(nodes: [address], tls: colony.clientTLS, policy: Self.probePolicy)
+        let restarted = probe.nodes.filter { $0.node == node }
+        let census = Task { await probe.waitUntil("colony_replicas_without_leader", of: restarted, { $0 == 0 }, since: started, until: deadline) }
         let served = await Self.readEach(held, width: readsInFlight, client: through, until: deadline)
         let seconds = (ContinuousClock.now - started).seconds
+        let knownSeconds = await census.value
         await through.close()
         return ScaleFigures.Restart(
-            node: node, answeredSeconds: answered, cells: held.count, servedSeconds: seconds, failed: served.filter { !$0 }.count)
+            node: node, answeredSeconds: answered, leadersKnownSeconds: knownSeconds, cells: held.count, servedSeconds: seconds,
+            failed: served.filter { !$0 }.count)
     }
 
     /// A linearizable read of each of `cells`, `width` at a time, each tried again until it

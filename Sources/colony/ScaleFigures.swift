@@ -92,6 +92,11 @@ struct ScaleFigures {
         /// Seconds from its start until it said it serves (recovered, listening); nil if it did
         /// not within the wait.
         var answeredSeconds: Double?
+        /// Seconds from its start until each of its replicas named its cell's leader, by its
+        /// metrics (`colony_replicas_without_leader` 0, read once a second, the reads running
+        /// meanwhile): a request for any of its cells then goes straight to the leader. Nil if
+        /// not within the wait.
+        var leadersKnownSeconds: Double?
         /// Cells with a replica on it.
         var cells: Int
         /// Seconds from its start until a read of every one of them, through it, succeeded.
@@ -187,7 +192,9 @@ struct ScaleFigures {
         let outcome = restart.failed == 0
             ? "all \(grouped(restart.cells)) of its cells read through it after \(Format.seconds(restart.servedSeconds)) (\(readsInFlight) reads in flight)"
             : "\(grouped(restart.failed)) of its \(grouped(restart.cells)) cells NOT read within \(Format.seconds(restart.servedSeconds))"
-        return "serving after \(Format.seconds(answered)); \(outcome)"
+        let known = restart.leadersKnownSeconds.map { "every replica there knew its leader after \(Format.seconds($0)); " }
+            ?? "some replica there still knew no leader; "
+        return "serving after \(Format.seconds(answered)); \(known)\(outcome)"
     }
 
     /// A figure's name and one value per node, in columns.

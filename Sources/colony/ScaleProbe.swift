@@ -83,14 +83,17 @@ struct ScaleProbe {
         return last
     }
 
-    /// Polls `nodes`' metrics every second until the leaders they count (`colony_leaders`)
-    /// reach `cells`; the seconds since `start` then, or nil if `deadline` passed first. (Each
+    /// Polls `nodes`' metrics every second until the sum of their gauge `metric` passes
+    /// `reached`; the seconds since `start` then, or nil if `deadline` passed first. (Each
     /// poll counts every replica of a node on its event loop: at a million, tens of
     /// milliseconds that delay its ticks.)
-    func waitUntilLed(cells: Int, by nodes: [Node], since start: ContinuousClock.Instant, until deadline: ContinuousClock.Instant) async -> Double? {
+    func waitUntil(
+        _ metric: String, of nodes: [Node], _ reached: (Int) -> Bool, since start: ContinuousClock.Instant,
+        until deadline: ContinuousClock.Instant
+    ) async -> Double? {
         while ContinuousClock.now < deadline {
-            let leaders = nodes.compactMap { AdminScrape.get("/metrics", from: $0.admin).flatMap { AdminScrape.metric("colony_leaders", in: $0) } }
-            if leaders.count == nodes.count, Int(leaders.reduce(0, +)) >= cells { return (ContinuousClock.now - start).seconds }
+            let values = nodes.compactMap { AdminScrape.get("/metrics", from: $0.admin).flatMap { AdminScrape.metric(metric, in: $0) } }
+            if values.count == nodes.count, reached(Int(values.reduce(0, +))) { return (ContinuousClock.now - start).seconds }
             try? await Task.sleep(for: .seconds(1))
         }
         return nil
