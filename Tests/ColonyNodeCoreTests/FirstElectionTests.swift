@@ -139,6 +139,35 @@ struct FirstElectionTests {
         #expect(nodes.nodes[candidate]?.core.host.replica(lost) == nil)
     }
 
+    @Test("a first candidate whose election fails, the creation not yet at a majority, stands alone: the waiting members answer its polls at rest")
+    func failedFirstElectionStandsAlone() throws {
+        let five = (1...5).map { NodeID(UInt32($0)) }
+        // A node process's liveness timeout: the candidate's polls, an election timeout apart,
+        // keep its node live (the core's default, 50 ticks, is shorter than two of them).
+        var options = ReplicaOptions()
+        options.livenessTimeoutTicks = 300
+        var nodes = HandWiredNodes(members: five, options: options)
+        let configuration = try CellConfiguration(epoch: 1, members: five, startSlot: 1)
+        let creator = NodeID(1)
+        let cell = (0...).lazy.map { CellID("slow-\($0)") }.first { ReplicaHost.firstCandidate(of: $0, among: five) == NodeID(2) }!
+        let late = five.filter { $0.rawValue >= 3 }
+        // The creation reaches the creator and the candidate only: the candidate's polls find
+        // two members of five knowing the cell, and its elections fail until the rest have it.
+        nodes.cutLinks = Set(late.map { [creator, $0] })
+        nodes.create([(cell, configuration)], at: creator)
+        let window = 3 * Int(options.electionTimeoutTicks + options.electionJitterTicks)
+        for _ in 0..<window { nodes.tick() }
+        let stood = Set(nodes.candidacies.filter { $0.cell == cell }.map(\.node))
+        #expect(stood.isSubset(of: [NodeID(2)]), "only the first candidate stands while its elections fail: \(stood)")
+        #expect(nodes.nodes[creator]?.core.host.replica(cell)?.isQuiescent == true, "the creator's replica rests, awaiting the candidate")
+
+        // The creation asked again reaches everyone: the candidate's next election wins.
+        nodes.cutLinks = []
+        nodes.create([(cell, configuration)], at: creator)
+        let led = nodes.tick(until: { $0.nodes[NodeID(2)]?.core.host.replica(cell)?.isLeader == true }, limit: 500)
+        #expect(led)
+    }
+
     @Test("a request sent to a member waiting for the first election is redirected to the first candidate")
     func requestRedirectedToCandidate() throws {
         var nodes = HandWiredNodes(members: Self.members, options: ReplicaOptions())

@@ -38,10 +38,11 @@ struct UnknownCellTests {
         #expect(persisted.isEmpty, "nothing of a made-up cell is persisted")
         #expect(core.host.deletedCells.isEmpty, "no tombstone is kept of a cell never held")
         #expect(core.host.replicaCount <= options.unconfirmedReplicasPerPeerMax)
-        // Half the messages are deletions, which forget the replica their poll made; fill up.
+        // Half the messages are deletions, which forget the replica their prepare made, and
+        // polls make none; fill up.
         for index in 0..<5_000 {
             let cell = CellID("more-\(index)")
-            core.receive(frame: Self.frame(cell, .poll(Ballot(epoch: 1, round: 1, node: Self.attacker), appliedThrough: 0)), from: Self.attacker)
+            core.receive(frame: Self.frame(cell, .prepare(Ballot(epoch: 1, round: 1, node: Self.attacker), fromSlot: 1)), from: Self.attacker)
             for case .unknownCellsRefused(Self.attacker, let messages) in core.takeEffects().notes { refused += messages }
         }
         #expect(core.host.replicaCount == options.unconfirmedReplicasPerPeerMax)
@@ -82,7 +83,7 @@ struct UnknownCellTests {
     func snapshotNotNamingNode() throws {
         var core = NodeCore(node: NodeID(4), options: ReplicaOptions(), frameBytesMax: 1 << 20, seed: 1)
         let cell = CellID("elsewhere")
-        core.receive(frame: Self.frame(cell, .poll(Ballot(epoch: 1, round: 1, node: Self.attacker), appliedThrough: 0)), from: Self.attacker)
+        core.receive(frame: Self.frame(cell, .prepare(Ballot(epoch: 1, round: 1, node: Self.attacker), fromSlot: 1)), from: Self.attacker)
         _ = core.takeEffects()
         let configuration = try CellConfiguration(epoch: 1, members: [NodeID(1), Self.attacker, NodeID(3)], startSlot: 1)
         core.receive(frame: Self.frame(cell, .snapshot(CellState(configuration: configuration))), from: Self.attacker)

@@ -149,10 +149,15 @@ public struct ReplicaHost: Sendable {
                 continue
             }
             var position = positions[message.cell]
-            if position == nil, message.body.isBallotOwnersRequest {
+            if position == nil, message.body.makesUnknownCell {
                 position = admitUnknownCell(message.cell, for: message.body, from: sender)
             }
             guard let position else { continue }
+            if case .poll(let ballot, let applied) = message.body, message.body.largestCounter <= CounterBounds.adoptedMax,
+               replicas[position].isQuiescent, awaitsCandidate(message.cell), replicas[position].leaderHint == sender {
+                builder.add(replicas[position].answerPollResting(ballot, appliedThrough: applied, from: sender), cell: message.cell)
+                continue
+            }
             wakeIfResting(position, byPeer: true)
             let output = replicas[position].receive(message.body, from: sender)
             if output.events.contains(where: { if case .becameLeader = $0 { true } else { false } }) {

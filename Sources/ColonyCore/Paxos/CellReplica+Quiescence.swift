@@ -116,6 +116,21 @@ extension CellReplica {
         isQuiescent = true
     }
 
+    /// Answers a poll while resting, without waking: a replica awaiting its cell's first
+    /// candidate grants that candidate's poll as an awake one would, and goes on resting until
+    /// the candidate's phase 1 or its first leader's messages reach it (another member's poll
+    /// wakes it as any message does). A poll changes nothing
+    /// a replica persists; were it woken, it would stand itself an election timeout later if
+    /// the candidate's election failed — as every first election does whose creation has not
+    /// reached enough members yet, and then every member would stand at once.
+    /// The host hands it only polls whose counters are within `CounterBounds.adoptedMax`.
+    mutating func answerPollResting(_ ballot: Ballot, appliedThrough: Slot, from sender: NodeID) -> ReplicaOutput {
+        precondition(isQuiescent, "Invalid state: cell \(cell.name) answers a poll at rest while awake")
+        var output = ReplicaOutput()
+        receivePoll(ballot, appliedThrough: appliedThrough, from: sender, &output)
+        return output
+    }
+
     /// Rests until member `candidate` stands: a just-created replica awaiting its cell's first
     /// election (see `ReplicaHost+FirstElections.swift`). It trusts the candidate as its
     /// leader meanwhile, so a request that reaches it is redirected there.

@@ -23,6 +23,19 @@ extension PeerMessageBody {
         }
     }
 
+    /// Whether the message makes an unconfirmed replica of a cell this node does not host
+    /// (`ReplicaHost+Unconfirmed.swift`): a ballot owner's request other than a poll. A poll
+    /// asks nothing to be kept, and a replica made for one is confirmed by the candidate's
+    /// state as a member waiting to be renewed, which cannot vote until a leader renews it.
+    /// Creation frames trail a new cell's first polls when cells are made in bulk: with 7
+    /// replicas on 9 nodes, members made that way outnumbered the healthy ones, and the
+    /// creation frames that came after found the replicas there and changed nothing, so
+    /// cells could never elect.
+    var makesUnknownCell: Bool {
+        if case .poll = self { return false }
+        return isBallotOwnersRequest
+    }
+
     /// Whether the message may leave before the records its replica persisted in this and
     /// every earlier output are durable: only a leader's `accept` (rule 3 of
     /// `ReplicaOutput`'s ordering contract says why that is safe). Everything else waits.
