@@ -56,6 +56,18 @@ struct UnknownCellTests {
         #expect(persisted.isEmpty)
     }
 
+    @Test("a poll makes a replica of an unknown cell only from a candidate that applied something: a new cell's first poll outruns its creation, a lost member's cell does not")
+    func pollsMakeReplicasOnlyPastTheStart() throws {
+        var core = NodeCore(node: NodeID(4), options: ReplicaOptions(), frameBytesMax: 1 << 20, seed: 1)
+        let ballot = Ballot(epoch: 1, round: 1, node: Self.attacker)
+        core.receive(frame: Self.frame(CellID("new"), .poll(ballot, appliedThrough: 0)), from: Self.attacker)
+        #expect(core.host.replica(CellID("new")) == nil, "a first election's poll makes nothing: the creation frame will")
+        core.receive(frame: Self.frame(CellID("used"), .poll(ballot, appliedThrough: 12)), from: Self.attacker)
+        #expect(core.host.replica(CellID("used")) != nil, "a used cell's poll makes an unconfirmed replica, which fetches the cell")
+        #expect(core.host.unconfirmedReplicaCount == 1)
+        #expect(Self.records(core.takeEffects()).isEmpty)
+    }
+
     @Test("a replica made by a leader's message is confirmed by a snapshot naming this node, and only then persists")
     func confirmedBySnapshot() throws {
         var core = NodeCore(node: NodeID(4), options: ReplicaOptions(), frameBytesMax: 1 << 20, seed: 1)

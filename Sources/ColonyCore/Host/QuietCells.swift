@@ -36,8 +36,8 @@ struct QuietCells: Sendable {
     /// The cells of `wakeQueue` not taken yet and not woken otherwise meanwhile.
     var queued: Set<CellID> = []
     /// The cells among `queued` that stand for election once woken, even when a message
-    /// reaches them first: followers whose leader's node is gone, and new cells' first
-    /// candidates.
+    /// reaches them first (after an election timeout, then, as `waitsForPick` do): followers
+    /// whose leader's node is gone, and new cells' first candidates.
     var standOnWake: Set<CellID> = []
     /// The cells among `standOnWake` whose replica here is not the one its cell lets stand
     /// first once its leader's node is gone: woken, it gives that member an election timeout

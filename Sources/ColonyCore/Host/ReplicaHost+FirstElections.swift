@@ -11,8 +11,10 @@
 ///    `wakesPerTick` replicas a tick; woken, it stands at once (a poll, then phase 1). Until
 ///    then it is filed as a quiescent leader is, so its node sends the other members' nodes
 ///    liveness heartbeats.
-/// 3. The others rest as quiescent followers of the first candidate. Its poll or any later
-///    message wakes them; a request sent to one is redirected to it, and wakes it there.
+/// 3. The others rest as quiescent followers of the first candidate. They answer its poll at
+///    rest (were they woken, each would stand itself an election timeout after a failed
+///    election); its phase 1 or any later message wakes them; a request sent to one is
+///    redirected to it, and wakes it there.
 ///    Its node going silent or restarting wakes them as it wakes any quiescent follower, and
 ///    they stand themselves. So does `candidateWaitTicks` passing without a word from
 ///    the candidate: its node's liveness heartbeats vouch for the node, not for the

@@ -12,7 +12,8 @@ struct UnconfirmedReplica: Hashable, Sendable {
 /// A node learns that it hosts a replica from a creation or from a membership change naming
 /// it; it hears of the latter first from the cell's leader, whose messages reach it before
 /// it has any of the cell. So a leader's or candidate's message for an unknown cell makes an
-/// empty replica here, which asks the sender for the cell. But anyone with a node
+/// empty replica here (`PeerMessageBody.makesUnknownCell` says which), which asks the sender
+/// for the cell. But anyone with a node
 /// certificate can send such messages, for made-up cells, without end. So the replica is
 /// *unconfirmed* until it installs a snapshot whose configuration names both this node and
 /// the sender members of the cell:

@@ -4,7 +4,8 @@
 /// It routes each peer message and client request to its cell's replica, ticks every
 /// replica, and gathers what they ask for into one `HostOutput` whose messages are grouped
 /// per destination node, so a node sends one batch per peer per event however many cells
-/// spoke. A message for a cell the node does not host yet, sent by a leader or candidate,
+/// spoke. A message for a cell the node does not host yet, sent by a leader or candidate (a
+/// poll only once the candidate applied something: `PeerMessageBody.makesUnknownCell`),
 /// creates an empty replica there that joins from a snapshot and votes once renewed: that is
 /// how a node added to a cell gets its replica. Such a replica stays *unconfirmed* — bounded
 /// in number, per node and per sending peer, persisting nothing, forgotten after a while —
@@ -153,7 +154,10 @@ public struct ReplicaHost: Sendable {
                 position = admitUnknownCell(message.cell, for: message.body, from: sender)
             }
             guard let position else { continue }
+            // A first candidate's own poll, in the cell's epoch, within the counters' bound:
+            // anything else takes the path of every message, and its checks.
             if case .poll(let ballot, let applied) = message.body, message.body.largestCounter <= CounterBounds.adoptedMax,
+               ballot.node == sender, ballot.epoch == replicas[position].configuration?.epoch,
                replicas[position].isQuiescent, awaitsCandidate(message.cell), replicas[position].leaderHint == sender {
                 builder.add(replicas[position].answerPollResting(ballot, appliedThrough: applied, from: sender), cell: message.cell)
                 continue

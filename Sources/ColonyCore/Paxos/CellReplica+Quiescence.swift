@@ -12,8 +12,10 @@
 /// still elects through a poll and phase 1. What replaces the heartbeats is one liveness
 /// heartbeat per node pair (see `ReplicaHost+Liveness.swift`): a node wakes the quiescent
 /// followers of a peer that stops sending them, or that restarted, at a bounded rate. Any
-/// message or request for a quiescent replica wakes it first; a woken follower that hears
-/// nothing from its leader times out and polls as always, and the poll wakes the others.
+/// message or request for a quiescent replica wakes it first (but for a new cell's first
+/// candidate's poll, answered at rest: see `ReplicaHost+FirstElections.swift`); a woken
+/// follower that hears nothing from its leader times out and polls as always, and the poll
+/// wakes the others.
 extension CellReplica {
     /// Whether the leader has nothing in flight and every member it heard from within an
     /// election timeout reported having applied what it applied.
@@ -64,9 +66,10 @@ extension CellReplica {
     /// it knowing who answers. A woken follower whose leader is live (or unknown, after a
     /// restart) gives it an election timeout to speak; one whose leader is gone stands after a
     /// random part of the jitter only, since the node-level timeout has already passed, unless
-    /// `standsSoon` is false: a peer's message woke it, most likely the poll of the member its
-    /// cell picks to stand first (`ReplicaHost.firstCandidate`), and it gives that candidate an
-    /// election timeout before it stands itself (standing at once would start a duel).
+    /// `standsSoon` is false: another member is its cell's pick to stand first
+    /// (`ReplicaHost.firstCandidate`), or a peer's message woke it (most likely that pick's
+    /// poll), and it gives the pick an election timeout before it stands itself (standing at
+    /// once would start a duel).
     public mutating func wake(leaderLive: Bool, standsSoon: Bool = true) {
         guard isQuiescent else { return }
         isQuiescent = false

@@ -24,15 +24,17 @@ extension PeerMessageBody {
     }
 
     /// Whether the message makes an unconfirmed replica of a cell this node does not host
-    /// (`ReplicaHost+Unconfirmed.swift`): a ballot owner's request other than a poll. A poll
-    /// asks nothing to be kept, and a replica made for one is confirmed by the candidate's
-    /// state as a member waiting to be renewed, which cannot vote until a leader renews it.
-    /// Creation frames trail a new cell's first polls when cells are made in bulk: with 7
-    /// replicas on 9 nodes, members made that way outnumbered the healthy ones, and the
-    /// creation frames that came after found the replicas there and changed nothing, so
-    /// cells could never elect.
+    /// (`ReplicaHost+Unconfirmed.swift`): a ballot owner's request, but for a poll from a
+    /// candidate that has applied nothing. Such a poll is most likely a new cell's first
+    /// election outrunning the cell's creation frame to this node; a replica made for it
+    /// would be confirmed by the candidate's state as a member waiting to be renewed, which
+    /// the creation frame then finds and leaves as it is, and which cannot vote until a
+    /// leader renews it (a majority of such members and the cell never elects). A poll from a
+    /// candidate that applied something still makes one: of a cell that lost every record
+    /// here, it is how this node gets back a member holding the cell's state, so that an
+    /// operator can force the cell when no leader can be elected.
     var makesUnknownCell: Bool {
-        if case .poll = self { return false }
+        if case .poll(_, let appliedThrough) = self { return appliedThrough > 0 }
         return isBallotOwnersRequest
     }
 
