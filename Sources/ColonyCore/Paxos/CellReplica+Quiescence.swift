@@ -87,8 +87,7 @@ extension CellReplica {
             leaderHint = nil
             lastLeaderContact = 0
             if standsSoon {
-                let jitter = options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
-                electionDeadline = now + 1 + jitter
+                electionDeadline = now + 1 + drawElectionJitter()
             } else {
                 resetElectionDeadline()
             }
@@ -122,11 +121,11 @@ extension CellReplica {
     /// Answers a poll while resting, without waking: a replica awaiting its cell's first
     /// candidate grants that candidate's poll as an awake one would, and goes on resting until
     /// the candidate's phase 1 or its first leader's messages reach it (another member's poll
-    /// wakes it as any message does). A poll changes nothing
-    /// a replica persists; were it woken, it would stand itself an election timeout later if
-    /// the candidate's election failed — as every first election does whose creation has not
-    /// reached enough members yet, and then every member would stand at once.
-    /// The host hands it only polls whose counters are within `CounterBounds.adoptedMax`.
+    /// wakes it as any message does). A poll changes nothing a replica persists; were it
+    /// woken, it would stand itself an election timeout later if the candidate's election
+    /// failed — as every first election does whose creation has not reached enough members
+    /// yet, and then every member would stand at once. The host hands it only polls whose
+    /// counters are within `CounterBounds.adoptedMax`.
     mutating func answerPollResting(_ ballot: Ballot, appliedThrough: Slot, from sender: NodeID) -> ReplicaOutput {
         precondition(isQuiescent, "Invalid state: cell \(cell.name) answers a poll at rest while awake")
         var output = ReplicaOutput()
