@@ -65,7 +65,9 @@ final class NodeDriver: @unchecked Sendable {
         lateTicks = LateTicks(started: .now())
         ticker = loop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             self.noteTickDelay()
+            let ticked = self.core.host.replicaTicks
             self.core.tick()
+            self.metrics.replicaTicks.increment(by: Int64(self.core.host.replicaTicks - ticked))
             self.carryOutEffects()
             self.checkHandOff()
         }

@@ -1,6 +1,6 @@
 import ColonyClient
 import ColonyControl
-import ColonyCore
+@_spi(Testing) import ColonyCore
 import ColonyNodeCore
 import ColonyPlacement
 
@@ -226,7 +226,11 @@ public struct Simulation {
         }
         switch event {
         case .tick(let index):
+            let skippedBefore = nodes[index].host?.skippedTicksThatActed.count ?? 0
             nodes[index].core?.tick()
+            if options.replica.auditsTickSchedule, let skipped = nodes[index].host?.skippedTicksThatActed {
+                statistics.skippedTicksThatActed += skipped[skippedBefore...]
+            }
             carryOutEffects(at: index)
             schedule(.tick(nodeIndex: index), after: nodes[index].tickInterval)
         case .frame(let from, let index, let bytes):

@@ -66,6 +66,9 @@ public struct SimulationStatistics: Sendable {
     /// Quiescent followers that, once every fault had healed, still trusted a leader that
     /// could no longer speak for their cell (see `Simulation.checkQuiescentTrust`).
     public var staleQuiescentTrust: [String] = []
+    /// Ticks a node skipped at which an awake replica had something to do, when the replicas'
+    /// `auditsTickSchedule` option is on (see `ReplicaHost.skippedTicksThatActed`).
+    public var skippedTicksThatActed: [String] = []
     /// Replicas at rest (quiescent) on the nodes up when the final reads began, and all
     /// replicas on those nodes.
     public var restingReplicasAtEnd = 0
@@ -75,7 +78,7 @@ public struct SimulationStatistics: Sendable {
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
     public var violations: [String] {
         agreementViolations + durabilityViolations + majorityViolations + refusedFrames + unansweredFinalReads
-            + staleQuiescentTrust
+            + staleQuiescentTrust + skippedTicksThatActed
     }
 
     /// Makes zeroed statistics.

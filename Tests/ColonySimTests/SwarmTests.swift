@@ -1,5 +1,5 @@
 import ColonyCheck
-import ColonyCore
+@_spi(Testing) import ColonyCore
 import ColonySim
 import ColonyTestSupport
 import Testing
@@ -32,6 +32,8 @@ struct SwarmTests {
     func swarmSlice(slice: UInt64) async throws {
         var base = SimulationOptions()
         base.duration = 2 * Nanoseconds.second
+        // Every skipped tick audited too (see `TickScheduleTests`), in the swarm's shapes.
+        base.replica.auditsTickSchedule = true
         for seed in (slice * 3 + 1)...(slice * 3 + 3) {
             let options = SimulationOptions.swarm(seed: seed, base: base)
             let verdict = try await OwnThread.run(heavy: true) {

@@ -45,7 +45,7 @@ extension ReplicaHost {
         guard let position = positions[cell], let members = replicas[position].configuration?.members else { return }
         let candidate = Self.firstCandidate(of: cell, among: members)
         guard replicas[position].awaitCandidate(candidate) else { return }
-        quiet.markResting(position)
+        stopTicking(position)
         if candidate == node {
             quiet.fileFirstCandidacy(cell, members: members, except: node)
         } else {

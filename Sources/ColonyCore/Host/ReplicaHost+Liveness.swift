@@ -62,7 +62,9 @@ extension ReplicaHost {
     /// that the node restarted; the resting ones are queued to wake already.
     private mutating func tellLeaders(restarted member: NodeID) {
         for position in quiet.awake where replicas[position].isLeader {
+            prepareToHandle(position)
             replicas[position].memberRestarted(member)
+            settle(position)
         }
         for cell in quiet.ledCells[member] ?? [] {
             guard let position = positions[cell] else { continue }
@@ -95,7 +97,7 @@ extension ReplicaHost {
         let wakes = quiet.awake.count < options.awakeReplicasMax ? options.wakesPerTick : max(1, options.wakesPerTick / 10)
         for cell in quiet.takeWakes(wakes) {
             guard let position = positions[cell] else { continue }
-            wakeIfResting(position, leaderLive: !quiet.standOnWake.contains(cell))
+            prepareToHandle(position, leaderLive: !quiet.standOnWake.contains(cell))
         }
     }
 

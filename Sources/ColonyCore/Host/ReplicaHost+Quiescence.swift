@@ -1,5 +1,6 @@
-/// Which replicas a host ticks: the awake ones. A replica that goes quiescent is filed away
-/// (see `QuietCells`), and the host wakes it before it hands it anything; see
+/// Which replicas a host ticks: the awake ones, each at the tick it is next due
+/// (`TickSchedule`). A replica that goes quiescent is filed away (see `QuietCells`), and the
+/// host wakes it before it hands it anything; see
 /// `CellReplica+Quiescence.swift` for the protocol and `ReplicaHost+Liveness.swift` for how a
 /// dead leader's followers wake.
 extension ReplicaHost {
@@ -13,33 +14,53 @@ extension ReplicaHost {
             .sorted { $0.cell < $1.cell }
     }
 
-    /// Wakes the replica at `position` if it rests, before the host hands it a message, a
-    /// request or an order. A follower of a leader whose node is gone wakes as such, and
-    /// gives a candidate an election timeout before it stands itself when a peer's message
-    /// woke it (`byPeer`: most likely that candidate's poll) or when another member is its
-    /// cell's pick to stand first (`QuietCells.waitsForPick`).
-    mutating func wakeIfResting(_ position: Int, leaderLive: Bool = true, byPeer: Bool = false) {
-        guard replicas[position].isQuiescent else { return }
-        unfile(position)
+    /// Readies the replica at `position` for the host to hand it a message, a request or an
+    /// order: brings the clock of an awake one to the host's (see `TickSchedule`), and wakes a
+    /// resting one. A follower of a leader whose node is gone wakes as such, and gives a
+    /// candidate an election timeout before it stands itself when a peer's message woke it
+    /// (`byPeer`: most likely that candidate's poll) or when another member is its cell's pick
+    /// to stand first (`QuietCells.waitsForPick`). The host calls `settle` once it is done.
+    mutating func prepareToHandle(_ position: Int, leaderLive: Bool = true, byPeer: Bool = false) {
+        guard replicas[position].isQuiescent else {
+            replicas[position].advanceClock(by: ticks.sync(position, now: now))
+            return
+        }
         let cell = replicas[position].cell
+        unfile(position)
         quiet.queued.remove(cell)
         let live = leaderLive && quiet.standOnWake.remove(cell) == nil
         let waits = quiet.waitsForPick.remove(cell) != nil || byPeer
         replicas[position].wake(leaderLive: live, standsSoon: !waits)
-        quiet.markAwake(position)
+        startTicking(position)
     }
 
     /// After the replica at `position` handled something: if it has just gone quiescent, the
-    /// host stops ticking it and files it.
+    /// host stops ticking it and files it; if it is awake, the host files its next due tick.
     mutating func settle(_ position: Int) {
-        guard replicas[position].isQuiescent, quiet.isAwake(position) else { return }
-        quiet.markResting(position)
+        guard quiet.isAwake(position) else { return }
+        guard replicas[position].isQuiescent else {
+            ticks.file(position, dueIn: replicas[position].ticksUntilDue, now: now)
+            return
+        }
+        stopTicking(position)
         let replica = replicas[position]
         if replica.isLeader, let members = replica.configuration?.members {
             quiet.fileLed(replica.cell, members: members, except: node)
         } else if let leader = replica.leaderHint, leader != node {
             quiet.fileFollower(replica.cell, leader: leader, now: now)
         }
+    }
+
+    /// Starts ticking the replica at `position`, from the next tick.
+    mutating func startTicking(_ position: Int) {
+        quiet.markAwake(position)
+        ticks.start(position, now: now)
+    }
+
+    /// Stops ticking the replica at `position`.
+    mutating func stopTicking(_ position: Int) {
+        quiet.markResting(position)
+        ticks.stop(position)
     }
 
     /// Takes a resting replica out of the files `settle` put it in.
@@ -63,14 +84,17 @@ extension ReplicaHost {
             quiet.standOnWake.remove(replicas[position].cell)
             quiet.waitsForPick.remove(replicas[position].cell)
         }
-        quiet.markResting(position)
+        stopTicking(position)
     }
 
-    /// Ticks every awake replica, in the order they woke, and files those that go quiescent.
+    /// Ticks every awake replica due at this tick (see `TickSchedule`), in the order they were
+    /// filed, and files each again or, if it went quiescent, as resting.
     mutating func tickAwake(_ builder: inout HostOutputBuilder) {
+        if options.auditsTickSchedule { auditSkippedTicks() }
         var deleted: [Int] = []
-        for position in quiet.awake {
-            let output = replicas[position].tick()
+        for position in ticks.takeFiled(now: now) where ticks.isDue(position, now: now) {
+            replicaTicks += 1
+            let output = replicas[position].tick(elapsed: ticks.sync(position, now: now))
             settle(position)
             if !output.isEmpty {
                 builder.add(output, cell: replicas[position].cell)
@@ -80,6 +104,22 @@ extension ReplicaHost {
         // Highest first: burying swaps the last replica into the freed position.
         for position in deleted.sorted(by: >) {
             buryIfDeleted(position)
+        }
+    }
+
+    /// Ticks a copy of every awake replica not due at this tick (but those woken at it), and
+    /// notes each whose tick would have sent, replied, persisted, noted an event, rested or
+    /// changed leadership: its `ticksUntilDue` named a later tick than its timers
+    /// (`ReplicaOptions.auditsTickSchedule`).
+    private mutating func auditSkippedTicks() {
+        for position in quiet.awake where !ticks.isDue(position, now: now) {
+            // A replica woken at this tick has its clock here already: its first tick is the next.
+            let pending = ticks.pendingTicks(position, now: now)
+            guard pending > 0 else { continue }
+            var copy = replicas[position]
+            let output = copy.tick(elapsed: pending)
+            guard !output.isEmpty || copy.isQuiescent || copy.isLeader != replicas[position].isLeader else { continue }
+            skippedTicksThatActed.append("\(node)'s replica of \(copy.cell) had something to do at host tick \(now) but was not due")
         }
     }
 }

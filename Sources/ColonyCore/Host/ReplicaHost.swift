@@ -29,6 +29,8 @@ public struct ReplicaHost: Sendable {
     var positions: [CellID: Int] = [:]
     /// Which replicas are awake and ticked, and what the resting ones wait for.
     var quiet = QuietCells()
+    /// When each awake replica is next ticked.
+    var ticks = TickSchedule()
     /// The run of this node's process, drawn when the host is made: peers that see it change
     /// know the node restarted (see `ReplicaHost+Liveness.swift`).
     public let incarnation: UInt64
@@ -43,6 +45,12 @@ public struct ReplicaHost: Sendable {
     /// Messages for an unknown cell refused because the bounds on unconfirmed replicas were
     /// reached, since the host was made.
     public internal(set) var unknownCellRefusals = 0
+    /// How many times a replica here was ticked, since the host was made: the work the tick
+    /// schedule leaves, one per replica per tick at which it had something due.
+    public internal(set) var replicaTicks = 0
+    /// Awake replicas the host did not tick at a tick at which they had something to do, for
+    /// tests (see `ReplicaOptions.auditsTickSchedule`); empty unless that audit is on.
+    @_spi(Testing) public internal(set) var skippedTicksThatActed: [String] = []
     /// Peers stopped being trusted as leaders, not yet taken by the shell
     /// (`takeLeaderNodeLosses()`).
     var leaderNodeLosses: [LeaderNodeLoss] = []
@@ -162,7 +170,7 @@ public struct ReplicaHost: Sendable {
                 builder.add(replicas[position].answerPollResting(ballot, appliedThrough: applied, from: sender), cell: message.cell)
                 continue
             }
-            wakeIfResting(position, byPeer: true)
+            prepareToHandle(position, byPeer: true)
             let output = replicas[position].receive(message.body, from: sender)
             if output.events.contains(where: { if case .becameLeader = $0 { true } else { false } }) {
                 tellNewLeaderOfRestarts(position)
@@ -185,8 +193,9 @@ public struct ReplicaHost: Sendable {
         if let tombstone = tombstones[request.cell] {
             builder.reply(tombstone.reply(to: request))
         } else if let position = positions[request.cell] {
-            wakeIfResting(position)
+            prepareToHandle(position)
             builder.add(replicas[position].submit(request), cell: request.cell)
+            settle(position)
             buryIfDeleted(position)
         } else {
             builder.reply(ClientReply(id: request.id, cell: request.cell, outcome: .redirect(leader: nil, configuration: nil)))
@@ -199,8 +208,9 @@ public struct ReplicaHost: Sendable {
     public mutating func handOffLeadership() -> HostOutput {
         var builder = HostOutputBuilder()
         for position in replicas.indices {
-            if replicas[position].isLeader { wakeIfResting(position) }
+            if replicas[position].isLeader || quiet.isAwake(position) { prepareToHandle(position) }
             let output = replicas[position].handOff()
+            settle(position)
             if !output.isEmpty {
                 builder.add(output, cell: replicas[position].cell)
             }
@@ -212,14 +222,16 @@ public struct ReplicaHost: Sendable {
     /// leader's verdict on a membership change) reflects a replica at work.
     public mutating func wake(_ cell: CellID) {
         guard let position = positions[cell] else { return }
-        wakeIfResting(position)
+        prepareToHandle(position)
+        settle(position)
     }
 
     /// Asks this node's replica of `cell`, if it leads, to hand the lead to member `target`
     /// (see `CellReplica.transferLeadership(to:)`); nil when the cell is not hosted here.
     public mutating func transferLeadership(of cell: CellID, to target: NodeID) -> Result<HostOutput, LeadershipTransferRefusal>? {
         guard let position = positions[cell] else { return nil }
-        wakeIfResting(position)
+        prepareToHandle(position)
+        defer { settle(position) }
         return replicas[position].transferLeadership(to: target).map { output in
             var builder = HostOutputBuilder()
             builder.add(output, cell: cell)
@@ -231,7 +243,8 @@ public struct ReplicaHost: Sendable {
     /// `CellReplica.forceHeal()`); nil when the cell is not hosted here.
     public mutating func forceHeal(_ cell: CellID) -> Result<HostOutput, ForcedHealRefusal>? {
         guard let position = positions[cell] else { return nil }
-        wakeIfResting(position)
+        prepareToHandle(position)
+        defer { settle(position) }
         return replicas[position].forceHeal().map { output in
             var builder = HostOutputBuilder()
             builder.add(output, cell: cell)
@@ -268,6 +281,7 @@ public struct ReplicaHost: Sendable {
             positions[replicas[position].cell] = position
             quiet.move(from: last, to: position)
         }
+        ticks.remove(at: position)
         replicas.removeLast()
     }
 
@@ -277,7 +291,8 @@ public struct ReplicaHost: Sendable {
         let position = replicas.count
         replicas.append(replica)
         positions[replica.cell] = position
-        if !replica.isQuiescent { quiet.markAwake(position) }
+        ticks.append()
+        if !replica.isQuiescent { startTicking(position) }
         return position
     }
 }

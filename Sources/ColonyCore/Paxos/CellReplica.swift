@@ -231,11 +231,13 @@ public struct CellReplica: Sendable {
 
     // MARK: - Events
 
-    /// Advances the replica's clock by one tick: elections, heartbeats, retransmissions.
-    public mutating func tick() -> ReplicaOutput {
+    /// Advances the replica's clock by `elapsed` ticks (its host skips those at which nothing
+    /// is due: see `ticksUntilDue`) and does what is due: elections, heartbeats,
+    /// retransmissions.
+    public mutating func tick(elapsed: UInt64 = 1) -> ReplicaOutput {
         var output = ReplicaOutput()
         guard tombstone == nil, !isQuiescent else { return output }
-        now += 1
+        now += elapsed
         switch role {
         case .leading:
             leaderTick(&output)

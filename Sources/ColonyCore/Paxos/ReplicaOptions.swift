@@ -76,6 +76,11 @@ public struct ReplicaOptions: Hashable, Sendable {
     public var unconfirmedTicksMax: UInt64 = 1_000
     /// Deliberate defects, for tests that prove the simulator and checker catch them.
     @_spi(Testing) public var defects: Set<Defect> = []
+    /// For tests: at every tick a host also ticks a copy of each awake replica it skips (not
+    /// due: see `TickSchedule`) and notes each whose tick would have done something
+    /// (`ReplicaHost.skippedTicksThatActed`), so the simulator checks every replica's
+    /// `ticksUntilDue` against what its tick does.
+    @_spi(Testing) public var auditsTickSchedule = false
 
     /// Makes the default options.
     public init() {}
@@ -183,4 +188,7 @@ public enum ReplicaOptionsError: Error, Hashable, Sendable, CustomStringConverti
     /// telling the other members again, so a creation whose frames were lost with a crash
     /// leaves the cell on fewer than a majority for good.
     case creationAskedAgainTellsNoOne
+    /// A replica names its next due tick two ticks after its first timer runs out, so its host
+    /// skips a tick at which it had something to do (caught by `auditsTickSchedule`).
+    case ticksDueLate
 }

@@ -23,6 +23,8 @@ final class NodeMetrics: Sendable {
     let leaderNodeLosses: Counter
     /// Resting followers here filed to stand because the peer they trusted to lead was lost.
     let followersOfLostLeaders: Counter
+    /// Times a replica here was ticked (`ReplicaHost.replicaTicks`): the work of the node's clock.
+    let replicaTicks: Counter
     /// How late each tick of the node's clock ran past its length (see `LateTicks`).
     let tickDelay: DurationHistogram
     /// Group commits: each one write and one fsync of the write-ahead log.
@@ -90,6 +92,7 @@ final class NodeMetrics: Sendable {
         leaderNodeLosses = registry.makeCounter(descriptor: described("colony_leader_node_losses_total", help.leaderNodeLosses))
         followersOfLostLeaders = registry.makeCounter(
             descriptor: described("colony_followers_of_lost_leaders_total", help.followersOfLostLeaders))
+        replicaTicks = registry.makeCounter(descriptor: described("colony_replica_ticks_total", help.replicaTicks))
         tickDelay = registry.makeDurationHistogram(
             descriptor: described("colony_tick_delay_seconds", help.tickDelay), buckets: Self.durationBuckets)
         logFlushes = registry.makeCounter(descriptor: described("colony_wal_fsyncs_total", help.logFlushes))

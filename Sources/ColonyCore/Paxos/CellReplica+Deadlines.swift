@@ -1,0 +1,72 @@
+/// When an awake replica next has something to do at a tick, so that its host ticks it then
+/// and not at every tick in between (see `TickSchedule`).
+///
+/// The contract: `ticksUntilDue` is never later than the first tick at which `tick()` would
+/// act (send, change role, rest, or change anything the next tick reads), as long as nothing
+/// is handed to the replica meanwhile; it may be earlier. A tick that finds nothing due does
+/// nothing but move the clock, so the ticks in between can be skipped and the clock moved on
+/// by as many at once (`tick(elapsed:)`, `advanceClock(by:)`). A leader with anything in flight
+/// is due at every tick, as before: its tick notes that it was busy, which a later quiescence
+/// reads.
+extension CellReplica {
+    /// How many ticks from now this replica's tick is next due (at least one): what its host
+    /// may skip until then; nil when nothing is due until it is handed something (a replica
+    /// that is no voting member). Meaningless for a resting replica, which is not ticked.
+    public var ticksUntilDue: UInt64? {
+        let next = now + 1
+        var due = UInt64.max
+        switch role {
+        case .leading:
+            guard let deadline = idleLeaderDeadline else { return 1 }
+            due = deadline
+        case .preparing(let prepare):
+            due = min(electionDeadline, Self.tick(options.retransmitTicks, after: prepare.lastSentAt))
+        case .polling:
+            due = electionDeadline
+        case .follower:
+            if canVote, !isLeaving { due = electionDeadline }
+        }
+        if !isLeader, !hasState || knownChosenThrough > appliedThrough, let source = leaderHint ?? catchUpSource,
+           source != node {
+            due = min(due, lastCatchUpRequestAt.map { Self.tick(options.catchUpRetryTicks, after: $0) } ?? next)
+        }
+        if damagedRenewal != nil, isMember, let leader = leaderHint, leader != node {
+            due = min(due, lastRenewalRequestAt.map { Self.tick(options.electionTimeoutTicks, after: $0) } ?? next)
+        }
+        guard due != .max else { return nil }
+        let late: UInt64 = options.defects.contains(.ticksDueLate) ? 2 : 0
+        return max(due, next) - now + late
+    }
+
+    /// Moves the clock of an awake replica on by `ticks` at which nothing was due, before its
+    /// host hands it something: what it does next is timed as if it had been ticked at each.
+    public mutating func advanceClock(by ticks: UInt64) {
+        guard tombstone == nil, !isQuiescent else { return }
+        now += ticks
+    }
+
+    /// An idle leader's next due tick: its next confirmation round, the tick it rests at, or
+    /// the first tick at which a member it heard from lately drops out of an election
+    /// timeout (which may leave it without a majority). Nil for a leader with anything in
+    /// flight, due at every tick.
+    private var idleLeaderDeadline: UInt64? {
+        guard leaderIsIdle, let state, let leader = leadership else { return nil }
+        var due = min(
+            Self.tick(options.heartbeatIntervalTicks, after: leader.roundStartedAt),
+            Self.tick(options.quiesceIdleTicks, after: leader.lastBusyAt))
+        for (index, member) in state.configuration.members.enumerated() where member != node {
+            let heard = leader.lastHeard[index]
+            if now - heard <= options.electionTimeoutTicks {
+                due = min(due, Self.tick(1, after: Self.tick(options.electionTimeoutTicks, after: heard)))
+            }
+        }
+        return due
+    }
+
+    /// The tick `ticks` after `start`, or `.max` (never) past the clock's range: a test may set
+    /// an interval to `.max` to turn its timer off.
+    private static func tick(_ ticks: UInt64, after start: UInt64) -> UInt64 {
+        let (sum, overflow) = start.addingReportingOverflow(ticks)
+        return overflow ? .max : sum
+    }
+}
