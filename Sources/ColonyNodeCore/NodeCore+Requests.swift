@@ -93,8 +93,7 @@ extension NodeCore {
     /// answered `superseded` (the client retried before it was answered).
     private mutating func wait(_ waiter: WaiterID, for request: ClientRequest, purpose: WaiterTable.Purpose, timeoutTicks: UInt64) {
         // A client's timeout is its own number: a deadline past the end of time saturates.
-        let (deadline, overflow) = now.addingReportingOverflow(max(1, timeoutTicks))
-        let entry = WaiterTable.Waiter(id: waiter, purpose: purpose, deadline: overflow ? .max : deadline)
+        let entry = WaiterTable.Waiter(id: waiter, purpose: purpose, deadline: now.saturatingAdding(max(1, timeoutTicks)))
         guard let earlier = waiters.add(entry, for: WaiterTable.Key(cell: request.cell, request: request.id)) else { return }
         let superseded = ClientReply(id: request.id, cell: request.cell, outcome: .unavailable(.superseded))
         pending.answers.append(answer(earlier, with: superseded))

@@ -226,9 +226,10 @@ public struct Simulation {
         }
         switch event {
         case .tick(let index):
-            let skippedBefore = nodes[index].host?.skippedTicksThatActed.count ?? 0
+            let audits = options.replica.auditsTickSchedule
+            let skippedBefore = audits ? nodes[index].host?.skippedTicksThatActed.count ?? 0 : 0
             nodes[index].core?.tick()
-            if options.replica.auditsTickSchedule, let skipped = nodes[index].host?.skippedTicksThatActed {
+            if audits, let skipped = nodes[index].host?.skippedTicksThatActed {
                 statistics.skippedTicksThatActed += skipped[skippedBefore...]
             }
             carryOutEffects(at: index)

@@ -19,10 +19,11 @@ extension ReplicaHost {
     /// resting one. A follower of a leader whose node is gone wakes as such, and gives a
     /// candidate an election timeout before it stands itself when a peer's message woke it
     /// (`byPeer`: most likely that candidate's poll) or when another member is its cell's pick
-    /// to stand first (`QuietCells.waitsForPick`). The host calls `settle` once it is done.
+    /// to stand first (`QuietCells.waitsForPick`). The host calls `settle` once it has handed
+    /// it something (a replica only woken is due at the next tick already).
     mutating func prepareToHandle(_ position: Int, leaderLive: Bool = true, byPeer: Bool = false) {
         guard replicas[position].isQuiescent else {
-            replicas[position].advanceClock(by: ticks.sync(position, now: now))
+            replicas[position].advanceClock(by: schedule.sync(position, now: now))
             return
         }
         let cell = replicas[position].cell
@@ -39,7 +40,7 @@ extension ReplicaHost {
     mutating func settle(_ position: Int) {
         guard quiet.isAwake(position) else { return }
         guard replicas[position].isQuiescent else {
-            ticks.file(position, dueIn: replicas[position].ticksUntilDue, now: now)
+            schedule.file(position, dueIn: replicas[position].ticksUntilDue, now: now)
             return
         }
         stopTicking(position)
@@ -54,13 +55,13 @@ extension ReplicaHost {
     /// Starts ticking the replica at `position`, from the next tick.
     mutating func startTicking(_ position: Int) {
         quiet.markAwake(position)
-        ticks.start(position, now: now)
+        schedule.start(position, now: now)
     }
 
     /// Stops ticking the replica at `position`.
     mutating func stopTicking(_ position: Int) {
         quiet.markResting(position)
-        ticks.stop(position)
+        schedule.stop(position)
     }
 
     /// Takes a resting replica out of the files `settle` put it in.
@@ -92,9 +93,9 @@ extension ReplicaHost {
     mutating func tickAwake(_ builder: inout HostOutputBuilder) {
         if options.auditsTickSchedule { auditSkippedTicks() }
         var deleted: [Int] = []
-        for position in ticks.takeFiled(now: now) where ticks.isDue(position, now: now) {
+        for position in schedule.takeFiled(now: now) where schedule.isDue(position, now: now) {
             replicaTicks += 1
-            let output = replicas[position].tick(elapsed: ticks.sync(position, now: now))
+            let output = replicas[position].tick(elapsed: schedule.sync(position, now: now))
             settle(position)
             if !output.isEmpty {
                 builder.add(output, cell: replicas[position].cell)
@@ -108,17 +109,17 @@ extension ReplicaHost {
     }
 
     /// Ticks a copy of every awake replica not due at this tick (but those woken at it), and
-    /// notes each whose tick would have sent, replied, persisted, noted an event, rested or
-    /// changed leadership: its `ticksUntilDue` named a later tick than its timers
-    /// (`ReplicaOptions.auditsTickSchedule`).
+    /// notes each whose tick would have sent, replied, persisted, noted an event, or changed
+    /// its role or a timer (`CellReplica.timerMark`): its `ticksUntilDue` named a later tick
+    /// than its timers (`ReplicaOptions.auditsTickSchedule`).
     private mutating func auditSkippedTicks() {
-        for position in quiet.awake where !ticks.isDue(position, now: now) {
+        for position in quiet.awake where !schedule.isDue(position, now: now) {
             // A replica woken at this tick has its clock here already: its first tick is the next.
-            let pending = ticks.pendingTicks(position, now: now)
+            let pending = schedule.pendingTicks(position, now: now)
             guard pending > 0 else { continue }
             var copy = replicas[position]
             let output = copy.tick(elapsed: pending)
-            guard !output.isEmpty || copy.isQuiescent || copy.isLeader != replicas[position].isLeader else { continue }
+            guard !output.isEmpty || copy.timerMark != replicas[position].timerMark else { continue }
             skippedTicksThatActed.append("\(node)'s replica of \(copy.cell) had something to do at host tick \(now) but was not due")
         }
     }

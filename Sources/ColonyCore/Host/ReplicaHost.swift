@@ -1,8 +1,8 @@
 /// The replicas of every cell one node hosts, driven together: a pure value, events in and
 /// outputs out, written once for both the simulator and the real node.
 ///
-/// It routes each peer message and client request to its cell's replica, ticks every
-/// replica, and gathers what they ask for into one `HostOutput` whose messages are grouped
+/// It routes each peer message and client request to its cell's replica, ticks each awake
+/// replica when a timer of its is due (`TickSchedule`), and gathers what they ask for into one `HostOutput` whose messages are grouped
 /// per destination node, so a node sends one batch per peer per event however many cells
 /// spoke. A message for a cell the node does not host yet, sent by a leader or candidate (a
 /// poll only once the candidate applied something: `PeerMessageBody.makesUnknownCell`),
@@ -30,7 +30,7 @@ public struct ReplicaHost: Sendable {
     /// Which replicas are awake and ticked, and what the resting ones wait for.
     var quiet = QuietCells()
     /// When each awake replica is next ticked.
-    var ticks = TickSchedule()
+    var schedule = TickSchedule()
     /// The run of this node's process, drawn when the host is made: peers that see it change
     /// know the node restarted (see `ReplicaHost+Liveness.swift`).
     public let incarnation: UInt64
@@ -46,7 +46,8 @@ public struct ReplicaHost: Sendable {
     /// reached, since the host was made.
     public internal(set) var unknownCellRefusals = 0
     /// How many times a replica here was ticked, since the host was made: the work the tick
-    /// schedule leaves, one per replica per tick at which it had something due.
+    /// schedule leaves, one per replica per tick at which a timer of its was due (or had been,
+    /// before a message moved it later).
     public internal(set) var replicaTicks = 0
     /// Awake replicas the host did not tick at a tick at which they had something to do, for
     /// tests (see `ReplicaOptions.auditsTickSchedule`); empty unless that audit is on.
@@ -218,8 +219,9 @@ public struct ReplicaHost: Sendable {
         return builder.build()
     }
 
-    /// Wakes this node's replica of `cell` if it rests, so that what is read of it next (a
-    /// leader's verdict on a membership change) reflects a replica at work.
+    /// Wakes this node's replica of `cell` if it rests, or brings its clock to the host's if it
+    /// is awake, so that what is read of it next (a leader's verdict on a membership change,
+    /// which counts the members it heard from lately) reflects a replica at work now.
     public mutating func wake(_ cell: CellID) {
         guard let position = positions[cell] else { return }
         prepareToHandle(position)
@@ -281,7 +283,7 @@ public struct ReplicaHost: Sendable {
             positions[replicas[position].cell] = position
             quiet.move(from: last, to: position)
         }
-        ticks.remove(at: position)
+        schedule.remove(at: position)
         replicas.removeLast()
     }
 
@@ -291,7 +293,7 @@ public struct ReplicaHost: Sendable {
         let position = replicas.count
         replicas.append(replica)
         positions[replica.cell] = position
-        ticks.append()
+        schedule.append()
         if !replica.isQuiescent { startTicking(position) }
         return position
     }

@@ -20,7 +20,7 @@ extension CellReplica {
             guard let deadline = idleLeaderDeadline else { return 1 }
             due = deadline
         case .preparing(let prepare):
-            due = min(electionDeadline, Self.tick(options.retransmitTicks, after: prepare.lastSentAt))
+            due = min(electionDeadline, prepare.lastSentAt.saturatingAdding(options.retransmitTicks))
         case .polling:
             due = electionDeadline
         case .follower:
@@ -28,10 +28,12 @@ extension CellReplica {
         }
         if !isLeader, !hasState || knownChosenThrough > appliedThrough, let source = leaderHint ?? catchUpSource,
            source != node {
-            due = min(due, lastCatchUpRequestAt.map { Self.tick(options.catchUpRetryTicks, after: $0) } ?? next)
+            // A tick takes a new leader for the source to ask, even before it asks again.
+            let retry = source == catchUpSource ? lastCatchUpRequestAt.map { $0.saturatingAdding(options.catchUpRetryTicks) } : nil
+            due = min(due, retry ?? next)
         }
         if damagedRenewal != nil, isMember, let leader = leaderHint, leader != node {
-            due = min(due, lastRenewalRequestAt.map { Self.tick(options.electionTimeoutTicks, after: $0) } ?? next)
+            due = min(due, lastRenewalRequestAt.map { $0.saturatingAdding(options.electionTimeoutTicks) } ?? next)
         }
         guard due != .max else { return nil }
         let late: UInt64 = options.defects.contains(.ticksDueLate) ? 2 : 0
@@ -52,21 +54,47 @@ extension CellReplica {
     private var idleLeaderDeadline: UInt64? {
         guard leaderIsIdle, let state, let leader = leadership else { return nil }
         var due = min(
-            Self.tick(options.heartbeatIntervalTicks, after: leader.roundStartedAt),
-            Self.tick(options.quiesceIdleTicks, after: leader.lastBusyAt))
+            leader.roundStartedAt.saturatingAdding(options.heartbeatIntervalTicks),
+            leader.lastBusyAt.saturatingAdding(options.quiesceIdleTicks))
         for (index, member) in state.configuration.members.enumerated() where member != node {
             let heard = leader.lastHeard[index]
             if now - heard <= options.electionTimeoutTicks {
-                due = min(due, Self.tick(1, after: Self.tick(options.electionTimeoutTicks, after: heard)))
+                due = min(due, heard.saturatingAdding(options.electionTimeoutTicks).saturatingAdding(1))
             }
         }
         return due
     }
 
-    /// The tick `ticks` after `start`, or `.max` (never) past the clock's range: a test may set
-    /// an interval to `.max` to turn its timer off.
-    private static func tick(_ ticks: UInt64, after start: UInt64) -> UInt64 {
-        let (sum, overflow) = start.addingReportingOverflow(ticks)
-        return overflow ? .max : sum
+    /// What a tick may change besides the clock and what it sends, for the audit of skipped
+    /// ticks (`ReplicaOptions.auditsTickSchedule`): a tick that left it equal did nothing.
+    var timerMark: TimerMark {
+        var mark = TimerMark(
+            electionDeadline: electionDeadline, leaderHint: leaderHint, catchUpSource: catchUpSource,
+            lastCatchUpRequestAt: lastCatchUpRequestAt, lastRenewalRequestAt: lastRenewalRequestAt,
+            handOffAskedAt: handOffAskedAt, isQuiescent: isQuiescent)
+        switch role {
+        case .follower: mark.role = "follower"
+        case .polling: mark.role = "polling"
+        case .preparing(let prepare): mark.role = "preparing since \(prepare.lastSentAt)"
+        case .leading: mark.role = "leading"
+        }
+        if let leader = leadership {
+            mark.leader = [leader.round, leader.roundStartedAt, leader.lastBusyAt]
+        }
+        return mark
     }
+}
+
+/// A replica's timers and role as `CellReplica.timerMark` reads them.
+struct TimerMark: Equatable {
+    var electionDeadline: UInt64
+    var leaderHint: NodeID?
+    var catchUpSource: NodeID?
+    var lastCatchUpRequestAt: UInt64?
+    var lastRenewalRequestAt: UInt64?
+    var handOffAskedAt: UInt64
+    var isQuiescent: Bool
+    var role = ""
+    /// A leader's round, when it started, and when the leader was last busy.
+    var leader: [UInt64] = []
 }

@@ -42,7 +42,9 @@
 ///
 /// ## Driving it
 /// The replica never does IO and never reads a clock. Its driver:
-/// 1. calls `tick()` every tick (the driver fixes a tick's length),
+/// 1. calls `tick()` every tick (the driver fixes a tick's length), or, to skip the ticks at
+///    which nothing is due, `tick(elapsed:)` at the tick `ticksUntilDue` names and
+///    `advanceClock(by:)` before it hands the replica anything in between,
 /// 2. calls `receive(_:from:)` for every message of its cell from a peer node,
 /// 3. calls `submit(_:)` for every client request for its cell,
 /// 4. carries out each returned `ReplicaOutput` under its ordering contract: persist first,

@@ -32,8 +32,10 @@ public struct ReplicaOptions: Hashable, Sendable {
     /// elections at a bounded rate.
     public var wakesPerTick: Int = 200
     /// The awake replicas past which a node wakes only a tenth of `wakesPerTick` a tick from
-    /// its queue (at least one): every awake replica is ticked every tick, so a node that keeps
-    /// too many awake falls behind its clock, and its peers and followers take it for dead.
+    /// its queue (at least one): every awake replica costs work (a leader is ticked at every
+    /// tick while it has anything in flight, and every awake replica sends and answers), so a
+    /// node that keeps too many awake falls behind its clock, and its peers and followers take
+    /// it for dead.
     /// No bound by default; a node process sets one (`ColonyNodeServer.Options`).
     public var awakeReplicasMax: Int = .max
     /// How long a new cell's resting replica waits for the cell's first candidate before it

@@ -6,7 +6,7 @@ enum MetricHelp {
     static let elections = "Times a replica here stood for election: its poll was granted and it began phase 1."
     static let leaderNodeLosses = "Times a peer went silent or restarted while resting followers here trusted it to lead."
     static let followersOfLostLeaders = "Resting followers here filed to stand because the peer they trusted to lead went silent or restarted."
-    static let replicaTicks = "Times a replica here was ticked: at each tick of the node's clock, only the awake replicas with a timer due are."
+    static let replicaTicks = "Times a replica here was ticked: at each tick of the node's clock, only the awake replicas with a timer due (or due before a message put it off) are."
     static let tickDelay = "How late each tick of the node's clock ran past its length: a busy event loop delays ticks and liveness heartbeats."
     static let forcedHeals = "Damaged replicas here an operator forced to vote again (colony cell force-recover)."
     static let logFlushes = "Group commits of the write-ahead log: each one write and one fsync covering every cell that wrote."
