@@ -110,17 +110,20 @@ extension ReplicaHost {
 
     /// Ticks a copy of every awake replica not due at this tick (but those woken at it), and
     /// notes each whose tick would have sent, replied, persisted, noted an event, or changed
-    /// its role or a timer (`CellReplica.timerMark`): its `ticksUntilDue` named a later tick
-    /// than its timers (`ReplicaOptions.auditsTickSchedule`).
+    /// its role or a timer (`CellReplica.timerMark`) otherwise than moving its clock on
+    /// (`advanceClock`) does: its `ticksUntilDue` named a later tick than its timers
+    /// (`ReplicaOptions.auditsTickSchedule`).
     private mutating func auditSkippedTicks() {
         for position in quiet.awake where !schedule.isDue(position, now: now) {
             // A replica woken at this tick has its clock here already: its first tick is the next.
             let pending = schedule.pendingTicks(position, now: now)
             guard pending > 0 else { continue }
-            var copy = replicas[position]
-            let output = copy.tick(elapsed: pending)
-            guard !output.isEmpty || copy.timerMark != replicas[position].timerMark else { continue }
-            skippedTicksThatActed.append("\(node)'s replica of \(copy.cell) had something to do at host tick \(now) but was not due")
+            var ticked = replicas[position]
+            let output = ticked.tick(elapsed: pending)
+            var skipped = replicas[position]
+            skipped.advanceClock(by: pending)
+            guard !output.isEmpty || ticked.timerMark != skipped.timerMark else { continue }
+            skippedTicksThatActed.append("\(node)'s replica of \(ticked.cell) had something to do at host tick \(now) but was not due")
         }
     }
 }

@@ -6,8 +6,7 @@
 /// is handed to the replica meanwhile; it may be earlier. A tick that finds nothing due does
 /// nothing but move the clock, so the ticks in between can be skipped and the clock moved on
 /// by as many at once (`tick(elapsed:)`, `advanceClock(by:)`). A leader with anything in flight
-/// is due at every tick, as before: its tick notes that it was busy, which a later quiescence
-/// reads.
+/// (a proposal, a queued write, a read) is due at every tick, as before.
 extension CellReplica {
     /// How many ticks from now this replica's tick is next due (at least one): what its host
     /// may skip until then; nil when nothing is due until it is handed something (a replica
@@ -17,7 +16,7 @@ extension CellReplica {
         var due = UInt64.max
         switch role {
         case .leading:
-            guard let deadline = idleLeaderDeadline else { return 1 }
+            guard let deadline = leaderDeadline else { return 1 }
             due = deadline
         case .preparing(let prepare):
             due = min(electionDeadline, prepare.lastSentAt.saturatingAdding(options.retransmitTicks))
@@ -41,21 +40,36 @@ extension CellReplica {
     }
 
     /// Moves the clock of an awake replica on by `ticks` at which nothing was due, before its
-    /// host hands it something: what it does next is timed as if it had been ticked at each.
+    /// host hands it something or ticks it: what it does next is timed as if it had been ticked
+    /// at each. A leader that was busy at them notes the last as its last busy tick, as its
+    /// tick would have (no tick in between changes whether it is busy: each tick at which that
+    /// changes without a message is due).
     public mutating func advanceClock(by ticks: UInt64) {
-        guard tombstone == nil, !isQuiescent else { return }
+        guard tombstone == nil, !isQuiescent, ticks > 0 else { return }
         now += ticks
+        if isLeader, !leaderIsIdle { leaderState.lastBusyAt = now }
     }
 
-    /// An idle leader's next due tick: its next confirmation round, the tick it rests at, or
-    /// the first tick at which a member it heard from lately drops out of an election
-    /// timeout (which may leave it without a majority). Nil for a leader with anything in
-    /// flight, due at every tick.
-    private var idleLeaderDeadline: UInt64? {
-        guard leaderIsIdle, let state, let leader = leadership else { return nil }
-        var due = min(
-            leader.roundStartedAt.saturatingAdding(options.heartbeatIntervalTicks),
-            leader.lastBusyAt.saturatingAdding(options.quiesceIdleTicks))
+    /// A leader's next due tick while it has nothing in flight (no proposal, queued write,
+    /// read, stop sign or hand-off): its next confirmation round; the tick it rests at, if
+    /// idle; the end of the windows that keep a woken leader, or one with a restarted member,
+    /// awake; and the first tick at which a member it heard from lately drops out of an
+    /// election timeout (which may leave it without a majority, or stop it waiting for that
+    /// member). Nil for a leader with anything in flight, due at every tick.
+    private var leaderDeadline: UInt64? {
+        guard let state, let leader = leadership, !isLeaving, leader.proposals.isEmpty, leader.queue.isEmpty,
+              leader.reads.isEmpty, leader.stopSignSlot == nil
+        else { return nil }
+        var due = leader.roundStartedAt.saturatingAdding(options.heartbeatIntervalTicks)
+        if leaderIsIdle {
+            due = min(due, leader.lastBusyAt.saturatingAdding(options.quiesceIdleTicks))
+        }
+        if let woke = leader.wokeAt, now - woke < options.electionTimeoutTicks {
+            due = min(due, woke.saturatingAdding(options.electionTimeoutTicks))
+        }
+        if !leader.restartedUnheard.isEmpty, now - leader.restartNotedAt < options.restartedMemberWaitTicks {
+            due = min(due, leader.restartNotedAt.saturatingAdding(options.restartedMemberWaitTicks))
+        }
         for (index, member) in state.configuration.members.enumerated() where member != node {
             let heard = leader.lastHeard[index]
             if now - heard <= options.electionTimeoutTicks {

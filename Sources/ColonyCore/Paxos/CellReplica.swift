@@ -239,7 +239,8 @@ public struct CellReplica: Sendable {
     public mutating func tick(elapsed: UInt64 = 1) -> ReplicaOutput {
         var output = ReplicaOutput()
         guard tombstone == nil, !isQuiescent else { return output }
-        now += elapsed
+        if elapsed > 1 { advanceClock(by: elapsed - 1) }
+        now += min(elapsed, 1)
         switch role {
         case .leading:
             leaderTick(&output)
