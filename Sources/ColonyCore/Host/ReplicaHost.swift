@@ -2,16 +2,16 @@
 /// outputs out, written once for both the simulator and the real node.
 ///
 /// It routes each peer message and client request to its cell's replica, ticks each awake
-/// replica when a timer of its is due (`TickSchedule`), and gathers what they ask for into one `HostOutput` whose messages are grouped
-/// per destination node, so a node sends one batch per peer per event however many cells
-/// spoke. A message for a cell the node does not host yet, sent by a leader or candidate (a
-/// poll only once the candidate applied something: `PeerMessageBody.makesUnknownCell`),
-/// creates an empty replica there that joins from a snapshot and votes once renewed: that is
-/// how a node added to a cell gets its replica. Such a replica stays *unconfirmed* — bounded
-/// in number, per node and per sending peer, persisting nothing, forgotten after a while —
-/// until it installs a snapshot that names this node and its sender members of the cell
-/// (see `ReplicaHost+Unconfirmed.swift`), so a peer's messages about made-up cells never
-/// make a node keep state without bound.
+/// replica when a timer of its is due (`TickSchedule`), and gathers what they ask for into one
+/// `HostOutput` whose messages are grouped per destination node, so a node sends one batch per
+/// peer per event however many cells spoke. A message for a cell the node does not host yet,
+/// sent by a leader or candidate (a poll only once the candidate applied something:
+/// `PeerMessageBody.makesUnknownCell`), creates an empty replica there that joins from a
+/// snapshot and votes once renewed: that is how a node added to a cell gets its replica. Such a
+/// replica stays *unconfirmed* — bounded in number, per node and per sending peer, persisting
+/// nothing, forgotten after a while — until it installs a snapshot that names this node and its
+/// sender members of the cell (see `ReplicaHost+Unconfirmed.swift`), so a peer's messages about
+/// made-up cells never make a node keep state without bound.
 ///
 /// A deleted cell's replica is replaced by its tombstone (see `CellTombstone`). The rule the
 /// tombstone keeps: a message for a deleted cell never makes the host create a replica of it

@@ -1,4 +1,14 @@
 extension CellReplica {
+    /// Draws a fresh election deadline: the timeout plus jitter from the seeded generator.
+    mutating func resetElectionDeadline() {
+        electionDeadline = now + options.electionTimeoutTicks + drawElectionJitter()
+    }
+
+    /// A random wait of 0 to `electionJitterTicks` ticks, so members do not stand together.
+    mutating func drawElectionJitter() -> UInt64 {
+        options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
+    }
+
     /// The ballot a new candidacy of this replica uses: above every round seen in the epoch;
     /// nil once that round would pass `CounterBounds.adoptedMax`, where only a hostile peer's
     /// rounds take an epoch (the replica then cannot stand until the cell has a new epoch).

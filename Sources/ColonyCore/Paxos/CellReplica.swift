@@ -355,16 +355,6 @@ public struct CellReplica: Sendable {
 
     // MARK: - Shared steps
 
-    /// Draws a fresh election deadline: the timeout plus jitter from the seeded generator.
-    mutating func resetElectionDeadline() {
-        electionDeadline = now + options.electionTimeoutTicks + drawElectionJitter()
-    }
-
-    /// A random wait of 0 to `electionJitterTicks` ticks, so members do not stand together.
-    mutating func drawElectionJitter() -> UInt64 {
-        options.electionJitterTicks == 0 ? 0 : random.next() % (options.electionJitterTicks + 1)
-    }
-
     /// Sends `body` to every other member of the current configuration.
     func broadcast(_ body: PeerMessageBody, _ output: inout ReplicaOutput) {
         guard let state else { return }
