@@ -1,4 +1,5 @@
 import ColonyAPI
+import enum ColonyClient.ColonyDirectory
 import ColonyCore
 import Foundation
 
@@ -146,9 +147,12 @@ enum APIMapping {
     }
 
     /// What a cell's answer means for the client: the operation's result, or the error to
-    /// return. `address` finds where clients reach a node.
+    /// return. `address` finds where clients reach a node; `directoryRead` says whether this
+    /// node has read the colony's directory, so that it does not call the directory not found
+    /// when it hosts no replica of it: a node with no policy yet takes a colony in which every
+    /// node says so for a colony without authorization (`DirectoryCensus`).
     static func result(
-        of outcome: ClientOutcome, cell: CellID, address: (NodeID) -> String?
+        of outcome: ClientOutcome, cell: CellID, address: (NodeID) -> String?, directoryRead: @autoclosure () -> Bool
     ) -> Result<OperationResult, Colony_V1_Error> {
         switch outcome {
         case .completed(.success(let result)):
@@ -157,6 +161,13 @@ enum APIMapping {
             return .failure(error(for: failure, cell: cell))
         case .redirect(let leader, let configuration):
             guard leader != nil || configuration != nil else {
+                if cell.name == ColonyDirectory.cell, directoryRead() {
+                    var unavailable = error(
+                        .unavailable,
+                        "this node hosts no replica of the directory (\(cell.name)), which this colony has: ask one of its members (list it among the nodes you dial)")
+                    unavailable.retryAfterMs = 100
+                    return .failure(unavailable)
+                }
                 return .failure(error(.cellNotFound, "this node hosts no replica of cell \(cell.name); ask one of its members"))
             }
             var redirect = error(.notLeader, "this node does not lead cell \(cell.name)" + (leader.map { "; \($0) does" } ?? "; its leader is not known yet, retry shortly"))

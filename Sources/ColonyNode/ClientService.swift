@@ -36,6 +36,12 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         peers.address(of: node)?.clientAddress
     }
 
+    /// Whether this node has read the colony's directory: it enforces a policy read from the
+    /// directory's record, or its peer book holds the directory's node records.
+    var hasReadDirectory: Bool {
+        (authorizer.current.cached?.version ?? 0) > 0 || peers.hasRecords
+    }
+
     /// Runs `operation` on the header's cell for `caller` and returns its result or the error
     /// to reply with; counts it in the node's metrics as a request of `kind`. A request the
     /// policy refuses goes no further: its error is `UNAUTHORIZED` (`UNAVAILABLE` before the
@@ -127,7 +133,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         }
         switch answer {
         case .reply(let reply)?:
-            return APIMapping.result(of: reply.outcome, cell: request.cell, address: address)
+            return APIMapping.result(of: reply.outcome, cell: request.cell, address: address, directoryRead: hasReadDirectory)
         case .noAnswer(.stopping)?:
             var unavailable = APIMapping.error(
                 .unavailable,

@@ -203,6 +203,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
         policy.deadline = options.policyRefreshInterval * 2
         let refresher = PolicyRefresher(
             authorizer: authorizer, client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy),
+            census: DirectoryCensus(addresses: { [peers] in peers.clientAddresses }, tls: ownClientTLS, deadline: options.policyRefreshInterval),
             file: PolicyFile(directory: config.dataDirectory), interval: options.policyRefreshInterval, logger: logger)
         policyRefreshing = Task { await refresher.run() }
     }

@@ -13,12 +13,14 @@ import Testing
 /// a restart too (static stability).
 @Suite("authorization stays on while the directory is down", .serialized, .colonyTurn)
 struct PolicyStaticStabilityTests {
-    /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop, so
-    /// the directory has no majority; node 5 fails to read the policy at least once, then
-    /// restarts (without the copy it kept, if `forgetsKept`, as a node on a new data directory
-    /// would). Returns the status of the application's write to a cell it has no grant on,
-    /// sent to node 5 after its restart.
-    private func refusalAfterRestart(defects: Set<AuthorizationDefect>, forgetsKept: Bool = false) async throws -> RPCError.Code? {
+    /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop (and
+    /// 3, if `stopsEveryMember`), so the directory has no majority; node 5 fails to read the
+    /// policy at least once, then restarts (without the copy it kept, if `forgetsKept`, as a
+    /// node on a new data directory would). Returns the status of the application's write to
+    /// a cell it has no grant on, sent to node 5 after its restart.
+    private func refusalAfterRestart(
+        defects: Set<AuthorizationDefect>, forgetsKept: Bool = false, stopsEveryMember: Bool = false
+    ) async throws -> RPCError.Code? {
         var options = ColonyNodeServer.Options()
         options.policyRefreshInterval = .milliseconds(200)
         options.authorizationDefects = defects
@@ -32,6 +34,7 @@ struct PolicyStaticStabilityTests {
 
         await colony.stop(1)
         await colony.stop(2)
+        if stopsEveryMember { await colony.stop(3) }
         let failures = colony.servers[5]?.authorizer.readFailures ?? 0
         try await waitUntil(.seconds(60), "node 5 fails to read the policy") { (colony.servers[5]?.authorizer.readFailures ?? 0) > failures }
         #expect(try await appWrite(colony) == .permissionDenied, "a failed read leaves the policy as it was")
@@ -84,6 +87,16 @@ struct PolicyStaticStabilityTests {
     @Test("a node restarted without a kept policy while the directory has no majority refuses the application as not having read one", .timeLimit(.minutes(4)))
     func noKeptCopy() async throws {
         #expect(try await refusalAfterRestart(defects: [], forgetsKept: true) == .unavailable)
+    }
+
+    @Test("a node restarted without a kept policy while every member of the directory is down refuses the application as not having read one", .timeLimit(.minutes(4)))
+    func noKeptCopyNoMember() async throws {
+        #expect(try await refusalAfterRestart(defects: [], forgetsKept: true, stopsEveryMember: true) == .unavailable)
+    }
+
+    @Test("with the census skipped (a defect), that node takes the colony for one without a directory and lets the application through", .timeLimit(.minutes(4)))
+    func noCensus() async throws {
+        #expect(try await refusalAfterRestart(defects: [.noDirectoryCensus], forgetsKept: true, stopsEveryMember: true) == nil)
     }
 
     @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(4)))

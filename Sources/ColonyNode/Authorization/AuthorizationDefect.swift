@@ -8,4 +8,8 @@
     /// A node starts enforcing nothing instead of the policy it kept on disk, so a node
     /// restarted while the directory is unreachable lets everyone do anything.
     case policyNotKept
+    /// A node that has read no policy takes the first "cell not found" for the directory as a
+    /// colony without one (`DirectoryCensus` is skipped), so a node on a new data directory
+    /// enforces nothing while every member of the directory is out of its reach.
+    case noDirectoryCensus
 }

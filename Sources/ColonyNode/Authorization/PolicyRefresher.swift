@@ -8,20 +8,29 @@ import Logging
 /// the authorizer, keeping a copy in the data directory (`PolicyFile`).
 ///
 /// A read that fails leaves the policy as it was: the node keeps enforcing what it last
-/// read while the directory is unreachable, and says so once per outage.
+/// read while the directory is unreachable, and says so once per outage. A node that has read
+/// no policy takes "no directory" only when every node it knows says so (`DirectoryCensus`).
 struct PolicyRefresher: Sendable {
     let authorizer: Authorizer
     let client: ColonyClient
+    /// Asks each node whether it hosts the directory, before a node that has read no policy
+    /// takes the colony for one without a directory.
+    let census: DirectoryCensus
     let file: PolicyFile
     let interval: Duration
     let logger: Logger
+
+    /// The pause between reads while the node has read no policy: it refuses clients' calls
+    /// until it has, so it asks again soon (a new colony's nodes come up one by one, and the
+    /// census waits for all of them).
+    static let unreadInterval = Duration.milliseconds(250)
 
     /// Reads and adopts until the task is cancelled.
     func run() async {
         var failing = false
         while !Task.isCancelled {
             await refresh(failing: &failing)
-            try? await Task.sleep(for: interval)
+            try? await Task.sleep(for: authorizer.current == .unread ? min(interval, Self.unreadInterval) : interval)
         }
         await client.close()
     }
@@ -33,17 +42,35 @@ struct PolicyRefresher: Sendable {
         do {
             read = try await readPolicy()
         } catch ColonyError.cellNotFound {
-            // A colony without a directory yet has no policy to read.
+            // A colony without a directory yet has no policy to read, unless some node did
+            // not say so.
+            if let holdout = await holdout() {
+                failed("no node that answered hosts the directory, but \(holdout.address) leaves one possible (\(holdout.answer))", failing: &failing)
+                return
+            }
             read = .noDirectory
         } catch {
-            authorizer.readFailed()
-            if !failing { logger.warning("cannot read the authorization policy from the directory (\(error)); \(Self.holding(authorizer.current))") }
-            failing = true
+            failed("cannot read the authorization policy from the directory (\(error))", failing: &failing)
             return
         }
         if failing { logger.notice("the directory answers again; reading the authorization policy from it") }
         failing = false
         adopt(read)
+    }
+
+    /// Counts a failed read, and says why at the first of a run of them.
+    private func failed(_ why: String, failing: inout Bool) {
+        authorizer.readFailed()
+        if !failing { logger.warning("\(why); \(Self.holding(authorizer.current))") }
+        failing = true
+    }
+
+    /// For a node that has read no policy, the node whose answer to the census leaves the
+    /// colony a directory; nil when every node hosts none, or when the node holds a policy
+    /// (which "no directory" never replaces).
+    private func holdout() async -> (address: String, answer: String)? {
+        guard authorizer.current == .unread, !authorizer.defects.contains(.noDirectoryCensus) else { return nil }
+        return DirectoryCensus.holdout(await census.run())
     }
 
     /// Hands `read` to the authorizer and keeps what it adopts on disk, so that a restart

@@ -47,6 +47,11 @@ final class PeerAddresses: Sendable {
         book.withLock { $0.addresses.keys.sorted() }
     }
 
+    /// Whether the book holds node records read from the directory.
+    var hasRecords: Bool {
+        book.withLock { !$0.recorded.isEmpty }
+    }
+
     /// Every known node's client address, in id order.
     var clientAddresses: [String] {
         book.withLock { book in book.addresses.sorted { $0.key < $1.key }.map(\.value.clientAddress) }
