@@ -39,7 +39,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
     /// Whether this node has read the colony's directory: it enforces a policy read from the
     /// directory's record, or its peer book holds the directory's node records.
     var hasReadDirectory: Bool {
-        (authorizer.current.cached?.version ?? 0) > 0 || peers.hasRecords
+        guard !authorizer.defects.contains(.directoryCalledNotFound) else { return false }
+        return (authorizer.current.cached?.version ?? 0) > 0 || peers.hasRecords
     }
 
     /// Runs `operation` on the header's cell for `caller` and returns its result or the error
@@ -62,6 +63,8 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         {
             result = .failure(Authorizer.error(refused, rpc: kind.rpc, request: request))
         } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes) {
+            authorizer.invalid(
+                caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys, problem: problem)
             result = .failure(APIMapping.invalid(problem))
         } else {
             var bound = header

@@ -38,6 +38,23 @@ struct AuditLogTests {
         }, "\(lines)")
     }
 
+    @Test("an administrative write allowed and then refused as an invalid record leaves a second line saying so, under the same request id")
+    func allowedThenInvalid() throws {
+        let recorder = LogRecorder()
+        let (authorizer, _) = try Self.authorizer(recorder)
+        let write = AuthOperation.write(cell: "_directory", keys: .key("node/9"))
+        #expect(authorizer.refusal(.client("dev"), write, rpc: "Put", request: "r-1", keys: ["node/9"]) == nil)
+        authorizer.invalid(.client("dev"), write, rpc: "Put", request: "r-1", keys: ["node/9"], problem: "not a node record")
+
+        let lines = recorder.recorded
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first?.contains("outcome=allowed") == true && lines.first?.contains("request=r-1") == true, "\(lines)")
+        #expect(lines.last.map {
+            $0.contains("log=audit") && $0.contains("outcome=invalid") && $0.contains("request=r-1") && $0.contains("reason=not a node record")
+                && $0.contains("keys=node/9") && $0.contains("cell=_directory")
+        } == true, "\(lines)")
+    }
+
     @Test("a batch of creations writes one audit line for the cells allowed, naming how many and the first few, and one for each refusal")
     func batchOfCreations() throws {
         let recorder = LogRecorder()

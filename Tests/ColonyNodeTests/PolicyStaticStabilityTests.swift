@@ -16,10 +16,11 @@ struct PolicyStaticStabilityTests {
     /// Five nodes, the directory on nodes 1–3 with authorization on; nodes 1 and 2 stop (and
     /// 3, if `stopsEveryMember`), so the directory has no majority; node 5 fails to read the
     /// policy at least once, then restarts (without the copy it kept, if `forgetsKept`, as a
-    /// node on a new data directory would). Returns the status of the application's write to
-    /// a cell it has no grant on, sent to node 5 after its restart.
+    /// node on a new data directory would; with a configuration naming only itself and node 4,
+    /// if `namesOnlyNode4`, as a joining node's may). Returns the status of the application's
+    /// write to a cell it has no grant on, sent to node 5 after its restart.
     private func refusalAfterRestart(
-        defects: Set<AuthorizationDefect>, forgetsKept: Bool = false, stopsEveryMember: Bool = false
+        defects: Set<AuthorizationDefect>, forgetsKept: Bool = false, stopsEveryMember: Bool = false, namesOnlyNode4: Bool = false
     ) async throws -> RPCError.Code? {
         var options = ColonyNodeServer.Options()
         options.policyRefreshInterval = .milliseconds(200)
@@ -30,7 +31,9 @@ struct PolicyStaticStabilityTests {
         _ = try await admin.createCell(ColonyDirectory.cell, nodes: [1, 2, 3])
         _ = try await DevAuthorization.apply(DevAuthorization.changes(), in: Directory(client: admin))
         await admin.close()
-        try await waitUntil(.seconds(60), "node 5 enforces the policy") { colony.servers[5]?.authorizer.current.cached?.policy.enabled == true }
+        for node: UInt32 in [4, 5] {
+            try await waitUntil(.seconds(60), "node \(node) enforces the policy") { colony.servers[node]?.authorizer.current.cached?.policy.enabled == true }
+        }
 
         await colony.stop(1)
         await colony.stop(2)
@@ -41,6 +44,7 @@ struct PolicyStaticStabilityTests {
 
         await colony.stop(5)
         if forgetsKept { try FileManager.default.removeItem(atPath: PolicyFile(directory: colony.configs[4].dataDirectory).path) }
+        if namesOnlyNode4 { colony.configs[4].nodes.removeAll { $0.node < 4 } }
         try await colony.start(5)
         if forgetsKept {
             // The restarted node's first read has ended: what it made of it decides the answer.
@@ -97,6 +101,17 @@ struct PolicyStaticStabilityTests {
     @Test("with the census skipped (a defect), that node takes the colony for one without a directory and lets the application through", .timeLimit(.minutes(4)))
     func noCensus() async throws {
         #expect(try await refusalAfterRestart(defects: [.noDirectoryCensus], forgetsKept: true, stopsEveryMember: true) == nil)
+    }
+
+    @Test("a node restarted without a kept policy, configured to reach only a node that hosts no replica of the directory, refuses the application: that node says the directory exists", .timeLimit(.minutes(4)))
+    func noKeptCopyOnlyNonMember() async throws {
+        let status = try await refusalAfterRestart(defects: [], forgetsKept: true, stopsEveryMember: true, namesOnlyNode4: true)
+        #expect(status == .unavailable, "\(String(describing: status))")
+    }
+
+    @Test("with the directory called not found by a node that has read it (a defect), that node lets the application through", .timeLimit(.minutes(4)))
+    func directoryCalledNotFound() async throws {
+        #expect(try await refusalAfterRestart(defects: [.directoryCalledNotFound], forgetsKept: true, stopsEveryMember: true, namesOnlyNode4: true) == nil)
     }
 
     @Test("with the kept policy ignored at start (a defect), the restarted node lets the application through", .timeLimit(.minutes(4)))

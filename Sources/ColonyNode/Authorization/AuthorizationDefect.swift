@@ -12,4 +12,8 @@
     /// colony without one (`DirectoryCensus` is skipped), so a node on a new data directory
     /// enforces nothing while every member of the directory is out of its reach.
     case noDirectoryCensus
+    /// A node that has read the directory, and hosts no replica of it, answers a request for it
+    /// "cell not found" (`APIMapping.result`), so a new node whose configuration names only
+    /// such nodes takes the colony for one without a directory.
+    case directoryCalledNotFound
 }

@@ -155,6 +155,17 @@ final class Authorizer: Sendable {
         return refusal
     }
 
+    /// Writes the audit line of a request the policy allowed and the node then refused as
+    /// invalid (a write to a reserved cell that is not a record the control plane writes:
+    /// `ReservedCellWriteCheck`), so that the trail of an administrative write says how it
+    /// ended, under the same request id as the line that allowed it.
+    func invalid(_ identity: Identity, _ operation: AuthOperation, rpc: String, request: String, keys: [String], problem: String) {
+        record(identity, operation, rpc: rpc, request: request, keys: keys, outcome: "invalid", by: String(problem.prefix(Self.auditProblemMax)))
+    }
+
+    /// The most characters of a problem an audit line names: it may quote what the client sent.
+    static let auditProblemMax = 256
+
     /// Why the admin endpoint refuses a request `request` (method and path) over TLS whose
     /// verified certificate names `identity`, or nil to answer it. The endpoint is read-only
     /// and consults no roles (any certificate of the colony's CA reads it, as monitoring

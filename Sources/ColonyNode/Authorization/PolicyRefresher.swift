@@ -20,17 +20,23 @@ struct PolicyRefresher: Sendable {
     let interval: Duration
     let logger: Logger
 
-    /// The pause between reads while the node has read no policy: it refuses clients' calls
-    /// until it has, so it asks again soon (a new colony's nodes come up one by one, and the
-    /// census waits for all of them).
+    /// The first pause between reads while the node has read no policy: it refuses clients'
+    /// calls until it has, so it asks again soon (a new colony's nodes come up one by one, and
+    /// the census waits for all of them), then twice as long after each read, up to `interval`.
     static let unreadInterval = Duration.milliseconds(250)
 
     /// Reads and adopts until the task is cancelled.
     func run() async {
         var failing = false
+        var unreadPause = Self.unreadInterval
         while !Task.isCancelled {
             await refresh(failing: &failing)
-            try? await Task.sleep(for: authorizer.current == .unread ? min(interval, Self.unreadInterval) : interval)
+            var pause = interval
+            if authorizer.current == .unread {
+                pause = min(interval, unreadPause)
+                unreadPause = pause * 2
+            }
+            try? await Task.sleep(for: pause)
         }
         await client.close()
     }
