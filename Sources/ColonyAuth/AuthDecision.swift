@@ -45,7 +45,8 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
         case nodeLimited
         /// Only the admin role allows this.
         case needsAdmin
-        /// A grant of `access` covering the cell would allow it.
+        /// A grant of `access` covering the cell (and the keys, when the operation names
+        /// some) would allow it.
         case needsGrant(Access)
         /// The node has not read the colony's policy yet (it kept none and the directory has
         /// not answered since it started): asked again shortly, the node decides by the policy.
@@ -81,7 +82,9 @@ public struct AuthRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             return "it needs the role \(AuthPolicy.adminRole): `colony auth user bind \(identity.urn) \(AuthPolicy.adminRole)`"
         case .needsGrant(let access):
             let cell = operation.cell ?? "the cell"
-            return "it needs a role granting \(access.rawValue) (or read-write) on \(cell) or a prefix of it: `colony auth role grant ROLE \(access.rawValue) \(cell)` and `colony auth user bind \(identity.urn) ROLE`"
+            let scoped = operation.keys.map { $0 != .every } ?? false
+            let keys = operation.keys.map { $0 == .every ? ", on every key" : ", on a key prefix covering \($0)" } ?? ""
+            return "it needs a role granting \(access.rawValue) (or read-write) on \(cell) or a prefix of it\(keys): `colony auth role grant ROLE \(access.rawValue) \(cell)\(scoped ? " [--keys 'PREFIX*']" : "")` and `colony auth user bind \(identity.urn) ROLE`"
         case .policyUnread:
             return "\(Self.policyUnread); ask again shortly, or ask another node"
         }
@@ -158,7 +161,7 @@ extension AuthPolicy {
 
     private static func decideForNode(_ identity: Identity, _ operation: AuthOperation) -> AuthDecision {
         switch operation {
-        case .read(let cell) where Reserved.isReserved(cell):
+        case .read(let cell, _) where Reserved.isReserved(cell):
             return .allowed(.node)
         case .discoveryHint, .readPolicy:
             return .allowed(.node)
@@ -170,11 +173,12 @@ extension AuthPolicy {
     private func decideByGrants(_ identity: Identity, roles bound: [String], _ operation: AuthOperation) -> AuthDecision {
         let needed: Access
         let cell: String
+        let keys: KeyScope
         switch operation {
-        case .read(let name): (needed, cell) = (.read, name)
-        case .write(let name): (needed, cell) = (.write, name)
+        case .read(let name, let scope): (needed, cell, keys) = (.read, name, scope)
+        case .write(let name, let scope): (needed, cell, keys) = (.write, name, scope)
         case .discoveryHint(let name):
-            // Any grant on the cell lets its holder find the cell's members.
+            // Any grant on the cell, on any of its keys, lets its holder find the cell's members.
             if let allowance = grant(of: bound, covering: name, where: { _ in true }) { return .allowed(allowance) }
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(.read)))
         case .readPolicy:
@@ -185,15 +189,27 @@ extension AuthPolicy {
         if Reserved.isReserved(cell) {
             return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsAdmin))
         }
-        if let allowance = grant(of: bound, covering: cell, where: { $0.covers(needed) }) { return .allowed(allowance) }
+        if let allowance = grant(of: bound, allowing: needed, on: cell, keys: keys) { return .allowed(allowance) }
         return .refused(AuthRefusal(identity: identity, operation: operation, reason: .needsGrant(needed)))
     }
 
-    /// The first grant of the roles `bound`, in order, that covers `cell` with an access
-    /// `accepts` takes.
-    private func grant(of bound: [String], covering cell: String, where accepts: (Access) -> Bool) -> AuthAllowance? {
+    /// The grant of the roles `bound` that allows `needed` on `keys` of `cell`: the first that
+    /// covers them all or, for a transaction's keys, one for each key (the first key's named).
+    private func grant(of bound: [String], allowing needed: Access, on cell: String, keys: KeyScope) -> AuthAllowance? {
+        if let whole = grant(of: bound, covering: cell, where: { $0.access.covers(needed) && $0.covers(keys) }) { return whole }
+        guard case .keys(let named) = keys, named.count > 1 else { return nil }
+        var first: AuthAllowance?
+        for key in named {
+            guard let each = grant(of: bound, covering: cell, where: { $0.access.covers(needed) && $0.covers(.key(key)) }) else { return nil }
+            first = first ?? each
+        }
+        return first
+    }
+
+    /// The first grant of the roles `bound`, in order, that covers `cell` and that `accepts`.
+    private func grant(of bound: [String], covering cell: String, where accepts: (Grant) -> Bool) -> AuthAllowance? {
         for role in bound {
-            for grant in roles[role] ?? [] where accepts(grant.access) && grant.cells.covers(cell) {
+            for grant in roles[role] ?? [] where grant.cells.covers(cell) && accepts(grant) {
                 return .grant(role: role, grant)
             }
         }

@@ -1,10 +1,11 @@
 /// What a request asks to do, as authorization judges it. Each RPC of the node maps to one
 /// (see the README's table); a session's operations map as their single calls do.
 public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
-    /// Reads keys of the cell: Get, List, Watch, CellInfo.
-    case read(cell: String)
-    /// Changes keys of the cell: Put, Delete, CompareAndSet, Increment, Transaction.
-    case write(cell: String)
+    /// Reads `keys` of the cell: Get, List, Watch, CellInfo (the last two read every key).
+    case read(cell: String, keys: KeyScope = .every)
+    /// Changes `keys` of the cell: Put, Delete, CompareAndSet, Increment, Transaction (a
+    /// transaction's keys are every key its conditions and steps name, read ones included).
+    case write(cell: String, keys: KeyScope = .every)
     /// Reads the directory's record of the cell (a Get of `cell/NAME` in `_directory`): how a
     /// client that has never seen the cell finds its members.
     case discoveryHint(cell: String)
@@ -30,11 +31,20 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     /// The cell the operation touches, if one.
     public var cell: String? {
         switch self {
-        case .read(let cell), .write(let cell), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .restoreCell(let cell),
+        case .read(let cell, _), .write(let cell, _), .discoveryHint(let cell), .createCell(let cell), .deleteCell(let cell), .restoreCell(let cell),
              .changeMembership(let cell),
              .transferLeadership(let cell), .forceHeal(let cell):
             return cell
         case .listCells, .readPolicy:
+            return nil
+        }
+    }
+
+    /// The keys a read or a write touches; nil for the other operations.
+    public var keys: KeyScope? {
+        switch self {
+        case .read(_, let keys), .write(_, let keys): return keys
+        case .discoveryHint, .readPolicy, .createCell, .deleteCell, .restoreCell, .listCells, .changeMembership, .transferLeadership, .forceHeal:
             return nil
         }
     }
@@ -44,7 +54,7 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
     /// drain, pause, placements, the policy itself) count as such.
     public var isAdministrative: Bool {
         switch self {
-        case .write(let cell): return Reserved.isReserved(cell)
+        case .write(let cell, _): return Reserved.isReserved(cell)
         case .read, .discoveryHint, .readPolicy, .listCells: return false
         case .createCell, .deleteCell, .restoreCell, .changeMembership, .transferLeadership, .forceHeal: return true
         }
@@ -52,8 +62,10 @@ public enum AuthOperation: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .read(let cell): return "read cell \(cell)"
-        case .write(let cell): return "write cell \(cell)"
+        case .read(let cell, .every): return "read cell \(cell)"
+        case .read(let cell, let keys): return "read \(keys) of cell \(cell)"
+        case .write(let cell, .every): return "write cell \(cell)"
+        case .write(let cell, let keys): return "write \(keys) of cell \(cell)"
         case .discoveryHint(let cell): return "read the directory's record of cell \(cell)"
         case .createCell(let cell): return "create cell \(cell)"
         case .deleteCell(let cell): return "delete cell \(cell)"

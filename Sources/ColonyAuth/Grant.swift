@@ -1,4 +1,4 @@
-/// What a grant allows on the cells it covers.
+/// What a grant allows on the cells (and keys) it covers.
 public enum Access: String, Codable, Hashable, Sendable, CaseIterable {
     /// Get, List, Watch, CellInfo.
     case read
@@ -76,20 +76,70 @@ public enum CellPattern: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 }
 
-/// One permission of a role: `access` on the cells `cells` covers.
+/// One permission of a role: `access` on the cells `cells` covers, and within them on the
+/// keys `keys` covers (every key when nil).
+///
+/// A grant on every key is written `{"access": A, "cells": C}`, as before key patterns
+/// existed. One on some keys is written `{"access": A, "scope": {"cells": C, "keys": K}}`,
+/// with no `cells` of its own, so that a build which predates key patterns cannot read it:
+/// such a node refuses the whole policy and keeps enforcing the one it held, and such a CLI
+/// refuses to change it, where ignoring an unknown `keys` would widen the grant to every key.
 public struct Grant: Codable, Hashable, Sendable, CustomStringConvertible {
     /// What the grant allows.
     public var access: Access
     /// The cells it covers.
     public var cells: CellPattern
+    /// The keys it covers inside those cells; nil for every key. A policy written before key
+    /// patterns existed has none.
+    public var keys: KeyPattern?
 
     /// Makes a grant.
-    public init(_ access: Access, on cells: CellPattern) {
+    public init(_ access: Access, on cells: CellPattern, keys: KeyPattern? = nil) {
         self.access = access
         self.cells = cells
+        self.keys = keys
     }
 
-    public var description: String { "\(access.rawValue) on \(cells)" }
+    /// Whether the grant covers `scope` of a cell it covers.
+    public func covers(_ scope: KeyScope) -> Bool {
+        keys?.covers(scope) ?? true
+    }
+
+    public var description: String { "\(access.rawValue) on \(cells)" + (keys.map { " keys \($0)" } ?? "") }
+
+    private enum CodingKeys: String, CodingKey {
+        case access, cells, scope
+    }
+
+    /// A grant on some keys, as written: its cells and its keys.
+    private struct Scope: Codable {
+        var cells: CellPattern
+        var keys: KeyPattern
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        access = try container.decode(Access.self, forKey: .access)
+        if let scope = try container.decodeIfPresent(Scope.self, forKey: .scope) {
+            guard !container.contains(.cells) else {
+                throw DecodingError.dataCorruptedError(forKey: .cells, in: container, debugDescription: "a grant names its cells once: in scope, or alone")
+            }
+            (cells, keys) = (scope.cells, scope.keys)
+        } else {
+            cells = try container.decode(CellPattern.self, forKey: .cells)
+            keys = nil
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(access, forKey: .access)
+        if let keys {
+            try container.encode(Scope(cells: cells, keys: keys), forKey: .scope)
+        } else {
+            try container.encode(cells, forKey: .cells)
+        }
+    }
 }
 
 /// The colony's reserved cell names.

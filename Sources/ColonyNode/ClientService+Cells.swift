@@ -34,7 +34,7 @@ extension ClientService {
             reply.error = invalid
             return reply
         }
-        try authorizer.check(caller, .read(cell: request.cell), rpc: "CellInfo", request: Authorizer.callName())
+        try authorizer.check(caller, .read(cell: request.cell, keys: .every), rpc: "CellInfo", request: Authorizer.callName())
         let status = try await driver.currentStatus()
         guard let cell = status.cells.first(where: { $0.cell.name == request.cell }) else {
             if let deleted = status.deletedCells.first(where: { $0.name == request.cell }) {

@@ -73,11 +73,13 @@ struct AuthRoleAddCommand: AsyncParsableCommand {
     }
 }
 
-/// The grant named on a command line: ACCESS CELLS.
+/// The grant named on a command line: ACCESS CELLS [--keys PREFIX*].
 struct GrantArguments: ParsableArguments {
     @Argument(help: "The role.") var role: String
     @Argument(help: "read, write or read-write.") var access: String
     @Argument(help: "A cell's name, or a prefix followed by * (`app-*`; `*` for every application cell). Never a reserved (_) name.") var cells: String
+    @Option(help: "Only the keys starting with this prefix, followed by * (`public/*`); without it, every key of the cells. A watch, CellInfo and a List of the whole cell need a grant on every key.")
+    var keys: String?
 
     /// The grant, checked.
     func grant() throws -> Grant {
@@ -85,11 +87,22 @@ struct GrantArguments: ParsableArguments {
         guard let pattern = CellPattern(cells) else {
             throw ValidationError("\"\(cells)\" is not a cell pattern: a cell's name or a prefix followed by *, not starting with _ (reserved cells change only through the control plane)")
         }
-        return Grant(access, on: pattern)
+        guard let keys else { return Grant(access, on: pattern) }
+        guard let keyPattern = KeyPattern(keys) else {
+            throw ValidationError("\"\(keys)\" is not a key pattern: a prefix of 1 to \(KeyPattern.bytesMax) bytes followed by * (`public/*`)")
+        }
+        return Grant(access, on: pattern, keys: keyPattern)
+    }
+
+    /// The grant as `--json` shows it.
+    static func json(_ role: String, _ grant: Grant) -> [String: Any] {
+        var json: [String: Any] = ["role": role, "access": grant.access.rawValue, "cells": "\(grant.cells)"]
+        if let keys = grant.keys { json["keys"] = "\(keys)" }
+        return json
     }
 }
 
-/// `colony auth role grant ROLE ACCESS CELLS`.
+/// `colony auth role grant ROLE ACCESS CELLS [--keys PREFIX*]`.
 struct AuthRoleGrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "grant", abstract: "Give a role read, write or read-write access to cells.")
     @OptionGroup var grant: GrantArguments
@@ -100,7 +113,7 @@ struct AuthRoleGrantCommand: AsyncParsableCommand {
     func run() async throws {
         let made = try grant.grant()
         _ = try await options.withDirectory { try await $0.change(.grant(role: grant.role, made)) }
-        options.show("role \(grant.role) holds \(made)", json: ["role": grant.role, "access": made.access.rawValue, "cells": "\(made.cells)"])
+        options.show("role \(grant.role) holds \(made)", json: GrantArguments.json(grant.role, made))
     }
 }
 
@@ -115,7 +128,7 @@ struct AuthRoleRevokeCommand: AsyncParsableCommand {
     func run() async throws {
         let made = try grant.grant()
         _ = try await options.withDirectory { try await $0.change(.revoke(role: grant.role, made)) }
-        options.show("role \(grant.role) no longer holds \(made)", json: ["role": grant.role, "access": made.access.rawValue, "cells": "\(made.cells)"])
+        options.show("role \(grant.role) no longer holds \(made)", json: GrantArguments.json(grant.role, made))
     }
 }
 

@@ -27,7 +27,7 @@ enum AuthorizationCheckCost {
         var allowed = 0
         let decisions = timed {
             for _ in 0..<checks {
-                if case .allowed = policy.decide(identity, .write(cell: cell)) { allowed += 1 }
+                if case .allowed = policy.decide(identity, .write(cell: cell, keys: .key("k"))) { allowed += 1 }
             }
         }
         precondition(allowed == checks, "Invalid state: the measured grant allows the write")

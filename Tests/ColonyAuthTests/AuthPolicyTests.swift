@@ -96,6 +96,67 @@ struct AuthPolicyTests {
         #expect(refusal(policy.decide(stranger, .read(cell: "log-7")))?.reason == .needsGrant(.read))
     }
 
+    @Test("a grant on a key prefix allows the keys under it and no other: a listing inside it, each key of a transaction under some grant; never the whole cell")
+    func keyPrefixes() throws {
+        var policy = try devPolicy()
+        policy = try PolicyChange.addRole("tenant").applied(to: policy)
+        let own = Grant(.readWrite, on: CellPattern("shared-1")!, keys: KeyPattern("tenant-7/*")!)
+        let public_ = Grant(.read, on: CellPattern("shared-*")!, keys: KeyPattern("public/*")!)
+        policy = try PolicyChange.grant(role: "tenant", own).applied(to: policy)
+        policy = try PolicyChange.grant(role: "tenant", public_).applied(to: policy)
+        policy = try PolicyChange.bind(stranger, role: "tenant").applied(to: policy)
+
+        #expect(policy.decide(stranger, .write(cell: "shared-1", keys: .key("tenant-7/x"))) == .allowed(.grant(role: "tenant", own)))
+        #expect(isAllowed(policy.decide(stranger, .read(cell: "shared-1", keys: .prefix("tenant-7/a")))))
+        #expect(policy.decide(stranger, .read(cell: "shared-2", keys: .key("public/readme"))) == .allowed(.grant(role: "tenant", public_)))
+        #expect(refusal(policy.decide(stranger, .write(cell: "shared-2", keys: .key("public/readme"))))?.reason == .needsGrant(.write))
+        #expect(refusal(policy.decide(stranger, .write(cell: "shared-1", keys: .key("tenant-8/x"))))?.reason == .needsGrant(.write))
+        #expect(refusal(policy.decide(stranger, .read(cell: "shared-1", keys: .prefix("tenant-")))) != nil, "a listing wider than the grant")
+        #expect(refusal(policy.decide(stranger, .read(cell: "shared-1", keys: .every))) != nil, "a watch or CellInfo reads every key")
+        #expect(refusal(policy.decide(stranger, .write(cell: "shared-2", keys: .key("tenant-7/x")))) != nil, "the key grant is on shared-1 only")
+        // A transaction's keys: each under some grant allowing the access.
+        #expect(isAllowed(policy.decide(stranger, .write(cell: "shared-1", keys: .keys(["tenant-7/a", "tenant-7/b"])))))
+        #expect(refusal(policy.decide(stranger, .write(cell: "shared-1", keys: .keys(["tenant-7/a", "public/b"])))) != nil, "public/ is read only")
+        #expect(refusal(policy.decide(stranger, .write(cell: "shared-1", keys: .keys(["tenant-7/a", "other"])))) != nil)
+        // The discovery hint needs any grant on the cell.
+        #expect(isAllowed(policy.decide(stranger, .discoveryHint(cell: "shared-1"))))
+        // A refusal says what would allow it.
+        let refused = try #require(refusal(policy.decide(stranger, .write(cell: "shared-1", keys: .key("tenant-8/x")))))
+        #expect("\(refused)".contains("write key tenant-8/x of cell shared-1"), "\(refused)")
+        #expect("\(refused)".contains("on a key prefix covering key tenant-8/x"), "\(refused)")
+    }
+
+    @Test("a key pattern is a prefix and a final *; a grant written before key patterns covers every key, and one with a pattern round-trips in a form earlier builds cannot read")
+    func keyPatterns() throws {
+        #expect(KeyPattern("public/*")?.prefix == "public/")
+        #expect(KeyPattern("a*b*")?.prefix == "a*b", "only the last * ends the prefix")
+        for bad in ["", "*", "public/", String(repeating: "k", count: KeyPattern.bytesMax + 1) + "*"] {
+            #expect(KeyPattern(bad) == nil, "\(bad)")
+        }
+        let old = try JSONDecoder().decode(Grant.self, from: Data(#"{"access":"read","cells":"app-*"}"#.utf8))
+        #expect(old.keys == nil)
+        #expect(old.covers(.every))
+        let scoped = Grant(.write, on: CellPattern("app-*")!, keys: KeyPattern("k/*")!)
+        let written = try JSONEncoder().encode(scoped)
+        #expect(try JSONDecoder().decode(Grant.self, from: written) == scoped)
+        #expect(try JSONDecoder().decode(Grant.self, from: JSONEncoder().encode(old)) == old)
+        // A build that predates key patterns reads a grant as its access and its cells: it
+        // cannot read a scoped one, so it refuses the policy rather than widen the grant.
+        struct GrantBeforeKeyPatterns: Decodable {
+            var access: Access
+            var cells: CellPattern
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(GrantBeforeKeyPatterns.self, from: written) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Grant.self, from: Data(#"{"access":"read","scope":{"cells":"app-*","keys":"*"}}"#.utf8))
+        }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(Grant.self, from: Data(#"{"access":"read","cells":"app-*","scope":{"cells":"app-*","keys":"k/*"}}"#.utf8))
+        }
+        #expect("\(scoped)" == "write on app-* keys k/*")
+        #expect(KeyScope.key(String(repeating: "x", count: 10_000)).description.utf8.count < 100, "a refusal names a client's key cut short")
+    }
+
     @Test("the admin role allows every control-plane and maintenance operation, but deleting a reserved cell")
     func adminRole() throws {
         let policy = try devPolicy()

@@ -7,7 +7,7 @@ import Testing
 /// authorization on: the client `dev` is admin, the client `app` holds the role `apps`.
 @Suite("colony auth against a dev colony of node processes", .serialized, .colonyTurn)
 struct AuthCommandTests {
-    @Test("a role made, granted and bound lets the application write a cell, shows in the listings and whoami, and its grant revoked refuses it again", .timeLimit(.minutes(3)))
+    @Test("a role made, granted and bound lets the application write a cell, shows in the listings and whoami, and its grant revoked refuses it again; a grant on a key prefix allows those keys only", .timeLimit(.minutes(3)))
     func roleGrantBindAndRevoke() async throws {
         let folder = NSTemporaryDirectory() + "colony-cli-auth-\(UUID().uuidString)"
         defer { DevColonyCommandTests.stop(folder) }
@@ -77,6 +77,21 @@ struct AuthCommandTests {
         #expect(refusedAgain.status == ExitStatus.permissionDenied.rawValue, "\(refusedAgain)")
         #expect(try await colony("get", "team-1", "k").output == "from-app\n", "the refused write changed nothing")
         #expect(try await colony("auth", "role", "list").output.contains("writers: no grant"))
+
+        // A grant on some keys of the cells only.
+        let keyed = try await colony("auth", "role", "grant", "writers", "read-write", "team-*", "--keys", "own/*")
+        #expect(keyed.status == 0 && keyed.output == "role writers holds read-write on team-* keys own/*\n", "\(keyed)")
+        try await untilEnforced()
+        let inside = try await colony("put", "team-1", "own/x", "mine", "--as", "app")
+        #expect(inside.status == 0, "\(inside)")
+        #expect(try await colony("get", "team-1", "own/x", "--as", "app").output == "mine\n")
+        let listed = try await colony("list", "team-1", "own/", "--as", "app")
+        #expect(listed.status == 0 && listed.output.hasPrefix("own/x = mine"), "\(listed)")
+        let outside = try await colony("put", "team-1", "k", "outside", "--as", "app")
+        #expect(outside.status == ExitStatus.permissionDenied.rawValue && outside.errors.contains("a key prefix covering key k"), "\(outside)")
+        let wholeCell = try await colony("list", "team-1", "--as", "app")
+        #expect(wholeCell.status == ExitStatus.permissionDenied.rawValue && wholeCell.errors.contains("on every key"), "\(wholeCell)")
+        #expect(try await colony("get", "team-1", "k").output == "from-app\n", "the refused write changed nothing")
 
         let down = try await colony("dev", "down")
         #expect(down.status == 0, "\(down)")

@@ -4,7 +4,7 @@ import ColonyCore
 
 extension AuthOperation {
     /// What `operation` on cell `cell` asks, as authorization judges it: reads and writes of
-    /// the cell, its deletion; a Get of the directory's record of a cell is that cell's
+    /// the cell's keys (a transaction's conditions and steps all count as written), its deletion; a Get of the directory's record of a cell is that cell's
     /// discovery hint, which any grant on the cell allows, and a Get of the policy's record
     /// is a read of the policy, which any client may make.
     init(_ operation: CellOperation, cell: String) {
@@ -13,10 +13,15 @@ extension AuthOperation {
             self = .readPolicy
         case .get(let key) where cell == ColonyDirectory.cell && key.string.hasPrefix(ColonyDirectory.cellPrefix):
             self = .discoveryHint(cell: String(key.string.dropFirst(ColonyDirectory.cellPrefix.count)))
-        case .get, .list:
-            self = .read(cell: cell)
-        case .put, .delete, .compareAndSet, .increment, .transaction:
-            self = .write(cell: cell)
+        case .get(let key):
+            self = .read(cell: cell, keys: .key(key.string))
+        case .list(let prefix, _):
+            self = .read(cell: cell, keys: prefix.string.isEmpty ? .every : .prefix(prefix.string))
+        case .put(let key, _), .delete(let key), .compareAndSet(let key, _, _), .increment(let key, _):
+            self = .write(cell: cell, keys: .key(key.string))
+        case .transaction(let transaction):
+            let named = transaction.conditions.map(\.key.string) + (transaction.success + transaction.failure).map(\.key.string)
+            self = .write(cell: cell, keys: .keys(named))
         case .changeMembership:
             self = .changeMembership(cell: cell)
         case .deleteCell:
