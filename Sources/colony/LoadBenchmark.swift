@@ -270,7 +270,7 @@ struct LoadBenchmark: AsyncParsableCommand {
         }
         let cost = AuthorizationCheckCost.measure()
         print(String(
-            format: "the check alone, on this CPU: %.0f ns per decision (a client holding 3 of %d roles of %d grants each, its grant the last), %.0f ns per session id bound to the identity",
+            format: "the check alone, on this CPU: %.0f ns per decision (a client holding 3 of %d roles of %d grants each, each on a key prefix, its grant the last), %.0f ns per session id bound to the identity",
             cost.decisionNanoseconds, AuthorizationCheckCost.roles, AuthorizationCheckCost.grantsPerRole, cost.sessionNanoseconds))
     }
 }
