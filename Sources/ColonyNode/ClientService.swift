@@ -62,7 +62,7 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
             caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
         {
             result = .failure(Authorizer.error(refused, rpc: kind.rpc, request: request))
-        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes) {
+        } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes, gone: peers.goneNodes) {
             authorizer.invalid(
                 caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys, problem: problem)
             result = .failure(APIMapping.invalid(problem))

@@ -94,8 +94,24 @@ struct AuthorizationCacheTests {
 struct ReservedCellWriteCheckTests {
     private let policyKey = Key("auth/policy")
 
-    private func problem(_ operation: CellOperation, _ cell: String = "_directory", revoked: RevokedNodes = RevokedNodes(AuthPolicy())) -> String? {
-        ReservedCellWriteCheck.problem(operation, cell: cell, revoked: revoked)
+    private func problem(
+        _ operation: CellOperation, _ cell: String = "_directory", revoked: RevokedNodes = RevokedNodes(AuthPolicy()), gone: Set<UInt32> = []
+    ) -> String? {
+        ReservedCellWriteCheck.problem(operation, cell: cell, revoked: revoked, gone: gone)
+    }
+
+    @Test("a node record bringing back a node the peer book read as gone is refused; recording it gone again, and other nodes, are not")
+    func goneNodeRecord() throws {
+        var node = NodeRecord(id: 7, peerAddress: "h:7107", clientAddress: "h:7207", zone: "z1", rack: "r1")
+        let key = Key(ColonyDirectory.nodeKey(7))
+        let refused = try #require(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [7]))
+        #expect(refused.contains("node 7 is gone") && refused.contains("new node id"), "\(refused)")
+        #expect(problem(.transaction(Transaction(success: [.put(key, try DirectoryRecord.node(node).encoded())])), gone: [7]) != nil)
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [8]) == nil)
+        node.state = .draining
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [7]) != nil)
+        node.state = .gone
+        #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [7]) == nil)
     }
 
     @Test("a node record of a revoked node is refused unless it records the node gone; a delete of it, and other nodes' records, are not")

@@ -12,27 +12,34 @@ import ColonyCore
 /// write to the directory must be a record its key names that passes its readers' checks
 /// (`DirectoryRecord.init(key:bytes:)`: for the policy, also that every node can enforce it
 /// and some admin can still change it); a node whose identity the policy revokes is never
-/// recorded active or draining (`NodeRevocationCheck`); numbers are never added to records; a
-/// delete may take out a cell's or a node's record only (the policy, the settings and the
-/// status stay).
+/// recorded active or draining (`NodeRevocationCheck`), nor is one the directory records as
+/// gone, as far as this node's peer book has read it (a gone node never returns, as `colony
+/// node join` says); numbers are never added to records; a delete may take out a cell's or a
+/// node's record only (the policy, the settings and the status stay).
 enum ReservedCellWriteCheck {
     /// What is wrong with `operation` on cell `cell`, or nil when it is not a data write to a
     /// reserved cell or is one the colony's own operations make; `revoked` holds the nodes the
-    /// node's policy revokes.
-    static func problem(_ operation: CellOperation, cell: String, revoked: RevokedNodes) -> String? {
+    /// node's policy revokes, `gone` those its peer book read as gone (asked only of a write
+    /// of a node record).
+    static func problem(
+        _ operation: CellOperation, cell: String, revoked: RevokedNodes, gone: @autoclosure () -> Set<UInt32>
+    ) -> String? {
         guard ColonyDirectory.isReserved(cell) else { return nil }
         guard cell == ColonyDirectory.cell else {
             return operation.writtenKeys.isEmpty ? nil : "cell \(cell) is reserved for the colony's own use and takes no data writes"
         }
         switch operation {
         case .put(let key, let bytes), .compareAndSet(let key, _, let bytes):
-            return problem(writing: bytes, under: key.string, revoked: revoked)
+            return problem(writing: bytes, under: key.string, revoked: revoked, gone: gone)
         case .increment(let key, _):
             return problem(incrementing: key.string)
         case .delete(let key):
             return problem(deleting: key.string)
         case .transaction(let transaction):
-            return (transaction.success + transaction.failure).lazy.compactMap { problem(step: $0, revoked: revoked) }.first
+            for step in transaction.success + transaction.failure {
+                if let problem = problem(step: step, revoked: revoked, gone: gone) { return problem }
+            }
+            return nil
         case .restore:
             return "cell \(cell) is reserved for the colony's own use and is never restored from a backup"
         case .get, .list, .changeMembership, .deleteCell:
@@ -40,21 +47,23 @@ enum ReservedCellWriteCheck {
         }
     }
 
-    private static func problem(step: TransactionStep, revoked: RevokedNodes) -> String? {
+    private static func problem(step: TransactionStep, revoked: RevokedNodes, gone: () -> Set<UInt32>) -> String? {
         switch step {
-        case .put(let key, let bytes): return problem(writing: bytes, under: key.string, revoked: revoked)
+        case .put(let key, let bytes): return problem(writing: bytes, under: key.string, revoked: revoked, gone: gone)
         case .increment(let key, _): return problem(incrementing: key.string)
         case .delete(let key): return problem(deleting: key.string)
         case .get: return nil
         }
     }
 
-    private static func problem(writing bytes: [UInt8], under key: String, revoked: RevokedNodes) -> String? {
+    private static func problem(writing bytes: [UInt8], under key: String, revoked: RevokedNodes, gone: () -> Set<UInt32>) -> String? {
         do {
-            guard case .node(let record) = try DirectoryRecord(key: key, bytes: bytes), record.state != .gone,
-                  revoked.contains(NodeID(record.id))
-            else { return nil }
-            return "the directory's record \(key) is refused: \(NodeRevocationCheck.revokedNodeRecorded(record.id))"
+            guard case .node(let record) = try DirectoryRecord(key: key, bytes: bytes), record.state != .gone else { return nil }
+            if revoked.contains(NodeID(record.id)) {
+                return "the directory's record \(key) is refused: \(NodeRevocationCheck.revokedNodeRecorded(record.id))"
+            }
+            guard gone().contains(record.id) else { return nil }
+            return refusal(key, "node \(record.id) is gone, and a gone node never returns; give the machine a new node id")
         } catch .malformedRecord(_, let reason) {
             return refusal(key, reason)
         } catch {

@@ -47,6 +47,11 @@ final class PeerAddresses: Sendable {
         book.withLock { $0.addresses.keys.sorted() }
     }
 
+    /// The nodes whose directory records, as the book read them, say they are gone.
+    var goneNodes: Set<UInt32> {
+        book.withLock { Set($0.recorded.lazy.filter { $0.state == .gone }.map(\.id)) }
+    }
+
     /// Whether the book holds node records read from the directory.
     var hasRecords: Bool {
         book.withLock { !$0.recorded.isEmpty }
