@@ -22,6 +22,9 @@ struct ClientPortRotationTests {
         let address = colony.configs[0].own.clientAddress
         let app = colony.certificates.files(for: .client(CertificateFolder.applicationClient))
         #expect(await ServedProbe.isServed(app, at: address), "the old CA's client is served before the rotation")
+        // A connection of the old CA's client, open across the rotation.
+        let held = try ColonyClient(nodes: [address], tls: .files(ca: app.ca, certificate: app.certificate, key: app.key))
+        _ = try? await held.cellInfo("no-such-cell")
 
         let authority = try CertificateFolder(directory: colony.root + "/new-certs").makeAuthority(subject: "CN=Colony CA 2", force: false)
         for identity in [CertificateIdentity.node(NodeID(1)), .client(CertificateFolder.developmentClient)] {
@@ -40,11 +43,12 @@ struct ClientPortRotationTests {
         try #require(reloaded, "the node did not take up the new CA within 30 s")
         let old = await ServedProbe.isServed(app, at: address)
         let new = await ServedProbe.isServed(colony.certificates.files(for: .client(CertificateFolder.developmentClient)), at: address)
+        await held.close()
         await colony.shutdown()
         return (old, new)
     }
 
-    @Test("after the CA is replaced with no restart, a client of the old CA is refused, logged, and one of the new CA served", .timeLimit(.minutes(1)))
+    @Test("after the CA is replaced with no restart, a client of the old CA is refused, logged, and its open connection closed; one of the new CA is served", .timeLimit(.minutes(1)))
     func currentTrust() async throws {
         let recorder = LogRecorder()
         let served = try await servedAfterRotation(defects: [], recorder: recorder)
@@ -52,6 +56,10 @@ struct ClientPortRotationTests {
         let reload = await recorder.message(containing: "took up the changed TLS files")
         #expect(reload?.contains("trusting the CAs CN=Colony CA 2") == true, "\(reload ?? "no reload logged")")
         #expect(await recorder.message(containing: "refusing a client connection: the TLS handshake failed (CERTIFICATE_VERIFY_FAILED)") != nil)
+        // The old CA's client's connection open across the rotation, and the node's own clients'
+        // (its policy and peer-book readers, which reconnect with its new certificate).
+        #expect(await recorder.message(containing: "client connections whose certificates the CAs now trusted do not verify") != nil,
+                "the old CA's client's connection open across the rotation is not closed")
     }
 
     @Test("with the defect clientTrustFixed the client port goes on trusting the old CA, and refuses the new", .timeLimit(.minutes(1)))

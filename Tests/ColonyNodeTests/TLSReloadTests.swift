@@ -1,7 +1,10 @@
 import ColonyCore
 import Foundation
+import NIOCore
+import NIOEmbedded
 import NIOSSL
 import Testing
+import X509
 @testable import ColonyClient
 @_spi(Testing) @testable import ColonyNode
 @testable import colony
@@ -86,6 +89,27 @@ struct TLSReloadTests {
         guard case .reloaded = tls.refresh(now: Date()) else { Issue.record("the old CA's removal was not taken up"); return }
         #expect(!verifies(oldApp) && verifies(newApp))
         guard case .unchanged = tls.refresh(now: Date()) else { Issue.record("unchanged files reloaded"); return }
+    }
+
+    @Test("once the old CA is gone from the files, the client connections open under its certificates are closed, and only those")
+    func untrustedConnectionsClosed() throws {
+        let folders = try Folders()
+        defer { try? FileManager.default.removeItem(atPath: folders.root) }
+        let leaf: (CertificateFolder) throws -> Certificate = { folder in
+            try Certificate(pemEncoded: try text(folder.files(for: .client("app")).certificate))
+        }
+        let authority: (CertificateFolder) throws -> Certificate = { folder in try Certificate(pemEncoded: try text(folder.authorityCertificate)) }
+        let connections = IdentifiedConnections()
+        let underOld = EmbeddedChannel()
+        let underNew = EmbeddedChannel()
+        for channel in [underOld, underNew] { try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait() }
+        connections.opened(underOld, by: .client("app"), presenting: try leaf(folders.old))
+        connections.opened(underNew, by: .client("app"), presenting: try leaf(folders.new))
+
+        #expect(connections.close(untrustedBy: [try authority(folders.old), try authority(folders.new)], now: Date()) == 0, "both CAs trusted")
+        #expect(underOld.isActive && underNew.isActive)
+        #expect(connections.close(untrustedBy: [try authority(folders.new)], now: Date()) == 1)
+        #expect(!underOld.isActive && underNew.isActive)
     }
 
     @Test("a changed set that fails its checks is refused once and the node keeps its set, until the files change again")

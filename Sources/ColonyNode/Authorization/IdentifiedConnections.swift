@@ -1,17 +1,27 @@
 import ColonyAuth
+import Foundation
 import NIOCore
 import NIOTLS
 import Synchronization
+import X509
 
 /// The client connections open on this node, by the identity their certificate carries, so
-/// that a revoked identity's connections are closed, not only its next calls refused. Bounded
-/// by the client port's connection limit: one entry per open connection.
+/// that a revoked identity's connections are closed, not only its next calls refused, and so
+/// are those whose certificate the CAs the node trusts no longer verify once its TLS files
+/// change (an old CA removed after a rotation). Bounded by the client port's connection
+/// limit: one entry per open connection.
 final class IdentifiedConnections: Sendable {
-    private let open = Mutex<[String: [ObjectIdentifier: any Channel]]>([:])
+    /// One open connection and the certificate it presented.
+    private struct Entry {
+        let channel: any Channel
+        let certificate: Certificate
+    }
 
-    /// Records `channel`, whose certificate names `identity`, until it closes.
-    func opened(_ channel: any Channel, by identity: Identity) {
-        open.withLock { $0[identity.urn, default: [:]][ObjectIdentifier(channel)] = channel }
+    private let open = Mutex<[String: [ObjectIdentifier: Entry]]>([:])
+
+    /// Records `channel`, whose verified `certificate` names `identity`, until it closes.
+    func opened(_ channel: any Channel, by identity: Identity, presenting certificate: Certificate) {
+        open.withLock { $0[identity.urn, default: [:]][ObjectIdentifier(channel)] = Entry(channel: channel, certificate: certificate) }
     }
 
     /// Forgets `channel`.
@@ -26,7 +36,20 @@ final class IdentifiedConnections: Sendable {
     @discardableResult
     func close(revoked: [String]) -> Int {
         guard !revoked.isEmpty else { return 0 }
-        let closing = open.withLock { open in revoked.flatMap { open[$0].map { Array($0.values) } ?? [] } }
+        let closing = open.withLock { open in revoked.flatMap { open[$0].map { $0.values.map(\.channel) } ?? [] } }
+        for channel in closing {
+            channel.close(promise: nil)
+        }
+        return closing.count
+    }
+
+    /// Closes every open connection whose certificate `authorities` do not verify at `now`
+    /// (`ClientCertificateCheck`, as a new connection's would be checked); returns how many.
+    @discardableResult
+    func close(untrustedBy authorities: [Certificate], now: Date) -> Int {
+        let closing = open.withLock { open in
+            open.values.flatMap { $0.values.filter { !ClientCertificateCheck.verifies($0.certificate, against: authorities, now: now) }.map(\.channel) }
+        }
         for channel in closing {
             channel.close(promise: nil)
         }
@@ -52,10 +75,11 @@ final class ConnectionIdentityRecorder: ChannelInboundHandler, @unchecked Sendab
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event,
-           let certified = PeerCertificate.identity(in: context.pipeline.syncOperations)
+           let certificate = PeerCertificate.presented(in: context.pipeline.syncOperations),
+           let certified = CertificateIdentity(certificate: certificate)
         {
             identity = certified.authorization
-            connections.opened(context.channel, by: certified.authorization)
+            connections.opened(context.channel, by: certified.authorization, presenting: certificate)
         }
         context.fireUserInboundEventTriggered(event)
     }

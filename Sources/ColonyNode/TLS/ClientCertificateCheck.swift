@@ -14,6 +14,11 @@ enum ClientCertificateCheck {
     /// Whether `presented` (leaf first) verifies against `authorities` at `now`.
     static func verifies(_ presented: [NIOSSLCertificate], against authorities: [Certificate], now: Date) -> Bool {
         guard let leaf = presented.first, let certificate = try? Certificate(derEncoded: leaf.toDERBytes()) else { return false }
+        return verifies(certificate, against: authorities, now: now)
+    }
+
+    /// Whether the leaf `certificate` verifies against `authorities` at `now`.
+    static func verifies(_ certificate: Certificate, against authorities: [Certificate], now: Date) -> Bool {
         if case .isCertificateAuthority = try? certificate.extensions.basicConstraints { return false }
         guard isValid(certificate, at: now) else { return false }
         if let usages = try? certificate.extensions.extendedKeyUsage, !usages.contains(.clientAuth) { return false }

@@ -11,10 +11,13 @@ enum PeerCertificate {
     /// The presented certificate's identity; nil if there is no TLS, no certificate, or
     /// the certificate names no identity.
     static func identity(in pipeline: ChannelPipeline.SynchronousOperations) -> CertificateIdentity? {
-        guard let presented = try? pipeline.nioSSL_peerCertificate(),
-              let certificate = try? Certificate(derEncoded: presented.toDERBytes())
-        else { return nil }
-        return CertificateIdentity(certificate: certificate)
+        presented(in: pipeline).flatMap(CertificateIdentity.init(certificate:))
+    }
+
+    /// The certificate the other end presented; nil if there is no TLS or no certificate.
+    static func presented(in pipeline: ChannelPipeline.SynchronousOperations) -> Certificate? {
+        guard let presented = try? pipeline.nioSSL_peerCertificate() else { return nil }
+        return try? Certificate(derEncoded: presented.toDERBytes())
     }
 }
 
