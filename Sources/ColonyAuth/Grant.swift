@@ -20,7 +20,7 @@ public enum Access: String, Codable, Hashable, Sendable, CaseIterable {
 /// A pattern never covers a reserved name (one starting with `_`, such as `_directory`): the
 /// colony's own cells change only through the control plane's operations, which need the
 /// admin role, so no application grant reaches them.
-public enum CellPattern: Hashable, Sendable, CustomStringConvertible, Codable {
+public enum CellPattern: Hashable, Sendable, WrittenAsText {
     /// The cell of this name.
     case exact(String)
     /// Every cell whose name starts with this prefix (empty: every application cell).
@@ -60,14 +60,26 @@ public enum CellPattern: Hashable, Sendable, CustomStringConvertible, Codable {
         }
     }
 
+    /// What a cell pattern's text must be.
+    public static let textExpected = "a cell pattern: a cell name, or a prefix followed by *, not starting with _"
+}
+
+/// A value the policy writes as one string: it reads back only from text its `init?(_:)`
+/// takes, and a wrong one is refused saying what it must be.
+public protocol WrittenAsText: Codable, CustomStringConvertible {
+    /// The value `text` writes, or nil when it writes none.
+    init?(_ text: String)
+    /// What the text must be, for the error that refuses a wrong one.
+    static var textExpected: String { get }
+}
+
+extension WrittenAsText {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let pattern = CellPattern(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "\"\(text)\" is not a cell pattern: a cell name, or a prefix followed by *, not starting with _"))
+        guard let value = Self(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not \(Self.textExpected)"))
         }
-        self = pattern
+        self = value
     }
 
     public func encode(to encoder: any Encoder) throws {

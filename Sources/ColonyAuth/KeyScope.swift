@@ -1,7 +1,7 @@
 /// The keys inside a cell a grant covers: every key that starts with `prefix`, byte for byte
 /// in UTF-8, written `PREFIX*` in the policy and on the command line (the last `*` ends the
 /// prefix; one inside it is part of it). A grant without one covers every key of its cells.
-public struct KeyPattern: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct KeyPattern: Hashable, Sendable, WrittenAsText {
     /// The bytes every covered key starts with; never empty.
     public let prefix: String
 
@@ -32,20 +32,8 @@ public struct KeyPattern: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let pattern = KeyPattern(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath,
-                debugDescription: "\"\(text)\" is not a key pattern: a prefix of 1 to \(Self.bytesMax) bytes followed by *"))
-        }
-        self = pattern
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    /// What a key pattern's text must be.
+    public static let textExpected = "a key pattern: a prefix of 1 to \(bytesMax) bytes followed by *"
 }
 
 /// The keys of a cell an operation reads or writes, as authorization judges it against the
