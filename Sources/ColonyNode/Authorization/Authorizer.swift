@@ -1,5 +1,6 @@
 import ColonyAPI
 import ColonyAuth
+import ColonyClient
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
@@ -207,9 +208,10 @@ final class Authorizer: Sendable {
     /// policy yet: a node reads it at start and every `policyRefreshInterval` (2 s) after.
     static let retryAfterUnreadMs: UInt32 = 200
 
-    /// A name for a call that carries no request id, for its audit line and refusal.
+    /// The name of a call that carries no request header, for its audit line and refusal: the
+    /// `RequestID` its client sent (`CallRequestID`), or one made here.
     static func callName() -> String {
-        "call-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        CallRequestID.current ?? RequestID.make()
     }
 
     /// The words of a refusal of `rpc`.
