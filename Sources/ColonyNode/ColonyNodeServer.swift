@@ -201,9 +201,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     private func startReadingPolicy() throws {
         var policy = ColonyClient.Policy()
         policy.deadline = options.policyRefreshInterval * 2
+        let client = try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy)
         let refresher = PolicyRefresher(
-            authorizer: authorizer, client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy),
-            census: DirectoryCensus(addresses: { [peers] in peers.clientAddresses }, tls: ownClientTLS, deadline: options.policyRefreshInterval),
+            authorizer: authorizer, client: client,
+            census: DirectoryCensus(addresses: { [peers] in peers.clientAddresses }, client: client, timeout: options.policyRefreshInterval),
             file: PolicyFile(directory: config.dataDirectory), interval: options.policyRefreshInterval, logger: logger)
         policyRefreshing = Task { await refresher.run() }
     }

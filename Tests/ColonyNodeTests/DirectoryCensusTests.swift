@@ -8,13 +8,16 @@ import Testing
 /// directory it cannot reach.
 @Suite("the census of the directory")
 struct DirectoryCensusTests {
-    @Test("only a colony in which every node hosts no directory has none; the first other answer, by address, says why not")
+    @Test("no directory only when no node answers otherwise and more than half of the nodes known say they host none; silent nodes say nothing")
     func holdout() {
-        #expect(DirectoryCensus.holdout([:]) == nil)
-        #expect(DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .hostsNone]) == nil)
-        let holdout = DirectoryCensus.holdout(["c:1": .other("refused"), "a:1": .hostsNone, "b:1": .other("unavailable")])
-        #expect(holdout?.address == "b:1")
-        #expect(holdout?.answer == "unavailable")
+        #expect(DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .hostsNone, "c:1": .hostsNone]) == nil)
+        #expect(DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .hostsNone, "c:1": .silent("refused")]) == nil, "a node down in a colony being set up")
+        let answered = DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .hostsNone, "c:1": .answered("which this colony has")])
+        #expect(answered?.contains("c:1 leaves one possible (which this colony has)") == true, "\(answered ?? "")")
+        let cutOff = DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .silent("refused"), "c:1": .silent("timed out")])
+        #expect(cutOff?.contains("only 1 of the 3 nodes") == true, "a node cut off from most of the colony: \(cutOff ?? "")")
+        #expect(DirectoryCensus.holdout(["a:1": .hostsNone, "b:1": .silent("refused")]) != nil, "one of two is not more than half")
+        #expect(DirectoryCensus.holdout([:]) != nil)
     }
 
     @Test("a node that has read the directory does not call it not found when it hosts no replica; other cells, and a node that has not, do")

@@ -9,7 +9,8 @@ import Logging
 ///
 /// A read that fails leaves the policy as it was: the node keeps enforcing what it last
 /// read while the directory is unreachable, and says so once per outage. A node that has read
-/// no policy takes "no directory" only when every node it knows says so (`DirectoryCensus`).
+/// no policy takes "no directory" only when more than half the nodes it knows say they host
+/// none and no node says otherwise (`DirectoryCensus`).
 struct PolicyRefresher: Sendable {
     let authorizer: Authorizer
     let client: ColonyClient
@@ -51,7 +52,7 @@ struct PolicyRefresher: Sendable {
             // A colony without a directory yet has no policy to read, unless some node did
             // not say so.
             if let holdout = await holdout() {
-                failed("no node that answered hosts the directory, but \(holdout.address) leaves one possible (\(holdout.answer))", failing: &failing)
+                failed("no node that answered hosts the directory, but \(holdout)", failing: &failing)
                 return
             }
             read = .noDirectory
@@ -74,7 +75,7 @@ struct PolicyRefresher: Sendable {
     /// For a node that has read no policy, the node whose answer to the census leaves the
     /// colony a directory; nil when every node hosts none, or when the node holds a policy
     /// (which "no directory" never replaces).
-    private func holdout() async -> (address: String, answer: String)? {
+    private func holdout() async -> String? {
         guard authorizer.current == .unread, !authorizer.defects.contains(.noDirectoryCensus) else { return nil }
         return DirectoryCensus.holdout(await census.run())
     }
