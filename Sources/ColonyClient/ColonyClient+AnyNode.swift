@@ -13,6 +13,14 @@ extension ColonyClient {
         targets: [String]? = nil,
         _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
     ) async throws -> Reply {
+        try await CallID.operation { try await anyNodeRetrying(targets: targets, call) }
+    }
+
+    /// `anyNode`'s passes, in one operation.
+    private func anyNodeRetrying<Reply: ErrorCarryingReply>(
+        targets: [String]?,
+        _ call: @Sendable (Colony_V1_Colony.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Reply
+    ) async throws -> Reply {
         let started = ContinuousClock.now
         var random = SystemRandomNumberGenerator()
         var passes = 0

@@ -24,7 +24,7 @@ extension ColonyClient {
         _ call: (NodeConnection, String, CallOptions) async throws -> ControlAttempt<Answer>,
         gaveUp: (String) -> Answer
     ) async throws -> Answer {
-        let (outcome, report) = try await drive(cell, isWrite: true, preferring: nil) { target, timeout in
+        let (outcome, report) = try await CallID.operation { try await drive(cell, isWrite: true, preferring: nil) { target, timeout in
             var options = CallOptions.defaults
             options.timeout = .nanoseconds(Int64(clamping: timeout))
             let attempt: ControlAttempt<Answer>
@@ -38,7 +38,7 @@ extension ColonyClient {
                     outcome: .transportFailed(refusedByTLS: refused != nil), problem: "\(target): \(refused.map { "\($0)" } ?? "\(error)")")
             }
             return (attempt.outcome, attempt)
-        }
+        } }
         let last = report ?? ControlAttempt<Answer>(outcome: .timedOut, problem: "no node asked")
         switch outcome {
         case .succeeded, .failed:

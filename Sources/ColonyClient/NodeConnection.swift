@@ -28,7 +28,7 @@ final class NodeConnection: Sendable {
         guard let target = Self.target(address) else {
             throw ColonyError.invalidArgument("\"\(address)\" is not an address; write HOST:PORT")
         }
-        let grpc = GRPCClient(transport: try .http2NIOPosix(target: target, transportSecurity: security), interceptors: [RequestIDInterceptor()])
+        let grpc = GRPCClient(transport: try .http2NIOPosix(target: target, transportSecurity: security), interceptors: [CallIDInterceptor()])
         self.grpc = grpc
         client = Colony_V1_Colony.Client(wrapping: grpc)
         control = Colony_V1_ColonyControl.Client(wrapping: grpc)

@@ -1,4 +1,5 @@
 import ColonyAPI
+import ColonyAuth
 import ColonyCore
 import GRPCCore
 
@@ -21,7 +22,8 @@ extension ClientService {
         }
         let caller = Authorizer.identity(of: context)
         let callName = Authorizer.callName()
-        try authorizer.check(caller, .read(cell: cell.name, keys: .every), rpc: "Watch", request: callName)
+        let keys: KeyScope = request.prefix.isEmpty ? .every : .prefix(request.prefix)
+        try authorizer.check(caller, .read(cell: cell.name, keys: keys), rpc: "Watch", request: callName)
         let driver = driver
         let client = ClientIdentity.key(of: context)
         if let refused = try await driver.loop.submit({ driver.openWatch(client: client) }).get() {
@@ -40,7 +42,7 @@ extension ClientService {
             }
             // A watch outlives many policies: one that no longer allows it ends it (a revoked
             // identity, a grant taken away).
-            try authorizer.check(caller, .read(cell: cell.name, keys: .every), rpc: "Watch", request: callName)
+            try authorizer.check(caller, .read(cell: cell.name, keys: keys), rpc: "Watch", request: callName)
             for change in changes {
                 if let matching = change.filtered(prefix: prefix) {
                     try await response.write(Colony_V1_WatchEvent(matching))

@@ -74,7 +74,7 @@ extension ColonyNodeServer {
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: bindAddress, transportSecurity: security.clientAPI, config: clientTransportConfig(), eventLoopGroup: group),
-            services: [service, control, HealthService(stopped: stopped, stopping: sessionsEnd)], interceptors: [CallRequestID()])
+            services: [service, control, HealthService(stopped: stopped, stopping: sessionsEnd)], interceptors: [CallIDReader()])
         clientServer = server
         clientServing = Task { try await server.serve() }
         guard try await server.listeningAddress != nil else {

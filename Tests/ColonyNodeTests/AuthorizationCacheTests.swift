@@ -100,7 +100,7 @@ struct ReservedCellWriteCheckTests {
         ReservedCellWriteCheck.problem(operation, cell: cell, revoked: revoked, gone: gone)
     }
 
-    @Test("a node record bringing back a node the peer book read as gone is refused; recording it gone again, and other nodes, are not")
+    @Test("a node record bringing back a node the peer book read as gone is refused, and so is deleting its record; recording it gone again, and other nodes, are not")
     func goneNodeRecord() throws {
         var node = NodeRecord(id: 7, peerAddress: "h:7107", clientAddress: "h:7207", zone: "z1", rack: "r1")
         let key = Key(ColonyDirectory.nodeKey(7))
@@ -112,6 +112,9 @@ struct ReservedCellWriteCheckTests {
         #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [7]) != nil)
         node.state = .gone
         #expect(problem(.put(key, try DirectoryRecord.node(node).encoded()), gone: [7]) == nil)
+        #expect(problem(.delete(key), gone: [7]) != nil, "the gone node's record keeps its id from coming back")
+        #expect(problem(.transaction(Transaction(success: [.delete(key)])), gone: [7]) != nil)
+        #expect(problem(.delete(key), gone: [8]) == nil)
     }
 
     @Test("a node record of a revoked node is refused unless it records the node gone; a delete of it, and other nodes' records, are not")

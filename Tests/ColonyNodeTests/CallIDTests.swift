@@ -11,7 +11,7 @@ import Testing
 /// A call with no request header is named by the id its client gave it, in the refusal the
 /// client gets and in the node's audit line alike.
 @Suite("calls without a request header, named by the client's id", .serialized, .colonyTurn)
-struct CallRequestIDTests {
+struct CallIDTests {
     @Test("a refused CreateCell names the request id its caller sent (one a node would not take is replaced), and the node's audit line names the same", .timeLimit(.minutes(2)))
     func refusalAndAuditAgree() async throws {
         let recorder = LogRecorder()
@@ -42,7 +42,7 @@ struct CallRequestIDTests {
             refused = "\(error)"
         }
         await app.close()
-        let id = try #require(refused.firstRange(of: /request (call-[0-9a-f]+)\)/).map { String(refused[$0].dropFirst("request ".count).dropLast()) }, "\(refused)")
+        let id = try #require(refused.firstRange(of: /request (req-[0-9a-f]+)\)/).map { String(refused[$0].dropFirst("request ".count).dropLast()) }, "\(refused)")
         let line = await recorder.message(containing: "request=\(id)")
         let sentLine = await recorder.message(containing: "request=test-7")
         await colony.shutdown()
@@ -57,7 +57,7 @@ struct CallRequestIDTests {
             request.cell = "app-9"
             request.nodes = [1, 2, 3]
             do {
-                _ = try await client.createCell(request, metadata: [RequestID.metadataKey: .string(id)])
+                _ = try await client.createCell(request, metadata: [CallID.metadataKey: .string(id)])
                 return "created"
             } catch {
                 return "\(error)"

@@ -209,9 +209,9 @@ final class Authorizer: Sendable {
     static let retryAfterUnreadMs: UInt32 = 200
 
     /// The name of a call that carries no request header, for its audit line and refusal: the
-    /// `RequestID` its client sent (`CallRequestID`), or one made here.
+    /// `CallID` its client sent (`CallIDReader`), or one made here (`call-` and hex digits).
     static func callName() -> String {
-        CallRequestID.current ?? RequestID.make()
+        CallIDReader.current ?? CallID.make(prefix: "call-")
     }
 
     /// The words of a refusal of `rpc`.

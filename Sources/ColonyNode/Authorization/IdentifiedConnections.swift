@@ -47,11 +47,11 @@ final class IdentifiedConnections: Sendable {
     /// (`ClientCertificateCheck`, as a new connection's would be checked); returns how many.
     @discardableResult
     func close(untrustedBy authorities: [Certificate], now: Date) -> Int {
-        let closing = open.withLock { open in
-            open.values.flatMap { $0.values.filter { !ClientCertificateCheck.verifies($0.certificate, against: authorities, now: now) }.map(\.channel) }
-        }
-        for channel in closing {
-            channel.close(promise: nil)
+        // Copied out, then checked: the lock is the one every handshake and close takes.
+        let entries = open.withLock { open in open.values.flatMap(\.values) }
+        let closing = entries.filter { !ClientCertificateCheck.verifies($0.certificate, against: authorities, now: now) }
+        for entry in closing {
+            entry.channel.close(promise: nil)
         }
         return closing.count
     }
@@ -75,11 +75,13 @@ final class ConnectionIdentityRecorder: ChannelInboundHandler, @unchecked Sendab
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? TLSUserEvent, case .handshakeCompleted = event,
-           let certificate = PeerCertificate.presented(in: context.pipeline.syncOperations),
-           let certified = CertificateIdentity(certificate: certificate)
+           let certificate = PeerCertificate.presented(in: context.pipeline.syncOperations)
         {
-            identity = certified.authorization
-            connections.opened(context.channel, by: certified.authorization, presenting: certificate)
+            // A certificate of the colony's CA that names no identity is served as anonymous,
+            // and recorded all the same, so a change of CAs judges it too.
+            let named = CertificateIdentity(certificate: certificate)?.authorization ?? .anonymous
+            identity = named
+            connections.opened(context.channel, by: named, presenting: certificate)
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -15,7 +15,7 @@ import ColonyCore
 /// recorded active or draining (`NodeRevocationCheck`), nor is one the directory records as
 /// gone, as far as this node's peer book has read it (a gone node never returns, as `colony
 /// node join` says); numbers are never added to records; a delete may take out a cell's or a
-/// node's record only (the policy, the settings and the status stay).
+/// node's record only (the policy, the settings and the status stay), and never a gone node's.
 enum ReservedCellWriteCheck {
     /// What is wrong with `operation` on cell `cell`, or nil when it is not a data write to a
     /// reserved cell or is one the colony's own operations make; `revoked` holds the nodes the
@@ -34,7 +34,7 @@ enum ReservedCellWriteCheck {
         case .increment(let key, _):
             return problem(incrementing: key.string)
         case .delete(let key):
-            return problem(deleting: key.string)
+            return problem(deleting: key.string, gone: gone)
         case .transaction(let transaction):
             for step in transaction.success + transaction.failure {
                 if let problem = problem(step: step, revoked: revoked, gone: gone) { return problem }
@@ -51,7 +51,7 @@ enum ReservedCellWriteCheck {
         switch step {
         case .put(let key, let bytes): return problem(writing: bytes, under: key.string, revoked: revoked, gone: gone)
         case .increment(let key, _): return problem(incrementing: key.string)
-        case .delete(let key): return problem(deleting: key.string)
+        case .delete(let key): return problem(deleting: key.string, gone: gone)
         case .get: return nil
         }
     }
@@ -75,9 +75,12 @@ enum ReservedCellWriteCheck {
         refusal(key, "the directory's records hold JSON, not numbers")
     }
 
-    private static func problem(deleting key: String) -> String? {
-        if key.hasPrefix(ColonyDirectory.cellPrefix) || key.hasPrefix(ColonyDirectory.nodePrefix) { return nil }
-        return refusal(key, "only a cell's or a node's record is ever deleted")
+    private static func problem(deleting key: String, gone: () -> Set<UInt32>) -> String? {
+        if key.hasPrefix(ColonyDirectory.cellPrefix) { return nil }
+        guard key.hasPrefix(ColonyDirectory.nodePrefix) else { return refusal(key, "only a cell's or a node's record is ever deleted") }
+        // A gone node's record stays: it is what keeps the id from coming back.
+        guard let id = UInt32(key.dropFirst(ColonyDirectory.nodePrefix.count)), gone().contains(id) else { return nil }
+        return refusal(key, "node \(id) is gone, and its record is what keeps a gone id from returning")
     }
 
     private static func refusal(_ key: String, _ reason: String) -> String {
