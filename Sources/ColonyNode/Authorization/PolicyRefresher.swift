@@ -23,7 +23,8 @@ struct PolicyRefresher: Sendable {
 
     /// The first pause between reads while the node has read no policy: it refuses clients'
     /// calls until it has, so it asks again soon (a new colony's nodes come up one by one, and
-    /// the census waits for all of them), then twice as long after each read, up to `interval`.
+    /// the census needs more than half of them), then twice as long after each read, up to
+    /// `interval`.
     static let unreadInterval = Duration.milliseconds(250)
 
     /// Reads and adopts until the task is cancelled.
