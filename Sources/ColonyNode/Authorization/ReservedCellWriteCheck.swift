@@ -19,8 +19,8 @@ import ColonyCore
 enum ReservedCellWriteCheck {
     /// What is wrong with `operation` on cell `cell`, or nil when it is not a data write to a
     /// reserved cell or is one the colony's own operations make; `revoked` holds the nodes the
-    /// node's policy revokes, `gone` those its peer book read as gone (asked only of a write
-    /// of a node record).
+    /// node's policy revokes, `gone` those its peer book read as gone (asked only of a write or
+    /// a delete of a node record).
     static func problem(
         _ operation: CellOperation, cell: String, revoked: RevokedNodes, gone: @autoclosure () -> Set<UInt32>
     ) -> String? {
