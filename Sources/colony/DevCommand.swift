@@ -57,12 +57,25 @@ struct DevUpCommand: AsyncParsableCommand {
         traceEndpoint.map { NodeTracing(endpoint: $0, samplingRatio: traceSampling) }
     }
 
+    /// What `dev down` needs to stop `local`'s processes: each node's and the control loop's id.
+    static func record(_ local: LocalNodes) -> DevColony {
+        let processes = local.configs.compactMap { config in
+            local.processes[config.node].map {
+                DevColony.Process(node: config.node, pid: $0.processIdentifier, clientAddress: config.own.clientAddress)
+            }
+        }
+        return DevColony(processes: processes, controlPid: local.control?.processIdentifier)
+    }
+
     func run() async throws {
         if let running = DevColony.load(from: dir), running.processes.contains(where: { LocalNodes.isAlive($0.pid) }) {
             throw CommandFailure(.usage, "a dev colony is already running in \(dir); stop it with `colony dev down --dev-dir \(dir)`, or one node with `colony dev restart N`")
         }
+        // Written as soon as the nodes run, so `dev down` finds them even if this command is
+        // killed while it waits for them.
         let local = try await LocalNodes.start(
-            count: nodes, directory: dir, zones: zones, logLevel: log.logLevel, logFormat: log.logFormat, tracing: tracing)
+            count: nodes, directory: dir, zones: zones, logLevel: log.logLevel, logFormat: log.logFormat, tracing: tracing,
+            launched: { [dir] in try? Self.record($0).save(to: dir) })
         let directoryRecord: PlacedCell
         do {
             directoryRecord = try await DirectoryInitialization.run(config: local.configs[0], replicas: nil, tls: local.clientTLS)
@@ -74,12 +87,8 @@ struct DevUpCommand: AsyncParsableCommand {
             local.stopAll()
             throw error
         }
-        let processes = local.configs.compactMap { config in
-            local.processes[config.node].map {
-                DevColony.Process(node: config.node, pid: $0.processIdentifier, clientAddress: config.own.clientAddress)
-            }
-        }
-        try DevColony(processes: processes, controlPid: local.control?.processIdentifier).save(to: dir)
+        let record = Self.record(local)
+        try record.save(to: dir)
         let zoneNames = Set(local.configs.map(\.own.zoneName)).sorted()
         // Commands reach a colony outside the default folder only when told where it is.
         let isDefault = dir == DevColony.defaultDirectory
@@ -91,7 +100,7 @@ struct DevUpCommand: AsyncParsableCommand {
         print("""
             a colony of \(nodes) nodes in \(zoneNames.count) zones (\(zoneNames.joined(separator: ", "))) is up, with TLS; data, logs and certificates in \(dir)
             the directory is on nodes \(directoryRecord.placement.members.map(\.description).joined(separator: ",")); a control loop runs beside them (\(dir)/control.log)
-            client addresses: \(processes.map(\.clientAddress).joined(separator: ","))
+            client addresses: \(record.processes.map(\.clientAddress).joined(separator: ","))
             admin endpoints (/status, /health, /metrics): \(local.configs.compactMap { $0.own.adminAddress.map { "http://\($0)" } }.joined(separator: " "))
             \(identities)
             try:

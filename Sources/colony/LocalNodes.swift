@@ -66,11 +66,14 @@ final class LocalNodes: @unchecked Sendable {
     /// `directory`, and waits until each answers. With `hosts` (one address a node), node `i`
     /// listens and advertises on `hosts[i - 1]` instead of loopback, its certificate names that
     /// address, and it runs under `wrappers[i]`, if given. `announce` is told the nodes before
-    /// the first starts, so that whoever must stop them on an interruption finds each one.
+    /// the first starts, so that whoever must stop them on an interruption finds each one;
+    /// `launched` is told them once every one has started, before they are waited for, so that
+    /// a command a SIGKILL may end can write down their process ids first.
     static func start(
         count: Int, directory: String, zones: Int = 3, logLevel: String = "warning", logFormat: LogOptions.Format = .text,
         tracing: NodeTracing? = nil, executable: String? = nil, openFilesMax: Int? = nil, plaintext: Bool = false,
-        diskStallLocks: Bool = false, hosts: [String]? = nil, wrappers: [UInt32: [String]] = [:], announce: (LocalNodes) -> Void = { _ in }
+        diskStallLocks: Bool = false, hosts: [String]? = nil, wrappers: [UInt32: [String]] = [:], announce: (LocalNodes) -> Void = { _ in },
+        launched: (LocalNodes) -> Void = { _ in }
     ) async throws -> LocalNodes {
         guard let executable = executable ?? Bundle.main.executablePath else {
             throw ValidationError("cannot find the colony executable")
@@ -94,6 +97,7 @@ final class LocalNodes: @unchecked Sendable {
             for config in nodes.configs {
                 try nodes.launch(config.node)
             }
+            launched(nodes)
             for config in nodes.configs {
                 try await nodes.waitUntilServing(config.node)
             }
