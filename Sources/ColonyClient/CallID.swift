@@ -1,3 +1,4 @@
+import ColonyCore
 import GRPCCore
 
 /// The id a client gives each call that carries no request header (creating cells, a cell's
@@ -18,12 +19,7 @@ public enum CallID {
     /// Whether `id` is one a node takes: 1 to `bytesMax` ASCII letters, digits, dots, dashes
     /// or underscores (a node makes its own for any other).
     public static func isValid(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= bytesMax
-            && id.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-")
-                    || byte == UInt8(ascii: "_")
-            }
+        !id.isEmpty && id.utf8.count <= bytesMax && PlainName.isPlain(id)
     }
 
     /// A new id, `prefix` and 16 random hex digits: a client's start `req-`, a node's own

@@ -52,16 +52,7 @@ public struct NodeAddress: Codable, Hashable, Sendable {
         guard !name.isEmpty, name.utf8.count <= domainNameBytesMax else {
             return "must be 1 to \(domainNameBytesMax) bytes, not \(name.utf8.count)"
         }
-        let allowed = name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                return true
-            default:
-                return false
-            }
-        }
-        return allowed ? nil : "is \"\(name)\"; use only A-Z a-z 0-9 - _ ."
+        return PlainName.isPlain(name) ? nil : "is \"\(name)\"; use only A-Z a-z 0-9 - _ ."
     }
 }
 

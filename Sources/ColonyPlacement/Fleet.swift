@@ -160,15 +160,7 @@ public struct Fleet: Hashable, Sendable {
         guard !bytes.isEmpty, bytes.count <= nameBytesMax else {
             throw .invalidName(node: node, kind: kind, name: name)
         }
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-                continue
-            default:
-                throw .invalidName(node: node, kind: kind, name: name)
-            }
-        }
+        guard PlainName.isPlain(name) else { throw .invalidName(node: node, kind: kind, name: name) }
     }
 }
 
