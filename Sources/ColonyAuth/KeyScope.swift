@@ -24,11 +24,10 @@ public struct KeyPattern: Hashable, Sendable, WrittenAsText {
     public func covers(_ scope: KeyScope) -> Bool {
         switch scope {
         case .every: return false
-        case .key(let key): return key.utf8.starts(with: prefix.utf8)
+        case .key(let key), .prefix(let key): return key.utf8.starts(with: prefix.utf8)
         case .keys(let keys):
             // A transaction naming no key touches nothing under any pattern.
             return keys.allSatisfy { $0.utf8.starts(with: prefix.utf8) }
-        case .prefix(let listed): return listed.utf8.starts(with: prefix.utf8)
         }
     }
 

@@ -55,16 +55,14 @@ struct ClientService: Colony_V1_Colony.SimpleServiceProtocol {
         let started = ContinuousClock.now
         let result: Result<OperationResult, Colony_V1_Error>
         let request = Self.requestName(header)
+        let judged = AuthOperation(operation, cell: header.cell)
         if case .failure(let invalid) = APIMapping.cell(header.cell) {
             // A malformed name is refused as it was before, and never reaches a log line whole.
             result = .failure(invalid)
-        } else if let refused = authorizer.refusal(
-            caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys)
-        {
+        } else if let refused = authorizer.refusal(caller, judged, rpc: kind.rpc, request: request, keys: operation.writtenKeys) {
             result = .failure(Authorizer.error(refused, rpc: kind.rpc, request: request))
         } else if let problem = ReservedCellWriteCheck.problem(operation, cell: header.cell, revoked: authorizer.revokedNodes, gone: peers.goneNodes) {
-            authorizer.invalid(
-                caller, AuthOperation(operation, cell: header.cell), rpc: kind.rpc, request: request, keys: operation.writtenKeys, problem: problem)
+            authorizer.invalid(caller, judged, rpc: kind.rpc, request: request, keys: operation.writtenKeys, problem: problem)
             result = .failure(APIMapping.invalid(problem))
         } else {
             var bound = header
