@@ -30,6 +30,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     let authorizer: Authorizer
     /// Reads the policy from the directory while the node runs.
     private var policyRefreshing: Task<Void, Never>?
+    /// The format level the node writes, raised when the directory's is.
+    private let formatWritten: WrittenFormat
+    /// Reads the format level from the directory while the node runs.
+    private var formatRefreshing: Task<Void, Never>?
     /// Where the node's peers are: its configuration's nodes and those the directory records.
     let peers: PeerAddresses
     /// Reads the node records from the directory while the node runs.
@@ -55,9 +59,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
     private init(
         config: NodeConfig, options: Options, group: MultiThreadedEventLoopGroup, driver: NodeDriver, storage: StorageWriter,
         links: PeerLinks, peers: PeerAddresses, metrics: NodeMetrics, connections: ConnectionBudget,
-        authorizer: Authorizer, dataLock: DataDirectoryLock, logger: Logger
+        authorizer: Authorizer, formatWritten: WrittenFormat, dataLock: DataDirectoryLock, logger: Logger
     ) {
         self.peers = peers
+        self.formatWritten = formatWritten
         self.authorizer = authorizer
         self.config = config
         self.options = options
@@ -95,6 +100,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
             try await server.listenForClients(security: security)
             try await server.listenForAdmin(security: security)
             try server.startReadingPolicy()
+            try server.startReadingFormats()
             try server.startReadingPeerBook()
             server.startWatchingTLS(security)
         } catch {
@@ -113,10 +119,12 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let node = NodeID(config.node)
         let peers = PeerAddresses(keptPeerBook(config: config, logger: logger))
         let metrics = NodeMetrics(peers: peers.current.peers)
-        let (log, recovery) = try openLog(config: config, diskStallLock: options.diskStallLock, metrics: metrics, logger: logger)
+        let formatWritten = WrittenFormat()
+        let (log, recovery) = try openLog(
+            config: config, formatWritten: formatWritten, diskStallLock: options.diskStallLock, metrics: metrics, logger: logger)
         var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
-            frameBytesMax: options.frameBytesMax, seed: UInt64.random(in: 0...UInt64.max))
+            frameBytesMax: options.frameBytesMax, formatsRead: NodeBuild.formatsRead, seed: UInt64.random(in: 0...UInt64.max))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let loop = group.next()
         core.announce(to: peers.current.peers)
@@ -143,7 +151,8 @@ public final class ColonyNodeServer: @unchecked Sendable {
             epochLeadMax: options.epochLeadMax, metrics: metrics, logger: logger, tracer: options.tracer)
         let server = ColonyNodeServer(
             config: config, options: options, group: group, driver: driver, storage: storage, links: links, peers: peers,
-            metrics: metrics, connections: connections, authorizer: authorizer, dataLock: dataLock, logger: logger)
+            metrics: metrics, connections: connections, authorizer: authorizer, formatWritten: formatWritten, dataLock: dataLock,
+            logger: logger)
         box.server = server
         storage.start()
         try await loop.submit { driver.start() }.get()
@@ -209,13 +218,29 @@ public final class ColonyNodeServer: @unchecked Sendable {
         policyRefreshing = Task { await refresher.run() }
     }
 
+    /// Starts reading the format level from the directory, through the other nodes' client
+    /// ports, with this node's certificate.
+    private func startReadingFormats() throws {
+        var policy = ColonyClient.Policy()
+        policy.deadline = options.policyRefreshInterval * 2
+        let driver = driver
+        let refresher = FormatLevelRefresher(
+            client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy), read: NodeBuild.formatsRead,
+            written: formatWritten, raise: { level in driver.loop.execute { driver.raiseFormat(to: level) } }, metrics: metrics,
+            interval: options.policyRefreshInterval, logger: logger)
+        formatRefreshing = Task { await refresher.run() }
+    }
+
     /// Opens the write-ahead log in the data directory, with the configured key, and
-    /// recovers what it holds; its segments' fsyncs are timed into `metrics`, and held while
-    /// another process holds `diskStallLock`, if given (testing only).
+    /// recovers what it holds (the format levels this build reads); its new segments and
+    /// snapshots are written in `formatWritten`'s level, its segments' fsyncs are timed into
+    /// `metrics`, and held while another process holds `diskStallLock`, if given (testing only).
     private static func openLog(
-        config: NodeConfig, diskStallLock: String?, metrics: NodeMetrics, logger: Logger
+        config: NodeConfig, formatWritten: WrittenFormat, diskStallLock: String?, metrics: NodeMetrics, logger: Logger
     ) throws -> (WriteAheadLog, Recovery) {
         var logOptions = WriteAheadLog.Options()
+        logOptions.formatsRead = NodeBuild.formatsRead
+        logOptions.formatWritten = formatWritten
         if let keyFile = config.keyFile {
             try KeyFileAccess.check(keyFile, acceptsReadableByOthers: config.keyFileReadableByOthers ?? false)
             logOptions.key = try StorageKey(file: keyFile)
@@ -269,6 +294,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     func stop(failure: String?, beforeClosingPorts: @Sendable () async -> Void) async {
         guard stopped.begin(failure: failure) else { return }
         policyRefreshing?.cancel()
+        formatRefreshing?.cancel()
         peerBookRefreshing?.cancel()
         tlsWatching?.cancel()
         let driver = driver

@@ -146,6 +146,12 @@ final class NodeDriver: @unchecked Sendable {
         return future
     }
 
+    /// Writes peer frames of format `level` from now on (the colony's directory raised it).
+    func raiseFormat(to level: FormatLevel) {
+        loop.preconditionInEventLoop()
+        core.raiseFormat(to: level)
+    }
+
     /// The peer book changed: each peer `added` is told this process's incarnation (as every
     /// peer known at start was), and the connection to each peer `removed` (gone) is closed.
     func peersChanged(added: [NodeID], removed: [NodeID]) {

@@ -32,7 +32,7 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
             return .needMoreData
         }
         let bodyBytesMax = connection.sender == nil ? Self.helloBodyBytesMax : frameBytesMax
-        let header = try PeerFrameHeader(headerBytes, frameBytesMax: bodyBytesMax)
+        let header = try PeerFrameHeader(headerBytes, frameBytesMax: bodyBytesMax, read: NodeBuild.formatsRead)
         guard let frame = buffer.readBytes(length: PeerFrame.headerBytes + header.bodyLength) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
@@ -106,7 +106,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let frame: PeerFrame
         do {
-            frame = try PeerFrame.decode(PeerFrameHeader(bytes, frameBytesMax: bytes.count), body: bytes.dropFirst(PeerFrame.headerBytes))
+            frame = try PeerFrame.decode(
+                PeerFrameHeader(bytes, frameBytesMax: bytes.count, read: NodeBuild.formatsRead), body: bytes.dropFirst(PeerFrame.headerBytes))
         } catch {
             return refuse(context, "\(error)")
         }

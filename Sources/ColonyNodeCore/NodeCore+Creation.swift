@@ -83,7 +83,7 @@ extension NodeCore {
 
     /// A creation frame to every member of `configuration` but this node.
     private mutating func tellMembers(of cell: CellID, _ configuration: CellConfiguration) {
-        let frame = PeerFrame.createCell(cell, configuration).encoded()
+        let frame = PeerFrame.createCell(cell, configuration).encoded(level: formatWritten)
         for member in configuration.members where member != node {
             pending.frames.append(OutgoingFrame(to: member, bytes: frame, messageCount: 0, isControl: true))
         }

@@ -37,7 +37,7 @@ extension NodeCore {
             }
         }
         if !output.liveness.isEmpty {
-            let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded()
+            let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded(level: formatWritten)
             for peer in output.liveness {
                 pending.frames.append(OutgoingFrame(to: peer, bytes: frame, messageCount: 0, isControl: false))
             }

@@ -63,16 +63,23 @@ public struct NodeCore: Sendable {
     /// `creationAskedAgainTellsNoOne` defect).
     let tellsMembersAgain: Bool
     var random: SplitMix64
+    /// The format levels this node reads in peer frames; a frame of another is refused.
+    public let formatsRead: ClosedRange<FormatLevel>
+    /// The format level of the frames this node writes (`raiseFormat(to:)`).
+    public private(set) var formatWritten: FormatLevel = .first
 
     /// Starts a node from what its log recovered: each cell's durable state, and the cells
     /// whose stored state was found damaged (they come back empty, fetch the cell from their
     /// peers and vote again only once renewed). The first effects persist what the restart
-    /// decided. `frameBytesMax` is the largest frame body the node's peers accept.
+    /// decided. `frameBytesMax` is the largest frame body the node's peers accept;
+    /// `formatsRead` the format levels of the peer frames it reads (it writes level 1 until
+    /// told otherwise).
     public init(
         node: NodeID, durable: [CellID: DurableCellState] = [:], damaged: Set<CellID> = [], options: ReplicaOptions,
-        frameBytesMax: Int, seed: UInt64
+        frameBytesMax: Int, formatsRead: ClosedRange<FormatLevel> = FormatLevel.standardRead, seed: UInt64
     ) {
         random = SplitMix64(seed: seed)
+        self.formatsRead = formatsRead
         let (host, output) = ReplicaHost.restore(node: node, durable: durable, damaged: damaged, options: options, seed: random.next())
         self.host = host
         gate = DurabilityGate(releasesBeforeDurable: options.defects.contains(.sendsBeforeDurable))
@@ -116,7 +123,7 @@ public struct NodeCore: Sendable {
     public mutating func receive(frame bytes: ArraySlice<UInt8>, from sender: NodeID) -> PeerFrameError? {
         let frame: PeerFrame
         do throws(PeerFrameError) {
-            let header = try PeerFrameHeader(bytes, frameBytesMax: outbox.frameBytesMax)
+            let header = try PeerFrameHeader(bytes, frameBytesMax: outbox.frameBytesMax, read: formatsRead)
             frame = try PeerFrame.decode(header, body: bytes.dropFirst(PeerFrame.headerBytes))
         } catch {
             pending.notes.append(.malformedFrame(from: sender, error))
@@ -152,10 +159,20 @@ public struct NodeCore: Sendable {
     /// node (see `ReplicaHost+Liveness.swift`). Nothing sends these frames again, so they are
     /// control frames, kept until the peer's connection is up.
     public mutating func announce(to peers: [NodeID]) {
-        let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded()
+        let frame = PeerFrame.liveness(incarnation: host.incarnation).encoded(level: formatWritten)
         for peer in peers where peer != node {
             pending.frames.append(OutgoingFrame(to: peer, bytes: frame, messageCount: 0, isControl: true))
         }
+    }
+
+    /// Writes the peer frames of `level` from now on, when it is above the level written and
+    /// one this node reads (the colony's directory raised it); returns whether it did. A level
+    /// is never lowered.
+    @discardableResult
+    public mutating func raiseFormat(to level: FormatLevel) -> Bool {
+        guard level > formatWritten, formatsRead.contains(level) else { return false }
+        formatWritten = level
+        return true
     }
 
     /// The write-ahead log made every append through `ticket` durable: what waited for them
@@ -196,7 +213,7 @@ public struct NodeCore: Sendable {
         pending = NodeEffects()
         changedCellSet.removeAll(keepingCapacity: true)
         effects.append = gate.takeAppend()
-        let (frames, dropped) = outbox.takeFrames()
+        let (frames, dropped) = outbox.takeFrames(level: formatWritten)
         effects.frames.append(contentsOf: frames)
         effects.notes.append(contentsOf: dropped)
         // Every peer the host stopped trusting as a leader since, whichever event it came in.

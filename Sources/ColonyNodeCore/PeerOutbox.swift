@@ -21,15 +21,15 @@ struct PeerOutbox {
         messages[batch.to, default: []].append(contentsOf: batch.messages)
     }
 
-    /// Everything queued as frames, peers in ascending order so runs replay exactly, and the
-    /// messages too large for any frame, which are dropped.
-    mutating func takeFrames() -> (frames: [OutgoingFrame], dropped: [NodeNote]) {
+    /// Everything queued as frames of format `level`, peers in ascending order so runs replay
+    /// exactly, and the messages too large for any frame, which are dropped.
+    mutating func takeFrames(level: FormatLevel) -> (frames: [OutgoingFrame], dropped: [NodeNote]) {
         guard !messages.isEmpty else { return ([], []) }
         var frames: [OutgoingFrame] = []
         var dropped: [NodeNote] = []
         for peer in messages.keys.sorted() {
             guard let queued = messages[peer] else { continue }
-            encode(queued[...], to: peer, into: &frames, dropping: &dropped)
+            encode(queued[...], to: peer, level: level, into: &frames, dropping: &dropped)
         }
         messages.removeAll(keepingCapacity: true)
         return (frames, dropped)
@@ -38,9 +38,10 @@ struct PeerOutbox {
     /// Encodes `queued` as one frame, or splits it in halves until each half fits; a single
     /// message too big for any frame is dropped and noted.
     private func encode(
-        _ queued: ArraySlice<PeerMessage>, to peer: NodeID, into frames: inout [OutgoingFrame], dropping dropped: inout [NodeNote]
+        _ queued: ArraySlice<PeerMessage>, to peer: NodeID, level: FormatLevel, into frames: inout [OutgoingFrame],
+        dropping dropped: inout [NodeNote]
     ) {
-        let bytes = PeerFrame.messages(Array(queued), incarnation: incarnation).encoded()
+        let bytes = PeerFrame.messages(Array(queued), incarnation: incarnation).encoded(level: level)
         if bytes.count - PeerFrame.headerBytes <= frameBytesMax {
             frames.append(OutgoingFrame(to: peer, bytes: bytes, messageCount: queued.count, isControl: false))
             return
@@ -52,7 +53,7 @@ struct PeerOutbox {
             return
         }
         let middle = queued.startIndex + queued.count / 2
-        encode(queued[..<middle], to: peer, into: &frames, dropping: &dropped)
-        encode(queued[middle...], to: peer, into: &frames, dropping: &dropped)
+        encode(queued[..<middle], to: peer, level: level, into: &frames, dropping: &dropped)
+        encode(queued[middle...], to: peer, level: level, into: &frames, dropping: &dropped)
     }
 }

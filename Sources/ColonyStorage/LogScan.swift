@@ -73,12 +73,18 @@ struct LogScan {
     private var segmentsThrough: UInt64?
     /// Testing defects switched on for this scan.
     var defects: Set<StorageDefect> = []
+    /// The format levels read; a file of another stops the scan.
+    var formatsRead = FormatLevel.standardRead
 
-    /// Reads every file; throws only when the data cannot be opened at all (a wrong key, an
-    /// unknown format version, a failing disk).
-    static func scan(_ disk: Disk, sealer: Sealer, limits: WireLimits, defects: Set<StorageDefect> = []) throws(StorageError) -> LogScan {
+    /// Reads every file; throws only when the data cannot be opened at all (a wrong key, a
+    /// format version outside `read`, a failing disk).
+    static func scan(
+        _ disk: Disk, sealer: Sealer, limits: WireLimits, read: ClosedRange<FormatLevel> = FormatLevel.standardRead,
+        defects: Set<StorageDefect> = []
+    ) throws(StorageError) -> LogScan {
         var scan = LogScan()
         scan.defects = defects
+        scan.formatsRead = read
         let names: [String]
         do {
             names = try disk.fileNames()
@@ -118,7 +124,7 @@ struct LogScan {
             throw .disk(error)
         }
         snapshotFiles += 1
-        switch SnapshotFile.decode(bytes, sealer: sealer, limits: limits) {
+        switch SnapshotFile.decode(bytes, sealer: sealer, limits: limits, read: formatsRead) {
         case .success(let file) where file.cell == cell:
             cells[cell, default: CellRecovery()].state = file.state
             cells[cell, default: CellRecovery()].snapshotCoveredLSN = file.coveredLSN
@@ -130,7 +136,7 @@ struct LogScan {
             throw .wrongKey("snapshot \(name) does not open with the configured key (or was written \(sealer.isSealing ? "without a key" : "with one"))")
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported(
-                "snapshot \(name) has format version \(version); this program reads versions 1 to \(SnapshotFile.version) (a newer build wrote it: run that build)")
+                "snapshot \(name) has format version \(version); this program reads versions 1-\(formatsRead.upperBound.snapshotVersion) \(Self.newerBuild)")
         case .failure(.damaged(let reason)):
             // Where in the cell's history the lost snapshot stood is unknown: no later record clears it.
             damage(cell, at: UInt64.max, "snapshot file \(name) does not verify: \(reason)")
@@ -167,7 +173,7 @@ struct LogScan {
         }
         let header: SegmentHeader
         var headerVerifies = true
-        switch SegmentHeader.read(bytes) {
+        switch SegmentHeader.read(bytes, read: formatsRead) {
         case .success(let read) where read.firstLSN == firstLSN:
             guard read.matches(sealer) else {
                 throw .wrongKey("segment \(name) does not open with the configured key (or was written \(read.isSealed ? "with a key" : "without one"))")
@@ -183,7 +189,8 @@ struct LogScan {
             }
             return
         case .failure(.unsupportedVersion(let version)):
-            throw .unsupported("segment \(name) has format version \(version); this program reads version \(SegmentHeader.version)")
+            throw .unsupported(
+                "segment \(name) has format version \(version); this program reads versions \(formatsRead.versions(\.segmentVersion)) \(Self.newerBuild)")
         case .failure(.damaged(let reason)):
             guard bytes.count >= SegmentHeader.byteCount else {
                 segment.isWhole = false
@@ -235,6 +242,10 @@ struct LogScan {
             ? "its records' salt is lost, so each sealed record damages the cell it names"
             : "its records are read with the first record number its name gives"
         problems.append("segment \(name): \(reason); \(consequence)")
-        return SegmentHeader(firstLSN: firstLSN, salt: 0, sealer: sealer)
+        return SegmentHeader(firstLSN: firstLSN, salt: 0, sealer: sealer, level: .first)
     }
+
+    /// What a refusal of a newer format tells the operator.
+    static let newerBuild =
+        "(format levels \(FormatLevel.standardRead.numbers) of this build's; a newer build wrote it after its colony raised the format level: run that build, or a newer one)"
 }

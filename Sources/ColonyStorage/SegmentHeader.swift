@@ -1,9 +1,11 @@
+import ColonyCore
+
 /// The header at the start of every WAL segment file `wal-<first LSN, 16 hex digits>.seg`:
 ///
 /// | field | size |
 /// |---|---|
 /// | magic `CLNYWAL1` | 8 |
-/// | format version (1) | 2 |
+/// | format version (the writer's `FormatLevel.segmentVersion`: 1 at level 1) | 2 |
 /// | flags (bit 0: sealed) | 2 |
 /// | reserved, zero | 4 |
 /// | first log sequence number | 8 |
@@ -13,7 +15,6 @@
 /// | reserved, zero | 4 |
 struct SegmentHeader: Equatable {
     static let magic = Array("CLNYWAL1".utf8)
-    static let version: UInt16 = 1
     static let byteCount = 72
     static let namePrefix = "wal-"
     static let nameSuffix = ".seg"
@@ -22,9 +23,13 @@ struct SegmentHeader: Equatable {
     var salt: UInt64
     var isSealed: Bool
     var keyCheck: [UInt8]
+    /// The format level the segment is written in.
+    var level: FormatLevel
 
-    /// A new header; with a key, the key check proves later that the same key is in use.
-    init(firstLSN: UInt64, salt: UInt64, sealer: Sealer) {
+    /// A new header of a segment in the formats of `level`; with a key, the key check proves
+    /// later that the same key is in use.
+    init(firstLSN: UInt64, salt: UInt64, sealer: Sealer, level: FormatLevel) {
+        self.level = level
         self.firstLSN = firstLSN
         self.salt = salt
         self.isSealed = sealer.isSealing
@@ -33,7 +38,8 @@ struct SegmentHeader: Equatable {
             : Array(repeating: 0, count: 32)
     }
 
-    private init(firstLSN: UInt64, salt: UInt64, isSealed: Bool, keyCheck: [UInt8]) {
+    private init(firstLSN: UInt64, salt: UInt64, isSealed: Bool, keyCheck: [UInt8], level: FormatLevel) {
+        self.level = level
         self.firstLSN = firstLSN
         self.salt = salt
         self.isSealed = isSealed
@@ -66,7 +72,7 @@ struct SegmentHeader: Equatable {
 
     var bytes: [UInt8] {
         var bytes = Self.magic
-        bytes.appendLittleEndian(Self.version)
+        bytes.appendLittleEndian(level.segmentVersion)
         bytes.appendLittleEndian(UInt16(isSealed ? 1 : 0))
         bytes.appendLittleEndian(UInt32(0))
         bytes.appendLittleEndian(firstLSN)
@@ -83,15 +89,16 @@ struct SegmentHeader: Equatable {
         case unsupportedVersion(UInt16)
     }
 
-    /// Reads a header from the start of a segment.
-    static func read(_ bytes: [UInt8]) -> Result<SegmentHeader, Problem> {
+    /// Reads a header from the start of a segment, of one of the format levels `read`.
+    static func read(_ bytes: [UInt8], read: ClosedRange<FormatLevel>) -> Result<SegmentHeader, Problem> {
         guard bytes.count >= byteCount else { return .failure(.damaged("shorter than a segment header")) }
         guard Array(bytes[0..<8]) == magic else { return .failure(.damaged("no segment magic")) }
         guard bytes.littleEndian(UInt32.self, at: 64) == CRC32C.checksum(bytes[0..<64]) else {
             return .failure(.damaged("segment header checksum mismatch"))
         }
-        guard let version = bytes.littleEndian(UInt16.self, at: 8), version == Self.version else {
-            return .failure(.unsupportedVersion(bytes.littleEndian(UInt16.self, at: 8) ?? 0))
+        let version = bytes.littleEndian(UInt16.self, at: 8) ?? 0
+        guard let level = FormatLevel.ofSegment(version), read.contains(level) else {
+            return .failure(.unsupportedVersion(version))
         }
         let flags = bytes.littleEndian(UInt16.self, at: 10) ?? 0
         guard let firstLSN = bytes.littleEndian(UInt64.self, at: 16), (1...RecordFrame.lsnMax).contains(firstLSN) else {
@@ -99,7 +106,7 @@ struct SegmentHeader: Equatable {
         }
         return .success(SegmentHeader(
             firstLSN: firstLSN, salt: bytes.littleEndian(UInt64.self, at: 24) ?? 0,
-            isSealed: flags & 1 == 1, keyCheck: Array(bytes[32..<64])))
+            isSealed: flags & 1 == 1, keyCheck: Array(bytes[32..<64]), level: level))
     }
 
     /// Whether `sealer` holds the key this segment was written with.

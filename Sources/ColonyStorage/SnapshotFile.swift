@@ -7,7 +7,7 @@ import ColonyWire
 /// | field | size |
 /// |---|---|
 /// | magic `CLNYSNP1` | 8 |
-/// | format version (2; 1 is read too) | 2 |
+/// | format version (the writer's `FormatLevel.snapshotVersion`: 2 at level 1, which reads 1 too) | 2 |
 /// | flags (bit 0: sealed) | 2 |
 /// | covered log sequence number | 8 |
 /// | nonce | 12 |
@@ -21,9 +21,6 @@ import ColonyWire
 /// its latest state-machine snapshot, and the entries it accepted after it.
 struct SnapshotFile {
     static let magic = Array("CLNYSNP1".utf8)
-    /// The format written; format 1, from before cells could be deleted, lacks the
-    /// tombstone at the end of the state and is still read.
-    static let version: UInt16 = 2
     static let namePrefix = "snap-"
     static let nameSuffix = ".snap"
 
@@ -51,10 +48,11 @@ struct SnapshotFile {
         return try? CellID(validating: String(decoding: bytes, as: UTF8.self))
     }
 
-    func encode(sealer: Sealer, nonce: [UInt8]) -> [UInt8] {
+    /// The file's bytes in the formats of `level`.
+    func encode(sealer: Sealer, nonce: [UInt8], level: FormatLevel) -> [UInt8] {
         let name = Array(cell.name.utf8)
         var bytes = Self.magic
-        bytes.appendLittleEndian(Self.version)
+        bytes.appendLittleEndian(level.snapshotVersion)
         bytes.appendLittleEndian(UInt16(sealer.isSealing ? 1 : 0))
         bytes.appendLittleEndian(coveredLSN)
         bytes.append(contentsOf: nonce)
@@ -77,7 +75,9 @@ struct SnapshotFile {
         case unsupportedVersion(UInt16)
     }
 
-    static func decode(_ bytes: [UInt8], sealer: Sealer, limits: WireLimits) -> Result<SnapshotFile, Problem> {
+    /// The snapshot `bytes` hold, if they are one of the format levels `read`. Format 1, from
+    /// before cells could be deleted, lacks the tombstone at the end of the state.
+    static func decode(_ bytes: [UInt8], sealer: Sealer, limits: WireLimits, read: ClosedRange<FormatLevel>) -> Result<SnapshotFile, Problem> {
         guard bytes.count >= 8 + 2 + 2 + 8 + 12 + 1 + 4 + 4, Array(bytes[0..<8]) == magic else {
             return .failure(.damaged("not a snapshot file"))
         }
@@ -85,7 +85,7 @@ struct SnapshotFile {
             return .failure(.damaged("checksum mismatch"))
         }
         guard let format = bytes.littleEndian(UInt16.self, at: 8) else { return .failure(.damaged("malformed header")) }
-        guard format == 1 || format == version else { return .failure(.unsupportedVersion(format)) }
+        guard let level = FormatLevel.ofSnapshot(format), read.contains(level) else { return .failure(.unsupportedVersion(format)) }
         let sealed = (bytes.littleEndian(UInt16.self, at: 10) ?? 0) & 1 == 1
         guard sealed == sealer.isSealing else { return .failure(.wrongKey) }
         guard let coveredLSN = bytes.littleEndian(UInt64.self, at: 12), coveredLSN <= RecordFrame.lsnMax else {

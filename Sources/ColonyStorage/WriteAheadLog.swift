@@ -30,6 +30,11 @@ public final class WriteAheadLog {
         public var key: StorageKey?
         /// Decoding limits for stored values.
         public var limits = WireLimits()
+        /// The format levels recovery reads; a segment or snapshot of another stops it.
+        public var formatsRead = FormatLevel.standardRead
+        /// The format level new segments and snapshots are written in; the node raises it
+        /// when its colony's directory does.
+        public var formatWritten = WrittenFormat()
         /// Deliberately broken recovery, for tests that show the simulator notices.
         @_spi(Testing) public var defects: Set<StorageDefect> = []
 
@@ -89,7 +94,7 @@ public final class WriteAheadLog {
     /// passes a seeded value; a real node a random one).
     public static func open(disk: Disk, options: Options, seed: UInt64) throws(StorageError) -> (WriteAheadLog, Recovery) {
         let sealer = Sealer(key: options.key)
-        let scan = try LogScan.scan(disk, sealer: sealer, limits: options.limits, defects: options.defects)
+        let scan = try LogScan.scan(disk, sealer: sealer, limits: options.limits, read: options.formatsRead, defects: options.defects)
         let log = WriteAheadLog(disk: disk, options: options, sealer: sealer, seed: seed, lastLSN: scan.lastLSN)
         do {
             try log.adopt(scan)
@@ -132,7 +137,8 @@ public final class WriteAheadLog {
             try disk.syncDirectory()
         }
         for segment in scan.segments where !(scan.tornTail?.offset == 0 && scan.tornTail?.segment == segment.name) {
-            let header = SegmentHeader(firstLSN: segment.firstLSN, salt: 0, sealer: sealer)
+            // Only its first number is read again: a recovered segment is never written to.
+            let header = SegmentHeader(firstLSN: segment.firstLSN, salt: 0, sealer: sealer, level: .first)
             segments.append(SegmentInfo(name: segment.name, header: header, lastLSN: segment.lastLSN, bytes: segment.bytes))
         }
         for (cell, recovery) in scan.cells where scan.damaged[cell] == nil {
@@ -253,7 +259,7 @@ public final class WriteAheadLog {
     private var createdThisRun: Set<String> = []
 
     private func startSegment(firstLSN: UInt64) {
-        let header = SegmentHeader(firstLSN: firstLSN, salt: random.next(), sealer: sealer)
+        let header = SegmentHeader(firstLSN: firstLSN, salt: random.next(), sealer: sealer, level: options.formatWritten.level)
         let name = SegmentHeader.fileName(firstLSN: firstLSN)
         createdThisRun.insert(name)
         segments.append(SegmentInfo(name: name, header: header, lastLSN: nil, bytes: 0))
@@ -320,7 +326,7 @@ public final class WriteAheadLog {
         nonce.appendLittleEndian(UInt32(truncatingIfNeeded: random.next()))
         let covered = max(log.lastLSN, durableLSN)
         let file = SnapshotFile(cell: cell, coveredLSN: covered, state: log.state)
-        try disk.replaceAtomically(SnapshotFile.fileName(for: cell), with: file.encode(sealer: sealer, nonce: nonce))
+        try disk.replaceAtomically(SnapshotFile.fileName(for: cell), with: file.encode(sealer: sealer, nonce: nonce, level: options.formatWritten.level))
         log.snapshotCoveredLSN = covered
         log.firstLiveLSN = nil
         cells[cell] = log

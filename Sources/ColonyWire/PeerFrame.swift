@@ -5,7 +5,7 @@ import ColonyCore
 /// On the wire a frame is a 10-byte header and a body:
 /// - 4 bytes: the magic `CLNY`, so a stray client or a port mix-up is told apart from a peer
 ///   at once;
-/// - 1 byte: the frame format version, `PeerFrame.version`;
+/// - 1 byte: the frame format version, the writer's `FormatLevel.peerFrameVersion`;
 /// - 1 byte: the kind (`PeerFrameTag`);
 /// - 4 bytes: the body's length, little-endian, at most the reader's `frameBytesMax`;
 /// - the body, in ColonyWire's canonical encoding.
@@ -33,18 +33,17 @@ public enum PeerFrame: Hashable, Sendable {
     /// by the receiving node's shell, never by its replicas.
     case traceContexts([TracedRequest])
 
-    /// The frame format this build writes and reads.
-    public static let version: UInt8 = 1
     /// The magic bytes every frame starts with: `CLNY`.
     public static let magic: [UInt8] = Array("CLNY".utf8)
     /// The size of a frame's header.
     public static let headerBytes = 10
 
-    /// The frame's bytes, header included.
-    public func encoded() -> [UInt8] {
+    /// The frame's bytes, header included, in the formats of `level` (the frames of every
+    /// level known so far differ in their version byte alone).
+    public func encoded(level: FormatLevel = .first) -> [UInt8] {
         var frame = ByteWriter(reservingCapacity: estimatedBytes)
         for byte in Self.magic { frame.writeByte(byte) }
-        frame.writeByte(Self.version)
+        frame.writeByte(level.peerFrameVersion)
         switch self {
         case .hello(let colony, let node):
             frame.writeTag(PeerFrameTag.hello)

@@ -8,13 +8,15 @@ public struct PeerFrameHeader: Hashable, Sendable {
     public let bodyLength: Int
 
     /// Reads the first `PeerFrame.headerBytes` of `bytes`, refusing anything that is not a
-    /// frame this build reads, or whose body would exceed `frameBytesMax`.
-    public init(_ bytes: [UInt8], frameBytesMax: Int) throws(PeerFrameError) {
-        try self.init(bytes[...], frameBytesMax: frameBytesMax)
+    /// frame of the format levels `read`, or whose body would exceed `frameBytesMax`.
+    public init(_ bytes: [UInt8], frameBytesMax: Int, read: ClosedRange<FormatLevel> = FormatLevel.standardRead) throws(PeerFrameError) {
+        try self.init(bytes[...], frameBytesMax: frameBytesMax, read: read)
     }
 
-    /// Reads the first `PeerFrame.headerBytes` of `bytes`; see `init(_:frameBytesMax:)`.
-    public init(_ bytes: ArraySlice<UInt8>, frameBytesMax: Int) throws(PeerFrameError) {
+    /// Reads the first `PeerFrame.headerBytes` of `bytes`; see `init(_:frameBytesMax:read:)`.
+    public init(
+        _ bytes: ArraySlice<UInt8>, frameBytesMax: Int, read: ClosedRange<FormatLevel> = FormatLevel.standardRead
+    ) throws(PeerFrameError) {
         guard bytes.count >= PeerFrame.headerBytes else {
             throw .truncatedHeader(bytes: bytes.count)
         }
@@ -24,8 +26,8 @@ public struct PeerFrameHeader: Hashable, Sendable {
         else {
             throw .badMagic(Array(bytes[start..<start + 4]))
         }
-        guard bytes[start + 4] == PeerFrame.version else {
-            throw .unsupportedVersion(bytes[start + 4])
+        guard let level = FormatLevel.ofPeerFrame(bytes[start + 4]), read.contains(level) else {
+            throw .unsupportedVersion(bytes[start + 4], read: read.versions(\.peerFrameVersion))
         }
         guard let tag = PeerFrameTag(rawValue: bytes[start + 5]) else {
             throw .unknownKind(bytes[start + 5])
@@ -85,8 +87,9 @@ public enum PeerFrameError: Error, Hashable, Sendable, CustomStringConvertible {
     case truncatedHeader(bytes: Int)
     /// The frame did not start with `CLNY`: the sender is not a Colony node.
     case badMagic([UInt8])
-    /// The frame is of a format version this build does not read.
-    case unsupportedVersion(UInt8)
+    /// The frame is of a format version this build does not read; `read` names the versions
+    /// it reads ("1" or "1-2").
+    case unsupportedVersion(UInt8, read: String)
     /// The kind byte names no frame kind.
     case unknownKind(UInt8)
     /// The declared body is larger than this node accepts.
@@ -105,8 +108,8 @@ public enum PeerFrameError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badMagic(let bytes):
             let hex = bytes.map { String($0, radix: 16) }.joined(separator: " ")
             return "not a Colony peer: frames start with \"CLNY\", these bytes start with \(hex)"
-        case .unsupportedVersion(let version):
-            return "peer frame format version \(version) is not supported (this node reads version \(PeerFrame.version)); upgrade the older node"
+        case .unsupportedVersion(let version, let read):
+            return "peer frame format version \(version) is not supported (this node reads versions \(read)): the sender writes a format level this build does not read; run a build that reads it (`colony upgrade status` names each node's levels)"
         case .unknownKind(let kind):
             return "unknown peer frame kind \(kind)"
         case .tooLarge(let bytes, let max):

@@ -63,7 +63,7 @@ struct ScriptedColony {
         case .write(.status(let written)):
             status = written
             return .written
-        case .write(.node), .write(.settings), .write(.policy):
+        case .write(.node), .write(.settings), .write(.policy), .write(.formats):
             Issue.record("the control loop wrote \(step), which only commands write")
             return .written
         case .changeMembership(let cell, let remove, let add, let epoch):

@@ -40,7 +40,7 @@ struct PeerGarbageTests {
     }
 
     func header(kind: UInt8, length: UInt32) -> [UInt8] {
-        PeerFrame.magic + [PeerFrame.version, kind] + withUnsafeBytes(of: length.littleEndian, Array.init)
+        PeerFrame.magic + [FormatLevel.first.peerFrameVersion, kind] + withUnsafeBytes(of: length.littleEndian, Array.init)
     }
 
     /// Frames no node sends: each must close the connection it arrives on.

@@ -138,7 +138,7 @@ extension LogNumberingTests {
         // next name, behind a header that verifies, the payload of the first one damaged.
         let copy = SegmentHeader.fileName(firstLSN: 201)
         let first = try disk.readAll(try #require(segments(disk).first))
-        var bytes = SegmentHeader(firstLSN: 201, salt: 7, sealer: Sealer(key: options.key)).bytes + first[SegmentHeader.byteCount...]
+        var bytes = SegmentHeader(firstLSN: 201, salt: 7, sealer: Sealer(key: options.key), level: .first).bytes + first[SegmentHeader.byteCount...]
         guard case .record(let frame) = RecordFrame.read(bytes, at: SegmentHeader.byteCount) else {
             Issue.record("the first segment begins with a record")
             return

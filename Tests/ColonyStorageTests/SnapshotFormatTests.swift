@@ -32,9 +32,9 @@ struct SnapshotFormatTests {
     @Test("a file of format 1, written before cells could be deleted, still reads")
     func formatOneReads() throws {
         let state = try durable()
-        let current = SnapshotFile(cell: cell, coveredLSN: 9, state: state).encode(sealer: Sealer(key: nil), nonce: nonce)
+        let current = SnapshotFile(cell: cell, coveredLSN: 9, state: state).encode(sealer: Sealer(key: nil), nonce: nonce, level: .first)
         let formatOne = rewritten(current, version: 1, droppedPayloadBytes: 1)
-        let decoded = try SnapshotFile.decode(formatOne, sealer: Sealer(key: nil), limits: .standard).get()
+        let decoded = try SnapshotFile.decode(formatOne, sealer: Sealer(key: nil), limits: .standard, read: FormatLevel.standardRead).get()
         #expect(decoded.state == state)
         #expect(decoded.coveredLSN == 9)
     }
@@ -44,11 +44,18 @@ struct SnapshotFormatTests {
         var deleted = DurableCellState()
         let configuration = try CellConfiguration(epoch: 2, members: [NodeID(1), NodeID(2), NodeID(3)], startSlot: 4)
         deleted.apply(.deleted(CellTombstone(configuration: configuration, slot: 8, revision: 5)))
-        let file = SnapshotFile(cell: cell, coveredLSN: 3, state: deleted).encode(sealer: Sealer(key: nil), nonce: nonce)
-        #expect(try SnapshotFile.decode(file, sealer: Sealer(key: nil), limits: .standard).get().state == deleted)
+        let file = SnapshotFile(cell: cell, coveredLSN: 3, state: deleted).encode(sealer: Sealer(key: nil), nonce: nonce, level: .first)
+        #expect(try SnapshotFile.decode(file, sealer: Sealer(key: nil), limits: .standard, read: FormatLevel.standardRead).get().state == deleted)
         let future = rewritten(file, version: 3, droppedPayloadBytes: 0)
         #expect(throws: SnapshotFile.Problem.unsupportedVersion(3)) {
-            try SnapshotFile.decode(future, sealer: Sealer(key: nil), limits: .standard).get()
+            try SnapshotFile.decode(future, sealer: Sealer(key: nil), limits: .standard, read: FormatLevel.standardRead).get()
+        }
+        // Format 3 is level 2's: a rehearsal build reads it.
+        #expect(try SnapshotFile.decode(future, sealer: Sealer(key: nil), limits: .standard, read: FormatLevel.rehearsalRead).get().state == deleted)
+        #expect(throws: SnapshotFile.Problem.unsupportedVersion(4)) {
+            try SnapshotFile.decode(
+                rewritten(file, version: 4, droppedPayloadBytes: 0), sealer: Sealer(key: nil), limits: .standard, read: FormatLevel.rehearsalRead
+            ).get()
         }
     }
 
@@ -56,13 +63,13 @@ struct SnapshotFormatTests {
     func newerFormatRefusesToOpen() throws {
         let disk = SimulatedDisk()
         _ = try StorageSupport.open(disk)
-        let file = SnapshotFile(cell: cell, coveredLSN: 0, state: try durable()).encode(sealer: Sealer(key: nil), nonce: nonce)
+        let file = SnapshotFile(cell: cell, coveredLSN: 0, state: try durable()).encode(sealer: Sealer(key: nil), nonce: nonce, level: .first)
         try disk.replaceAtomically(SnapshotFile.fileName(for: cell), with: rewritten(file, version: 3, droppedPayloadBytes: 0))
         do {
             _ = try StorageSupport.open(disk)
             Issue.record("a snapshot of format 3 was read by a build that reads 1 and 2")
         } catch StorageError.unsupported(let message) {
-            #expect(message.contains("format version 3") && message.contains("reads versions 1 to 2"), "\(message)")
+            #expect(message.contains("format version 3") && message.contains("reads versions 1-2"), "\(message)")
         }
     }
 }

@@ -42,7 +42,7 @@ struct PeerFrameTests {
         #expect(throws: PeerFrameError.badMagic(Array("GET ".utf8))) { try read(http) }
         var bytes = good
         bytes[4] = 9
-        #expect(throws: PeerFrameError.unsupportedVersion(9)) { try read(bytes) }
+        #expect(throws: PeerFrameError.unsupportedVersion(9, read: "1")) { try read(bytes) }
         bytes = good
         bytes[5] = 0xEE
         #expect(throws: PeerFrameError.unknownKind(0xEE)) { try read(bytes) }
@@ -68,7 +68,7 @@ struct PeerFrameTests {
         for _ in 0..<2_000 {
             let noise = (0..<random.below(200)).map { _ in UInt8(truncatingIfNeeded: random.number()) }
             for tag: UInt8 in 1...5 {
-                var bytes = PeerFrame.magic + [PeerFrame.version, tag]
+                var bytes = PeerFrame.magic + [FormatLevel.first.peerFrameVersion, tag]
                 bytes += withUnsafeBytes(of: UInt32(noise.count).littleEndian, Array.init)
                 bytes += noise
                 _ = try? read(bytes)
@@ -91,7 +91,7 @@ struct PeerFrameTests {
             body.write(cell)
             body.write(request)
             body.writeString(bad)
-            var bytes = PeerFrame.magic + [PeerFrame.version, 5]
+            var bytes = PeerFrame.magic + [FormatLevel.first.peerFrameVersion, 5]
             bytes += withUnsafeBytes(of: UInt32(body.bytes.count).littleEndian, Array.init)
             bytes += body.bytes
             #expect(throws: PeerFrameError.self, "\(bad.prefix(60)) was read") { try read(bytes) }
@@ -101,7 +101,7 @@ struct PeerFrameTests {
         huge.write(cell)
         huge.write(request)
         huge.writeVarint(UInt64(1) << 40)
-        var bytes = PeerFrame.magic + [PeerFrame.version, 5]
+        var bytes = PeerFrame.magic + [FormatLevel.first.peerFrameVersion, 5]
         bytes += withUnsafeBytes(of: UInt32(huge.bytes.count).littleEndian, Array.init)
         bytes += huge.bytes
         #expect(throws: PeerFrameError.self) { try read(bytes) }

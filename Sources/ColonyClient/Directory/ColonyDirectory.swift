@@ -8,10 +8,11 @@
 /// | `control/settings` | the control plane's switches: paused, moves per second |
 /// | `control/status` | what the running control loop last did |
 /// | `auth/policy` | who may do what: roles, grants, bindings, whether authorization is on (ColonyAuth's `AuthPolicy`) |
+/// | `colony/formats` | the format level every node writes (`colony upgrade finish`; level 1 when absent) |
 ///
 /// The records are typed in ColonyControl; the client reads only the hint (`clientAddresses`
-/// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy and the node
-/// records (where their peers are), which they cache and keep using while the directory is
+/// of `cell/NAME`) to find a cell it has never seen. Nodes read only the policy, the format
+/// level and the node records (where their peers are), which they cache and keep using while the directory is
 /// unreachable, and check that every write to
 /// the directory is the record its key names (ColonyNode's `ReservedCellWriteCheck`); a
 /// client with a warm cache never needs the directory.
@@ -28,6 +29,8 @@ public enum ColonyDirectory {
     public static let statusKey = "control/status"
     /// The key of the authorization policy.
     public static let policyKey = "auth/policy"
+    /// The key of the format level the colony's nodes write.
+    public static let formatsKey = "colony/formats"
 
     /// The key of node `id`'s record: its id in ten digits, so records list in id order.
     public static func nodeKey(_ id: UInt32) -> String {

@@ -12,6 +12,7 @@ extension NodeRecord: DirectoryValue {}
 extension PlacedCell: DirectoryValue {}
 extension ControlSettings: DirectoryValue {}
 extension AuthPolicy: DirectoryValue {}
+extension FormatRecord: DirectoryValue {}
 
 extension ControlStatus: DirectoryValue {
     /// Nil: a status is shown as the loop wrote it, never refused.
@@ -30,6 +31,8 @@ public enum DirectoryRecord: Hashable, Sendable {
     case status(ControlStatus)
     /// The authorization policy.
     case policy(AuthPolicy)
+    /// The format level the colony's nodes write.
+    case formats(FormatRecord)
 
     /// The key the record is stored under (see `ColonyDirectory`).
     public var key: String {
@@ -39,6 +42,7 @@ public enum DirectoryRecord: Hashable, Sendable {
         case .settings: return ColonyDirectory.settingsKey
         case .status: return ColonyDirectory.statusKey
         case .policy: return ColonyDirectory.policyKey
+        case .formats: return ColonyDirectory.formatsKey
         }
     }
 
@@ -57,6 +61,8 @@ public enum DirectoryRecord: Hashable, Sendable {
             self = .status(try DirectoryCoding.decode(bytes, key: key, as: ControlStatus.self))
         } else if key == ColonyDirectory.policyKey {
             self = .policy(try DirectoryCoding.decode(bytes, key: key, as: AuthPolicy.self))
+        } else if key == ColonyDirectory.formatsKey {
+            self = .formats(try DirectoryCoding.decode(bytes, key: key, as: FormatRecord.self))
         } else {
             throw .malformedRecord(key: key, reason: "the directory keeps no record under this key")
         }
@@ -73,6 +79,7 @@ public enum DirectoryRecord: Hashable, Sendable {
         case .settings(let settings): return try DirectoryCoding.encode(settings, key: key)
         case .status(let status): return try DirectoryCoding.encode(status, key: key)
         case .policy(let policy): return try DirectoryCoding.encode(policy, key: key)
+        case .formats(let formats): return try DirectoryCoding.encode(formats, key: key)
         }
     }
 }

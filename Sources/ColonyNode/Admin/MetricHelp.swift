@@ -1,7 +1,8 @@
 /// The `# HELP` text of every metric a node reports, in one place: a metric made in more
 /// than one place (a counter per error code, per peer) must carry the same text each time.
 enum MetricHelp {
-    static let buildInfo = "The build of Colony this node runs (always 1; the labels say which)."
+    static let buildInfo = "The build of Colony this node runs (always 1; the labels say which, and the format levels it reads)."
+    static let formatLevel = "The format level this node writes: its colony's, as the directory records it, once read (1 until then)."
     static let leaderChanges = "Times a replica here became its cell's leader."
     static let elections = "Times a replica here stood for election: its poll was granted and it began phase 1."
     static let leaderNodeLosses = "Times a peer went silent or restarted while resting followers here trusted it to lead."

@@ -51,6 +51,7 @@ final class NodeMetrics: Sendable {
     private let authorizationPolicyReadFailures: Counter
     private let peerBookReads: (ok: Counter, failed: Counter)
     private let peerBookPeers: Gauge
+    private let formatLevel: Gauge
 
     /// Why peer messages were refused, as the `reason` label names it.
     enum PeerRefusalKind: String, CaseIterable, Sendable {
@@ -86,6 +87,8 @@ final class NodeMetrics: Sendable {
         self.registry = registry
         let help = MetricHelp.self
         registry.makeGauge(descriptor: described("colony_build_info", help.buildInfo), labels: NodeBuild.facts).set(Int64(1))
+        formatLevel = registry.makeGauge(descriptor: described("colony_format_level", help.formatLevel))
+        formatLevel.set(Int64(FormatLevel.first.number))
         leaderChanges = registry.makeCounter(descriptor: described("colony_leader_changes_total", help.leaderChanges))
         elections = registry.makeCounter(descriptor: described("colony_elections_total", help.elections))
         forcedHeals = registry.makeCounter(descriptor: described("colony_forced_heals_total", help.forcedHeals))
@@ -150,6 +153,11 @@ final class NodeMetrics: Sendable {
     /// `resting` of them at rest.
     func record(_ census: ReplicaCensus, replicas: Int, resting: Int) {
         self.census.record(census, replicas: replicas, resting: resting)
+    }
+
+    /// Shows the format level the node writes now.
+    func formatWritten(_ level: FormatLevel) {
+        formatLevel.set(Int64(level.number))
     }
 
     /// Shows the policy the node enforces now.

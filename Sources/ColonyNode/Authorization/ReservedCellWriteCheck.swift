@@ -84,6 +84,6 @@ enum ReservedCellWriteCheck {
     }
 
     private static func refusal(_ key: String, _ reason: String) -> String {
-        "the directory's record \(key) is written only as the colony's own commands write it (`colony directory`, `cell`, `node`, `control` and `auth`): \(reason)"
+        "the directory's record \(key) is written only as the colony's own commands write it (`colony directory`, `cell`, `node`, `control`, `auth` and `upgrade`): \(reason)"
     }
 }

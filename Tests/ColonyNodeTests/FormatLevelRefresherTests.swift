@@ -1,0 +1,19 @@
+import ColonyCore
+import Testing
+@testable import ColonyNode
+
+/// What a node does with the format level its directory records.
+@Suite("a node's reading of the colony's format level")
+struct FormatLevelRefresherTests {
+    typealias Refresher = FormatLevelRefresher
+
+    @Test("a recorded level the build reads and writes below is raised to; one at or below the level written is kept; one it does not read is refused, never written")
+    func steps() {
+        #expect(Refresher.step(recorded: 2, read: FormatLevel.rehearsalRead, written: .first) == .raise(.rehearsal))
+        #expect(Refresher.step(recorded: 1, read: FormatLevel.rehearsalRead, written: .first) == .keep)
+        #expect(Refresher.step(recorded: 1, read: FormatLevel.rehearsalRead, written: .rehearsal) == .keep, "never lowered")
+        #expect(Refresher.step(recorded: 2, read: FormatLevel.standardRead, written: .first) == .unreadable(2))
+        #expect(Refresher.step(recorded: 7, read: FormatLevel.rehearsalRead, written: .rehearsal) == .unreadable(7))
+        #expect(Refresher.step(recorded: 0, read: FormatLevel.rehearsalRead, written: .first) == .keep)
+    }
+}

@@ -1,0 +1,49 @@
+import ColonyCore
+import ColonySim
+import Testing
+@testable import ColonyStorage
+
+/// A log written by a build that reads format levels 1 and 2 stays readable by the build
+/// before it until its colony raises the level; after the raise, the build before refuses it,
+/// naming the versions it reads, and the newer build reads all of it.
+@Suite("write-ahead log format levels")
+struct FormatLevelStorageTests {
+    @Test("written at level 1 by a rehearsal build, a log reopens under a build that reads level 1 alone: the rollback holds")
+    func levelOneRollsBack() throws {
+        let disk = SimulatedDisk()
+        var options = StorageSupport.options()
+        options.formatsRead = FormatLevel.rehearsalRead
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(300, to: log)
+        let written = log.cellStates
+        let (reopened, recovery) = try StorageSupport.open(disk)
+        #expect(recovery.damaged.isEmpty)
+        #expect(reopened.cellStates == written)
+    }
+
+    @Test("raised to level 2, new segments and snapshots carry its versions: the build before refuses the log at open, naming what it reads; the rehearsal build reads every record")
+    func levelTwoRefusedByTheBuildBefore() throws {
+        let disk = SimulatedDisk()
+        var options = StorageSupport.options()
+        options.formatsRead = FormatLevel.rehearsalRead
+        let (log, _) = try StorageSupport.open(disk, options)
+        try StorageSupport.write(100, to: log)
+        #expect(options.formatWritten.raise(to: .rehearsal))
+        #expect(!options.formatWritten.raise(to: .first), "a level is never lowered")
+        try StorageSupport.write(300, to: log)
+        #expect(log.statistics.snapshotsWritten > 0, "no snapshot was written after the raise")
+        let written = log.cellStates
+        do {
+            _ = try StorageSupport.open(disk)
+            Issue.record("a build that reads level 1 alone opened a log written at level 2")
+        } catch StorageError.unsupported(let message) {
+            #expect(message.contains("format version 2") || message.contains("format version 3"), "\(message)")
+            #expect(message.contains("reads versions 1") && message.contains("format levels 1"), "\(message)")
+        }
+        var rehearsal = StorageSupport.options()
+        rehearsal.formatsRead = FormatLevel.rehearsalRead
+        let (reopened, recovery) = try StorageSupport.open(disk, rehearsal)
+        #expect(recovery.damaged.isEmpty)
+        #expect(reopened.cellStates == written)
+    }
+}
