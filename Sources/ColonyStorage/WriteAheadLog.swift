@@ -250,10 +250,12 @@ public final class WriteAheadLog {
     // MARK: - Segments
 
     /// Whether the next batch needs a new segment: the current one is full, or was found at
-    /// start-up (new records always go to a segment of this run, so no nonce is reused).
+    /// start-up (new records always go to a segment of this run, so no nonce is reused), or
+    /// is of a format level below the one written now (the colony raised it: the records
+    /// that follow are in a segment of the new level at once).
     private var needsNewSegment: Bool {
         guard let last = segments.last, createdThisRun.contains(last.name) else { return true }
-        return last.bytes >= options.segmentBytesMax
+        return last.bytes >= options.segmentBytesMax || last.header.level < options.formatWritten.level
     }
 
     private var createdThisRun: Set<String> = []

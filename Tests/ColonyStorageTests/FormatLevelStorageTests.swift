@@ -21,7 +21,7 @@ struct FormatLevelStorageTests {
         #expect(reopened.cellStates == written)
     }
 
-    @Test("raised to level 2, new segments and snapshots carry its versions: the build before refuses the log at open, naming what it reads; the rehearsal build reads every record")
+    @Test("raised to level 2, the next record starts a segment of level 2, and snapshots follow: the build before refuses the log at open, naming what it reads; the rehearsal build reads every record")
     func levelTwoRefusedByTheBuildBefore() throws {
         let disk = SimulatedDisk()
         var options = StorageSupport.options()
@@ -30,8 +30,12 @@ struct FormatLevelStorageTests {
         try StorageSupport.write(100, to: log)
         #expect(options.formatWritten.raise(to: .rehearsal))
         #expect(!options.formatWritten.raise(to: .first), "a level is never lowered")
+        // The segment under way is of level 1 and not full: the next record starts one of level 2.
+        try StorageSupport.write(1, to: log)
+        #expect(throws: StorageError.self) { try StorageSupport.open(disk) }
+        let snapshotsBefore = log.statistics.snapshotsWritten
         try StorageSupport.write(300, to: log)
-        #expect(log.statistics.snapshotsWritten > 0, "no snapshot was written after the raise")
+        #expect(log.statistics.snapshotsWritten > snapshotsBefore, "no snapshot was written after the raise")
         let written = log.cellStates
         do {
             _ = try StorageSupport.open(disk)
