@@ -1,4 +1,5 @@
 import ColonyNode
+import Dispatch
 import Foundation
 
 /// Reads a node's admin endpoint with one plain HTTP/1.0 request, for commands that report a
@@ -37,6 +38,27 @@ enum AdminScrape {
         }
         let text = String(decoding: answer, as: UTF8.self)
         return text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) }
+    }
+
+    /// The body of `path` at each of `addresses` (nil: none to ask), all asked at once, each on
+    /// a thread of its own and waiting at most `waitSeconds`; in the order of `addresses`, nil
+    /// where none was read.
+    static func getAll(_ path: String, from addresses: [String?], waitSeconds: Int) async -> [String?] {
+        await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, address) in addresses.enumerated() {
+                guard let address else { continue }
+                group.addTask {
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async {
+                            continuation.resume(returning: (index, get(path, from: address, waitSeconds: waitSeconds)))
+                        }
+                    }
+                }
+            }
+            var pages = [String?](repeating: nil, count: addresses.count)
+            for await (index, page) in group { pages[index] = page }
+            return pages
+        }
     }
 
     /// The value of the metric line starting with `name` (labels included) in Prometheus text.

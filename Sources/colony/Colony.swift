@@ -25,7 +25,7 @@ struct Colony: AsyncParsableCommand {
             PutCommand.self, GetCommand.self, DeleteCommand.self, IncrementCommand.self, CompareAndSetCommand.self,
             ListCommand.self, TransactionCommand.self, WatchCommand.self, LoadCommand.self, WalCommand.self,
             BenchCommand.self, CertsCommand.self, PlacementCommand.self, DirectoryCommand.self, ControlCommand.self, AuthCommand.self,
-            FuzzCommand.self, BackupCommand.self, RestoreCommand.self, ChaosCommand.self, UpgradeCommand.self, VersionCommand.self,
+            FuzzCommand.self, BackupCommand.self, RestoreCommand.self, ChaosCommand.self, UpgradeCommand.self, RolloutCommand.self, VersionCommand.self,
         ]
     )
 

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Which cells each node leads, read from the nodes' admin endpoints (`/status?format=json`).
@@ -12,25 +11,15 @@ enum LeaderSurvey {
         return Set(replicas.compactMap { replica in replica["leader"] as? Bool == true ? replica["cell"] as? String : nil })
     }
 
-    /// Asks every node of `adminAddresses` at once, each on a thread of its own and waiting at
-    /// most `waitSeconds`; a node that did not answer is left out.
+    /// Asks every node of `adminAddresses` at once, each waiting at most `waitSeconds`; a
+    /// node that did not answer is left out.
     static func read(_ adminAddresses: [UInt32: String], waitSeconds: Int = 1) async -> [UInt32: Set<String>] {
-        await withTaskGroup(of: (UInt32, Set<String>?).self) { group in
-            for (node, address) in adminAddresses {
-                group.addTask {
-                    await withCheckedContinuation { continuation in
-                        DispatchQueue.global().async {
-                            let page = AdminScrape.get("/status?format=json", from: address, waitSeconds: waitSeconds)
-                            continuation.resume(returning: (node, page.flatMap(cellsLed(statusJSON:))))
-                        }
-                    }
-                }
-            }
-            var led: [UInt32: Set<String>] = [:]
-            for await (node, cells) in group {
-                if let cells { led[node] = cells }
-            }
-            return led
+        let nodes = Array(adminAddresses)
+        let pages = await AdminScrape.getAll("/status?format=json", from: nodes.map(\.value), waitSeconds: waitSeconds)
+        var led: [UInt32: Set<String>] = [:]
+        for ((node, _), page) in zip(nodes, pages) {
+            if let cells = page.flatMap(cellsLed(statusJSON:)) { led[node] = cells }
         }
+        return led
     }
 }

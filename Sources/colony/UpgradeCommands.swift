@@ -1,7 +1,6 @@
 import ArgumentParser
 import ColonyControl
 import ColonyCore
-import Dispatch
 import Foundation
 
 /// `colony upgrade status|finish`: the format level a colony writes, and raising it once every
@@ -99,32 +98,23 @@ extension UpgradeSurvey {
             nodes: nodes.map { Node(record: $0, report: reports[$0.id] ?? .failure(Unknown(reason: "not asked"))) })
     }
 
-    /// Each node's build, read from its admin endpoint, every node at once (each on a thread
-    /// of its own, waiting at most 2 s).
+    /// Each node's build, read from its admin endpoint, every node at once (each waiting at
+    /// most 2 s).
     static func reports(of nodes: [NodeRecord]) async -> [UInt32: Result<NodeBuildReport, Unknown>] {
-        await withTaskGroup(of: (UInt32, Result<NodeBuildReport, Unknown>).self) { group in
-            for node in nodes {
-                group.addTask {
-                    guard let admin = node.adminAddress else {
-                        return (node.id, .failure(Unknown(reason: "its record has no admin address, where its build is read")))
-                    }
-                    return await withCheckedContinuation { continuation in
-                        DispatchQueue.global().async {
-                            guard let page = AdminScrape.get("/metrics", from: admin, waitSeconds: 2) else {
-                                continuation.resume(returning: (node.id, .failure(Unknown(reason: "its admin endpoint \(admin) does not answer"))))
-                                return
-                            }
-                            let report = NodeBuildReport(metrics: page)
-                            continuation.resume(returning: (
-                                node.id, report.map { .success($0) } ?? .failure(Unknown(reason: "its admin endpoint \(admin) reports no build facts"))
-                            ))
-                        }
-                    }
-                }
+        let pages = await AdminScrape.getAll("/metrics", from: nodes.map(\.adminAddress), waitSeconds: 2)
+        var reports: [UInt32: Result<NodeBuildReport, Unknown>] = [:]
+        for (node, page) in zip(nodes, pages) {
+            guard let admin = node.adminAddress else {
+                reports[node.id] = .failure(Unknown(reason: "its record has no admin address, where its build is read"))
+                continue
             }
-            var reports: [UInt32: Result<NodeBuildReport, Unknown>] = [:]
-            for await (id, report) in group { reports[id] = report }
-            return reports
+            guard let page else {
+                reports[node.id] = .failure(Unknown(reason: "its admin endpoint \(admin) does not answer"))
+                continue
+            }
+            reports[node.id] = NodeBuildReport(metrics: page).map { .success($0) }
+                ?? .failure(Unknown(reason: "its admin endpoint \(admin) reports no build facts"))
         }
+        return reports
     }
 }

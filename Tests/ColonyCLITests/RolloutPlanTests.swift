@@ -1,0 +1,52 @@
+import ColonyControl
+import ColonyPlacement
+import Testing
+@testable import colony
+
+/// The pure parts of `colony rollout`: the order, the commands, and the alarms.
+@Suite("colony rollout: order, commands and alarms")
+struct RolloutPlanTests {
+    static func node(_ id: UInt32, zone: String, state: NodeState = .active) -> NodeRecord {
+        NodeRecord(id: id, peerAddress: "10.0.0.\(id):7100", clientAddress: "db\(id).example.com:7101", zone: zone, rack: "r\(id)", state: state)
+    }
+
+    @Test("zone by zone in name order, ids in order within a zone, gone nodes left out; the template takes each node's facts")
+    func orderAndCommands() {
+        let nodes = [Self.node(4, zone: "b"), Self.node(1, zone: "b"), Self.node(3, zone: "a"), Self.node(2, zone: "a", state: .gone), Self.node(5, zone: "c", state: .draining)]
+        #expect(RolloutPlan.order(nodes).map(\.id) == [3, 1, 4, 5])
+        #expect(RolloutPlan.command("ssh {host} restart colony-{node} # {zone}/{rack}", for: Self.node(4, zone: "b")) == "ssh db4.example.com restart colony-4 # b/r4")
+    }
+
+    static let page = """
+        colony_requests_total{operation="put",outcome="ok"} 90
+        colony_requests_total{operation="get",outcome="ok"} 5
+        colony_requests_total{operation="put",outcome="unavailable"} 5
+        colony_requests_total{operation="cas",outcome="conditionFailed"} 0
+        colony_request_duration_seconds_bucket{operation="put",le="0.001"} 50
+        colony_request_duration_seconds_bucket{operation="put",le="0.01"} 98
+        colony_request_duration_seconds_bucket{operation="put",le="0.1"} 100
+        colony_request_duration_seconds_bucket{operation="put",le="+Inf"} 100
+        """
+
+    @Test("figures sum over nodes and subtract; the quantile is the bound of the first bucket that holds it")
+    func figures() {
+        let two = RequestFigures(pages: [Self.page, Self.page])
+        #expect(two.requests == 200 && two.unavailable == 10)
+        #expect(two.buckets[.infinity] == 200 && two.buckets[0.01] == 196)
+        let window = two.since(RequestFigures(pages: [Self.page]))
+        #expect(window == RequestFigures(pages: [Self.page]))
+        #expect(window.duration(atQuantile: 0.5) == 0.001)
+        #expect(window.duration(atQuantile: 0.99) == 0.1)
+        #expect(RequestFigures().duration(atQuantile: 0.99) == nil)
+        #expect(RequestFigures(pages: [Self.page]).since(two).requests == 0, "a restarted node's counters never make a window negative")
+    }
+
+    @Test("an alarm fires on too many unavailable answers or a slow 99th percentile, and never on a window of too few requests")
+    func alarms() {
+        let window = RequestFigures(pages: [Self.page])
+        #expect(RolloutAlarms(unavailableShareMax: 0.1, p99SecondsMax: 1).firing(window) == nil)
+        #expect(RolloutAlarms(unavailableShareMax: 0.01, p99SecondsMax: 1).firing(window)?.contains("5 of 100 requests (5.0%) were answered unavailable") == true)
+        #expect(RolloutAlarms(unavailableShareMax: 0.1, p99SecondsMax: 0.05).firing(window)?.contains("took up to 100 ms, above the 50 ms allowed") == true)
+        #expect(RolloutAlarms(unavailableShareMax: 0, p99SecondsMax: 0.001, requestsMin: 101).firing(window) == nil)
+    }
+}
