@@ -136,7 +136,7 @@ struct LogScan {
             throw .wrongKey("snapshot \(name) does not open with the configured key (or was written \(sealer.isSealing ? "without a key" : "with one"))")
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported(
-                "snapshot \(name) has format version \(version); this program reads versions 1-\(formatsRead.upperBound.snapshotVersion) \(Self.newerBuild)")
+                "snapshot \(name) has format version \(version); this program reads versions 1-\(formatsRead.upperBound.snapshotVersion) \(newerBuild)")
         case .failure(.damaged(let reason)):
             // Where in the cell's history the lost snapshot stood is unknown: no later record clears it.
             damage(cell, at: UInt64.max, "snapshot file \(name) does not verify: \(reason)")
@@ -190,7 +190,7 @@ struct LogScan {
             return
         case .failure(.unsupportedVersion(let version)):
             throw .unsupported(
-                "segment \(name) has format version \(version); this program reads versions \(formatsRead.versions(\.segmentVersion)) \(Self.newerBuild)")
+                "segment \(name) has format version \(version); this program reads versions \(formatsRead.versions(\.segmentVersion)) \(newerBuild)")
         case .failure(.damaged(let reason)):
             guard bytes.count >= SegmentHeader.byteCount else {
                 segment.isWhole = false
@@ -246,6 +246,7 @@ struct LogScan {
     }
 
     /// What a refusal of a newer format tells the operator.
-    static let newerBuild =
-        "(format levels \(FormatLevel.standardRead.numbers) of this build's; a newer build wrote it after its colony raised the format level: run that build, or a newer one)"
+    private var newerBuild: String {
+        "(format levels \(formatsRead.numbers) of this build's; a newer build wrote it after its colony raised the format level: run that build, or a newer one)"
+    }
 }
