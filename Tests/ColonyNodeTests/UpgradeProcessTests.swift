@@ -18,7 +18,7 @@ struct UpgradeProcessTests {
     static let rehearsal = ["/usr/bin/env", "\(NodeBuild.rehearsalVariable)=1"]
 
     @Test(
-        "3 processes under a checked load: upgraded node by node to the rehearsal build, rolled back node by node, upgraded again, then the level raised to 2; the build before then refuses the data at start, naming the versions; 0 violations, every acknowledged write read back",
+        "3 processes under a checked load: upgraded node by node to the rehearsal build, rolled back node by node, upgraded again, then the level raised to 2; the build before then refuses the data at start, naming the versions, and may not join; 0 violations, every acknowledged write read back",
         .timeLimit(.minutes(5)))
     func upgradeRollbackFinish() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ControlPlaneSupport.executable), "build the colony executable first")
@@ -81,6 +81,11 @@ struct UpgradeProcessTests {
         try colony.launch(3)
         try await colony.waitUntilServing(3)
         try await progress.wait("after node 3 came back on the new build")
+
+        // A node of the build before cannot join a colony at level 2.
+        let joining = try await colony.launchJoining(seeds: [1], zone: "z1", rack: "r2")
+        let join = try await ControlPlaneSupport.run(["node", "join", "--config", root + "/n\(joining.node).json"], against: colony)
+        #expect(join.status != 0 && join.error.contains("which reads format levels 1, and the colony writes format level 2"), "\(join)")
         await log.stop()
 
         let events = try await history
