@@ -39,6 +39,13 @@ public struct FormatLevel: Comparable, Hashable, Sendable, CustomStringConvertib
     /// The levels a rehearsal build reads: it stands for the next release in upgrade tests.
     public static let rehearsalRead = first...rehearsal
 
+    /// The levels a hello is read at, for a build that reads `read`: level 1 too, always. Every
+    /// build writes its hello at level 1, so two builds always learn who the other is, and a
+    /// frame after it of a level one does not read is refused naming the versions it reads.
+    public static func helloRead(_ read: ClosedRange<FormatLevel>) -> ClosedRange<FormatLevel> {
+        first...Swift.max(first, read.upperBound)
+    }
+
     /// The version byte of the peer frames of this level.
     public var peerFrameVersion: UInt8 { UInt8(number) }
     /// The format version of the write-ahead log segments of this level.

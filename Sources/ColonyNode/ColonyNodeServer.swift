@@ -119,12 +119,14 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let node = NodeID(config.node)
         let peers = PeerAddresses(keptPeerBook(config: config, logger: logger))
         let metrics = NodeMetrics(peers: peers.current.peers)
-        let formatWritten = WrittenFormat()
+        let formatWritten = WrittenFormat(try keptFormatLevel(config: config, logger: logger))
+        metrics.formatWritten(formatWritten.level)
         let (log, recovery) = try openLog(
             config: config, formatWritten: formatWritten, diskStallLock: options.diskStallLock, metrics: metrics, logger: logger)
         var core = NodeCore(
             node: node, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
             frameBytesMax: options.frameBytesMax, formatsRead: NodeBuild.formatsRead, seed: UInt64.random(in: 0...UInt64.max))
+        core.raiseFormat(to: formatWritten.level)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let loop = group.next()
         core.announce(to: peers.current.peers)
@@ -169,6 +171,18 @@ public final class ColonyNodeServer: @unchecked Sendable {
         }
         logger.info("enforcing the authorization policy kept on disk, version \(kept.version) (\(kept.policy.enabled ? "on" : "off")), until the directory answers")
         return .read(kept)
+    }
+
+    /// The format level the node last wrote (`FormatLevelFile`; level 1 when it kept none).
+    /// A level this build does not read, or a file that cannot be read, stops the start: the
+    /// data may be written in formats this build cannot read.
+    private static func keptFormatLevel(config: NodeConfig, logger: Logger) throws -> FormatLevel {
+        guard let kept = try FormatLevelFile(directory: config.dataDirectory).load() else { return .first }
+        guard let level = FormatLevel(kept), NodeBuild.formatsRead.contains(level) else {
+            throw NodeStartError.formatLevelUnread(kept: kept, read: NodeBuild.formatsRead.numbers)
+        }
+        if level > .first { logger.info("writing format \(level), as this node did when it last ran") }
+        return level
     }
 
     /// The peer book of the node `config` describes, with the node records it kept on disk
@@ -226,8 +240,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
         let driver = driver
         let refresher = FormatLevelRefresher(
             client: try ColonyClient(nodes: peers.clientAddresses, tls: ownClientTLS, policy: policy), read: NodeBuild.formatsRead,
-            written: formatWritten, raise: { level in driver.loop.execute { driver.raiseFormat(to: level) } }, metrics: metrics,
-            interval: options.policyRefreshInterval, logger: logger)
+            written: formatWritten, file: FormatLevelFile(directory: config.dataDirectory),
+            raise: { level in driver.loop.execute { driver.raiseFormat(to: level) } },
+            stop: { [weak self] reason in Task { await self?.stop(failure: reason) } },
+            metrics: metrics, interval: options.policyRefreshInterval, logger: logger)
         formatRefreshing = Task { await refresher.run() }
     }
 

@@ -6,21 +6,27 @@ import Logging
 
 /// Reads the format level the colony writes (`ColonyDirectory.formatsKey`) from the directory
 /// every `interval`, through a client that presents this node's certificate, and raises the
-/// level this node writes to it (`raise`): its peer frames, and its log's new segments and
-/// snapshots. A level this build does not read is never written: the node says so, loudly,
-/// at each read, and goes on writing the level it did (its peers, which do read the new
-/// level, still read its frames; their frames it refuses, naming the versions it reads).
+/// level this node writes to it: first in its data directory (`FormatLevelFile`, so neither
+/// a restart nor the build before ever starts this node's data at a lower level), then in its
+/// log's new segments and snapshots, then in its peer frames (`raise`). A level this build
+/// does not read is never written: the node stops, saying which levels it reads (its peers'
+/// frames, of that level, it could not read; a node that cannot take part does not pretend to
+/// serve).
 ///
-/// A read that fails leaves the level as it was. A restarted node writes level 1 until its
-/// first read, which every build that reads the colony's level reads too.
+/// A read that fails leaves the level as it was; a restarted node writes the level its file
+/// keeps until it reads the directory.
 struct FormatLevelRefresher: Sendable {
     let client: ColonyClient
     /// The levels this build reads.
     let read: ClosedRange<FormatLevel>
     /// The level written now, shared with the log.
     let written: WrittenFormat
+    /// Where the level written is kept across restarts.
+    let file: FormatLevelFile
     /// Tells the node's core to write `level` from now on.
     let raise: @Sendable (FormatLevel) -> Void
+    /// Stops the node for the reason given.
+    let stop: @Sendable (String) -> Void
     let metrics: NodeMetrics
     let interval: Duration
     let logger: Logger
@@ -44,28 +50,36 @@ struct FormatLevelRefresher: Sendable {
         return level > written ? .raise(level) : .keep
     }
 
-    /// Reads and adopts until the task is cancelled.
+    /// Reads and adopts until the task is cancelled, or the node stops for a level it does
+    /// not read.
     func run() async {
         while !Task.isCancelled {
-            if let recorded = await recordedLevel() { adopt(recorded) }
+            if let recorded = await recordedLevel(), !adopt(recorded) { break }
             try? await Task.sleep(for: interval)
         }
         await client.close()
     }
 
-    /// Carries out the step `recorded` calls for.
-    private func adopt(_ recorded: Int) {
+    /// Carries out the step `recorded` calls for; false when the node stops.
+    private func adopt(_ recorded: Int) -> Bool {
         switch Self.step(recorded: recorded, read: read, written: written.level) {
         case .keep:
-            return
+            return true
         case .raise(let level):
+            do {
+                try file.save(level)
+            } catch {
+                logger.error("\(error): a restart of this node on a build that does not read \(level) is refused only once its log holds a segment of it")
+            }
             written.raise(to: level)
             raise(level)
             metrics.formatWritten(level)
-            logger.notice("the colony writes format \(level) now: so does this node, in its peer frames and its log's new segments and snapshots")
+            logger.notice("the colony writes format \(level) now: so does this node, in its log's new segments and snapshots and its peer frames")
+            return true
         case .unreadable(let number):
-            logger.critical(
-                "the colony writes format level \(number), and this build (\(NodeBuild.version)) reads levels \(read.numbers): its peers' frames are refused and its cells go on without it; run a build that reads level \(number)")
+            stop(
+                "the colony writes format level \(number), and this build (\(NodeBuild.version)) reads levels \(read.numbers): it could not read its peers' frames; run a build that reads level \(number) (`colony upgrade status` shows what the other nodes run)")
+            return false
         }
     }
 

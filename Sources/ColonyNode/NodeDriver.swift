@@ -252,7 +252,7 @@ final class NodeDriver: @unchecked Sendable {
             }
         }
         return byMember.map { member, requests in
-            OutgoingFrame(to: member, bytes: PeerFrame.traceContexts(requests).encoded(), messageCount: 0, isControl: false)
+            OutgoingFrame(to: member, bytes: PeerFrame.traceContexts(requests).encoded(level: core.formatWritten), messageCount: 0, isControl: false)
         }
     }
 

@@ -17,6 +17,9 @@ public enum NodeStartError: Error, Hashable, Sendable, CustomStringConvertible {
     case testFaultsRefused(colony: String)
     /// The disk stall lock file could not be made or opened.
     case diskStallLockUnusable(path: String, reason: String)
+    /// The node last wrote format level `kept` (its data directory's `FormatLevelFile`), which
+    /// this build, reading the levels `read`, does not read.
+    case formatLevelUnread(kept: Int, read: String)
 
     public var description: String {
         switch self {
@@ -37,6 +40,9 @@ public enum NodeStartError: Error, Hashable, Sendable, CustomStringConvertible {
                 + "\"\(NodeConfig.developmentColony)\" (as `colony dev up` and `colony chaos` name theirs) takes it"
         case .diskStallLockUnusable(let path, let reason):
             return "cannot open the disk stall lock \(path): \(reason)"
+        case .formatLevelUnread(let kept, let read):
+            return "this node's data is of format level \(kept) (its colony raised the level), and this build (\(NodeBuild.version)) reads "
+                + "format levels \(read): run a build that reads level \(kept); `colony upgrade status` shows what the other nodes run"
         }
     }
 }

@@ -31,8 +31,10 @@ struct PeerFrameDecoder: ByteToMessageDecoder {
         guard let headerBytes = buffer.getBytes(at: buffer.readerIndex, length: PeerFrame.headerBytes) else {
             return .needMoreData
         }
-        let bodyBytesMax = connection.sender == nil ? Self.helloBodyBytesMax : frameBytesMax
-        let header = try PeerFrameHeader(headerBytes, frameBytesMax: bodyBytesMax, read: NodeBuild.formatsRead)
+        let isHello = connection.sender == nil
+        let header = try PeerFrameHeader(
+            headerBytes, frameBytesMax: isHello ? Self.helloBodyBytesMax : frameBytesMax,
+            read: isHello ? FormatLevel.helloRead(NodeBuild.formatsRead) : NodeBuild.formatsRead)
         guard let frame = buffer.readBytes(length: PeerFrame.headerBytes + header.bodyLength) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(frame))
         return .continue
@@ -107,7 +109,8 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
         let frame: PeerFrame
         do {
             frame = try PeerFrame.decode(
-                PeerFrameHeader(bytes, frameBytesMax: bytes.count, read: NodeBuild.formatsRead), body: bytes.dropFirst(PeerFrame.headerBytes))
+                PeerFrameHeader(bytes, frameBytesMax: bytes.count, read: FormatLevel.helloRead(NodeBuild.formatsRead)),
+                body: bytes.dropFirst(PeerFrame.headerBytes))
         } catch {
             return refuse(context, "\(error)")
         }

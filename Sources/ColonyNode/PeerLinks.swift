@@ -62,7 +62,8 @@ final class PeerLinks: @unchecked Sendable {
     ) {
         self.metrics = metrics
         self.loop = loop
-        self.hello = PeerFrame.hello(colony: colony, node: node).encoded()
+        // At level 1, whatever the level written: every build reads a hello of level 1.
+        self.hello = PeerFrame.hello(colony: colony, node: node).encoded(level: .first)
         self.addresses = addresses
         self.revoked = revoked
         self.security = security

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColonyControl
+import ColonyCore
 import Dispatch
 import Foundation
 
@@ -12,13 +13,12 @@ struct RolloutCommand: AsyncParsableCommand {
         abstract: "Restart every node in waves (one node at a time, one zone at a time), rolling back by itself on an alarm.",
         discussion: """
             The nodes come from the directory (gone ones left out), zone by zone in name order, each zone's \
-            in id order. Before each restart every node must serve (/health on its admin endpoint) and every \
-            replica know its cell's leader, with none damaged (`colony_replicas_without_leader` and \
-            `colony_damaged_replicas` at 0 on every node): each cell then has a live majority, and one node \
-            down leaves it one. The --restart command (run by /bin/sh, {node}, {zone}, {rack} and {host} \
+            in id order. Before each restart every node must serve (/health on its admin endpoint) and list its \
+            replicas, and every cell with a replica on the node must keep a majority of its members caught up \
+            and voting without it. The --restart command (run by /bin/sh, {node}, {zone}, {rack} and {host} \
             replaced) restarts the node, on its host, however the host runs it: `ssh {host} sudo systemctl \
             restart colony`, `kubectl delete pod colony-{node}`, `colony dev restart {node}`. Once the node \
-            is back and the colony healthy again, the requests of the next --observe-seconds are judged: \
+            is back and every cell has a voting majority again, the requests of the next --observe-seconds are judged: \
             above --unavailable-max answered unavailable, or a 99th percentile above --p99-max-ms, is an \
             alarm. On an alarm, a failed command or a node not healthy within --wait-seconds, the rollout \
             stops and runs --rollback for each node it restarted, the last first, each waited for as \
@@ -44,63 +44,80 @@ struct RolloutCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let nodes = try await options.withDirectory { RolloutPlan.order(try await $0.nodes()) }
-        guard !nodes.isEmpty else { throw CommandFailure(.notFound, "the directory records no node to restart") }
-        let blind = nodes.filter { $0.adminAddress == nil }.map { String($0.id) }
-        guard blind.isEmpty else {
-            throw CommandFailure(
-                .conditionFailed,
-                "nodes \(blind.joined(separator: ", ")) record no admin address: the rollout judges each node's health through its admin endpoint")
+        try await options.withDirectory { directory in
+            let nodes = RolloutPlan.order(try await directory.nodes())
+            guard !nodes.isEmpty else { throw CommandFailure(.notFound, "the directory records no node to restart") }
+            let blind = nodes.filter { $0.adminAddress == nil }.map { String($0.id) }
+            guard blind.isEmpty else {
+                throw CommandFailure(
+                    .conditionFailed,
+                    "nodes \(blind.joined(separator: ", ")) record no admin address: the rollout judges each node's health through its admin endpoint")
+            }
+            if dryRun {
+                for node in nodes { printNow("node \(node.id) (zone \(node.zone)): \(RolloutPlan.command(restart, for: node))") }
+                return
+            }
+            try await roll(nodes, watch: RolloutWatch(nodes: nodes, observer: ColonyObserver(client: directory.client), waitSeconds: waitSeconds))
         }
-        if dryRun {
-            for node in nodes { printNow("node \(node.id) (zone \(node.zone)): \(RolloutPlan.command(restart, for: node))") }
-            return
-        }
-        let watch = RolloutWatch(nodes: nodes, waitSeconds: waitSeconds)
+    }
+
+    /// Restarts `nodes` in order, each once it is safe to, each watched after; stops and rolls
+    /// back on the first alarm.
+    private func roll(_ nodes: [NodeRecord], watch: RolloutWatch) async throws {
         let alarms = RolloutAlarms(unavailableShareMax: unavailableMax, p99SecondsMax: p99MaxMs / 1_000)
         var restarted: [NodeRecord] = []
         for node in nodes {
-            if let problem = await watch.untilHealthy() {
-                try await stop("the colony is not healthy before node \(node.id)'s restart: \(problem)", restarted: restarted, watch: watch)
+            if let problem = await watch.untilSafe(restarting: node) {
+                try await stop("it is not safe to restart node \(node.id): \(problem)", restarted: restarted, watch: watch)
             }
             printNow("node \(node.id) (zone \(node.zone)): restarting")
             restarted.append(node)
             if let failure = await Self.shell(RolloutPlan.command(restart, for: node)) {
                 try await stop("the restart of node \(node.id) failed: \(failure)", restarted: restarted, watch: watch)
             }
-            if let problem = await watch.untilHealthy() {
+            if let problem = await watch.untilSafe(restarting: nil) {
                 try await stop("node \(node.id) restarted, and \(problem)", restarted: restarted, watch: watch)
             }
             let before = await watch.figures()
             try? await Task.sleep(for: .seconds(observeSeconds))
-            let window = await watch.figures().since(before)
+            let after = await watch.figures()
+            if let silent = zip(nodes, after).first(where: { $0.1 == nil })?.0 {
+                try await stop("node \(silent.id)'s metrics did not answer after node \(node.id)'s restart", restarted: restarted, watch: watch)
+            }
+            let window = RequestFigures.sum(zip(after, before).compactMap { after, before in
+                guard let after else { return nil }
+                return before.map(after.since) ?? after
+            })
             if let alarm = alarms.firing(window) {
                 try await stop("alarm after node \(node.id)'s restart: \(alarm)", restarted: restarted, watch: watch)
             }
-            printNow("node \(node.id): serving, every cell led; \(Int(window.requests)) requests in \(observeSeconds) s, no alarm")
+            printNow("node \(node.id): serving, every cell with a voting majority; \(Int(window.requests)) requests in \(observeSeconds) s, no alarm")
         }
-        options.show(
-            "rolled out to \(nodes.count) nodes, zone by zone", json: ["restarted": nodes.map(\.id), "rolledBack": [UInt32]()])
+        if let problem = await watch.untilSafe(restarting: nil) {
+            try await stop("after the last restart, \(problem)", restarted: restarted, watch: watch)
+        }
+        options.show("rolled out to \(nodes.count) nodes, zone by zone", json: ["restarted": nodes.map(\.id)])
     }
 
     /// Stops the rollout for `reason`: runs the rollback command for each node of `restarted`,
-    /// the last first, each waited for until healthy; then fails with what happened.
+    /// the last first, each waited for until the colony is healthy; then fails with what
+    /// happened.
     private func stop(_ reason: String, restarted: [NodeRecord], watch: RolloutWatch) async throws -> Never {
         printNow("stopping: \(reason)")
+        guard !restarted.isEmpty else { throw CommandFailure(.failure, "\(reason); no node was restarted") }
+        let nodes = restarted.map { String($0.id) }.joined(separator: ", ")
         guard let rollback else {
-            throw CommandFailure(
-                .failure, "\(reason); no --rollback command was given: nodes \(restarted.map { String($0.id) }.joined(separator: ", ")) run the new build")
+            throw CommandFailure(.failure, "\(reason); no --rollback command was given: nodes \(nodes) run the new build")
         }
         var failures: [String] = []
         for node in restarted.reversed() {
             printNow("node \(node.id): rolling back")
             if let failure = await Self.shell(RolloutPlan.command(rollback, for: node)) {
                 failures.append("node \(node.id)'s rollback failed: \(failure)")
-            } else if let problem = await watch.untilHealthy() {
+            } else if let problem = await watch.untilSafe(restarting: nil) {
                 failures.append("after node \(node.id)'s rollback, \(problem)")
             }
         }
-        let nodes = restarted.map { String($0.id) }.joined(separator: ", ")
         guard failures.isEmpty else {
             throw CommandFailure(.failure, "\(reason); rolling back nodes \(nodes) did not finish: \(failures.joined(separator: "; "))")
         }
@@ -128,49 +145,41 @@ struct RolloutCommand: AsyncParsableCommand {
     }
 }
 
-/// What `colony rollout` reads of the nodes, through their admin endpoints: whether every node
-/// serves and every replica knows its leader, and the request figures.
+/// What `colony rollout` reads of the nodes: whether every node serves (its admin
+/// endpoint's /health), what every node says of its replicas (`ListCells`, through the
+/// observer), and each node's request figures.
 struct RolloutWatch: Sendable {
     /// The nodes watched.
     let nodes: [NodeRecord]
-    /// How long `untilHealthy` waits.
+    /// Asks the nodes for their replicas.
+    let observer: ColonyObserver
+    /// How long `untilSafe` waits.
     let waitSeconds: Int
 
-    /// Waits until the colony is healthy; nil once it is, else what was wrong at the deadline.
-    func untilHealthy() async -> String? {
+    /// Waits until it is safe to restart `next` (with none: until the colony is healthy);
+    /// nil once it is, else what was wrong at the deadline.
+    func untilSafe(restarting next: NodeRecord?) async -> String? {
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         while true {
-            guard let problem = await problem() else { return nil }
+            guard let problem = await problem(restarting: next) else { return nil }
             guard ContinuousClock.now < deadline else { return "after \(waitSeconds) s \(problem)" }
             try? await Task.sleep(for: .milliseconds(250))
         }
     }
 
-    /// What keeps the colony from being healthy now, or nil.
-    func problem() async -> String? {
-        let pages = await read(metrics: false)
-        for (node, health) in zip(nodes, pages) where health != "serving\n" {
-            return "node \(node.id) does not serve (its /health: \(health.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "no answer"))"
+    /// What keeps `next` from being restarted now (see `RolloutPlan.problem`), or nil.
+    func problem(restarting next: NodeRecord?) async -> String? {
+        let health = await AdminScrape.getAll("/health", from: nodes.map(\.adminAddress), waitSeconds: 2)
+        for (node, answer) in zip(nodes, health) where answer != "serving\n" {
+            return "node \(node.id) does not serve (its /health: \(answer.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "no answer"))"
         }
-        let metrics = await read(metrics: true)
-        var withoutLeader = 0.0, damaged = 0.0
-        for (node, page) in zip(nodes, metrics) {
-            guard let page else { return "node \(node.id)'s metrics do not answer" }
-            withoutLeader += AdminScrape.metric("colony_replicas_without_leader", in: page) ?? 0
-            damaged += AdminScrape.metric("colony_damaged_replicas", in: page) ?? 0
-        }
-        if withoutLeader > 0 { return "\(Int(withoutLeader)) replicas know no leader for their cell" }
-        if damaged > 0 { return "\(Int(damaged)) replicas are damaged" }
-        return nil
+        let (cells, unreachable) = await observer.observe(nodes)
+        return RolloutPlan.problem(cells: cells, unreachable: unreachable, next: next.map { NodeID($0.id) })
     }
 
-    /// The request figures of every node now.
-    func figures() async -> RequestFigures {
-        RequestFigures(pages: await read(metrics: true).compactMap { $0 })
-    }
-
-    /// Each node's /metrics page (or /health), in the order of `nodes`, all asked at once.
-    private func read(metrics: Bool) async -> [String?] {
-        await AdminScrape.getAll(metrics ? "/metrics" : "/health", from: nodes.map(\.adminAddress), waitSeconds: 2)
+    /// Each node's request figures now, in the order of `nodes`; nil where its metrics did
+    /// not answer.
+    func figures() async -> [RequestFigures?] {
+        await AdminScrape.getAll("/metrics", from: nodes.map(\.adminAddress), waitSeconds: 2).map { $0.map { RequestFigures(pages: [$0]) } }
     }
 }

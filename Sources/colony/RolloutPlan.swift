@@ -1,4 +1,5 @@
 import ColonyControl
+import ColonyCore
 import ColonyPlacement
 
 /// The order `colony rollout` restarts a colony's nodes in: one zone at a time, zones in name
@@ -10,14 +11,34 @@ enum RolloutPlan {
     }
 
     /// `template` with `{node}`, `{zone}`, `{rack}` and `{host}` (the host of the node's
-    /// client address) replaced by `record`'s.
+    /// client address) replaced by `record`'s. None can hold a character the shell reads:
+    /// zones and racks are plain names, and a record whose host holds anything but what host
+    /// names and addresses hold is refused when the directory is read (`NodeRecord.problem`).
     static func command(_ template: String, for record: NodeRecord) -> String {
-        let host = record.clientAddress.lastIndex(of: ":").map { String(record.clientAddress[..<$0]) } ?? record.clientAddress
-        return template
+        template
             .replacingOccurrences(of: "{node}", with: String(record.id))
             .replacingOccurrences(of: "{zone}", with: record.zone)
             .replacingOccurrences(of: "{rack}", with: record.rack)
-            .replacingOccurrences(of: "{host}", with: host)
+            .replacingOccurrences(of: "{host}", with: record.clientHost)
+    }
+
+    /// What keeps the colony from being safe to restart `next` in (or, with none, from being
+    /// healthy), or nil: every node answers, and every cell the nodes host has a majority of
+    /// its members caught up and voting, and keeps one without `next` if `next` is a member.
+    /// `cells` is what the nodes said of their replicas, `unreachable` the nodes that did not
+    /// answer.
+    static func problem(cells: [String: ObservedCell], unreachable: [UInt32], next: NodeID?) -> String? {
+        if let silent = unreachable.first { return "node \(silent) does not list its replicas" }
+        for (name, cell) in cells.sorted(by: { $0.key < $1.key }) {
+            let ready = cell.members.filter(cell.isReadyMember)
+            guard ready.count >= cell.members.count / 2 + 1 else {
+                return "cell \(name) has \(ready.count) of its \(cell.members.count) members voting, not a majority"
+            }
+            if let next, cell.members.contains(next), !cell.keepsLiveMajority(without: next) {
+                return "cell \(name) would keep \(ready.count - 1) of its \(cell.members.count) members voting without node \(next.rawValue), not a majority"
+            }
+        }
+        return nil
     }
 }
 
@@ -58,14 +79,28 @@ struct RequestFigures: Equatable, Sendable {
         return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
-    /// What happened between `earlier` and these figures (a node restarted between the two
-    /// counts from zero: its figures are taken as they are).
+    /// What one node answered between `earlier` and these figures, both its own. A node
+    /// restarted between the two counts from zero again: when any count went down, the
+    /// figures are taken as they are.
     func since(_ earlier: RequestFigures) -> RequestFigures {
+        let reset = requests < earlier.requests || buckets.contains { $0.value < (earlier.buckets[$0.key] ?? 0) }
+        guard !reset else { return self }
         var window = RequestFigures()
-        window.requests = max(0, requests - earlier.requests)
+        window.requests = requests - earlier.requests
         window.unavailable = max(0, unavailable - earlier.unavailable)
-        for (bound, count) in buckets { window.buckets[bound] = max(0, count - (earlier.buckets[bound] ?? 0)) }
+        for (bound, count) in buckets { window.buckets[bound] = count - (earlier.buckets[bound] ?? 0) }
         return window
+    }
+
+    /// The figures of `parts` added together.
+    static func sum(_ parts: [RequestFigures]) -> RequestFigures {
+        var total = RequestFigures()
+        for part in parts {
+            total.requests += part.requests
+            total.unavailable += part.unavailable
+            total.buckets.merge(part.buckets, uniquingKeysWith: +)
+        }
+        return total
     }
 
     /// The bound of the first bucket that holds the `quantile` of the requests (infinity when

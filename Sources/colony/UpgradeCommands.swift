@@ -60,9 +60,10 @@ struct UpgradeFinishCommand: AsyncParsableCommand {
             }
             let lagging = await Self.waitUntilWritten(raised, by: survey.nodes.map(\.record), seconds: waitSeconds)
             guard lagging.isEmpty else {
+                let now = (try? await UpgradeSurvey.read(from: directory).verdict) ?? "see `colony upgrade status`"
                 throw CommandFailure(
                     .unavailable,
-                    "the colony's format level is \(target) now, but nodes \(lagging.map(String.init).joined(separator: ", ")) did not say they write it within \(waitSeconds) s; see `colony upgrade status`")
+                    "the colony's format level is \(target) now, but nodes \(lagging.map(String.init).joined(separator: ", ")) did not say they write it within \(waitSeconds) s: \(now)")
             }
             options.show(
                 "the colony writes format \(raised) now, and so does every node; a build that reads only lower levels can no longer run here",

@@ -129,6 +129,10 @@ struct UpgradeSurvey: Sendable {
         guard let common = commonLevel else {
             return "the build of some node is unknown: `colony upgrade finish` waits until every node answers"
         }
+        let unable = nodes.filter { if case .success(let report) = $0.report { !report.levelsRead.contains(recorded.number) } else { false } }
+        if !unable.isEmpty {
+            return "nodes \(unable.map { String($0.record.id) }.joined(separator: ", ")) run a build that cannot read the colony's \(recorded), and stop: restart them on a build that does"
+        }
         let behind = nodes.filter { if case .success(let report) = $0.report { report.levelWritten < recorded.number } else { false } }
         if !behind.isEmpty {
             return "nodes \(behind.map { String($0.record.id) }.joined(separator: ", ")) have not yet read the colony's level (they read it every 2 s)"

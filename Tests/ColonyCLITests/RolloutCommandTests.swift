@@ -10,7 +10,7 @@ import Testing
 @Suite("colony rollout: restarts in waves, rolled back on a failed node or an alarm", .serialized, .colonyTurn)
 struct RolloutCommandTests {
     @Test(
-        "zone by zone to the rehearsal build; a node that does not come back and a latency alarm each stop the rollout and roll back the nodes it restarted; the load stays linearizable",
+        "zone by zone to the rehearsal build; a node that does not come back and a latency alarm each stop the rollout and roll back the nodes it restarted; with a node down, nothing is restarted; the load stays linearizable",
         .timeLimit(.minutes(5)))
     func rolloutAndRollbacks() async throws {
         let folder = NSTemporaryDirectory() + "colony-rollout-\(UUID().uuidString)"
@@ -54,6 +54,12 @@ struct RolloutCommandTests {
         #expect(alarmed.status != 0, "\(alarmed)")
         #expect(alarmed.errors.contains("alarm after node 1's restart: the 99th percentile") && alarmed.errors.contains("rolled back nodes 1, each serving again"), "\(alarmed)")
         try await Self.expectEveryNode(isRehearsal: true, environment)
+
+        // With node 3 down, restarting node 1 would leave its cells one voting member of three.
+        #expect(try await run(["dev", "stop", "3"]).status == 0)
+        let unsafe = try await run(["rollout", "--restart", "\(colony) dev restart {node}", "--wait-seconds", "3"], rehearsal)
+        #expect(unsafe.status != 0 && unsafe.errors.contains("it is not safe to restart node 1") && unsafe.errors.contains("no node was restarted"), "\(unsafe)")
+        #expect(try await run(["dev", "restart", "3"], rehearsal).status == 0)
 
         let checked = try await load
         #expect(checked.status == 0 && checked.output.contains("verdict: linearizable"), "\(checked.output)\(checked.errors)")

@@ -1,4 +1,5 @@
 import ColonyControl
+import ColonyCore
 import ColonyPlacement
 import Testing
 @testable import colony
@@ -38,7 +39,29 @@ struct RolloutPlanTests {
         #expect(window.duration(atQuantile: 0.5) == 0.001)
         #expect(window.duration(atQuantile: 0.99) == 0.1)
         #expect(RequestFigures().duration(atQuantile: 0.99) == nil)
-        #expect(RequestFigures(pages: [Self.page]).since(two).requests == 0, "a restarted node's counters never make a window negative")
+        #expect(RequestFigures(pages: [Self.page]).since(two) == RequestFigures(pages: [Self.page]), "a node whose counts went down restarted: counted from zero")
+        #expect(RequestFigures.sum([window, window]) == two)
+    }
+
+    static func cell(_ members: [UInt32], voting: [UInt32]) -> ObservedCell {
+        let replicas = Dictionary(uniqueKeysWithValues: voting.map {
+            (NodeID($0), ObservedCell.Replica(epoch: 1, isMember: true, isDamaged: false, appliedThrough: 5))
+        })
+        return ObservedCell(epoch: 1, members: members.map(NodeID.init), replicas: replicas)
+    }
+
+    @Test("a node is restarted only when every node lists its replicas and each of its cells keeps a voting majority without it")
+    func safeToRestart() {
+        let healthy = ["a": Self.cell([1, 2, 3], voting: [1, 2, 3]), "b": Self.cell([2, 3, 4], voting: [2, 3, 4])]
+        #expect(RolloutPlan.problem(cells: healthy, unreachable: [], next: NodeID(1)) == nil)
+        #expect(RolloutPlan.problem(cells: healthy, unreachable: [4], next: NodeID(1)) == "node 4 does not list its replicas")
+        // Node 4 is not back yet: cell b keeps only node 3 without node 2.
+        let behind = ["a": Self.cell([1, 2, 3], voting: [1, 2, 3]), "b": Self.cell([2, 3, 4], voting: [2, 3])]
+        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: NodeID(1)) == nil, "cell b does not hold node 1")
+        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: NodeID(2))?.contains("cell b would keep 1 of its 3 members voting without node 2") == true)
+        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: nil) == nil, "two of three vote")
+        let lost = ["a": Self.cell([1, 2, 3], voting: [1])]
+        #expect(RolloutPlan.problem(cells: lost, unreachable: [], next: nil) == "cell a has 1 of its 3 members voting, not a majority")
     }
 
     @Test("an alarm fires on too many unavailable answers or a slow 99th percentile, and never on a window of too few requests")

@@ -50,5 +50,7 @@ struct UpgradeSurveyTests {
 
         let raised = UpgradeSurvey(recorded: .rehearsal, nodes: [Self.node(1, reads: 1...2, writes: 2), Self.node(2, reads: 1...2, writes: 1)])
         #expect(raised.verdict.contains("nodes 2 have not yet read the colony's level"))
+        let stranded = UpgradeSurvey(recorded: .rehearsal, nodes: [Self.node(1, reads: 1...2, writes: 2), Self.node(2, reads: 1...1, writes: 1)])
+        #expect(stranded.verdict.contains("nodes 2 run a build that cannot read the colony's level 2"), "\(stranded.verdict)")
     }
 }

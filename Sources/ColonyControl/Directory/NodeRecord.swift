@@ -43,6 +43,17 @@ public struct NodeRecord: Codable, Hashable, Sendable {
         FleetNode(id: NodeID(id), zone: zone, rack: rack, color: color, state: state)
     }
 
+    /// Whether `host` holds only what a host name, an IPv4 address or a bracketed IPv6 address
+    /// may: commands that act on nodes (`colony rollout`) put it in shell commands.
+    static func isHost(_ host: Substring) -> Bool {
+        host.utf8.allSatisfy { PlainName.allows($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+    }
+
+    /// The host of the client address (the address without its port).
+    public var clientHost: String {
+        clientAddress.lastIndex(of: ":").map { String(clientAddress[..<$0]) } ?? clientAddress
+    }
+
     /// The record as it is written when the node (re)joins: the state it was `recorded`
     /// with, if it was (a gone node stays gone), else as it is.
     public func keepingState(of recorded: [NodeRecord]) -> NodeRecord {
@@ -54,10 +65,13 @@ public struct NodeRecord: Codable, Hashable, Sendable {
     /// What is wrong with the record, or nil: a positive id, addresses, valid domain names.
     public var problem: String? {
         guard id != 0 else { return "node id 0; ids start at 1" }
-        for (field, address) in [("peerAddress", peerAddress), ("clientAddress", clientAddress)] {
+        for (field, address) in [("peerAddress", peerAddress), ("clientAddress", clientAddress)] + (adminAddress.map { [("adminAddress", $0)] } ?? []) {
             guard let colon = address.lastIndex(of: ":"), colon != address.startIndex,
                   let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port)
             else { return "\(field) \"\(address)\" is not HOST:PORT" }
+            guard Self.isHost(address[..<colon]) else {
+                return "\(field) \"\(address)\": a host is a name or an address, of letters, digits and - _ . : [ ] only"
+            }
         }
         do {
             _ = try Fleet(nodes: [fleetNode])
