@@ -1,5 +1,4 @@
 import ColonyCore
-import ColonyStorage
 import Foundation
 
 /// The format level a node last wrote, in its data directory, written before the node writes
@@ -9,13 +8,14 @@ import Foundation
 struct FormatLevelFile: Sendable {
     /// The file's name in the data directory.
     static let name = "format-level.json"
-    /// The largest file read.
-    static let bytesMax = 4_096
 
-    /// The node's data directory.
-    let directory: String
-    /// The file's path.
-    var path: String { directory + "/" + Self.name }
+    /// The file.
+    let file: KeptJSONFile
+
+    /// The file of the node whose data directory is `directory`.
+    init(directory: String) {
+        file = KeptJSONFile(directory: directory, name: Self.name, bytesMax: 4_096)
+    }
 
     /// What the file holds on disk.
     private struct Stored: Codable {
@@ -24,35 +24,17 @@ struct FormatLevelFile: Sendable {
 
     /// The level number kept, or nil when there is no file; throws a sentence when the file
     /// cannot be read.
-    func load() throws -> Int? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path), data.count <= Self.bytesMax else {
-            throw FormatLevelFileError("cannot read \(path), or it is above \(Self.bytesMax) bytes")
-        }
+    func load() throws(KeptFileError) -> Int? {
+        guard let data = try file.read() else { return nil }
         do {
             return try JSONDecoder().decode(Stored.self, from: data).level
         } catch {
-            throw FormatLevelFileError("\(path) does not hold a format level: \(error)")
+            throw KeptFileError("\(file.path) does not hold a format level: \(error)")
         }
     }
 
-    /// Writes `level` whole and atomically (a synced temporary file renamed over the file,
-    /// then the directory synced).
-    func save(_ level: FormatLevel) throws {
-        let bytes = Array(try JSONEncoder().encode(Stored(level: level.number)))
-        do {
-            try FileDisk(directory: directory).replaceAtomically(Self.name, with: bytes)
-        } catch {
-            throw FormatLevelFileError("cannot write \(path): \(error)")
-        }
-    }
-}
-
-/// Why the format level file could not be read or written.
-struct FormatLevelFileError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ description: String) {
-        self.description = description
+    /// Writes `level` whole and atomically.
+    func save(_ level: FormatLevel) throws(KeptFileError) {
+        try file.write(Stored(level: level.number))
     }
 }

@@ -11,6 +11,11 @@ struct SimNode {
     /// The node's log, on its simulated disk, while the node is up.
     var log: WriteAheadLog?
     let disk = SimulatedDisk()
+    /// The format level the node writes, kept across crashes as a real node keeps it in its
+    /// data directory.
+    var formatLevel = FormatLevel.first
+    /// The level the node's log writes, while the node is up.
+    var formatWritten: WrittenFormat?
     /// The last append ticket handed to the log, and the ticket the flush under way covers.
     var appendedTicket: UInt64 = 0
     var flushingTicket: UInt64?

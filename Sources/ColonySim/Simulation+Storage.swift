@@ -23,6 +23,10 @@ extension Simulation {
         nodes[index].incarnation += 1
         let seed = random.next()
         do {
+            var logOptions = logOptions
+            logOptions.formatsRead = FormatLevel.rehearsalRead
+            logOptions.formatWritten = WrittenFormat(nodes[index].formatLevel)
+            nodes[index].formatWritten = logOptions.formatWritten
             let (log, recovery) = try WriteAheadLog.open(disk: nodes[index].disk, options: logOptions, seed: seed)
             nodes[index].log = log
             if recovery.lastLSN < nodes[index].releasedLSN, statistics.durabilityViolations.count < 20 {
@@ -36,7 +40,9 @@ extension Simulation {
             }
             nodes[index].core = NodeCore(
                 node: nodes[index].id, durable: recovery.cells, damaged: Set(recovery.damaged.keys), options: options.replica,
-                frameBytesMax: Self.frameBytesMax, seed: seed)
+                frameBytesMax: Self.frameBytesMax, formatsRead: FormatLevel.rehearsalRead, seed: seed)
+            let level = nodes[index].formatLevel
+            nodes[index].core?.raiseFormat(to: level)
             let peers = nodes.map(\.id)
             nodes[index].core?.announce(to: peers)
             carryOutEffects(at: index)
@@ -99,5 +105,17 @@ extension Simulation {
         if log.hasPending {
             startFlushIfIdle(index)
         }
+    }
+
+    /// Raises node `index` to format level 2 once its time has come (see
+    /// `SimulationOptions.formatRaisedAt`): first what survives a crash, then its log, then
+    /// its frames, as a real node does.
+    mutating func raiseFormatIfDue(_ index: Int) {
+        guard let raisedAt = options.formatRaisedAt, nodes[index].formatLevel < .rehearsal,
+              now >= raisedAt + UInt64(index) * 100 * Nanoseconds.millisecond
+        else { return }
+        nodes[index].formatLevel = .rehearsal
+        nodes[index].formatWritten?.raise(to: .rehearsal)
+        nodes[index].core?.raiseFormat(to: .rehearsal)
     }
 }

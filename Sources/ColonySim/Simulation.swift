@@ -228,6 +228,7 @@ public struct Simulation {
         case .tick(let index):
             let audits = options.replica.auditsTickSchedule
             let skippedBefore = audits ? nodes[index].host?.skippedTicksThatActed.count ?? 0 : 0
+            raiseFormatIfDue(index)
             nodes[index].core?.tick()
             if audits, let skipped = nodes[index].host?.skippedTicksThatActed {
                 statistics.skippedTicksThatActed += skipped[skippedBefore...]
@@ -237,6 +238,7 @@ public struct Simulation {
         case .frame(let from, let index, let bytes):
             guard nodes[index].isUp else { return }
             statistics.framesDelivered += 1
+            if bytes.count > 4, bytes[4] == FormatLevel.rehearsal.peerFrameVersion { statistics.framesOfLevelTwo += 1 }
             // A refused frame is noted by the core, and the note counts as a violation.
             nodes[index].core?.receive(frame: bytes[...], from: from)
             carryOutEffects(at: index)

@@ -45,6 +45,9 @@ extension SimulationOptions {
                 index < drawn.count ? drawn[index] : mix[Int(random.next() % UInt64(mix.count))]
             }
         }
+        // After the shape, so every shape stays as it was: half the seeds raise the format
+        // level somewhere in the run.
+        if random.next() % 2 == 0 { options.formatRaisedAt = random.next() % max(1, options.duration) }
         return options
     }
 

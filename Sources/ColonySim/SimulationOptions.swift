@@ -48,6 +48,12 @@ public struct SimulationOptions: Sendable {
     @_spi(Testing) public var controlDefects: Set<ControlDefect> = []
     /// Deliberate mistakes of the nodes' log recovery, so tests can show the checks catch them.
     @_spi(Testing) public var storageDefects: Set<StorageDefect> = []
+    /// When the colony's format level is raised from 1 to 2, in simulated nanoseconds (nil:
+    /// never). Every simulated node reads both levels; node `i` writes level 2 from this time
+    /// plus `i` × 100 ms on, in its frames and its log, so frames of both levels cross while
+    /// nodes crash and restart (a node keeps its level across restarts, as a real node's
+    /// data directory does).
+    public var formatRaisedAt: UInt64?
 
     /// Makes the default options.
     public init() {}

@@ -26,6 +26,8 @@ public struct SimulationStatistics: Sendable {
     public var membershipChanges = 0
     /// Peer frames delivered between nodes, each decoded by its receiver's node core.
     public var framesDelivered = 0
+    /// Of them, frames of format level 2 (`SimulationOptions.formatRaisedAt`).
+    public var framesOfLevelTwo = 0
     /// Node crashes.
     public var crashes = 0
     /// Polite stops: a node handed off its leaderships, then went down.

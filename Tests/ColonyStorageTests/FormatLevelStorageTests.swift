@@ -8,11 +8,17 @@ import Testing
 /// naming the versions it reads, and the newer build reads all of it.
 @Suite("write-ahead log format levels")
 struct FormatLevelStorageTests {
+    /// Small logs, as a build that reads levels 1 and 2 opens them.
+    static func rehearsalOptions() -> WriteAheadLog.Options {
+        var options = StorageSupport.options()
+        options.formatsRead = FormatLevel.rehearsalRead
+        return options
+    }
+
     @Test("written at level 1 by a rehearsal build, a log reopens under a build that reads level 1 alone: the rollback holds")
     func levelOneRollsBack() throws {
         let disk = SimulatedDisk()
-        var options = StorageSupport.options()
-        options.formatsRead = FormatLevel.rehearsalRead
+        let options = Self.rehearsalOptions()
         let (log, _) = try StorageSupport.open(disk, options)
         try StorageSupport.write(300, to: log)
         let written = log.cellStates
@@ -24,8 +30,7 @@ struct FormatLevelStorageTests {
     @Test("raised to level 2, the next record starts a segment of level 2, and snapshots follow: the build before refuses the log at open, naming what it reads; the rehearsal build reads every record")
     func levelTwoRefusedByTheBuildBefore() throws {
         let disk = SimulatedDisk()
-        var options = StorageSupport.options()
-        options.formatsRead = FormatLevel.rehearsalRead
+        let options = Self.rehearsalOptions()
         let (log, _) = try StorageSupport.open(disk, options)
         try StorageSupport.write(100, to: log)
         #expect(options.formatWritten.raise(to: .rehearsal))
@@ -44,9 +49,7 @@ struct FormatLevelStorageTests {
             #expect(message.contains("format version 2") || message.contains("format version 3"), "\(message)")
             #expect(message.contains("reads versions 1") && message.contains("format levels 1"), "\(message)")
         }
-        var rehearsal = StorageSupport.options()
-        rehearsal.formatsRead = FormatLevel.rehearsalRead
-        let (reopened, recovery) = try StorageSupport.open(disk, rehearsal)
+        let (reopened, recovery) = try StorageSupport.open(disk, Self.rehearsalOptions())
         #expect(recovery.damaged.isEmpty)
         #expect(reopened.cellStates == written)
     }

@@ -1,6 +1,5 @@
 import ColonyControl
 import ColonyJSON
-import ColonyStorage
 import Foundation
 
 /// The node records a node last read from the directory, kept in its data directory, so a
@@ -14,15 +13,22 @@ import Foundation
 struct PeerBookFile: Sendable {
     /// The file's name in the data directory.
     static let name = "peer-book.json"
-    /// The largest file read: `PeerBook.recordsMax` records of a few hundred bytes each.
-    static let bytesMax = 8 * 1024 * 1024
     /// The version of the file's layout.
     static let version = 1
 
-    /// The node's data directory.
-    let directory: String
+    /// The largest file read: `PeerBook.recordsMax` records of a few hundred bytes each.
+    static let bytesMax = 8 * 1024 * 1024
+
+    /// The file.
+    let file: KeptJSONFile
+
+    /// The file of the node whose data directory is `directory`.
+    init(directory: String) {
+        file = KeptJSONFile(directory: directory, name: Self.name, bytesMax: Self.bytesMax)
+    }
+
     /// The file's path.
-    var path: String { directory + "/" + Self.name }
+    var path: String { file.path }
 
     /// What the file holds.
     private struct Stored: Codable {
@@ -33,16 +39,13 @@ struct PeerBookFile: Sendable {
     /// The records kept, or nil when there is no file; throws when the file cannot be read
     /// or holds anything but valid records.
     func load() throws(PeerBookError) -> [NodeRecord]? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw PeerBookError("cannot read \(path)") }
-        defer { try? handle.close() }
         let data: Data
         do {
-            data = try handle.read(upToCount: Self.bytesMax + 1) ?? Data()
+            guard let read = try file.read() else { return nil }
+            data = read
         } catch {
-            throw PeerBookError("cannot read \(path): \(error)")
+            throw PeerBookError(error.description)
         }
-        guard data.count <= Self.bytesMax else { throw PeerBookError("\(path) is larger than \(Self.bytesMax) bytes") }
         let stored: Stored
         do {
             stored = try StrictJSON.decode(Stored.self, from: data)
@@ -63,13 +66,10 @@ struct PeerBookFile: Sendable {
     /// Writes `records` whole and atomically (`Disk.replaceAtomically`), so a crash leaves
     /// the old copy or the new one.
     func save(_ records: [NodeRecord]) throws(PeerBookError) {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         do {
-            let bytes = Array(try encoder.encode(Stored(version: Self.version, nodes: records)))
-            try FileDisk(directory: directory).replaceAtomically(Self.name, with: bytes)
+            try file.write(Stored(version: Self.version, nodes: records))
         } catch {
-            throw PeerBookError("cannot write \(path): \(error)")
+            throw PeerBookError(error.description)
         }
     }
 }
