@@ -73,6 +73,9 @@ extension ClosedRange<FormatLevel> {
         lowerBound == upperBound ? "\(lowerBound.number)" : "\(lowerBound.number)-\(upperBound.number)"
     }
 
+    /// The peer frame versions of the range's levels, as a hello carries them.
+    public var peerFrameVersions: ClosedRange<UInt8> { lowerBound.peerFrameVersion...upperBound.peerFrameVersion }
+
     /// The versions of one format over the range, as "1" or "1-2", for messages that name
     /// what a build reads.
     public func versions(_ version: (FormatLevel) -> some BinaryInteger) -> String {

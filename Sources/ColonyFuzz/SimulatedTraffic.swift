@@ -36,8 +36,8 @@ public struct SimulatedTraffic: Sendable {
         simulation.run(until: options.duration)
         let cell = CellID("fuzz-cell")
         var made = [
-            PeerFrame.hello(colony: "fuzz-colony", node: NodeID(2)).encoded(),
-            PeerFrame.hello(colony: "", node: NodeID(UInt32.max)).encoded(),
+            PeerFrame.hello(colony: "fuzz-colony", node: NodeID(2), reads: 1...1).encoded(),
+            PeerFrame.hello(colony: "", node: NodeID(UInt32.max), reads: 1...1).encoded(),
         ]
         if let configuration = try? CellConfiguration(epoch: 1, members: [NodeID(1), NodeID(2), NodeID(3)], startSlot: 1) {
             made.append(PeerFrame.createCell(cell, configuration).encoded())

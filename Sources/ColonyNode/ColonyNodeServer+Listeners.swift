@@ -24,6 +24,7 @@ extension ColonyNodeServer {
         let limits = options.peerConnections
         let connections = connections
         let revoked = authorizer.revokedNodes
+        let written = formatWritten
         peerServer = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { channel in
@@ -45,7 +46,7 @@ extension ColonyNodeServer {
                     try pipeline.addHandler(ByteToMessageHandler(PeerFrameDecoder(frameBytesMax: frameBytesMax, connection: state)))
                     try pipeline.addHandler(PeerInboundHandler(
                         colony: colony, node: node, peers: peers, revoked: revoked, authenticatesPeers: security.authenticatesPeers,
-                        connection: state, logger: logger,
+                        connection: state, written: written, logger: logger,
                         deliver: { sender, frame, channel in
                             driver.loop.execute {
                                 if !driver.receive(frame: frame[...], from: sender) { channel.close(promise: nil) }

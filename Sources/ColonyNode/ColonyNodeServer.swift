@@ -31,7 +31,7 @@ public final class ColonyNodeServer: @unchecked Sendable {
     /// Reads the policy from the directory while the node runs.
     private var policyRefreshing: Task<Void, Never>?
     /// The format level the node writes, raised when the directory's is.
-    private let formatWritten: WrittenFormat
+    let formatWritten: WrittenFormat
     /// Reads the format level from the directory while the node runs.
     private var formatRefreshing: Task<Void, Never>?
     /// Where the node's peers are: its configuration's nodes and those the directory records.

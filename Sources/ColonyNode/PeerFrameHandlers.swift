@@ -19,9 +19,9 @@ final class PeerConnectionState {
 struct PeerFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = [UInt8]
 
-    /// The largest hello body: the longest colony name and the largest node id.
+    /// The largest hello body: the longest colony name, the largest node id, the versions read.
     static let helloBodyBytesMax = PeerFrame.hello(
-        colony: String(repeating: "c", count: NodeConfig.colonyNameBytesMax), node: NodeID(UInt32.max)
+        colony: String(repeating: "c", count: NodeConfig.colonyNameBytesMax), node: NodeID(UInt32.max), reads: 1...UInt8.max
     ).encoded().count - PeerFrame.headerBytes
 
     let frameBytesMax: Int
@@ -67,13 +67,17 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
     private let revoked: RevokedNodes
     private let authenticatesPeers: Bool
     private let connection: PeerConnectionState
+    /// The format level this node writes, which a peer's hello says whether it reads.
+    private let written: WrittenFormat
     private let deliver: @Sendable (NodeID, [UInt8], any Channel) -> Void
     private let logger: Logger
 
     init(
         colony: String, node: NodeID, peers: PeerAddresses, revoked: RevokedNodes, authenticatesPeers: Bool,
-        connection: PeerConnectionState, logger: Logger, deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
+        connection: PeerConnectionState, written: WrittenFormat, logger: Logger,
+        deliver: @escaping @Sendable (NodeID, [UInt8], any Channel) -> Void
     ) {
+        self.written = written
         self.colony = colony
         self.node = node
         self.peers = peers
@@ -115,7 +119,7 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             return refuse(context, "\(error)")
         }
         switch frame {
-        case .hello(let colony, let sender):
+        case .hello(let colony, let sender, let reads):
             guard colony == self.colony else {
                 return refuse(context, "it belongs to colony \"\(colony)\", this node to \"\(self.colony)\"")
             }
@@ -141,7 +145,10 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
             }
             connection.sender = sender
             context.triggerUserOutboundEvent(ConnectionGreeted(), promise: nil)
-            logger.debug("peer connected", metadata: ["peer": "\(sender)"])
+            logger.debug("peer connected", metadata: ["peer": "\(sender)", "reads": "\(reads.lowerBound)-\(reads.upperBound)"])
+            if let unread = Self.unreadLevel(written: written.level, reads: reads) {
+                logger.error("node \(sender) connected with a build that reads peer frame versions \(reads.lowerBound)-\(reads.upperBound), and this node writes \(unread): node \(sender) refuses every frame this node sends it; run a build there that reads it (`colony upgrade status`)")
+            }
         case .messages, .createCell, .liveness, .traceContexts:
             refuse(context, "its first frame was not a hello")
         }
@@ -149,6 +156,12 @@ final class PeerInboundHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         refuse(context, HandshakeFailure(error).map { "\($0)" } ?? "\(error)")
+    }
+
+    /// The level this node writes when a peer whose hello says it reads `reads` does not read
+    /// it; nil when it does.
+    static func unreadLevel(written: FormatLevel, reads: ClosedRange<UInt8>) -> FormatLevel? {
+        reads.contains(written.peerFrameVersion) ? nil : written
     }
 
     /// Why a revoked node's connection is refused or closed.

@@ -63,7 +63,7 @@ final class PeerLinks: @unchecked Sendable {
         self.metrics = metrics
         self.loop = loop
         // At level 1, whatever the level written: every build reads a hello of level 1.
-        self.hello = PeerFrame.hello(colony: colony, node: node).encoded(level: .first)
+        self.hello = PeerFrame.hello(colony: colony, node: node, reads: NodeBuild.formatsRead.peerFrameVersions).encoded(level: .first)
         self.addresses = addresses
         self.revoked = revoked
         self.security = security

@@ -16,9 +16,11 @@ import ColonyCore
 /// it leads quiescent cells with a replica there, and `traceContexts` before the accepts of
 /// sampled requests.
 public enum PeerFrame: Hashable, Sendable {
-    /// Who is calling: the colony's name (nodes of another colony are refused) and the
-    /// sender's node id.
-    case hello(colony: String, node: NodeID)
+    /// Who is calling: the colony's name (nodes of another colony are refused), the sender's
+    /// node id, and the peer frame versions its build reads (`FormatLevel.peerFrameVersion`),
+    /// so a node learns what a peer reads when it first connects. Written at level 1 by
+    /// every build (`FormatLevel.helloRead`).
+    case hello(colony: String, node: NodeID, reads: ClosedRange<UInt8>)
     /// A batch of replica messages, for many cells, from the connection's sender, with the
     /// incarnation of the sender's process, so a receiver learns of a restart from the first
     /// frame the restarted node sends it (see `ReplicaHost+Liveness.swift`).
@@ -45,11 +47,13 @@ public enum PeerFrame: Hashable, Sendable {
         for byte in Self.magic { frame.writeByte(byte) }
         frame.writeByte(level.peerFrameVersion)
         switch self {
-        case .hello(let colony, let node):
+        case .hello(let colony, let node, let reads):
             frame.writeTag(PeerFrameTag.hello)
             frame.writeLittleEndian(UInt32(0))
             frame.writeString(colony)
             frame.write(node)
+            frame.writeByte(reads.lowerBound)
+            frame.writeByte(reads.upperBound)
         case .messages(let messages, let incarnation):
             frame.writeTag(PeerFrameTag.messages)
             frame.writeLittleEndian(UInt32(0))

@@ -58,7 +58,14 @@ extension PeerFrame {
             switch header.tag {
             case .hello:
                 let colony = try reader.readString("PeerFrame.hello.colony")
-                frame = .hello(colony: colony, node: try NodeID(from: &reader))
+                let node = try NodeID(from: &reader)
+                let offset = reader.offset
+                let low = try reader.readByte("PeerFrame.hello.reads")
+                let high = try reader.readByte("PeerFrame.hello.reads")
+                guard low >= 1, low <= high else {
+                    throw WireError.valueOutOfRange(field: "PeerFrame.hello.reads", offset: offset, reason: "versions \(low) to \(high) are no range of versions")
+                }
+                frame = .hello(colony: colony, node: node, reads: low...high)
             case .messages:
                 let incarnation = try reader.readVarint("PeerFrame.messages.incarnation")
                 frame = .messages(try reader.readList("PeerFrame.messages"), incarnation: incarnation)

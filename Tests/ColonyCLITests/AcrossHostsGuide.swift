@@ -7,12 +7,15 @@ import Foundation
 /// steps for its example hosts, so the guide and what was rehearsed cannot drift apart.
 ///
 /// Node `i` runs on `addresses[i - 1]`; the zones take the nodes in equal blocks in order (nine
-/// nodes in three zones: 1–3, 4–6, 7–9, as `deploy/kubernetes` lays them out). A path the guide
+/// nodes in three zones: 1–3, 4–6, 7–9, as `deploy/kubernetes` lays them out). Step 7 adds one
+/// more node, on `joiningAddress` in the last zone, and retires the last node for good. A path the guide
 /// names on a host (`/etc/colony/...`, `/var/lib/colony`) is written under `root`, the folder a
 /// rehearsal gives that host in place of its `/`; the README's rendering has `root` empty.
 struct AcrossHostsGuide: Sendable {
     /// The host (a name or an address) each node runs on, in node order.
     var addresses: [String]
+    /// The host of the node that joins the running colony (step 7).
+    var joiningAddress: String
     /// The zones, each taking an equal block of the nodes.
     var zones = ["zone-a", "zone-b", "zone-c"]
     /// The colony's name.
@@ -67,10 +70,20 @@ struct AcrossHostsGuide: Sendable {
 
     /// Step 2: `node`'s `/etc/colony/colony.json`, its paths under `root`.
     func configuration(node: Int, root: String = "") -> String {
+        configuration(node: node, listing: nodes.map { ($0, addresses[$0 - 1], zone(of: $0)) }, root: root)
+    }
+
+    /// Step 7: the joining node's `/etc/colony/colony.json`, its paths under `root`: itself,
+    /// and node 1 to reach the colony through.
+    func joiningConfiguration(root: String = "") -> String {
+        configuration(node: joiningNode, listing: [(joiningNode, joiningAddress, zones[zones.count - 1]), (1, addresses[0], zone(of: 1))], root: root)
+    }
+
+    /// The `colony.json` of `node` listing `listing` (each node's id, host and zone).
+    private func configuration(node: Int, listing: [(node: Int, host: String, zone: String)], root: String) -> String {
         let folder = root + Self.configurationFolder
-        let entries = nodes.map { other in
-            let host = addresses[other - 1]
-            return #"    {"node": \#(other), "peerAddress": "\#(host):\#(Self.peerPort)", "clientAddress": "\#(host):\#(Self.clientPort)", "adminAddress": "\#(host):\#(Self.adminPort)", "zone": "\#(zone(of: other))"}"#
+        let entries = listing.map { other in
+            #"    {"node": \#(other.node), "peerAddress": "\#(other.host):\#(Self.peerPort)", "clientAddress": "\#(other.host):\#(Self.clientPort)", "adminAddress": "\#(other.host):\#(Self.adminPort)", "zone": "\#(other.zone)"}"#
         }
         return """
             {
@@ -115,9 +128,14 @@ struct AcrossHostsGuide: Sendable {
         "export " + operatorEnvironment.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
+    /// The host `node` runs on, the joining node's included.
+    func host(of node: Int) -> String {
+        node == joiningNode ? joiningAddress : addresses[node - 1]
+    }
+
     /// Step 4: is `node` serving? (`serving` on standard output; the full command line).
     func healthCheck(node: Int) -> [String] {
-        ["curl", "-fsS", "http://\(addresses[node - 1]):\(Self.adminPort)/health"]
+        ["curl", "-fsS", "http://\(host(of: node)):\(Self.adminPort)/health"]
     }
 
     /// Step 4: the directory made once, from the operator's copy of any node's `colony.json`.
@@ -136,10 +154,26 @@ struct AcrossHostsGuide: Sendable {
         ["load", "--clients", "8", "--duration", loadDuration, "--cells", cells.map(\.name).joined(separator: ","), "--history-out", "history.jsonl"]
     }
 
+    /// Step 7: the node that joins, one id past the last.
+    var joiningNode: Int { addresses.count + 1 }
+    /// Step 7: the node retired for good, the last.
+    var retiredNode: Int { addresses.count }
+
+    /// Step 7: the joining node's certificate.
+    var joiningCertificateCommand: [String] { ["certs", "node", "\(joiningNode)", "--dir", "certs", "--host", joiningAddress] }
+
+    /// Step 7: the node recorded in the directory, from the operator's copy of its `colony.json`.
+    var joinCommand: [String] { ["node", "join", "--config", "colony-\(joiningNode).json"] }
+
+    /// Step 7: the last node retired for good.
+    var goneCommand: [String] { ["node", "gone", "\(retiredNode)"] }
+
     /// Every command line of the guide, as the README writes it (`colony` commands and `curl`).
     var commandLines: [String] {
         let colonyCommands = certificateCommands + [directoryCommand] + cellCommands + [controlStatusCommand, loadCommand]
-        return colonyCommands.map { Self.line(["colony"] + $0) } + nodes.map { Self.line(healthCheck(node: $0)) } + [exportLine]
+            + [joiningCertificateCommand, joinCommand, goneCommand]
+        return colonyCommands.map { Self.line(["colony"] + $0) } + (Array(nodes) + [joiningNode]).map { Self.line(healthCheck(node: $0)) }
+            + [exportLine]
     }
 
     /// Where the units of `deploy/systemd` find the `colony` binary.

@@ -8,7 +8,7 @@ import Testing
 @Suite("the README's guide to running a colony across hosts is what the rehearsal runs")
 struct AcrossHostsGuideTests {
     /// The README's example: nine hosts at 10.0.0.1 to 10.0.0.9.
-    static let guide = AcrossHostsGuide(addresses: (1...9).map { "10.0.0.\($0)" })
+    static let guide = AcrossHostsGuide(addresses: (1...9).map { "10.0.0.\($0)" }, joiningAddress: "10.0.0.10")
 
     /// This checkout's folder.
     static let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -56,9 +56,14 @@ struct AcrossHostsGuideTests {
             ("the directory", [colony(guide.directoryCommand)]),
             ("the control loop's status", [colony(guide.controlStatusCommand)]),
             ("the load", [colony(guide.loadCommand)]),
+            ("the joining node's certificate", [colony(guide.joiningCertificateCommand)]),
+            ("the joining node's health check", [AcrossHostsGuide.line(guide.healthCheck(node: guide.joiningNode))]),
+            ("the join", [colony(guide.joinCommand)]),
+            ("the retirement", [colony(guide.goneCommand)]),
         ] + guide.cellCommands.map { ("the cell \($0[2])", [colony($0)]) }
         let notShown = steps.filter { !$0.1.contains(where: shown.contains) }.map { "does not show \($0.0): `\($0.1[0])`" }
-        let configuration = blocks(of: section, language: "json") == [guide.configuration(node: 1)] ? [] : ["shows a colony.json other than node 1's"]
+        let configuration = blocks(of: section, language: "json") == [guide.configuration(node: 1), guide.joiningConfiguration()]
+            ? [] : ["shows a colony.json other than node 1's and the joining node's"]
         let environment = blocks(of: section, language: "").contains(guide.controlEnvironmentFile()) ? [] : ["shows no control.env, or another"]
         return notRun + notShown + configuration + environment
     }
@@ -82,7 +87,7 @@ struct AcrossHostsGuideTests {
             Self.drift(of: drifted, from: Self.guide) == [
                 "shows `colony certs client ops --dir certs --days 30`, which the rehearsal does not run",
                 "does not show the operator's certificate: `colony certs client ops --dir certs`", "does not show the load: `\(loadLine)`",
-                "shows a colony.json other than node 1's",
+                "shows a colony.json other than node 1's and the joining node's",
             ])
     }
 

@@ -17,7 +17,9 @@ import Testing
 /// run inside the operator's namespace: the certificates, the health checks, the directory,
 /// the cells, the control loop's status, and the checked load, whose history is then checked
 /// here too, every key read back. Skipped, saying why, without root, `ip`, `iptables` or
-/// `curl`; the network is removed at the end, whatever happened.
+/// `curl`; the network is removed at the end, whatever happened. Then a tenth host joins the
+/// running colony as the guide's step 7 says, the ninth node is retired for good, and the load
+/// runs again: no host's `colony.json` edited, no node restarted.
 @Suite(
     "the README's colony across hosts, rehearsed on network namespaces", .serialized, .networkNamespaceTurn, .colonyTurn,
     .enabled(if: RehearsalTools.missing == nil, "\(RehearsalTools.missing ?? ""); skipping the rehearsal"))
@@ -27,18 +29,19 @@ struct AcrossHostsRehearsalTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("deploy/systemd")
 
-    /// The nine hosts and the operator's machine, on one private network.
+    /// The nine hosts, then the host that joins, then the operator's machine, on one private
+    /// network.
     static let hostCount = 9
 
     @Test(
-        "nine nodes in three zones, in namespaces of their own, set up and started as the guide says, serve a checked load over cells placed across the zones",
-        .timeLimit(.minutes(3)))
+        "nine nodes in three zones, in namespaces of their own, set up and started as the guide says, serve a checked load over cells placed across the zones; a tenth joins at runtime and the ninth is retired, and the load is checked again",
+        .timeLimit(.minutes(4)))
     func guideWorksAcrossHosts() async throws {
         let tools = try NetworkTools.locate().get()
         let (namespacesBefore, linksBefore) = (ChaosNamespaceTests.namespaces(), ChaosNamespaceTests.links())
         let folder = NSTemporaryDirectory() + "colony-rehearsal-\(UUID().uuidString)"
         let processes = HostProcesses()
-        let network = try NamespaceNetwork.create(members: Self.hostCount + 1, tools: tools)
+        let network = try NamespaceNetwork.create(members: Self.hostCount + 2, tools: tools)
         defer {
             processes.stopAll()
             network.tearDown()
@@ -46,8 +49,9 @@ struct AcrossHostsRehearsalTests {
             try? FileManager.default.removeItem(atPath: folder)
         }
         let rehearsal = Rehearsal(
-            guide: AcrossHostsGuide(addresses: Array(network.plan.addresses.prefix(Self.hostCount))), network: network, folder: folder,
-            processes: processes)
+            guide: AcrossHostsGuide(
+                addresses: Array(network.plan.addresses.prefix(Self.hostCount)), joiningAddress: network.plan.addresses[Self.hostCount]),
+            network: network, folder: folder, processes: processes)
         try rehearsal.makeFolders()
 
         // 1. The certificates, on the operator's machine.
@@ -82,12 +86,25 @@ struct AcrossHostsRehearsalTests {
         #expect(load.output.contains("verdict: linearizable"), "\(load.output)")
         try rehearsal.expectLoadChecked()
 
-        // JOIN AND LEAVE (issue 17), once `colony node join` and `colony node gone` land (another
-        // branch), go here: a new host (one more member of the network, made above) starts its
-        // node with the address of any node and its certificate, the control loop places
-        // replicas on it, node 9 is removed for good, and the load runs again over the same
-        // cells; no host's colony.json edited, no node restarted. The README's section shows
-        // them as steps of their own, which AcrossHostsGuide then spells out.
+        // 7. A tenth host joins: its certificate, its colony.json naming itself and node 1, its
+        // node started and recorded; then node 9 is retired, its replicas re-placed; the load again.
+        let guide = rehearsal.guide
+        let filesBefore = try guide.nodes.map { try String(contentsOfFile: rehearsal.root(of: $0) + "/etc/colony/colony.json", encoding: .utf8) }
+        let pidsBefore = processes.pids
+        try await rehearsal.operatorRuns(guide.joiningCertificateCommand)
+        try rehearsal.installJoiningHost()
+        try rehearsal.start(unit: nodeUnit, on: guide.joiningNode, environment: [:], log: "colony-node.log")
+        try await rehearsal.waitUntilServing(guide.joiningNode)
+        let join = try await rehearsal.operatorRuns(guide.joinCommand)
+        #expect(join.output.contains("node \(guide.joiningNode) joined"), "\(join.output)")
+        try await rehearsal.operatorRuns(guide.goneCommand)
+        try await rehearsal.expectReplaced(guide.retiredNode, onto: guide.joiningNode)
+        let again = try await rehearsal.operatorRuns(guide.loadCommand, within: .seconds(60))
+        #expect(again.output.contains("verdict: linearizable"), "\(again.output)")
+        try rehearsal.expectLoadChecked()
+        let filesAfter = try guide.nodes.map { try String(contentsOfFile: rehearsal.root(of: $0) + "/etc/colony/colony.json", encoding: .utf8) }
+        #expect(filesAfter == filesBefore, "a host's colony.json changed")
+        #expect(pidsBefore.allSatisfy { kill($0, 0) == 0 }, "a node or the control loop stopped: \(pidsBefore.filter { kill($0, 0) != 0 })")
 
         let killed = processes.stopAll()
         #expect(killed.isEmpty, "processes that outlived SIGTERM by 10 s: \(killed)")
@@ -124,8 +141,8 @@ private struct Rehearsal {
     let folder: String
     let processes: HostProcesses
 
-    /// The operator's machine's member of the network.
-    var operatorMember: Int { guide.addresses.count + 1 }
+    /// The operator's machine's member of the network, after the joining host's.
+    var operatorMember: Int { guide.joiningNode + 1 }
     /// The operator's working folder.
     var operatorFolder: String { folder + "/operator" }
     /// The folder that stands for host `node`'s `/`.
@@ -136,7 +153,7 @@ private struct Rehearsal {
     func makeFolders() throws {
         let files = FileManager.default
         try files.createDirectory(atPath: operatorFolder, withIntermediateDirectories: true)
-        for node in guide.nodes {
+        for node in Array(guide.nodes) + [guide.joiningNode] {
             let root = root(of: node)
             try files.createDirectory(atPath: root + AcrossHostsGuide.configurationFolder, withIntermediateDirectories: true)
             try files.createDirectory(atPath: root + "/var/log", withIntermediateDirectories: true)
@@ -172,6 +189,37 @@ private struct Rehearsal {
         }
         try guide.controlEnvironmentFile(root: root(of: guide.controlNode))
             .write(toFile: root(of: guide.controlNode) + AcrossHostsGuide.configurationFolder + "/control.env", atomically: true, encoding: .utf8)
+    }
+
+    /// Step 7's files: the joining host's colony.json and certificates in its `/etc/colony`,
+    /// and the operator's copy of its colony.json, as the README shows it.
+    func installJoiningHost() throws {
+        let node = guide.joiningNode
+        try guide.joiningConfiguration().write(toFile: operatorFolder + "/colony-\(node).json", atomically: true, encoding: .utf8)
+        let target = root(of: node) + AcrossHostsGuide.configurationFolder
+        try guide.joiningConfiguration(root: root(of: node)).write(toFile: target + "/colony.json", atomically: true, encoding: .utf8)
+        for file in guide.filesCopied(to: node) {
+            try FileManager.default.copyItem(atPath: operatorFolder + "/" + file, toPath: target + "/" + (file as NSString).lastPathComponent)
+        }
+    }
+
+    /// Waits (60 s at most) until no cell has a member on `retired`, and `joined` holds at
+    /// least one replica, as the cells themselves say.
+    func expectReplaced(_ retired: Int, onto joined: Int) async throws {
+        let client = try client()
+        let deadline = ContinuousClock.now + .seconds(60)
+        var members: [String: [Int]] = [:]
+        while ContinuousClock.now < deadline {
+            for cell in guide.cells {
+                if let info = try? await client.cellInfo(cell.name) { members[cell.name] = info.configuration.members.map { Int($0.node) } }
+            }
+            let placed = members.count == guide.cells.count && members.values.allSatisfy { !$0.contains(retired) }
+            if placed, members.values.contains(where: { $0.contains(joined) }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        await client.close()
+        #expect(members.values.allSatisfy { !$0.contains(retired) && $0.count > 0 }, "node \(retired) still holds replicas: \(members)")
+        #expect(members.values.contains { $0.contains(joined) }, "node \(joined) took no replica: \(members)")
     }
 
     /// Starts a unit's `ExecStart` line on host `node`, inside its namespace, its output to

@@ -29,6 +29,11 @@ final class HostProcesses: @unchecked Sendable {
         lock.withLock { started.append(process.processIdentifier) }
     }
 
+    /// The ids of the processes started and not yet stopped, in the order they started.
+    var pids: [Int32] {
+        lock.withLock { started }
+    }
+
     /// Stops every process started here; the ids of those that needed SIGKILL.
     @discardableResult
     func stopAll() -> [Int32] {

@@ -166,7 +166,7 @@ struct NodeCoreTests {
         bytes[bytes.count - 1] ^= 0xFF
         bytes.append(0)
         #expect(core.receive(frame: bytes[...], from: NodeID(2)) != nil)
-        #expect(core.receive(frame: PeerFrame.hello(colony: "c", node: NodeID(2)).encoded()[...], from: NodeID(2)) == .unexpectedHello)
+        #expect(core.receive(frame: PeerFrame.hello(colony: "c", node: NodeID(2), reads: 1...1).encoded()[...], from: NodeID(2)) == .unexpectedHello)
         let notes = core.takeEffects().notes
         #expect(notes.filter { if case .malformedFrame = $0 { true } else { false } }.count == 2)
     }

@@ -49,7 +49,7 @@ struct MutatedFrameTests {
         let target = try #require(FuzzTargets.make(["peer-frame"])?.first)
         let port = colony.configs[0].own.peerAddress
         let node2 = colony.certificates.files(for: .node(NodeID(2)))
-        let hello = PeerFrame.hello(colony: "test", node: NodeID(2)).encoded()
+        let hello = PeerFrame.hello(colony: "test", node: NodeID(2), reads: 1...1).encoded()
         async let load = checkedLoad(colony, client: 77, count: 40)
         for index in 0..<Self.frames {
             // A frame the node takes leaves the connection open: the probe stops waiting soon.

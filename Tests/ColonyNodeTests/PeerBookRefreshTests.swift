@@ -29,7 +29,7 @@ struct PeerBookRefreshTests {
     /// connection must be closed.
     func helloAsStranger(_ colony: LocalColony) async throws {
         let stranger = colony.certificates.files(for: .node(NodeID(99)))
-        let hello = PeerFrame.hello(colony: "test", node: NodeID(99)).encoded()
+        let hello = PeerFrame.hello(colony: "test", node: NodeID(99), reads: 1...1).encoded()
         let outcome = try await TLSProbe.send(hello, to: colony.configs[0].own.peerAddress, presenting: stranger, trusting: stranger.ca)
         #expect(outcome == .closedByNode, "node 1 kept a connection from node 99, which its book does not hold")
     }

@@ -106,7 +106,7 @@ struct PeerBookAdmissionTests {
     func port(_ peers: PeerAddresses, _ delivered: Delivered, revoked: RevokedNodes = RevokedNodes(AuthPolicy())) async throws -> EmbeddedChannel {
         let handler = PeerInboundHandler(
             colony: "test", node: NodeID(1), peers: peers, revoked: revoked, authenticatesPeers: false, connection: PeerConnectionState(),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            written: WrittenFormat(), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
             deliver: { sender, _, _ in delivered.append(sender) })
         let channel = EmbeddedChannel(handler: handler)
         try await channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 7100)).get()
@@ -124,7 +124,7 @@ struct PeerBookAdmissionTests {
         let frame = PeerFrame.liveness(incarnation: 1).encoded()
 
         let known = try await port(peers, delivered)
-        try known.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        try known.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3), reads: 1...1).encoded())
         try known.writeInbound(frame)
         #expect(known.isActive && delivered.all == [NodeID(3)])
         _ = try peers.adopt([PeerBookTests.record(3, state: .gone)])
@@ -133,7 +133,7 @@ struct PeerBookAdmissionTests {
         #expect(delivered.all == [NodeID(3)], "a frame of node 3 was delivered after it left the book")
 
         let stranger = try await port(peers, delivered)
-        try stranger.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(9)).encoded())
+        try stranger.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(9), reads: 1...1).encoded())
         #expect(!stranger.isActive, "node 9, in no book, kept its connection")
         var asked = peers.refreshes.makeAsyncIterator()
         #expect(await asked.next() != nil, "the unknown hello did not ask for a read of the directory")
@@ -147,7 +147,7 @@ struct PeerBookAdmissionTests {
         let frame = PeerFrame.liveness(incarnation: 1).encoded()
 
         let connected = try await port(peers, delivered, revoked: revoked)
-        try connected.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        try connected.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3), reads: 1...1).encoded())
         try connected.writeInbound(frame)
         #expect(connected.isActive && delivered.all == [NodeID(3)])
         revoked.adopt(try PolicyChange.revokeIdentity(.node(3)).applied(to: AuthPolicy()))
@@ -156,10 +156,10 @@ struct PeerBookAdmissionTests {
         #expect(delivered.all == [NodeID(3)], "a frame of node 3 was delivered after its identity was revoked")
 
         let again = try await port(peers, delivered, revoked: revoked)
-        try again.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3)).encoded())
+        try again.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(3), reads: 1...1).encoded())
         #expect(!again.isActive, "node 3, revoked, was admitted")
         let other = try await port(peers, delivered, revoked: revoked)
-        try other.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(2)).encoded())
+        try other.writeInbound(PeerFrame.hello(colony: "test", node: NodeID(2), reads: 1...1).encoded())
         try other.writeInbound(frame)
         #expect(other.isActive && delivered.all == [NodeID(3), NodeID(2)])
     }

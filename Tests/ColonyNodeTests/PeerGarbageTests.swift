@@ -53,8 +53,8 @@ struct PeerGarbageTests {
             ("an unknown frame kind", header(kind: 0xEE, length: 0)),
             ("a future format version", PeerFrame.magic + [9, 1, 0, 0, 0, 0]),
             ("a hello whose body is garbage", header(kind: 1, length: 4) + [0xFF, 0xFF, 0xFF, 0xFF]),
-            ("a hello from another colony", PeerFrame.hello(colony: "other", node: NodeID(2)).encoded()),
-            ("a hello from an unknown node", PeerFrame.hello(colony: "test", node: NodeID(99)).encoded()),
+            ("a hello from another colony", PeerFrame.hello(colony: "other", node: NodeID(2), reads: 1...1).encoded()),
+            ("a hello from an unknown node", PeerFrame.hello(colony: "test", node: NodeID(99), reads: 1...1).encoded()),
             ("messages before any hello", PeerFrame.messages([], incarnation: 1).encoded()),
             ("a truncated header, then silence", Array(PeerFrame.magic.prefix(3))),
             ("nothing at all", []),
@@ -109,7 +109,7 @@ struct PeerGarbageTests {
     func garbageBeforeTLS() async throws {
         let colony = try await startColony()
         let port = colony.configs[0].own.peerAddress
-        let hello = PeerFrame.hello(colony: "test", node: NodeID(2)).encoded()
+        let hello = PeerFrame.hello(colony: "test", node: NodeID(2), reads: 1...1).encoded()
         for (name, bytes) in attacks() + [("a valid hello in the clear", hello)] {
             let closed = try await OwnThread.run { try Self.isClosedByNode(after: bytes, to: port) }
             #expect(closed, "the node kept a connection open after \(name)")

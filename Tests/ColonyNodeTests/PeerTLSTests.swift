@@ -11,7 +11,7 @@ import Testing
 @Suite("peers prove who they are with the colony's certificates", .serialized, .colonyTurn)
 struct PeerTLSTests {
     func hello(_ node: UInt32) -> [UInt8] {
-        PeerFrame.hello(colony: "test", node: NodeID(node)).encoded()
+        PeerFrame.hello(colony: "test", node: NodeID(node), reads: 1...1).encoded()
     }
 
     func expectServing(_ colony: LocalColony, client: UInt64) async throws {

@@ -17,7 +17,7 @@ struct PeerFrameTests {
         var random = RandomValues(seed: 11)
         for _ in 0..<300 {
             let frames: [PeerFrame] = [
-                .hello(colony: "colony-\(random.below(100))", node: random.nodeID()),
+                .hello(colony: "colony-\(random.below(100))", node: random.nodeID(), reads: 1...UInt8(1 + random.below(3))),
                 .messages(random.list(upTo: 20) { $0.peerMessage() }, incarnation: random.number()),
                 .liveness(incarnation: random.number()),
                 .createCell(random.cellID(), random.configuration()),
@@ -31,13 +31,26 @@ struct PeerFrameTests {
 
     @Test("the header is pinned: magic, version, kind, little-endian length")
     func headerBytes() {
-        let bytes = PeerFrame.hello(colony: "c", node: NodeID(5)).encoded()
-        #expect(bytes == [0x43, 0x4C, 0x4E, 0x59, 1, 1, 3, 0, 0, 0, 1, 0x63, 5])
+        let bytes = PeerFrame.hello(colony: "c", node: NodeID(5), reads: 1...1).encoded()
+        #expect(bytes == [0x43, 0x4C, 0x4E, 0x59, 1, 1, 5, 0, 0, 0, 1, 0x63, 5, 1, 1])
+    }
+
+    @Test("a hello carries the peer frame versions its sender reads; an empty or zero range is refused")
+    func helloVersions() throws {
+        let bytes = PeerFrame.hello(colony: "c", node: NodeID(5), reads: 1...2).encoded()
+        let header = try PeerFrameHeader(bytes, frameBytesMax: 64)
+        #expect(try PeerFrame.decode(header, body: bytes.dropFirst(PeerFrame.headerBytes)) == .hello(colony: "c", node: NodeID(5), reads: 1...2))
+        for (low, high) in [(UInt8(0), UInt8(1)), (2, 1)] {
+            var bad = bytes
+            bad[bad.count - 2] = low
+            bad[bad.count - 1] = high
+            #expect(throws: PeerFrameError.self) { try PeerFrame.decode(header, body: bad.dropFirst(PeerFrame.headerBytes)) }
+        }
     }
 
     @Test("a frame that is not ours, of another version, of an unknown kind or too long is refused before its body")
     func badHeaders() {
-        let good = PeerFrame.hello(colony: "c", node: NodeID(5)).encoded()
+        let good = PeerFrame.hello(colony: "c", node: NodeID(5), reads: 1...1).encoded()
         let http = Array("GET / HTTP/1.1\r\n".utf8)
         #expect(throws: PeerFrameError.badMagic(Array("GET ".utf8))) { try read(http) }
         var bytes = good
