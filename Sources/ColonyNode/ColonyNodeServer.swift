@@ -100,9 +100,10 @@ public final class ColonyNodeServer: @unchecked Sendable {
             try await server.listenForClients(security: security)
             try await server.listenForAdmin(security: security)
             try server.startReadingPolicy()
-            try server.startReadingFormats()
             try server.startReadingPeerBook()
             server.startWatchingTLS(security)
+            // Last: it may stop the node at its first read.
+            try server.startReadingFormats()
         } catch {
             await server.stop()
             throw error

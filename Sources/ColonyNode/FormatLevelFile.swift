@@ -1,10 +1,11 @@
 import ColonyCore
 import Foundation
 
-/// The format level a node last wrote, in its data directory, written before the node writes
-/// a new level (`FormatLevelRefresher`). At start the node writes that level at once, never a
-/// lower one, and a build that does not read it refuses to start, naming the level: even when
-/// the node's log holds no segment or snapshot of the new level yet (an idle node).
+/// The highest format level a node's colony wrote as the node last read it, in its data
+/// directory, written before the node writes a new level, and when it reads one its build does
+/// not read (`FormatLevelRefresher`). At start the node writes that level at once, never a
+/// lower one, and a build that does not read it refuses to start (exit status 4), naming the
+/// level: even when the node's log holds no segment or snapshot of the new level yet.
 struct FormatLevelFile: Sendable {
     /// The file's name in the data directory.
     static let name = "format-level.json"
@@ -33,8 +34,8 @@ struct FormatLevelFile: Sendable {
         }
     }
 
-    /// Writes `level` whole and atomically.
-    func save(_ level: FormatLevel) throws(KeptFileError) {
-        try file.write(Stored(level: level.number))
+    /// Writes the level numbered `level` whole and atomically.
+    func save(_ level: Int) throws(KeptFileError) {
+        try file.write(Stored(level: level))
     }
 }

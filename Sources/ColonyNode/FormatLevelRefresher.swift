@@ -8,10 +8,11 @@ import Logging
 /// every `interval`, through a client that presents this node's certificate, and raises the
 /// level this node writes to it: first in its data directory (`FormatLevelFile`, so neither
 /// a restart nor the build before ever starts this node's data at a lower level), then in its
-/// log's new segments and snapshots, then in its peer frames (`raise`). A level this build
-/// does not read is never written: the node stops, saying which levels it reads (its peers'
-/// frames, of that level, it could not read; a node that cannot take part does not pretend to
-/// serve).
+/// log's new segments and snapshots, then in its peer frames (`raise`); a level it cannot keep
+/// in its file it does not write yet. A level this build does not read is never written: the
+/// node keeps it in its file (so this build is refused at the next start) and stops, saying
+/// which levels it reads (its peers' frames, of that level, it could not read; a node that
+/// cannot take part does not pretend to serve).
 ///
 /// A read that fails leaves the level as it was; a restarted node writes the level its file
 /// keeps until it reads the directory.
@@ -67,9 +68,10 @@ struct FormatLevelRefresher: Sendable {
             return true
         case .raise(let level):
             do {
-                try file.save(level)
+                try file.save(level.number)
             } catch {
-                logger.error("\(error): a restart of this node on a build that does not read \(level) is refused only once its log holds a segment of it")
+                logger.error("\(error): writing \(level) only once it is kept, at a later read of the directory")
+                return true
             }
             written.raise(to: level)
             raise(level)
@@ -77,6 +79,12 @@ struct FormatLevelRefresher: Sendable {
             logger.notice("the colony writes format \(level) now: so does this node, in its log's new segments and snapshots and its peer frames")
             return true
         case .unreadable(let number):
+            // Kept, so this build is refused at its next start, before it serves.
+            do {
+                try file.save(number)
+            } catch {
+                logger.error("\(error)")
+            }
             stop(
                 "the colony writes format level \(number), and this build (\(NodeBuild.version)) reads levels \(read.numbers): it could not read its peers' frames; run a build that reads level \(number) (`colony upgrade status` shows what the other nodes run)")
             return false

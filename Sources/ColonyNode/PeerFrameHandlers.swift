@@ -19,10 +19,11 @@ final class PeerConnectionState {
 struct PeerFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = [UInt8]
 
-    /// The largest hello body: the longest colony name, the largest node id, the versions read.
+    /// The largest hello body: the longest colony name, the largest node id, the versions read,
+    /// and room for the fields a later build adds.
     static let helloBodyBytesMax = PeerFrame.hello(
         colony: String(repeating: "c", count: NodeConfig.colonyNameBytesMax), node: NodeID(UInt32.max), reads: 1...UInt8.max
-    ).encoded().count - PeerFrame.headerBytes
+    ).encoded().count - PeerFrame.headerBytes + PeerFrame.helloLaterFieldsBytesMax
 
     let frameBytesMax: Int
     let connection: PeerConnectionState

@@ -309,7 +309,11 @@ public struct Simulation {
         for note in effects.notes {
             observe(note, at: index)
         }
+        let level = nodes[index].formatLevel
         for frame in effects.frames {
+            if frame.bytes[4] != level.peerFrameVersion, statistics.framesBelowLevel.count < 20 {
+                statistics.framesBelowLevel.append("\(node) sent a frame of version \(frame.bytes[4]) while it keeps \(level) (t=\(now)ns)")
+            }
             send(frame, from: node)
         }
         for answer in effects.answers {

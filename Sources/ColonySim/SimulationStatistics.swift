@@ -28,6 +28,9 @@ public struct SimulationStatistics: Sendable {
     public var framesDelivered = 0
     /// Of them, frames of format level 2 (`SimulationOptions.formatRaisedAt`).
     public var framesOfLevelTwo = 0
+    /// Frames a node sent in a format level other than the one it keeps (a restart that
+    /// forgot its level, or a raise its core missed): a violation.
+    public var framesBelowLevel: [String] = []
     /// Node crashes.
     public var crashes = 0
     /// Polite stops: a node handed off its leaderships, then went down.
@@ -80,7 +83,7 @@ public struct SimulationStatistics: Sendable {
     /// Everything the simulator itself saw go wrong, besides what the history checker finds.
     public var violations: [String] {
         agreementViolations + durabilityViolations + majorityViolations + refusedFrames + unansweredFinalReads
-            + staleQuiescentTrust + skippedTicksThatActed
+            + staleQuiescentTrust + skippedTicksThatActed + framesBelowLevel
     }
 
     /// Makes zeroed statistics.

@@ -35,6 +35,10 @@ public enum PeerFrame: Hashable, Sendable {
     /// by the receiving node's shell, never by its replicas.
     case traceContexts([TracedRequest])
 
+    /// The most bytes of fields a later build may add to its hello, after this build's: a
+    /// hello is read before its sender is known, so its size stays bounded, and this build
+    /// skips them.
+    public static let helloLaterFieldsBytesMax = 64
     /// The magic bytes every frame starts with: `CLNY`.
     public static let magic: [UInt8] = Array("CLNY".utf8)
     /// The size of a frame's header.

@@ -66,6 +66,9 @@ extension PeerFrame {
                     throw WireError.valueOutOfRange(field: "PeerFrame.hello.reads", offset: offset, reason: "versions \(low) to \(high) are no range of versions")
                 }
                 frame = .hello(colony: colony, node: node, reads: low...high)
+                // Fields a later build adds after these: skipped, so a hello can grow without a
+                // new format level (the node's frame decoder bounds a hello's size first).
+                while !reader.isAtEnd { _ = try reader.readByte("PeerFrame.hello.laterFields") }
             case .messages:
                 let incarnation = try reader.readVarint("PeerFrame.messages.incarnation")
                 frame = .messages(try reader.readList("PeerFrame.messages"), incarnation: incarnation)

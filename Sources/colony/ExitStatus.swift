@@ -2,6 +2,7 @@ import ArgumentParser
 import ColonyBackup
 import ColonyClient
 import ColonyControl
+import ColonyNode
 import Foundation
 
 /// The exit statuses of `colony`, one per kind of outcome a script may want to tell apart,
@@ -66,6 +67,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case is BackupFolderError: .failure
         case is BackupVerificationError: .invalidInput
         case is CocoaError, is POSIXError: .failure
+        case NodeStartError.formatLevelUnread: .conditionFailed
         default: Colony.exitCode(for: error) == .validationFailure ? .usage : .internal
         }
     }

@@ -49,7 +49,12 @@ struct NodeJoinCommand: AsyncParsableCommand {
     /// admin endpoint says it does not read the format level the colony writes, or, above level
     /// 1 (which every build reads), does not say what it reads.
     static func formatProblem(joining record: NodeRecord, directory: Directory) async throws -> String? {
-        let level = try await directory.formats().level
+        let level: FormatLevel
+        do {
+            level = try await directory.formats().level
+        } catch .malformedRecord(_, let reason) {
+            return "the colony's format level cannot be read by this build of colony (\(reason)): run a newer colony"
+        }
         let report = await UpgradeSurvey.reports(of: [record])[record.id]
         switch report {
         case .success(let build) where !build.levelsRead.contains(level.number):

@@ -14,8 +14,8 @@ struct RolloutCommand: AsyncParsableCommand {
         discussion: """
             The nodes come from the directory (gone ones left out), zone by zone in name order, each zone's \
             in id order. Before each restart every node must serve (/health on its admin endpoint) and list its \
-            replicas, and every cell with a replica on the node must keep a majority of its members caught up \
-            and voting without it. The --restart command (run by /bin/sh, {node}, {zone}, {rack} and {host} \
+            replicas, and every cell with a replica on the node must keep a majority of its members voting \
+            (holding the cell's state, renewed, not damaged) without it. The --restart command (run by /bin/sh, {node}, {zone}, {rack} and {host} \
             replaced) restarts the node, on its host, however the host runs it: `ssh {host} sudo systemctl \
             restart colony`, `kubectl delete pod colony-{node}`, `colony dev restart {node}`. Once the node \
             is back and every cell has a voting majority again, the requests of the next --observe-seconds are judged: \
@@ -57,7 +57,7 @@ struct RolloutCommand: AsyncParsableCommand {
                 for node in nodes { printNow("node \(node.id) (zone \(node.zone)): \(RolloutPlan.command(restart, for: node))") }
                 return
             }
-            try await roll(nodes, watch: RolloutWatch(nodes: nodes, observer: ColonyObserver(client: directory.client), waitSeconds: waitSeconds))
+            try await roll(nodes, watch: RolloutWatch(nodes: nodes, directory: directory, waitSeconds: waitSeconds))
         }
     }
 
@@ -151,8 +151,9 @@ struct RolloutCommand: AsyncParsableCommand {
 struct RolloutWatch: Sendable {
     /// The nodes watched.
     let nodes: [NodeRecord]
-    /// Asks the nodes for their replicas.
-    let observer: ColonyObserver
+    /// The directory, which places the cells, read through a client that also asks the nodes
+    /// for their replicas.
+    let directory: Directory
     /// How long `untilSafe` waits.
     let waitSeconds: Int
 
@@ -173,8 +174,14 @@ struct RolloutWatch: Sendable {
         for (node, answer) in zip(nodes, health) where answer != "serving\n" {
             return "node \(node.id) does not serve (its /health: \(answer.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "no answer"))"
         }
-        let (cells, unreachable) = await observer.observe(nodes)
-        return RolloutPlan.problem(cells: cells, unreachable: unreachable, next: next.map { NodeID($0.id) })
+        let placed: [String]
+        do {
+            placed = try await directory.cells().map(\.cell.name)
+        } catch {
+            return "the directory does not answer (\(error))"
+        }
+        let (cells, unreachable) = await ColonyObserver(client: directory.client).observe(nodes)
+        return RolloutPlan.problem(placed: placed, cells: cells, unreachable: unreachable, next: next.map { NodeID($0.id) })
     }
 
     /// Each node's request figures now, in the order of `nodes`; nil where its metrics did

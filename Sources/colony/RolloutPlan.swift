@@ -23,12 +23,15 @@ enum RolloutPlan {
     }
 
     /// What keeps the colony from being safe to restart `next` in (or, with none, from being
-    /// healthy), or nil: every node answers, and every cell the nodes host has a majority of
-    /// its members caught up and voting, and keeps one without `next` if `next` is a member.
-    /// `cells` is what the nodes said of their replicas, `unreachable` the nodes that did not
-    /// answer.
-    static func problem(cells: [String: ObservedCell], unreachable: [UInt32], next: NodeID?) -> String? {
+    /// healthy), or nil: every node answers, some node lists every cell the directory places,
+    /// and every cell the nodes list has a majority of its members voting (holding the cell's
+    /// state, renewed, not damaged), and keeps one without `next` if `next` is a member. Cells
+    /// made outside the control plane are judged too: the nodes' listings are what counts.
+    /// `placed` names the directory's cells, `cells` is what the nodes said of their replicas,
+    /// `unreachable` the nodes that did not answer.
+    static func problem(placed: [String], cells: [String: ObservedCell], unreachable: [UInt32], next: NodeID?) -> String? {
         if let silent = unreachable.first { return "node \(silent) does not list its replicas" }
+        if let unseen = placed.sorted().first(where: { cells[$0] == nil }) { return "no node lists a replica of cell \(unseen)" }
         for (name, cell) in cells.sorted(by: { $0.key < $1.key }) {
             let ready = cell.members.filter(cell.isReadyMember)
             guard ready.count >= cell.members.count / 2 + 1 else {

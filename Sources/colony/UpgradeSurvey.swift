@@ -126,12 +126,13 @@ struct UpgradeSurvey: Sendable {
 
     /// What can be done now, in a sentence.
     var verdict: String {
-        guard let common = commonLevel else {
-            return "the build of some node is unknown: `colony upgrade finish` waits until every node answers"
-        }
         let unable = nodes.filter { if case .success(let report) = $0.report { !report.levelsRead.contains(recorded.number) } else { false } }
         if !unable.isEmpty {
             return "nodes \(unable.map { String($0.record.id) }.joined(separator: ", ")) run a build that cannot read the colony's \(recorded), and stop: restart them on a build that does"
+        }
+        guard let common = commonLevel else {
+            let stopped = recorded > .first ? " (a node whose build cannot read \(recorded) stops, and says so in its log)" : ""
+            return "the build of some node is unknown\(stopped): `colony upgrade finish` waits until every node answers"
         }
         let behind = nodes.filter { if case .success(let report) = $0.report { report.levelWritten < recorded.number } else { false } }
         if !behind.isEmpty {

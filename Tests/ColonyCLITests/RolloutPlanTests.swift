@@ -53,15 +53,19 @@ struct RolloutPlanTests {
     @Test("a node is restarted only when every node lists its replicas and each of its cells keeps a voting majority without it")
     func safeToRestart() {
         let healthy = ["a": Self.cell([1, 2, 3], voting: [1, 2, 3]), "b": Self.cell([2, 3, 4], voting: [2, 3, 4])]
-        #expect(RolloutPlan.problem(cells: healthy, unreachable: [], next: NodeID(1)) == nil)
-        #expect(RolloutPlan.problem(cells: healthy, unreachable: [4], next: NodeID(1)) == "node 4 does not list its replicas")
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: healthy, unreachable: [], next: NodeID(1)) == nil)
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: healthy, unreachable: [4], next: NodeID(1)) == "node 4 does not list its replicas")
         // Node 4 is not back yet: cell b keeps only node 3 without node 2.
         let behind = ["a": Self.cell([1, 2, 3], voting: [1, 2, 3]), "b": Self.cell([2, 3, 4], voting: [2, 3])]
-        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: NodeID(1)) == nil, "cell b does not hold node 1")
-        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: NodeID(2))?.contains("cell b would keep 1 of its 3 members voting without node 2") == true)
-        #expect(RolloutPlan.problem(cells: behind, unreachable: [], next: nil) == nil, "two of three vote")
-        let lost = ["a": Self.cell([1, 2, 3], voting: [1])]
-        #expect(RolloutPlan.problem(cells: lost, unreachable: [], next: nil) == "cell a has 1 of its 3 members voting, not a majority")
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: behind, unreachable: [], next: NodeID(1)) == nil, "cell b does not hold node 1")
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: behind, unreachable: [], next: NodeID(2))?.contains("cell b would keep 1 of its 3 members voting without node 2") == true)
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: behind, unreachable: [], next: nil) == nil, "two of three vote")
+        let lost = ["a": Self.cell([1, 2, 3], voting: [1]), "b": Self.cell([2, 3, 4], voting: [2, 3, 4])]
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: lost, unreachable: [], next: nil) == "cell a has 1 of its 3 members voting, not a majority")
+        #expect(RolloutPlan.problem(placed: ["a", "b", "c"], cells: healthy, unreachable: [], next: nil) == "no node lists a replica of cell c")
+        // A cell the directory does not place (made on given nodes, or reserved) is judged too.
+        let directoryShort = healthy.merging(["_directory": Self.cell([1, 2, 3], voting: [1])]) { $1 }
+        #expect(RolloutPlan.problem(placed: ["a", "b"], cells: directoryShort, unreachable: [], next: nil)?.contains("cell _directory") == true)
     }
 
     @Test("an alarm fires on too many unavailable answers or a slow 99th percentile, and never on a window of too few requests")

@@ -35,11 +35,15 @@ struct PeerFrameTests {
         #expect(bytes == [0x43, 0x4C, 0x4E, 0x59, 1, 1, 5, 0, 0, 0, 1, 0x63, 5, 1, 1])
     }
 
-    @Test("a hello carries the peer frame versions its sender reads; an empty or zero range is refused")
+    @Test("a hello carries the peer frame versions its sender reads, and later fields are skipped; an empty or zero range is refused")
     func helloVersions() throws {
         let bytes = PeerFrame.hello(colony: "c", node: NodeID(5), reads: 1...2).encoded()
         let header = try PeerFrameHeader(bytes, frameBytesMax: 64)
         #expect(try PeerFrame.decode(header, body: bytes.dropFirst(PeerFrame.headerBytes)) == .hello(colony: "c", node: NodeID(5), reads: 1...2))
+        var later = bytes + [7, 7, 7]
+        later[6] += 3
+        let laterHeader = try PeerFrameHeader(later, frameBytesMax: 64)
+        #expect(try PeerFrame.decode(laterHeader, body: later.dropFirst(PeerFrame.headerBytes)) == .hello(colony: "c", node: NodeID(5), reads: 1...2))
         for (low, high) in [(UInt8(0), UInt8(1)), (2, 1)] {
             var bad = bytes
             bad[bad.count - 2] = low

@@ -44,9 +44,12 @@ public struct NodeRecord: Codable, Hashable, Sendable {
     }
 
     /// Whether `host` holds only what a host name, an IPv4 address or a bracketed IPv6 address
-    /// may: commands that act on nodes (`colony rollout`) put it in shell commands.
+    /// (with a zone, `%eth0`) may, and does not start with `-`: commands that act on nodes
+    /// (`colony rollout`) put it in shell commands.
     static func isHost(_ host: Substring) -> Bool {
-        host.utf8.allSatisfy { PlainName.allows($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") }
+        host.first != "-" && host.utf8.allSatisfy { byte in
+            PlainName.allows(byte) || [UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%")].contains(byte)
+        }
     }
 
     /// The host of the client address (the address without its port).
@@ -70,7 +73,7 @@ public struct NodeRecord: Codable, Hashable, Sendable {
                   let port = Int(address[address.index(after: colon)...]), (1...65_535).contains(port)
             else { return "\(field) \"\(address)\" is not HOST:PORT" }
             guard Self.isHost(address[..<colon]) else {
-                return "\(field) \"\(address)\": a host is a name or an address, of letters, digits and - _ . : [ ] only"
+                return "\(field) \"\(address)\": a host is a name or an address, of letters, digits and - _ . : [ ] % only, not starting with -"
             }
         }
         do {
