@@ -31,13 +31,7 @@ struct ControlPlaneProcessTests {
         let drained = ControlPlaneSupport.busiestNode(try await directory.snapshot())
         let hosted = try await directory.cells().filter { $0.placement.members.contains(NodeID(drained)) }.map(\.cell.name)
 
-        var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(5)
-        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
-        runner.clients = 6
-        runner.duration = .seconds(150)
-        runner.policy = policy
-        let load = runner
+        let load = LoadRunner.checked(on: colony, cells: cells, clients: 6, duration: .seconds(150))
         let log = HistoryLog()
         async let history = load.run(history: log)
 
@@ -73,8 +67,8 @@ struct ControlPlaneProcessTests {
         let conditionsFailed = ended.filter { $0.type == .fail && $0.function == .cas }.count
         print("drain of node \(drained) (cells \(hosted)) under load: \(ended.count) operations, \(errors) ended in an error after the client's retries, \(conditionsFailed) compare-and-sets failed")
         #expect(errors * 20 <= ended.count, "more than 5% of operations ended in an error while draining: \(errors) of \(ended.count)")
-        let finalReads = events.suffix(2 * cells.count * runner.keysPerCell).filter { $0.type == .ok && $0.function == .read }
-        #expect(finalReads.count == cells.count * runner.keysPerCell, "some final reads went unanswered")
+        let finalReads = events.suffix(2 * cells.count * load.keysPerCell).filter { $0.type == .ok && $0.function == .read }
+        #expect(finalReads.count == cells.count * load.keysPerCell, "some final reads went unanswered")
         let status = try #require(try await directory.status())
         #expect(status.movesStarted >= hosted.count && status.replicasToMove == 0, "\(status)")
         await directory.client.close()

@@ -33,13 +33,7 @@ struct NodeJoinProcessTests {
         }
         try await directory.put(ControlSettings(movesPerSecond: 4))
 
-        var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(5)
-        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
-        runner.clients = 4
-        runner.duration = .seconds(120)
-        runner.policy = policy
-        let load = runner
+        let load = LoadRunner.checked(on: colony, cells: cells, clients: 4, duration: .seconds(120))
         let log = HistoryLog()
         async let history = load.run(history: log)
         let progress = LoadProgress(log: log, perStep: 40, within: .seconds(60))

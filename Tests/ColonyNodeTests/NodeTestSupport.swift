@@ -45,6 +45,20 @@ func collect(_ watch: ColonyWatch, through last: UInt64) async throws -> [Colony
     return seen
 }
 
+extension LoadRunner {
+    /// The checked load the process tests run against `colony`: `clients` loops over `cells`
+    /// for `duration`, each operation given 5 s, retries included.
+    static func checked(on colony: LocalNodes, cells: [String], clients: Int, duration: Duration) -> LoadRunner {
+        var policy = ColonyClient.Policy()
+        policy.deadline = .seconds(5)
+        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
+        runner.clients = clients
+        runner.duration = duration
+        runner.policy = policy
+        return runner
+    }
+}
+
 /// The steps of a fault schedule under a checked load: each step waits until `perStep` more
 /// operations have completed from the moment it is called, so every fault is judged under
 /// load and a colony that stalls for `within` fails the test.

@@ -39,13 +39,7 @@ struct ProcessColonyTests {
         }
         await admin.close()
 
-        var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(5)
-        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
-        runner.clients = 8
-        runner.duration = .seconds(240)
-        runner.policy = policy
-        let load = runner
+        let load = LoadRunner.checked(on: colony, cells: cells, clients: 8, duration: .seconds(240))
         let log = HistoryLog()
         async let history = load.run(history: log)
 
@@ -68,7 +62,7 @@ struct ProcessColonyTests {
         let events = try await history
         let report = LinearizabilityChecker().check(events)
         #expect(report.isLinearizable, "\(report)")
-        let finalReads = events.suffix(2 * cells.count * runner.keysPerCell).filter { $0.type == .ok && $0.function == .read }
-        #expect(finalReads.count == cells.count * runner.keysPerCell, "some final reads went unanswered")
+        let finalReads = events.suffix(2 * cells.count * load.keysPerCell).filter { $0.type == .ok && $0.function == .read }
+        #expect(finalReads.count == cells.count * load.keysPerCell, "some final reads went unanswered")
     }
 }

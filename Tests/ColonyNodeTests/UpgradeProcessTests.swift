@@ -32,13 +32,7 @@ struct UpgradeProcessTests {
         for cell in cells {
             _ = try await CellCreation.create(PlacementRequest(cell: CellID(cell), replicas: 3), quota: nil, directory: directory)
         }
-        var policy = ColonyClient.Policy()
-        policy.deadline = .seconds(5)
-        var runner = LoadRunner(nodes: colony.clientAddresses, tls: colony.clientTLS, cells: cells)
-        runner.clients = 4
-        runner.duration = .seconds(240)
-        runner.policy = policy
-        let load = runner
+        let load = LoadRunner.checked(on: colony, cells: cells, clients: 4, duration: .seconds(240))
         let log = HistoryLog()
         async let history = load.run(history: log)
         let progress = LoadProgress(log: log, perStep: 30, within: .seconds(60))
