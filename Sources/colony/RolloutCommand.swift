@@ -187,6 +187,6 @@ struct RolloutWatch: Sendable {
     /// Each node's request figures now, in the order of `nodes`; nil where its metrics did
     /// not answer.
     func figures() async -> [RequestFigures?] {
-        await AdminScrape.getAll("/metrics", from: nodes.map(\.adminAddress), waitSeconds: 2).map { $0.map { RequestFigures(pages: [$0]) } }
+        await AdminScrape.getAll("/metrics", from: nodes.map(\.adminAddress), waitSeconds: 2).map { $0.map(RequestFigures.init(metrics:)) }
     }
 }

@@ -59,17 +59,15 @@ struct RequestFigures: Equatable, Sendable {
     /// The figures of no request.
     init() {}
 
-    /// The sums over `pages`, each a node's metrics in Prometheus text.
-    init(pages: [String]) {
-        for page in pages {
-            for line in page.split(separator: "\n") where line.hasPrefix("colony_request") {
-                guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
-                if line.hasPrefix("colony_requests_total{") {
-                    requests += value
-                    if line.contains(#"outcome="unavailable""#) { unavailable += value }
-                } else if line.hasPrefix("colony_request_duration_seconds_bucket{"), let bound = Self.label("le", in: line) {
-                    buckets[bound == "+Inf" ? .infinity : Double(bound) ?? .nan, default: 0] += value
-                }
+    /// The figures of one node's metrics `page`, in Prometheus text.
+    init(metrics page: String) {
+        for line in page.split(separator: "\n") where line.hasPrefix("colony_request") {
+            guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else { continue }
+            if line.hasPrefix("colony_requests_total{") {
+                requests += value
+                if line.contains(#"outcome="unavailable""#) { unavailable += value }
+            } else if line.hasPrefix("colony_request_duration_seconds_bucket{"), let bound = Self.label("le", in: line) {
+                buckets[bound == "+Inf" ? .infinity : Double(bound) ?? .nan, default: 0] += value
             }
         }
         buckets[.nan] = nil

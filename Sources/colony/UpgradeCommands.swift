@@ -49,13 +49,12 @@ struct UpgradeFinishCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await options.withDirectory { directory in
-            let (_, version) = try await directory.formats()
             let survey = try await UpgradeSurvey.read(from: directory)
             guard let target = level ?? survey.commonLevel else {
                 throw CommandFailure(.conditionFailed, survey.finishProblem(to: survey.recorded.number + 1) ?? survey.verdict)
             }
             if let problem = survey.finishProblem(to: target) { throw CommandFailure(.conditionFailed, problem) }
-            guard let raised = FormatLevel(target), try await directory.raiseFormats(to: raised, from: version) else {
+            guard let raised = FormatLevel(target), try await directory.raiseFormats(to: raised, from: survey.recordVersion) else {
                 throw CommandFailure(.conditionFailed, "the colony's format level changed while this command read it; run it again")
             }
             let lagging = await Self.waitUntilWritten(raised, by: survey.nodes.map(\.record), seconds: waitSeconds)
@@ -91,11 +90,11 @@ extension UpgradeSurvey {
     /// The survey of the colony `directory` describes: its recorded level and every node not
     /// gone, each asked at once.
     static func read(from directory: Directory) async throws -> UpgradeSurvey {
-        let recorded = try await directory.formats().level
+        let (recorded, version) = try await directory.formats()
         let nodes = try await directory.nodes().filter { $0.state != .gone }
         let reports = await reports(of: nodes)
         return UpgradeSurvey(
-            recorded: recorded,
+            recorded: recorded, recordVersion: version,
             nodes: nodes.map { Node(record: $0, report: reports[$0.id] ?? .failure(Unknown(reason: "not asked"))) })
     }
 

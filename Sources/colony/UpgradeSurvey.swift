@@ -70,6 +70,8 @@ struct UpgradeSurvey: Sendable {
 
     /// The level the directory records (level 1 when none is).
     var recorded: FormatLevel
+    /// The version of its record (0: none written), for the compare-and-set that raises it.
+    var recordVersion: UInt64 = 0
     /// The nodes, gone ones left out, in id order.
     var nodes: [Node]
 

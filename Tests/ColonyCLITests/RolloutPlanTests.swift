@@ -29,17 +29,17 @@ struct RolloutPlanTests {
         colony_request_duration_seconds_bucket{operation="put",le="+Inf"} 100
         """
 
-    @Test("figures sum over nodes and subtract; the quantile is the bound of the first bucket that holds it")
+    @Test("figures add up over nodes and subtract; the quantile is the bound of the first bucket that holds it")
     func figures() {
-        let two = RequestFigures(pages: [Self.page, Self.page])
+        let two = RequestFigures.sum([RequestFigures(metrics: Self.page), RequestFigures(metrics: Self.page)])
         #expect(two.requests == 200 && two.unavailable == 10)
         #expect(two.buckets[.infinity] == 200 && two.buckets[0.01] == 196)
-        let window = two.since(RequestFigures(pages: [Self.page]))
-        #expect(window == RequestFigures(pages: [Self.page]))
+        let window = two.since(RequestFigures(metrics: Self.page))
+        #expect(window == RequestFigures(metrics: Self.page))
         #expect(window.duration(atQuantile: 0.5) == 0.001)
         #expect(window.duration(atQuantile: 0.99) == 0.1)
         #expect(RequestFigures().duration(atQuantile: 0.99) == nil)
-        #expect(RequestFigures(pages: [Self.page]).since(two) == RequestFigures(pages: [Self.page]), "a node whose counts went down restarted: counted from zero")
+        #expect(RequestFigures(metrics: Self.page).since(two) == RequestFigures(metrics: Self.page), "a node whose counts went down restarted: counted from zero")
         #expect(RequestFigures.sum([window, window]) == two)
     }
 
@@ -70,7 +70,7 @@ struct RolloutPlanTests {
 
     @Test("an alarm fires on too many unavailable answers or a slow 99th percentile, and never on a window of too few requests")
     func alarms() {
-        let window = RequestFigures(pages: [Self.page])
+        let window = RequestFigures(metrics: Self.page)
         #expect(RolloutAlarms(unavailableShareMax: 0.1, p99SecondsMax: 1).firing(window) == nil)
         #expect(RolloutAlarms(unavailableShareMax: 0.01, p99SecondsMax: 1).firing(window)?.contains("5 of 100 requests (5.0%) were answered unavailable") == true)
         #expect(RolloutAlarms(unavailableShareMax: 0.1, p99SecondsMax: 0.05).firing(window)?.contains("took up to 100 ms, above the 50 ms allowed") == true)

@@ -8,16 +8,10 @@ extension Directory {
     /// The level recorded and the version of its record; level 1 at version 0 when none was
     /// written.
     public func formats() async throws(DirectoryError) -> (level: FormatLevel, version: UInt64) {
-        let item: ColonyItem?
-        do {
-            item = try await client.get(ColonyDirectory.cell, ColonyDirectory.formatsKey)
-        } catch {
-            throw Self.translate(error)
-        }
-        guard let item else { return (.first, 0) }
-        let record = try DirectoryCoding.decode(item.value, key: ColonyDirectory.formatsKey, as: FormatRecord.self)
+        guard let (record, version) = try await versionedValue(ColonyDirectory.formatsKey, as: FormatRecord.self) else { return (.first, 0) }
+        // A record is read only when it has no problem, that is when this build knows its level.
         guard let level = record.formatLevel else { throw .malformedRecord(key: ColonyDirectory.formatsKey, reason: record.problem ?? "") }
-        return (level, item.version)
+        return (level, version)
     }
 
     /// Records `level` as the colony's, if the record is still at `version` (0: none written)

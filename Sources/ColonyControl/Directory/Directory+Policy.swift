@@ -12,14 +12,7 @@ extension Directory {
     /// The policy and the version of its record; an empty policy, not enabled, at version 0
     /// when none was written.
     public func policy() async throws(DirectoryError) -> (policy: AuthPolicy, version: UInt64) {
-        let item: ColonyItem?
-        do {
-            item = try await client.get(ColonyDirectory.cell, ColonyDirectory.policyKey)
-        } catch {
-            throw Self.translate(error)
-        }
-        guard let item else { return (AuthPolicy(), 0) }
-        return (try DirectoryCoding.decode(item.value, key: ColonyDirectory.policyKey, as: AuthPolicy.self), item.version)
+        try await versionedValue(ColonyDirectory.policyKey, as: AuthPolicy.self) ?? (AuthPolicy(), 0)
     }
 
     /// Makes `change` to the policy and returns the policy written. The record is written only

@@ -156,6 +156,12 @@ public struct Directory: Sendable {
 
     /// The value under `key`, checked, or nil when there is none.
     private func value<Value: DirectoryValue>(_ key: String, as type: Value.Type) async throws(DirectoryError) -> Value? {
+        try await versionedValue(key, as: type)?.value
+    }
+
+    /// The value under `key`, checked, with the version of its record (for a compare-and-set
+    /// on it), or nil when there is none.
+    func versionedValue<Value: DirectoryValue>(_ key: String, as type: Value.Type) async throws(DirectoryError) -> (value: Value, version: UInt64)? {
         let item: ColonyItem?
         do {
             item = try await client.get(ColonyDirectory.cell, key)
@@ -163,7 +169,7 @@ public struct Directory: Sendable {
             throw Self.translate(error)
         }
         guard let item else { return nil }
-        return try DirectoryCoding.decode(item.value, key: key, as: type)
+        return (try DirectoryCoding.decode(item.value, key: key, as: type), item.version)
     }
 
     /// The directory error for a client error.
